@@ -1,0 +1,63 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"kaohe/workflow"
+)
+
+// statusOf is the one table from error codes to HTTP statuses.
+var statusOf = map[string]int{
+	workflow.EINVALID:      http.StatusBadRequest,
+	workflow.EUNAUTHORIZED: http.StatusUnauthorized,
+	workflow.EFORBIDDEN:    http.StatusForbidden,
+	workflow.ENOTFOUND:     http.StatusNotFound,
+	workflow.ESTATE:        http.StatusConflict,
+	workflow.ESTALE:        http.StatusConflict,
+	workflow.ECONFLICT:     http.StatusConflict,
+	workflow.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	workflow.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	workflow.EVALIDATION:   http.StatusUnprocessableEntity,
+	workflow.ETHROTTLED:    http.StatusTooManyRequests,
+	workflow.EINTERNAL:     http.StatusInternalServerError,
+}
+
+type errorObject struct {
+	Code     string               `json:"code"`
+	Message  string               `json:"message"`
+	Details  []workflow.Violation `json:"details,omitempty"`
+	Warnings []workflow.Violation `json:"warnings,omitempty"`
+}
+
+type errorBody struct {
+	Error errorObject `json:"error"`
+}
+
+// writeError answers with the error's status and the SPEC error shape.
+// Anything that is not a *workflow.Error is internal: logged, and shown only
+// as "内部错误".
+func writeError(c *gin.Context, err error) {
+	var e *workflow.Error
+	if !errors.As(err, &e) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			e = workflow.Errorf(workflow.ETOOLARGE, "请求内容超过%d字节的上限", mbe.Limit)
+		} else {
+			if l := loggerOf(c); l != nil {
+				l.Error("internal error", "path", c.Request.URL.Path, "err", err)
+			}
+			e = workflow.Errorf(workflow.EINTERNAL, "内部错误")
+		}
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if e.Code == workflow.EUNAUTHORIZED {
+		c.Header("WWW-Authenticate", `Bearer realm="kaohe"`)
+	}
+	c.AbortWithStatusJSON(status, errorBody{errorObject{Code: e.Code, Message: e.Message, Details: e.Details, Warnings: e.Warnings}})
+}

@@ -1,0 +1,497 @@
+package workflow
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Plan is one year's assessment rules (考核方案), loaded from a YAML file in
+// configs/plans and stored in the database. Nothing in the rule code is
+// specific to 2019: a new year is a new file.
+type Plan struct {
+	Year  int    `yaml:"year" json:"year"`
+	Title string `yaml:"title" json:"title"`
+	// Zone is the IANA zone of every date in the plan (Asia/Shanghai).
+	Zone string `yaml:"zone" json:"zone"`
+	// Deadline is when the indicator tables are due (下班前).
+	Deadline Deadline `yaml:"deadline" json:"deadline"`
+	// Checkpoints are the dates a node may be due on (序时进度).
+	Checkpoints []Checkpoint `yaml:"checkpoints" json:"checkpoints"`
+	// Calendar is the year's official calendar of days off and 调休 working days.
+	Calendar Calendar `yaml:"calendar" json:"calendar"`
+	// ForbiddenPhrases may not appear in a completion standard.
+	ForbiddenPhrases []string `yaml:"forbidden_phrases" json:"forbidden_phrases"`
+	// Nodes bounds the number of nodes of one work.
+	Nodes NodeRules `yaml:"nodes" json:"nodes"`
+	// Party is annex 1 (党建指标), Business annex 2 (业务指标).
+	Party    Category `yaml:"party" json:"party"`
+	Business Category `yaml:"business" json:"business"`
+	// Innovation is annex 3 (创新指标).
+	Innovation InnovationRules `yaml:"innovation" json:"innovation"`
+	// Contacts lists what a complete supervision contact must carry.
+	Contacts ContactRules `yaml:"contacts" json:"contacts"`
+	// Monthly is the monthly member real-name count of business item 1.
+	Monthly MonthlyRules `yaml:"monthly" json:"monthly"`
+	// Deductions holds the amounts the office deducts for each kind of fault.
+	Deductions DeductionRules `yaml:"deductions" json:"deductions"`
+	// Grades are the bands of 拉开等次, highest first.
+	Grades []Grade `yaml:"grades" json:"grades"`
+	// Scoring is when the year-end scoring job runs by itself.
+	Scoring Deadline `yaml:"scoring" json:"scoring"`
+
+	loc *time.Location
+}
+
+// Deadline is a date and a time of day in the plan's zone.
+type Deadline struct {
+	Date Date      `yaml:"date" json:"date"`
+	Time ClockTime `yaml:"time" json:"time"`
+}
+
+// Checkpoint is a date a node may be due on. Without a time of day a
+// checkpoint lasts to the end of its day in the plan's zone.
+type Checkpoint struct {
+	Date Date       `yaml:"date" json:"date"`
+	Time *ClockTime `yaml:"time,omitempty" json:"time,omitempty"`
+	Name string     `yaml:"name" json:"name"`
+}
+
+// NodeRules bounds the nodes of a work.
+type NodeRules struct {
+	Min int `yaml:"min" json:"min"`
+	Max int `yaml:"max" json:"max"`
+}
+
+// Category is one annex of indicators: their names, the range and step of
+// each indicator's points and the total they must reach.
+type Category struct {
+	Name  string `yaml:"name" json:"name"`
+	Annex int    `yaml:"annex" json:"annex"`
+	// Total is the exact sum of the category's indicators.
+	Total Points `yaml:"total" json:"total"`
+	Min   Points `yaml:"min" json:"min"`
+	Max   Points `yaml:"max" json:"max"`
+	Step  Points `yaml:"step" json:"step"`
+	// Items are the indicators, in the notice's order.
+	Items []Item `yaml:"items" json:"items"`
+	// Note is the 备注 line of the annex.
+	Note string `yaml:"note" json:"note"`
+}
+
+// Item is one indicator of a category.
+type Item struct {
+	Code     string     `yaml:"code" json:"code"`
+	Name     string     `yaml:"name" json:"name"`
+	Required []Required `yaml:"required,omitempty" json:"required"`
+}
+
+// Required is a content an indicator's works must cover (须包括).
+type Required struct {
+	Code string `yaml:"code" json:"code"`
+	Text string `yaml:"text" json:"text"`
+}
+
+// InnovationRules are the limits of annex 3.
+type InnovationRules struct {
+	Name      string `yaml:"name" json:"name"`
+	Annex     int    `yaml:"annex" json:"annex"`
+	MaxItems  int    `yaml:"max_items" json:"max_items"`
+	MaxPoints Points `yaml:"max_points" json:"max_points"`
+	Step      Points `yaml:"step" json:"step"`
+	Note      string `yaml:"note" json:"note"`
+}
+
+// ContactRules says which fields of a supervision contact must be filled for
+// it to count as complete.
+type ContactRules struct {
+	Required []string `yaml:"required" json:"required"`
+	MinCount int      `yaml:"min_count" json:"min_count"`
+}
+
+// MonthlyRules describe the monthly member real-name count.
+type MonthlyRules struct {
+	// Indicator and Required name the business item and required content
+	// that demand the count (B1, B1.2).
+	Indicator string `yaml:"indicator" json:"indicator"`
+	Required  string `yaml:"required" json:"required"`
+	// From and To are the first and last months reported, "2019-06".
+	From string `yaml:"from" json:"from"`
+	To   string `yaml:"to" json:"to"`
+	// DueDay is the day of the following month by which a month is due.
+	DueDay int `yaml:"due_day" json:"due_day"`
+}
+
+// DeductionRules are the amounts of the automatic deductions. The notice
+// leaves amounts to the nature of the problem; these are plan data.
+type DeductionRules struct {
+	LateSubmissionPerDay Points   `yaml:"late_submission_per_day" json:"late_submission_per_day"`
+	LateSubmissionCap    Points   `yaml:"late_submission_cap" json:"late_submission_cap"`
+	LateNode             Points   `yaml:"late_node" json:"late_node"`
+	MissingNode          Points   `yaml:"missing_node" json:"missing_node"`
+	MonthlyMissing       Points   `yaml:"monthly_missing" json:"monthly_missing"`
+	MonthlyLate          Points   `yaml:"monthly_late" json:"monthly_late"`
+	ManualRules          []string `yaml:"manual_rules" json:"manual_rules"`
+}
+
+// Grade is a band of the ranking: every total at or above Min and below the
+// band above it.
+type Grade struct {
+	Name string `yaml:"name" json:"name"`
+	Min  Points `yaml:"min" json:"min"`
+}
+
+// Category names used in paths, node records and results.
+const (
+	CategoryParty      = "party"
+	CategoryBusiness   = "business"
+	CategoryInnovation = "innovation"
+)
+
+// LoadPlan reads a plan from YAML and checks that it is coherent. Unknown
+// fields are refused so that a typo in a plan file is not silently ignored.
+func LoadPlan(b []byte) (*Plan, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var p Plan
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	if err := p.init(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// PlanFromJSON restores a plan stored as JSON (the database form).
+func PlanFromJSON(b []byte) (*Plan, error) {
+	var p Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	if err := p.init(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (p *Plan) init() error {
+	if p.Year < 2000 || p.Year > 2200 {
+		return fmt.Errorf("plan: year %d out of range", p.Year)
+	}
+	if p.Zone == "" {
+		p.Zone = "Asia/Shanghai"
+	}
+	loc, err := time.LoadLocation(p.Zone)
+	if err != nil {
+		return fmt.Errorf("plan %d: zone: %w", p.Year, err)
+	}
+	p.loc = loc
+	if p.Deadline.Date.IsZero() {
+		return fmt.Errorf("plan %d: no submission deadline", p.Year)
+	}
+	if len(p.Checkpoints) == 0 {
+		return fmt.Errorf("plan %d: no checkpoints", p.Year)
+	}
+	sort.Slice(p.Checkpoints, func(i, j int) bool { return p.Checkpoints[i].Date.Before(p.Checkpoints[j].Date) })
+	if err := p.Calendar.init(); err != nil {
+		return fmt.Errorf("plan %d: %w", p.Year, err)
+	}
+	if p.Nodes.Min == 0 {
+		p.Nodes.Min = 1
+	}
+	if p.Nodes.Max == 0 {
+		p.Nodes.Max = len(p.Checkpoints)
+	}
+	if len(p.Contacts.Required) == 0 {
+		p.Contacts.Required = []string{"name", "position", "phone", "mobile", "email"}
+	}
+	if p.Contacts.MinCount == 0 {
+		p.Contacts.MinCount = 1
+	}
+	for _, c := range []*Category{&p.Party, &p.Business} {
+		if len(c.Items) == 0 {
+			return fmt.Errorf("plan %d: category %q has no items", p.Year, c.Name)
+		}
+		if c.Min > c.Max || c.Total <= 0 {
+			return fmt.Errorf("plan %d: category %q has bad ranges", p.Year, c.Name)
+		}
+		seen := map[string]bool{}
+		for _, it := range c.Items {
+			if seen[it.Code] {
+				return fmt.Errorf("plan %d: duplicate item code %s", p.Year, it.Code)
+			}
+			seen[it.Code] = true
+			for _, r := range it.Required {
+				if seen[r.Code] {
+					return fmt.Errorf("plan %d: duplicate required code %s", p.Year, r.Code)
+				}
+				seen[r.Code] = true
+			}
+		}
+	}
+	if p.Monthly.DueDay == 0 {
+		p.Monthly.DueDay = 5
+	}
+	if p.Monthly.From != "" {
+		if _, err := ParseMonth(p.Monthly.From); err != nil {
+			return fmt.Errorf("plan %d: monthly.from: %w", p.Year, err)
+		}
+		if _, err := ParseMonth(p.Monthly.To); err != nil {
+			return fmt.Errorf("plan %d: monthly.to: %w", p.Year, err)
+		}
+	}
+	sort.SliceStable(p.Grades, func(i, j int) bool { return p.Grades[i].Min > p.Grades[j].Min })
+	if p.Scoring.Date.IsZero() {
+		p.Scoring = Deadline{Date: Date{p.Year, time.December, 20}, Time: ClockTime{9, 0}}
+	}
+	return nil
+}
+
+// Location returns the plan's time zone.
+func (p *Plan) Location() *time.Location {
+	if p.loc == nil {
+		return time.UTC
+	}
+	return p.loc
+}
+
+// DeadlineTime is the instant the submission deadline passes.
+func (p *Plan) DeadlineTime() time.Time {
+	return p.Deadline.Date.At(p.Deadline.Time, p.Location())
+}
+
+// Checkpoint returns the checkpoint on date d, if any.
+func (p *Plan) Checkpoint(d Date) (Checkpoint, bool) {
+	for _, c := range p.Checkpoints {
+		if c.Date == d {
+			return c, true
+		}
+	}
+	return Checkpoint{}, false
+}
+
+// DueTime is the instant a node due on d becomes late: the checkpoint's time
+// of day if the plan sets one, else the end of the day (the start of the next
+// day) in the plan's zone.
+func (p *Plan) DueTime(d Date) time.Time {
+	if c, ok := p.Checkpoint(d); ok && c.Time != nil {
+		return d.At(*c.Time, p.Location())
+	}
+	return d.AddDays(1).In(p.Location())
+}
+
+// LocalDate returns the civil date of t in the plan's zone.
+func (p *Plan) LocalDate(t time.Time) Date { return DateOf(t.In(p.Location())) }
+
+// Category returns the party or business category by name.
+func (p *Plan) Category(name string) *Category {
+	switch name {
+	case CategoryParty:
+		return &p.Party
+	case CategoryBusiness:
+		return &p.Business
+	}
+	return nil
+}
+
+// Item returns the indicator with code in c.
+func (c *Category) Item(code string) (Item, bool) {
+	for _, it := range c.Items {
+		if it.Code == code {
+			return it, true
+		}
+	}
+	return Item{}, false
+}
+
+// Months lists the months of the monthly report, "2019-06" … "2019-11".
+func (p *Plan) Months() []Month {
+	if p.Monthly.From == "" {
+		return nil
+	}
+	from, _ := ParseMonth(p.Monthly.From)
+	to, _ := ParseMonth(p.Monthly.To)
+	var ms []Month
+	for m := from; !m.After(to); m = m.Next() {
+		ms = append(ms, m)
+	}
+	return ms
+}
+
+// MonthDue is the date a month's count is due: DueDay of the next month.
+func (p *Plan) MonthDue(m Month) Date {
+	n := m.Next()
+	return Date{n.Year, n.Month, p.Monthly.DueDay}
+}
+
+// GradeOf returns the band a total falls in ("" when the plan has none).
+func (p *Plan) GradeOf(total Points) string {
+	for _, g := range p.Grades {
+		if total >= g.Min {
+			return g.Name
+		}
+	}
+	if len(p.Grades) > 0 {
+		return p.Grades[len(p.Grades)-1].Name
+	}
+	return ""
+}
+
+// Calendar is a year's official calendar: which days are days off and which
+// weekend days are working days (调休). Entries are dates, or ranges written
+// "2019-02-04..2019-02-10".
+type Calendar struct {
+	Holidays []string `yaml:"holidays" json:"-"`
+	Workdays []string `yaml:"workdays" json:"-"`
+
+	off  map[Date]bool
+	work map[Date]bool
+}
+
+func (c *Calendar) init() error {
+	var err error
+	if c.off, err = expandDates(c.Holidays); err != nil {
+		return fmt.Errorf("calendar holidays: %w", err)
+	}
+	if c.work, err = expandDates(c.Workdays); err != nil {
+		return fmt.Errorf("calendar workdays: %w", err)
+	}
+	for d := range c.work {
+		if c.off[d] {
+			return fmt.Errorf("calendar: %s is both a holiday and a working day", d)
+		}
+	}
+	return nil
+}
+
+func expandDates(entries []string) (map[Date]bool, error) {
+	m := map[Date]bool{}
+	for _, e := range entries {
+		a, b, isRange := strings.Cut(e, "..")
+		from, err := ParseDate(strings.TrimSpace(a))
+		if err != nil {
+			return nil, err
+		}
+		to := from
+		if isRange {
+			if to, err = ParseDate(strings.TrimSpace(b)); err != nil {
+				return nil, err
+			}
+			if to.Before(from) {
+				return nil, fmt.Errorf("range %q ends before it starts", e)
+			}
+		}
+		for d := from; !d.After(to); d = d.AddDays(1) {
+			m[d] = true
+		}
+	}
+	return m, nil
+}
+
+// IsWorkday reports whether d is a working day: a 调休 weekend day is, a
+// holiday is not, otherwise Monday to Friday are.
+func (c *Calendar) IsWorkday(d Date) bool {
+	if c.work[d] {
+		return true
+	}
+	if c.off[d] {
+		return false
+	}
+	wd := d.Weekday()
+	return wd != time.Saturday && wd != time.Sunday
+}
+
+// WorkdayOnOrBefore returns d if it is a working day, else the last working
+// day before it.
+func (c *Calendar) WorkdayOnOrBefore(d Date) Date {
+	for !c.IsWorkday(d) {
+		d = d.AddDays(-1)
+	}
+	return d
+}
+
+// WorkdayAfter returns the first working day strictly after d.
+func (c *Calendar) WorkdayAfter(d Date) Date {
+	d = d.AddDays(1)
+	for !c.IsWorkday(d) {
+		d = d.AddDays(1)
+	}
+	return d
+}
+
+// MarshalJSON writes the calendar with every date listed.
+func (c Calendar) MarshalJSON() ([]byte, error) {
+	list := func(m map[Date]bool) []string {
+		out := make([]string, 0, len(m))
+		for d := range m {
+			out = append(out, d.String())
+		}
+		sort.Strings(out)
+		return out
+	}
+	return json.Marshal(struct {
+		Holidays []string `json:"holidays"`
+		Workdays []string `json:"workdays"`
+	}{list(c.off), list(c.work)})
+}
+
+// UnmarshalJSON reads the form MarshalJSON writes.
+func (c *Calendar) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Holidays []string `json:"holidays"`
+		Workdays []string `json:"workdays"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	c.Holidays, c.Workdays = v.Holidays, v.Workdays
+	return nil
+}
+
+// Month is a calendar month, "2019-06".
+type Month struct {
+	Year  int
+	Month time.Month
+}
+
+// ParseMonth reads "2006-01".
+func ParseMonth(s string) (Month, error) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil {
+		return Month{}, fmt.Errorf("月份 %q 格式应为 YYYY-MM", s)
+	}
+	return Month{t.Year(), t.Month()}, nil
+}
+
+// String formats m as "2006-01".
+func (m Month) String() string { return fmt.Sprintf("%04d-%02d", m.Year, m.Month) }
+
+// Next returns the following month.
+func (m Month) Next() Month {
+	if m.Month == time.December {
+		return Month{m.Year + 1, time.January}
+	}
+	return Month{m.Year, m.Month + 1}
+}
+
+// Prev returns the month before.
+func (m Month) Prev() Month {
+	if m.Month == time.January {
+		return Month{m.Year - 1, time.December}
+	}
+	return Month{m.Year, m.Month - 1}
+}
+
+// After reports whether m is later than o.
+func (m Month) After(o Month) bool {
+	return m.Year > o.Year || (m.Year == o.Year && m.Month > o.Month)
+}
+
+// MarshalText writes "2006-01".
+func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }

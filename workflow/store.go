@@ -1,0 +1,154 @@
+package workflow
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence the workflow needs. Package workflow/store
+// implements it with gorm on SQLite and MySQL. Every service call is one
+// transaction: a request either changes everything it meant to or nothing.
+type Store interface {
+	// Tx runs fn in one read-write transaction, committing when fn returns
+	// nil and rolling back otherwise. fn's error is returned unchanged.
+	Tx(ctx context.Context, fn func(tx Tx) error) error
+	// Ping reports whether the database answers (readiness).
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Tx is the set of reads and writes available inside one transaction.
+// Lookups of one record return an *Error with code ENOTFOUND when it does not
+// exist, never a nil record with a nil error. Inserts that hit a unique key
+// return ECONFLICT.
+type Tx interface {
+	// Plans.
+	Plan(year int) (*Plan, error)
+	Plans() ([]*Plan, error)
+	SavePlan(p *Plan) error
+
+	// Units and their contacts.
+	Unit(code string) (*Unit, error)
+	Units() ([]Unit, error)
+	CreateUnit(u *Unit) error
+	Contacts(unit string) ([]Contact, error)
+	SetContacts(unit string, cs []Contact) error
+
+	// Accounts and sessions.
+	UserByName(username string) (*User, error)
+	UserByID(id int64) (*User, error)
+	Users() ([]User, error)
+	CreateUser(u *User) error
+	SetPassword(id int64, hash string) error
+	CreateSession(s *Session) error
+	// Session returns the live session with the token hash (ENOTFOUND when
+	// absent or expired at now).
+	Session(tokenHash string, now time.Time) (*Session, error)
+	DeleteSession(tokenHash string) error
+	// LoginFailures counts the failed logins for key since the given time.
+	LoginFailures(key string, since time.Time) (int, error)
+	AddLoginFailure(key string, at time.Time) error
+	ClearLoginFailures(key string) error
+
+	// Submissions.
+	Submission(year int, unit string) (*Submission, error)
+	Submissions(year int) ([]Submission, error)
+	CreateSubmission(s *Submission) error
+	// UpdateSubmission writes s if the stored version is still prevVersion,
+	// else returns ESTALE and writes nothing.
+	UpdateSubmission(s *Submission, prevVersion int) error
+	AddHistory(h *HistoryEntry) error
+	History(year int, unit string) ([]HistoryEntry, error)
+
+	// Audit log.
+	AddAudit(a *AuditEntry) error
+	Audit(f AuditFilter) ([]AuditEntry, error)
+}
+
+// Unit is a district union (区市县/开放先导区总工会).
+type Unit struct {
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// User is an account. UnitCode is set for RoleUnit only.
+type User struct {
+	ID           int64     `json:"id"`
+	Username     string    `json:"username"`
+	PasswordHash string    `json:"-"`
+	Role         Role      `json:"role"`
+	UnitCode     string    `json:"unit_code,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Session is a signed-in token, stored by the SHA-256 of the token.
+type Session struct {
+	TokenHash string
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Submission is a unit's indicator tables for one plan and where they stand.
+type Submission struct {
+	ID      int64    `json:"-"`
+	Year    int      `json:"year"`
+	Unit    string   `json:"unit"`
+	State   State    `json:"state"`
+	Version int      `json:"version"`
+	Doc     Document `json:"-"`
+	// Comment and Comments are the office's overall and per-indicator
+	// comments of the last return.
+	Comment  string            `json:"comment,omitempty"`
+	Comments map[string]string `json:"comments,omitempty"`
+	// Certified holds the office's decision on each innovation item, by
+	// index; it is set at certification.
+	Certified []bool `json:"-"`
+	// SubmittedAt is the last submission; FirstSubmittedAt decides lateness.
+	SubmittedAt      *time.Time `json:"submitted_at"`
+	FirstSubmittedAt *time.Time `json:"first_submitted_at"`
+	Late             bool       `json:"late"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+}
+
+// HistoryEntry is one step of a submission's life: each submitted version
+// with its document, each return with the office's comments, each
+// certification with its decisions.
+type HistoryEntry struct {
+	ID        int64             `json:"id"`
+	Year      int               `json:"year"`
+	Unit      string            `json:"unit"`
+	Action    Action            `json:"action"`
+	State     State             `json:"state"`
+	Version   int               `json:"version"`
+	Doc       *Document         `json:"document,omitempty"`
+	Comment   string            `json:"comment,omitempty"`
+	Comments  map[string]string `json:"comments,omitempty"`
+	Certified []bool            `json:"innovation_certified,omitempty"`
+	Actor     string            `json:"actor"`
+	At        time.Time         `json:"at"`
+}
+
+// AuditEntry records one write: who, on which unit, did what to what, when.
+type AuditEntry struct {
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Role   Role      `json:"role"`
+	Unit   string    `json:"unit,omitempty"`
+	Action string    `json:"action"`
+	Target string    `json:"target"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// AuditFilter selects audit entries; zero fields select everything. Limit
+// 0 means 200.
+type AuditFilter struct {
+	Unit   string
+	Action string
+	Since  time.Time
+	Limit  int
+}

@@ -1,0 +1,356 @@
+// Package store implements workflow.Store with gorm, on an embedded SQLite
+// file (the default) or on MySQL/MariaDB.
+//
+// # Databases
+//
+// With an empty DSN the database is DataDir/kaohe.db, opened in WAL mode
+// with a busy timeout and every transaction begun IMMEDIATE, so that
+// concurrent read-modify-write transactions queue for the write lock
+// instead of failing with "database is locked". With a MySQL DSN the
+// connection always uses utf8mb4, parses times in UTC and runs its session
+// in UTC; tables are InnoDB, utf8mb4.
+//
+// # Conventions
+//
+//   - Every time is written in UTC, to the microsecond, and read back in
+//     UTC. The store normalises the times of the records it writes the same
+//     way, so a record read back equals the record written.
+//   - Documents, maps and lists are JSON text columns.
+//   - Identifiers (unit codes, usernames, token hashes) compare byte for
+//     byte on both databases.
+//   - Errors are translated here, from typed errors only:
+//     gorm.ErrRecordNotFound becomes ENOTFOUND and gorm.ErrDuplicatedKey
+//     ECONFLICT. A failed optimistic lock is ESTALE. Anything else is an
+//     internal error.
+//
+// One file per aggregate holds its rows and its Tx methods: plan.go,
+// unit.go, user.go, submission.go, audit.go. The conformance suite in
+// storetest runs against both databases.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	gomysql "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+	"gorm.io/gorm/schema"
+
+	"kaohe/workflow"
+)
+
+// Options says which database to open. The zero value is not usable: it
+// needs a DSN or a DataDir.
+type Options struct {
+	// DSN is a go-sql-driver/mysql DSN ("user:pw@tcp(host:3306)/kaohe").
+	// parseTime, charset=utf8mb4, loc=UTC, clientFoundRows and a UTC
+	// session time zone are always set. Empty means SQLite.
+	DSN string
+	// DataDir holds the SQLite file kaohe.db; it is created if missing.
+	// Unused with a DSN.
+	DataDir string
+	// Logger receives slow queries and unexpected SQL errors at warn level,
+	// without parameter values. Nil discards them.
+	Logger *slog.Logger
+}
+
+// sqliteParams are the connection settings of the SQLite file. Never add
+// _time_format: it silently disables _txlock.
+const sqliteParams = "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+
+// mysqlTableOptions are the options of every table created on MySQL.
+const mysqlTableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+
+// slowQuery is the duration above which a statement is logged.
+const slowQuery = 500 * time.Millisecond
+
+// DB is an open database. It implements workflow.Store and is safe for
+// concurrent use.
+type DB struct {
+	gorm  *gorm.DB
+	sql   *sql.DB
+	mysql bool
+}
+
+var _ workflow.Store = (*DB)(nil)
+
+// Open connects to the database described by o and creates or upgrades its
+// schema (Migrate). The caller must Close the DB.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var dial gorm.Dialector
+	isMySQL := o.DSN != ""
+	if isMySQL {
+		cfg, err := mysqlConfig(o.DSN)
+		if err != nil {
+			return nil, err
+		}
+		dial = mysql.New(mysql.Config{DSN: cfg.FormatDSN(), DSNConfig: cfg})
+	} else {
+		if o.DataDir == "" {
+			return nil, errors.New("store: a MySQL DSN or a data directory is required")
+		}
+		if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		dial = sqlite.Open(filepath.Join(o.DataDir, "kaohe.db") + sqliteParams)
+	}
+	g, err := gorm.Open(dial, &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // every write runs inside DB.Tx
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		Logger: quietLogger{logger.NewSlogLogger(log, logger.Config{
+			LogLevel:                  logger.Warn,
+			SlowThreshold:             slowQuery,
+			IgnoreRecordNotFoundError: true,
+			ParameterizedQueries:      true,
+		})},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	db := &DB{gorm: g, sql: sqlDB, mysql: isMySQL}
+	if isMySQL {
+		sqlDB.SetConnMaxLifetime(5 * time.Minute) // below common server and proxy idle limits
+	}
+	if err := db.Ping(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// mysqlConfig parses dsn and forces the settings the store relies on: UTC
+// times on both sides, utf8mb4, and UPDATE counting matched rather than
+// changed rows (a conditional update that changes nothing still matched).
+func mysqlConfig(dsn string) (*gomysql.Config, error) {
+	cfg, err := gomysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: MySQL DSN: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.ClientFoundRows = true
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["charset"] = "utf8mb4"
+	// The driver runs "SET time_zone = '+00:00'" on every new connection.
+	cfg.Params["time_zone"] = "'+00:00'"
+	return cfg, nil
+}
+
+// models are every table of the schema, in creation order.
+var models = []any{
+	&planRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
+	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
+}
+
+// Migrate creates missing tables, columns and indexes. It never drops
+// anything, so it is safe on a database in use. On MySQL, servers starting
+// together take turns through a named lock.
+func (db *DB) Migrate(ctx context.Context) error {
+	g := db.gorm.WithContext(ctx)
+	if db.mysql {
+		unlock, err := db.migrationLock(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		g = g.Set("gorm:table_options", mysqlTableOptions)
+	}
+	if err := g.AutoMigrate(models...); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// migrationLock takes MySQL's named lock "kaohe.migrate" on a connection of
+// its own, waiting up to a minute. unlock discards that connection, which
+// releases the lock even if RELEASE_LOCK fails; it never goes back to the
+// pool still holding the lock.
+func (db *DB) migrationLock(ctx context.Context) (unlock func(), err error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate: %w", err)
+	}
+	discard := func() {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		_ = conn.Close()
+	}
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('kaohe.migrate', 60)").Scan(&got); err != nil {
+		discard()
+		return nil, fmt.Errorf("store: migrate: %w", err)
+	}
+	if got.Int64 != 1 {
+		discard()
+		return nil, errors.New("store: migrate: another server held the migration lock for a minute")
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), "DO RELEASE_LOCK('kaohe.migrate')")
+		discard()
+	}, nil
+}
+
+// Tx runs fn in one transaction: committed when fn returns nil, rolled back
+// when it returns an error or panics. fn's error is returned unchanged; a
+// failure to begin or commit is an internal error. The Tx must not be used
+// after fn returns.
+func (db *DB) Tx(ctx context.Context, fn func(tx workflow.Tx) error) error {
+	var fnErr error
+	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		fnErr = fn(&tx{db: g})
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("store: transaction: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes every connection. The DB is unusable afterwards.
+func (db *DB) Close() error {
+	return db.sql.Close()
+}
+
+// Gorm returns the underlying gorm handle, for store code outside this
+// package's Tx (leases, maintenance). Writes that belong to a use case go
+// through Tx.
+func (db *DB) Gorm() *gorm.DB { return db.gorm }
+
+// tx implements workflow.Tx on one gorm transaction. Its methods live in
+// the file of their aggregate.
+type tx struct {
+	db *gorm.DB
+}
+
+var _ workflow.Tx = (*tx)(nil)
+
+// translate turns a gorm error into the workflow's terms: a missing record
+// is ENOTFOUND and a taken unique key ECONFLICT, both naming what (in
+// Chinese, e.g. "单位“gjz”"); anything else is an internal error naming the
+// operation op.
+func translate(err error, op, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return workflow.Errorf(workflow.ENOTFOUND, "%s不存在", what)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return workflow.Errorf(workflow.ECONFLICT, "%s已存在", what)
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// internal wraps an error that is none of the workflow's business.
+func internal(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// utc is the stored form of a time: UTC, to the microsecond (the precision
+// of MySQL's DATETIME(6); SQLite keeps the same).
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// utcPtr is utc for optional times; nil stays nil.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := utc(*t)
+	return &u
+}
+
+// toJSON encodes v for a JSON text column; a nil map or slice is "null".
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// fromJSON decodes a JSON text column into v; an empty column leaves v
+// unchanged.
+func fromJSON(s string, v any) error {
+	if s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), v)
+}
+
+// ident is an identifier column (unit code, username, token hash): a
+// varchar compared byte for byte on both databases. On MySQL, whose tables
+// default to a case-insensitive collation, it is utf8mb4_bin; SQLite
+// compares text as bytes already.
+type ident string
+
+// GormDBDataType returns the column type of an ident for the dialect.
+func (ident) GormDBDataType(db *gorm.DB, f *schema.Field) string {
+	size := f.Size
+	if size == 0 {
+		size = 64
+	}
+	if db.Dialector.Name() == "mysql" {
+		return fmt.Sprintf("varchar(%d) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", size)
+	}
+	return fmt.Sprintf("varchar(%d)", size)
+}
+
+// quietLogger is gorm's slog logger without the errors the store expects
+// and translates: a missing record and a taken unique key are answers, not
+// faults. Parameter values are never logged (they include password and
+// token hashes).
+type quietLogger struct{ logger.Interface }
+
+// LogMode returns the logger at level.
+func (l quietLogger) LogMode(level logger.LogLevel) logger.Interface {
+	return quietLogger{l.Interface.LogMode(level)}
+}
+
+// Trace logs one statement unless its error is an expected one.
+func (l quietLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = nil
+	}
+	l.Interface.Trace(ctx, begin, fc, err)
+}
+
+// ParamsFilter drops parameter values from logged statements.
+func (l quietLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"kaohe/workflow"
+)
+
+// submissionRow is a unit's submission for one year; (year, unit) is unique
+// and Version is the optimistic lock.
+type submissionRow struct {
+	ID               int64      `gorm:"primaryKey"`
+	Year             int        `gorm:"not null;uniqueIndex:submissions_year_unit,priority:1"`
+	Unit             ident      `gorm:"size:64;not null;uniqueIndex:submissions_year_unit,priority:2"`
+	State            string     `gorm:"size:16;not null"`
+	Version          int        `gorm:"not null"`
+	Doc              string     `gorm:"type:longtext;not null"`
+	Comment          string     `gorm:"type:longtext;not null"`
+	Comments         string     `gorm:"type:longtext;not null"`
+	Certified        string     `gorm:"type:longtext;not null"`
+	SubmittedAt      *time.Time `gorm:"precision:6"`
+	FirstSubmittedAt *time.Time `gorm:"precision:6"`
+	Late             bool       `gorm:"not null"`
+	CreatedAt        time.Time  `gorm:"not null;precision:6;autoCreateTime:false"`
+	UpdatedAt        time.Time  `gorm:"not null;precision:6;autoUpdateTime:false"`
+}
+
+// TableName is the table of submissionRow.
+func (submissionRow) TableName() string { return "submissions" }
+
+// historyRow is one step of a submission's life. Doc is "" when the step
+// carries no document.
+type historyRow struct {
+	ID        int64     `gorm:"primaryKey"`
+	Year      int       `gorm:"not null;index:history_year_unit,priority:1"`
+	Unit      ident     `gorm:"size:64;not null;index:history_year_unit,priority:2"`
+	Action    string    `gorm:"size:16;not null"`
+	State     string    `gorm:"size:16;not null"`
+	Version   int       `gorm:"not null"`
+	Doc       string    `gorm:"type:longtext;not null"`
+	Comment   string    `gorm:"type:longtext;not null"`
+	Comments  string    `gorm:"type:longtext;not null"`
+	Certified string    `gorm:"type:longtext;not null"`
+	Actor     string    `gorm:"size:255;not null"`
+	At        time.Time `gorm:"not null;precision:6"`
+}
+
+// TableName is the table of historyRow.
+func (historyRow) TableName() string { return "submission_history" }
+
+func submissionName(year int, unit string) string {
+	return fmt.Sprintf("单位“%s”%d年度的指标表", unit, year)
+}
+
+// submissionValues are the stored columns of s, its times normalised.
+func submissionValues(s *workflow.Submission) (submissionRow, error) {
+	r := submissionRow{
+		ID: s.ID, Year: s.Year, Unit: ident(s.Unit), State: string(s.State), Version: s.Version,
+		Comment: s.Comment, SubmittedAt: utcPtr(s.SubmittedAt), FirstSubmittedAt: utcPtr(s.FirstSubmittedAt),
+		Late: s.Late, CreatedAt: utc(s.CreatedAt), UpdatedAt: utc(s.UpdatedAt),
+	}
+	var err error
+	if r.Doc, err = toJSON(s.Doc); err != nil {
+		return r, internal(err, "encode document")
+	}
+	if r.Comments, err = toJSON(s.Comments); err != nil {
+		return r, internal(err, "encode comments")
+	}
+	if r.Certified, err = toJSON(s.Certified); err != nil {
+		return r, internal(err, "encode certification")
+	}
+	return r, nil
+}
+
+// normalizeTimes gives s the stored form of its times.
+func normalizeTimes(s *workflow.Submission, r submissionRow) {
+	s.SubmittedAt, s.FirstSubmittedAt, s.CreatedAt, s.UpdatedAt = r.SubmittedAt, r.FirstSubmittedAt, r.CreatedAt, r.UpdatedAt
+}
+
+func (r submissionRow) submission() (workflow.Submission, error) {
+	s := workflow.Submission{
+		ID: r.ID, Year: r.Year, Unit: string(r.Unit), State: workflow.State(r.State), Version: r.Version,
+		Comment: r.Comment, SubmittedAt: utcPtr(r.SubmittedAt), FirstSubmittedAt: utcPtr(r.FirstSubmittedAt),
+		Late: r.Late, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if err := fromJSON(r.Doc, &s.Doc); err != nil {
+		return s, internal(err, "stored document")
+	}
+	if err := fromJSON(r.Comments, &s.Comments); err != nil {
+		return s, internal(err, "stored comments")
+	}
+	if err := fromJSON(r.Certified, &s.Certified); err != nil {
+		return s, internal(err, "stored certification")
+	}
+	return s, nil
+}
+
+// Submission returns the submission of unit for year (ENOTFOUND when
+// absent).
+func (t *tx) Submission(year int, unit string) (*workflow.Submission, error) {
+	var r submissionRow
+	if err := t.db.Where("year = ? AND unit = ?", year, unit).Take(&r).Error; err != nil {
+		return nil, translate(err, "submission", submissionName(year, unit))
+	}
+	s, err := r.submission()
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Submissions returns every submission of year ordered by unit.
+func (t *tx) Submissions(year int) ([]workflow.Submission, error) {
+	var rows []submissionRow
+	if err := t.db.Where("year = ?", year).Order("unit").Find(&rows).Error; err != nil {
+		return nil, internal(err, "submissions")
+	}
+	out := make([]workflow.Submission, 0, len(rows))
+	for _, r := range rows {
+		s, err := r.submission()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// CreateSubmission stores s (ECONFLICT when the unit already has one for
+// the year), sets s.ID and normalises its times.
+func (t *tx) CreateSubmission(s *workflow.Submission) error {
+	r, err := submissionValues(s)
+	if err != nil {
+		return err
+	}
+	r.ID = 0
+	if err := t.db.Create(&r).Error; err != nil {
+		return translate(err, "create submission", submissionName(s.Year, s.Unit))
+	}
+	s.ID = r.ID
+	normalizeTimes(s, r)
+	return nil
+}
+
+// UpdateSubmission writes every field of s, found by its year and unit (and
+// ID when set), in one conditional UPDATE that matches only while the
+// stored version is still prevVersion. When no row matches it returns
+// ESTALE and has written nothing; there is no read before the write.
+func (t *tx) UpdateSubmission(s *workflow.Submission, prevVersion int) error {
+	r, err := submissionValues(s)
+	if err != nil {
+		return err
+	}
+	q := t.db.Model(&submissionRow{}).Where("year = ? AND unit = ? AND version = ?", s.Year, s.Unit, prevVersion)
+	if s.ID != 0 {
+		q = q.Where("id = ?", s.ID)
+	}
+	res := q.Updates(map[string]any{
+		"state":              r.State,
+		"version":            r.Version,
+		"doc":                r.Doc,
+		"comment":            r.Comment,
+		"comments":           r.Comments,
+		"certified":          r.Certified,
+		"submitted_at":       r.SubmittedAt,
+		"first_submitted_at": r.FirstSubmittedAt,
+		"late":               r.Late,
+		"updated_at":         r.UpdatedAt,
+	})
+	if res.Error != nil {
+		return internal(res.Error, "update submission")
+	}
+	if res.RowsAffected == 0 {
+		return workflow.Errorf(workflow.ESTALE, "%s已被修改（不再是版本%d），请刷新后再修改", submissionName(s.Year, s.Unit), prevVersion)
+	}
+	normalizeTimes(s, r)
+	return nil
+}
+
+// AddHistory appends h, sets h.ID and normalises h.At.
+func (t *tx) AddHistory(h *workflow.HistoryEntry) error {
+	r := historyRow{Year: h.Year, Unit: ident(h.Unit), Action: string(h.Action), State: string(h.State),
+		Version: h.Version, Comment: h.Comment, Actor: h.Actor, At: utc(h.At)}
+	var err error
+	if h.Doc != nil {
+		if r.Doc, err = toJSON(h.Doc); err != nil {
+			return internal(err, "encode document")
+		}
+	}
+	if r.Comments, err = toJSON(h.Comments); err != nil {
+		return internal(err, "encode comments")
+	}
+	if r.Certified, err = toJSON(h.Certified); err != nil {
+		return internal(err, "encode certification")
+	}
+	if err := t.db.Create(&r).Error; err != nil {
+		return internal(err, "add history")
+	}
+	h.ID, h.At = r.ID, r.At
+	return nil
+}
+
+// History returns the steps of unit's submission for year in the order
+// they were added.
+func (t *tx) History(year int, unit string) ([]workflow.HistoryEntry, error) {
+	var rows []historyRow
+	if err := t.db.Where("year = ? AND unit = ?", year, unit).Order("id").Find(&rows).Error; err != nil {
+		return nil, internal(err, "history")
+	}
+	out := make([]workflow.HistoryEntry, 0, len(rows))
+	for _, r := range rows {
+		h := workflow.HistoryEntry{ID: r.ID, Year: r.Year, Unit: string(r.Unit), Action: workflow.Action(r.Action),
+			State: workflow.State(r.State), Version: r.Version, Comment: r.Comment, Actor: r.Actor, At: r.At.UTC()}
+		if r.Doc != "" {
+			h.Doc = new(workflow.Document)
+			if err := fromJSON(r.Doc, h.Doc); err != nil {
+				return nil, internal(err, "stored document")
+			}
+		}
+		if err := fromJSON(r.Comments, &h.Comments); err != nil {
+			return nil, internal(err, "stored comments")
+		}
+		if err := fromJSON(r.Certified, &h.Certified); err != nil {
+			return nil, internal(err, "stored certification")
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"kaohe/workflow"
+)
+
+// unitRow is a unit; its code is unique.
+type unitRow struct {
+	ID        int64     `gorm:"primaryKey"`
+	Code      ident     `gorm:"size:64;not null;uniqueIndex:units_code"`
+	Name      string    `gorm:"size:255;not null"`
+	CreatedAt time.Time `gorm:"not null;precision:6;autoCreateTime:false"`
+}
+
+// TableName is the table of unitRow.
+func (unitRow) TableName() string { return "units" }
+
+func (r unitRow) unit() workflow.Unit {
+	return workflow.Unit{Code: string(r.Code), Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
+}
+
+// contactRow is one supervision contact; Seq keeps the unit's order.
+type contactRow struct {
+	ID       int64  `gorm:"primaryKey"`
+	UnitCode ident  `gorm:"size:64;not null;index:contacts_unit_seq,priority:1"`
+	Seq      int    `gorm:"not null;index:contacts_unit_seq,priority:2"`
+	Name     string `gorm:"size:255;not null"`
+	Position string `gorm:"size:255;not null"`
+	Phone    string `gorm:"size:255;not null"`
+	Mobile   string `gorm:"size:255;not null"`
+	Email    string `gorm:"size:255;not null"`
+}
+
+// TableName is the table of contactRow.
+func (contactRow) TableName() string { return "unit_contacts" }
+
+func unitName(code string) string { return fmt.Sprintf("单位“%s”", code) }
+
+// Unit returns the unit with code (ENOTFOUND when absent).
+func (t *tx) Unit(code string) (*workflow.Unit, error) {
+	var r unitRow
+	if err := t.db.Where("code = ?", code).Take(&r).Error; err != nil {
+		return nil, translate(err, "unit", unitName(code))
+	}
+	u := r.unit()
+	return &u, nil
+}
+
+// Units returns every unit ordered by code.
+func (t *tx) Units() ([]workflow.Unit, error) {
+	var rows []unitRow
+	if err := t.db.Order("code").Find(&rows).Error; err != nil {
+		return nil, internal(err, "units")
+	}
+	out := make([]workflow.Unit, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.unit())
+	}
+	return out, nil
+}
+
+// CreateUnit stores u (ECONFLICT when its code is taken) and normalises
+// u.CreatedAt to its stored form.
+func (t *tx) CreateUnit(u *workflow.Unit) error {
+	r := unitRow{Code: ident(u.Code), Name: u.Name, CreatedAt: utc(u.CreatedAt)}
+	if err := t.db.Create(&r).Error; err != nil {
+		return translate(err, "create unit", unitName(u.Code))
+	}
+	u.CreatedAt = r.CreatedAt
+	return nil
+}
+
+// Contacts returns the contacts of unit in the order they were set; none is
+// an empty list, whether or not the unit exists.
+func (t *tx) Contacts(unit string) ([]workflow.Contact, error) {
+	var rows []contactRow
+	if err := t.db.Where("unit_code = ?", unit).Order("seq").Order("id").Find(&rows).Error; err != nil {
+		return nil, internal(err, "contacts")
+	}
+	out := make([]workflow.Contact, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, workflow.Contact{Name: r.Name, Position: r.Position, Phone: r.Phone, Mobile: r.Mobile, Email: r.Email})
+	}
+	return out, nil
+}
+
+// SetContacts replaces every contact of unit with cs, keeping their order.
+// It does not check that the unit exists.
+func (t *tx) SetContacts(unit string, cs []workflow.Contact) error {
+	if err := t.db.Where("unit_code = ?", unit).Delete(&contactRow{}).Error; err != nil {
+		return internal(err, "set contacts")
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	rows := make([]contactRow, len(cs))
+	for i, c := range cs {
+		rows[i] = contactRow{UnitCode: ident(unit), Seq: i, Name: c.Name, Position: c.Position, Phone: c.Phone, Mobile: c.Mobile, Email: c.Email}
+	}
+	return internal(t.db.Create(&rows).Error, "set contacts")
+}

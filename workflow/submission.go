@@ -1,0 +1,535 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// SubmissionView is a submission as clients read it: the document's three
+// tables flattened beside the state, version and dates. The office's comment
+// and comments are present while the submission is returned.
+type SubmissionView struct {
+	Year             int               `json:"year"`
+	Unit             string            `json:"unit"`
+	State            State             `json:"state"`
+	Version          int               `json:"version"`
+	SubmittedAt      *time.Time        `json:"submitted_at"`
+	FirstSubmittedAt *time.Time        `json:"first_submitted_at"`
+	Late             bool              `json:"late"`
+	Comment          string            `json:"comment,omitempty"`
+	Comments         map[string]string `json:"comments,omitempty"`
+	// InnovationCertified is the office's decision on each innovation item,
+	// present once the submission is certified.
+	InnovationCertified []bool      `json:"innovation_certified,omitempty"`
+	Warnings            []Violation `json:"warnings,omitempty"`
+	Document
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func viewOf(s *Submission) *SubmissionView {
+	v := &SubmissionView{
+		Year: s.Year, Unit: s.Unit, State: s.State, Version: s.Version,
+		SubmittedAt: s.SubmittedAt, FirstSubmittedAt: s.FirstSubmittedAt, Late: s.Late,
+		Document: s.Doc, UpdatedAt: s.UpdatedAt,
+	}
+	v.Document.Normalize()
+	if s.State == StateReturned {
+		v.Comment, v.Comments = s.Comment, s.Comments
+	}
+	if s.State == StateCertified || s.State == StateExecuting || s.State == StateScored {
+		v.InnovationCertified = s.Certified
+	}
+	return v
+}
+
+// SubmissionSummary is one line of the office's overview: every unit of the
+// plan, with "none" as state when it has not started its tables.
+type SubmissionSummary struct {
+	Unit        string     `json:"unit"`
+	Name        string     `json:"name"`
+	State       string     `json:"state"`
+	Version     int        `json:"version"`
+	SubmittedAt *time.Time `json:"submitted_at"`
+	Late        bool       `json:"late"`
+}
+
+// StateNone is the summary state of a unit without a submission.
+const StateNone = "none"
+
+func (s *Service) submissionScope(a Actor, unit string) error {
+	if err := a.checkUnit(unit); err != nil {
+		return err
+	}
+	return nil
+}
+
+func loadSubmission(tx Tx, year int, unit string) (*Submission, error) {
+	sub, err := tx.Submission(year, unit)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, Errorf(ENOTFOUND, "单位“%s”尚未填报%d年度指标表", unit, year)
+	}
+	return sub, err
+}
+
+// GetSubmission returns a unit's submission (ENOTFOUND before its first
+// save, or when a may not see the unit).
+func (s *Service) GetSubmission(ctx context.Context, a Actor, year int, unit string) (*SubmissionView, error) {
+	if err := s.submissionScope(a, unit); err != nil {
+		return nil, err
+	}
+	var out *SubmissionView
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		sub, err := loadSubmission(tx, year, unit)
+		if err != nil {
+			return err
+		}
+		out = viewOf(sub)
+		return nil
+	})
+	return out, err
+}
+
+// Submissions lists every unit a may see with the state of its submission.
+func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]SubmissionSummary, error) {
+	out := []SubmissionSummary{}
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		units, err := tx.Units()
+		if err != nil {
+			return err
+		}
+		subs, err := tx.Submissions(year)
+		if err != nil {
+			return err
+		}
+		byUnit := map[string]Submission{}
+		for _, sub := range subs {
+			byUnit[sub.Unit] = sub
+		}
+		for _, u := range units {
+			if !a.SeesUnit(u.Code) {
+				continue
+			}
+			line := SubmissionSummary{Unit: u.Code, Name: u.Name, State: StateNone}
+			if sub, ok := byUnit[u.Code]; ok {
+				line.State, line.Version, line.SubmittedAt, line.Late = string(sub.State), sub.Version, sub.SubmittedAt, sub.Late
+			}
+			out = append(out, line)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PutSubmission saves a unit's draft. version is the version the client last
+// read, 0 to create. It returns created=true for the first save, ESTATE
+// outside draft and returned, ESTALE when version is not the stored one.
+func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit string, version int, doc Document) (*SubmissionView, bool, error) {
+	if err := s.submissionScope(a, unit); err != nil {
+		return nil, false, err
+	}
+	if err := a.requireRole(RoleUnit, RoleOffice); err != nil {
+		return nil, false, err
+	}
+	doc.Normalize()
+	var out *SubmissionView
+	created := false
+	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		if _, err := unitOf(tx, unit); err != nil {
+			return err
+		}
+		sub, err := tx.Submission(year, unit)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			if version != 0 {
+				return Errorf(ESTALE, "指标表尚未创建，新建时 version 应为0")
+			}
+			sub = &Submission{Year: year, Unit: unit, State: StateDraft, Version: 1, Doc: doc, CreatedAt: now, UpdatedAt: now}
+			if err := tx.CreateSubmission(sub); err != nil {
+				if ErrorCode(err) == ECONFLICT {
+					return Errorf(ESTALE, "指标表已由他人创建，请刷新后再修改")
+				}
+				return err
+			}
+			created = true
+		case err != nil:
+			return err
+		default:
+			if _, err := Next(sub.State, ActionSave, a.Role); err != nil {
+				return err
+			}
+			if version != sub.Version {
+				return staleError(sub.Version, version)
+			}
+			prev := sub.Version
+			sub.Doc, sub.Version, sub.UpdatedAt = doc, sub.Version+1, now
+			if err := tx.UpdateSubmission(sub, prev); err != nil {
+				return err
+			}
+		}
+		out = viewOf(sub)
+		return audit(tx, now, a, unit, "submission.save", submissionTarget(year, unit), fmt.Sprintf("version %d", sub.Version))
+	})
+	return out, created, err
+}
+
+func staleError(stored, sent int) error {
+	return Errorf(ESTALE, "指标表已被修改（当前版本%d，提交的版本%d），请刷新后再修改", stored, sent)
+}
+
+func submissionTarget(year int, unit string) string {
+	return fmt.Sprintf("submission:%d/%s", year, unit)
+}
+
+// ValidateSubmission checks doc, or the stored draft when doc is nil,
+// against the plan and the unit's contacts, and stores nothing. It returns
+// the warnings when valid and EVALIDATION with every violation when not.
+func (s *Service) ValidateSubmission(ctx context.Context, a Actor, year int, unit string, doc *Document) ([]Violation, error) {
+	if err := s.submissionScope(a, unit); err != nil {
+		return nil, err
+	}
+	var warns []Violation
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		if _, err := unitOf(tx, unit); err != nil {
+			return err
+		}
+		if doc == nil {
+			sub, err := loadSubmission(tx, year, unit)
+			if err != nil {
+				return err
+			}
+			doc = &sub.Doc
+		}
+		cs, err := tx.Contacts(unit)
+		if err != nil {
+			return err
+		}
+		warns, err = validateDoc(p, doc, cs)
+		return err
+	})
+	return warns, err
+}
+
+func validateDoc(p *Plan, doc *Document, cs []Contact) ([]Violation, error) {
+	errs, warns := Validate(p, doc, cs)
+	if len(errs) > 0 {
+		return warns, &Error{Code: EVALIDATION, Message: fmt.Sprintf("指标表有%d处不符合考核方案要求", len(errs)), Details: errs, Warnings: warns}
+	}
+	return warns, nil
+}
+
+// transition loads a submission, checks that action by a is allowed from its
+// state and that version (when not nil) is current, and lets change modify
+// it before it is written with a new version, a history entry and an audit
+// entry, all in one transaction.
+func (s *Service) transition(ctx context.Context, a Actor, year int, unit string, version *int, action Action,
+	change func(tx Tx, p *Plan, sub *Submission, now time.Time, h *HistoryEntry) error) (*SubmissionView, error) {
+	if err := s.submissionScope(a, unit); err != nil {
+		return nil, err
+	}
+	var out *SubmissionView
+	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		sub, err := loadSubmission(tx, year, unit)
+		if err != nil {
+			return err
+		}
+		to, err := Next(sub.State, action, a.Role)
+		if err != nil {
+			return err
+		}
+		if version != nil && *version != sub.Version {
+			return staleError(sub.Version, *version)
+		}
+		prev, from := sub.Version, sub.State
+		h := &HistoryEntry{Year: year, Unit: unit, Action: action, State: to, Actor: a.Username, At: now}
+		if err := change(tx, p, sub, now, h); err != nil {
+			return err
+		}
+		sub.State, sub.Version, sub.UpdatedAt = to, sub.Version+1, now
+		h.Version = sub.Version
+		if err := tx.UpdateSubmission(sub, prev); err != nil {
+			return err
+		}
+		if err := tx.AddHistory(h); err != nil {
+			return err
+		}
+		out = viewOf(sub)
+		return audit(tx, now, a, unit, "submission."+string(action), submissionTarget(year, unit), fmt.Sprintf("%s → %s", from.Label(), to.Label()))
+	})
+	return out, err
+}
+
+// Submit sends a unit's tables to the office. The document must pass every
+// rule (EVALIDATION otherwise). The first submission after the deadline is
+// late (迟报), and stays late when resubmitted.
+func (s *Service) Submit(ctx context.Context, a Actor, year int, unit string, version *int) (*SubmissionView, error) {
+	var warns []Violation
+	v, err := s.transition(ctx, a, year, unit, version, ActionSubmit, func(tx Tx, p *Plan, sub *Submission, now time.Time, h *HistoryEntry) error {
+		cs, err := tx.Contacts(unit)
+		if err != nil {
+			return err
+		}
+		if warns, err = validateDoc(p, &sub.Doc, cs); err != nil {
+			return err
+		}
+		if sub.FirstSubmittedAt == nil {
+			t := now
+			sub.FirstSubmittedAt = &t
+			sub.Late = now.After(p.DeadlineTime())
+		}
+		t := now
+		sub.SubmittedAt = &t
+		sub.Comment, sub.Comments = "", nil
+		doc := sub.Doc
+		h.Doc = &doc
+		return nil
+	})
+	if v != nil {
+		v.Warnings = warns
+	}
+	return v, err
+}
+
+// ReturnRequest is the office's comments on a returned submission: an
+// overall comment and comments by indicator code (P1, B3, …, or
+// "innovation", "contacts").
+type ReturnRequest struct {
+	Version  *int              `json:"version"`
+	Comment  string            `json:"comment"`
+	Comments map[string]string `json:"comments"`
+}
+
+// Return sends a submitted table back to the unit with comments (office
+// only). At least one comment is required.
+func (s *Service) Return(ctx context.Context, a Actor, year int, unit string, r ReturnRequest) (*SubmissionView, error) {
+	return s.transition(ctx, a, year, unit, r.Version, ActionReturn, func(tx Tx, p *Plan, sub *Submission, now time.Time, h *HistoryEntry) error {
+		comments := map[string]string{}
+		var vs []Violation
+		for k, c := range r.Comments {
+			c = strings.TrimSpace(c)
+			if c == "" {
+				continue
+			}
+			if !commentKey(p, k) {
+				vs = append(vs, Violation{"comments." + k, "return.comment.key", "“" + k + "”不是指标代码"})
+			}
+			comments[k] = c
+		}
+		r.Comment = strings.TrimSpace(r.Comment)
+		if r.Comment == "" && len(comments) == 0 {
+			vs = append(vs, Violation{"comment", "return.comment.empty", "退回时须填写意见"})
+		}
+		if len(vs) > 0 {
+			return &Error{Code: EVALIDATION, Message: "退回意见有误", Details: vs}
+		}
+		if len(comments) == 0 {
+			comments = nil
+		}
+		sub.Comment, sub.Comments = r.Comment, comments
+		h.Comment, h.Comments = r.Comment, comments
+		return nil
+	})
+}
+
+func commentKey(p *Plan, k string) bool {
+	if k == CategoryInnovation || k == "contacts" || strings.HasPrefix(k, "innovation[") {
+		return true
+	}
+	_, ok1 := p.Party.Item(k)
+	_, ok2 := p.Business.Item(k)
+	return ok1 || ok2
+}
+
+// InnovationDecision is the office's decision on one innovation item.
+type InnovationDecision struct {
+	Index     int  `json:"index"`
+	Certified bool `json:"certified"`
+}
+
+// CertifyRequest certifies a submission with a decision per innovation item;
+// an item without a decision is not certified.
+type CertifyRequest struct {
+	Version    *int                 `json:"version"`
+	Innovation []InnovationDecision `json:"innovation"`
+}
+
+// Certify certifies a submitted table (认定, office only).
+func (s *Service) Certify(ctx context.Context, a Actor, year int, unit string, r CertifyRequest) (*SubmissionView, error) {
+	return s.transition(ctx, a, year, unit, r.Version, ActionCertify, func(tx Tx, p *Plan, sub *Submission, now time.Time, h *HistoryEntry) error {
+		dec := make([]bool, len(sub.Doc.Innovation))
+		var vs []Violation
+		seen := map[int]bool{}
+		for i, d := range r.Innovation {
+			path := fmt.Sprintf("innovation[%d].index", i)
+			switch {
+			case d.Index < 0 || d.Index >= len(dec):
+				vs = append(vs, Violation{path, "certify.index.range", fmt.Sprintf("创新工作序号%d不存在（共%d项）", d.Index, len(dec))})
+			case seen[d.Index]:
+				vs = append(vs, Violation{path, "certify.index.duplicate", fmt.Sprintf("创新工作序号%d重复", d.Index)})
+			default:
+				dec[d.Index] = d.Certified
+			}
+			seen[d.Index] = true
+		}
+		if len(vs) > 0 {
+			return &Error{Code: EVALIDATION, Message: "认定意见有误", Details: vs}
+		}
+		sub.Certified = dec
+		h.Certified = dec
+		return nil
+	})
+}
+
+// ReleaseResult lists the units whose certified tables were released.
+type ReleaseResult struct {
+	Released []string `json:"released"`
+}
+
+// Release moves every certified submission of the year to executing at once
+// (返各单位执行, office only). ESTATE when none is certified.
+func (s *Service) Release(ctx context.Context, a Actor, year int) (*ReleaseResult, error) {
+	if a.Role != RoleOffice {
+		if _, err := Next(StateCertified, ActionRelease, a.Role); err != nil {
+			return nil, err
+		}
+	}
+	res := &ReleaseResult{Released: []string{}}
+	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		subs, err := tx.Submissions(year)
+		if err != nil {
+			return err
+		}
+		sort.Slice(subs, func(i, j int) bool { return subs[i].Unit < subs[j].Unit })
+		for i := range subs {
+			sub := &subs[i]
+			if sub.State != StateCertified {
+				continue
+			}
+			to, err := Next(sub.State, ActionRelease, a.Role)
+			if err != nil {
+				return err
+			}
+			prev := sub.Version
+			sub.State, sub.Version, sub.UpdatedAt = to, sub.Version+1, now
+			if err := tx.UpdateSubmission(sub, prev); err != nil {
+				return err
+			}
+			if err := tx.AddHistory(&HistoryEntry{Year: year, Unit: sub.Unit, Action: ActionRelease, State: to, Version: sub.Version, Actor: a.Username, At: now}); err != nil {
+				return err
+			}
+			if s.OnRelease != nil {
+				if err := s.OnRelease(tx, p, sub, now); err != nil {
+					return err
+				}
+			}
+			if err := audit(tx, now, a, sub.Unit, "submission.release", submissionTarget(year, sub.Unit), ""); err != nil {
+				return err
+			}
+			res.Released = append(res.Released, sub.Unit)
+		}
+		if len(res.Released) == 0 {
+			return Errorf(ESTATE, "%d年度没有已认定、待下发执行的指标表", year)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// History returns every step of a unit's submission, oldest first: each
+// submitted version with its document, each return with its comments.
+func (s *Service) History(ctx context.Context, a Actor, year int, unit string) ([]HistoryEntry, error) {
+	if err := s.submissionScope(a, unit); err != nil {
+		return nil, err
+	}
+	var out []HistoryEntry
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		if _, err := loadSubmission(tx, year, unit); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.History(year, unit)
+		return err
+	})
+	if out == nil {
+		out = []HistoryEntry{}
+	}
+	return out, err
+}
+
+// DocumentInput is the body of a PUT or validate request: the document, the
+// version the client last read, and the read-only fields of a GET, which are
+// accepted and ignored so that a client can send back what it read.
+type DocumentInput struct {
+	Version *int `json:"version"`
+	Document
+	Year                int             `json:"year"`
+	Unit                string          `json:"unit"`
+	State               json.RawMessage `json:"state"`
+	SubmittedAt         json.RawMessage `json:"submitted_at"`
+	FirstSubmittedAt    json.RawMessage `json:"first_submitted_at"`
+	Late                json.RawMessage `json:"late"`
+	Comment             json.RawMessage `json:"comment"`
+	Comments            json.RawMessage `json:"comments"`
+	InnovationCertified json.RawMessage `json:"innovation_certified"`
+	Warnings            json.RawMessage `json:"warnings"`
+	UpdatedAt           json.RawMessage `json:"updated_at"`
+}
+
+// DecodeDocument reads a request body strictly: unknown fields (a misspelt
+// "standrad" would lose data) and inexact points are refused with EINVALID.
+func DecodeDocument(b []byte) (*DocumentInput, error) {
+	var in DocumentInput
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return nil, Errorf(EINVALID, "指标表格式错误：%s", jsonErrorText(err))
+	}
+	if dec.More() {
+		return nil, Errorf(EINVALID, "指标表格式错误：请求体只能包含一个JSON对象")
+	}
+	in.Document.Normalize()
+	return &in, nil
+}
+
+func jsonErrorText(err error) string {
+	var te *json.UnmarshalTypeError
+	var pe *PointsError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Error()
+	case errors.As(err, &te):
+		return fmt.Sprintf("字段 %s 应为 %s", te.Field, te.Type)
+	}
+	return err.Error()
+}

@@ -1,0 +1,193 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+var unitCodePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+
+// NewUnit is the request to create a unit, with its contacts.
+type NewUnit struct {
+	Code     string    `json:"code"`
+	Name     string    `json:"name"`
+	Contacts []Contact `json:"contacts"`
+}
+
+// UnitView is a unit with its contacts.
+type UnitView struct {
+	Unit
+	Contacts []Contact `json:"contacts"`
+}
+
+// CreateUnit adds a unit (office only). It returns EVALIDATION for a bad
+// code, name or contact and ECONFLICT when the code is taken.
+func (s *Service) CreateUnit(ctx context.Context, a Actor, n NewUnit) (*UnitView, error) {
+	if err := a.requireRole(RoleOffice, RoleSystem); err != nil {
+		return nil, err
+	}
+	n.Code, n.Name = strings.TrimSpace(n.Code), strings.TrimSpace(n.Name)
+	var vs []Violation
+	if !unitCodePattern.MatchString(n.Code) {
+		vs = append(vs, Violation{"code", "unit.code.invalid", "单位代码应为1-32位字母、数字、_ 或 -"})
+	}
+	if n.Name == "" || len([]rune(n.Name)) > 100 {
+		vs = append(vs, Violation{"name", "unit.name.invalid", "单位名称不能为空且不超过100字"})
+	}
+	cs, cvs := checkContacts("contacts", n.Contacts)
+	vs = append(vs, cvs...)
+	if len(vs) > 0 {
+		return nil, &Error{Code: EVALIDATION, Message: "单位信息有误", Details: vs}
+	}
+	var out *UnitView
+	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+		u := &Unit{Code: n.Code, Name: n.Name, CreatedAt: now}
+		if err := tx.CreateUnit(u); err != nil {
+			if ErrorCode(err) == ECONFLICT {
+				return Errorf(ECONFLICT, "单位代码“%s”已存在", n.Code)
+			}
+			return err
+		}
+		if err := tx.SetContacts(n.Code, cs); err != nil {
+			return err
+		}
+		out = &UnitView{Unit: *u, Contacts: cs}
+		return audit(tx, now, a, n.Code, "unit.create", "unit:"+n.Code, n.Name)
+	})
+	return out, err
+}
+
+// Units lists the units a may see, with contacts.
+func (s *Service) Units(ctx context.Context, a Actor) ([]UnitView, error) {
+	var out []UnitView
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		us, err := tx.Units()
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			if !a.SeesUnit(u.Code) {
+				continue
+			}
+			cs, err := tx.Contacts(u.Code)
+			if err != nil {
+				return err
+			}
+			out = append(out, UnitView{Unit: u, Contacts: cs})
+		}
+		return nil
+	})
+	if out == nil {
+		out = []UnitView{}
+	}
+	return out, err
+}
+
+// Unit returns one unit with its contacts (ENOTFOUND for another unit's).
+func (s *Service) Unit(ctx context.Context, a Actor, code string) (*UnitView, error) {
+	if err := a.checkUnit(code); err != nil {
+		return nil, err
+	}
+	var out *UnitView
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		u, err := unitOf(tx, code)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Contacts(code)
+		if err != nil {
+			return err
+		}
+		out = &UnitView{Unit: *u, Contacts: cs}
+		return nil
+	})
+	return out, err
+}
+
+func unitOf(tx Tx, code string) (*Unit, error) {
+	u, err := tx.Unit(code)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, Errorf(ENOTFOUND, "单位“%s”不存在", code)
+	}
+	return u, err
+}
+
+// Contacts returns a unit's supervision contacts (office, viewer or that unit).
+func (s *Service) Contacts(ctx context.Context, a Actor, unit string) ([]Contact, error) {
+	v, err := s.Unit(ctx, a, unit)
+	if err != nil {
+		return nil, err
+	}
+	return v.Contacts, nil
+}
+
+// SetContacts replaces a unit's supervision contacts (office or that unit).
+// Each contact needs a name and a valid email; the other fields may be
+// completed later, but a submission needs at least one complete contact.
+func (s *Service) SetContacts(ctx context.Context, a Actor, unit string, in []Contact) ([]Contact, error) {
+	if err := a.checkUnit(unit); err != nil {
+		return nil, err
+	}
+	if err := a.requireRole(RoleOffice, RoleUnit); err != nil {
+		return nil, err
+	}
+	cs, vs := checkContacts("", in)
+	if len(vs) > 0 {
+		return nil, &Error{Code: EVALIDATION, Message: "联系人信息有误", Details: vs}
+	}
+	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+		if _, err := unitOf(tx, unit); err != nil {
+			return err
+		}
+		if err := tx.SetContacts(unit, cs); err != nil {
+			return err
+		}
+		return audit(tx, now, a, unit, "contacts.set", "unit:"+unit, fmt.Sprintf("%d人", len(cs)))
+	})
+	return cs, err
+}
+
+// MaxContacts bounds the contacts of one unit.
+const MaxContacts = 20
+
+func checkContacts(prefix string, in []Contact) ([]Contact, []Violation) {
+	var vs []Violation
+	out := make([]Contact, 0, len(in))
+	if len(in) > MaxContacts {
+		vs = append(vs, Violation{prefix, "contacts.too_many", fmt.Sprintf("联系人最多%d名", MaxContacts)})
+	}
+	seen := map[string]bool{}
+	for i, c := range in {
+		c = Contact{Name: strings.TrimSpace(c.Name), Position: strings.TrimSpace(c.Position), Phone: strings.TrimSpace(c.Phone), Mobile: strings.TrimSpace(c.Mobile), Email: strings.TrimSpace(c.Email)}
+		p := fmt.Sprintf("[%d]", i)
+		if prefix != "" {
+			p = prefix + p
+		}
+		if c.Name == "" {
+			vs = append(vs, Violation{p + ".name", "contact.name.empty", "联系人姓名不能为空"})
+		}
+		if c.Email == "" {
+			vs = append(vs, Violation{p + ".email", "contact.email.empty", "联系人电子邮箱不能为空（提醒邮件发往此地址）"})
+		} else if !ValidEmail(c.Email) {
+			vs = append(vs, Violation{p + ".email", "contact.email.invalid", "电子邮箱“" + c.Email + "”格式不正确"})
+		} else if seen[strings.ToLower(c.Email)] {
+			vs = append(vs, Violation{p + ".email", "contact.email.duplicate", "电子邮箱“" + c.Email + "”重复"})
+		}
+		seen[strings.ToLower(c.Email)] = true
+		if c.Mobile != "" && !mobilePattern.MatchString(c.Mobile) {
+			vs = append(vs, Violation{p + ".mobile", "contact.mobile.invalid", "手机号“" + c.Mobile + "”应为11位数字"})
+		}
+		for _, f := range []struct{ name, v string }{{"name", c.Name}, {"position", c.Position}, {"phone", c.Phone}, {"mobile", c.Mobile}, {"email", c.Email}} {
+			if len([]rune(f.v)) > 100 {
+				vs = append(vs, Violation{p + "." + f.name, "contact.too_long", "内容超过100字"})
+			}
+		}
+		out = append(out, c)
+	}
+	return out, vs
+}
+
+var mobilePattern = regexp.MustCompile(`^1[0-9]{10}$`)

@@ -1,0 +1,358 @@
+package workflow
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Rule codes of the table validation. They are stable: clients match on
+// them, people read the message.
+const (
+	RuleIndicatorMissing   = "indicator.missing"
+	RuleIndicatorDuplicate = "indicator.duplicate"
+	RuleIndicatorUnknown   = "indicator.unknown"
+	RulePointsRange        = "indicator.points.range"
+	RulePointsStep         = "indicator.points.step"
+	RuleCategoryTotal      = "category.total"
+	RuleWorksEmpty         = "indicator.works.empty"
+	RuleWorksSum           = "indicator.works.sum"
+	RuleWorkTitle          = "work.title.empty"
+	RuleWorkPoints         = "work.points.positive"
+	RuleNodesCount         = "work.nodes.count"
+	RuleNodesSum           = "work.nodes.sum"
+	RuleNodeDueInvalid     = "node.due.invalid"
+	RuleNodeDueCheckpoint  = "node.due.checkpoint"
+	RuleNodeDueDuplicate   = "node.due.duplicate"
+	RuleNodeDueOrder       = "node.due.order"
+	RuleNodePoints         = "node.points.positive"
+	RuleNodeTarget         = "node.target.empty"
+	RuleNodeStandard       = "node.standard.empty"
+	RuleNodeEvidence       = "node.evidence.empty"
+	RuleNodeForbidden      = "node.standard.forbidden"
+	RuleNodeUnquantifiable = "node.standard.unquantifiable" // a warning
+	RuleCoversUnknown      = "work.covers.unknown"
+	RuleRequiredUncovered  = "indicator.required.uncovered"
+	RuleInnovationCount    = "innovation.count"
+	RuleInnovationPoints   = "innovation.points.range"
+	RuleInnovationStep     = "innovation.points.step"
+	RuleInnovationTitle    = "innovation.title.empty"
+	RuleInnovationContent  = "innovation.content.empty"
+	RuleInnovationEffect   = "innovation.effect.empty"
+	RuleInnovationDup      = "innovation.duplicate"
+	RuleTextTooLong        = "text.too_long"
+	RuleContactsMissing    = "contacts.missing"
+)
+
+// MaxTextRunes bounds every free-text field of a table.
+const MaxTextRunes = 2000
+
+// Validate checks a document against every rule of the plan and returns all
+// violations at once, each located by its JSON path, and the warnings
+// (standards that carry no number, date or quantity), which do not block.
+// contacts are the unit's supervision contacts; at least the plan's minimum
+// must be complete.
+func Validate(p *Plan, d *Document, contacts []Contact) (violations, warnings []Violation) {
+	v := &validator{plan: p}
+	v.category(CategoryParty, &p.Party, d.Party)
+	v.category(CategoryBusiness, &p.Business, d.Business)
+	v.innovation(d)
+	v.contacts(contacts)
+	return v.errs, v.warns
+}
+
+type validator struct {
+	plan  *Plan
+	errs  []Violation
+	warns []Violation
+}
+
+func (v *validator) fail(path, rule, format string, args ...any) {
+	v.errs = append(v.errs, Violation{Path: path, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warn(path, rule, format string, args ...any) {
+	v.warns = append(v.warns, Violation{Path: path, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) category(name string, c *Category, inds []Indicator) {
+	seen := map[string]int{}
+	var total Points
+	for i, ind := range inds {
+		path := fmt.Sprintf("%s[%d]", name, i)
+		total += ind.Points
+		item, known := c.Item(ind.Code)
+		switch {
+		case !known:
+			v.fail(path+".code", RuleIndicatorUnknown, "%s中没有代码为“%s”的指标", c.Name, ind.Code)
+		case seen[ind.Code] > 0:
+			v.fail(path+".code", RuleIndicatorDuplicate, "指标%s（%s）重复填报", ind.Code, item.Name)
+		}
+		seen[ind.Code]++
+		label := ind.Code
+		if known {
+			label = fmt.Sprintf("%s（%s）", ind.Code, item.Name)
+		}
+		if ind.Points < c.Min || ind.Points > c.Max {
+			v.fail(path+".points", RulePointsRange, "指标%s分值为%s分，应在%s-%s分之间", label, ind.Points, c.Min, c.Max)
+		} else if !ind.Points.Multiple(c.Step) {
+			v.fail(path+".points", RulePointsStep, "指标%s分值为%s分，最小分值单位为%s分", label, ind.Points, c.Step)
+		}
+		v.works(path, name, label, ind, item)
+	}
+	for _, it := range c.Items {
+		if seen[it.Code] == 0 {
+			v.fail(name, RuleIndicatorMissing, "缺少%s“%s”（%s），%d项指标须全部填报", c.Name, it.Name, it.Code, len(c.Items))
+		}
+	}
+	if total != c.Total {
+		v.fail(name, RuleCategoryTotal, "%s合计应为%s分，现为%s分", c.Name, c.Total, total)
+	}
+}
+
+func (v *validator) works(path, category, label string, ind Indicator, item Item) {
+	if len(ind.Works) == 0 {
+		v.fail(path+".works", RuleWorksEmpty, "指标%s至少需要填报1项具体工作", label)
+		return
+	}
+	required := map[string]bool{}
+	for _, r := range item.Required {
+		required[r.Code] = true
+	}
+	covered := map[string]bool{}
+	var sum Points
+	for j, w := range ind.Works {
+		wpath := fmt.Sprintf("%s.works[%d]", path, j)
+		sum += w.Points
+		if strings.TrimSpace(w.Title) == "" {
+			v.fail(wpath+".title", RuleWorkTitle, "具体工作名称不能为空")
+		}
+		v.length(wpath+".title", w.Title)
+		if w.Points <= 0 {
+			v.fail(wpath+".points", RuleWorkPoints, "具体工作分值应大于0分")
+		}
+		for k, code := range w.Covers {
+			if category != CategoryBusiness || !required[code] {
+				v.fail(fmt.Sprintf("%s.covers[%d]", wpath, k), RuleCoversUnknown, "“%s”不是指标%s的须包括事项", code, label)
+				continue
+			}
+			covered[code] = true
+		}
+		v.nodes(wpath, w.Nodes, w.Points, "具体工作")
+	}
+	if sum != ind.Points {
+		v.fail(path+".works", RuleWorksSum, "指标%s各项具体工作分值合计为%s分，应等于指标分值%s分", label, sum, ind.Points)
+	}
+	if category == CategoryBusiness {
+		for _, r := range item.Required {
+			if !covered[r.Code] {
+				v.fail(path+".works", RuleRequiredUncovered, "指标%s须包括“%s”（%s），没有具体工作覆盖该事项", label, r.Text, r.Code)
+			}
+		}
+	}
+}
+
+func (v *validator) nodes(path string, nodes []Node, total Points, owner string) {
+	p := v.plan
+	if len(nodes) < p.Nodes.Min || len(nodes) > p.Nodes.Max {
+		v.fail(path+".nodes", RuleNodesCount, "每项%s应设定%d~%d个时间节点，现有%d个", owner, p.Nodes.Min, p.Nodes.Max, len(nodes))
+	}
+	var sum Points
+	var prev Date
+	seen := map[Date]bool{}
+	for k, n := range nodes {
+		npath := fmt.Sprintf("%s.nodes[%d]", path, k)
+		sum += n.Points
+		due, err := ParseDate(strings.TrimSpace(n.Due))
+		switch {
+		case err != nil:
+			v.fail(npath+".due", RuleNodeDueInvalid, "节点时间“%s”不是有效日期（格式YYYY-MM-DD）", n.Due)
+		case !v.isCheckpoint(due):
+			v.fail(npath+".due", RuleNodeDueCheckpoint, "节点时间%s不是规定的时间节点，应为%s之一", due, v.checkpointList())
+		case seen[due]:
+			v.fail(npath+".due", RuleNodeDueDuplicate, "同一项工作的节点时间%s重复", due)
+		case !prev.IsZero() && due.Before(prev):
+			v.fail(npath+".due", RuleNodeDueOrder, "节点时间%s早于上一节点%s，节点应按时间先后排列", due, prev)
+		}
+		if err == nil {
+			seen[due] = true
+			if due.After(prev) {
+				prev = due
+			}
+		}
+		if n.Points <= 0 {
+			v.fail(npath+".points", RuleNodePoints, "节点分值应大于0分")
+		}
+		if strings.TrimSpace(n.Target) == "" {
+			v.fail(npath+".target", RuleNodeTarget, "节点工作目标不能为空")
+		}
+		v.length(npath+".target", n.Target)
+		v.standard(npath+".standard", n.Standard)
+		if strings.TrimSpace(n.Evidence) == "" {
+			v.fail(npath+".evidence", RuleNodeEvidence, "佐证材料不能为空")
+		}
+		v.length(npath+".evidence", n.Evidence)
+	}
+	if len(nodes) > 0 && sum != total {
+		v.fail(path+".nodes", RuleNodesSum, "各节点分值合计为%s分，应等于%s分值%s分", sum, owner, total)
+	}
+}
+
+func (v *validator) standard(path, s string) {
+	if strings.TrimSpace(s) == "" {
+		v.fail(path, RuleNodeStandard, "完成标准不能为空")
+		return
+	}
+	v.length(path, s)
+	var found []string
+	for _, ph := range v.plan.ForbiddenPhrases {
+		if strings.Contains(s, ph) {
+			found = append(found, "“"+ph+"”")
+		}
+	}
+	if len(found) > 0 {
+		v.fail(path, RuleNodeForbidden, "完成标准不能使用%s等语言表述", strings.Join(found, ""))
+		return
+	}
+	if !Quantifiable(s) {
+		v.warn(path, RuleNodeUnquantifiable, "完成标准没有数量、时间或比例，可能无法量化考核")
+	}
+}
+
+var quantity = regexp.MustCompile(`[0-9０-９]|[%％‰]|百分之|[一二三四五六七八九十两百千万半双]+ *(个|次|项|家|人|名|场|期|批|篇|条|所|户|成|倍|月|日|天|年|季度|周|轮|类|支|座|处|套|件|份|本|部|级|星|万|千|百|元)|年底|年末|月底|季度|上半年|下半年|全年|每月|每周|每季|全覆盖|全部`)
+
+// Quantifiable reports whether a completion standard carries a number, a
+// date, a proportion or a quantity (可量化).
+func Quantifiable(s string) bool { return quantity.MatchString(s) }
+
+func (v *validator) length(path, s string) {
+	if utf8.RuneCountInString(s) > MaxTextRunes {
+		v.fail(path, RuleTextTooLong, "内容超过%d字", MaxTextRunes)
+	}
+}
+
+func (v *validator) isCheckpoint(d Date) bool {
+	_, ok := v.plan.Checkpoint(d)
+	return ok
+}
+
+func (v *validator) checkpointList() string {
+	var s []string
+	for _, c := range v.plan.Checkpoints {
+		s = append(s, c.Date.String())
+	}
+	return strings.Join(s, "、")
+}
+
+func (v *validator) innovation(d *Document) {
+	r := v.plan.Innovation
+	if len(d.Innovation) > r.MaxItems {
+		v.fail("innovation", RuleInnovationCount, "每个单位最多申报%d项创新工作，现有%d项", r.MaxItems, len(d.Innovation))
+	}
+	titles := map[string]string{}
+	for _, list := range [][]Indicator{d.Party, d.Business} {
+		for _, ind := range list {
+			for _, w := range ind.Works {
+				if n := normalizeTitle(w.Title); n != "" {
+					titles[n] = w.Title
+				}
+			}
+		}
+	}
+	for i, it := range d.Innovation {
+		path := fmt.Sprintf("innovation[%d]", i)
+		if it.Points <= 0 || it.Points > r.MaxPoints {
+			v.fail(path+".points", RuleInnovationPoints, "创新工作分值为%s分，应大于0且不超过%s分", it.Points, r.MaxPoints)
+		} else if !it.Points.Multiple(r.Step) {
+			v.fail(path+".points", RuleInnovationStep, "创新工作分值为%s分，最小分值单位为%s分", it.Points, r.Step)
+		}
+		if strings.TrimSpace(it.Title) == "" {
+			v.fail(path+".title", RuleInnovationTitle, "创新工作名称不能为空")
+		} else if dup, ok := duplicateOf(it.Title, titles); ok {
+			v.fail(path+".title", RuleInnovationDup, "已列入党建指标和业务指标的工作不能列为创新工作：与“%s”重复", dup)
+		}
+		v.length(path+".title", it.Title)
+		if strings.TrimSpace(it.Content) == "" {
+			v.fail(path+".content", RuleInnovationContent, "创新工作核心内容不能为空")
+		}
+		if strings.TrimSpace(it.Effect) == "" {
+			v.fail(path+".effect", RuleInnovationEffect, "创新工作预期成效不能为空")
+		}
+		v.length(path+".content", it.Content)
+		v.length(path+".effect", it.Effect)
+		v.nodes(path, it.Nodes, it.Points, "创新工作")
+	}
+}
+
+// minContained is the shortest normalised title that counts as a duplicate
+// when it is contained in the other title rather than equal to it.
+const minContained = 6
+
+func duplicateOf(title string, works map[string]string) (string, bool) {
+	n := normalizeTitle(title)
+	if n == "" {
+		return "", false
+	}
+	if w, ok := works[n]; ok {
+		return w, true
+	}
+	for wn, w := range works {
+		short, long := wn, n
+		if utf8.RuneCountInString(short) > utf8.RuneCountInString(long) {
+			short, long = long, short
+		}
+		if utf8.RuneCountInString(short) >= minContained && strings.Contains(long, short) {
+			return w, true
+		}
+	}
+	return "", false
+}
+
+// normalizeTitle drops spaces, punctuation and symbols so that titles that
+// differ only in quotes or spacing compare equal.
+func normalizeTitle(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func (v *validator) contacts(cs []Contact) {
+	complete := 0
+	for _, c := range cs {
+		if ContactComplete(v.plan, c) {
+			complete++
+		}
+	}
+	if complete < v.plan.Contacts.MinCount {
+		v.fail("contacts", RuleContactsMissing, "报送指标表须同时提交至少%d名信息完整的督查工作联系人（姓名、职务、电话、手机、电子邮箱）", v.plan.Contacts.MinCount)
+	}
+}
+
+// ContactComplete reports whether c has every field the plan requires, with
+// a valid email address.
+func ContactComplete(p *Plan, c Contact) bool {
+	fields := map[string]string{"name": c.Name, "position": c.Position, "phone": c.Phone, "mobile": c.Mobile, "email": c.Email}
+	for _, f := range p.Contacts.Required {
+		if strings.TrimSpace(fields[f]) == "" {
+			return false
+		}
+	}
+	if c.Email != "" && !ValidEmail(c.Email) {
+		return false
+	}
+	return true
+}
+
+// ValidEmail reports whether s is one plain address (no display name).
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
+}

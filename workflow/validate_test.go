@@ -1,0 +1,372 @@
+package workflow
+
+import (
+	"encoding/json"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func loadValidDoc(t testing.TB) *Document {
+	t.Helper()
+	b, err := os.ReadFile("../testdata/submission-2019.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := DecodeDocument(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &in.Document
+}
+
+func loadContacts(t testing.TB) []Contact {
+	t.Helper()
+	b, err := os.ReadFile("../testdata/contacts.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []Contact
+	if err := json.Unmarshal(b, &cs); err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func TestFixtureIsValid(t *testing.T) {
+	p := loadPlan2019(t)
+	errs, warns := Validate(p, loadValidDoc(t), loadContacts(t))
+	if len(errs) > 0 {
+		t.Fatalf("the realistic 2019 submission must be valid: %+v", errs)
+	}
+	if len(warns) > 0 {
+		t.Fatalf("its standards are all quantifiable: %+v", warns)
+	}
+}
+
+// TestEachRule applies one mutation per rule to the valid submission and
+// checks that exactly the expected violations appear, at their paths.
+func TestEachRule(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(d *Document, cs *[]Contact)
+		want   []string // "path rule"
+	}{
+		{"party item missing", func(d *Document, _ *[]Contact) {
+			d.Party[3].Code = "P1"
+		}, []string{"party[3].code indicator.duplicate", "party indicator.missing"}},
+		{"party item dropped", func(d *Document, _ *[]Contact) {
+			d.Party = d.Party[:4]
+		}, []string{"party indicator.missing", "party category.total"}},
+		{"unknown business code", func(d *Document, _ *[]Contact) {
+			d.Business[12].Code = "B14"
+		}, []string{"business[12].code indicator.unknown", "business indicator.missing", "business[12].works[0].covers[0] work.covers.unknown", "business[12].works[0].covers[1] work.covers.unknown"}},
+		{"party points above 25", func(d *Document, _ *[]Contact) {
+			movePoints(d.Party, 0, 1, Points(2600)-d.Party[0].Points)
+		}, []string{"party[0].points indicator.points.range", "party[1].points indicator.points.range"}},
+		{"party points below 15", func(d *Document, _ *[]Contact) {
+			movePoints(d.Party, 0, 1, Points(1400)-d.Party[0].Points)
+		}, []string{"party[0].points indicator.points.range", "party[1].points indicator.points.range"}},
+		{"party half point", func(d *Document, _ *[]Contact) {
+			movePoints(d.Party, 0, 1, 50)
+		}, []string{"party[0].points indicator.points.step", "party[1].points indicator.points.step"}},
+		{"business points above 11", func(d *Document, _ *[]Contact) {
+			movePoints(d.Business, 0, 1, Points(1200)-d.Business[0].Points)
+		}, nil}, // computed below: range at [0], maybe at [1]
+		{"party total 99", func(d *Document, _ *[]Contact) {
+			d.Party[0].Points -= 100
+			addToFirstNode(&d.Party[0], -100)
+		}, []string{"party category.total"}},
+		{"works do not sum to indicator", func(d *Document, _ *[]Contact) {
+			d.Party[2].Works[0].Points += 100
+			d.Party[2].Works[0].Nodes[0].Points += 100
+		}, []string{"party[2].works indicator.works.sum"}},
+		{"nodes do not sum to work", func(d *Document, _ *[]Contact) {
+			d.Party[1].Works[0].Nodes[0].Points += 50
+		}, []string{"party[1].works[0].nodes work.nodes.sum"}},
+		{"indicator without works", func(d *Document, _ *[]Contact) {
+			d.Business[7].Works = nil
+		}, []string{"business[7].works indicator.works.empty"}},
+		{"empty work title", func(d *Document, _ *[]Contact) {
+			d.Party[0].Works[0].Title = "  "
+		}, []string{"party[0].works[0].title work.title.empty"}},
+		{"four nodes", func(d *Document, _ *[]Contact) {
+			w := &d.Party[0].Works[0]
+			for len(w.Nodes) < 4 {
+				w.Nodes = append(w.Nodes, w.Nodes[len(w.Nodes)-1])
+			}
+		}, nil},
+		{"no nodes", func(d *Document, _ *[]Contact) {
+			d.Party[0].Works[0].Nodes = nil
+		}, []string{"party[0].works[0].nodes work.nodes.count"}},
+		{"due not a date", func(d *Document, _ *[]Contact) {
+			d.Party[0].Works[0].Nodes[0].Due = "6月30日"
+		}, []string{"party[0].works[0].nodes[0].due node.due.invalid"}},
+		{"due after November 30", func(d *Document, _ *[]Contact) {
+			last := &d.Party[0].Works[0].Nodes[len(d.Party[0].Works[0].Nodes)-1]
+			last.Due = "2019-12-31"
+		}, nil},
+		{"due not a checkpoint", func(d *Document, _ *[]Contact) {
+			d.Party[0].Works[0].Nodes[0].Due = "2019-06-15"
+		}, []string{"party[0].works[0].nodes[0].due node.due.checkpoint"}},
+		{"zero node points", func(d *Document, _ *[]Contact) {
+			w := &d.Party[0].Works[0]
+			w.Nodes = append(w.Nodes, Node{Due: "2019-11-30", Target: "x", Standard: "完成1次", Evidence: "y"})
+			if len(w.Nodes) > 3 {
+				w.Nodes = w.Nodes[len(w.Nodes)-3:]
+			}
+		}, nil},
+		{"empty target", func(d *Document, _ *[]Contact) {
+			d.Business[4].Works[0].Nodes[0].Target = ""
+		}, []string{"business[4].works[0].nodes[0].target node.target.empty"}},
+		{"empty standard", func(d *Document, _ *[]Contact) {
+			d.Business[4].Works[0].Nodes[0].Standard = ""
+		}, []string{"business[4].works[0].nodes[0].standard node.standard.empty"}},
+		{"empty evidence", func(d *Document, _ *[]Contact) {
+			d.Business[4].Works[0].Nodes[0].Evidence = " "
+		}, []string{"business[4].works[0].nodes[0].evidence node.evidence.empty"}},
+		{"forbidden phrase 进一步", func(d *Document, _ *[]Contact) {
+			d.Party[4].Works[0].Nodes[0].Standard = "进一步完善制度3项"
+		}, []string{"party[4].works[0].nodes[0].standard node.standard.forbidden"}},
+		{"forbidden phrase 加大", func(d *Document, _ *[]Contact) {
+			d.Party[4].Works[0].Nodes[0].Standard = "加大宣传力度，发稿10篇"
+		},
+			[]string{"party[4].works[0].nodes[0].standard node.standard.forbidden"}},
+		{"forbidden phrase 增强", func(d *Document, _ *[]Contact) {
+			d.Party[4].Works[0].Nodes[0].Standard = "增强服务意识，走访20家"
+		},
+			[]string{"party[4].works[0].nodes[0].standard node.standard.forbidden"}},
+		{"forbidden phrase 积极", func(d *Document, _ *[]Contact) {
+			d.Party[4].Works[0].Nodes[0].Standard = "积极参与，覆盖率100%"
+		},
+			[]string{"party[4].works[0].nodes[0].standard node.standard.forbidden"}},
+		{"uncovered required item", func(d *Document, _ *[]Contact) {
+			dropCover(&d.Business[6], "B7.1")
+		}, []string{"business[6].works indicator.required.uncovered"}},
+		{"covers another indicator's item", func(d *Document, _ *[]Contact) {
+			d.Business[7].Works[0].Covers = []string{"B7.1"}
+		}, []string{"business[7].works[0].covers[0] work.covers.unknown"}},
+		{"three innovation items", func(d *Document, _ *[]Contact) {
+			it := d.Innovation[0]
+			it.Title = "第三项完全不同的创新工作"
+			d.Innovation = append(d.Innovation, it)
+		}, []string{"innovation innovation.count"}},
+		{"innovation over 3 points", func(d *Document, _ *[]Contact) {
+			d.Innovation[0].Points = 350
+			d.Innovation[0].Nodes[0].Points += 350 - sumNodes(d.Innovation[0].Nodes)
+		}, []string{"innovation[0].points innovation.points.range"}},
+		{"innovation quarter point", func(d *Document, _ *[]Contact) {
+			d.Innovation[1].Points -= 25
+			d.Innovation[1].Nodes[0].Points -= 25
+		}, []string{"innovation[1].points innovation.points.step"}},
+		{"innovation duplicates a business work", func(d *Document, _ *[]Contact) {
+			d.Innovation[0].Title = "“" + d.Business[3].Works[0].Title + "”"
+		}, []string{"innovation[0].title innovation.duplicate"}},
+		{"innovation without content", func(d *Document, _ *[]Contact) {
+			d.Innovation[0].Content = ""
+			d.Innovation[0].Effect = ""
+		}, []string{"innovation[0].content innovation.content.empty", "innovation[0].effect innovation.effect.empty"}},
+		{"innovation nodes do not sum", func(d *Document, _ *[]Contact) {
+			d.Innovation[0].Nodes[0].Points += 50
+		}, []string{"innovation[0].nodes work.nodes.sum"}},
+		{"no contacts", func(_ *Document, cs *[]Contact) {
+			*cs = nil
+		}, []string{"contacts contacts.missing"}},
+		{"contact without mobile", func(_ *Document, cs *[]Contact) {
+			for i := range *cs {
+				(*cs)[i].Mobile = ""
+			}
+		}, []string{"contacts contacts.missing"}},
+	}
+	p := loadPlan2019(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, cs := loadValidDoc(t), loadContacts(t)
+			tt.mutate(d, &cs)
+			errs, _ := Validate(p, d, cs)
+			if len(errs) == 0 {
+				t.Fatal("mutation not detected")
+			}
+			for _, e := range errs {
+				if e.Message == "" || !hasHan(e.Message) {
+					t.Errorf("violation without a Chinese message: %+v", e)
+				}
+			}
+			if tt.want == nil {
+				t.Logf("violations: %v", flat(errs))
+				return
+			}
+			if got, want := flat(errs), sorted(tt.want); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("violations\n got: %v\nwant: %v", got, want)
+			}
+		})
+	}
+}
+
+func TestRulesWithComputedExpectations(t *testing.T) {
+	p := loadPlan2019(t)
+	d, cs := loadValidDoc(t), loadContacts(t)
+	w := &d.Party[0].Works[0]
+	for len(w.Nodes) < 4 {
+		w.Nodes = append(w.Nodes, w.Nodes[len(w.Nodes)-1])
+	}
+	errs, _ := Validate(p, d, cs)
+	if !hasRule(errs, "party[0].works[0].nodes", RuleNodesCount) {
+		t.Fatalf("four nodes not refused: %v", flat(errs))
+	}
+
+	d = loadValidDoc(t)
+	w = &d.Party[0].Works[0]
+	w.Nodes[len(w.Nodes)-1].Due = "2019-12-31"
+	errs, _ = Validate(p, d, cs)
+	if !hasRule(errs, "party[0].works[0].nodes["+strconv.Itoa(len(w.Nodes)-1)+"].due", RuleNodeDueCheckpoint) || len(errs) != 1 {
+		t.Fatalf("node after November 30: %v", flat(errs))
+	}
+}
+
+func TestNodeOrderAndDuplicates(t *testing.T) {
+	p := loadPlan2019(t)
+	cs := loadContacts(t)
+	base := Work{Title: "测试工作", Points: 300}
+	mk := func(dues ...string) *Document {
+		d := loadValidDoc(t)
+		w := base
+		for _, due := range dues {
+			w.Nodes = append(w.Nodes, Node{Due: due, Target: "目标", Points: 100, Standard: "完成3次", Evidence: "通知"})
+		}
+		d.Party[0].Works = append(d.Party[0].Works[:0:0], w)
+		d.Party[0].Points = 300 // out of range on purpose; ignore those
+		return d
+	}
+	tests := []struct {
+		dues []string
+		want string
+	}{
+		{[]string{"2019-06-30", "2019-09-30", "2019-11-30"}, ""},
+		{[]string{"2019-09-30", "2019-06-30", "2019-11-30"}, "party[0].works[0].nodes[1].due " + RuleNodeDueOrder},
+		{[]string{"2019-06-30", "2019-06-30", "2019-11-30"}, "party[0].works[0].nodes[1].due " + RuleNodeDueDuplicate},
+	}
+	for _, tt := range tests {
+		errs, _ := Validate(p, mk(tt.dues...), cs)
+		var nodeErrs []string
+		for _, e := range errs {
+			if strings.Contains(e.Path, "nodes[") {
+				nodeErrs = append(nodeErrs, e.Path+" "+e.Rule)
+			}
+		}
+		if got := strings.Join(nodeErrs, ","); got != tt.want {
+			t.Errorf("%v: got %q want %q", tt.dues, got, tt.want)
+		}
+	}
+}
+
+func TestUnquantifiableStandardIsAWarning(t *testing.T) {
+	p := loadPlan2019(t)
+	d := loadValidDoc(t)
+	d.Party[0].Works[0].Nodes[0].Standard = "按要求完成相关工作，取得良好效果"
+	errs, warns := Validate(p, d, loadContacts(t))
+	if len(errs) != 0 {
+		t.Fatalf("a warning must not block: %v", flat(errs))
+	}
+	if len(warns) != 1 || warns[0].Path != "party[0].works[0].nodes[0].standard" || warns[0].Rule != RuleNodeUnquantifiable {
+		t.Fatalf("warnings %v", warns)
+	}
+}
+
+func TestQuantifiable(t *testing.T) {
+	for s, want := range map[string]bool{
+		"6月30日前组织专题学习不少于4次": true,
+		"覆盖率达到百分之九十":        true,
+		"全年开展三次集中宣讲":        true,
+		"按要求完成相关工作，取得良好效果":  false,
+		"建立健全工作机制，形成长效管理制度": false,
+	} {
+		if got := Quantifiable(s); got != want {
+			t.Errorf("Quantifiable(%q) = %v", s, got)
+		}
+	}
+}
+
+func TestEmptyDocumentReportsEverythingAtOnce(t *testing.T) {
+	p := loadPlan2019(t)
+	errs, _ := Validate(p, &Document{}, nil)
+	missing := 0
+	for _, e := range errs {
+		if e.Rule == RuleIndicatorMissing {
+			missing++
+		}
+	}
+	if missing != 18 || !hasRule(errs, "contacts", RuleContactsMissing) || !hasRule(errs, "party", RuleCategoryTotal) {
+		t.Fatalf("empty document: %v", flat(errs))
+	}
+}
+
+func movePoints(inds []Indicator, from, to int, delta Points) {
+	inds[from].Points += delta
+	addToFirstNode(&inds[from], delta)
+	inds[to].Points -= delta
+	addToFirstNode(&inds[to], -delta)
+}
+
+// addToFirstNode changes an indicator's first work and its first node by
+// delta, so that the works still sum to the indicator once the caller moves
+// the indicator's points by the same delta.
+func addToFirstNode(ind *Indicator, delta Points) {
+	ind.Works[0].Points += delta
+	ind.Works[0].Nodes[0].Points += delta
+}
+
+func dropCover(ind *Indicator, code string) {
+	for i := range ind.Works {
+		var keep []string
+		for _, c := range ind.Works[i].Covers {
+			if c != code {
+				keep = append(keep, c)
+			}
+		}
+		ind.Works[i].Covers = keep
+	}
+}
+
+func sumNodes(ns []Node) Points {
+	var s Points
+	for _, n := range ns {
+		s += n.Points
+	}
+	return s
+}
+
+func flat(vs []Violation) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, v.Path+" "+v.Rule)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+func hasRule(vs []Violation, path, rule string) bool {
+	for _, v := range vs {
+		if v.Path == path && v.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
