@@ -209,15 +209,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Addr = ln.Addr().String()
-	m.http = &http.Server{
+	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       m.Config.HTTP.ReadTimeout,
 		WriteTimeout:      m.Config.HTTP.WriteTimeout,
 		IdleTimeout:       m.Config.HTTP.IdleTimeout,
 	}
+	m.http = hs
 	go func() {
-		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		// hs, not m.http: Close may clear the field before this goroutine runs.
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("http server", "err", err)
 		}
 	}()
