@@ -222,6 +222,11 @@ func (p *Plan) init() error {
 			return fmt.Errorf("plan %d: category %q has bad ranges", p.Year, c.Name)
 		}
 		seen := map[string]bool{}
+		for i := range c.Items {
+			if c.Items[i].Required == nil {
+				c.Items[i].Required = []Required{} // clients read a list, never null
+			}
+		}
 		for _, it := range c.Items {
 			if seen[it.Code] {
 				return fmt.Errorf("plan %d: duplicate item code %s", p.Year, it.Code)

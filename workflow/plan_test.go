@@ -3,6 +3,7 @@ package workflow
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -155,3 +156,15 @@ func TestPlanJSONRoundTrip(t *testing.T) {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// TestPlanJSONListsAreNeverNull: a client builds its forms from the plan,
+// so an item without required contents has an empty list, not null.
+func TestPlanJSONListsAreNeverNull(t *testing.T) {
+	b, err := json.Marshal(loadPlan2019(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "null") {
+		t.Fatalf("plan JSON has a null: %s", b)
+	}
+}
