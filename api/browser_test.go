@@ -471,7 +471,7 @@ func TestBrowserOfficeAdministers(t *testing.T) {
 	office.click("#create-unit")
 	office.waitFor(`document.querySelector('#units tr[data-unit="xg"]')`)
 	var u struct {
-		Name     string `json:"name"`
+		Name     string                   `json:"name"`
 		Contacts []struct{ Email string } `json:"contacts"`
 	}
 	e.mustDecode("GET", "/api/v1/units/xg", "office", nil, 200, &u)
