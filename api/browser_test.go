@@ -525,3 +525,50 @@ func TestBrowserViewerReadsOnly(t *testing.T) {
 		t.Fatalf("P1 reads %q", got)
 	}
 }
+
+// TestBrowserUnitStartsItsTables: a unit with nothing submitted gets the
+// empty tables built from the plan, adds and removes works, saves its first
+// draft, and edits its contacts.
+func TestBrowserUnitStartsItsTables(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	unit := e.browse()
+	unit.login("gjz", "password-gjz")
+	unit.click(`#overview tr[data-unit="gjz"] a`)
+	unit.waitState("none")
+
+	// Every indicator of the plan has its row, with its name and required items.
+	codes := evalJSON[[]string](unit, `[...document.querySelectorAll('#tables tbody[data-ind]')].map(b => b.dataset.ind)`)
+	if len(codes) != 5+13 || codes[0] != "P1" || codes[17] != "B13" {
+		t.Fatalf("indicator rows %v", codes)
+	}
+	if got := unit.text(`#annex-business tbody[data-ind="B1"] ul.req`); !strings.Contains(got, "B1.2") || !strings.Contains(got, "会员实名制") {
+		t.Fatalf("B1's required items read %q", got)
+	}
+
+	unit.click(`button[data-act="add-work"][data-at="party[0]"]`)
+	unit.waitFor(`document.querySelector('[data-path="party[0].works[1].title"]')`)
+	unit.click(`button[data-act="del-work"][data-at="party[0].works[1]"]`)
+	unit.waitFor(`!document.querySelector('[data-path="party[0].works[1].title"]')`)
+
+	unit.typeInto(`[data-path="party[0].points"] input`, "20")
+	unit.typeInto(`[data-path="party[0].works[0].title"] textarea`, "主题教育")
+	unit.typeInto(`[data-path="party[0].works[0].points"] input`, "20")
+	if got := unit.text(`[data-sum-ind="party[0]"]`); !strings.Contains(got, "20") {
+		t.Fatalf("running total of P1's works reads %q", got)
+	}
+	unit.click("#save")
+	unit.waitState("draft")
+	d := e.fullSub(t)
+	if d.Version != 1 || len(d.Party) != 5 || d.Party[0].Code != "P1" || d.Party[0].Works[0].Title != "主题教育" {
+		t.Fatalf("first save stored %+v", d)
+	}
+
+	unit.typeInto(`#contacts input[data-contact="1"][data-field="phone"]`, "0411-86640000")
+	unit.click("#save-contacts")
+	unit.waitFor(`document.querySelector('#contacts-result .ok')`)
+	var cs []struct{ Phone string }
+	e.mustDecode("GET", "/api/v1/units/gjz/contacts", "office", nil, 200, &cs)
+	if len(cs) != 2 || cs[1].Phone != "0411-86640000" {
+		t.Fatalf("contacts after the page saved them: %+v", cs)
+	}
+}

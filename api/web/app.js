@@ -598,13 +598,32 @@ function applyMarks() {
     ${ws.length ? `<p class="warn-title">${ws.length} 条提示（不影响报送）：</p><ol>${ws.map((v, i) => li(v, i, "warn")).join("")}</ol>` : ""}</div>`;
 }
 
-function autosize(t) { t.style.height = "auto"; t.style.height = t.scrollHeight + 2 + "px"; }
-function autosizeAll() { for (const t of $$("#app textarea")) autosize(t); }
+// Textareas grow with their text: by CSS where the browser has
+// field-sizing, else by script (all heights read first, then all written,
+// so that a page of several hundred cells lays out once).
+const cssSizing = window.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+function autosize(t) { if (cssSizing) return; t.style.height = "auto"; t.style.height = t.scrollHeight + 2 + "px"; }
+function autosizeAll() {
+  if (cssSizing) return;
+  const ts = $$("#app textarea");
+  const hs = ts.map(t => t.scrollHeight);
+  ts.forEach((t, i) => { t.style.height = hs[i] + 2 + "px"; });
+}
 
+// markDirty notes an unsaved edit and keeps a copy of the model in
+// localStorage (at most every 300 ms), so a reload or a closed tab does not
+// lose it.
+let backupTimer = 0;
 function markDirty() {
   page.dirty = true;
-  try { localStorage.setItem(backupKey(page.code), JSON.stringify({ version: page.version, at: new Date().toISOString(), model: page.model })); } catch (e) { /* storage full: edits stay on the page */ }
+  clearTimeout(backupTimer);
+  const p = page;
+  backupTimer = setTimeout(() => backup(p), 300);
   updateSums();
+}
+function backup(p) {
+  if (!p.dirty) return;
+  try { localStorage.setItem(backupKey(p.code), JSON.stringify({ version: p.version, at: new Date().toISOString(), model: p.model })); } catch (e) { /* storage full: edits stay on the page */ }
 }
 
 // structural applies an add or remove to the model and re-renders; the
@@ -663,6 +682,7 @@ async function save() {
 }
 
 function afterSave(v) {
+  clearTimeout(backupTimer);
   page.sub = v; page.version = v.version; page.dirty = false; page.restored = null;
   localStorage.removeItem(backupKey(page.code));
   page.model = modelFrom(v);
@@ -919,8 +939,8 @@ document.addEventListener("change", ev => {
 
 const clicks = {
   logout, release, save, validate, submit, overwrite, certify, return: returnSub,
-  "reload-latest": () => { localStorage.removeItem(backupKey(page.code)); return unitPage(page.code); },
-  discard: () => { localStorage.removeItem(backupKey(page.code)); return unitPage(page.code); },
+  "reload-latest": () => { clearTimeout(backupTimer); localStorage.removeItem(backupKey(page.code)); return unitPage(page.code); },
+  discard: () => { clearTimeout(backupTimer); localStorage.removeItem(backupKey(page.code)); return unitPage(page.code); },
   undo: () => { if (page.undo) { page.model = page.undo.model; page.undo = null; markDirty(); renderUnitPage(true); show(message("info", "已撤销")); } },
   "add-contact": () => { page.contacts.push({ name: "", position: "", phone: "", mobile: "", email: "" }); $("#contacts").innerHTML = contactRows(page.contacts, "contacts", true); },
   "save-contacts": saveContacts,
@@ -960,5 +980,7 @@ document.addEventListener("click", async ev => {
   }
 });
 
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => { if (page && page.dirty) { clearTimeout(backupTimer); backup(page); } route(); });
+// A reload or a closed tab right after typing still keeps the edit.
+window.addEventListener("pagehide", () => { if (page && page.dirty) { clearTimeout(backupTimer); backup(page); } });
 route();
