@@ -64,12 +64,23 @@ func (e *missingError) Error() string { return e.what + " not found on PATH or i
 func Main(m *testing.M) {
 	mainCalled = true
 	code := m.Run()
+	for i := len(atExit) - 1; i >= 0; i-- {
+		atExit[i]()
+	}
 	if shared != nil {
 		shared.stop()
 		os.RemoveAll(shared.dir)
 	}
 	os.Exit(code)
 }
+
+// atExit holds what Main runs after the tests, newest first.
+var atExit []func()
+
+// AtExit registers fn to run in Main after the tests and before the process
+// exits, for resources a whole test binary shares (a browser, say). Call it
+// from the tests' goroutine or under a sync.Once.
+func AtExit(fn func()) { atExit = append(atExit, fn) }
 
 // MariaDB returns the DSN of a new, empty utf8mb4 database on the test
 // binary's MariaDB server, starting the server on first use. It skips the
