@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -633,5 +634,101 @@ func TestWithdrawEvidence(t *testing.T) {
 	// The files stay on disk with their rows (withdrawn rows are kept).
 	if d := e.disk(); len(d.files) != 2 || len(d.rows) != 0 {
 		t.Fatalf("disk after withdrawal %+v", d)
+	}
+}
+
+// TestExecutionEndpointsForEveryRole runs each execution endpoint as each
+// role on a fresh server with gjz executing: anonymous 401, a role that may
+// not act 403, another unit's data 404, the rest succeed.
+func TestExecutionEndpointsForEveryRole(t *testing.T) {
+	roles := []string{"", "office", "unitA", "unitB", "viewer"}
+	// uploaded reports the first node with one file and returns the node
+	// and the file.
+	uploaded := func(e *env) (nodeJSON, int64) {
+		ns := e.executing()
+		if status, out := e.upload(ns[0].ID, "unitA", "", upFile{"a.pdf", evidenceFixture(e.t, "会议纪要.pdf")}); status != 201 {
+			e.t.Fatalf("upload: %d %s", status, out)
+		}
+		n := e.node(ns[0].ID, "unitA")
+		return n, n.Evidence[0].ID
+	}
+	type call struct {
+		method, path, contentType string
+		body                      []byte
+	}
+	jsonCall := func(method, path string, v any) call {
+		b, _ := json.Marshal(v)
+		return call{method, path, "application/json", b}
+	}
+	tests := []struct {
+		name string
+		prep func(e *env) call
+		want [5]int // anonymous, office, unitA (gjz), unitB (zs), viewer
+	}{
+		{"list nodes", func(e *env) call {
+			e.executing()
+			return call{"GET", "/api/v1/plans/2019/units/gjz/nodes", "", nil}
+		}, [5]int{401, 200, 200, 404, 200}},
+		{"read a node", func(e *env) call {
+			return call{"GET", fmt.Sprintf("/api/v1/nodes/%d", e.executing()[0].ID), "", nil}
+		}, [5]int{401, 200, 200, 404, 200}},
+		{"upload evidence", func(e *env) call {
+			body, ct := multipartBody(e.t, "说明", []upFile{{"会议纪要.pdf", evidenceFixture(e.t, "会议纪要.pdf")}})
+			return call{"POST", fmt.Sprintf("/api/v1/nodes/%d/evidence", e.executing()[0].ID), ct, body}
+		}, [5]int{401, 403, 201, 404, 403}},
+		{"download evidence", func(e *env) call {
+			_, id := uploaded(e)
+			return call{"GET", fmt.Sprintf("/api/v1/evidence/%d", id), "", nil}
+		}, [5]int{401, 200, 200, 404, 200}},
+		{"withdraw evidence", func(e *env) call {
+			_, id := uploaded(e)
+			return call{"DELETE", fmt.Sprintf("/api/v1/evidence/%d", id), "", nil}
+		}, [5]int{401, 403, 204, 404, 403}},
+		{"review a node", func(e *env) call {
+			n, _ := uploaded(e)
+			return jsonCall("POST", fmt.Sprintf("/api/v1/nodes/%d/review", n.ID), map[string]any{"verdict": "accept", "points": 5})
+		}, [5]int{401, 200, 403, 404, 403}},
+		{"review queue", func(e *env) call {
+			uploaded(e)
+			return call{"GET", "/api/v1/plans/2019/reviews?state=reported", "", nil}
+		}, [5]int{401, 200, 403, 403, 200}},
+		{"progress", func(e *env) call {
+			e.executing()
+			return call{"GET", "/api/v1/plans/2019/progress", "", nil}
+		}, [5]int{401, 200, 200, 200, 200}},
+		{"report a monthly count", func(e *env) call {
+			return jsonCall("PUT", "/api/v1/plans/2019/units/gjz/monthly/2019-06", map[string]any{"count": 100})
+		}, [5]int{401, 200, 200, 404, 403}},
+		{"a unit's monthly history", func(e *env) call {
+			return call{"GET", "/api/v1/plans/2019/units/gjz/monthly/2019-06", "", nil}
+		}, [5]int{401, 200, 200, 404, 200}},
+		{"a month's overview", func(e *env) call {
+			return call{"GET", "/api/v1/plans/2019/monthly/2019-06", "", nil}
+		}, [5]int{401, 200, 403, 403, 200}},
+		{"import a month", func(e *env) call {
+			return call{"POST", "/api/v1/plans/2019/monthly/2019-06/import", "text/csv", monthlyFixture(e.t, "counts-2019-06.csv")}
+		}, [5]int{401, 200, 403, 403, 403}},
+	}
+	for _, tt := range tests {
+		for i, role := range roles {
+			name := role
+			if name == "" {
+				name = "anonymous"
+			}
+			t.Run(tt.name+" as "+name, func(t *testing.T) {
+				e := newEnv(t, "sqlite")
+				c := tt.prep(e)
+				status, _, out := e.raw(c.method, c.path, role, c.contentType, c.body)
+				if status != tt.want[i] {
+					t.Fatalf("%s %s: status %d, want %d: %s", c.method, c.path, status, tt.want[i], out)
+				}
+				if status >= 400 {
+					decodeError(t, out)
+				}
+				if role == "unitB" || role == "viewer" || role == "" {
+					e.wantConsistent()
+				}
+			})
+		}
 	}
 }
