@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"kaohe/api"
 	"kaohe/internal/testdb"
 	"kaohe/workflow"
+	"kaohe/workflow/evidence"
 	"kaohe/workflow/store"
 )
 
@@ -32,7 +34,16 @@ type env struct {
 	clock  *workflow.ManualClock
 	plan   *workflow.Plan
 	tokens map[string]string // office, viewer, unitA (gjz), unitB (zs)
+	// data is the server's data directory (the SQLite file and evidence/).
+	data string
 }
+
+// Upload limits of the test server: small, so that a file of exactly the
+// limit is small.
+const (
+	testMaxFileBytes = 8192
+	testMaxFiles     = 4
+)
 
 // Shanghai is the plan's zone.
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
@@ -40,7 +51,8 @@ var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 // backend selects the database of a test: "sqlite" or "mariadb".
 func newEnv(t *testing.T, backend string) *env {
 	t.Helper()
-	opts := store.Options{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	data := t.TempDir()
+	opts := store.Options{DataDir: data, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if backend == "mariadb" {
 		opts.DSN = testdb.MariaDB(t)
 	}
@@ -53,7 +65,13 @@ func newEnv(t *testing.T, backend string) *env {
 	// Tests walk the plan's calendar across days and months on the clock;
 	// a login lasts the whole year here so that moving the clock does not
 	// sign the test's users out (TestLogoutEndsTheSession checks expiry).
-	svc := &workflow.Service{Store: db, Clock: clock, BcryptCost: bcrypt.MinCost, TokenTTL: 400 * 24 * time.Hour}
+	files, err := evidence.Open(filepath.Join(data, "evidence"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &workflow.Service{Store: db, Clock: clock, BcryptCost: bcrypt.MinCost, TokenTTL: 400 * 24 * time.Hour,
+		OnRelease: workflow.MaterializeNodes, Files: files,
+		Upload: workflow.UploadLimits{MaxFileBytes: testMaxFileBytes, MaxFiles: testMaxFiles}}
 	b, err := os.ReadFile("../configs/plans/2019.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +88,7 @@ func newEnv(t *testing.T, backend string) *env {
 		t.Fatal(err)
 	}
 	s := &api.Server{Service: svc, Ready: db.Ping, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	e := &env{t: t, svc: svc, clock: clock, plan: plan, srv: httptest.NewServer(s.Handler()), tokens: map[string]string{}}
+	e := &env{t: t, svc: svc, clock: clock, plan: plan, srv: httptest.NewServer(s.Handler()), tokens: map[string]string{}, data: data}
 	t.Cleanup(e.srv.Close)
 	e.tokens["office"] = e.login("admin", "admin-password")
 	e.mustDo("POST", "/api/v1/units", "office", map[string]any{"code": "gjz", "name": "甘井子区总工会", "contacts": loadContacts(t)}, 201)

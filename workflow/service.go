@@ -24,6 +24,15 @@ type Service struct {
 	// OnRelease runs in the release transaction for each submission that
 	// starts executing (it materialises the nodes).
 	OnRelease func(tx Tx, p *Plan, sub *Submission, now time.Time) error
+	// Files stores evidence files (package workflow/evidence); uploads are
+	// refused while it is nil.
+	Files FileStore
+	// Upload bounds evidence uploads (20 MiB a file, 20 files a node when
+	// zero).
+	Upload UploadLimits
+	// WarningDays is how many days before its checkpoint a node that owes a
+	// report turns yellow (7 when zero).
+	WarningDays int
 }
 
 // Actor is who makes a request. The zero Actor may do nothing.

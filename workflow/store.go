@@ -64,6 +64,41 @@ type Tx interface {
 	// Audit log.
 	AddAudit(a *AuditEntry) error
 	Audit(f AuditFilter) ([]AuditEntry, error)
+
+	// Nodes of executing submissions (node.go), their evidence and reviews.
+	// CreateNodes stores ns, setting their IDs (ECONFLICT when a node of the
+	// same year, unit, category and position exists).
+	CreateNodes(ns []NodeRecord) error
+	// Nodes lists the nodes matching f by unit, category (party, business,
+	// innovation), item, work and node.
+	Nodes(f NodeFilter) ([]NodeRecord, error)
+	Node(id int64) (*NodeRecord, error)
+	// UpdateNode writes n's mutable fields (state, late, note, reported_at,
+	// awarded, reviewed_at, version) if the stored version is still
+	// prevVersion, else returns ESTALE and writes nothing.
+	UpdateNode(n *NodeRecord, prevVersion int) error
+	AddEvidence(e *Evidence) error
+	// Evidence returns one file's row, withdrawn or not (ENOTFOUND).
+	Evidence(id int64) (*Evidence, error)
+	// EvidenceList lists the current files matching f in upload order.
+	EvidenceList(f EvidenceFilter) ([]Evidence, error)
+	// WithdrawEvidence marks a current file withdrawn (ENOTFOUND when it is
+	// absent or withdrawn already).
+	WithdrawEvidence(id int64, at time.Time, by string) error
+	AddReview(r *Review) error
+	// Reviews lists a node's reviews, oldest first.
+	Reviews(nodeID int64) ([]Review, error)
+
+	// Monthly member counts (monthly.go). PutMonthlyReport makes m the
+	// current value of its year, unit and month and appends it to the
+	// history.
+	PutMonthlyReport(m *MonthlyReport) error
+	// MonthlyReports returns the current value of every unit and month of
+	// year, by month then unit.
+	MonthlyReports(year int) ([]MonthlyReport, error)
+	// MonthlyHistory returns every value reported for a unit and month,
+	// oldest first.
+	MonthlyHistory(year int, unit string, m Month) ([]MonthlyReport, error)
 }
 
 // Unit is a district union (区市县/开放先导区总工会).

@@ -28,6 +28,7 @@ import (
 	"kaohe/api"
 	"kaohe/configs"
 	"kaohe/workflow"
+	"kaohe/workflow/evidence"
 	"kaohe/workflow/store"
 )
 
@@ -174,9 +175,17 @@ func (m *Main) openStore(ctx context.Context) error {
 	}
 	m.Store = db
 	m.closers = append(m.closers, func(context.Context) error { return db.Close() })
+	files, err := evidence.Open(filepath.Join(m.Config.Data, "evidence"))
+	if err != nil {
+		return err
+	}
 	m.Service = &workflow.Service{
 		Store: db, Clock: m.Clock,
 		TokenTTL: m.Config.Session.TTL, LoginLimit: m.Config.Login.MaxFailures, LoginWindow: m.Config.Login.Window,
+		OnRelease:   workflow.MaterializeNodes,
+		Files:       files,
+		Upload:      workflow.UploadLimits{MaxFileBytes: m.Config.Upload.MaxFileBytes, MaxFiles: m.Config.Upload.MaxFiles},
+		WarningDays: m.Config.Status.WarningDays,
 	}
 	return nil
 }

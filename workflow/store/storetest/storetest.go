@@ -55,6 +55,13 @@ func Run(t *testing.T, open func(t *testing.T) workflow.Store) {
 		{"Submission/UpdateSubmission at a stale version is ESTALE and writes nothing", testUpdateStale},
 		{"Submission/History keeps its order, documents and comments per year and unit", testHistory},
 
+		{"Node/records round-trip and list by unit, category, item, work and node", testNodesRoundTrip},
+		{"Node/a taken position is ECONFLICT", testNodesConflict},
+		{"Node/UpdateNode at the stored version writes, at a stale one is ESTALE", testUpdateNode},
+		{"Node/evidence lists current files and withdrawal keeps the row", testEvidence},
+		{"Node/reviews are kept in the order made", testReviews},
+		{"Monthly/the latest value is current and every value stays in the history", testMonthly},
+
 		{"Audit/newest first, filtered by unit, action and since", testAuditFilter},
 		{"Audit/a filter without limit returns 200 entries", testAuditDefaultLimit},
 

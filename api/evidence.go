@@ -1,0 +1,185 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kaohe/workflow"
+)
+
+// maxNoteBytes bounds the note part of an upload.
+const maxNoteBytes = 16 << 10
+
+// uploadError turns an error reading a multipart body into the API's terms:
+// a body over the limit is 413, anything else a malformed request.
+func uploadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return workflow.Errorf(workflow.ETOOLARGE, "请求内容超过%d字节的上限", mbe.Limit)
+	}
+	var we *workflow.Error
+	if errors.As(err, &we) {
+		return err
+	}
+	return workflow.Errorf(workflow.EINVALID, "无法读取上传内容：应为 multipart/form-data")
+}
+
+// partFileName is the file name a client sent, unaltered (mime/multipart's
+// FileName strips directories, and the display name is decided by
+// workflow.DisplayName).
+func partFileName(h map[string][]string) string {
+	cd := ""
+	if v := h["Content-Disposition"]; len(v) > 0 {
+		cd = v[0]
+	}
+	_, params, err := mime.ParseMediaType(cd)
+	if err != nil {
+		return ""
+	}
+	return params["filename"]
+}
+
+// handleReport streams a multipart upload ("files", one or more, and
+// "note"): every check that needs no file runs first, each file is staged
+// within the size limit as it arrives, and the report is written only when
+// every part was read; any failure discards what was staged.
+func (s *Server) handleReport(c *gin.Context) {
+	id, ok := idParam(c, "节点")
+	if !ok {
+		return
+	}
+	ctx, a := c.Request.Context(), actorOf(c)
+	if err := s.Service.CheckReport(ctx, a, id); err != nil {
+		writeError(c, err)
+		return
+	}
+	if c.ContentType() != "multipart/form-data" {
+		writeError(c, workflow.Errorf(workflow.EUNSUPPORTED, "上传佐证材料的请求应为 multipart/form-data"))
+		return
+	}
+	limits := s.Service.Limits()
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, int64(limits.MaxFiles)*(limits.MaxFileBytes+64<<10)+1<<20)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		writeError(c, uploadError(err))
+		return
+	}
+	var files []workflow.Upload
+	fail := func(err error) {
+		s.Service.DiscardEvidence(files)
+		writeError(c, uploadError(err))
+	}
+	note := ""
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+		switch part.FormName() {
+		case "files":
+			if len(files) >= limits.MaxFiles {
+				part.Close()
+				fail(workflow.Errorf(workflow.ETOOLARGE, "每个节点最多%d个佐证材料文件", limits.MaxFiles))
+				return
+			}
+			f, err := s.Service.StageEvidence(part)
+			if err != nil {
+				part.Close()
+				fail(err)
+				return
+			}
+			files = append(files, workflow.Upload{Name: partFileName(part.Header), File: f})
+		case "note":
+			b, err := io.ReadAll(io.LimitReader(part, maxNoteBytes+1))
+			if err != nil {
+				part.Close()
+				fail(err)
+				return
+			}
+			if len(b) > maxNoteBytes {
+				part.Close()
+				fail(workflow.Errorf(workflow.ETOOLARGE, "说明不能超过%d字节", maxNoteBytes))
+				return
+			}
+			note = string(b)
+		}
+		part.Close()
+	}
+	out, err := s.Service.ReportNode(ctx, a, id, note, files)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, out)
+}
+
+// contentDisposition is an attachment header with the name both as an
+// ASCII fallback and, for Chinese names, as RFC 5987 UTF-8 (RFC 6266).
+func contentDisposition(name string) string {
+	var ascii strings.Builder
+	for _, r := range name {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
+			ascii.WriteByte('_')
+		} else {
+			ascii.WriteRune(r)
+		}
+	}
+	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + pctEncode(name)
+}
+
+// pctEncode escapes every byte that is not an RFC 5987 attr-char.
+func pctEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+func (s *Server) handleDownload(c *gin.Context) {
+	id, ok := idParam(c, "佐证材料")
+	if !ok {
+		return
+	}
+	e, f, err := s.Service.OpenEvidence(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	defer f.Close()
+	c.Header("Content-Type", e.Type)
+	c.Header("Content-Disposition", contentDisposition(e.Name))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("X-Content-SHA256", e.SHA256)
+	http.ServeContent(c.Writer, c.Request, "", e.UploadedAt, f)
+}
+
+func (s *Server) handleWithdraw(c *gin.Context) {
+	id, ok := idParam(c, "佐证材料")
+	if !ok {
+		return
+	}
+	if err := s.Service.WithdrawEvidence(c.Request.Context(), actorOf(c), id); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,157 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kaohe/workflow"
+)
+
+// registerExecution adds the routes of execution (issue 3): nodes, evidence,
+// reviews, progress and monthly counts.
+func (s *Server) registerExecution(a *gin.RouterGroup) {
+	a.GET("/plans/:year/units/:unit/nodes", s.handleNodes)
+	a.GET("/plans/:year/reviews", s.handleReviewQueue)
+	a.GET("/plans/:year/progress", s.handleProgress)
+	a.GET("/nodes/:id", s.handleNode)
+	a.POST("/nodes/:id/evidence", s.handleReport)
+	a.POST("/nodes/:id/review", s.handleReview)
+	a.GET("/evidence/:id", s.handleDownload)
+	a.DELETE("/evidence/:id", s.handleWithdraw)
+
+	a.PUT("/plans/:year/units/:unit/monthly/:month", s.handlePutMonthly)
+	a.GET("/plans/:year/units/:unit/monthly/:month", s.handleMonthlyHistory)
+	a.GET("/plans/:year/monthly/:month", s.handleMonthly)
+	a.POST("/plans/:year/monthly/:month/import", s.handleImportMonthly)
+}
+
+// idParam reads a numeric :id; anything else names nothing (404).
+func idParam(c *gin.Context, what string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "%s“%s”不存在", what, c.Param("id")))
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) handleNodes(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	var q workflow.NodeQuery
+	var err error
+	if v := c.Query("state"); v != "" {
+		if q.State, err = workflow.ParseNodeState(v); err != nil {
+			writeError(c, err)
+			return
+		}
+	}
+	if v := c.Query("colour"); v != "" {
+		if q.Colour, err = workflow.ParseColour(v); err != nil {
+			writeError(c, err)
+			return
+		}
+	}
+	if v := c.Query("checkpoint"); v != "" {
+		if q.Checkpoint, err = workflow.ParseDate(v); err != nil {
+			writeError(c, workflow.Errorf(workflow.EINVALID, "checkpoint 应为日期 YYYY-MM-DD"))
+			return
+		}
+	}
+	out, err := s.Service.Nodes(c.Request.Context(), actorOf(c), year, c.Param("unit"), q)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) handleNode(c *gin.Context) {
+	id, ok := idParam(c, "节点")
+	if !ok {
+		return
+	}
+	out, err := s.Service.Node(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// reviewBody is a review as sent: points as a raw number, so that a value
+// that is not an exact decimal is a 422 at "points" like any other bad
+// score, not a malformed request.
+type reviewBody struct {
+	Verdict string          `json:"verdict"`
+	Points  json.RawMessage `json:"points"`
+	Comment string          `json:"comment"`
+	Version *int            `json:"version"`
+}
+
+func (s *Server) handleReview(c *gin.Context) {
+	id, ok := idParam(c, "节点")
+	if !ok {
+		return
+	}
+	var body reviewBody
+	if !bind(c, &body, false) {
+		return
+	}
+	req := workflow.ReviewRequest{Verdict: body.Verdict, Comment: body.Comment, Version: body.Version}
+	if raw := strings.TrimSpace(string(body.Points)); raw != "" && raw != "null" {
+		p, err := workflow.ParsePoints(strings.Trim(raw, `"`))
+		if err != nil {
+			writeError(c, &workflow.Error{Code: workflow.EVALIDATION, Message: "审核意见有误",
+				Details: []workflow.Violation{{Path: "points", Rule: "review.points.format", Message: "得分应为数字，最多两位小数：" + err.Error()}}})
+			return
+		}
+		req.Points = &p
+	}
+	out, err := s.Service.ReviewNode(c.Request.Context(), actorOf(c), id, req)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) handleReviewQueue(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	var state workflow.NodeState
+	if v := c.Query("state"); v != "" {
+		var err error
+		if state, err = workflow.ParseNodeState(v); err != nil {
+			writeError(c, err)
+			return
+		}
+	}
+	out, err := s.Service.ReviewQueue(c.Request.Context(), actorOf(c), year, state)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) handleProgress(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	out, err := s.Service.Progress(c.Request.Context(), actorOf(c), year)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}

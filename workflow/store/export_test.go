@@ -1,0 +1,4 @@
+package store
+
+// TableCount is the number of tables Migrate creates, for the schema tests.
+func TableCount() int { return len(models) }

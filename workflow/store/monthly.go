@@ -1,0 +1,113 @@
+package store
+
+import (
+	"time"
+
+	"kaohe/workflow"
+)
+
+// monthlyRow is the current member count of a unit for a month ("2019-06");
+// (year, unit, month) is unique.
+type monthlyRow struct {
+	ID              int64     `gorm:"primaryKey"`
+	Year            int       `gorm:"not null;uniqueIndex:monthly_year_unit_month,priority:1"`
+	Unit            ident     `gorm:"size:64;not null;uniqueIndex:monthly_year_unit_month,priority:2"`
+	Month           string    `gorm:"size:7;not null;uniqueIndex:monthly_year_unit_month,priority:3"`
+	Count           int64     `gorm:"not null"`
+	ReportedAt      time.Time `gorm:"not null;precision:6"`
+	FirstReportedAt time.Time `gorm:"not null;precision:6"`
+	Late            bool      `gorm:"not null"`
+	ReportedBy      string    `gorm:"size:255;not null"`
+	Source          string    `gorm:"size:16;not null"`
+}
+
+// TableName is the table of monthlyRow.
+func (monthlyRow) TableName() string { return "monthly_reports" }
+
+// monthlyHistoryRow is every value ever reported, corrections included.
+type monthlyHistoryRow struct {
+	ID              int64     `gorm:"primaryKey"`
+	Year            int       `gorm:"not null;index:monthly_history_key,priority:1"`
+	Unit            ident     `gorm:"size:64;not null;index:monthly_history_key,priority:2"`
+	Month           string    `gorm:"size:7;not null;index:monthly_history_key,priority:3"`
+	Count           int64     `gorm:"not null"`
+	ReportedAt      time.Time `gorm:"not null;precision:6"`
+	FirstReportedAt time.Time `gorm:"not null;precision:6"`
+	Late            bool      `gorm:"not null"`
+	ReportedBy      string    `gorm:"size:255;not null"`
+	Source          string    `gorm:"size:16;not null"`
+}
+
+// TableName is the table of monthlyHistoryRow.
+func (monthlyHistoryRow) TableName() string { return "monthly_report_history" }
+
+func monthlyOf(year int, unit, month string, count int64, at, first time.Time, late bool, by, source string) (workflow.MonthlyReport, error) {
+	m, err := workflow.ParseMonth(month)
+	if err != nil {
+		return workflow.MonthlyReport{}, internal(err, "stored month")
+	}
+	return workflow.MonthlyReport{Year: year, Unit: unit, Month: m, Count: count, ReportedAt: at.UTC(),
+		FirstReportedAt: first.UTC(), Late: late, By: by, Source: source}, nil
+}
+
+// PutMonthlyReport makes m the current value of its year, unit and month
+// (an UPDATE, or an INSERT when there is none) and appends it to the
+// history. It normalises m's times.
+func (t *tx) PutMonthlyReport(m *workflow.MonthlyReport) error {
+	r := monthlyRow{Year: m.Year, Unit: ident(m.Unit), Month: m.Month.String(), Count: m.Count, ReportedAt: utc(m.ReportedAt),
+		FirstReportedAt: utc(m.FirstReportedAt), Late: m.Late, ReportedBy: m.By, Source: m.Source}
+	res := t.db.Model(&monthlyRow{}).Where("year = ? AND unit = ? AND month = ?", r.Year, r.Unit, r.Month).Updates(map[string]any{
+		"count": r.Count, "reported_at": r.ReportedAt, "first_reported_at": r.FirstReportedAt,
+		"late": r.Late, "reported_by": r.ReportedBy, "source": r.Source,
+	})
+	if res.Error != nil {
+		return internal(res.Error, "put monthly report")
+	}
+	if res.RowsAffected == 0 {
+		if err := t.db.Create(&r).Error; err != nil {
+			return translate(err, "put monthly report", "单位“"+m.Unit+"”"+m.Month.String()+"月的数量")
+		}
+	}
+	h := monthlyHistoryRow{Year: r.Year, Unit: r.Unit, Month: r.Month, Count: r.Count, ReportedAt: r.ReportedAt,
+		FirstReportedAt: r.FirstReportedAt, Late: r.Late, ReportedBy: r.ReportedBy, Source: r.Source}
+	if err := t.db.Create(&h).Error; err != nil {
+		return internal(err, "monthly history")
+	}
+	m.ReportedAt, m.FirstReportedAt = r.ReportedAt, r.FirstReportedAt
+	return nil
+}
+
+// MonthlyReports returns the current value of every unit and month of year,
+// by month then unit.
+func (t *tx) MonthlyReports(year int) ([]workflow.MonthlyReport, error) {
+	var rows []monthlyRow
+	if err := t.db.Where("year = ?", year).Order("month").Order("unit").Find(&rows).Error; err != nil {
+		return nil, internal(err, "monthly reports")
+	}
+	out := make([]workflow.MonthlyReport, 0, len(rows))
+	for _, r := range rows {
+		m, err := monthlyOf(r.Year, string(r.Unit), r.Month, r.Count, r.ReportedAt, r.FirstReportedAt, r.Late, r.ReportedBy, r.Source)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// MonthlyHistory returns every value of a unit and month, oldest first.
+func (t *tx) MonthlyHistory(year int, unit string, month workflow.Month) ([]workflow.MonthlyReport, error) {
+	var rows []monthlyHistoryRow
+	if err := t.db.Where("year = ? AND unit = ? AND month = ?", year, unit, month.String()).Order("id").Find(&rows).Error; err != nil {
+		return nil, internal(err, "monthly history")
+	}
+	out := make([]workflow.MonthlyReport, 0, len(rows))
+	for _, r := range rows {
+		m, err := monthlyOf(r.Year, string(r.Unit), r.Month, r.Count, r.ReportedAt, r.FirstReportedAt, r.Late, r.ReportedBy, r.Source)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

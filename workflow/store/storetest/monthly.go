@@ -1,0 +1,46 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"kaohe/workflow"
+)
+
+func testMonthly(t *testing.T, s workflow.Store) {
+	june, july := workflow.Month{Year: 2019, Month: time.June}, workflow.Month{Year: 2019, Month: time.July}
+	first := workflow.MonthlyReport{Year: 2019, Unit: "gjz", Month: june, Count: 12034, ReportedAt: at(3, 9, 0, 0, 1),
+		FirstReportedAt: at(3, 9, 0, 0, 1), By: "gjz", Source: workflow.SourceAPI}
+	fix := first
+	fix.Count, fix.ReportedAt, fix.By, fix.Source = 12100, at(8, 10, 0, 0, 2), "admin", workflow.SourceImport
+	other := workflow.MonthlyReport{Year: 2019, Unit: "zs", Month: june, Count: 0, ReportedAt: at(6, 9, 0, 0, 0),
+		FirstReportedAt: at(6, 9, 0, 0, 0), Late: true, By: "zs", Source: workflow.SourceAPI}
+	later := workflow.MonthlyReport{Year: 2019, Unit: "gjz", Month: july, Count: 13000, ReportedAt: at(28, 9, 0, 0, 0),
+		FirstReportedAt: at(28, 9, 0, 0, 0), By: "gjz", Source: workflow.SourceAPI}
+	nextYear := later
+	nextYear.Year = 2020
+	for _, m := range []workflow.MonthlyReport{first, other, later, fix, nextYear} {
+		do(t, s, func(tx workflow.Tx) error { return tx.PutMonthlyReport(&m) })
+	}
+	norm := func(m workflow.MonthlyReport) workflow.MonthlyReport {
+		m.ReportedAt, m.FirstReportedAt = m.ReportedAt.UTC(), m.FirstReportedAt.UTC()
+		return m
+	}
+	do(t, s, func(tx workflow.Tx) error {
+		cur, err := tx.MonthlyReports(2019)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "current values by month then unit", cur, []workflow.MonthlyReport{norm(fix), norm(other), norm(later)})
+		hist, err := tx.MonthlyHistory(2019, "gjz", june)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "history keeps the corrected value", hist, []workflow.MonthlyReport{norm(first), norm(fix)})
+		none, err := tx.MonthlyHistory(2019, "xg", june)
+		if err != nil || len(none) != 0 {
+			t.Fatalf("history of a unit without reports: %v %v", none, err)
+		}
+		return nil
+	})
+}
