@@ -137,7 +137,7 @@ func TestScoreUnit(t *testing.T) {
 		{name: "a missing and a late monthly count",
 			mutate: func(u *ScoringUnit) {
 				u.Monthly = append(u.Monthly[:1], u.Monthly[2:]...) // no 2019-07
-				u.Monthly[2].Late = true                             // 2019-09
+				u.Monthly[2].Late = true                            // 2019-09
 				u.Monthly[2].ReportedAt = cst(10, 9, 10, 0)
 			},
 			party: 10000, business: 10000, total: 19930,
