@@ -24,6 +24,10 @@ type Service struct {
 	// OnRelease runs in the release transaction for each submission that
 	// starts executing (it materialises the nodes).
 	OnRelease func(tx Tx, p *Plan, sub *Submission, now time.Time) error
+	// ScoringFacts supplies year-end scoring with nodes, reviews and monthly
+	// reports (scoring_run.go). Nil: no nodes, no monthly deductions and no
+	// unreviewed nodes (the execution part wires it).
+	ScoringFacts ScoringFacts
 }
 
 // Actor is who makes a request. The zero Actor may do nothing.

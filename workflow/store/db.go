@@ -24,7 +24,7 @@
 //     internal error.
 //
 // One file per aggregate holds its rows and its Tx methods: plan.go,
-// unit.go, user.go, submission.go, audit.go. The conformance suite in
+// unit.go, user.go, submission.go, audit.go, scoring.go. The conformance suite in
 // storetest runs against both databases.
 package store
 
@@ -167,6 +167,7 @@ func mysqlConfig(dsn string) (*gomysql.Config, error) {
 var models = []any{
 	&planRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
 	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
+	&deductionRow{}, &scoringRunRow{}, // scoring.go
 }
 
 // Migrate creates missing tables, columns and indexes. It never drops

@@ -106,8 +106,8 @@ func TestMariaDBSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tables) != 9 {
-		t.Errorf("%d tables, want 9: %+v", len(tables), tables)
+	if len(tables) != 11 {
+		t.Errorf("%d tables, want 11: %+v", len(tables), tables)
 	}
 	for _, tb := range tables {
 		if tb.Engine != "InnoDB" || tb.Collation != "utf8mb4_unicode_ci" {
@@ -120,7 +120,8 @@ func TestMariaDBSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	binary := map[string]bool{"units.code": true, "users.username": true, "sessions.token_hash": true, "submissions.unit": true, "login_failures.login_key": true}
+	binary := map[string]bool{"units.code": true, "users.username": true, "sessions.token_hash": true, "submissions.unit": true, "login_failures.login_key": true,
+		"manual_deductions.unit": true}
 	for _, c := range cols {
 		want := "utf8mb4_unicode_ci"
 		if binary[c.Table+"."+c.Column] {
