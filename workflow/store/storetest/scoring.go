@@ -51,7 +51,7 @@ func sampleRun(year int, digest string) *workflow.ScoringRun {
 	return &workflow.ScoringRun{Year: year, CreatedAt: at(20, 9, 0, 0, 7), CreatedBy: "admin", InputsDigest: digest, Units: 2,
 		Results: []workflow.UnitResult{
 			{Unit: "gjz", Name: "甘井子区总工会", State: "executing", Party: 9950, Business: 10000, Innovation: 250,
-				Deductions: []workflow.Deduction{{Rule: "late_node", Points: 50, Reason: "B3 工作1 节点2（2019-09-30） 逾期报送，扣0.5分", Ref: "business[2].works[0].nodes[1]"}},
+				Deductions:     []workflow.Deduction{{Rule: "late_node", Points: 50, Reason: "B3 工作1 节点2（2019-09-30） 逾期报送，扣0.5分", Ref: "business[2].works[0].nodes[1]"}},
 				DeductionTotal: 50, Total: 20150, Rank: 1, Grade: "优秀",
 				Indicators: []workflow.IndicatorScore{{Category: "party", Code: "P1", Name: "党的政治建设", Points: 2000, Awarded: 1950, Nodes: 3, Accepted: 3}},
 				Items:      []workflow.InnovationScore{{Code: "I1", Title: "“互联网+”", Declared: 300, Certified: true, Completed: true, Points: 250, Note: "已认定"}}},
