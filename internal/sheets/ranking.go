@@ -369,7 +369,7 @@ func ReadRanking(r io.Reader) ([]RankingLine, error) {
 
 // RankingLine is one row of a ranking as read back from a workbook.
 type RankingLine struct {
-	Rank                                          int
-	Unit, Name, Grade                             string
+	Rank                                           int
+	Unit, Name, Grade                              string
 	Party, Business, Innovation, Deductions, Total workflow.Points
 }

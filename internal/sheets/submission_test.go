@@ -180,9 +180,9 @@ func TestSubmissionImportErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(f.SetCellStr(PartySheet, "D5", "节点2 九月底前完成"))            // no date, no points
-	must(f.SetCellStr(BusinessSheet, "B4", "不存在的指标（8分）"))            // unknown indicator
-	must(f.SetCellStr(InnovationSheet, "A4", "创新工作（三分）"))            // points not a number
+	must(f.SetCellStr(PartySheet, "D5", "节点2 九月底前完成"))          // no date, no points
+	must(f.SetCellStr(BusinessSheet, "B4", "不存在的指标（8分）"))       // unknown indicator
+	must(f.SetCellStr(InnovationSheet, "A4", "创新工作（三分）"))       // points not a number
 	must(f.SetCellStr(PartySheet, "C4", "工作1：开展主题教育（14.555分）")) // three decimals
 	var buf bytes.Buffer
 	if _, err := f.WriteTo(&buf); err != nil {
