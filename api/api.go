@@ -78,6 +78,8 @@ func (s *Server) Handler() http.Handler {
 	sub.POST("/certify", s.handleCertify)
 	sub.GET("/history", s.handleHistory)
 
+	s.registerScoring(a) // scoring.go: deductions, scoring runs, results, Excel
+
 	for _, extra := range s.Extra {
 		extra(r, auth)
 	}
