@@ -3,6 +3,7 @@
 //	kaohe serve [--addr 127.0.0.1:8080] [--data DIR] [--config FILE]
 //	kaohe migrate [--data DIR] [--config FILE]
 //	kaohe user add --username NAME --role office|unit|viewer [--unit CODE] [--password PW]
+//	kaohe score --year 2019 [--publish ID]
 //	kaohe version
 package main
 
@@ -49,6 +50,7 @@ usage:
   kaohe serve   [--addr ADDR] [--data DIR] [--config FILE]   run the server
   kaohe migrate [--data DIR] [--config FILE]                 create or upgrade the schema
   kaohe user add --username NAME --role ROLE [--unit CODE] [--password PW] [--data DIR] [--config FILE]
+  kaohe score   --year YEAR [--publish ID] [--data DIR] [--config FILE]   year-end scoring run
   kaohe version
 `
 
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "user":
 		return runUser(ctx, args[1:], getenv, stdout, stderr)
+	case "score":
+		return runScore(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kaohe", version)
 		return nil
