@@ -42,6 +42,11 @@ const (
 // NodeIndex locate the node (WorkIndex is 0 for innovation items). State is
 // pending, reported, accepted or rejected; Late is true when the report came
 // after the node's checkpoint; Awarded is the office's award once accepted.
+//
+// Count lets a facts source aggregate in SQL: a fact with Count > 1 stands
+// for that many nodes of one indicator (or innovation item) that were all
+// accepted and reported on time, with Points and Awarded summed; nodes that
+// are anything else must come one by one. Zero means one node.
 type NodeFact struct {
 	Unit      string `json:"unit"`
 	Category  string `json:"category"`
@@ -54,6 +59,7 @@ type NodeFact struct {
 	State     string `json:"state"`
 	Late      bool   `json:"late"`
 	Awarded   Points `json:"awarded"`
+	Count     int    `json:"count,omitempty"`
 }
 
 // Path is the node's JSON path in the submission document,
@@ -252,11 +258,12 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 			l = &r.Indicators[len(r.Indicators)-1]
 			line = reindex(r.Indicators)
 		}
+		count := max(1, n.Count)
 		l.Points += n.Points
-		l.Nodes++
+		l.Nodes += count
 		switch {
 		case n.State == factAccepted:
-			l.Accepted++
+			l.Accepted += count
 			l.Awarded += n.Awarded
 			if n.Category == CategoryParty {
 				party += n.Awarded

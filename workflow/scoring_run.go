@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -281,6 +282,7 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 	}
 
 	out := &gathered{results: make([]UnitResult, 0, len(units))}
+	var buf []byte
 	for start := 0; start < len(units); start += scoringBatch {
 		batch := units[start:min(start+scoringBatch, len(units))]
 		codes := make([]string, len(batch))
@@ -348,15 +350,77 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 			u := &su[i]
 			sortNodes(u.Nodes)
 			sort.SliceStable(u.Monthly, func(a, b int) bool { return u.Monthly[b].Month.After(u.Monthly[a].Month) })
-			if err := hashJSON(h, u); err != nil {
-				return nil, err
-			}
+			buf = digestUnit(buf[:0], u)
+			h.Write(buf)
 			out.results = append(out.results, ScoreUnit(p, u, opt))
 		}
 	}
 	Rank(p, out.results)
 	out.digest = hex.EncodeToString(h.Sum(nil))
 	return out, nil
+}
+
+// digestUnit appends one unit's facts to b in a fixed text form, one line
+// per fact, for the inputs digest (JSON through reflection costs more than
+// the scoring itself on large years).
+func digestUnit(b []byte, u *ScoringUnit) []byte {
+	str := func(s string) {
+		b = strconv.AppendQuote(b, s)
+		b = append(b, ' ')
+	}
+	num := func(n int64) {
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, ' ')
+	}
+	b = append(b, "unit "...)
+	str(u.Code)
+	str(u.Name)
+	str(u.State)
+	if u.FirstSubmittedAt != nil {
+		num(u.FirstSubmittedAt.UnixMicro())
+	}
+	b = append(b, '\n')
+	for _, it := range u.Innovation {
+		b = append(b, "innovation "...)
+		str(it.Title)
+		num(int64(it.Points))
+		b = strconv.AppendBool(b, it.Certified)
+		b = append(b, '\n')
+	}
+	for _, n := range u.Nodes {
+		b = append(b, "node "...)
+		str(n.Category)
+		str(n.Indicator)
+		num(int64(n.ItemIndex))
+		num(int64(n.WorkIndex))
+		num(int64(n.NodeIndex))
+		b = append(b, n.Due.String()...)
+		b = append(b, ' ')
+		num(int64(n.Points))
+		str(n.State)
+		b = strconv.AppendBool(b, n.Late)
+		b = append(b, ' ')
+		num(int64(n.Awarded))
+		num(int64(n.Count))
+		b = append(b, '\n')
+	}
+	for _, m := range u.Monthly {
+		b = append(b, "monthly "...)
+		b = append(b, m.Month.String()...)
+		b = append(b, ' ')
+		num(m.ReportedAt.UnixMicro())
+		b = strconv.AppendBool(b, m.Late)
+		b = append(b, '\n')
+	}
+	for _, d := range u.Manual {
+		b = append(b, "manual "...)
+		num(d.ID)
+		str(d.Rule)
+		num(int64(d.Points))
+		str(d.Reason)
+		b = append(b, '\n')
+	}
+	return b
 }
 
 func hashJSON(h hash.Hash, v any) error {

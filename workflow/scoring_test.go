@@ -404,3 +404,56 @@ func TestDaysLate(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreUnitAggregatedFacts: accepted, on-time nodes summed by a facts
+// source (Count > 1) score exactly as the same nodes one by one.
+func TestScoreUnitAggregatedFacts(t *testing.T) {
+	p := loadPlan2019(t)
+	one := perfectUnit(p)
+	// Split every business node into four, and make one of B2's late.
+	var nodes []NodeFact
+	for _, n := range one.Nodes {
+		if n.Category != CategoryBusiness {
+			nodes = append(nodes, n)
+			continue
+		}
+		for k := range 4 {
+			q := n
+			q.NodeIndex, q.Points, q.Awarded = k, n.Points/4, n.Awarded/4
+			q.Late = n.Indicator == "B2" && k == 3
+			nodes = append(nodes, q)
+		}
+	}
+	one.Nodes = nodes
+	agg := one
+	agg.Nodes = nil
+	sums := map[string]*NodeFact{}
+	for _, n := range nodes {
+		if n.Category != CategoryBusiness || n.Late {
+			agg.Nodes = append(agg.Nodes, n)
+			continue
+		}
+		if s, ok := sums[n.Indicator]; ok {
+			s.Points += n.Points
+			s.Awarded += n.Awarded
+			s.Count++
+			continue
+		}
+		q := n
+		q.Count = 1
+		sums[n.Indicator] = &q
+	}
+	for _, it := range p.Business.Items {
+		agg.Nodes = append(agg.Nodes, *sums[it.Code])
+	}
+	opt := ScoringOptions{AsOf: yearEnd, MonthlyTracked: true}
+	a, b := ScoreUnit(p, &one, opt), ScoreUnit(p, &agg, opt)
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Fatalf("aggregated facts score differently:\n%s\n%s", ja, jb)
+	}
+	if a.Total != 19950 || a.Indicators[5].Nodes != 4 || a.Indicators[5].Accepted != 4 {
+		t.Fatalf("total %s, B1 line %+v", a.Total, a.Indicators[5])
+	}
+}
