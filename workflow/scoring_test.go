@@ -457,3 +457,43 @@ func TestScoreUnitAggregatedFacts(t *testing.T) {
 		t.Fatalf("total %s, B1 line %+v", a.Total, a.Indicators[5])
 	}
 }
+
+// BenchmarkScore: the pure part of a year-end run, 10,000 units of 160
+// nodes each (a few missing, late or rejected), scored and ranked in
+// memory. The store benchmark (workflow/store) adds reading the facts from
+// SQLite and storing the run.
+func BenchmarkScore(b *testing.B) {
+	p := loadPlan2019(b)
+	const units, nodes = 10000, 160
+	due := []Date{MustDate("2019-06-30"), MustDate("2019-09-30"), MustDate("2019-11-30")}
+	in := make([]ScoringUnit, units)
+	for u := range in {
+		sub := cst(6, 13, 9, 0)
+		su := ScoringUnit{Code: fmt.Sprintf("u%05d", u), Name: "单位", State: "executing", FirstSubmittedAt: &sub}
+		for k := range nodes {
+			cat, ind, item := CategoryBusiness, fmt.Sprintf("B%d", k%13+1), k%13
+			if k < 60 {
+				cat, ind, item = CategoryParty, fmt.Sprintf("P%d", k%5+1), k%5
+			}
+			n := NodeFact{Unit: su.Code, Category: cat, Indicator: ind, ItemIndex: item, WorkIndex: k / 3, NodeIndex: k % 3,
+				Due: due[k%3], Points: 62, State: "accepted", Awarded: 62}
+			switch (u + k) % 97 {
+			case 0:
+				n.State, n.Awarded = "pending", 0
+			case 1:
+				n.Late = true
+			case 2:
+				n.State, n.Awarded = "rejected", 0
+			}
+			su.Nodes = append(su.Nodes, n)
+		}
+		in[u] = su
+	}
+	opt := ScoringOptions{AsOf: yearEnd}
+	b.ResetTimer()
+	for b.Loop() {
+		if rs := Score(p, in, opt); len(rs) != units {
+			b.Fatal(len(rs))
+		}
+	}
+}
