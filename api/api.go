@@ -79,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 	sub.GET("/history", s.handleHistory)
 
 	s.registerExecution(a)
+	s.registerScoring(a) // scoring.go: deductions, scoring runs, results, Excel
 
 	for _, extra := range s.Extra {
 		extra(r, auth)
@@ -149,3 +150,17 @@ func yearParam(c *gin.Context) (int, bool) {
 	}
 	return y, true
 }
+
+// idParam reads :id; a non-number is a record that does not exist.
+func idParam(c *gin.Context, what string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "%s“%s”不存在", what, c.Param("id")))
+		return 0, false
+	}
+	return id, true
+}
+
+// maxImportBytes bounds an uploaded file that is imported whole: a
+// member-count file or an indicator workbook.
+const maxImportBytes = 10 << 20

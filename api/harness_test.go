@@ -70,7 +70,7 @@ func newEnv(t *testing.T, backend string) *env {
 		t.Fatal(err)
 	}
 	svc := &workflow.Service{Store: db, Clock: clock, BcryptCost: bcrypt.MinCost, TokenTTL: 400 * 24 * time.Hour,
-		OnRelease: workflow.MaterializeNodes, Files: files,
+		OnRelease: workflow.MaterializeNodes, ScoringFacts: workflow.ExecutionFacts{}, Files: files,
 		Upload: workflow.UploadLimits{MaxFileBytes: testMaxFileBytes, MaxFiles: testMaxFiles}}
 	b, err := os.ReadFile("../configs/plans/2019.yaml")
 	if err != nil {

@@ -18,9 +18,6 @@ import (
 	"kaohe/workflow"
 )
 
-// maxImportBytes bounds an imported member-count file.
-const maxImportBytes = 10 << 20
-
 type monthlyBody struct {
 	Count json.RawMessage `json:"count"`
 }

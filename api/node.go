@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -27,16 +26,6 @@ func (s *Server) registerExecution(a *gin.RouterGroup) {
 	a.GET("/plans/:year/units/:unit/monthly/:month", s.handleMonthlyHistory)
 	a.GET("/plans/:year/monthly/:month", s.handleMonthly)
 	a.POST("/plans/:year/monthly/:month/import", s.handleImportMonthly)
-}
-
-// idParam reads a numeric :id; anything else names nothing (404).
-func idParam(c *gin.Context, what string) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "%s“%s”不存在", what, c.Param("id")))
-		return 0, false
-	}
-	return id, true
 }
 
 func (s *Server) handleNodes(c *gin.Context) {

@@ -19,8 +19,10 @@ import (
 //	   └─ (no report when the checkpoint passes: overdue; at year end: missing)
 //
 // A node owes a report while it is pending or rejected. When its checkpoint
-// passes in that condition it reads as overdue, and from the year end (the
-// plan's scoring time) as missing. A reported, accepted or rejected-then-
+// passes in that condition it reads as overdue. A node never reported reads
+// as missing from the year end (the plan's scoring time); a rejected one
+// stays overdue, because it was reported and year-end scoring treats it so
+// (0 points, no missing-node deduction). A reported, accepted or rejected-then-
 // reported node is never overdue: lateness of a report is the Late flag.
 type NodeState string
 
@@ -136,17 +138,19 @@ type NodeFilter struct {
 	Year int
 	// Unit "" selects every unit.
 	Unit string
+	// Units, when not empty, selects only these units (a batch).
+	Units []string
 	// States selects stored states; empty selects all.
 	States []NodeState
 }
 
 // StateAt is the node's state as people see it at now: the stored state,
 // or overdue (a pending or rejected node whose checkpoint has passed) or
-// missing (the same from the plan's year end on).
+// missing (a pending node from the plan's year end on).
 func (n NodeRecord) StateAt(p *Plan, now time.Time) NodeState {
 	if n.State == NodePending || n.State == NodeRejected {
 		switch {
-		case !now.Before(p.YearEnd()):
+		case n.State == NodePending && !now.Before(p.YearEnd()):
 			return NodeMissing
 		case !now.Before(p.DueTime(n.Due)):
 			return NodeOverdue

@@ -32,7 +32,7 @@ func TestNodeStateAndColour(t *testing.T) {
 		{"reported after the checkpoint stays reported", NodeReported, at(7, 2, 9, 0), NodeReported, Green},
 		{"accepted is green for good", NodeAccepted, at(12, 31, 9, 0), NodeAccepted, Green},
 		{"pending at the year end is missing", NodePending, p.YearEnd(), NodeMissing, Red},
-		{"rejected at the year end is missing", NodeRejected, p.YearEnd().Add(time.Hour), NodeMissing, Red},
+		{"rejected at the year end stays overdue: it was reported, so scoring does not count it missing", NodeRejected, p.YearEnd().Add(time.Hour), NodeOverdue, Red},
 		{"reported at the year end is not missing", NodeReported, p.YearEnd(), NodeReported, Green},
 	}
 	for _, tt := range tests {

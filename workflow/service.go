@@ -33,6 +33,10 @@ type Service struct {
 	// WarningDays is how many days before its checkpoint a node that owes a
 	// report turns yellow (7 when zero).
 	WarningDays int
+	// ScoringFacts supplies year-end scoring with nodes, reviews and monthly
+	// reports (scoring_run.go). Nil: no nodes, no monthly deductions and no
+	// unreviewed nodes (the execution part wires it).
+	ScoringFacts ScoringFacts
 }
 
 // Actor is who makes a request. The zero Actor may do nothing.

@@ -96,9 +96,39 @@ type Tx interface {
 	// MonthlyReports returns the current value of every unit and month of
 	// year, by month then unit.
 	MonthlyReports(year int) ([]MonthlyReport, error)
+	// MonthlyReportsOf is MonthlyReports for the given units only (none
+	// for an empty list).
+	MonthlyReportsOf(year int, units []string) ([]MonthlyReport, error)
 	// MonthlyHistory returns every value reported for a unit and month,
 	// oldest first.
 	MonthlyHistory(year int, unit string, m Month) ([]MonthlyReport, error)
+
+	// Year-end scoring (scoring_run.go): submissions by batch of units,
+	// manual deductions and immutable scoring runs.
+	// SubmissionsOf returns the year's submissions of the given units, by
+	// unit; units without one are left out.
+	SubmissionsOf(year int, units []string) ([]Submission, error)
+	// AddDeduction stores d and sets its ID.
+	AddDeduction(d *ManualDeduction) error
+	// Deductions lists the year's manual deductions of unit ("" for every
+	// unit) by ID.
+	Deductions(year int, unit string) ([]ManualDeduction, error)
+	// DeleteDeduction removes one (ENOTFOUND when the year and unit have no
+	// deduction id).
+	DeleteDeduction(year int, unit string, id int64) error
+	// CreateScoringRun stores r with its results and sets its ID.
+	CreateScoringRun(r *ScoringRun) error
+	// ScoringRun returns a run with its results (ENOTFOUND when absent).
+	ScoringRun(year int, id int64) (*ScoringRun, error)
+	// ScoringRuns lists the year's runs, newest first, without results.
+	ScoringRuns(year int) ([]ScoringRun, error)
+	// PublishScoringRun marks a run published: ENOTFOUND when absent, ESTATE
+	// when already published, ECONFLICT when another run of the year is
+	// published (a unique key, not a check).
+	PublishScoringRun(year int, id int64, at time.Time, by string) error
+	// PublishedScoringRun returns the year's published run with its results
+	// (ENOTFOUND before publication).
+	PublishedScoringRun(year int) (*ScoringRun, error)
 }
 
 // Unit is a district union (区市县/开放先导区总工会).

@@ -3,6 +3,7 @@
 //	kaohe serve [--addr 127.0.0.1:8080] [--data DIR] [--config FILE]
 //	kaohe migrate [--data DIR] [--config FILE]
 //	kaohe user add --username NAME --role office|unit|viewer [--unit CODE] [--password PW]
+//	kaohe score --year 2019 [--publish ID]
 //	kaohe version
 package main
 
@@ -50,6 +51,7 @@ usage:
   kaohe serve   [--addr ADDR] [--data DIR] [--config FILE]   run the server
   kaohe migrate [--data DIR] [--config FILE]                 create or upgrade the schema
   kaohe user add --username NAME --role ROLE [--unit CODE] [--password PW] [--data DIR] [--config FILE]
+  kaohe score   --year YEAR [--publish ID] [--data DIR] [--config FILE]   year-end scoring run
   kaohe version
 `
 
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "user":
 		return runUser(ctx, args[1:], getenv, stdout, stderr)
+	case "score":
+		return runScore(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kaohe", version)
 		return nil
@@ -182,10 +186,11 @@ func (m *Main) openStore(ctx context.Context) error {
 	m.Service = &workflow.Service{
 		Store: db, Clock: m.Clock,
 		TokenTTL: m.Config.Session.TTL, LoginLimit: m.Config.Login.MaxFailures, LoginWindow: m.Config.Login.Window,
-		OnRelease:   workflow.MaterializeNodes,
-		Files:       files,
-		Upload:      workflow.UploadLimits{MaxFileBytes: m.Config.Upload.MaxFileBytes, MaxFiles: m.Config.Upload.MaxFiles},
-		WarningDays: m.Config.Status.WarningDays,
+		OnRelease:    workflow.MaterializeNodes,
+		ScoringFacts: workflow.ExecutionFacts{},
+		Files:        files,
+		Upload:       workflow.UploadLimits{MaxFileBytes: m.Config.Upload.MaxFileBytes, MaxFiles: m.Config.Upload.MaxFiles},
+		WarningDays:  m.Config.Status.WarningDays,
 	}
 	return nil
 }

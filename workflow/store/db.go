@@ -25,7 +25,7 @@
 //
 // One file per aggregate holds its rows and its Tx methods: plan.go,
 // unit.go, user.go, submission.go, audit.go, node.go (nodes, evidence,
-// reviews), monthly.go. The conformance suite in
+// reviews), monthly.go, scoring.go. The conformance suite in
 // storetest runs against both databases.
 package store
 
@@ -169,6 +169,7 @@ var models = []any{
 	&planRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
 	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
 	&nodeRow{}, &evidenceRow{}, &reviewRow{}, &monthlyRow{}, &monthlyHistoryRow{},
+	&deductionRow{}, &scoringRunRow{}, // scoring.go
 }
 
 // Migrate creates missing tables, columns and indexes. It never drops

@@ -80,8 +80,24 @@ func (t *tx) PutMonthlyReport(m *workflow.MonthlyReport) error {
 // MonthlyReports returns the current value of every unit and month of year,
 // by month then unit.
 func (t *tx) MonthlyReports(year int) ([]workflow.MonthlyReport, error) {
+	return t.monthlyReports(year, nil)
+}
+
+// MonthlyReportsOf is MonthlyReports for the given units only.
+func (t *tx) MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyReport, error) {
+	if len(units) == 0 {
+		return []workflow.MonthlyReport{}, nil
+	}
+	return t.monthlyReports(year, units)
+}
+
+func (t *tx) monthlyReports(year int, units []string) ([]workflow.MonthlyReport, error) {
 	var rows []monthlyRow
-	if err := t.db.Where("year = ?", year).Order("month").Order("unit").Find(&rows).Error; err != nil {
+	q := t.db.Where("year = ?", year)
+	if units != nil {
+		q = q.Where("unit IN ?", units)
+	}
+	if err := q.Order("month").Order("unit").Find(&rows).Error; err != nil {
 		return nil, internal(err, "monthly reports")
 	}
 	out := make([]workflow.MonthlyReport, 0, len(rows))

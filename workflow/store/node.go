@@ -91,6 +91,9 @@ func (t *tx) Nodes(f workflow.NodeFilter) ([]workflow.NodeRecord, error) {
 	if f.Unit != "" {
 		q = q.Where("unit = ?", f.Unit)
 	}
+	if len(f.Units) > 0 {
+		q = q.Where("unit IN ?", f.Units)
+	}
 	if len(f.States) > 0 {
 		states := make([]string, len(f.States))
 		for i, s := range f.States {

@@ -120,7 +120,8 @@ func TestMariaDBSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	binary := map[string]bool{"units.code": true, "users.username": true, "sessions.token_hash": true, "submissions.unit": true, "login_failures.login_key": true}
+	binary := map[string]bool{"units.code": true, "users.username": true, "sessions.token_hash": true, "submissions.unit": true, "login_failures.login_key": true,
+		"manual_deductions.unit": true}
 	for _, c := range cols {
 		want := "utf8mb4_unicode_ci"
 		if binary[c.Table+"."+c.Column] {

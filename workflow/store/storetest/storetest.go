@@ -68,6 +68,11 @@ func Run(t *testing.T, open func(t *testing.T) workflow.Store) {
 		{"Encoding/times are stored in UTC to the microsecond", testTimesUTC},
 		{"Encoding/Chinese text round-trips byte for byte", testChinese},
 
+		{"Scoring/manual deductions list by year and unit and delete only their own", testDeductions},
+		{"Scoring/a run and its results round-trip; runs list newest first without results", testScoringRunRoundTrip},
+		{"Scoring/a run publishes once, and only one run per year", testScoringRunPublish},
+		{"Scoring/SubmissionsOf reads a batch of units", testSubmissionsOf},
+
 		{"Concurrency/20 read-modify-write transactions lose no update and fail only with ESTALE", testConcurrentUpdates},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,318 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"kaohe/internal/sheets"
+	"kaohe/workflow"
+)
+
+// registerScoring adds the year-end scoring routes: manual deductions,
+// scoring runs, publication, each unit's result and the Excel files.
+func (s *Server) registerScoring(a *gin.RouterGroup) {
+	a.GET("/plans/:year/units/:unit/deductions", s.handleDeductions)
+	a.POST("/plans/:year/units/:unit/deductions", s.handleAddDeduction)
+	a.DELETE("/plans/:year/units/:unit/deductions/:id", s.handleDeleteDeduction)
+	a.GET("/plans/:year/units/:unit/result", s.handleUnitResult)
+	a.GET("/plans/:year/units/:unit/submission/export.xlsx", s.handleExportSubmission)
+	a.POST("/plans/:year/units/:unit/submission/import", s.handleImportSubmission)
+
+	a.GET("/plans/:year/scoring-runs", s.handleScoringRuns)
+	a.POST("/plans/:year/scoring-runs", s.handleRunScoring)
+	a.GET("/plans/:year/scoring-runs/:id", s.handleScoringRun)
+	a.POST("/plans/:year/scoring-runs/:id/publish", s.handlePublishScoring)
+	a.GET("/plans/:year/scoring-runs/:id/export.xlsx", s.handleExportRanking)
+	a.GET("/plans/:year/scoring-runs/:id/export.csv", s.handleExportRankingCSV)
+}
+
+func (s *Server) handleDeductions(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	out, err := s.Service.Deductions(c.Request.Context(), actorOf(c), year, c.Param("unit"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) handleAddDeduction(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	var req workflow.DeductionInput
+	if !bind(c, &req, false) {
+		return
+	}
+	d, err := s.Service.AddDeduction(c.Request.Context(), actorOf(c), year, c.Param("unit"), req)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, d)
+}
+
+func (s *Server) handleDeleteDeduction(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	id, ok := idParam(c, "扣分")
+	if !ok {
+		return
+	}
+	if err := s.Service.DeleteDeduction(c.Request.Context(), actorOf(c), year, c.Param("unit"), id); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) handleUnitResult(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	r, err := s.Service.UnitResult(c.Request.Context(), actorOf(c), year, c.Param("unit"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) handleScoringRuns(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	runs, err := s.Service.ScoringRuns(c.Request.Context(), actorOf(c), year)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, runs)
+}
+
+func (s *Server) handleRunScoring(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	run, err := s.Service.RunScoring(c.Request.Context(), actorOf(c), year)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, run)
+}
+
+// scoringRun reads :year and :id and loads the run, or answers the error.
+func (s *Server) scoringRun(c *gin.Context) (*workflow.ScoringRun, bool) {
+	year, ok := yearParam(c)
+	if !ok {
+		return nil, false
+	}
+	id, ok := idParam(c, "计分")
+	if !ok {
+		return nil, false
+	}
+	run, err := s.Service.ScoringRun(c.Request.Context(), actorOf(c), year, id)
+	if err != nil {
+		writeError(c, err)
+		return nil, false
+	}
+	return run, true
+}
+
+func (s *Server) handleScoringRun(c *gin.Context) {
+	if run, ok := s.scoringRun(c); ok {
+		c.JSON(http.StatusOK, run)
+	}
+}
+
+func (s *Server) handlePublishScoring(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	id, ok := idParam(c, "计分")
+	if !ok {
+		return
+	}
+	run, err := s.Service.PublishScoring(c.Request.Context(), actorOf(c), year, id)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, run)
+}
+
+// attachment sends body as a download named name (RFC 6266: an ASCII
+// fallback and the UTF-8 name).
+func attachment(c *gin.Context, contentType, name, fallback string, body []byte) {
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, fallback, url.PathEscape(name)))
+	c.Data(http.StatusOK, contentType, body)
+}
+
+func (s *Server) handleExportRanking(c *gin.Context) {
+	run, ok := s.scoringRun(c)
+	if !ok {
+		return
+	}
+	p, err := s.Service.Plan(c.Request.Context(), run.Year)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := sheets.Ranking(p, run, &buf); err != nil {
+		writeError(c, err)
+		return
+	}
+	attachment(c, sheets.XLSXType, fmt.Sprintf("%d年度实绩考核结果-第%d次计分.xlsx", run.Year, run.ID),
+		fmt.Sprintf("kaohe-%d-run-%d.xlsx", run.Year, run.ID), buf.Bytes())
+}
+
+func (s *Server) handleExportRankingCSV(c *gin.Context) {
+	run, ok := s.scoringRun(c)
+	if !ok {
+		return
+	}
+	var buf bytes.Buffer
+	if err := sheets.RankingCSV(run, &buf); err != nil {
+		writeError(c, err)
+		return
+	}
+	attachment(c, "text/csv; charset=utf-8", fmt.Sprintf("%d年度实绩考核结果-第%d次计分.csv", run.Year, run.ID),
+		fmt.Sprintf("kaohe-%d-run-%d.csv", run.Year, run.ID), buf.Bytes())
+}
+
+func (s *Server) handleExportSubmission(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	ctx, a, unit := c.Request.Context(), actorOf(c), c.Param("unit")
+	v, err := s.Service.GetSubmission(ctx, a, year, unit)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	u, err := s.Service.Unit(ctx, a, unit)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	p, err := s.Service.Plan(ctx, year)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := sheets.Submission(p, u.Name, &v.Document, &buf); err != nil {
+		writeError(c, err)
+		return
+	}
+	attachment(c, sheets.XLSXType, fmt.Sprintf("%d年度实绩考核指标表-%s.xlsx", year, u.Name),
+		fmt.Sprintf("kaohe-%d-%s.xlsx", year, unit), buf.Bytes())
+}
+
+// handleImportSubmission reads a workbook in the layout of
+// export.xlsx, sent as the request body or as the multipart field "file",
+// into the unit's draft. ?version= is the version last read (0 to create),
+// as for PUT.
+func (s *Server) handleImportSubmission(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	version, err := strconv.Atoi(c.Query("version"))
+	if err != nil {
+		writeError(c, &workflow.Error{Code: workflow.EINVALID, Message: "缺少 version：新建时为0，修改时为最近一次读取的版本",
+			Details: []workflow.Violation{{Path: "version", Rule: "version.missing", Message: "缺少 version"}}})
+		return
+	}
+	ctx, a, unit := c.Request.Context(), actorOf(c), c.Param("unit")
+	// Check who may write before reading the file.
+	if !a.SeesUnit(unit) {
+		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "单位“%s”不存在", unit))
+		return
+	}
+	if a.Role != workflow.RoleUnit && a.Role != workflow.RoleOffice {
+		writeError(c, workflow.Errorf(workflow.EFORBIDDEN, "当前账号没有执行此操作的权限"))
+		return
+	}
+	body, ok := uploadBody(c)
+	if !ok {
+		return
+	}
+	p, err := s.Service.Plan(ctx, year)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	doc, err := sheets.ReadSubmission(p, bytes.NewReader(body))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	v, created, err := s.Service.PutSubmission(ctx, a, year, unit, version, *doc)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, v)
+}
+
+// uploadBody returns the uploaded file: the multipart field "file", or the
+// whole body otherwise, at most maxImportBytes.
+func uploadBody(c *gin.Context) ([]byte, bool) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBytes)
+	var r io.Reader = c.Request.Body
+	if c.ContentType() == "multipart/form-data" {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				writeError(c, workflow.Errorf(workflow.ETOOLARGE, "文件超过%d字节的上限", int64(maxImportBytes)))
+			} else {
+				writeError(c, workflow.Errorf(workflow.EINVALID, "请以 file 字段上传.xlsx文件"))
+			}
+			return nil, false
+		}
+		f, err := fh.Open()
+		if err != nil {
+			writeError(c, err)
+			return nil, false
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(c, workflow.Errorf(workflow.ETOOLARGE, "文件超过%d字节的上限", int64(maxImportBytes)))
+		} else {
+			writeError(c, workflow.Errorf(workflow.EINVALID, "无法读取上传的文件"))
+		}
+		return nil, false
+	}
+	return b, true
+}

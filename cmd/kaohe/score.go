@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"kaohe/workflow"
+)
+
+// runScore is `kaohe score --year 2019`: it computes and stores a scoring
+// run as the system, exactly as POST /api/v1/plans/2019/scoring-runs does,
+// and prints the ranking. With --publish ID it publishes run ID instead.
+func runScore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fset := flag.NewFlagSet("score", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	year := fset.Int("year", 0, "plan year, e.g. 2019")
+	publish := fset.Int64("publish", 0, "publish this run instead of computing a new one")
+	configPath := fset.String("config", "", "YAML configuration file")
+	data := fset.String("data", "", "data directory")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if *year == 0 {
+		return errors.New("usage: kaohe score --year YEAR [--publish ID] [--data DIR] [--config FILE]")
+	}
+	m := NewMain(getenv, stdout, stderr)
+	margs := []string{}
+	if *configPath != "" {
+		margs = append(margs, "--config", *configPath)
+	}
+	if *data != "" {
+		margs = append(margs, "--data", *data)
+	}
+	if err := m.ParseFlags(margs); err != nil {
+		return err
+	}
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.loadPlans(ctx); err != nil {
+		return err
+	}
+	var run *workflow.ScoringRun
+	var err error
+	if *publish != 0 {
+		run, err = m.Service.PublishScoring(ctx, workflow.SystemActor, *year, *publish)
+	} else {
+		run, err = m.Service.RunScoring(ctx, workflow.SystemActor, *year)
+	}
+	if err != nil {
+		var e *workflow.Error
+		if errors.As(err, &e) {
+			for _, d := range e.Details {
+				fmt.Fprintf(stderr, "  %s: %s\n", d.Path, d.Message)
+			}
+			return errors.New(e.Message)
+		}
+		return err
+	}
+	state := "preview"
+	if run.Published {
+		state = "published"
+	}
+	fmt.Fprintf(stdout, "scoring run %d of %d (%s), inputs %s\n", run.ID, run.Year, state, run.InputsDigest)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "rank\tunit\tparty\tbusiness\tinnovation\tdeductions\ttotal\tgrade\t")
+	for _, r := range run.Results {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Rank, r.Unit, r.Party.Fixed(), r.Business.Fixed(),
+			r.Innovation.Fixed(), r.DeductionTotal.Fixed(), r.Total.Fixed(), r.Grade, r.Reason)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,375 @@
+// Package sheets writes and reads the spreadsheets the office circulates,
+// with github.com/xuri/excelize/v2: the year-end ranking with a breakdown
+// sheet per unit (and the same ranking as CSV), and a unit's indicator
+// tables in the layout of annexes 1–3 of the notice, which it can also read
+// back into a document. It knows the workflow's types and nothing of HTTP
+// or the database.
+//
+// Scores are written as numbers with two decimals ("0.00") so that Excel
+// can sort and sum them; they are converted from exact Points through
+// their decimal text, never computed in floating point.
+package sheets
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"kaohe/workflow"
+)
+
+// XLSXType is the media type of an .xlsx file.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// RankingSheet is the name of the ranking sheet of a result workbook.
+const RankingSheet = "排名"
+
+// RankingHeader is the header row of the ranking sheet and of the CSV.
+var RankingHeader = []string{"名次", "单位代码", "单位", "党建指标", "业务指标", "创新指标", "扣分", "总分", "等次", "说明"}
+
+// rankingRow is one unit's line of the ranking: text cells and score cells
+// (columns D–H) kept as Points.
+func rankingRow(r *workflow.UnitResult) (text []string, scores []workflow.Points) {
+	text = []string{strconv.Itoa(r.Rank), r.Unit, r.Name, "", "", "", "", "", r.Grade, r.Reason}
+	scores = []workflow.Points{r.Party, r.Business, r.Innovation, r.DeductionTotal, r.Total}
+	return text, scores
+}
+
+type styles struct {
+	title, header, text, number, center int
+}
+
+func newStyles(f *excelize.File) (styles, error) {
+	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
+		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
+	var s styles
+	var err error
+	mk := func(st *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = f.NewStyle(st)
+		return id
+	}
+	s.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+	s.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: border,
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	s.text = mk(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+	s.number = mk(&excelize.Style{Border: border, NumFmt: 2, Alignment: &excelize.Alignment{Vertical: "center"}})
+	s.center = mk(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	return s, err
+}
+
+// cell names a cell: cell(1, 1) is "A1".
+func cell(col, row int) string {
+	c, _ := excelize.CoordinatesToCellName(col, row)
+	return c
+}
+
+// setPoints writes p as a number with two decimals.
+func setPoints(f *excelize.File, sheet, ref string, p workflow.Points) error {
+	v, err := strconv.ParseFloat(p.Fixed(), 64)
+	if err != nil {
+		return err
+	}
+	return f.SetCellFloat(sheet, ref, v, 2, 64)
+}
+
+// writeRow writes values from column 1 of row with style.
+func writeRow(f *excelize.File, sheet string, row int, style int, values ...string) error {
+	for i, v := range values {
+		if err := f.SetCellStr(sheet, cell(i+1, row), v); err != nil {
+			return err
+		}
+	}
+	if len(values) > 0 {
+		return f.SetCellStyle(sheet, cell(1, row), cell(len(values), row), style)
+	}
+	return nil
+}
+
+// Ranking writes a scoring run as a workbook: the ranking sheet, then one
+// breakdown sheet per unit in ranking order.
+func Ranking(p *workflow.Plan, run *workflow.ScoringRun, w io.Writer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	if err := f.SetSheetName("Sheet1", RankingSheet); err != nil {
+		return err
+	}
+	state := "预览（未发布）"
+	if run.Published {
+		state = "已发布 " + run.PublishedAt.In(p.Location()).Format("2006-01-02 15:04")
+	}
+	title := fmt.Sprintf("%d年度各区市县（开放先导区）总工会实绩考核结果（第%d次计分，%s，%s）", p.Year, run.ID,
+		run.CreatedAt.In(p.Location()).Format("2006-01-02 15:04"), state)
+	if err := f.SetCellStr(RankingSheet, "A1", title); err != nil {
+		return err
+	}
+	if err := f.MergeCell(RankingSheet, "A1", cell(len(RankingHeader), 1)); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(RankingSheet, "A1", "A1", st.title); err != nil {
+		return err
+	}
+	if err := writeRow(f, RankingSheet, 2, st.header, RankingHeader...); err != nil {
+		return err
+	}
+	for i := range run.Results {
+		r := &run.Results[i]
+		row := i + 3
+		text, scores := rankingRow(r)
+		if err := writeRow(f, RankingSheet, row, st.center, text...); err != nil {
+			return err
+		}
+		if err := f.SetCellFloat(RankingSheet, cell(1, row), float64(r.Rank), 0, 64); err != nil {
+			return err
+		}
+		for j, pts := range scores {
+			if err := setPoints(f, RankingSheet, cell(4+j, row), pts); err != nil {
+				return err
+			}
+		}
+		if err := f.SetCellStyle(RankingSheet, cell(4, row), cell(8, row), st.number); err != nil {
+			return err
+		}
+	}
+	for col, width := range map[string]float64{"A": 6, "B": 10, "C": 24, "D": 10, "E": 10, "F": 10, "G": 8, "H": 10, "I": 8, "J": 40} {
+		if err := f.SetColWidth(RankingSheet, col, col, width); err != nil {
+			return err
+		}
+	}
+	used := map[string]bool{RankingSheet: true}
+	for i := range run.Results {
+		if err := breakdown(f, st, p, &run.Results[i], used); err != nil {
+			return err
+		}
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+// sheetName makes a unique valid sheet name (at most 31 characters, none of
+// : \ / ? * [ ]) for a unit.
+func sheetName(r *workflow.UnitResult, used map[string]bool) string {
+	clean := strings.NewReplacer(":", "", "\\", "", "/", "", "?", "", "*", "", "[", "", "]", "", "'", "").Replace(r.Unit + " " + r.Name)
+	name := truncate(clean, 31)
+	for n := 2; used[name]; n++ {
+		suffix := fmt.Sprintf("~%d", n)
+		name = truncate(clean, 31-len([]rune(suffix))) + suffix
+	}
+	used[name] = true
+	return name
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:n]
+	}
+	return string(r)
+}
+
+// breakdown writes one unit's sheet: its scores, its indicators, its
+// innovation items and every deduction with its rule, reason and reference.
+func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitResult, used map[string]bool) error {
+	sheet := sheetName(r, used)
+	if _, err := f.NewSheet(sheet); err != nil {
+		return err
+	}
+	row := 1
+	if err := f.SetCellStr(sheet, "A1", fmt.Sprintf("%s（%s）%d年度实绩考核得分明细", r.Name, r.Unit, p.Year)); err != nil {
+		return err
+	}
+	if err := f.MergeCell(sheet, "A1", "I1"); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(sheet, "A1", "A1", st.title); err != nil {
+		return err
+	}
+	row = 3
+	summary := []struct {
+		label string
+		pts   *workflow.Points
+		text  string
+	}{
+		{"党建指标", &r.Party, ""}, {"业务指标", &r.Business, ""}, {"创新指标", &r.Innovation, ""},
+		{"扣分", &r.DeductionTotal, ""}, {"总分", &r.Total, ""},
+		{"名次", nil, strconv.Itoa(r.Rank)}, {"等次", nil, r.Grade},
+	}
+	if r.Reason != "" {
+		summary = append(summary, struct {
+			label string
+			pts   *workflow.Points
+			text  string
+		}{"说明", nil, r.Reason})
+	}
+	for _, s := range summary {
+		if err := writeRow(f, sheet, row, st.text, s.label, s.text); err != nil {
+			return err
+		}
+		if s.pts != nil {
+			if err := setPoints(f, sheet, cell(2, row), *s.pts); err != nil {
+				return err
+			}
+			if err := f.SetCellStyle(sheet, cell(2, row), cell(2, row), st.number); err != nil {
+				return err
+			}
+		}
+		row++
+	}
+	row++
+	if len(r.Indicators) > 0 {
+		if err := writeRow(f, sheet, row, st.header, "类别", "指标代码", "指标名称", "节点分值", "得分", "节点数", "通过审核", "未报送", "逾期报送"); err != nil {
+			return err
+		}
+		row++
+		for _, l := range r.Indicators {
+			cat := p.Party.Name
+			if l.Category == workflow.CategoryBusiness {
+				cat = p.Business.Name
+			}
+			if err := writeRow(f, sheet, row, st.text, cat, l.Code, l.Name, "", "",
+				strconv.Itoa(l.Nodes), strconv.Itoa(l.Accepted), strconv.Itoa(l.Missing), strconv.Itoa(l.LateNodes)); err != nil {
+				return err
+			}
+			if err := setPoints(f, sheet, cell(4, row), l.Points); err != nil {
+				return err
+			}
+			if err := setPoints(f, sheet, cell(5, row), l.Awarded); err != nil {
+				return err
+			}
+			if err := f.SetCellStyle(sheet, cell(4, row), cell(5, row), st.number); err != nil {
+				return err
+			}
+			row++
+		}
+		row++
+	}
+	if len(r.Items) > 0 {
+		if err := writeRow(f, sheet, row, st.header, "创新指标", "名称", "申报分值", "认定", "完成", "得分", "说明"); err != nil {
+			return err
+		}
+		row++
+		for _, it := range r.Items {
+			if err := writeRow(f, sheet, row, st.text, it.Code, it.Title, "", yesNo(it.Certified), yesNo(it.Completed), "", it.Note); err != nil {
+				return err
+			}
+			if err := setPoints(f, sheet, cell(3, row), it.Declared); err != nil {
+				return err
+			}
+			if err := setPoints(f, sheet, cell(6, row), it.Points); err != nil {
+				return err
+			}
+			row++
+		}
+		row++
+	}
+	if err := writeRow(f, sheet, row, st.header, "扣分规则", "扣分", "扣分原因", "依据"); err != nil {
+		return err
+	}
+	row++
+	if len(r.Deductions) == 0 {
+		return writeRow(f, sheet, row, st.text, "无", "", "", "")
+	}
+	for _, d := range r.Deductions {
+		if err := writeRow(f, sheet, row, st.text, d.Rule, "", d.Reason, d.Ref); err != nil {
+			return err
+		}
+		if err := setPoints(f, sheet, cell(2, row), d.Points); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(sheet, cell(2, row), cell(2, row), st.number); err != nil {
+			return err
+		}
+		row++
+	}
+	for col, width := range map[string]float64{"A": 14, "B": 12, "C": 48, "D": 24, "E": 10, "F": 10, "G": 24} {
+		if err := f.SetColWidth(sheet, col, col, width); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
+}
+
+// RankingCSV writes the ranking as CSV in UTF-8 with a byte-order mark, so
+// that Excel opens the Chinese text correctly. Scores have two decimals.
+func RankingCSV(run *workflow.ScoringRun, w io.Writer) error {
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true
+	if err := cw.Write(RankingHeader); err != nil {
+		return err
+	}
+	for i := range run.Results {
+		text, scores := rankingRow(&run.Results[i])
+		for j, pts := range scores {
+			text[3+j] = pts.Fixed()
+		}
+		if err := cw.Write(text); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// ReadRanking reads the ranking sheet of a workbook Ranking wrote: one row
+// per unit with the header's columns, scores as Points.
+func ReadRanking(r io.Reader) ([]RankingLine, error) {
+	f, err := excelize.OpenReader(r)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := f.GetRows(RankingSheet)
+	if err != nil {
+		return nil, err
+	}
+	var out []RankingLine
+	for i, row := range rows {
+		if i < 2 || len(row) < 9 {
+			continue
+		}
+		var l RankingLine
+		if l.Rank, err = strconv.Atoi(row[0]); err != nil {
+			return nil, fmt.Errorf("排名第%d行：名次 %q", i+1, row[0])
+		}
+		l.Unit, l.Name, l.Grade = row[1], row[2], row[8]
+		for j, dst := range []*workflow.Points{&l.Party, &l.Business, &l.Innovation, &l.Deductions, &l.Total} {
+			if *dst, err = workflow.ParsePoints(row[3+j]); err != nil {
+				return nil, fmt.Errorf("排名第%d行：%w", i+1, err)
+			}
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// RankingLine is one row of a ranking as read back from a workbook.
+type RankingLine struct {
+	Rank                                           int
+	Unit, Name, Grade                              string
+	Party, Business, Innovation, Deductions, Total workflow.Points
+}

@@ -1,0 +1,492 @@
+package workflow
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Year-end scoring (年底考核计分) as pure functions: ScoreUnit turns one
+// unit's facts into its result, Rank orders the results and gives ranks and
+// grades. Nothing here reads the database or the clock; the service gathers
+// the facts (scoring_run.go) and stores the snapshot.
+//
+// Every point of a result is traceable: node points come from the office's
+// reviews (NodeFact.Awarded), innovation points from a certification plus
+// the reviews of the item's nodes, and every deduction names its rule, the
+// fact behind it (Reason) and where that fact lives (Ref).
+
+// Deduction rule codes of the automatic deductions. A manual deduction
+// carries the plan's manual rule name instead (瞒报, 质量不高, …).
+const (
+	RuleLateSubmission = "late_submission" // 迟报: per calendar day late, capped
+	RuleLateNode       = "late_node"       // a node reported after its checkpoint
+	RuleMissingNode    = "missing_node"    // a node never reported by year end
+	RuleMonthlyMissing = "monthly_missing" // a month's count never reported
+	RuleMonthlyLate    = "monthly_late"    // a month's count reported late
+)
+
+// Node states as the execution part (issue 3) records them. Scoring reads
+// them as text so that it does not depend on that package's types.
+const (
+	factPending  = "pending"
+	factReported = "reported"
+	factAccepted = "accepted"
+	factRejected = "rejected"
+)
+
+// NodeFact is one node of a unit's released tables as scoring sees it.
+// Category is "party", "business" or "innovation"; Indicator is the code
+// (P1…, B1…, "I1"/"I2" for innovation items by position); ItemIndex is the
+// index of the indicator (or innovation item) in the document, WorkIndex and
+// NodeIndex locate the node (WorkIndex is 0 for innovation items). State is
+// pending, reported, accepted or rejected; Late is true when the report came
+// after the node's checkpoint; Awarded is the office's award once accepted.
+//
+// Count lets a facts source aggregate in SQL: a fact with Count > 1 stands
+// for that many nodes of one indicator (or innovation item) that were all
+// accepted and reported on time, with Points and Awarded summed; nodes that
+// are anything else must come one by one. Zero means one node.
+type NodeFact struct {
+	Unit      string `json:"unit"`
+	Category  string `json:"category"`
+	Indicator string `json:"indicator"`
+	ItemIndex int    `json:"item"`
+	WorkIndex int    `json:"work"`
+	NodeIndex int    `json:"node"`
+	Due       Date   `json:"due"`
+	Points    Points `json:"points"`
+	State     string `json:"state"`
+	Late      bool   `json:"late"`
+	Awarded   Points `json:"awarded"`
+	Count     int    `json:"count,omitempty"`
+}
+
+// Path is the node's JSON path in the submission document,
+// "business[2].works[0].nodes[1]".
+func (n NodeFact) Path() string {
+	if n.Category == CategoryInnovation {
+		return fmt.Sprintf("innovation[%d].nodes[%d]", n.ItemIndex, n.NodeIndex)
+	}
+	return fmt.Sprintf("%s[%d].works[%d].nodes[%d]", n.Category, n.ItemIndex, n.WorkIndex, n.NodeIndex)
+}
+
+// Label names the node for people: "B3 工作1 节点2（2019-09-30）".
+func (n NodeFact) Label() string {
+	if n.Category == CategoryInnovation {
+		return fmt.Sprintf("创新指标%d 节点%d（%s）", n.ItemIndex+1, n.NodeIndex+1, n.Due)
+	}
+	return fmt.Sprintf("%s 工作%d 节点%d（%s）", n.Indicator, n.WorkIndex+1, n.NodeIndex+1, n.Due)
+}
+
+// MonthlyFact is one month's member real-name count report of a unit. A
+// month without a fact was never reported.
+type MonthlyFact struct {
+	Unit       string    `json:"unit"`
+	Month      Month     `json:"month"`
+	ReportedAt time.Time `json:"reported_at"`
+	Late       bool      `json:"late"`
+}
+
+// InnovationFact is one declared innovation item and the office's
+// certification of it (Submission.Certified).
+type InnovationFact struct {
+	Title     string `json:"title"`
+	Points    Points `json:"points"`
+	Certified bool   `json:"certified"`
+}
+
+// ManualDeduction is a deduction the office records by hand, for 瞒报, 质量不高
+// and the like. Rule is one of the plan's manual rules.
+type ManualDeduction struct {
+	ID        int64     `json:"id"`
+	Year      int       `json:"year"`
+	Unit      string    `json:"unit"`
+	Rule      string    `json:"rule"`
+	Points    Points    `json:"points"`
+	Reason    string    `json:"reason"`
+	Actor     string    `json:"actor"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ScoringUnit is everything scoring reads about one unit. State is the
+// submission's state, or "none" without a submission; a unit in executing
+// or scored is scored, any other is listed last with 0 and the reason.
+// Facts of other units in the slices are ignored.
+type ScoringUnit struct {
+	Code             string            `json:"code"`
+	Name             string            `json:"name"`
+	State            string            `json:"state"`
+	FirstSubmittedAt *time.Time        `json:"first_submitted_at"`
+	Innovation       []InnovationFact  `json:"innovation"`
+	Nodes            []NodeFact        `json:"nodes"`
+	Monthly          []MonthlyFact     `json:"monthly"`
+	Manual           []ManualDeduction `json:"manual"`
+}
+
+// Eligible reports whether the unit is scored: its tables reached
+// executing (or were already scored by a published run).
+func (u *ScoringUnit) Eligible() bool {
+	return u.State == string(StateExecuting) || u.State == string(StateScored)
+}
+
+// ScoringOptions are the circumstances of a run: the instant it is computed
+// (only checkpoints and monthly due dates passed by then can be missed) and
+// whether monthly reports are tracked at all (false while no source of
+// monthly facts is wired: then no monthly deduction is made).
+type ScoringOptions struct {
+	AsOf           time.Time
+	MonthlyTracked bool
+}
+
+// Deduction is one itemised deduction of a result: the rule, the points
+// deducted (positive), the fact in Chinese and a reference to the record
+// behind it (submission:2019/gjz, business[2].works[0].nodes[1],
+// monthly:2019-07, deduction:12).
+type Deduction struct {
+	Rule   string `json:"rule"`
+	Points Points `json:"points"`
+	Reason string `json:"reason"`
+	Ref    string `json:"ref"`
+}
+
+// IndicatorScore is one indicator's line of a breakdown: the points its
+// nodes carry and the points the office awarded.
+type IndicatorScore struct {
+	Category  string `json:"category"`
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	Points    Points `json:"points"`
+	Awarded   Points `json:"awarded"`
+	Nodes     int    `json:"nodes"`
+	Accepted  int    `json:"accepted"`
+	Missing   int    `json:"missing"`
+	LateNodes int    `json:"late"`
+}
+
+// InnovationScore is one innovation item's line of a breakdown.
+type InnovationScore struct {
+	Code      string `json:"code"`
+	Title     string `json:"title"`
+	Declared  Points `json:"declared"`
+	Certified bool   `json:"certified"`
+	Completed bool   `json:"completed"`
+	Points    Points `json:"points"`
+	Note      string `json:"note"`
+}
+
+// UnitResult is one unit's year-end result. Party and Business are the
+// awarded node points of each category (each at most the category's
+// total); Innovation the points of certified, completed innovation items,
+// which the notice adds to the business score but which are shown apart;
+// Total = Party + Business + Innovation − the deductions. Reason says why a
+// unit that was not scored has 0.
+type UnitResult struct {
+	Unit           string            `json:"unit"`
+	Name           string            `json:"name"`
+	State          string            `json:"state"`
+	Party          Points            `json:"party"`
+	Business       Points            `json:"business"`
+	Innovation     Points            `json:"innovation"`
+	Deductions     []Deduction       `json:"deductions"`
+	DeductionTotal Points            `json:"deduction_total"`
+	Total          Points            `json:"total"`
+	Rank           int               `json:"rank"`
+	Grade          string            `json:"grade"`
+	Reason         string            `json:"reason,omitempty"`
+	Indicators     []IndicatorScore  `json:"indicators"`
+	Items          []InnovationScore `json:"innovation_items"`
+}
+
+// Scored reports whether the result is a computed score rather than a
+// placeholder for a unit that never reached executing.
+func (r *UnitResult) Scored() bool { return r.Reason == "" }
+
+// ScoreUnit computes one unit's result without its rank and grade (Rank
+// gives them).
+//
+// Party and business: the awarded points of accepted nodes; a node never
+// reported once its checkpoint has passed is missing (0 points and the
+// missing-node deduction), a node reported after its checkpoint costs the
+// late-node deduction, a rejected or unreviewed node scores 0.
+//
+// Innovation (附件3, “未经认定的或年底未完成的不扣分”): an item adds points only
+// when it is certified and completed, that is every one of its nodes is
+// accepted; otherwise it adds nothing and costs nothing, so innovation
+// nodes never cause a node deduction. A completed item adds the points the
+// office awarded on its nodes, not the points the unit declared: the notice
+// scores innovation “年底考核结束后计分” like every other work, through the
+// office's review of each node, so an award below a node's points (a node
+// accepted as done but done less well) counts the same way it does for
+// party and business works, and every innovation point is traceable to a
+// review. When every node is awarded in full the two are equal.
+//
+// Deductions: late submission per calendar day in the plan's zone from the
+// deadline's date to the first submission's date (June 14 is 1 day; a
+// submission after the deadline's time on the deadline day is late too and
+// counts 1 day), capped; each month of the monthly report whose due date
+// has passed by opt.AsOf, missing or late; and the manual deductions.
+func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
+	r := UnitResult{Unit: u.Code, Name: u.Name, State: u.State, Deductions: []Deduction{},
+		Indicators: []IndicatorScore{}, Items: []InnovationScore{}}
+	if !u.Eligible() {
+		r.Reason = notScoredReason(u.State)
+		return r
+	}
+	r.Indicators = indicatorLines(p)
+	line := map[string]*IndicatorScore{}
+	for i := range r.Indicators {
+		line[r.Indicators[i].Code] = &r.Indicators[i]
+	}
+
+	if d, ok := lateSubmission(p, u); ok {
+		r.Deductions = append(r.Deductions, d)
+	}
+
+	nodes := ownFacts(u.Code, u.Nodes, func(n NodeFact) string { return n.Unit })
+	sortNodes(nodes)
+	innov := map[int][]NodeFact{}
+	var party, business Points
+	for _, n := range nodes {
+		if n.Category == CategoryInnovation {
+			innov[n.ItemIndex] = append(innov[n.ItemIndex], n)
+			continue
+		}
+		l := line[n.Indicator]
+		if l == nil { // a code the plan does not know: keep it visible
+			r.Indicators = append(r.Indicators, IndicatorScore{Category: n.Category, Code: n.Indicator, Name: n.Indicator})
+			l = &r.Indicators[len(r.Indicators)-1]
+			line = reindex(r.Indicators)
+		}
+		count := max(1, n.Count)
+		l.Points += n.Points
+		l.Nodes += count
+		switch {
+		case n.State == factAccepted:
+			l.Accepted += count
+			l.Awarded += n.Awarded
+			if n.Category == CategoryParty {
+				party += n.Awarded
+			} else {
+				business += n.Awarded
+			}
+		case n.State == factPending && !opt.AsOf.Before(p.DueTime(n.Due)):
+			l.Missing++
+			r.Deductions = append(r.Deductions, Deduction{Rule: RuleMissingNode, Points: p.Deductions.MissingNode,
+				Reason: fmt.Sprintf("%s 年底未报送，该节点不得分，扣%s分", n.Label(), p.Deductions.MissingNode), Ref: n.Path()})
+		}
+		if n.Late {
+			l.LateNodes++
+			r.Deductions = append(r.Deductions, Deduction{Rule: RuleLateNode, Points: p.Deductions.LateNode,
+				Reason: fmt.Sprintf("%s 逾期报送，扣%s分", n.Label(), p.Deductions.LateNode), Ref: n.Path()})
+		}
+	}
+	r.Party = min(party, p.Party.Total)
+	r.Business = min(business, p.Business.Total)
+
+	for i, it := range u.Innovation {
+		s := InnovationScore{Code: fmt.Sprintf("I%d", i+1), Title: it.Title, Declared: it.Points, Certified: it.Certified}
+		ns := innov[i]
+		var awarded Points
+		done := len(ns) > 0
+		for _, n := range ns {
+			if n.State != factAccepted {
+				done = false
+			}
+			awarded += n.Awarded
+		}
+		switch {
+		case !it.Certified:
+			s.Note = "未经认定，不计分、不扣分"
+		case !done:
+			s.Note = "年底未完成（有节点未通过审核），不计分、不扣分"
+		default:
+			s.Completed = true
+			s.Points = min(awarded, it.Points)
+			if p.Innovation.MaxPoints > 0 {
+				s.Points = min(s.Points, p.Innovation.MaxPoints)
+			}
+			s.Note = fmt.Sprintf("已认定并完成，按节点审核得分计%s分", s.Points)
+			r.Innovation += s.Points
+		}
+		r.Items = append(r.Items, s)
+	}
+
+	if opt.MonthlyTracked {
+		r.Deductions = append(r.Deductions, monthlyDeductions(p, u, opt.AsOf)...)
+	}
+
+	manual := ownFacts(u.Code, u.Manual, func(m ManualDeduction) string { return m.Unit })
+	sort.SliceStable(manual, func(i, j int) bool { return manual[i].ID < manual[j].ID })
+	for _, m := range manual {
+		r.Deductions = append(r.Deductions, Deduction{Rule: m.Rule, Points: m.Points,
+			Reason: fmt.Sprintf("%s：%s，扣%s分", m.Rule, m.Reason, m.Points), Ref: fmt.Sprintf("deduction:%d", m.ID)})
+	}
+
+	for _, d := range r.Deductions {
+		r.DeductionTotal += d.Points
+	}
+	r.Total = r.Party + r.Business + r.Innovation - r.DeductionTotal
+	return r
+}
+
+func reindex(ls []IndicatorScore) map[string]*IndicatorScore {
+	m := make(map[string]*IndicatorScore, len(ls))
+	for i := range ls {
+		m[ls[i].Code] = &ls[i]
+	}
+	return m
+}
+
+// indicatorLines lists the plan's party and business indicators, in order.
+func indicatorLines(p *Plan) []IndicatorScore {
+	out := make([]IndicatorScore, 0, len(p.Party.Items)+len(p.Business.Items))
+	for _, c := range []struct {
+		name string
+		cat  *Category
+	}{{CategoryParty, &p.Party}, {CategoryBusiness, &p.Business}} {
+		for _, it := range c.cat.Items {
+			out = append(out, IndicatorScore{Category: c.name, Code: it.Code, Name: it.Name})
+		}
+	}
+	return out
+}
+
+// ownFacts keeps the facts of unit, so that a batch's facts can be passed
+// whole.
+func ownFacts[T any](unit string, in []T, of func(T) string) []T {
+	out := make([]T, 0, len(in))
+	for _, x := range in {
+		if of(x) == unit || of(x) == "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+var categoryOrder = map[string]int{CategoryParty: 0, CategoryBusiness: 1, CategoryInnovation: 2}
+
+// sortNodes puts nodes in document order, so that deductions are listed the
+// same way whatever order the facts came in.
+func sortNodes(ns []NodeFact) {
+	sort.SliceStable(ns, func(i, j int) bool {
+		a, b := ns[i], ns[j]
+		if a.Category != b.Category {
+			return categoryOrder[a.Category] < categoryOrder[b.Category]
+		}
+		if a.ItemIndex != b.ItemIndex {
+			return a.ItemIndex < b.ItemIndex
+		}
+		if a.WorkIndex != b.WorkIndex {
+			return a.WorkIndex < b.WorkIndex
+		}
+		return a.NodeIndex < b.NodeIndex
+	})
+}
+
+func notScoredReason(state string) string {
+	if state == "" || state == StateNone {
+		return "未填报指标表，未进入执行，不参加计分"
+	}
+	return fmt.Sprintf("指标表未下发执行（当前状态：%s），不参加计分", State(state).Label())
+}
+
+// DaysLate is the number of calendar days a first submission at t came
+// after the deadline, in the plan's zone: 0 when on time, at least 1 when
+// late (a submission after the deadline's time on the deadline's own day is
+// 1 day late), else the days from the deadline's date to t's date.
+func DaysLate(p *Plan, t time.Time) int {
+	if !t.After(p.DeadlineTime()) {
+		return 0
+	}
+	return max(1, p.Deadline.Date.DaysUntil(p.LocalDate(t)))
+}
+
+func lateSubmission(p *Plan, u *ScoringUnit) (Deduction, bool) {
+	if u.FirstSubmittedAt == nil {
+		return Deduction{}, false
+	}
+	days := DaysLate(p, *u.FirstSubmittedAt)
+	if days == 0 || p.Deductions.LateSubmissionPerDay == 0 {
+		return Deduction{}, false
+	}
+	pts := Points(days) * p.Deductions.LateSubmissionPerDay
+	capNote := ""
+	if c := p.Deductions.LateSubmissionCap; c > 0 && pts > c {
+		pts = c
+		capNote = fmt.Sprintf("，以%s分为限", c)
+	}
+	return Deduction{Rule: RuleLateSubmission, Points: pts,
+		Reason: fmt.Sprintf("指标表于%s首次报送，截止时间为%s，迟报%d天，每天扣%s分%s，扣%s分",
+			fmtTime(*u.FirstSubmittedAt, p), fmtTime(p.DeadlineTime(), p), days, p.Deductions.LateSubmissionPerDay, capNote, pts),
+		Ref: submissionTarget(p.Year, u.Code)}, true
+}
+
+func monthlyDeductions(p *Plan, u *ScoringUnit, asOf time.Time) []Deduction {
+	got := map[Month]MonthlyFact{}
+	for _, f := range u.Monthly {
+		if f.Unit == u.Code || f.Unit == "" {
+			got[f.Month] = f
+		}
+	}
+	var out []Deduction
+	for _, m := range p.Months() {
+		if asOf.Before(p.MonthDueTime(m)) {
+			continue
+		}
+		ref := "monthly:" + m.String()
+		f, ok := got[m]
+		switch {
+		case !ok:
+			out = append(out, Deduction{Rule: RuleMonthlyMissing, Points: p.Deductions.MonthlyMissing, Ref: ref,
+				Reason: fmt.Sprintf("%s会员实名制信息采集数量未报送（应于%s前报送），扣%s分", m, p.MonthDue(m), p.Deductions.MonthlyMissing)})
+		case f.Late:
+			out = append(out, Deduction{Rule: RuleMonthlyLate, Points: p.Deductions.MonthlyLate, Ref: ref,
+				Reason: fmt.Sprintf("%s会员实名制信息采集数量于%s逾期报送（应于%s前报送），扣%s分", m, fmtTime(f.ReportedAt, p), p.MonthDue(m), p.Deductions.MonthlyLate)})
+		}
+	}
+	return out
+}
+
+// Rank orders results and gives each its rank and grade: scored units by
+// total, highest first, equal totals sharing a rank (1, 2, 2, 4) and listed
+// in unit-code order; then every unit that was not scored, with 0, all
+// sharing the rank after the last scored unit, by code. A unit not scored
+// gets the grade of a total of 0.
+func Rank(p *Plan, rs []UnitResult) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.Scored() != b.Scored() {
+			return a.Scored()
+		}
+		if a.Total != b.Total {
+			return a.Total > b.Total
+		}
+		return a.Unit < b.Unit
+	})
+	scored := 0
+	for i := range rs {
+		if !rs[i].Scored() {
+			rs[i].Rank = scored + 1
+			rs[i].Grade = p.GradeOf(0)
+			continue
+		}
+		scored++
+		if i > 0 && rs[i-1].Scored() && rs[i-1].Total == rs[i].Total {
+			rs[i].Rank = rs[i-1].Rank
+		} else {
+			rs[i].Rank = i + 1
+		}
+		rs[i].Grade = p.GradeOf(rs[i].Total)
+	}
+}
+
+// Score scores every unit and ranks them: ScoreUnit for each, then Rank.
+func Score(p *Plan, units []ScoringUnit, opt ScoringOptions) []UnitResult {
+	out := make([]UnitResult, 0, len(units))
+	for i := range units {
+		out = append(out, ScoreUnit(p, &units[i], opt))
+	}
+	Rank(p, out)
+	return out
+}

@@ -1,0 +1,642 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ScoringFacts is where scoring reads what happened during the year beyond
+// the submissions: the nodes with their reports and reviews, and the
+// monthly count reports. It is asked a batch of units at a time so that
+// memory stays flat however many units there are.
+//
+// The execution part (nodes, evidence, reviews, monthly reports) implements
+// it; until it is wired (Service.ScoringFacts nil) scoring sees no nodes,
+// makes no monthly deduction and finds nothing unreviewed.
+type ScoringFacts interface {
+	// Nodes returns the nodes of the given units' released tables (any
+	// order; units whose tables were never released have none).
+	Nodes(tx Tx, year int, units []string) ([]NodeFact, error)
+	// Monthly returns the monthly count reports of the given units, one per
+	// unit and month reported.
+	Monthly(tx Tx, year int, units []string) ([]MonthlyFact, error)
+	// Unreviewed returns every node of the year that is reported and not yet
+	// reviewed by the office; publication waits for them.
+	Unreviewed(tx Tx, year int) ([]NodeFact, error)
+}
+
+// scoringBatch is how many units are read and scored at a time.
+const scoringBatch = 200
+
+// ScoringRun is a stored, immutable snapshot of the year-end scores: the
+// results of every unit, when and by whom they were computed, and the
+// SHA-256 of the inputs they were computed from. Publishing it is the only
+// change it ever sees.
+type ScoringRun struct {
+	ID           int64        `json:"id"`
+	Year         int          `json:"year"`
+	CreatedAt    time.Time    `json:"created_at"`
+	CreatedBy    string       `json:"created_by"`
+	InputsDigest string       `json:"inputs_digest"`
+	Published    bool         `json:"published"`
+	PublishedAt  *time.Time   `json:"published_at"`
+	PublishedBy  string       `json:"published_by,omitempty"`
+	Units        int          `json:"units"`
+	Results      []UnitResult `json:"results"`
+}
+
+// Result returns the run's result of unit.
+func (r *ScoringRun) Result(unit string) (*UnitResult, bool) {
+	for i := range r.Results {
+		if r.Results[i].Unit == unit {
+			return &r.Results[i], true
+		}
+	}
+	return nil, false
+}
+
+// DeductionInput is the office's request for a manual deduction.
+type DeductionInput struct {
+	Points Points `json:"points"`
+	Reason string `json:"reason"`
+	Rule   string `json:"rule"`
+}
+
+// maxManualDeduction bounds one manual deduction: no unit can lose more
+// than everything it can score.
+const maxManualDeduction = 200 * Point
+
+// Deduction rule codes of request validation.
+const (
+	RuleDeductionPoints = "deduction.points.range"
+	RuleDeductionReason = "deduction.reason.empty"
+	RuleDeductionRule   = "deduction.rule.unknown"
+	RuleNodeUnreviewed  = "node.unreviewed"
+)
+
+// AddDeduction records a manual deduction (office only). It returns
+// EVALIDATION for points outside (0, 200], an empty reason or a rule the
+// plan does not list, ENOTFOUND for an unknown plan or unit and ESTATE once
+// the year's result is published.
+func (s *Service) AddDeduction(ctx context.Context, a Actor, year int, unit string, in DeductionInput) (*ManualDeduction, error) {
+	if err := a.checkUnit(unit); err != nil {
+		return nil, err
+	}
+	if err := a.requireRole(RoleOffice); err != nil {
+		return nil, err
+	}
+	in.Reason, in.Rule = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Rule)
+	var out *ManualDeduction
+	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		if _, err := unitOf(tx, unit); err != nil {
+			return err
+		}
+		var vs []Violation
+		if in.Points <= 0 || in.Points > maxManualDeduction {
+			vs = append(vs, Violation{"points", RuleDeductionPoints, fmt.Sprintf("扣分应大于0且不超过%s分", maxManualDeduction)})
+		}
+		if in.Reason == "" || utf8.RuneCountInString(in.Reason) > MaxTextRunes {
+			vs = append(vs, Violation{"reason", RuleDeductionReason, fmt.Sprintf("须写明扣分原因（不超过%d字）", MaxTextRunes)})
+		}
+		if !manualRule(p, in.Rule) {
+			vs = append(vs, Violation{"rule", RuleDeductionRule, fmt.Sprintf("扣分事项应为：%s", strings.Join(p.Deductions.ManualRules, "、"))})
+		}
+		if len(vs) > 0 {
+			return &Error{Code: EVALIDATION, Message: "扣分信息有误", Details: vs}
+		}
+		if err := notPublished(tx, year); err != nil {
+			return err
+		}
+		d := &ManualDeduction{Year: year, Unit: unit, Rule: in.Rule, Points: in.Points, Reason: in.Reason, Actor: a.Username, CreatedAt: now}
+		if err := tx.AddDeduction(d); err != nil {
+			return err
+		}
+		out = d
+		return audit(tx, now, a, unit, "deduction.add", fmt.Sprintf("deduction:%d", d.ID), fmt.Sprintf("%s 扣%s分：%s", d.Rule, d.Points, d.Reason))
+	})
+	return out, err
+}
+
+func manualRule(p *Plan, rule string) bool {
+	if rule == "" {
+		return false
+	}
+	if len(p.Deductions.ManualRules) == 0 {
+		return true
+	}
+	for _, r := range p.Deductions.ManualRules {
+		if r == rule {
+			return true
+		}
+	}
+	return false
+}
+
+func notPublished(tx Tx, year int) error {
+	run, err := tx.PublishedScoringRun(year)
+	switch {
+	case err == nil:
+		return Errorf(ESTATE, "%d年度考核结果已发布（第%d次计分），不能再修改", year, run.ID)
+	case ErrorCode(err) == ENOTFOUND:
+		return nil
+	}
+	return err
+}
+
+// Deductions lists a unit's manual deductions (office and viewers).
+func (s *Service) Deductions(ctx context.Context, a Actor, year int, unit string) ([]ManualDeduction, error) {
+	if err := a.checkUnit(unit); err != nil {
+		return nil, err
+	}
+	if err := a.requireRole(RoleOffice, RoleViewer); err != nil {
+		return nil, err
+	}
+	out := []ManualDeduction{}
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		if _, err := unitOf(tx, unit); err != nil {
+			return err
+		}
+		ds, err := tx.Deductions(year, unit)
+		if err == nil && ds != nil {
+			out = ds
+		}
+		return err
+	})
+	return out, err
+}
+
+// DeleteDeduction removes a manual deduction (office only): ENOTFOUND when
+// the unit has no such deduction, ESTATE once the year is published.
+func (s *Service) DeleteDeduction(ctx context.Context, a Actor, year int, unit string, id int64) error {
+	if err := a.checkUnit(unit); err != nil {
+		return err
+	}
+	if err := a.requireRole(RoleOffice); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx Tx, now time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		if err := notPublished(tx, year); err != nil {
+			return err
+		}
+		ds, err := tx.Deductions(year, unit)
+		if err != nil {
+			return err
+		}
+		var gone *ManualDeduction
+		for i := range ds {
+			if ds[i].ID == id {
+				gone = &ds[i]
+			}
+		}
+		if gone == nil {
+			return Errorf(ENOTFOUND, "单位“%s”没有编号为%d的扣分", unit, id)
+		}
+		if err := tx.DeleteDeduction(year, unit, id); err != nil {
+			return err
+		}
+		return audit(tx, now, a, unit, "deduction.delete", fmt.Sprintf("deduction:%d", id), fmt.Sprintf("%s 扣%s分：%s", gone.Rule, gone.Points, gone.Reason))
+	})
+}
+
+// gathered is what one pass over the facts produced.
+type gathered struct {
+	results []UnitResult
+	digest  string
+}
+
+// scoringInputsHeader is the part of the inputs digest that is not a unit:
+// the plan's scoring rules and which deadlines had passed.
+type scoringInputsHeader struct {
+	Year           int            `json:"year"`
+	Deductions     DeductionRules `json:"deductions"`
+	Grades         []Grade        `json:"grades"`
+	PartyTotal     Points         `json:"party_total"`
+	BusinessTotal  Points         `json:"business_total"`
+	Innovation     Points         `json:"innovation_max"`
+	Deadline       Deadline       `json:"deadline"`
+	PassedDue      []string       `json:"passed_due"`
+	MonthsDue      []string       `json:"months_due"`
+	MonthlyTracked bool           `json:"monthly_tracked"`
+	Facts          bool           `json:"facts"`
+	Zone           string         `json:"zone"`
+	Checkpoints    []Checkpoint   `json:"checkpoints"`
+	Monthly        MonthlyRules   `json:"monthly"`
+}
+
+// gatherAndScore reads every unit's facts a batch at a time, scores each
+// unit, and hashes the inputs as it goes: the digest is the SHA-256 of the
+// header and every unit's facts in unit-code order, so equal digests mean
+// equal inputs.
+func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, error) {
+	opt := ScoringOptions{AsOf: now, MonthlyTracked: s.ScoringFacts != nil}
+	h := sha256.New()
+	hdr := scoringInputsHeader{Year: p.Year, Deductions: p.Deductions, Grades: p.Grades, PartyTotal: p.Party.Total,
+		BusinessTotal: p.Business.Total, Innovation: p.Innovation.MaxPoints, Deadline: p.Deadline,
+		MonthlyTracked: opt.MonthlyTracked, Facts: s.ScoringFacts != nil, Zone: p.Zone, Checkpoints: p.Checkpoints, Monthly: p.Monthly,
+		PassedDue: []string{}, MonthsDue: []string{}}
+	for _, c := range p.Checkpoints {
+		if !now.Before(p.DueTime(c.Date)) {
+			hdr.PassedDue = append(hdr.PassedDue, c.Date.String())
+		}
+	}
+	for _, m := range p.Months() {
+		if !now.Before(p.MonthDueTime(m)) {
+			hdr.MonthsDue = append(hdr.MonthsDue, m.String())
+		}
+	}
+	if err := hashJSON(h, hdr); err != nil {
+		return nil, err
+	}
+
+	units, err := tx.Units()
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(units, func(i, j int) bool { return units[i].Code < units[j].Code })
+	manual, err := tx.Deductions(p.Year, "")
+	if err != nil {
+		return nil, err
+	}
+	manualOf := map[string][]ManualDeduction{}
+	for _, d := range manual {
+		manualOf[d.Unit] = append(manualOf[d.Unit], d)
+	}
+
+	out := &gathered{results: make([]UnitResult, 0, len(units))}
+	var buf []byte
+	for start := 0; start < len(units); start += scoringBatch {
+		batch := units[start:min(start+scoringBatch, len(units))]
+		codes := make([]string, len(batch))
+		for i, u := range batch {
+			codes[i] = u.Code
+		}
+		subs, err := tx.SubmissionsOf(p.Year, codes)
+		if err != nil {
+			return nil, err
+		}
+		subOf := make(map[string]*Submission, len(subs))
+		for i := range subs {
+			subOf[subs[i].Unit] = &subs[i]
+		}
+		var eligible []string
+		su := make([]ScoringUnit, len(batch))
+		for i, u := range batch {
+			su[i] = ScoringUnit{Code: u.Code, Name: u.Name, State: StateNone, Innovation: []InnovationFact{},
+				Nodes: []NodeFact{}, Monthly: []MonthlyFact{}, Manual: manualOf[u.Code]}
+			if su[i].Manual == nil {
+				su[i].Manual = []ManualDeduction{}
+			}
+			sub := subOf[u.Code]
+			if sub == nil {
+				continue
+			}
+			su[i].State = string(sub.State)
+			su[i].FirstSubmittedAt = sub.FirstSubmittedAt
+			for j, it := range sub.Doc.Innovation {
+				su[i].Innovation = append(su[i].Innovation, InnovationFact{Title: it.Title, Points: it.Points,
+					Certified: j < len(sub.Certified) && sub.Certified[j]})
+			}
+			if su[i].Eligible() {
+				// executing and scored score alike: publishing (which moves
+				// executing to scored) must not change the inputs.
+				su[i].State = string(StateExecuting)
+				eligible = append(eligible, u.Code)
+			}
+		}
+		if s.ScoringFacts != nil && len(eligible) > 0 {
+			nodes, err := s.ScoringFacts.Nodes(tx, p.Year, eligible)
+			if err != nil {
+				return nil, err
+			}
+			monthly, err := s.ScoringFacts.Monthly(tx, p.Year, eligible)
+			if err != nil {
+				return nil, err
+			}
+			idx := make(map[string]int, len(batch))
+			for i := range su {
+				idx[su[i].Code] = i
+			}
+			for _, n := range nodes {
+				if i, ok := idx[n.Unit]; ok {
+					su[i].Nodes = append(su[i].Nodes, n)
+				}
+			}
+			for _, m := range monthly {
+				if i, ok := idx[m.Unit]; ok {
+					su[i].Monthly = append(su[i].Monthly, m)
+				}
+			}
+		}
+		for i := range su {
+			u := &su[i]
+			sortNodes(u.Nodes)
+			sort.SliceStable(u.Monthly, func(a, b int) bool { return u.Monthly[b].Month.After(u.Monthly[a].Month) })
+			buf = digestUnit(buf[:0], u)
+			h.Write(buf)
+			out.results = append(out.results, ScoreUnit(p, u, opt))
+		}
+	}
+	Rank(p, out.results)
+	out.digest = hex.EncodeToString(h.Sum(nil))
+	return out, nil
+}
+
+// digestUnit appends one unit's facts to b in a fixed text form, one line
+// per fact, for the inputs digest (JSON through reflection costs more than
+// the scoring itself on large years).
+func digestUnit(b []byte, u *ScoringUnit) []byte {
+	str := func(s string) {
+		b = strconv.AppendQuote(b, s)
+		b = append(b, ' ')
+	}
+	num := func(n int64) {
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, ' ')
+	}
+	b = append(b, "unit "...)
+	str(u.Code)
+	str(u.Name)
+	str(u.State)
+	if u.FirstSubmittedAt != nil {
+		num(u.FirstSubmittedAt.UnixMicro())
+	}
+	b = append(b, '\n')
+	for _, it := range u.Innovation {
+		b = append(b, "innovation "...)
+		str(it.Title)
+		num(int64(it.Points))
+		b = strconv.AppendBool(b, it.Certified)
+		b = append(b, '\n')
+	}
+	for _, n := range u.Nodes {
+		b = append(b, "node "...)
+		str(n.Category)
+		str(n.Indicator)
+		num(int64(n.ItemIndex))
+		num(int64(n.WorkIndex))
+		num(int64(n.NodeIndex))
+		b = append(b, n.Due.String()...)
+		b = append(b, ' ')
+		num(int64(n.Points))
+		str(n.State)
+		b = strconv.AppendBool(b, n.Late)
+		b = append(b, ' ')
+		num(int64(n.Awarded))
+		num(int64(n.Count))
+		b = append(b, '\n')
+	}
+	for _, m := range u.Monthly {
+		b = append(b, "monthly "...)
+		b = append(b, m.Month.String()...)
+		b = append(b, ' ')
+		num(m.ReportedAt.UnixMicro())
+		b = strconv.AppendBool(b, m.Late)
+		b = append(b, '\n')
+	}
+	for _, d := range u.Manual {
+		b = append(b, "manual "...)
+		num(d.ID)
+		str(d.Rule)
+		num(int64(d.Points))
+		str(d.Reason)
+		b = append(b, '\n')
+	}
+	return b
+}
+
+func hashJSON(h hash.Hash, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("scoring digest: %w", err)
+	}
+	h.Write(b)
+	h.Write([]byte{'\n'})
+	return nil
+}
+
+// RunScoring computes every unit's result now and stores it as a new
+// immutable run (the office, or the system for the scheduled job and
+// `kaohe score`). ENOTFOUND when the plan does not exist.
+func (s *Service) RunScoring(ctx context.Context, a Actor, year int) (*ScoringRun, error) {
+	if err := a.requireRole(RoleOffice, RoleSystem); err != nil {
+		return nil, err
+	}
+	var out *ScoringRun
+	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		g, err := s.gatherAndScore(tx, p, now)
+		if err != nil {
+			return err
+		}
+		run := &ScoringRun{Year: year, CreatedAt: now, CreatedBy: a.Username, InputsDigest: g.digest, Units: len(g.results), Results: g.results}
+		if err := tx.CreateScoringRun(run); err != nil {
+			return err
+		}
+		out = run
+		return audit(tx, now, a, "", "scoring.run", fmt.Sprintf("scoring-run:%d/%d", year, run.ID), "inputs "+g.digest[:12])
+	})
+	return out, err
+}
+
+// ScoringRuns lists the year's runs, newest first, without results (office
+// and viewers).
+func (s *Service) ScoringRuns(ctx context.Context, a Actor, year int) ([]ScoringRun, error) {
+	if err := a.requireRole(RoleOffice, RoleViewer, RoleSystem); err != nil {
+		return nil, err
+	}
+	out := []ScoringRun{}
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		rs, err := tx.ScoringRuns(year)
+		if err == nil && rs != nil {
+			out = rs
+		}
+		return err
+	})
+	return out, err
+}
+
+// ScoringRun returns one run with every unit's result (office and
+// viewers; ENOTFOUND when absent).
+func (s *Service) ScoringRun(ctx context.Context, a Actor, year int, id int64) (*ScoringRun, error) {
+	if err := a.requireRole(RoleOffice, RoleViewer, RoleSystem); err != nil {
+		return nil, err
+	}
+	var out *ScoringRun
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		r, err := tx.ScoringRun(year, id)
+		if ErrorCode(err) == ENOTFOUND {
+			return Errorf(ENOTFOUND, "%d年度没有第%d次计分", year, id)
+		}
+		out = r
+		return err
+	})
+	return out, err
+}
+
+// PublishScoring locks run id as the year's result and moves every
+// executing submission to scored through the state machine, in one
+// transaction (office, or the system). It is refused with ECONFLICT,
+// listing them, while any reported node is unreviewed; with ECONFLICT when
+// another run of the year is published; with ESTATE when this one already
+// is; and with ESTALE when the inputs changed since the run was computed
+// (the office must run again and publish the new run).
+func (s *Service) PublishScoring(ctx context.Context, a Actor, year int, id int64) (*ScoringRun, error) {
+	if err := a.requireRole(RoleOffice, RoleSystem); err != nil {
+		return nil, err
+	}
+	var out *ScoringRun
+	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		run, err := tx.ScoringRun(year, id)
+		if ErrorCode(err) == ENOTFOUND {
+			return Errorf(ENOTFOUND, "%d年度没有第%d次计分", year, id)
+		}
+		if err != nil {
+			return err
+		}
+		if run.Published {
+			return Errorf(ESTATE, "第%d次计分已于%s发布，发布后不能再修改", run.ID, fmtTime(*run.PublishedAt, p))
+		}
+		if pub, err := tx.PublishedScoringRun(year); err == nil {
+			return Errorf(ECONFLICT, "%d年度已发布第%d次计分的结果，每年只能发布一次", year, pub.ID)
+		} else if ErrorCode(err) != ENOTFOUND {
+			return err
+		}
+		if s.ScoringFacts != nil {
+			pending, err := s.ScoringFacts.Unreviewed(tx, year)
+			if err != nil {
+				return err
+			}
+			if len(pending) > 0 {
+				sortUnreviewed(pending)
+				vs := make([]Violation, 0, len(pending))
+				for _, n := range pending {
+					vs = append(vs, Violation{Path: n.Unit + ":" + n.Path(), Rule: RuleNodeUnreviewed,
+						Message: fmt.Sprintf("单位“%s”%s 已报送，尚未审核", n.Unit, n.Label())})
+				}
+				return &Error{Code: ECONFLICT, Message: fmt.Sprintf("还有%d个已报送的节点未审核，审核完毕后才能发布", len(pending)), Details: vs}
+			}
+		}
+		g, err := s.gatherAndScore(tx, p, now)
+		if err != nil {
+			return err
+		}
+		if g.digest != run.InputsDigest {
+			return Errorf(ESTALE, "第%d次计分后考核数据已有变化，请重新计分后发布新的结果", run.ID)
+		}
+		if err := tx.PublishScoringRun(year, id, now, a.Username); err != nil {
+			return err
+		}
+		if err := s.markScored(tx, year, a, now); err != nil {
+			return err
+		}
+		if err := audit(tx, now, a, "", "scoring.publish", fmt.Sprintf("scoring-run:%d/%d", year, id), "inputs "+run.InputsDigest[:12]); err != nil {
+			return err
+		}
+		out, err = tx.ScoringRun(year, id)
+		return err
+	})
+	return out, err
+}
+
+func sortUnreviewed(ns []NodeFact) {
+	sort.SliceStable(ns, func(i, j int) bool { return ns[i].Unit < ns[j].Unit })
+	for start := 0; start < len(ns); {
+		end := start
+		for end < len(ns) && ns[end].Unit == ns[start].Unit {
+			end++
+		}
+		sortNodes(ns[start:end])
+		start = end
+	}
+}
+
+// markScored moves every executing submission of year to scored.
+func (s *Service) markScored(tx Tx, year int, a Actor, now time.Time) error {
+	subs, err := tx.Submissions(year)
+	if err != nil {
+		return err
+	}
+	for i := range subs {
+		sub := &subs[i]
+		if sub.State != StateExecuting {
+			continue
+		}
+		to, err := Next(sub.State, ActionScore, a.Role)
+		if err != nil {
+			return err
+		}
+		prev := sub.Version
+		sub.State, sub.Version, sub.UpdatedAt = to, sub.Version+1, now
+		if err := tx.UpdateSubmission(sub, prev); err != nil {
+			return err
+		}
+		if err := tx.AddHistory(&HistoryEntry{Year: year, Unit: sub.Unit, Action: ActionScore, State: to, Version: sub.Version, Actor: a.Username, At: now}); err != nil {
+			return err
+		}
+		if err := audit(tx, now, a, sub.Unit, "submission.score", submissionTarget(year, sub.Unit), fmt.Sprintf("%s → %s", StateExecuting.Label(), to.Label())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UnitResult returns a unit's result in the year's published run, with
+// its breakdown: ENOTFOUND before publication, or when a may not see the
+// unit.
+func (s *Service) UnitResult(ctx context.Context, a Actor, year int, unit string) (*UnitResult, error) {
+	if err := a.checkUnit(unit); err != nil {
+		return nil, err
+	}
+	var out *UnitResult
+	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		run, err := tx.PublishedScoringRun(year)
+		if ErrorCode(err) == ENOTFOUND {
+			return Errorf(ENOTFOUND, "%d年度考核结果尚未发布", year)
+		}
+		if err != nil {
+			return err
+		}
+		r, ok := run.Result(unit)
+		if !ok {
+			return Errorf(ENOTFOUND, "%d年度考核结果中没有单位“%s”", year, unit)
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}

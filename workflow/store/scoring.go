@@ -1,0 +1,202 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kaohe/workflow"
+)
+
+// deductionRow is one manual deduction of a unit for a year.
+type deductionRow struct {
+	ID        int64     `gorm:"primaryKey"`
+	Year      int       `gorm:"not null;index:deductions_year_unit,priority:1"`
+	Unit      ident     `gorm:"size:64;not null;index:deductions_year_unit,priority:2"`
+	Rule      string    `gorm:"size:64;not null"`
+	Points    int64     `gorm:"not null"`
+	Reason    string    `gorm:"type:longtext;not null"`
+	Actor     string    `gorm:"size:255;not null"`
+	CreatedAt time.Time `gorm:"not null;precision:6;autoCreateTime:false"`
+}
+
+// TableName is the table of deductionRow.
+func (deductionRow) TableName() string { return "manual_deductions" }
+
+// scoringRunRow is one immutable scoring run. PublishKey is the year once
+// published and NULL before: its unique index allows one published run per
+// year (NULLs never collide, on SQLite and MySQL alike).
+type scoringRunRow struct {
+	ID           int64      `gorm:"primaryKey"`
+	Year         int        `gorm:"not null;index:scoring_runs_year"`
+	CreatedAt    time.Time  `gorm:"not null;precision:6;autoCreateTime:false"`
+	CreatedBy    string     `gorm:"size:255;not null"`
+	InputsDigest string     `gorm:"size:64;not null"`
+	Units        int        `gorm:"not null"`
+	Published    bool       `gorm:"not null"`
+	PublishedAt  *time.Time `gorm:"precision:6"`
+	PublishedBy  string     `gorm:"size:255;not null"`
+	PublishKey   *int       `gorm:"uniqueIndex:scoring_runs_published"`
+	Results      string     `gorm:"type:longtext;not null"`
+}
+
+// TableName is the table of scoringRunRow.
+func (scoringRunRow) TableName() string { return "scoring_runs" }
+
+func (r scoringRunRow) run(withResults bool) (workflow.ScoringRun, error) {
+	out := workflow.ScoringRun{ID: r.ID, Year: r.Year, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
+		InputsDigest: r.InputsDigest, Units: r.Units, Published: r.Published, PublishedAt: utcPtr(r.PublishedAt),
+		PublishedBy: r.PublishedBy}
+	if withResults {
+		if err := fromJSON(r.Results, &out.Results); err != nil {
+			return out, internal(err, "stored scoring results")
+		}
+	}
+	return out, nil
+}
+
+func runName(year int, id int64) string { return fmt.Sprintf("%d年度第%d次计分", year, id) }
+
+// SubmissionsOf returns the year's submissions of units, ordered by unit.
+func (t *tx) SubmissionsOf(year int, units []string) ([]workflow.Submission, error) {
+	if len(units) == 0 {
+		return []workflow.Submission{}, nil
+	}
+	var rows []submissionRow
+	if err := t.db.Where("year = ? AND unit IN ?", year, units).Order("unit").Find(&rows).Error; err != nil {
+		return nil, internal(err, "submissions of units")
+	}
+	out := make([]workflow.Submission, 0, len(rows))
+	for _, r := range rows {
+		s, err := r.submission()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// AddDeduction stores d, sets its ID and normalises its time.
+func (t *tx) AddDeduction(d *workflow.ManualDeduction) error {
+	r := deductionRow{Year: d.Year, Unit: ident(d.Unit), Rule: d.Rule, Points: int64(d.Points), Reason: d.Reason,
+		Actor: d.Actor, CreatedAt: utc(d.CreatedAt)}
+	if err := t.db.Create(&r).Error; err != nil {
+		return internal(err, "add deduction")
+	}
+	d.ID, d.CreatedAt = r.ID, r.CreatedAt
+	return nil
+}
+
+// Deductions lists the year's deductions of unit ("" for all) by ID.
+func (t *tx) Deductions(year int, unit string) ([]workflow.ManualDeduction, error) {
+	q := t.db.Where("year = ?", year)
+	if unit != "" {
+		q = q.Where("unit = ?", unit)
+	}
+	var rows []deductionRow
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, internal(err, "deductions")
+	}
+	out := make([]workflow.ManualDeduction, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, workflow.ManualDeduction{ID: r.ID, Year: r.Year, Unit: string(r.Unit), Rule: r.Rule,
+			Points: workflow.Points(r.Points), Reason: r.Reason, Actor: r.Actor, CreatedAt: r.CreatedAt.UTC()})
+	}
+	return out, nil
+}
+
+// DeleteDeduction removes deduction id of unit for year (ENOTFOUND when
+// there is none).
+func (t *tx) DeleteDeduction(year int, unit string, id int64) error {
+	res := t.db.Where("id = ? AND year = ? AND unit = ?", id, year, unit).Delete(&deductionRow{})
+	if res.Error != nil {
+		return internal(res.Error, "delete deduction")
+	}
+	if res.RowsAffected == 0 {
+		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”%d年度编号为%d的扣分不存在", unit, year, id)
+	}
+	return nil
+}
+
+// CreateScoringRun stores r with its results as JSON, sets its ID and
+// normalises its times. A run is stored unpublished.
+func (t *tx) CreateScoringRun(r *workflow.ScoringRun) error {
+	results, err := toJSON(r.Results)
+	if err != nil {
+		return internal(err, "encode scoring results")
+	}
+	row := scoringRunRow{Year: r.Year, CreatedAt: utc(r.CreatedAt), CreatedBy: r.CreatedBy, InputsDigest: r.InputsDigest,
+		Units: r.Units, Results: results}
+	if err := t.db.Create(&row).Error; err != nil {
+		return internal(err, "create scoring run")
+	}
+	r.ID, r.CreatedAt, r.Published, r.PublishedAt, r.PublishedBy = row.ID, row.CreatedAt, false, nil, ""
+	return nil
+}
+
+// ScoringRun returns run id of year with its results.
+func (t *tx) ScoringRun(year int, id int64) (*workflow.ScoringRun, error) {
+	var row scoringRunRow
+	if err := t.db.Where("id = ? AND year = ?", id, year).Take(&row).Error; err != nil {
+		return nil, translate(err, "scoring run", runName(year, id))
+	}
+	r, err := row.run(true)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ScoringRuns lists the year's runs, newest first, without results.
+func (t *tx) ScoringRuns(year int) ([]workflow.ScoringRun, error) {
+	var rows []scoringRunRow
+	err := t.db.Select("id", "year", "created_at", "created_by", "inputs_digest", "units", "published", "published_at", "published_by").
+		Where("year = ?", year).Order("id DESC").Find(&rows).Error
+	if err != nil {
+		return nil, internal(err, "scoring runs")
+	}
+	out := make([]workflow.ScoringRun, 0, len(rows))
+	for _, row := range rows {
+		r, _ := row.run(false)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// PublishScoringRun marks run id published in one conditional UPDATE that
+// matches only an unpublished run; the unique key on publish_key refuses a
+// second published run of the year.
+func (t *tx) PublishScoringRun(year int, id int64, at time.Time, by string) error {
+	key := year
+	res := t.db.Model(&scoringRunRow{}).Where("id = ? AND year = ? AND published = ?", id, year, false).
+		Updates(map[string]any{"published": true, "published_at": utc(at), "published_by": by, "publish_key": &key})
+	if res.Error != nil {
+		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+			return workflow.Errorf(workflow.ECONFLICT, "%d年度已有发布的计分结果", year)
+		}
+		return internal(res.Error, "publish scoring run")
+	}
+	if res.RowsAffected == 0 {
+		if _, err := t.ScoringRun(year, id); err != nil {
+			return err
+		}
+		return workflow.Errorf(workflow.ESTATE, "%s已发布，不能再修改", runName(year, id))
+	}
+	return nil
+}
+
+// PublishedScoringRun returns the year's published run with its results.
+func (t *tx) PublishedScoringRun(year int) (*workflow.ScoringRun, error) {
+	var row scoringRunRow
+	if err := t.db.Where("publish_key = ?", year).Take(&row).Error; err != nil {
+		return nil, translate(err, "published scoring run", fmt.Sprintf("%d年度已发布的计分结果", year))
+	}
+	r, err := row.run(true)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}

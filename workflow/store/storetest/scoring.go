@@ -1,0 +1,154 @@
+package storetest
+
+import (
+	"testing"
+
+	"kaohe/workflow"
+)
+
+func testDeductions(t *testing.T, s workflow.Store) {
+	ds := []workflow.ManualDeduction{
+		{Year: 2019, Unit: "gjz", Rule: "瞒报", Points: 150, Reason: "瞒报B3完成情况", Actor: "admin", CreatedAt: at(20, 9, 0, 0, 5)},
+		{Year: 2019, Unit: "zs", Rule: "质量不高", Points: 25, Reason: "标准不严", Actor: "admin", CreatedAt: at(20, 9, 1, 0, 0)},
+		{Year: 2019, Unit: "gjz", Rule: "其他", Points: 100, Reason: "其他", Actor: "admin", CreatedAt: at(20, 9, 2, 0, 0)},
+		{Year: 2020, Unit: "gjz", Rule: "其他", Points: 100, Reason: "另一年", Actor: "admin", CreatedAt: at(20, 9, 3, 0, 0)},
+	}
+	do(t, s, func(tx workflow.Tx) error {
+		for i := range ds {
+			if err := tx.AddDeduction(&ds[i]); err != nil {
+				t.Fatal(err)
+			}
+			if ds[i].ID == 0 {
+				t.Fatal("AddDeduction set no ID")
+			}
+			wantUTC(t, "created_at", ds[i].CreatedAt, at(20, 9, i, 0, map[int]int{0: 5}[i]))
+		}
+		return nil
+	})
+	do(t, s, func(tx workflow.Tx) error {
+		got, err := tx.Deductions(2019, "gjz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "gjz 2019", got, []workflow.ManualDeduction{ds[0], ds[2]})
+		got, err = tx.Deductions(2019, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "all of 2019", got, ds[:3])
+		wantCode(t, tx.DeleteDeduction(2019, "zs", ds[0].ID), workflow.ENOTFOUND) // gjz's, not zs's
+		if err := tx.DeleteDeduction(2019, "gjz", ds[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, tx.DeleteDeduction(2019, "gjz", ds[0].ID), workflow.ENOTFOUND)
+		got, _ = tx.Deductions(2019, "gjz")
+		wantEqual(t, "after delete", got, []workflow.ManualDeduction{ds[2]})
+		return nil
+	})
+}
+
+func sampleRun(year int, digest string) *workflow.ScoringRun {
+	return &workflow.ScoringRun{Year: year, CreatedAt: at(20, 9, 0, 0, 7), CreatedBy: "admin", InputsDigest: digest, Units: 2,
+		Results: []workflow.UnitResult{
+			{Unit: "gjz", Name: "甘井子区总工会", State: "executing", Party: 9950, Business: 10000, Innovation: 250,
+				Deductions:     []workflow.Deduction{{Rule: "late_node", Points: 50, Reason: "B3 工作1 节点2（2019-09-30） 逾期报送，扣0.5分", Ref: "business[2].works[0].nodes[1]"}},
+				DeductionTotal: 50, Total: 20150, Rank: 1, Grade: "优秀",
+				Indicators: []workflow.IndicatorScore{{Category: "party", Code: "P1", Name: "党的政治建设", Points: 2000, Awarded: 1950, Nodes: 3, Accepted: 3}},
+				Items:      []workflow.InnovationScore{{Code: "I1", Title: "“互联网+”", Declared: 300, Certified: true, Completed: true, Points: 250, Note: "已认定"}}},
+			{Unit: "zs", Name: "中山区总工会", State: "none", Deductions: []workflow.Deduction{}, Rank: 2, Grade: "不合格",
+				Reason: "未填报指标表", Indicators: []workflow.IndicatorScore{}, Items: []workflow.InnovationScore{}},
+		}}
+}
+
+func testScoringRunRoundTrip(t *testing.T, s workflow.Store) {
+	first, second := sampleRun(2019, "aa"), sampleRun(2019, "bb")
+	do(t, s, func(tx workflow.Tx) error {
+		for _, r := range []*workflow.ScoringRun{first, second, sampleRun(2020, "cc")} {
+			if err := tx.CreateScoringRun(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	do(t, s, func(tx workflow.Tx) error {
+		got, err := tx.ScoringRun(2019, first.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantUTC(t, "created_at", got.CreatedAt, at(20, 9, 0, 0, 7))
+		got.CreatedAt = first.CreatedAt
+		wantEqual(t, "run", *got, *first)
+		_, err = tx.ScoringRun(2020, first.ID)
+		wantCode(t, err, workflow.ENOTFOUND)
+		list, err := tx.ScoringRuns(2019)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || list[0].ID != second.ID || list[1].ID != first.ID || list[0].Results != nil || list[0].InputsDigest != "bb" || list[0].Units != 2 {
+			t.Fatalf("runs of 2019: %+v", list)
+		}
+		return nil
+	})
+}
+
+func testScoringRunPublish(t *testing.T, s workflow.Store) {
+	first, second, other := sampleRun(2019, "aa"), sampleRun(2019, "bb"), sampleRun(2020, "cc")
+	do(t, s, func(tx workflow.Tx) error {
+		for _, r := range []*workflow.ScoringRun{first, second, other} {
+			if err := tx.CreateScoringRun(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := tx.PublishedScoringRun(2019)
+		wantCode(t, err, workflow.ENOTFOUND)
+		wantCode(t, tx.PublishScoringRun(2019, other.ID, at(21, 9, 0, 0, 0), "admin"), workflow.ENOTFOUND)
+		return nil
+	})
+	do(t, s, func(tx workflow.Tx) error { return tx.PublishScoringRun(2019, first.ID, at(21, 9, 0, 0, 0), "admin") })
+	do(t, s, func(tx workflow.Tx) error {
+		wantCode(t, tx.PublishScoringRun(2019, first.ID, at(22, 9, 0, 0, 0), "other"), workflow.ESTATE)
+		return nil
+	})
+	err := s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.PublishScoringRun(2019, second.ID, at(22, 9, 0, 0, 0), "admin") })
+	wantCode(t, err, workflow.ECONFLICT)
+	do(t, s, func(tx workflow.Tx) error { return tx.PublishScoringRun(2020, other.ID, at(22, 9, 0, 0, 0), "admin") })
+	do(t, s, func(tx workflow.Tx) error {
+		pub, err := tx.PublishedScoringRun(2019)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pub.ID != first.ID || !pub.Published || pub.PublishedBy != "admin" || pub.PublishedAt == nil || len(pub.Results) != 2 {
+			t.Fatalf("published %+v", pub)
+		}
+		wantUTC(t, "published_at", *pub.PublishedAt, at(21, 9, 0, 0, 0))
+		again, _ := tx.ScoringRun(2019, second.ID)
+		if again.Published {
+			t.Fatal("the refused run was published")
+		}
+		return nil
+	})
+}
+
+func testSubmissionsOf(t *testing.T, s workflow.Store) {
+	do(t, s, func(tx workflow.Tx) error {
+		for _, u := range []string{"zs", "gjz", "xg"} {
+			createSubmission(t, tx, 2019, u)
+		}
+		createSubmission(t, tx, 2020, "sh")
+		return nil
+	})
+	do(t, s, func(tx workflow.Tx) error {
+		got, err := tx.SubmissionsOf(2019, []string{"zs", "gjz", "sh"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Unit != "gjz" || got[1].Unit != "zs" || len(got[0].Doc.Party) != 2 {
+			t.Fatalf("submissions of gjz, zs, sh: %+v", got)
+		}
+		none, err := tx.SubmissionsOf(2019, nil)
+		if err != nil || len(none) != 0 {
+			t.Fatalf("no units: %v %v", none, err)
+		}
+		return nil
+	})
+}
