@@ -206,6 +206,32 @@ func TestBrowserExecution(t *testing.T) {
 		}
 	})
 
+	t.Run("the unit withdraws a file it sent by mistake", func(t *testing.T) {
+		unit := unit.as(t)
+		wrong := filepath.Join(dir, "错传的照片.png")
+		if err := os.WriteFile(wrong, evidenceFixture(t, "活动照片.png"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		unit.upload(p1.ID, "", wrong)
+		btn := fmt.Sprintf(`[data-node-detail="%d"] button[data-x="withdraw"][data-name="错传的照片.png"]`, p1.ID)
+		unit.waitFor(fmt.Sprintf("document.querySelector(%q)", btn))
+		unit.click(btn)
+		if n := e.node(p1.ID, "office"); len(n.Evidence) != 3 {
+			t.Fatalf("one click withdrew already: %d files", len(n.Evidence))
+		}
+		unit.click(btn) // 确认撤回
+		unit.waitFor(fmt.Sprintf("!document.querySelector(%q) && document.querySelector('[data-node-detail=\"%d\"] .ok')", btn, p1.ID))
+		n := e.node(p1.ID, "office")
+		if n.State != "reported" || len(n.Evidence) != 2 {
+			t.Fatalf("after the withdrawal: %s with %d files", n.State, len(n.Evidence))
+		}
+		for _, f := range n.Evidence {
+			if f.Name == "错传的照片.png" {
+				t.Fatal("the withdrawn file is still listed")
+			}
+		}
+	})
+
 	t.Run("the office downloads the file under its Chinese name", func(t *testing.T) {
 		office := office.as(t)
 		downloads := t.TempDir()
@@ -412,6 +438,19 @@ func TestBrowserViewerExecution(t *testing.T) {
 			}
 		}
 	}
+	// On July 1 the June nodes without a report are overdue: red.
+	e.clock.Set(time.Date(2019, 7, 1, 9, 0, 0, 0, shanghai))
+	viewer.click(`nav a[href="#/progress"]`)
+	viewer.waitFor(`document.querySelector('#progress tr[data-unit="gjz"]') && document.querySelector('#progress tr[data-unit="gjz"]').dataset.colour === 'red'`)
+	var june int
+	for _, n := range nodes {
+		if n.Due == "2019-06-30" {
+			june++
+		}
+	}
+	if got := viewer.text(`#progress tr[data-unit="gjz"] [data-count="overdue"]`); got != fmt.Sprint(june-1) {
+		t.Fatalf("overdue on July 1: %q, want %d (every June node but the reported one)", got, june-1)
+	}
 	if n := evalJSON[int](viewer, `document.querySelectorAll('nav a[href="#/reviews"]').length`); n != 0 {
 		t.Fatal("a viewer is offered the review queue")
 	}
@@ -419,5 +458,21 @@ func TestBrowserViewerExecution(t *testing.T) {
 	viewer.waitFor(fmt.Sprintf(`document.querySelector('#queue tr[data-node="%d"]')`, nodes[0].ID))
 	if n := evalJSON[int](viewer, writes); n != 0 {
 		t.Fatalf("the review queue offers a viewer %d controls that write", n)
+	}
+}
+
+// TestMeReportsServerClock: GET /me carries the server's clock, which the
+// pages use for "not begun" and "overdue".
+func TestMeReportsServerClock(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	at := time.Date(2019, 7, 6, 9, 30, 0, 0, shanghai)
+	e.clock.Set(at)
+	var me struct {
+		Username string    `json:"username"`
+		Now      time.Time `json:"now"`
+	}
+	e.mustDecode("GET", "/api/v1/me", "unitA", nil, 200, &me)
+	if me.Username != "gjz" || !me.Now.Equal(at) {
+		t.Fatalf("GET /me = %+v, want gjz at %s", me, at)
 	}
 }

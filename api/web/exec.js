@@ -80,7 +80,8 @@ function errorText(e) {
   let html = `<strong>${esc(e.message)}</strong>`;
   if (e.status === 413) html = `<strong>文件过大，未上传：</strong>${esc(e.message)}`;
   if (e.status === 415) html = `<strong>文件类型不支持，未上传：</strong>${esc(e.message)}`;
-  if (e.details && e.details.length) html += "<ul>" + e.details.map(v => `<li>${esc(detailLabel(v.path))}：${esc(v.message)}</li>`).join("") + "</ul>";
+  // Row errors of an import already name their line.
+  if (e.details && e.details.length) html += "<ul>" + e.details.map(v => `<li>${/^第\d+行/.test(v.message) ? "" : esc(detailLabel(v.path)) + "："}${esc(v.message)}</li>`).join("") + "</ul>";
   return html;
 }
 function detailLabel(path) {
@@ -243,8 +244,8 @@ function nodeDetail(d) {
   if (d.evidence.length) {
     html += `<table class="list files"><thead><tr><th>文件名</th><th>大小</th><th>上传时间</th><th>上传人</th><th>说明</th>${mine ? "<th></th>" : ""}</tr></thead><tbody>`;
     for (const f of d.evidence) {
-      html += `<tr data-evidence="${f.id}"><td><a href="#" data-x="download" data-id="${f.id}" data-name="${esc(f.name)}">${esc(f.name)}</a></td><td class="num">${fmtSize(f.size)}</td><td>${esc(fmtTime(f.uploaded_at))}</td><td>${esc(f.uploaded_by)}</td><td>${esc(f.note || "")}</td>
-        ${mine ? `<td>${["reported", "rejected", "overdue"].includes(d.state) ? `<button type="button" class="mini danger" data-x="withdraw" data-id="${f.id}" data-node="${d.id}" data-name="${esc(f.name)}">撤回</button>` : ""}</td>` : ""}</tr>`;
+      html += `<tr data-evidence="${f.id}"><td><a href="#" data-x="download" data-id="${f.id}" data-name="${esc(f.name)}">${esc(f.name)}</a></td><td class="num">${fmtSize(f.size)}</td><td class="nowrap">${esc(fmtTime(f.uploaded_at))}</td><td class="nowrap">${esc(f.uploaded_by)}</td><td>${esc(f.note || "")}</td>
+        ${mine ? `<td class="nowrap">${["reported", "rejected", "overdue"].includes(d.state) ? `<button type="button" class="mini danger" data-x="withdraw" data-id="${f.id}" data-node="${d.id}" data-name="${esc(f.name)}">撤回</button>` : ""}</td>` : ""}</tr>`;
     }
     html += `</tbody></table>`;
   } else html += `<p class="empty">尚未上传佐证材料</p>`;
@@ -324,9 +325,16 @@ async function uploadEvidence(form) {
   }
 }
 
+// withdraw asks once more on the button itself (a second click), then
+// withdraws the file.
 async function withdraw(btn) {
   const id = Number(btn.dataset.node);
-  if (!confirm(`撤回文件“${btn.dataset.name}”？撤回后市总工会办公室将看不到它。`)) return;
+  if (!btn.dataset.armed) {
+    btn.dataset.armed = "1";
+    btn.textContent = "确认撤回";
+    btn.title = `撤回后市总工会办公室将看不到“${btn.dataset.name}”`;
+    return;
+  }
   await api("DELETE", `/evidence/${enc(btn.dataset.id)}`);
   const d = await api("GET", `/nodes/${id}`);
   applyNode(d);
