@@ -174,7 +174,7 @@ function renderExec(keepScroll) {
     `<li>迟报 <b class="${ns.some(n => n.late) ? "late" : ""}">${ns.filter(n => n.late).length}</b></li>
     <li>已得分 <b id="exec-awarded">${fromCents(awarded)}</b> / ${fromCents(total)}</li>
     <li>${light("red")} <b>${colours.red}</b> ${light("yellow")} <b>${colours.yellow}</b> ${light("green")} <b>${colours.green}</b></li></ul>`;
-  if (role === "unit") html += `<p class="hint">每个节点在时间节点前上传佐证材料即为报送；市总工会办公室审核通过后给分，退回的请按意见补充后重新报送。红灯：已逾期未报送；黄灯：${S.plan.checkpoints.length ? "7天内到期" : "即将到期"}尚未报送。</p>`;
+  if (role === "unit") html += `<p class="hint">每个节点在时间节点前上传佐证材料即为报送；市总工会办公室审核通过后给分，退回的请按意见补充后重新报送。红灯：已逾期未报送；黄灯：临近时间节点（默认7天内）尚未报送。</p>`;
   html += `<form class="filters row" id="exec-filter"><label>状态 <select data-filter="state"><option value="">全部</option>${nodeStateOrder.map(s => `<option value="${s}"${p.filter.state === s ? " selected" : ""}>${nodeStateNames[s]}</option>`).join("")}</select></label>
     <label>灯 <select data-filter="colour"><option value="">全部</option>${["red", "yellow", "green"].map(c => `<option value="${c}"${p.filter.colour === c ? " selected" : ""}>${colourNames[c]}</option>`).join("")}</select></label></form>`;
   const shown = ns.filter(n => (!p.filter.state || n.state === p.filter.state) && (!p.filter.colour || n.colour === p.filter.colour));
@@ -239,13 +239,14 @@ function canReport(n) { return n.state !== "accepted" && n.state !== "missing"; 
 function nodeDetail(d) {
   const role = S.me.role;
   const mine = role === "unit" && S.me.unit_code === d.unit;
+  const canWithdraw = mine && ["reported", "rejected", "overdue"].includes(d.state);
   let html = `<div class="node-detail" data-node-detail="${d.id}"><div class="cols"><div class="col"><h4>佐证材料（${d.evidence.length}个文件）</h4>`;
   if (d.note) html += `<p class="note-line"><b>报送说明：</b>${esc(d.note)}</p>`;
   if (d.evidence.length) {
-    html += `<table class="list files"><thead><tr><th>文件名</th><th>大小</th><th>上传时间</th><th>上传人</th><th>说明</th>${mine ? "<th></th>" : ""}</tr></thead><tbody>`;
+    html += `<table class="list files"><thead><tr><th>文件名</th><th>大小</th><th>上传时间</th><th>上传人</th><th>说明</th>${canWithdraw ? "<th></th>" : ""}</tr></thead><tbody>`;
     for (const f of d.evidence) {
       html += `<tr data-evidence="${f.id}"><td><a href="#" data-x="download" data-id="${f.id}" data-name="${esc(f.name)}">${esc(f.name)}</a></td><td class="num">${fmtSize(f.size)}</td><td class="nowrap">${esc(fmtTime(f.uploaded_at))}</td><td class="nowrap">${esc(f.uploaded_by)}</td><td>${esc(f.note || "")}</td>
-        ${mine ? `<td class="nowrap">${["reported", "rejected", "overdue"].includes(d.state) ? `<button type="button" class="mini danger" data-x="withdraw" data-id="${f.id}" data-node="${d.id}" data-name="${esc(f.name)}">撤回</button>` : ""}</td>` : ""}</tr>`;
+        ${canWithdraw ? `<td class="nowrap"><button type="button" class="mini danger" data-x="withdraw" data-id="${f.id}" data-node="${d.id}" data-name="${esc(f.name)}">撤回</button></td>` : ""}</tr>`;
     }
     html += `</tbody></table>`;
   } else html += `<p class="empty">尚未上传佐证材料</p>`;
@@ -412,7 +413,7 @@ async function progressPage() {
   xp = { kind: "progress" };
   const sum = f => rows.reduce((s, r) => s + f(r), 0);
   let html = `<h2>${S.year}年度执行进度</h2>
-  <p class="hint">按服务器时间 ${esc(today())} 计算。红灯：有节点过了时间节点仍未报送；黄灯：有节点将在${7}天内到期且未报送；绿灯：其余。点击单位名称查看各节点。</p>
+  <p class="hint">按服务器时间 ${esc(today())} 计算。红灯：有节点过了时间节点仍未报送；黄灯：有节点临近时间节点（默认7天内）且未报送；绿灯：其余。点击单位名称查看各节点。</p>
   <ul class="stats" id="progress-stats"><li>单位 <b>${rows.length}</b></li><li>${light("red")} <b>${rows.filter(r => r.nodes && r.colour === "red").length}</b></li><li>${light("yellow")} <b>${rows.filter(r => r.nodes && r.colour === "yellow").length}</b></li><li>${light("green")} <b>${rows.filter(r => r.nodes && r.colour === "green").length}</b></li>
   <li>待审核 <b>${sum(r => r.states.reported || 0)}</b></li><li>逾期未报 <b class="late">${sum(r => r.missing)}</b></li></ul>
   <div class="sheet-wrap"><table class="list progress" id="progress"><thead>
