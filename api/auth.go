@@ -133,8 +133,15 @@ func (s *Server) handleLogout(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
+// meView is the signed-in account with the server's clock, so that pages
+// judge "not begun" and "overdue" by the server's time, not the browser's.
+type meView struct {
+	workflow.Actor
+	Now time.Time `json:"now"`
+}
+
 func (s *Server) handleMe(c *gin.Context) {
-	c.JSON(http.StatusOK, actorOf(c))
+	c.JSON(http.StatusOK, meView{Actor: actorOf(c), Now: s.Service.Now().UTC()})
 }
 
 type passwordRequest struct {

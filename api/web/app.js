@@ -23,6 +23,10 @@ const fieldNames = {
 const catNames = { party: "党建指标", business: "业务指标", innovation: "创新指标", contacts: "督查工作联系人" };
 
 const S = { me: null, plans: [], plan: null, year: 0, units: {} }; // session-wide state
+// routes and navLinks let the later scripts (exec.js) add pages: a route is
+// {re, fn(match)}; a nav link function returns HTML for the signed-in user.
+const routes = [];
+const navLinks = [];
 let page = null; // the state of the submission page while it is shown
 
 function token() { return localStorage.getItem("kaohe_token"); }
@@ -205,6 +209,7 @@ function renderNav() {
   if (m.role === "unit") who = S.units[m.unit_code] ? S.units[m.unit_code] : `${roleNames.unit}（${m.unit_code}）`;
   let links = `<a href="#/">概览</a>`;
   if (m.role === "unit") links += `<a href="#/units/${encodeURIComponent(m.unit_code)}">本单位指标表</a>`;
+  links += navLinks.map(f => f(m)).join("");
   if (m.role === "office") links += `<a href="#/admin">单位与账号</a><a href="#/audit">操作日志</a>`;
   nav.innerHTML = `${links}<span id="whoami" data-role="${esc(m.role)}">${esc(m.username)}<small>${esc(who)}</small></span><button type="button" id="logout">退出登录</button>`;
 }
@@ -261,6 +266,7 @@ async function route() {
     if (!S.plan) { app().innerHTML = message("error", "还没有载入任何考核方案。"); return; }
     let m;
     if ((m = h.match(/^#\/units\/([^/]+)$/))) return await unitPage(decodeURIComponent(m[1]));
+    for (const r of routes) { const rm = h.match(r.re); if (rm) return await r.fn(rm); }
     if (h === "#/admin") return await adminPage();
     if (h === "#/audit") return await auditPage();
     return await overviewPage();
@@ -288,7 +294,7 @@ async function overviewPage() {
   subs.forEach((s, i) => {
     html += `<tr data-unit="${esc(s.unit)}" data-state="${esc(s.state)}"><td>${i + 1}</td><td><a href="#/units/${encodeURIComponent(s.unit)}">${esc(s.name)}</a></td>
       <td>${stateLabel(s.state)}</td><td>${s.version || ""}</td><td>${esc(fmtTime(s.submitted_at))}</td><td>${s.late ? '<span class="late">迟报</span>' : ""}</td>
-      <td><a class="button" href="#/units/${encodeURIComponent(s.unit)}">${S.me.role === "unit" && ["none", "draft", "returned"].includes(s.state) ? "填报" : "查看"}</a></td></tr>`;
+      <td><a class="button" href="#/units/${encodeURIComponent(s.unit)}">${S.me.role === "unit" && ["none", "draft", "returned"].includes(s.state) ? "填报" : "查看"}</a>${s.state === "executing" || s.state === "scored" ? ` <a class="button" href="#/exec/${encodeURIComponent(s.unit)}">执行情况</a>` : ""}</td></tr>`;
   });
   if (!subs.length) html += `<tr><td colspan="7" class="empty">还没有单位。${S.me.role === "office" ? '请到<a href="#/admin">单位与账号</a>新建。' : ""}</td></tr>`;
   html += "</tbody></table>";
@@ -983,4 +989,5 @@ document.addEventListener("click", async ev => {
 window.addEventListener("hashchange", () => { if (page && page.dirty) { clearTimeout(backupTimer); backup(page); } route(); });
 // A reload or a closed tab right after typing still keeps the edit.
 window.addEventListener("pagehide", () => { if (page && page.dirty) { clearTimeout(backupTimer); backup(page); } });
-route();
+// The first route runs once every script (exec.js too) has registered.
+document.addEventListener("DOMContentLoaded", () => route());
