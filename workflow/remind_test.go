@@ -32,10 +32,10 @@ var schedule2019 = []string{
 	"overdue monthly:2019-08 0 2019-09-06",
 	"reminder checkpoint:2019-09-30 7 2019-09-23",
 	"reminder checkpoint:2019-09-30 3 2019-09-27",
-	"reminder monthly:2019-09 7 2019-09-27",      // Sept 28 is a Saturday
+	"reminder monthly:2019-09 7 2019-09-27",       // Sept 28 is a Saturday
 	"reminder checkpoint:2019-09-30 1 2019-09-29", // Sunday Sept 29 is a 调休 working day
-	"reminder monthly:2019-09 1 2019-09-30",      // Oct 4 and Oct 2 are National Day: both → Sept 30, lead 1 kept
-	"overdue checkpoint:2019-09-30 0 2019-10-08", // after the National Day holiday
+	"reminder monthly:2019-09 1 2019-09-30",       // Oct 4 and Oct 2 are National Day: both → Sept 30, lead 1 kept
+	"overdue checkpoint:2019-09-30 0 2019-10-08",  // after the National Day holiday
 	"overdue monthly:2019-09 0 2019-10-08",
 	"reminder monthly:2019-10 7 2019-10-29",
 	"reminder monthly:2019-10 3 2019-11-01", // Nov 2 is a Saturday
