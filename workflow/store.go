@@ -64,6 +64,87 @@ type Tx interface {
 	// Audit log.
 	AddAudit(a *AuditEntry) error
 	Audit(f AuditFilter) ([]AuditEntry, error)
+
+	// Outbox, leases, job marks and monthly summaries (package jobs).
+	JobsTx
+}
+
+// JobsTx is the part of Tx that the scheduled jobs use.
+type JobsTx interface {
+	// EnqueueMessages inserts ms as pending; a message whose key (kind,
+	// unit, deadline, lead, recipient) is already in the outbox, in any
+	// state, is skipped by the database's unique key. It returns how many
+	// rows were new.
+	EnqueueMessages(ms []OutboxMessage) (int, error)
+	// OutboxMessage returns one message (ENOTFOUND when absent).
+	OutboxMessage(id int64) (*OutboxMessage, error)
+	// OutboxMessages returns the messages matching f, newest first.
+	OutboxMessages(f OutboxFilter) ([]OutboxMessage, error)
+	// ClaimMessages claims up to limit pending messages due at now (by
+	// next_attempt_at) that no live claim holds, under the new claim token
+	// until the given time, and returns them oldest first.
+	ClaimMessages(claim string, now, until time.Time, limit int) ([]OutboxMessage, error)
+	// ReleaseClaims gives back the messages of claim that are still pending,
+	// without counting an attempt (the mail server was unreachable).
+	ReleaseClaims(claim string) error
+	// RecordSend records the outcome of one send of a claimed message: sent,
+	// pending again at r.Retry, or failed. It returns ESTALE when the claim
+	// was lost (another dispatcher took the message over).
+	RecordSend(r SendResult) error
+	// ExpireMessage marks a claimed pending message expired.
+	ExpireMessage(id int64, claim string, now time.Time) error
+	// RequeueMessage makes a failed or expired message pending again with
+	// no attempts, due at now.
+	RequeueMessage(id int64, now time.Time) error
+	// CountMessages counts the messages in each state.
+	CountMessages() (map[OutboxState]int, error)
+
+	// EnsureLease creates the row of the lease name, expired, if it is
+	// missing. Run it in a transaction of its own before AcquireLease: on
+	// MySQL an insert racing in the acquiring transaction would deadlock.
+	EnsureLease(name string) error
+	// AcquireLease takes or renews the lease name for holder until
+	// now+ttl, if it is free, expired or already holder's, with one
+	// conditional UPDATE. It reports whether holder now holds it; a lease
+	// without a row (see EnsureLease) is never acquired.
+	AcquireLease(name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	// ReleaseLease gives the lease up if holder holds it.
+	ReleaseLease(name, holder string) error
+
+	// JobDone reports whether the once-only job run name was recorded.
+	JobDone(name string) (bool, error)
+	// MarkJobDone records the once-only job run name (ECONFLICT when it
+	// already was).
+	MarkJobDone(name string, at time.Time) error
+
+	// SaveMonthlySummary stores the summary of a month (ECONFLICT when the
+	// month already has one).
+	SaveMonthlySummary(s *MonthlySummary) error
+	// MonthlySummaries returns the stored summaries of year by month.
+	MonthlySummaries(year int) ([]MonthlySummary, error)
+}
+
+// MonthlySummary is the snapshot of every unit's member real-name count
+// for one month, taken by the monthly gathering job.
+type MonthlySummary struct {
+	Year  int   `json:"year"`
+	Month Month `json:"month"`
+	// Total is the sum of the reported counts.
+	Total int64 `json:"total"`
+	// Units has one line per unit, in unit order.
+	Units     []MonthlyLine `json:"units"`
+	CreatedAt time.Time     `json:"created_at"`
+}
+
+// MonthlyLine is one unit's count in a monthly summary.
+type MonthlyLine struct {
+	Unit string `json:"unit"`
+	// Reported is false for a unit that sent no count; Count is then 0.
+	Reported bool  `json:"reported"`
+	Count    int64 `json:"count"`
+	// Change is the difference from the month before (nil when either
+	// month is missing).
+	Change *int64 `json:"change"`
 }
 
 // Unit is a district union (区市县/开放先导区总工会).

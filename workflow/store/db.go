@@ -24,7 +24,8 @@
 //     internal error.
 //
 // One file per aggregate holds its rows and its Tx methods: plan.go,
-// unit.go, user.go, submission.go, audit.go. The conformance suite in
+// unit.go, user.go, submission.go, audit.go, outbox.go (outbox, leases,
+// job marks and monthly summaries of package jobs). The conformance suite in
 // storetest runs against both databases.
 package store
 
@@ -167,6 +168,8 @@ func mysqlConfig(dsn string) (*gomysql.Config, error) {
 var models = []any{
 	&planRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
 	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
+	// jobs: outbox.go
+	&outboxRow{}, &leaseRow{}, &jobMarkRow{}, &monthlySummaryRow{},
 }
 
 // Migrate creates missing tables, columns and indexes. It never drops
