@@ -43,10 +43,10 @@ type OutboxMessage struct {
 	Lead      int        `json:"lead"`
 	Recipient string     `json:"recipient"`
 	// Name is the recipient's display name.
-	Name    string `json:"name,omitempty"`
-	Subject string `json:"subject"`
-	Text    string `json:"-"`
-	HTML    string `json:"-"`
+	Name    string      `json:"name,omitempty"`
+	Subject string      `json:"subject"`
+	Text    string      `json:"-"`
+	HTML    string      `json:"-"`
 	State   OutboxState `json:"state"`
 	// Attempts counts the sends the mail server refused or broke off.
 	Attempts      int       `json:"attempts"`
