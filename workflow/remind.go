@@ -246,10 +246,12 @@ func (o Owing) Empty() bool {
 
 // OwingInput is the state a notice is computed from.
 type OwingInput struct {
-	Units       []Unit
-	Submissions []Submission
-	Nodes       []ReminderNode
-	Months      []ReminderMonth
+	Units []Unit
+	// States is each unit's submission state; a unit without a
+	// submission is absent.
+	States map[string]State
+	Nodes  []ReminderNode
+	Months []ReminderMonth
 }
 
 // Owed returns, in the order of in.Units, every unit that owes something
@@ -260,10 +262,7 @@ type OwingInput struct {
 //     rejected;
 //   - monthly: no count reported for the month.
 func Owed(d PlanDeadline, kind NoticeKind, in OwingInput) []Owing {
-	state := map[string]State{}
-	for _, s := range in.Submissions {
-		state[s.Unit] = s.State
-	}
+	state := in.States
 	nodes := map[string][]ReminderNode{}
 	if d.Kind == DeadlineCheckpoint {
 		for _, n := range in.Nodes {

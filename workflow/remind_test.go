@@ -158,11 +158,8 @@ func TestOwed(t *testing.T) {
 	}
 	units := []Unit{{Code: "a", Name: "甲"}, {Code: "b", Name: "乙"}, {Code: "c", Name: "丙"}, {Code: "d", Name: "丁"}, {Code: "e", Name: "戊"}}
 	in := OwingInput{
-		Units: units,
-		Submissions: []Submission{
-			{Unit: "b", State: StateDraft}, {Unit: "c", State: StateReturned},
-			{Unit: "d", State: StateSubmitted}, {Unit: "e", State: StateExecuting},
-		},
+		Units:  units,
+		States: map[string]State{"b": StateDraft, "c": StateReturned, "d": StateSubmitted, "e": StateExecuting},
 		Nodes: []ReminderNode{
 			{Unit: "e", Indicator: "B1", Work: "w1", Due: MustDate("2019-06-30"), State: "pending"},
 			{Unit: "e", Indicator: "B2", Work: "w2", Due: MustDate("2019-06-30"), State: "reported"},

@@ -117,6 +117,12 @@ type JobsTx interface {
 	// already was).
 	MarkJobDone(name string, at time.Time) error
 
+	// SubmissionStates returns the state of each unit's submission of
+	// year (units without one are absent), without loading documents.
+	SubmissionStates(year int) (map[string]State, error)
+	// AllContacts returns every unit's contacts, by unit code.
+	AllContacts() (map[string][]Contact, error)
+
 	// SaveMonthlySummary stores the summary of a month (ECONFLICT when the
 	// month already has one).
 	SaveMonthlySummary(s *MonthlySummary) error

@@ -355,3 +355,36 @@ func testJobMarks(t *testing.T, s workflow.Store) {
 		return nil
 	})
 }
+
+func testJobReads(t *testing.T, s workflow.Store) {
+	do(t, s, func(tx workflow.Tx) error {
+		createSubmission(t, tx, 2019, "gjz")
+		sub := createSubmission(t, tx, 2019, "zs")
+		prev := sub.Version
+		sub.State, sub.Version = workflow.StateSubmitted, prev+1
+		if err := tx.UpdateSubmission(sub, prev); err != nil {
+			return err
+		}
+		createSubmission(t, tx, 2020, "xg")
+		if err := tx.SetContacts("zs", []workflow.Contact{{Name: "乙", Email: "b@zs.cn"}, {Name: "甲", Email: "a@zs.cn"}}); err != nil {
+			return err
+		}
+		return tx.SetContacts("gjz", []workflow.Contact{{Name: "丙", Email: "c@gjz.cn"}})
+	})
+	do(t, s, func(tx workflow.Tx) error {
+		states, err := tx.SubmissionStates(2019)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "states", states, map[string]workflow.State{"gjz": workflow.StateDraft, "zs": workflow.StateSubmitted})
+		cs, err := tx.AllContacts()
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "contacts", cs, map[string][]workflow.Contact{
+			"gjz": {{Name: "丙", Email: "c@gjz.cn"}},
+			"zs":  {{Name: "乙", Email: "b@zs.cn"}, {Name: "甲", Email: "a@zs.cn"}},
+		})
+		return nil
+	})
+}

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) workflow.Store) {
 		{"Outbox/8 racing claimers never share a message", testOutboxConcurrentClaims},
 		{"Lease/one of 8 racers wins; the holder renews; another takes it after expiry", testLease},
 		{"Jobs/a job mark is recorded once and monthly summaries round-trip", testJobMarks},
+		{"Jobs/SubmissionStates and AllContacts read one year's states and every unit's contacts in order", testJobReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
