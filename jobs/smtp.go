@@ -70,15 +70,16 @@ func (s *SMTPMailer) Send(ctx context.Context, m *Mail) error {
 			}
 			s.conn, fresh = c, true
 		}
-		s.conn.ctx = ctx
-		err := gomail.Send(s.conn, msg)
+		conn := s.conn
+		conn.ctx, conn.failed = ctx, nil
+		err := gomail.Send(conn, msg)
 		if err == nil {
 			return nil
 		}
-		s.conn.drop()
+		conn.drop()
 		s.conn = nil
-		var se *stepError
-		if errors.As(err, &se) && se.step == "MAIL" && !fresh && try == 0 {
+		// gomail.Send flattens the error to text; the step is kept aside.
+		if se := conn.failed; se != nil && se.step == "MAIL" && !fresh && try == 0 {
 			continue
 		}
 		return err
@@ -149,6 +150,8 @@ type smtpConn struct {
 	c   *smtp.Client
 	raw net.Conn
 	ctx context.Context
+	// failed is the step that failed in the last Send.
+	failed *stepError
 }
 
 // stepError names the SMTP command that failed.
@@ -162,6 +165,14 @@ func (e *stepError) Unwrap() error { return e.err }
 
 // Send runs MAIL, RCPT and DATA for one message.
 func (sc *smtpConn) Send(from string, to []string, msg io.WriterTo) error {
+	err := sc.send(from, to, msg)
+	if se, ok := err.(*stepError); ok {
+		sc.failed = se
+	}
+	return err
+}
+
+func (sc *smtpConn) send(from string, to []string, msg io.WriterTo) error {
 	if sc.ctx != nil {
 		if err := sc.ctx.Err(); err != nil {
 			return err
