@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -59,6 +60,7 @@ func (s *smtpServer) listen(addr string) {
 	srv := smtp.NewServer(s)
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
+	srv.ErrorLog = log.New(io.Discard, "", 0) // a killed client's reset is expected
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	s.srv = srv
@@ -305,7 +307,10 @@ func TestRetriesThenFailed(t *testing.T) {
 		Recipient: "nobody@x.cn", Subject: "提醒", Text: "正文", NextAttemptAt: w.clock.Now(), CreatedAt: w.clock.Now()}
 	good := bad
 	good.Recipient = "ok@x.cn"
-	if err := w.db.Tx(ctx, func(tx workflow.Tx) error { _, err := tx.EnqueueMessages([]workflow.OutboxMessage{bad, good}); return err }); err != nil {
+	if err := w.db.Tx(ctx, func(tx workflow.Tx) error {
+		_, err := tx.EnqueueMessages([]workflow.OutboxMessage{bad, good})
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	srv.reject["nobody@x.cn"] = true
