@@ -57,6 +57,25 @@ func (r *Reminders) Run(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// Due returns the messages a pass would enqueue now, without writing
+// anything; messages whose key is already in the outbox are left out.
+func (r *Reminders) Due(ctx context.Context) ([]workflow.OutboxMessage, error) {
+	if r.tpl == nil {
+		t, err := loadTemplates()
+		if err != nil {
+			return nil, err
+		}
+		r.tpl = t
+	}
+	now := r.Clock.Now().UTC()
+	var out []workflow.OutboxMessage
+	err := r.Store.Tx(ctx, func(tx workflow.Tx) (err error) {
+		out, err = r.messages(tx, now)
+		return err
+	})
+	return out, err
+}
+
 // messages computes every message due at now.
 func (r *Reminders) messages(tx workflow.Tx, now time.Time) ([]workflow.OutboxMessage, error) {
 	plans, err := tx.Plans()
@@ -80,7 +99,7 @@ func (r *Reminders) messages(tx workflow.Tx, now time.Time) ([]workflow.OutboxMe
 			return nil, err
 		}
 		for _, n := range due {
-			ms, err := r.notice(p, n, in, contacts, now)
+			ms, err := r.notice(tx, p, n, in, contacts, now)
 			if err != nil {
 				return nil, err
 			}
@@ -119,8 +138,17 @@ func (r *Reminders) load(tx workflow.Tx, p *workflow.Plan, due []workflow.Notice
 }
 
 // notice builds the messages of one due notice.
-func (r *Reminders) notice(p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact, now time.Time) ([]workflow.OutboxMessage, error) {
+// Messages already in the outbox are skipped before rendering (a repeated
+// pass renders nothing); the unique key still decides at insert.
+func (r *Reminders) notice(tx workflow.Tx, p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact, now time.Time) ([]workflow.OutboxMessage, error) {
 	owed := workflow.Owed(n.Deadline, n.Kind, in)
+	if len(owed) == 0 {
+		return nil, nil
+	}
+	have, err := tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead)
+	if err != nil {
+		return nil, err
+	}
 	what, dueText := describe(p, n.Deadline)
 	sender := r.Sender
 	if sender == "" {
@@ -146,7 +174,7 @@ func (r *Reminders) notice(p *workflow.Plan, n workflow.Notice, in workflow.Owin
 		v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o)
 		late = append(late, unitItems{Unit: o.Unit, UnitName: o.UnitName, Items: v.Items})
 		for _, c := range contacts[o.Unit] {
-			if c.Email == "" {
+			if c.Email == "" || have[o.Unit+"/"+c.Email] {
 				continue
 			}
 			v.Name = c.Name
@@ -158,9 +186,16 @@ func (r *Reminders) notice(p *workflow.Plan, n workflow.Notice, in workflow.Owin
 		}
 	}
 	if n.Kind == workflow.NoticeOverdue && len(late) > 0 {
+		sent, err := tx.OutboxKeys(workflow.NoticeDigest, n.Deadline.Key, n.Lead)
+		if err != nil {
+			return nil, err
+		}
 		v := base
 		v.Late = late
 		for _, to := range r.Office {
+			if sent["/"+to] {
+				continue
+			}
 			m, err := msg(workflow.NoticeDigest, "", to, "市总工会办公室", &v)
 			if err != nil {
 				return nil, err

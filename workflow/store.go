@@ -76,6 +76,11 @@ type JobsTx interface {
 	// state, is skipped by the database's unique key. It returns how many
 	// rows were new.
 	EnqueueMessages(ms []OutboxMessage) (int, error)
+	// OutboxKeys returns "unit/recipient" of every message of kind,
+	// deadline and lead already in the outbox, in any state. The reminder
+	// pass uses it to skip rendering what it would not insert anyway; the
+	// unique key, not this read, is what prevents duplicates.
+	OutboxKeys(kind NoticeKind, deadline string, lead int) (map[string]bool, error)
 	// OutboxMessage returns one message (ENOTFOUND when absent).
 	OutboxMessage(id int64) (*OutboxMessage, error)
 	// OutboxMessages returns the messages matching f, newest first.

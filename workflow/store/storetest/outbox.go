@@ -73,6 +73,14 @@ func testOutboxUniqueKey(t *testing.T, s workflow.Store) {
 	wantEqual(t, "key", got.KeyString(), "reminder/gjz/submission:2019-06-13/1/dcb@gjz.example.cn")
 	wantEqual(t, "state", got.State, workflow.OutboxSent)
 	wantUTC(t, "sent_at", *got.SentAt, now)
+	do(t, s, func(tx workflow.Tx) error {
+		keys, err := tx.OutboxKeys(workflow.NoticeReminder, "submission:2019-06-13", 1)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "keys of lead 1", keys, map[string]bool{"gjz/dcb@gjz.example.cn": true, "gjz/liting@gjz.example.cn": true})
+		return nil
+	})
 	// Recipients compare exactly: another case is another key.
 	if n := enqueue(t, s, message("gjz", "DCB@gjz.example.cn", 1, now)); n != 1 {
 		t.Fatalf("recipient differing in case inserted %d, want 1", n)
