@@ -191,7 +191,11 @@ func (d *Dispatcher) send(ctx context.Context, claim string, m *workflow.OutboxM
 	now := d.Clock.Now().UTC()
 	if m.ExpiresAt != nil && !now.Before(*m.ExpiresAt) {
 		d.Metrics.send("expired")
-		return false, d.Store.Tx(ctx, func(tx workflow.Tx) error { return tx.ExpireMessage(m.ID, claim, now) })
+		err := d.Store.Tx(ctx, func(tx workflow.Tx) error { return tx.ExpireMessage(m.ID, claim, now) })
+		if workflow.ErrorCode(err) == workflow.ESTALE {
+			err = nil // another dispatcher took it over
+		}
+		return false, err
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err
