@@ -2,9 +2,16 @@ package jobs_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"io"
 	"log"
+	"math/big"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -33,12 +40,16 @@ type smtpServer struct {
 	sessions int
 	// reject makes RCPT fail with 550 for these addresses.
 	reject map[string]bool
+	// tlsConfig, set before (re)start, makes the server offer STARTTLS.
+	tlsConfig *tls.Config
 }
 
 type received struct {
 	From string
 	To   []string
 	Data []byte
+	// TLS: the message came over a connection upgraded by STARTTLS.
+	TLS bool
 }
 
 // startSMTP listens on addr ("127.0.0.1:0" for a free port).
@@ -60,6 +71,7 @@ func (s *smtpServer) listen(addr string) {
 	srv := smtp.NewServer(s)
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
+	srv.TLSConfig = s.tlsConfig
 	srv.ErrorLog = log.New(io.Discard, "", 0) // a killed client's reset is expected
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
@@ -79,11 +91,11 @@ func (s *smtpServer) Close() {
 func (s *smtpServer) restart() { s.listen(s.addr) }
 
 // NewSession is the go-smtp Backend.
-func (s *smtpServer) NewSession(*smtp.Conn) (smtp.Session, error) {
+func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	s.mu.Lock()
 	s.sessions++
 	s.mu.Unlock()
-	return &session{srv: s}, nil
+	return &session{srv: s, conn: c}, nil
 }
 
 func (s *smtpServer) messages() []received {
@@ -94,6 +106,7 @@ func (s *smtpServer) messages() []received {
 
 type session struct {
 	srv  *smtpServer
+	conn *smtp.Conn
 	from string
 	to   []string
 }
@@ -120,7 +133,8 @@ func (ss *session) Data(r io.Reader) error {
 		return err
 	}
 	ss.srv.mu.Lock()
-	ss.srv.received = append(ss.srv.received, received{From: ss.from, To: ss.to, Data: b})
+	_, isTLS := ss.conn.TLSConnectionState()
+	ss.srv.received = append(ss.srv.received, received{From: ss.from, To: ss.to, Data: b, TLS: isTLS})
 	ss.srv.mu.Unlock()
 	return nil
 }
@@ -336,4 +350,56 @@ func TestRetriesThenFailed(t *testing.T) {
 	if n := len(srv.messages()); n != 1 {
 		t.Fatalf("%d delivered, want only the good one", n)
 	}
+}
+
+// TestSMTPStartTLS: a server that offers STARTTLS gets the message over
+// TLS, verified against its certificate; one whose certificate the mailer
+// does not trust is unavailable, and nothing goes out in clear text.
+func TestSMTPStartTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	srv := startSMTP(t, "127.0.0.1:0")
+	srv.Close()
+	srv.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.restart()
+	mail := &jobs.Mail{From: "kaohe@x.cn", To: "a@x.cn", Subject: "提醒", Text: "正文"}
+
+	untrusting := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 2 * time.Second}
+	if err := untrusting.Send(context.Background(), mail); !errors.Is(err, jobs.ErrUnavailable) || !strings.Contains(err.Error(), "STARTTLS") {
+		t.Fatalf("untrusted certificate: %v, want ErrUnavailable at STARTTLS", err)
+	}
+	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 2 * time.Second, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}}
+	defer m.Close()
+	if err := m.Send(context.Background(), mail); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.messages()
+	if len(got) != 1 || !got[0].TLS {
+		t.Fatalf("received %d messages, TLS %v", len(got), len(got) == 1 && got[0].TLS)
+	}
+}
+
+// selfSigned returns a certificate for 127.0.0.1 and a pool trusting it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:   time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(parsed)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
 }
