@@ -34,6 +34,7 @@ type smtpServer struct {
 	t    testing.TB
 	addr string
 	srv  *smtp.Server
+	ln   net.Listener
 
 	mu       sync.Mutex
 	received []received
@@ -67,7 +68,7 @@ func (s *smtpServer) listen(addr string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	s.addr = ln.Addr().String()
+	s.addr, s.ln = ln.Addr().String(), ln
 	srv := smtp.NewServer(s)
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
@@ -83,6 +84,7 @@ func (s *smtpServer) listen(addr string) {
 func (s *smtpServer) Close() {
 	if s.srv != nil {
 		s.srv.Close()
+		s.ln.Close() // Serve may not have taken the listener over yet
 		s.srv = nil
 	}
 }
