@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"kaohe/workflow"
 )
@@ -26,6 +27,12 @@ type Server struct {
 	MaxBodyBytes int64
 	// Extra registers more routes on the same engine (later packages).
 	Extra []func(r *gin.Engine, auth gin.HandlerFunc)
+	// Metrics, when set, counts requests and serves GET /metrics (the jobs'
+	// metrics are registered on the same registry).
+	Metrics *prometheus.Registry
+	// Notify wakes the mail dispatcher after a resend (nil: it finds the
+	// message at its next poll).
+	Notify func()
 }
 
 // Handler returns the whole route table wrapped in its middleware.
@@ -34,6 +41,9 @@ func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(s.recoverer(), s.logger())
+	if s.Metrics != nil {
+		s.instrument(r, s.Metrics)
+	}
 	r.NoRoute(func(c *gin.Context) { writeError(c, workflow.Errorf(workflow.ENOTFOUND, "没有这个地址")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{errorObject{Code: "method_not_allowed", Message: "不支持该请求方法"}})
@@ -66,6 +76,9 @@ func (s *Server) Handler() http.Handler {
 	a.PUT("/users/:username/password", s.handleSetPassword)
 
 	a.GET("/audit", s.handleAudit)
+
+	a.GET("/notifications", s.handleNotifications)
+	a.POST("/notifications/:id/resend", s.handleResendNotification)
 
 	a.GET("/plans/:year/submissions", s.handleSubmissions)
 	a.POST("/plans/:year/release", s.handleRelease)

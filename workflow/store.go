@@ -129,6 +129,98 @@ type Tx interface {
 	// PublishedScoringRun returns the year's published run with its results
 	// (ENOTFOUND before publication).
 	PublishedScoringRun(year int) (*ScoringRun, error)
+
+	// Outbox, leases, job marks and monthly summaries (package jobs).
+	JobsTx
+}
+
+// JobsTx is the part of Tx that the scheduled jobs use.
+type JobsTx interface {
+	// EnqueueMessages inserts ms as pending; a message whose key (kind,
+	// unit, deadline, lead, recipient) is already in the outbox, in any
+	// state, is skipped by the database's unique key. It returns how many
+	// rows were new.
+	EnqueueMessages(ms []OutboxMessage) (int, error)
+	// OutboxKeys returns "unit/recipient" of every message of kind,
+	// deadline and lead already in the outbox, in any state. The reminder
+	// pass uses it to skip rendering what it would not insert anyway; the
+	// unique key, not this read, is what prevents duplicates.
+	OutboxKeys(kind NoticeKind, deadline string, lead int) (map[string]bool, error)
+	// OutboxMessage returns one message (ENOTFOUND when absent).
+	OutboxMessage(id int64) (*OutboxMessage, error)
+	// OutboxMessages returns the messages matching f, newest first.
+	OutboxMessages(f OutboxFilter) ([]OutboxMessage, error)
+	// ClaimMessages claims up to limit pending messages due at now (by
+	// next_attempt_at) that no live claim holds, under the new claim token
+	// until the given time, and returns them oldest first.
+	ClaimMessages(claim string, now, until time.Time, limit int) ([]OutboxMessage, error)
+	// ReleaseClaims gives back the messages of claim that are still pending,
+	// without counting an attempt (the mail server was unreachable).
+	ReleaseClaims(claim string) error
+	// RecordSend records the outcome of one send of a claimed message: sent,
+	// pending again at r.Retry, or failed. It returns ESTALE when the claim
+	// was lost (another dispatcher took the message over).
+	RecordSend(r SendResult) error
+	// ExpireMessage marks a claimed pending message expired.
+	ExpireMessage(id int64, claim string, now time.Time) error
+	// RequeueMessage makes a failed or expired message pending again with
+	// no attempts, due at now.
+	RequeueMessage(id int64, now time.Time) error
+	// CountMessages counts the messages in each state.
+	CountMessages() (map[OutboxState]int, error)
+
+	// EnsureLease creates the row of the lease name, expired, if it is
+	// missing. Run it in a transaction of its own before AcquireLease: on
+	// MySQL an insert racing in the acquiring transaction would deadlock.
+	EnsureLease(name string) error
+	// AcquireLease takes or renews the lease name for holder until
+	// now+ttl, if it is free, expired or already holder's, with one
+	// conditional UPDATE. It reports whether holder now holds it; a lease
+	// without a row (see EnsureLease) is never acquired.
+	AcquireLease(name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	// ReleaseLease gives the lease up if holder holds it.
+	ReleaseLease(name, holder string) error
+
+	// JobDone reports whether the once-only job run name was recorded.
+	JobDone(name string) (bool, error)
+	// MarkJobDone records the once-only job run name (ECONFLICT when it
+	// already was).
+	MarkJobDone(name string, at time.Time) error
+
+	// SubmissionStates returns the state of each unit's submission of
+	// year (units without one are absent), without loading documents.
+	SubmissionStates(year int) (map[string]State, error)
+	// AllContacts returns every unit's contacts, by unit code.
+	AllContacts() (map[string][]Contact, error)
+
+	// SaveMonthlySummary stores the summary of a month (ECONFLICT when the
+	// month already has one).
+	SaveMonthlySummary(s *MonthlySummary) error
+	// MonthlySummaries returns the stored summaries of year by month.
+	MonthlySummaries(year int) ([]MonthlySummary, error)
+}
+
+// MonthlySummary is the snapshot of every unit's member real-name count
+// for one month, taken by the monthly gathering job.
+type MonthlySummary struct {
+	Year  int   `json:"year"`
+	Month Month `json:"month"`
+	// Total is the sum of the reported counts.
+	Total int64 `json:"total"`
+	// Units has one line per unit, in unit order.
+	Units     []SummaryLine `json:"units"`
+	CreatedAt time.Time     `json:"created_at"`
+}
+
+// SummaryLine is one unit's count in a monthly summary.
+type SummaryLine struct {
+	Unit string `json:"unit"`
+	// Reported is false for a unit that sent no count; Count is then 0.
+	Reported bool  `json:"reported"`
+	Count    int64 `json:"count"`
+	// Change is the difference from the month before (nil when either
+	// month is missing).
+	Change *int64 `json:"change"`
 }
 
 // Unit is a district union (区市县/开放先导区总工会).

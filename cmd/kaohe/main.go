@@ -26,8 +26,12 @@ import (
 	"time"
 	_ "time/tzdata" // the plan's zone must exist in a bare container
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"kaohe/api"
 	"kaohe/configs"
+	"kaohe/jobs"
 	"kaohe/workflow"
 	"kaohe/workflow/evidence"
 	"kaohe/workflow/store"
@@ -108,6 +112,22 @@ type Main struct {
 	Service *workflow.Service
 	// Addr is the address the server listens on once Run returns.
 	Addr string
+	// Metrics is the Prometheus registry behind GET /metrics.
+	Metrics *prometheus.Registry
+	// Dispatcher sends the outbox; Scheduler runs the jobs (nil with
+	// jobs.enabled false).
+	Dispatcher *jobs.Dispatcher
+	Scheduler  *jobs.Scheduler
+
+	// What the jobs read and call. ReminderData supplies nodes and monthly
+	// counts to the reminders and the monthly summaries (the execution
+	// records when nil), MonthlyImporter records counts from the import
+	// folder (as monthly reports when nil), and Score runs the year-end
+	// scoring (Service.RunScoring as the system when nil). Tests replace
+	// them.
+	ReminderData    workflow.ReminderData
+	MonthlyImporter jobs.MonthlyImporter
+	Score           func(ctx context.Context, year int) error
 
 	getenv     func(string) string
 	stdout     io.Writer
@@ -217,7 +237,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log.Info("created office account admin with KAOHE_ADMIN_PASSWORD")
 	}
 
-	srv := &api.Server{Service: m.Service, Ready: m.Store.Ping, Log: m.Log, MaxBodyBytes: m.Config.HTTP.MaxBodyBytes}
+	if err := m.startJobs(ctx); err != nil {
+		return err
+	}
+
+	srv := &api.Server{Service: m.Service, Ready: m.Store.Ping, Log: m.Log, MaxBodyBytes: m.Config.HTTP.MaxBodyBytes,
+		Metrics: m.Metrics, Notify: m.notifyDispatcher}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
@@ -239,6 +264,101 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	m.Log.Info("kaohe listening", "addr", m.Addr, "data", m.Config.Data, "mysql", m.Config.MySQLDSN != "", "version", version)
 	return nil
+}
+
+// startJobs creates the metrics registry, the mailer (SMTP, or .eml files
+// under DATA/outbox without an SMTP address), the dispatcher and the
+// scheduler, and starts both unless jobs.enabled is false. Close stops
+// them: the scheduler first (cron's Stop waits for a running tick), then
+// the dispatcher, then the database.
+func (m *Main) startJobs(ctx context.Context) error {
+	cfg := m.Config
+	m.Metrics = prometheus.NewRegistry()
+	m.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	met := jobs.NewMetrics(m.Metrics, m.Store)
+	if !cfg.Jobs.Enabled {
+		m.Log.Info("scheduled jobs disabled (jobs.enabled: false)")
+		return nil
+	}
+	at, err := workflow.ParseClockTime(cfg.Reminders.At)
+	if err != nil {
+		return err
+	}
+	rules := workflow.ReminderRules{LeadDays: cfg.Reminders.LeadDays, At: at}
+	var mailer jobs.Mailer
+	if cfg.SMTP.Addr != "" {
+		mailer = &jobs.SMTPMailer{Addr: cfg.SMTP.Addr, User: cfg.SMTP.User, Password: cfg.SMTP.Password, Timeout: cfg.SMTP.Timeout}
+	} else {
+		dir := filepath.Join(cfg.Data, "outbox")
+		mailer = &jobs.EMLMailer{Dir: dir}
+		m.Log.Info("no SMTP server configured: mail is written as .eml files", "dir", dir)
+	}
+	from := cfg.SMTP.From
+	if from == "" {
+		from = "kaohe@localhost"
+	}
+	name := jobs.InstanceName()
+	m.Dispatcher = &jobs.Dispatcher{Store: m.Store, Clock: m.Clock, Mailer: mailer, From: from,
+		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, Name: name, Log: m.Log, Metrics: met}
+	importDir := cfg.Jobs.MonthlyImportDir
+	if importDir == "" {
+		importDir = filepath.Join(cfg.Data, "import")
+	}
+	if m.ReminderData == nil {
+		m.ReminderData = workflow.ExecutionReminders{}
+	}
+	if m.MonthlyImporter == nil {
+		m.MonthlyImporter = jobs.RecordCounts{}
+	}
+	if m.Score == nil {
+		m.Score = func(ctx context.Context, year int) error {
+			_, err := m.Service.RunScoring(ctx, workflow.SystemActor, year)
+			return err
+		}
+	}
+	reminders := &jobs.Reminders{Store: m.Store, Clock: m.Clock, Rules: rules, Data: m.ReminderData, Office: cfg.OfficeEmails(), Log: m.Log}
+	monthly := &jobs.Monthly{Store: m.Store, Clock: m.Clock, Rules: rules, Data: m.ReminderData, Importer: m.MonthlyImporter, ImportDir: importDir, Log: m.Log}
+	scoring := &jobs.Scoring{Store: m.Store, Clock: m.Clock, Score: m.Score, Log: m.Log}
+	loc := time.UTC
+	if ps, err := m.Service.Plans(ctx); err == nil && len(ps) > 0 {
+		loc = ps[len(ps)-1].Location()
+	}
+	m.Scheduler = &jobs.Scheduler{Store: m.Store, Clock: m.Clock, Location: loc, Tick: cfg.Jobs.Tick, Lease: cfg.Jobs.Lease,
+		Holder: name, Log: m.Log, Metrics: met, AfterRun: m.Dispatcher.Notify, Jobs: []jobs.Job{
+			{Name: "reminders", Run: func(ctx context.Context) error { _, err := reminders.Run(ctx); return err }},
+			{Name: "monthly", Run: monthly.Run},
+			{Name: "scoring", Run: scoring.Run},
+		}}
+	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		m.Dispatcher.Run(dctx)
+	}()
+	if err := m.Scheduler.Start(ctx); err != nil {
+		stopDispatch()
+		<-dispatched
+		return err
+	}
+	m.closers = append(m.closers, func(ctx context.Context) error {
+		err := m.Scheduler.Stop(ctx)
+		stopDispatch()
+		select {
+		case <-dispatched:
+		case <-ctx.Done():
+			err = errors.Join(err, errors.New("mail dispatcher did not stop in time"))
+		}
+		return err
+	})
+	m.Log.Info("scheduled jobs started", "holder", name, "tick", cfg.Jobs.Tick, "reminders", cfg.Reminders.LeadDays, "at", cfg.Reminders.At,
+		"node_and_monthly_data", m.ReminderData != nil, "scoring_hook", m.Score != nil)
+	return nil
+}
+
+func (m *Main) notifyDispatcher() {
+	if m.Dispatcher != nil {
+		m.Dispatcher.Notify()
+	}
 }
 
 // loadPlans stores every embedded plan and every plan in plans_dir.

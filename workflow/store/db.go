@@ -25,7 +25,8 @@
 //
 // One file per aggregate holds its rows and its Tx methods: plan.go,
 // unit.go, user.go, submission.go, audit.go, node.go (nodes, evidence,
-// reviews), monthly.go, scoring.go. The conformance suite in
+// reviews), monthly.go, scoring.go, outbox.go and jobs.go (outbox, leases,
+// job marks and monthly summaries of package jobs). The conformance suite in
 // storetest runs against both databases.
 package store
 
@@ -170,6 +171,8 @@ var models = []any{
 	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
 	&nodeRow{}, &evidenceRow{}, &reviewRow{}, &monthlyRow{}, &monthlyHistoryRow{},
 	&deductionRow{}, &scoringRunRow{}, // scoring.go
+	// jobs: outbox.go
+	&outboxRow{}, &leaseRow{}, &jobMarkRow{}, &monthlySummaryRow{},
 }
 
 // Migrate creates missing tables, columns and indexes. It never drops

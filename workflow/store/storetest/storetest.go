@@ -74,6 +74,15 @@ func Run(t *testing.T, open func(t *testing.T) workflow.Store) {
 		{"Scoring/SubmissionsOf reads a batch of units", testSubmissionsOf},
 
 		{"Concurrency/20 read-modify-write transactions lose no update and fail only with ESTALE", testConcurrentUpdates},
+
+		{"Outbox/a key enqueued twice is one row, whatever its state; OutboxKeys lists a deadline's keys", testOutboxUniqueKey},
+		{"Outbox/a claim takes due pending messages once and records sent, retry and failed", testOutboxClaim},
+		{"Outbox/released claims are free again without an attempt; a lost claim is ESTALE", testOutboxReleaseAndStale},
+		{"Outbox/only failed and expired messages are requeued; sent is never", testOutboxRequeue},
+		{"Outbox/8 racing claimers never share a message", testOutboxConcurrentClaims},
+		{"Lease/one of 8 racers wins; the holder renews; another takes it after expiry", testLease},
+		{"Jobs/a job mark is recorded once and monthly summaries round-trip", testJobMarks},
+		{"Jobs/SubmissionStates and AllContacts read one year's states and every unit's contacts in order", testJobReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"kaohe/configs"
+	"kaohe/workflow"
+	"kaohe/workflow/store"
+)
+
+// seed prepares a data directory as the office would have it on June 11
+// 2019: the 14 units of testdata with two contacts each, and five of them
+// with submitted tables.
+func seed(t *testing.T, dir string, submitted []string) []workflow.Unit {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	svc := &workflow.Service{Store: db, Clock: workflow.NewManualClock(time.Date(2019, 6, 11, 10, 0, 0, 0, sh)), BcryptCost: bcrypt.MinCost}
+	b, err := configs.Files.ReadFile("plans/2019.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := workflow.LoadPlan(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.LoadPlan(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	var units []workflow.Unit
+	readJSONFile(t, "../../testdata/units-2019.json", &units)
+	doc, err := os.ReadFile("../../testdata/submission-2019.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := workflow.DecodeDocument(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units {
+		if _, err := svc.CreateUnit(ctx, workflow.SystemActor, workflow.NewUnit{Code: u.Code, Name: u.Name, Contacts: contacts(u.Code)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range submitted {
+		a := workflow.Actor{Username: u, Role: workflow.RoleUnit, Unit: u}
+		if _, _, err := svc.PutSubmission(ctx, a, 2019, u, 0, in.Document); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Submit(ctx, a, 2019, u, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return units
+}
+
+func contacts(unit string) []workflow.Contact {
+	return []workflow.Contact{
+		{Name: "王明", Position: "办公室主任", Phone: "0411-86641234", Mobile: "13804110001", Email: "head@" + unit + ".example.cn"},
+		{Name: "李婷", Position: "督查工作人员", Phone: "0411-86641235", Mobile: "15942410002", Email: "staff@" + unit + ".example.cn"},
+	}
+}
+
+func readJSONFile(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// outboxMails reads the .eml files of DATA/outbox: recipient → subjects.
+func outboxMails(t *testing.T, dir string) map[string][]string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.eml"))
+	out := map[string][]string{}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := mail.ReadMessage(fh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		to, err := mail.ParseAddress(m.Header.Get("To"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[to.Address] = append(out[to.Address], m.Header.Get("X-Kaohe-Key")+" "+subject)
+		fh.Close()
+	}
+	return out
+}
+
+func startMain(t *testing.T, env map[string]string) *Main {
+	t.Helper()
+	m := NewMain(func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err := m.ParseFlags(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	return m
+}
+
+// metric reads one line of GET /metrics.
+func metric(t *testing.T, m *Main, prefix string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + m.Addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+// waitFor polls cond (real time: the server runs its own goroutines) for up
+// to a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within a minute: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestReminderOnStart is the acceptance check of the jobs: a server started
+// with KAOHE_CLOCK_START=2019-06-12T10:00:00+08:00 and no SMTP address
+// writes, within a minute, exactly one 1-day reminder for the June 13
+// deadline to each contact of each unit that has not submitted, and
+// nothing to the five that have; restarted, it writes nothing more.
+func TestReminderOnStart(t *testing.T) {
+	dir := t.TempDir()
+	submitted := []string{"zs", "xg", "sh", "gjz", "lsk"}
+	units := seed(t, dir, submitted)
+	env := map[string]string{
+		"KAOHE_DATA": dir, "KAOHE_ADDR": "127.0.0.1:0", "KAOHE_ADMIN_PASSWORD": "admin-password",
+		"KAOHE_CLOCK_START": "2019-06-12T10:00:00+08:00", "KAOHE_OFFICE_EMAIL": "bgs@dlzgh.example.cn",
+	}
+	want := map[string][]string{}
+	done := map[string]bool{}
+	for _, u := range submitted {
+		done[u] = true
+	}
+	for _, u := range units {
+		if done[u.Code] {
+			continue
+		}
+		for _, c := range contacts(u.Code) {
+			want[c.Email] = []string{"reminder/" + u.Code + "/submission:2019-06-13/1/" + c.Email +
+				" 【考核提醒】" + u.Name + "：2019年度实绩考核指标表报送将于2019年6月13日（星期四） 17:30截止"}
+		}
+	}
+	if len(want) != 18 {
+		t.Fatalf("test setup: %d recipients", len(want))
+	}
+
+	m := startMain(t, env)
+	waitFor(t, "18 reminders written", func() bool { return len(outboxMails(t, dir)) >= len(want) })
+	waitFor(t, "outbox drained", func() bool {
+		return metric(t, m, `kaohe_outbox_messages{state="sent"}`) == `kaohe_outbox_messages{state="sent"} 18`
+	})
+	if l := metric(t, m, `kaohe_job_runs_total{job="reminders",result="ok"}`); l == "" {
+		t.Error("/metrics has no reminders job runs")
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := outboxMails(t, dir)
+	if !equalMails(got, want) {
+		t.Fatalf("mails:\n%v\nwant:\n%v", got, want)
+	}
+
+	// Restart: the first tick runs at start; once it has run and the
+	// outbox is idle, nothing new may have been written.
+	m = startMain(t, env)
+	defer m.Close()
+	waitFor(t, "a reminder pass after the restart", func() bool {
+		return metric(t, m, `kaohe_job_runs_total{job="reminders",result="ok"}`) != ""
+	})
+	if l := metric(t, m, `kaohe_outbox_messages{state="pending"}`); l != `kaohe_outbox_messages{state="pending"} 0` {
+		t.Errorf("after restart: %s", l)
+	}
+	if got := outboxMails(t, dir); !equalMails(got, want) {
+		t.Fatalf("after restart:\n%v", got)
+	}
+}
+
+func equalMails(a, b map[string][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w := b[k]
+		sort.Strings(v)
+		sort.Strings(w)
+		if strings.Join(v, "|") != strings.Join(w, "|") {
+			return false
+		}
+	}
+	return true
+}

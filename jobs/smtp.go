@@ -1,0 +1,234 @@
+package jobs
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/smtp"
+	"time"
+
+	"gopkg.in/gomail.v2"
+)
+
+// SMTPMailer sends through an SMTP server over one reused connection.
+// Messages are composed by gomail and handed to gomail.Send, over a
+// gomail.SendCloser of our own: gomail's Dialer has a fixed 10 s dial
+// timeout and no deadline after it, so a server that accepts and then stalls
+// would block the dispatcher forever. Here every read and write on the
+// connection has a deadline of Timeout, STARTTLS is used whenever the server
+// offers it, and a broken connection is dropped and dialled again for the
+// next message.
+type SMTPMailer struct {
+	// Addr is host:port.
+	Addr string
+	// User and Password authenticate (PLAIN; net/smtp refuses it without
+	// TLS except to localhost). Empty User: no AUTH.
+	User, Password string
+	// Timeout bounds every step: dial, each command and its reply, and the
+	// transfer of the message (30 s when zero).
+	Timeout time.Duration
+	// TLSConfig is used for STARTTLS (ServerName = host when nil).
+	TLSConfig *tls.Config
+	// Hello is the name sent in EHLO ("localhost" when empty).
+	Hello string
+	// Now reads the wall clock for socket deadlines (time.Now when nil).
+	// Deadlines are about the network, not the plan, so they never use the
+	// server's workflow clock.
+	Now func() time.Time
+
+	conn *smtpConn
+}
+
+func (s *SMTPMailer) timeout() time.Duration {
+	if s.Timeout <= 0 {
+		return 30 * time.Second
+	}
+	return s.Timeout
+}
+
+func (s *SMTPMailer) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Send delivers m over the open connection, dialling first if there is none.
+// A failure of the first command on a reused connection (the server may have
+// closed it while idle) is retried once on a fresh connection.
+func (s *SMTPMailer) Send(ctx context.Context, m *Mail) error {
+	msg := compose(m)
+	for try := 0; ; try++ {
+		fresh := false
+		if s.conn == nil {
+			c, err := s.dial(ctx)
+			if err != nil {
+				return err
+			}
+			s.conn, fresh = c, true
+		}
+		conn := s.conn
+		conn.ctx, conn.failed = ctx, nil
+		err := gomail.Send(conn, msg)
+		if err == nil {
+			return nil
+		}
+		conn.drop()
+		s.conn = nil
+		// gomail.Send flattens the error to text; the step is kept aside.
+		if se := conn.failed; se != nil && se.step == "MAIL" && !fresh && try == 0 {
+			continue
+		}
+		return err
+	}
+}
+
+// Close quits the connection politely, if one is open.
+func (s *SMTPMailer) Close() error {
+	if s.conn == nil {
+		return nil
+	}
+	err := s.conn.c.Quit()
+	s.conn.drop()
+	s.conn = nil
+	return err
+}
+
+// dial connects, reads the greeting, says EHLO, starts TLS when offered and
+// authenticates. Every failure here wraps ErrUnavailable.
+func (s *SMTPMailer) dial(ctx context.Context) (*smtpConn, error) {
+	host, _, err := net.SplitHostPort(s.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("smtp %s: %w", s.Addr, err)
+	}
+	d := net.Dialer{Timeout: s.timeout()}
+	raw, err := d.DialContext(ctx, "tcp", s.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("%w: dial %s: %v", ErrUnavailable, s.Addr, err)
+	}
+	dc := &deadlineConn{Conn: raw, timeout: s.timeout(), now: s.now}
+	fail := func(step string, err error) (*smtpConn, error) {
+		raw.Close()
+		return nil, fmt.Errorf("%w: %s %s: %v", ErrUnavailable, step, s.Addr, err)
+	}
+	c, err := smtp.NewClient(dc, host)
+	if err != nil {
+		return fail("greeting", err)
+	}
+	hello := s.Hello
+	if hello == "" {
+		hello = "localhost"
+	}
+	if err := c.Hello(hello); err != nil {
+		return fail("EHLO", err)
+	}
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		cfg := s.TLSConfig
+		if cfg == nil {
+			cfg = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		}
+		if err := c.StartTLS(cfg); err != nil {
+			return fail("STARTTLS", err)
+		}
+	}
+	if s.User != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return fail("AUTH", errors.New("a user is configured but the server offers no AUTH"))
+		}
+		if err := c.Auth(smtp.PlainAuth("", s.User, s.Password, host)); err != nil {
+			return fail("AUTH", err)
+		}
+	}
+	return &smtpConn{c: c, raw: raw}, nil
+}
+
+// smtpConn is the gomail.SendCloser over one SMTP client.
+type smtpConn struct {
+	c   *smtp.Client
+	raw net.Conn
+	ctx context.Context
+	// failed is the step that failed in the last Send.
+	failed *stepError
+}
+
+// stepError names the SMTP command that failed.
+type stepError struct {
+	step string
+	err  error
+}
+
+func (e *stepError) Error() string { return e.step + ": " + e.err.Error() }
+func (e *stepError) Unwrap() error { return e.err }
+
+// Send runs MAIL, RCPT and DATA for one message.
+func (sc *smtpConn) Send(from string, to []string, msg io.WriterTo) error {
+	err := sc.send(from, to, msg)
+	if se, ok := err.(*stepError); ok {
+		sc.failed = se
+	}
+	return err
+}
+
+func (sc *smtpConn) send(from string, to []string, msg io.WriterTo) error {
+	if sc.ctx != nil {
+		if err := sc.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if err := sc.c.Mail(from); err != nil {
+		return &stepError{"MAIL", err}
+	}
+	for _, addr := range to {
+		if err := sc.c.Rcpt(addr); err != nil {
+			return &stepError{"RCPT", err}
+		}
+	}
+	w, err := sc.c.Data()
+	if err != nil {
+		return &stepError{"DATA", err}
+	}
+	if _, err := msg.WriteTo(w); err != nil {
+		w.Close()
+		return &stepError{"DATA", err}
+	}
+	if err := w.Close(); err != nil {
+		return &stepError{"DATA", err}
+	}
+	return nil
+}
+
+// Close quits the session.
+func (sc *smtpConn) Close() error { return sc.c.Quit() }
+
+// drop closes the socket without a goodbye (after an error the session's
+// state is unknown).
+func (sc *smtpConn) drop() { sc.raw.Close() }
+
+var _ gomail.SendCloser = (*smtpConn)(nil)
+
+// deadlineConn sets a fresh deadline before every read and write, so that
+// no step of the SMTP conversation, before or after TLS, can hang.
+type deadlineConn struct {
+	net.Conn
+	timeout time.Duration
+	now     func() time.Time
+}
+
+// Read reads with a deadline of timeout from now.
+func (c *deadlineConn) Read(b []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(c.now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(b)
+}
+
+// Write writes with a deadline of timeout from now.
+func (c *deadlineConn) Write(b []byte) (int, error) {
+	if err := c.Conn.SetWriteDeadline(c.now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(b)
+}

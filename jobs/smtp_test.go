@@ -1,0 +1,407 @@
+package jobs_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"io"
+	"log"
+	"math/big"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"kaohe/jobs"
+	"kaohe/workflow"
+)
+
+// smtpServer is a real SMTP server on loopback (emersion/go-smtp) that
+// keeps every message it accepted.
+type smtpServer struct {
+	t    testing.TB
+	addr string
+	srv  *smtp.Server
+	ln   net.Listener
+
+	mu       sync.Mutex
+	received []received
+	sessions int
+	// reject makes RCPT fail with 550 for these addresses.
+	reject map[string]bool
+	// tlsConfig, set before (re)start, makes the server offer STARTTLS.
+	tlsConfig *tls.Config
+}
+
+type received struct {
+	From string
+	To   []string
+	Data []byte
+	// TLS: the message came over a connection upgraded by STARTTLS.
+	TLS bool
+}
+
+// startSMTP listens on addr ("127.0.0.1:0" for a free port).
+func startSMTP(t testing.TB, addr string) *smtpServer {
+	t.Helper()
+	s := &smtpServer{t: t, reject: map[string]bool{}}
+	s.listen(addr)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *smtpServer) listen(addr string) {
+	s.t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.addr, s.ln = ln.Addr().String(), ln
+	srv := smtp.NewServer(s)
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.TLSConfig = s.tlsConfig
+	srv.ErrorLog = log.New(io.Discard, "", 0) // a killed client's reset is expected
+	srv.ReadTimeout = 10 * time.Second
+	srv.WriteTimeout = 10 * time.Second
+	s.srv = srv
+	go srv.Serve(ln)
+}
+
+// Close stops the server (connections are refused until restart).
+func (s *smtpServer) Close() {
+	if s.srv != nil {
+		s.srv.Close()
+		s.ln.Close() // Serve may not have taken the listener over yet
+		s.srv = nil
+	}
+}
+
+// restart listens again on the same address.
+func (s *smtpServer) restart() { s.listen(s.addr) }
+
+// NewSession is the go-smtp Backend.
+func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	s.mu.Lock()
+	s.sessions++
+	s.mu.Unlock()
+	return &session{srv: s, conn: c}, nil
+}
+
+func (s *smtpServer) messages() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.received...)
+}
+
+type session struct {
+	srv  *smtpServer
+	conn *smtp.Conn
+	from string
+	to   []string
+}
+
+func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Logout() error { return nil }
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.from = from
+	return nil
+}
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.srv.mu.Lock()
+	bad := ss.srv.reject[to]
+	ss.srv.mu.Unlock()
+	if bad {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	}
+	ss.to = append(ss.to, to)
+	return nil
+}
+func (ss *session) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	ss.srv.mu.Lock()
+	_, isTLS := ss.conn.TLSConnectionState()
+	ss.srv.received = append(ss.srv.received, received{From: ss.from, To: ss.to, Data: b, TLS: isTLS})
+	ss.srv.mu.Unlock()
+	return nil
+}
+
+// parsed is a received mail, decoded as a mail client would.
+type parsed struct {
+	Subject string
+	To      *mail.Address
+	Key     string
+	Text    string
+	HTML    string
+}
+
+func parseMail(t testing.TB, data []byte) parsed {
+	t.Helper()
+	m, err := mail.ReadMessage(strings.NewReader(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p parsed
+	dec := new(mime.WordDecoder)
+	if p.Subject, err = dec.DecodeHeader(m.Header.Get("Subject")); err != nil {
+		t.Fatal(err)
+	}
+	if p.To, err = mail.ParseAddress(m.Header.Get("To")); err != nil {
+		t.Fatal(err)
+	}
+	p.Key = m.Header.Get("X-Kaohe-Key")
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("content type %q: %v", m.Header.Get("Content-Type"), err)
+	}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r io.Reader = part
+		if part.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+			r = quotedprintable.NewReader(part)
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, cp, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
+		if cp["charset"] != "UTF-8" {
+			t.Errorf("part %s charset %q", ct, cp["charset"])
+		}
+		switch ct {
+		case "text/plain":
+			p.Text = string(b)
+		case "text/html":
+			p.HTML = string(b)
+		}
+	}
+	return p
+}
+
+// TestSMTPDelivery sends the June 12 reminders of a unit that has not
+// submitted through the SMTP mailer to a real server on loopback, and reads
+// them back as a mail client would: the Chinese subject decoded from RFC
+// 2047, each contact its own To:, a plain-text and an HTML part saying
+// what is owed, and one connection for all of them.
+func TestSMTPDelivery(t *testing.T) {
+	srv := startSMTP(t, "127.0.0.1:0")
+	w := newWorld(t, "sqlite", at(6, 12, 9, 0))
+	for _, u := range w.units {
+		if u.Code != "gjz" {
+			w.draft(u.Code)
+			w.submit(u.Code)
+		}
+	}
+	ctx := context.Background()
+	if n, err := w.reminders(nil).Run(ctx); err != nil || n != 2 {
+		t.Fatalf("reminder pass: %d messages, %v", n, err)
+	}
+	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 5 * time.Second}
+	d := &jobs.Dispatcher{Store: w.db, Clock: w.clock, Mailer: m, From: "kaohe@dlzgh.example.cn"}
+	if n, err := d.RunOnce(ctx); err != nil || n != 2 {
+		t.Fatalf("dispatch: %d sent, %v", n, err)
+	}
+	m.Close()
+	msgs := srv.messages()
+	if len(msgs) != 2 || srv.sessions != 1 {
+		t.Fatalf("%d messages in %d sessions, want 2 in 1", len(msgs), srv.sessions)
+	}
+	for i, c := range contactsOf("gjz") {
+		p := parseMail(t, msgs[i].Data)
+		if p.Subject != "【考核提醒】甘井子区总工会：2019年度实绩考核指标表报送将于2019年6月13日（星期四） 17:30截止" {
+			t.Errorf("subject %q", p.Subject)
+		}
+		if p.To.Address != c.Email || p.To.Name != c.Name || len(msgs[i].To) != 1 || msgs[i].To[0] != c.Email {
+			t.Errorf("To %v (envelope %v), want %s <%s>", p.To, msgs[i].To, c.Name, c.Email)
+		}
+		if p.Key != "reminder/gjz/submission:2019-06-13/1/"+c.Email {
+			t.Errorf("key %q", p.Key)
+		}
+		for name, body := range map[string]string{"text": p.Text, "html": p.HTML} {
+			for _, want := range []string{c.Name + "，您好", "指标表（党建、业务、创新指标）及督查工作联系人尚未报送", "2019年6月12日 09:00"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s part lacks %q:\n%s", name, want, body)
+				}
+			}
+		}
+		if !strings.Contains(p.HTML, "<li>") {
+			t.Errorf("html part is not HTML: %s", p.HTML)
+		}
+	}
+}
+
+// TestSMTPTimeouts: a server that accepts and never greets, or goes silent
+// after the greeting, makes Send fail within the timeout (gomail's own
+// dialer would wait forever) with ErrUnavailable, so no attempt is counted.
+func TestSMTPTimeouts(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // hold it open, say nothing
+		}
+	}()
+	m := &jobs.SMTPMailer{Addr: ln.Addr().String(), Timeout: 300 * time.Millisecond}
+	start := time.Now()
+	err = m.Send(context.Background(), &jobs.Mail{From: "a@b.cn", To: "c@d.cn", Subject: "测试", Text: "正文"})
+	if !errors.Is(err, jobs.ErrUnavailable) {
+		t.Fatalf("silent server: %v, want ErrUnavailable", err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Fatalf("gave up after %v, want about the 300ms timeout", el)
+	}
+}
+
+// TestSMTPReconnects: after the server restarts, the next message goes out
+// over a new connection; a recipient the server refuses is an error of
+// that message only, and the connection is dialled again for the next one.
+func TestSMTPReconnects(t *testing.T) {
+	srv := startSMTP(t, "127.0.0.1:0")
+	srv.reject["nobody@x.cn"] = true
+	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 2 * time.Second}
+	defer m.Close()
+	send := func(to string) error {
+		return m.Send(context.Background(), &jobs.Mail{From: "kaohe@x.cn", To: to, Subject: "提醒", Text: "正文", HTML: "<p>正文</p>"})
+	}
+	if err := send("a@x.cn"); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	srv.restart()
+	if err := send("b@x.cn"); err != nil {
+		t.Fatalf("after a server restart: %v", err)
+	}
+	err := send("nobody@x.cn")
+	if err == nil || errors.Is(err, jobs.ErrUnavailable) || !strings.Contains(err.Error(), "550") {
+		t.Fatalf("refused recipient: %v, want a 550 error of the message", err)
+	}
+	if err := send("c@x.cn"); err != nil {
+		t.Fatalf("after a refused recipient: %v", err)
+	}
+	if n := len(srv.messages()); n != 3 || srv.sessions != 3 {
+		t.Fatalf("%d messages in %d sessions, want 3 in 3", n, srv.sessions)
+	}
+}
+
+// TestRetriesThenFailed: a message the server keeps refusing is retried
+// after base, 2×base, … and marked failed after the last attempt; others
+// are unaffected.
+func TestRetriesThenFailed(t *testing.T) {
+	srv := startSMTP(t, "127.0.0.1:0")
+	w := newWorld(t, "sqlite", at(6, 12, 9, 0))
+	ctx := context.Background()
+	bad := workflow.OutboxMessage{Kind: workflow.NoticeReminder, Unit: "gjz", Deadline: "submission:2019-06-13", Lead: 1,
+		Recipient: "nobody@x.cn", Subject: "提醒", Text: "正文", NextAttemptAt: w.clock.Now(), CreatedAt: w.clock.Now()}
+	good := bad
+	good.Recipient = "ok@x.cn"
+	if err := w.db.Tx(ctx, func(tx workflow.Tx) error {
+		_, err := tx.EnqueueMessages([]workflow.OutboxMessage{bad, good})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	srv.reject["nobody@x.cn"] = true
+	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 2 * time.Second}
+	d := &jobs.Dispatcher{Store: w.db, Clock: w.clock, Mailer: m, From: "kaohe@x.cn", Attempts: 3, BaseDelay: time.Minute}
+	defer m.Close()
+	var tries []string
+	for _, step := range []time.Duration{0, 59 * time.Second, time.Second, time.Minute, time.Minute, time.Hour} {
+		w.clock.Advance(step)
+		if _, err := d.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var msg *workflow.OutboxMessage
+		w.db.Tx(ctx, func(tx workflow.Tx) (err error) { msg, err = tx.OutboxMessage(1); return err })
+		tries = append(tries, string(msg.State)+":"+string(rune('0'+msg.Attempts)))
+	}
+	// t0 try 1; t0+59s nothing; t0+1m try 2 (base); t0+2m nothing (2×base
+	// is due at t0+3m); t0+3m try 3 → failed.
+	want := "pending:1 pending:1 pending:2 pending:2 failed:3 failed:3"
+	if strings.Join(tries, " ") != want {
+		t.Fatalf("states %v, want %s", tries, want)
+	}
+	if n := len(srv.messages()); n != 1 {
+		t.Fatalf("%d delivered, want only the good one", n)
+	}
+}
+
+// TestSMTPStartTLS: a server that offers STARTTLS gets the message over
+// TLS, verified against its certificate; one whose certificate the mailer
+// does not trust is unavailable, and nothing goes out in clear text.
+func TestSMTPStartTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	srv := startSMTP(t, "127.0.0.1:0")
+	srv.Close()
+	srv.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.restart()
+	mail := &jobs.Mail{From: "kaohe@x.cn", To: "a@x.cn", Subject: "提醒", Text: "正文"}
+
+	untrusting := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 2 * time.Second}
+	if err := untrusting.Send(context.Background(), mail); !errors.Is(err, jobs.ErrUnavailable) || !strings.Contains(err.Error(), "STARTTLS") {
+		t.Fatalf("untrusted certificate: %v, want ErrUnavailable at STARTTLS", err)
+	}
+	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 2 * time.Second, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}}
+	defer m.Close()
+	if err := m.Send(context.Background(), mail); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.messages()
+	if len(got) != 1 || !got[0].TLS {
+		t.Fatalf("received %d messages, TLS %v", len(got), len(got) == 1 && got[0].TLS)
+	}
+}
+
+// selfSigned returns a certificate for 127.0.0.1 and a pool trusting it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:   time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(parsed)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}

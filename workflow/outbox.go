@@ -1,0 +1,141 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// The outbox holds every email before it is sent. A message's key (kind,
+// unit, deadline, lead, recipient) is unique in the database, so enqueueing
+// the same reminder twice, from a late run, a restart or a second server,
+// writes one row. Messages move
+//
+//	pending ──send accepted──► sent
+//	   │  ▲
+//	   │  └── send failed, attempts left (next_attempt_at = now + backoff)
+//	   ├──── send failed, no attempts left ──► failed ──resend (office)──► pending
+//	   └──── deadline passed before it could be sent ──► expired
+//
+// A dispatcher claims pending messages for a while (claimed_by,
+// claimed_until) before sending, so that two dispatchers never send one
+// message at the same time and a crashed dispatcher's claim runs out.
+
+// OutboxState is where a message stands.
+type OutboxState string
+
+// Outbox states.
+const (
+	OutboxPending OutboxState = "pending"
+	OutboxSent    OutboxState = "sent"
+	OutboxFailed  OutboxState = "failed"
+	OutboxExpired OutboxState = "expired"
+)
+
+// OutboxMessage is one email of the outbox.
+type OutboxMessage struct {
+	ID int64 `json:"id"`
+	// Kind, Unit, Deadline, Lead and Recipient are the unique key. Unit is
+	// empty for the office digest; Lead is 0 for overdue notices.
+	Kind      NoticeKind `json:"kind"`
+	Unit      string     `json:"unit"`
+	Deadline  string     `json:"deadline"`
+	Lead      int        `json:"lead"`
+	Recipient string     `json:"recipient"`
+	// Name is the recipient's display name.
+	Name    string      `json:"name,omitempty"`
+	Subject string      `json:"subject"`
+	Text    string      `json:"-"`
+	HTML    string      `json:"-"`
+	State   OutboxState `json:"state"`
+	// Attempts counts the sends the mail server refused or broke off.
+	Attempts      int       `json:"attempts"`
+	NextAttemptAt time.Time `json:"next_attempt_at"`
+	LastError     string    `json:"last_error,omitempty"`
+	// ExpiresAt is when an unsent message is no longer worth sending (a
+	// reminder's deadline); zero never.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+// KeyString is the message's unique key as one string, for logs and
+// message headers.
+func (m *OutboxMessage) KeyString() string {
+	return fmt.Sprintf("%s/%s/%s/%d/%s", m.Kind, m.Unit, m.Deadline, m.Lead, m.Recipient)
+}
+
+// OutboxFilter selects outbox messages; zero fields select everything.
+// Limit 0 means 200.
+type OutboxFilter struct {
+	State OutboxState
+	Unit  string
+	Limit int
+}
+
+// SendResult is what a dispatcher records after one send.
+type SendResult struct {
+	ID    int64
+	Claim string
+	At    time.Time
+	// Err is the send error; empty when the server accepted the message.
+	Err string
+	// Retry is when to try again; zero with an error marks it failed.
+	Retry time.Time
+}
+
+// Notifications lists outbox messages (office only), newest first.
+// It returns EINVALID for an unknown state.
+func (s *Service) Notifications(ctx context.Context, a Actor, f OutboxFilter) ([]OutboxMessage, error) {
+	if err := a.requireRole(RoleOffice); err != nil {
+		return nil, err
+	}
+	switch f.State {
+	case "", OutboxPending, OutboxSent, OutboxFailed, OutboxExpired:
+	default:
+		return nil, Errorf(EINVALID, "未知的消息状态“%s”（pending、sent、failed、expired）", f.State)
+	}
+	var out []OutboxMessage
+	err := s.tx(ctx, func(tx Tx, _ time.Time) (err error) {
+		out, err = tx.OutboxMessages(f)
+		return err
+	})
+	if out == nil {
+		out = []OutboxMessage{}
+	}
+	return out, err
+}
+
+// ResendNotification puts a failed or expired message back in the queue,
+// with its attempts reset (office only). It returns ENOTFOUND for an
+// unknown id and ESTATE for a message that is pending or already sent: a
+// sent key is never sent again.
+func (s *Service) ResendNotification(ctx context.Context, a Actor, id int64) (*OutboxMessage, error) {
+	if err := a.requireRole(RoleOffice); err != nil {
+		return nil, err
+	}
+	var out *OutboxMessage
+	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+		m, err := tx.OutboxMessage(id)
+		if ErrorCode(err) == ENOTFOUND {
+			return Errorf(ENOTFOUND, "消息%d不存在", id)
+		}
+		if err != nil {
+			return err
+		}
+		switch m.State {
+		case OutboxSent:
+			return Errorf(ESTATE, "消息%d已发送，不会重复发送", id)
+		case OutboxPending:
+			return Errorf(ESTATE, "消息%d正在等待发送", id)
+		}
+		if err := tx.RequeueMessage(id, now); err != nil {
+			return err
+		}
+		if out, err = tx.OutboxMessage(id); err != nil {
+			return err
+		}
+		return audit(tx, now, a, m.Unit, "notification.resend", fmt.Sprintf("notification:%d", id), m.KeyString())
+	})
+	return out, err
+}

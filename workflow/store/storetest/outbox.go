@@ -1,0 +1,398 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"kaohe/workflow"
+)
+
+func message(unit, recipient string, lead int, due time.Time) workflow.OutboxMessage {
+	return workflow.OutboxMessage{
+		Kind: workflow.NoticeReminder, Unit: unit, Deadline: "submission:2019-06-13", Lead: lead,
+		Recipient: recipient, Name: "王明", Subject: "【提醒】甘井子区总工会：指标表尚未报送", Text: "正文", HTML: "<p>正文</p>",
+		NextAttemptAt: due, CreatedAt: due,
+	}
+}
+
+func enqueue(t *testing.T, s workflow.Store, ms ...workflow.OutboxMessage) int {
+	t.Helper()
+	var n int
+	do(t, s, func(tx workflow.Tx) (err error) {
+		n, err = tx.EnqueueMessages(ms)
+		return err
+	})
+	return n
+}
+
+func claim(t *testing.T, s workflow.Store, token string, now time.Time, limit int) []workflow.OutboxMessage {
+	t.Helper()
+	var ms []workflow.OutboxMessage
+	do(t, s, func(tx workflow.Tx) (err error) {
+		ms, err = tx.ClaimMessages(token, now, now.Add(time.Minute), limit)
+		return err
+	})
+	return ms
+}
+
+func testOutboxUniqueKey(t *testing.T, s workflow.Store) {
+	now := at(12, 9, 0, 0, 0)
+	a := message("gjz", "dcb@gjz.example.cn", 1, now)
+	if n := enqueue(t, s, a, message("gjz", "liting@gjz.example.cn", 1, now)); n != 2 {
+		t.Fatalf("first enqueue inserted %d, want 2", n)
+	}
+	// The same key again, alone and in a batch with a new one.
+	changed := a
+	changed.Subject = "另一个标题"
+	if n := enqueue(t, s, changed); n != 0 {
+		t.Fatalf("enqueue of an existing key inserted %d", n)
+	}
+	if n := enqueue(t, s, changed, message("gjz", "dcb@gjz.example.cn", 3, now)); n != 1 {
+		t.Fatalf("mixed batch inserted %d, want 1", n)
+	}
+	// Once sent, the key still stops a new row.
+	ms := claim(t, s, "c1", now, 10)
+	do(t, s, func(tx workflow.Tx) error {
+		return tx.RecordSend(workflow.SendResult{ID: ms[0].ID, Claim: "c1", At: now})
+	})
+	if n := enqueue(t, s, a); n != 0 {
+		t.Fatalf("enqueue of a sent key inserted %d", n)
+	}
+	var all []workflow.OutboxMessage
+	do(t, s, func(tx workflow.Tx) (err error) {
+		all, err = tx.OutboxMessages(workflow.OutboxFilter{})
+		return err
+	})
+	if len(all) != 3 {
+		t.Fatalf("%d rows, want 3", len(all))
+	}
+	got := all[2] // newest first
+	wantEqual(t, "subject of the first row", got.Subject, a.Subject)
+	wantEqual(t, "key", got.KeyString(), "reminder/gjz/submission:2019-06-13/1/dcb@gjz.example.cn")
+	wantEqual(t, "state", got.State, workflow.OutboxSent)
+	wantUTC(t, "sent_at", *got.SentAt, now)
+	do(t, s, func(tx workflow.Tx) error {
+		keys, err := tx.OutboxKeys(workflow.NoticeReminder, "submission:2019-06-13", 1)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "keys of lead 1", keys, map[string]bool{"gjz/dcb@gjz.example.cn": true, "gjz/liting@gjz.example.cn": true})
+		return nil
+	})
+	// Recipients compare exactly: another case is another key.
+	if n := enqueue(t, s, message("gjz", "DCB@gjz.example.cn", 1, now)); n != 1 {
+		t.Fatalf("recipient differing in case inserted %d, want 1", n)
+	}
+}
+
+func testOutboxClaim(t *testing.T, s workflow.Store) {
+	now := at(12, 9, 0, 0, 0)
+	later := message("zs", "later@zs.example.cn", 1, now.Add(time.Hour))
+	enqueue(t, s, message("gjz", "a@x.cn", 1, now), message("gjz", "b@x.cn", 1, now), message("gjz", "c@x.cn", 1, now), later)
+	ms := claim(t, s, "c1", now, 10)
+	if len(ms) != 3 {
+		t.Fatalf("claimed %d, want the 3 due", len(ms))
+	}
+	if again := claim(t, s, "c2", now, 10); len(again) != 0 {
+		t.Fatalf("a live claim was claimed again: %d", len(again))
+	}
+	retry := now.Add(2 * time.Minute)
+	do(t, s, func(tx workflow.Tx) error {
+		if err := tx.RecordSend(workflow.SendResult{ID: ms[0].ID, Claim: "c1", At: now}); err != nil {
+			return err
+		}
+		if err := tx.RecordSend(workflow.SendResult{ID: ms[1].ID, Claim: "c1", At: now, Err: "451 try later", Retry: retry}); err != nil {
+			return err
+		}
+		return tx.RecordSend(workflow.SendResult{ID: ms[2].ID, Claim: "c1", At: now, Err: "550 no such user"})
+	})
+	var counts map[workflow.OutboxState]int
+	do(t, s, func(tx workflow.Tx) (err error) {
+		counts, err = tx.CountMessages()
+		return err
+	})
+	wantEqual(t, "counts", counts, map[workflow.OutboxState]int{workflow.OutboxSent: 1, workflow.OutboxPending: 2, workflow.OutboxFailed: 1})
+	// The retried one is due again at its retry time, not before.
+	if got := claim(t, s, "c3", retry.Add(-time.Second), 10); len(got) != 0 {
+		t.Fatalf("claimed %d before the retry time", len(got))
+	}
+	got := claim(t, s, "c4", retry.Add(time.Hour), 10)
+	if len(got) != 2 || got[0].ID != ms[1].ID || got[0].Attempts != 1 || got[0].LastError != "451 try later" {
+		t.Fatalf("after the retry time: %+v", got)
+	}
+	var failed []workflow.OutboxMessage
+	do(t, s, func(tx workflow.Tx) (err error) {
+		failed, err = tx.OutboxMessages(workflow.OutboxFilter{State: workflow.OutboxFailed})
+		return err
+	})
+	if len(failed) != 1 || failed[0].ID != ms[2].ID || failed[0].LastError != "550 no such user" {
+		t.Fatalf("failed: %+v", failed)
+	}
+}
+
+func testOutboxReleaseAndStale(t *testing.T, s workflow.Store) {
+	now := at(12, 9, 0, 0, 0)
+	enqueue(t, s, message("gjz", "a@x.cn", 1, now))
+	ms := claim(t, s, "c1", now, 10)
+	do(t, s, func(tx workflow.Tx) error { return tx.ReleaseClaims("c1") })
+	again := claim(t, s, "c2", now, 10)
+	if len(again) != 1 || again[0].Attempts != 0 {
+		t.Fatalf("after release: %+v", again)
+	}
+	// c2's claim runs out; c3 takes the message over; c2's late result is stale.
+	ms = claim(t, s, "c3", now.Add(2*time.Minute), 10)
+	if len(ms) != 1 {
+		t.Fatalf("expired claim not taken over")
+	}
+	err := s.Tx(t.Context(), func(tx workflow.Tx) error {
+		return tx.RecordSend(workflow.SendResult{ID: ms[0].ID, Claim: "c2", At: now})
+	})
+	wantCode(t, err, workflow.ESTALE)
+	do(t, s, func(tx workflow.Tx) error { return tx.ExpireMessage(ms[0].ID, "c3", now) })
+	do(t, s, func(tx workflow.Tx) error {
+		m, err := tx.OutboxMessage(ms[0].ID)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "state", m.State, workflow.OutboxExpired)
+		return nil
+	})
+	err = s.Tx(t.Context(), func(tx workflow.Tx) error { _, err := tx.OutboxMessage(999999); return err })
+	wantCode(t, err, workflow.ENOTFOUND)
+}
+
+func testOutboxRequeue(t *testing.T, s workflow.Store) {
+	now := at(12, 9, 0, 0, 0)
+	enqueue(t, s, message("gjz", "a@x.cn", 1, now), message("gjz", "b@x.cn", 1, now), message("gjz", "c@x.cn", 1, now))
+	ms := claim(t, s, "c1", now, 10)
+	do(t, s, func(tx workflow.Tx) error {
+		if err := tx.RecordSend(workflow.SendResult{ID: ms[0].ID, Claim: "c1", At: now}); err != nil {
+			return err
+		}
+		return tx.RecordSend(workflow.SendResult{ID: ms[1].ID, Claim: "c1", At: now, Err: "550"})
+	})
+	later := now.Add(time.Hour)
+	for _, tc := range []struct {
+		id   int64
+		code string
+	}{{ms[0].ID, workflow.ESTATE}, {ms[2].ID, workflow.ESTATE}, {ms[1].ID, ""}} {
+		err := s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.RequeueMessage(tc.id, later) })
+		if tc.code == "" {
+			if err != nil {
+				t.Fatalf("requeue failed message: %v", err)
+			}
+			continue
+		}
+		wantCode(t, err, tc.code)
+	}
+	do(t, s, func(tx workflow.Tx) error {
+		m, err := tx.OutboxMessage(ms[1].ID)
+		if err != nil {
+			return err
+		}
+		if m.State != workflow.OutboxPending || m.Attempts != 0 || !m.NextAttemptAt.Equal(later) {
+			t.Errorf("requeued: %+v", m)
+		}
+		return nil
+	})
+}
+
+func testOutboxConcurrentClaims(t *testing.T, s workflow.Store) {
+	now := at(12, 9, 0, 0, 0)
+	var ms []workflow.OutboxMessage
+	for i := range 200 {
+		ms = append(ms, message("gjz", fmt.Sprintf("u%03d@x.cn", i), 1, now))
+	}
+	enqueue(t, s, ms...)
+	var (
+		mu   sync.Mutex
+		seen = map[int64]string{}
+		wg   sync.WaitGroup
+	)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := 0; ; round++ {
+				token := fmt.Sprintf("w%d-%d", w, round)
+				var got []workflow.OutboxMessage
+				err := s.Tx(t.Context(), func(tx workflow.Tx) (err error) {
+					got, err = tx.ClaimMessages(token, now, now.Add(time.Hour), 7)
+					if err != nil {
+						return err
+					}
+					for _, m := range got {
+						if err := tx.RecordSend(workflow.SendResult{ID: m.ID, Claim: token, At: now}); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Errorf("claim: %v", err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, m := range got {
+					if prev, dup := seen[m.ID]; dup {
+						t.Errorf("message %d claimed by %s and %s", m.ID, prev, token)
+					}
+					seen[m.ID] = token
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 200 {
+		t.Fatalf("%d messages sent, want 200", len(seen))
+	}
+}
+
+func testLease(t *testing.T, s workflow.Store) {
+	now := at(12, 9, 0, 0, 0)
+	acquire := func(holder string, now time.Time) bool {
+		t.Helper()
+		var ok bool
+		do(t, s, func(tx workflow.Tx) (err error) {
+			ok, err = tx.AcquireLease("jobs", holder, now, 30*time.Second)
+			return err
+		})
+		return ok
+	}
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		winners []string
+	)
+	// Every server ensures the row at start, at the same time.
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.EnsureLease("jobs") }); err != nil {
+				t.Errorf("ensure lease: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			holder := fmt.Sprintf("server-%d", i)
+			var ok bool
+			err := s.Tx(t.Context(), func(tx workflow.Tx) (err error) {
+				ok, err = tx.AcquireLease("jobs", holder, now, 30*time.Second)
+				return err
+			})
+			if err != nil {
+				t.Errorf("%s: %v", holder, err)
+			}
+			if ok {
+				mu.Lock()
+				winners = append(winners, holder)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(winners) != 1 {
+		t.Fatalf("winners of a fresh lease: %v", winners)
+	}
+	w := winners[0]
+	other := "server-x"
+	if !acquire(w, now) || !acquire(w, now.Add(10*time.Second)) {
+		t.Fatal("the holder could not renew (also at an unchanged time)")
+	}
+	if acquire(other, now.Add(39*time.Second)) {
+		t.Fatal("another server took a live lease")
+	}
+	if !acquire(other, now.Add(41*time.Second)) {
+		t.Fatal("another server could not take an expired lease")
+	}
+	if acquire(w, now.Add(42*time.Second)) {
+		t.Fatal("the old holder took the lease back")
+	}
+	do(t, s, func(tx workflow.Tx) error { return tx.ReleaseLease("jobs", other) })
+	if !acquire(w, now.Add(43*time.Second)) {
+		t.Fatal("a released lease was not free")
+	}
+}
+
+func testJobMarks(t *testing.T, s workflow.Store) {
+	now := at(12, 9, 0, 0, 0)
+	do(t, s, func(tx workflow.Tx) error {
+		done, err := tx.JobDone("scoring:2019")
+		if err != nil || done {
+			t.Fatalf("fresh mark: %v %v", done, err)
+		}
+		return tx.MarkJobDone("scoring:2019", now)
+	})
+	err := s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.MarkJobDone("scoring:2019", now) })
+	wantCode(t, err, workflow.ECONFLICT)
+	do(t, s, func(tx workflow.Tx) error {
+		done, err := tx.JobDone("scoring:2019")
+		if err != nil || !done {
+			t.Fatalf("recorded mark: %v %v", done, err)
+		}
+		return nil
+	})
+	change := int64(-3)
+	sum := &workflow.MonthlySummary{Year: 2019, Month: workflow.Month{Year: 2019, Month: time.June}, Total: 120,
+		Units: []workflow.SummaryLine{{Unit: "gjz", Reported: true, Count: 120, Change: &change}, {Unit: "zs"}}, CreatedAt: now}
+	do(t, s, func(tx workflow.Tx) error { return tx.SaveMonthlySummary(sum) })
+	err = s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.SaveMonthlySummary(sum) })
+	wantCode(t, err, workflow.ECONFLICT)
+	do(t, s, func(tx workflow.Tx) error {
+		got, err := tx.MonthlySummaries(2019)
+		if err != nil {
+			return err
+		}
+		if len(got) != 1 {
+			t.Fatalf("%d summaries", len(got))
+		}
+		wantUTC(t, "created_at", got[0].CreatedAt, now)
+		got[0].CreatedAt = sum.CreatedAt
+		wantEqual(t, "summary", got[0], *sum)
+		return nil
+	})
+}
+
+func testJobReads(t *testing.T, s workflow.Store) {
+	do(t, s, func(tx workflow.Tx) error {
+		createSubmission(t, tx, 2019, "gjz")
+		sub := createSubmission(t, tx, 2019, "zs")
+		prev := sub.Version
+		sub.State, sub.Version = workflow.StateSubmitted, prev+1
+		if err := tx.UpdateSubmission(sub, prev); err != nil {
+			return err
+		}
+		createSubmission(t, tx, 2020, "xg")
+		if err := tx.SetContacts("zs", []workflow.Contact{{Name: "乙", Email: "b@zs.cn"}, {Name: "甲", Email: "a@zs.cn"}}); err != nil {
+			return err
+		}
+		return tx.SetContacts("gjz", []workflow.Contact{{Name: "丙", Email: "c@gjz.cn"}})
+	})
+	do(t, s, func(tx workflow.Tx) error {
+		states, err := tx.SubmissionStates(2019)
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "states", states, map[string]workflow.State{"gjz": workflow.StateDraft, "zs": workflow.StateSubmitted})
+		cs, err := tx.AllContacts()
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "contacts", cs, map[string][]workflow.Contact{
+			"gjz": {{Name: "丙", Email: "c@gjz.cn"}},
+			"zs":  {{Name: "乙", Email: "b@zs.cn"}, {Name: "甲", Email: "a@zs.cn"}},
+		})
+		return nil
+	})
+}
