@@ -243,12 +243,20 @@ func TestBrowserScoring(t *testing.T) {
 	})
 
 	var final runView
-	t.Run("a new run is published after the confirmation", func(t *testing.T) {
+	t.Run("the stale run is refused, run again and published after the confirmation", func(t *testing.T) {
 		office := office.as(t)
-		office.click(`nav a[href="#/scoring"]`)
-		office.click("#run-scoring")
+		// The review changed the data since the trial run.
+		office.goTo(fmt.Sprintf("#/scoring/%d", trial.ID))
+		office.click("#publish-run")
+		office.click("#confirm-publish")
+		office.waitFor(`document.querySelector('#result .error #run-scoring')`)
+		if got := office.text("#result .error"); !strings.Contains(got, "重新计分") {
+			t.Fatalf("the stale refusal reads %q", got)
+		}
+		office.click("#result #run-scoring")
+		office.waitFor(fmt.Sprintf(`location.hash !== '#/scoring/%d' && document.querySelector('#run-meta')`, trial.ID))
 		id := office.runIDOfPage()
-		office.waitFor(fmt.Sprintf(`document.querySelector('#ranking') && location.hash === '#/scoring/%d'`, id))
+		office.waitFor(fmt.Sprintf(`document.querySelector('#run-meta') && location.hash === '#/scoring/%d'`, id))
 		office.click("#publish-run")
 		office.click("#confirm-publish")
 		office.waitFor(`document.querySelector('#run-meta').dataset.published === 'true'`)
@@ -264,6 +272,14 @@ func TestBrowserScoring(t *testing.T) {
 			t.Fatal("a published run still offers to publish")
 		}
 		office.screenshot("scoring-published")
+		office.click(`nav a[href="#/scoring"]`)
+		office.waitFor(`document.querySelectorAll('#runs tr[data-run]').length === 2`)
+		published := evalJSON[[]string](office, `[...document.querySelectorAll('#runs tr[data-run]')].map(r => r.dataset.run + ':' + r.dataset.published)`)
+		if want := []string{fmt.Sprintf("%d:true", final.ID), fmt.Sprintf("%d:false", trial.ID)}; fmt.Sprint(published) != fmt.Sprint(want) {
+			t.Fatalf("the runs page lists %v, want %v (newest first)", published, want)
+		}
+		office.click(fmt.Sprintf(`#runs tr[data-run="%d"] a`, final.ID))
+		office.waitFor(fmt.Sprintf(`location.hash === '#/scoring/%d' && document.querySelector('#run-meta')`, final.ID))
 	})
 
 	t.Run("the ranking downloads as xlsx and csv, the API's bytes under a Chinese name", func(t *testing.T) {

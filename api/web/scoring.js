@@ -13,6 +13,7 @@ const ruleNames = {
   monthly_missing: "月度数量未报送", monthly_late: "月度数量迟报",
 };
 const autoRules = Object.keys(ruleNames);
+Object.assign(actionNames, { "deduction.add": "录入扣分", "deduction.delete": "删除扣分", "scoring.run": "计分（试算）", "scoring.publish": "发布考核结果" });
 
 // sp is the state of the scoring page being shown (null elsewhere).
 let sp = null;
@@ -115,7 +116,7 @@ async function runsPage() {
   let html = `<h2>${S.year}年度考核计分</h2>
   <p class="hint">“试算”按当前数据计算各单位得分并保存为一次计分结果，可随时试算、比较；审核完全部已报送的节点后，将确认无误的一次计分“发布”为本年度考核结果。发布后各单位可查看本单位的得分明细，结果不能再更改。扣分事项中的人工扣分在<a href="#/deductions">人工扣分</a>页录入。</p>
   ${published ? message("ok", `已发布第${published.id}次计分为本年度考核结果（${esc(fmtTime(published.published_at))}）。<a href="#/scoring/${published.id}">查看</a>`) : ""}
-  <div class="actions"><button type="button" id="run-scoring" class="primary"${published ? " disabled" : ""}>试算</button></div><div id="result"></div>
+  <div class="actions"><button type="button" id="run-scoring" class="primary">试算</button>${published ? ' <span class="hint">发布后再试算的结果仅供比较，不能发布。</span>' : ""}</div><div id="result"></div>
   <table class="list" id="runs"><thead><tr><th>计分</th><th>计算时间</th><th>计算人</th><th>单位数</th><th>数据摘要</th><th>状态</th><th></th></tr></thead><tbody>`;
   for (const r of runs) {
     html += `<tr data-run="${r.id}" data-published="${r.published}"><td>第${r.id}次</td><td>${esc(fmtTime(r.created_at))}</td><td>${esc(r.created_by)}</td><td class="num">${r.units}</td>
@@ -132,8 +133,9 @@ async function runScoring() {
 }
 
 async function runPage(id, unit) {
-  // A run never changes but for its publication, after which sp is reset.
-  const keep = sp && sp.kind === "run" && sp.run.id === id ? sp : null;
+  // A run never changes but for its publication, after which sp is reset:
+  // a click on a unit of the ranking shown reuses it.
+  const keep = sp && sp.kind === "run" && sp.run.id === id && $("#ranking") ? sp : null;
   const [run, runs] = keep ? [keep.run, keep.runs] : await Promise.all([api("GET", `${runsPath()}/${id}`), api("GET", runsPath())]);
   sp = { kind: "run", run, runs, unit: unit || "", confirming: false };
   renderRun();
