@@ -27,6 +27,9 @@ const S = { me: null, plans: [], plan: null, year: 0, units: {} }; // session-wi
 // {re, fn(match)}; a nav link function returns HTML for the signed-in user.
 const routes = [];
 const navLinks = [];
+// unitTools add to a unit's submission page: each returns HTML for the
+// page state (scoring.js: Excel export and import).
+const unitTools = [];
 let page = null; // the state of the submission page while it is shown
 
 function token() { return localStorage.getItem("kaohe_token"); }
@@ -368,6 +371,7 @@ function renderUnitPage(keepScroll) {
     html += `<div class="toolbar" id="toolbar"><button type="button" id="save">保存</button><button type="button" id="validate">检查</button>
       <button type="button" id="submit" class="primary">报送市总工会办公室</button><span id="dirty" class="dirty">${p.dirty ? "有未保存的修改" : ""}</span></div>`;
   }
+  html += unitTools.map(f => f(p)).join("");
   html += `<div id="result"></div><div id="violations"></div>`;
   html += `<div id="tables">${renderDoc(p.model, { editable: p.editable, comments: sub && sub.comments, review: p.review, certified: sub && sub.innovation_certified })}</div>`;
   if (p.review) {
