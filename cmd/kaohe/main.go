@@ -444,18 +444,8 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fset.Parse(args[1:]); err != nil {
 		return err
 	}
-	m := NewMain(getenv, stdout, stderr)
-	margs := []string{}
-	if *configPath != "" {
-		margs = append(margs, "--config", *configPath)
-	}
-	if *data != "" {
-		margs = append(margs, "--data", *data)
-	}
-	if err := m.ParseFlags(margs); err != nil {
-		return err
-	}
-	if err := m.openStore(ctx); err != nil {
+	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data)
+	if err != nil {
 		return err
 	}
 	defer m.Close()
@@ -482,4 +472,26 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintln(stdout)
 	return nil
+}
+
+// openCommand prepares a one-shot command (user add, score): it reads the
+// configuration as serve does, with the command's --config and --data, and
+// opens the store. The caller must Close the returned Main.
+func openCommand(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer, configPath, data string) (*Main, error) {
+	m := NewMain(getenv, stdout, stderr)
+	var args []string
+	if configPath != "" {
+		args = append(args, "--config", configPath)
+	}
+	if data != "" {
+		args = append(args, "--data", data)
+	}
+	if err := m.ParseFlags(args); err != nil {
+		return nil, err
+	}
+	if err := m.openStore(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
 }

@@ -27,18 +27,8 @@ func runScore(ctx context.Context, args []string, getenv func(string) string, st
 	if *year == 0 {
 		return errors.New("usage: kaohe score --year YEAR [--publish ID] [--data DIR] [--config FILE]")
 	}
-	m := NewMain(getenv, stdout, stderr)
-	margs := []string{}
-	if *configPath != "" {
-		margs = append(margs, "--config", *configPath)
-	}
-	if *data != "" {
-		margs = append(margs, "--data", *data)
-	}
-	if err := m.ParseFlags(margs); err != nil {
-		return err
-	}
-	if err := m.openStore(ctx); err != nil {
+	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data)
+	if err != nil {
 		return err
 	}
 	defer m.Close()
@@ -46,7 +36,6 @@ func runScore(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	var run *workflow.ScoringRun
-	var err error
 	if *publish != 0 {
 		run, err = m.Service.PublishScoring(ctx, workflow.SystemActor, *year, *publish)
 	} else {
