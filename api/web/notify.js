@@ -50,7 +50,9 @@ function whenLabel(m) {
 }
 
 function mailRow(m) {
-  const resend = m.state === "failed" || m.state === "expired";
+  // An expired reminder is not offered again: its deadline has passed and
+  // the overdue notice tells the unit instead (the API would allow it).
+  const resend = m.state === "failed";
   return `<tr data-id="${m.id}" data-state="${esc(m.state)}" data-unit="${esc(m.unit)}">
     <td>${unitLabel(m)}</td>
     <td class="recipient">${m.name ? esc(m.name) + "<br>" : ""}<small>${esc(m.recipient)}</small></td>
