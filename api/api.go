@@ -78,6 +78,7 @@ func (s *Server) Handler() http.Handler {
 	a.GET("/audit", s.handleAudit)
 
 	a.GET("/notifications", s.handleNotifications)
+	a.GET("/notifications/counts", s.handleNotificationCounts)
 	a.POST("/notifications/:id/resend", s.handleResendNotification)
 
 	a.GET("/plans/:year/submissions", s.handleSubmissions)

@@ -29,6 +29,17 @@ func (s *Server) handleNotifications(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// handleNotificationCounts counts outbox messages by state (office only),
+// all or one unit's: GET /api/v1/notifications/counts?unit=gjz.
+func (s *Server) handleNotificationCounts(c *gin.Context) {
+	out, err := s.Service.NotificationCounts(c.Request.Context(), actorOf(c), c.Query("unit"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
 // handleResendNotification puts a failed or expired message back in the
 // queue (office only): POST /api/v1/notifications/{id}/resend.
 func (s *Server) handleResendNotification(c *gin.Context) {

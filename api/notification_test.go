@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -25,6 +26,16 @@ type notification struct {
 	State     string `json:"state"`
 	Attempts  int    `json:"attempts"`
 	LastError string `json:"last_error"`
+	// LastAttemptAt is when the mail server last answered (nil: never).
+	LastAttemptAt *time.Time `json:"last_attempt_at"`
+}
+
+// counts is the JSON of GET /api/v1/notifications/counts.
+type counts struct {
+	Pending int `json:"pending"`
+	Sent    int `json:"sent"`
+	Failed  int `json:"failed"`
+	Expired int `json:"expired"`
 }
 
 // seedOutbox enqueues three reminders for gjz and leaves them sent, failed
@@ -74,9 +85,39 @@ func TestNotifications(t *testing.T) {
 					t.Fatalf("all: %+v", out)
 				}
 			})
+			t.Run("a failed message tells when the server refused it", func(t *testing.T) {
+				var out []notification
+				e.mustDecode("GET", "/api/v1/notifications?state=failed", "office", nil, 200, &out)
+				if len(out) != 1 || out[0].LastAttemptAt == nil || !out[0].LastAttemptAt.Equal(e.clock.Now()) {
+					t.Fatalf("failed: %+v, want the last attempt at %s", out, e.clock.Now())
+				}
+				var pending []notification
+				e.mustDecode("GET", "/api/v1/notifications?state=pending", "office", nil, 200, &pending)
+				if len(pending) != 1 || pending[0].LastAttemptAt != nil {
+					t.Fatalf("a message never sent: %+v", pending)
+				}
+			})
+			t.Run("the office counts messages by state, of all units or one", func(t *testing.T) {
+				for _, tc := range []struct {
+					query string
+					want  counts
+				}{
+					{"", counts{Pending: 1, Sent: 1, Failed: 1}},
+					{"?unit=gjz", counts{Pending: 1, Sent: 1, Failed: 1}},
+					{"?unit=zs", counts{}},
+					{"?unit=nowhere", counts{}},
+				} {
+					var got counts
+					e.mustDecode("GET", "/api/v1/notifications/counts"+tc.query, "office", nil, 200, &got)
+					if got != tc.want {
+						t.Errorf("counts%s = %+v, want %+v", tc.query, got, tc.want)
+					}
+				}
+			})
 			t.Run("units and viewers may not list or resend", func(t *testing.T) {
 				for _, role := range []string{"unitA", "viewer"} {
 					e.mustDo("GET", "/api/v1/notifications?state=failed", role, nil, 403)
+					e.mustDo("GET", "/api/v1/notifications/counts", role, nil, 403)
 					e.mustDo("POST", fmt.Sprintf("/api/v1/notifications/%d/resend", failed), role, nil, 403)
 				}
 				e.mustDo("GET", "/api/v1/notifications", "", nil, 401)
@@ -108,6 +149,11 @@ func TestNotifications(t *testing.T) {
 				e.mustDecode("GET", "/api/v1/notifications?state=failed", "office", nil, 200, &failedNow)
 				if len(failedNow) != 0 {
 					t.Fatalf("still failed: %+v", failedNow)
+				}
+				var c counts
+				e.mustDecode("GET", "/api/v1/notifications/counts", "office", nil, 200, &c)
+				if c != (counts{Pending: 2, Sent: 1}) {
+					t.Fatalf("counts after resend: %+v", c)
 				}
 				var audit []workflow.AuditEntry
 				e.mustDecode("GET", "/api/v1/audit?action=notification.resend", "office", nil, 200, &audit)

@@ -52,6 +52,10 @@ type OutboxMessage struct {
 	Attempts      int       `json:"attempts"`
 	NextAttemptAt time.Time `json:"next_attempt_at"`
 	LastError     string    `json:"last_error,omitempty"`
+	// LastAttemptAt is when the mail server last answered a send of the
+	// message (accepted, refused or broke off); nil before the first. A
+	// resend keeps it, with LastError, until the next send.
+	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
 	// ExpiresAt is when an unsent message is no longer worth sending (a
 	// reminder's deadline); zero never.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
@@ -71,6 +75,15 @@ type OutboxFilter struct {
 	State OutboxState
 	Unit  string
 	Limit int
+}
+
+// OutboxCounts counts outbox messages by state; its zero value is an
+// empty outbox.
+type OutboxCounts struct {
+	Pending int `json:"pending"`
+	Sent    int `json:"sent"`
+	Failed  int `json:"failed"`
+	Expired int `json:"expired"`
 }
 
 // SendResult is what a dispatcher records after one send.
@@ -104,6 +117,28 @@ func (s *Service) Notifications(ctx context.Context, a Actor, f OutboxFilter) ([
 		out = []OutboxMessage{}
 	}
 	return out, err
+}
+
+// NotificationCounts counts outbox messages by state (office only): all of
+// them, or one unit's when unit is not empty (the office digests have no
+// unit and are counted only in all). An unknown unit counts zero.
+func (s *Service) NotificationCounts(ctx context.Context, a Actor, unit string) (*OutboxCounts, error) {
+	if err := a.requireRole(RoleOffice); err != nil {
+		return nil, err
+	}
+	var by map[OutboxState]int
+	err := s.tx(ctx, func(tx Tx, _ time.Time) (err error) {
+		if unit == "" {
+			by, err = tx.CountMessages()
+		} else {
+			by, err = tx.CountMessagesOfUnit(unit)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &OutboxCounts{Pending: by[OutboxPending], Sent: by[OutboxSent], Failed: by[OutboxFailed], Expired: by[OutboxExpired]}, nil
 }
 
 // ResendNotification puts a failed or expired message back in the queue,

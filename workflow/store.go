@@ -168,6 +168,8 @@ type JobsTx interface {
 	RequeueMessage(id int64, now time.Time) error
 	// CountMessages counts the messages in each state.
 	CountMessages() (map[OutboxState]int, error)
+	// CountMessagesOfUnit counts one unit's messages in each state.
+	CountMessagesOfUnit(unit string) (map[OutboxState]int, error)
 
 	// EnsureLease creates the row of the lease name, expired, if it is
 	// missing. Run it in a transaction of its own before AcquireLease: on

@@ -30,6 +30,9 @@ const navLinks = [];
 // unitTools add to a unit's submission page: each returns HTML for the
 // page state (scoring.js: Excel export and import).
 const unitTools = [];
+// overviewBanners add notices at the top of the overview: each is an async
+// function returning HTML for the signed-in user (notify.js: failed mail).
+const overviewBanners = [];
 let page = null; // the state of the submission page while it is shown
 
 function token() { return localStorage.getItem("kaohe_token"); }
@@ -283,11 +286,11 @@ async function route() {
 
 async function overviewPage() {
   const p = S.plan;
-  const subs = await api("GET", `/plans/${S.year}/submissions`);
+  const [subs, banners] = await Promise.all([api("GET", `/plans/${S.year}/submissions`), Promise.all(overviewBanners.map(f => f()))]);
   const count = st => subs.filter(s => s.state === st).length;
   const late = subs.filter(s => s.late).length;
   let html = `<h2>${esc(p.title || S.year + "年度实绩考核")}</h2>
-  <p class="deadline">指标表报送截止：<strong>${esc(p.deadline.date)} ${esc(p.deadline.time)}</strong>（${esc(p.zone)}）；时间节点：${p.checkpoints.map(c => esc(c.name)).join("、")}</p>`;
+  ${banners.join("")}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.date)} ${esc(p.deadline.time)}</strong>（${esc(p.zone)}）；时间节点：${p.checkpoints.map(c => esc(c.name)).join("、")}</p>`;
   if (S.me.role !== "unit") {
     html += `<ul class="stats" id="stats"><li>单位 <b>${subs.length}</b></li><li>未填报 <b>${count("none")}</b></li><li>草稿 <b>${count("draft")}</b></li>
       <li>已报送 <b>${count("submitted")}</b></li><li>已退回 <b>${count("returned")}</b></li><li>已认定 <b>${count("certified")}</b></li>

@@ -28,6 +28,7 @@ type outboxRow struct {
 	Attempts      int        `gorm:"not null"`
 	NextAttemptAt time.Time  `gorm:"not null;precision:6;index:outbox_due,priority:2"`
 	LastError     string     `gorm:"type:text;not null"`
+	LastAttemptAt *time.Time `gorm:"precision:6"`
 	ExpiresAt     *time.Time `gorm:"precision:6"`
 	ClaimedBy     ident      `gorm:"size:64;not null;index:outbox_claim"`
 	ClaimedUntil  *time.Time `gorm:"precision:6"`
@@ -43,7 +44,7 @@ func (r outboxRow) message() workflow.OutboxMessage {
 		ID: r.ID, Kind: workflow.NoticeKind(r.Kind), Unit: string(r.Unit), Deadline: string(r.Deadline), Lead: r.Lead,
 		Recipient: string(r.Recipient), Name: r.Name, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		State: workflow.OutboxState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(),
-		LastError: r.LastError, ExpiresAt: utcPtr(r.ExpiresAt), CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt),
+		LastError: r.LastError, LastAttemptAt: utcPtr(r.LastAttemptAt), ExpiresAt: utcPtr(r.ExpiresAt), CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt),
 	}
 	return m
 }
@@ -182,7 +183,7 @@ func (t *tx) ReleaseClaims(claim string) error {
 
 // RecordSend writes the outcome of one send, if the claim still holds.
 func (t *tx) RecordSend(r workflow.SendResult) error {
-	set := map[string]any{"attempts": gorm.Expr("attempts + 1"), "claimed_by": "", "claimed_until": nil, "last_error": r.Err}
+	set := map[string]any{"attempts": gorm.Expr("attempts + 1"), "claimed_by": "", "claimed_until": nil, "last_error": r.Err, "last_attempt_at": utc(r.At)}
 	switch {
 	case r.Err == "":
 		set["state"] = string(workflow.OutboxSent)
@@ -233,11 +234,20 @@ func (t *tx) RequeueMessage(id int64, now time.Time) error {
 
 // CountMessages counts the messages in each state.
 func (t *tx) CountMessages() (map[workflow.OutboxState]int, error) {
+	return t.countMessages(t.db.Model(&outboxRow{}))
+}
+
+// CountMessagesOfUnit counts one unit's messages in each state.
+func (t *tx) CountMessagesOfUnit(unit string) (map[workflow.OutboxState]int, error) {
+	return t.countMessages(t.db.Model(&outboxRow{}).Where("unit = ?", unit))
+}
+
+func (t *tx) countMessages(q *gorm.DB) (map[workflow.OutboxState]int, error) {
 	var rows []struct {
 		State string
 		N     int
 	}
-	if err := t.db.Model(&outboxRow{}).Select("state, COUNT(*) AS n").Group("state").Scan(&rows).Error; err != nil {
+	if err := q.Select("state, COUNT(*) AS n").Group("state").Scan(&rows).Error; err != nil {
 		return nil, internal(err, "count messages")
 	}
 	out := map[workflow.OutboxState]int{}

@@ -114,6 +114,22 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 		return err
 	})
 	wantEqual(t, "counts", counts, map[workflow.OutboxState]int{workflow.OutboxSent: 1, workflow.OutboxPending: 2, workflow.OutboxFailed: 1})
+	// One unit's counts leave the other unit's messages out.
+	for _, tc := range []struct {
+		unit string
+		want map[workflow.OutboxState]int
+	}{
+		{"gjz", map[workflow.OutboxState]int{workflow.OutboxSent: 1, workflow.OutboxPending: 1, workflow.OutboxFailed: 1}},
+		{"zs", map[workflow.OutboxState]int{workflow.OutboxPending: 1}},
+		{"", map[workflow.OutboxState]int{}}, // no office digest here
+		{"nowhere", map[workflow.OutboxState]int{}},
+	} {
+		do(t, s, func(tx workflow.Tx) (err error) {
+			counts, err = tx.CountMessagesOfUnit(tc.unit)
+			return err
+		})
+		wantEqual(t, "counts of "+tc.unit, counts, tc.want)
+	}
 	// The retried one is due again at its retry time, not before.
 	if got := claim(t, s, "c3", retry.Add(-time.Second), 10); len(got) != 0 {
 		t.Fatalf("claimed %d before the retry time", len(got))
@@ -129,6 +145,18 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 	})
 	if len(failed) != 1 || failed[0].ID != ms[2].ID || failed[0].LastError != "550 no such user" {
 		t.Fatalf("failed: %+v", failed)
+	}
+	if failed[0].LastAttemptAt == nil {
+		t.Fatal("the failed message has no last attempt")
+	}
+	wantUTC(t, "last_attempt_at of the failed message", *failed[0].LastAttemptAt, now)
+	var waiting []workflow.OutboxMessage
+	do(t, s, func(tx workflow.Tx) (err error) {
+		waiting, err = tx.OutboxMessages(workflow.OutboxFilter{Unit: "zs"})
+		return err
+	})
+	if len(waiting) != 1 || waiting[0].LastAttemptAt != nil {
+		t.Fatalf("a message never sent has a last attempt: %+v", waiting)
 	}
 }
 

@@ -76,7 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) workflow.Store) {
 		{"Concurrency/20 read-modify-write transactions lose no update and fail only with ESTALE", testConcurrentUpdates},
 
 		{"Outbox/a key enqueued twice is one row, whatever its state; OutboxKeys lists a deadline's keys", testOutboxUniqueKey},
-		{"Outbox/a claim takes due pending messages once and records sent, retry and failed", testOutboxClaim},
+		{"Outbox/a claim takes due pending messages once and records sent, retry and failed with the attempt's time; counts by state and unit", testOutboxClaim},
 		{"Outbox/released claims are free again without an attempt; a lost claim is ESTALE", testOutboxReleaseAndStale},
 		{"Outbox/only failed and expired messages are requeued; sent is never", testOutboxRequeue},
 		{"Outbox/8 racing claimers never share a message", testOutboxConcurrentClaims},
