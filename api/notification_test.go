@@ -165,6 +165,62 @@ func TestNotifications(t *testing.T) {
 	}
 }
 
+// TestResendAfterTheDeadlineIsRefused: a failed reminder whose deadline
+// has passed is not sent again (it would announce a deadline that is over):
+// 409, and it stays failed. Before the deadline it is requeued and keeps
+// its expiry.
+func TestResendAfterTheDeadlineIsRefused(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	now := e.clock.Now()
+	deadline := time.Date(2019, 6, 13, 17, 30, 0, 0, shanghai)
+	var ids []int64
+	err := e.svc.Store.Tx(context.Background(), func(tx workflow.Tx) error {
+		var ms []workflow.OutboxMessage
+		for _, to := range []string{"a@gjz.example.cn", "b@gjz.example.cn"} {
+			ms = append(ms, workflow.OutboxMessage{Kind: workflow.NoticeReminder, Unit: "gjz", Deadline: "submission:2019-06-13", Lead: 1,
+				Recipient: to, Subject: "【考核提醒】", Text: "正文", NextAttemptAt: now, CreatedAt: now, ExpiresAt: &deadline})
+		}
+		if _, err := tx.EnqueueMessages(ms); err != nil {
+			return err
+		}
+		got, err := tx.ClaimMessages("t", now, now.Add(time.Minute), 2)
+		if err != nil {
+			return err
+		}
+		for _, m := range got {
+			ids = append(ids, m.ID)
+			if err := tx.RecordSend(workflow.SendResult{ID: m.ID, Claim: "t", At: now, Err: "550 mailbox unavailable"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("seed: %v %v", ids, err)
+	}
+
+	var n struct {
+		State     string     `json:"state"`
+		ExpiresAt *time.Time `json:"expires_at"`
+	}
+	e.clock.Set(deadline.Add(-time.Hour))
+	e.mustDecode("POST", fmt.Sprintf("/api/v1/notifications/%d/resend", ids[0]), "office", nil, 200, &n)
+	if n.State != "pending" || n.ExpiresAt == nil || !n.ExpiresAt.Equal(deadline) {
+		t.Fatalf("resent before the deadline: %+v", n)
+	}
+
+	e.clock.Set(deadline.Add(time.Minute))
+	status, out := e.do("POST", fmt.Sprintf("/api/v1/notifications/%d/resend", ids[1]), "office", nil)
+	if status != 409 || !strings.Contains(decodeError(t, out).Error.Message, "截止时间已过") {
+		t.Fatalf("resend after the deadline: %d %s", status, out)
+	}
+	var failed []notification
+	e.mustDecode("GET", "/api/v1/notifications?state=failed", "office", nil, 200, &failed)
+	if len(failed) != 1 || failed[0].ID != ids[1] {
+		t.Fatalf("the refused message is no longer failed: %+v", failed)
+	}
+}
+
 // TestMetrics: /metrics answers in the Prometheus text format with the
 // requests counted by route pattern and status.
 func TestMetrics(t *testing.T) {

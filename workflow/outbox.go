@@ -164,6 +164,15 @@ func (s *Service) ResendNotification(ctx context.Context, a Actor, id int64) (*O
 		case OutboxPending:
 			return Errorf(ESTATE, "消息%d正在等待发送", id)
 		}
+		if m.ExpiresAt != nil && !now.Before(*m.ExpiresAt) {
+			// A reminder resent after its deadline would tell the unit that
+			// something "will close" on a day that has passed.
+			loc := time.UTC
+			if ps, err := tx.Plans(); err == nil && len(ps) > 0 {
+				loc = ps[len(ps)-1].Location()
+			}
+			return Errorf(ESTATE, "消息%d的有效期已于%s结束（所提醒的截止时间已过），重发会发出过时的内容，请另行通知该单位", id, m.ExpiresAt.In(loc).Format("2006-01-02 15:04"))
+		}
 		if err := tx.RequeueMessage(id, now); err != nil {
 			return err
 		}

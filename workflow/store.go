@@ -164,7 +164,8 @@ type JobsTx interface {
 	// ExpireMessage marks a claimed pending message expired.
 	ExpireMessage(id int64, claim string, now time.Time) error
 	// RequeueMessage makes a failed or expired message pending again with
-	// no attempts, due at now.
+	// no attempts, due at now. Its expiry is kept: a requeued reminder that
+	// is not sent before its deadline still expires.
 	RequeueMessage(id int64, now time.Time) error
 	// CountMessages counts the messages in each state.
 	CountMessages() (map[OutboxState]int, error)

@@ -222,7 +222,7 @@ func (t *tx) ExpireMessage(id int64, claim string, now time.Time) error {
 func (t *tx) RequeueMessage(id int64, now time.Time) error {
 	res := t.db.Model(&outboxRow{}).Where("id = ? AND state IN ?", id, []string{string(workflow.OutboxFailed), string(workflow.OutboxExpired)}).
 		Updates(map[string]any{"state": string(workflow.OutboxPending), "attempts": 0, "next_attempt_at": utc(now),
-			"expires_at": nil, "claimed_by": "", "claimed_until": nil})
+			"claimed_by": "", "claimed_until": nil})
 	if res.Error != nil {
 		return internal(res.Error, "requeue message")
 	}

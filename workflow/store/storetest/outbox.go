@@ -193,7 +193,10 @@ func testOutboxReleaseAndStale(t *testing.T, s workflow.Store) {
 
 func testOutboxRequeue(t *testing.T, s workflow.Store) {
 	now := at(12, 9, 0, 0, 0)
-	enqueue(t, s, message("gjz", "a@x.cn", 1, now), message("gjz", "b@x.cn", 1, now), message("gjz", "c@x.cn", 1, now))
+	expires := at(13, 17, 30, 0, 0)
+	withExpiry := message("gjz", "b@x.cn", 1, now)
+	withExpiry.ExpiresAt = &expires
+	enqueue(t, s, message("gjz", "a@x.cn", 1, now), withExpiry, message("gjz", "c@x.cn", 1, now))
 	ms := claim(t, s, "c1", now, 10)
 	do(t, s, func(tx workflow.Tx) error {
 		if err := tx.RecordSend(workflow.SendResult{ID: ms[0].ID, Claim: "c1", At: now}); err != nil {
@@ -222,6 +225,9 @@ func testOutboxRequeue(t *testing.T, s workflow.Store) {
 		}
 		if m.State != workflow.OutboxPending || m.Attempts != 0 || !m.NextAttemptAt.Equal(later) {
 			t.Errorf("requeued: %+v", m)
+		}
+		if m.ExpiresAt == nil || !m.ExpiresAt.Equal(expires) {
+			t.Errorf("requeue lost the expiry: %v, want %v", m.ExpiresAt, expires)
 		}
 		return nil
 	})
