@@ -77,6 +77,13 @@ type Tx interface {
 	// awarded, reviewed_at, version) if the stored version is still
 	// prevVersion, else returns ESTALE and writes nothing.
 	UpdateNode(n *NodeRecord, prevVersion int) error
+	// ScoringNodes returns the nodes of the given units as year-end
+	// scoring reads them, in no particular order (none for an empty list):
+	// the accepted nodes reported on time summed per unit, category, item
+	// and indicator (NodeFact.Count nodes each, with Points and Awarded
+	// summed and no work, node or due date), every other node one by one
+	// (Count 0).
+	ScoringNodes(year int, units []string) ([]NodeFact, error)
 	AddEvidence(e *Evidence) error
 	// Evidence returns one file's row, withdrawn or not (ENOTFOUND).
 	Evidence(id int64) (*Evidence, error)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -199,4 +200,80 @@ func (t *tx) PublishedScoringRun(year int) (*workflow.ScoringRun, error) {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// ScoringNodes reads the nodes of units for year-end scoring in two
+// queries, both answered from the covering index nodes_scoring without
+// touching the table: the sums of the accepted, on-time nodes per unit,
+// category, item and indicator, then every other node. Repeated strings
+// (units, categories, codes, states) share one copy and every due date is
+// parsed once, so a batch costs one allocation per distinct value, not one
+// per row.
+func (t *tx) ScoringNodes(year int, units []string) ([]workflow.NodeFact, error) {
+	out := []workflow.NodeFact{}
+	if len(units) == 0 {
+		return out, nil
+	}
+	var (
+		strs  = map[string]string{}
+		dates = map[string]workflow.Date{}
+		str   = func(b []byte) string {
+			if s, ok := strs[string(b)]; ok {
+				return s
+			}
+			s := string(b)
+			strs[s] = s
+			return s
+		}
+		unit, category, indicator, due, state sql.RawBytes
+	)
+	rows, err := t.db.Raw(`SELECT unit, category, item_index, indicator, COUNT(*), SUM(points), SUM(awarded)
+		FROM nodes WHERE year = ? AND unit IN ? AND state = ? AND late = ?
+		GROUP BY unit, category, item_index, indicator`, year, units, string(workflow.NodeAccepted), false).Rows()
+	if err != nil {
+		return nil, internal(err, "scoring nodes")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n workflow.NodeFact
+		var points, awarded int64
+		if err := rows.Scan(&unit, &category, &n.ItemIndex, &indicator, &n.Count, &points, &awarded); err != nil {
+			return nil, internal(err, "scoring nodes")
+		}
+		n.Unit, n.Category, n.Indicator, n.State = str(unit), str(category), str(indicator), string(workflow.NodeAccepted)
+		n.Points, n.Awarded = workflow.Points(points), workflow.Points(awarded)
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "scoring nodes")
+	}
+	rows.Close()
+
+	rows, err = t.db.Raw(`SELECT unit, category, item_index, indicator, work_index, node_index, due, points, state, late, awarded
+		FROM nodes WHERE year = ? AND unit IN ? AND (state <> ? OR late = ?)`, year, units, string(workflow.NodeAccepted), true).Rows()
+	if err != nil {
+		return nil, internal(err, "scoring nodes")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n workflow.NodeFact
+		var points, awarded int64
+		if err := rows.Scan(&unit, &category, &n.ItemIndex, &indicator, &n.WorkIndex, &n.NodeIndex, &due, &points, &state, &n.Late, &awarded); err != nil {
+			return nil, internal(err, "scoring nodes")
+		}
+		d, ok := dates[string(due)]
+		if !ok {
+			if d, err = workflow.ParseDate(string(due)); err != nil {
+				return nil, internal(err, "stored node due date")
+			}
+			dates[string(due)] = d
+		}
+		n.Unit, n.Category, n.Indicator, n.State, n.Due = str(unit), str(category), str(indicator), str(state), d
+		n.Points, n.Awarded = workflow.Points(points), workflow.Points(awarded)
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "scoring nodes")
+	}
+	return out, nil
 }

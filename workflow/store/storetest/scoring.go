@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"sort"
 	"testing"
 
 	"kaohe/workflow"
@@ -148,6 +149,86 @@ func testSubmissionsOf(t *testing.T, s workflow.Store) {
 		none, err := tx.SubmissionsOf(2019, nil)
 		if err != nil || len(none) != 0 {
 			t.Fatalf("no units: %v %v", none, err)
+		}
+		return nil
+	})
+}
+
+// scoringNodeCases are nodes in every condition scoring distinguishes,
+// with the facts ScoringNodes must make of them for gjz and zs.
+func scoringNodeCases() (in []workflow.NodeRecord, want []workflow.NodeFact) {
+	acc, pend, rej, rep := workflow.NodeAccepted, workflow.NodePending, workflow.NodeRejected, workflow.NodeReported
+	mk := func(year int, unit, cat, code string, i, j, k int, due string, pts workflow.Points, st workflow.NodeState, late bool, awarded workflow.Points) workflow.NodeRecord {
+		return workflow.NodeRecord{Year: year, Unit: unit, Category: cat, Indicator: code, ItemIndex: i, WorkIndex: j, NodeIndex: k,
+			Work: "工作", Due: workflow.MustDate(due), Points: pts, Target: "目标", Standard: "标准", Evidence: "材料",
+			State: st, Late: late, Awarded: awarded, Version: 1}
+	}
+	party, business, innov := workflow.CategoryParty, workflow.CategoryBusiness, workflow.CategoryInnovation
+	in = []workflow.NodeRecord{
+		mk(2019, "gjz", party, "P1", 0, 0, 0, "2019-06-30", 1000, acc, false, 900),
+		mk(2019, "gjz", party, "P1", 0, 0, 1, "2019-09-30", 500, acc, false, 500),
+		mk(2019, "gjz", party, "P1", 0, 1, 0, "2019-09-30", 300, acc, true, 300),
+		mk(2019, "gjz", party, "P2", 1, 0, 0, "2019-11-30", 200, pend, false, 0),
+		mk(2019, "gjz", business, "B1", 0, 0, 0, "2019-06-30", 250, rej, true, 0),
+		mk(2019, "gjz", business, "B1", 0, 0, 1, "2019-09-30", 150, rep, false, 0),
+		mk(2019, "gjz", business, "B1", 0, 1, 0, "2019-11-30", 400, acc, false, 350),
+		mk(2019, "gjz", innov, "I1", 0, 0, 0, "2019-06-30", 150, acc, false, 150),
+		mk(2019, "gjz", innov, "I1", 0, 0, 1, "2019-11-30", 100, acc, false, 75),
+		mk(2019, "zs", party, "P1", 0, 0, 0, "2019-06-30", 700, acc, false, 700),
+		mk(2019, "zs", business, "B2", 1, 0, 0, "2019-09-30", 550, pend, false, 0),
+		mk(2019, "cy", party, "P1", 0, 0, 0, "2019-06-30", 700, acc, false, 700), // not asked for
+		mk(2020, "gjz", party, "P1", 0, 0, 0, "2020-06-30", 700, acc, false, 700), // another year
+	}
+	one := func(n workflow.NodeRecord) workflow.NodeFact {
+		return workflow.NodeFact{Unit: n.Unit, Category: n.Category, Indicator: n.Indicator, ItemIndex: n.ItemIndex,
+			WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex, Due: n.Due, Points: n.Points, State: string(n.State), Late: n.Late, Awarded: n.Awarded}
+	}
+	sum := func(unit, cat, code string, item, count int, pts, awarded workflow.Points) workflow.NodeFact {
+		return workflow.NodeFact{Unit: unit, Category: cat, Indicator: code, ItemIndex: item, Points: pts, State: string(acc), Awarded: awarded, Count: count}
+	}
+	want = []workflow.NodeFact{
+		sum("gjz", party, "P1", 0, 2, 1500, 1400),
+		one(in[2]), one(in[3]),
+		sum("gjz", business, "B1", 0, 1, 400, 350),
+		one(in[4]), one(in[5]),
+		sum("gjz", innov, "I1", 0, 2, 250, 225),
+		sum("zs", party, "P1", 0, 1, 700, 700),
+		one(in[10]),
+	}
+	return in, want
+}
+
+func testScoringNodes(t *testing.T, s workflow.Store) {
+	in, want := scoringNodeCases()
+	do(t, s, func(tx workflow.Tx) error { return tx.CreateNodes(in) })
+	do(t, s, func(tx workflow.Tx) error {
+		got, err := tx.ScoringNodes(2019, []string{"zs", "gjz", "xg"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Any order: put both in the order of want (unit, category as the
+		// annexes list them, item, sums first, then work and node).
+		rank := map[string]int{workflow.CategoryParty: 0, workflow.CategoryBusiness: 1, workflow.CategoryInnovation: 2}
+		sort.Slice(got, func(i, j int) bool {
+			a, b := got[i], got[j]
+			switch {
+			case a.Unit != b.Unit:
+				return a.Unit < b.Unit
+			case a.Category != b.Category:
+				return rank[a.Category] < rank[b.Category]
+			case a.ItemIndex != b.ItemIndex:
+				return a.ItemIndex < b.ItemIndex
+			case (a.Count > 0) != (b.Count > 0):
+				return a.Count > 0
+			case a.WorkIndex != b.WorkIndex:
+				return a.WorkIndex < b.WorkIndex
+			}
+			return a.NodeIndex < b.NodeIndex
+		})
+		wantEqual(t, "scoring facts of gjz and zs", got, want)
+		none, err := tx.ScoringNodes(2019, nil)
+		if err != nil || none == nil || len(none) != 0 {
+			t.Fatalf("no units: %#v %v", none, err)
 		}
 		return nil
 	})
