@@ -176,7 +176,7 @@ func scoringNodeCases() (in []workflow.NodeRecord, want []workflow.NodeFact) {
 		mk(2019, "gjz", innov, "I1", 0, 0, 1, "2019-11-30", 100, acc, false, 75),
 		mk(2019, "zs", party, "P1", 0, 0, 0, "2019-06-30", 700, acc, false, 700),
 		mk(2019, "zs", business, "B2", 1, 0, 0, "2019-09-30", 550, pend, false, 0),
-		mk(2019, "cy", party, "P1", 0, 0, 0, "2019-06-30", 700, acc, false, 700), // not asked for
+		mk(2019, "cy", party, "P1", 0, 0, 0, "2019-06-30", 700, acc, false, 700),  // not asked for
 		mk(2020, "gjz", party, "P1", 0, 0, 0, "2020-06-30", 700, acc, false, 700), // another year
 	}
 	one := func(n workflow.NodeRecord) workflow.NodeFact {
