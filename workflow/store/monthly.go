@@ -91,22 +91,38 @@ func (t *tx) MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyRepor
 	return t.monthlyReports(year, units)
 }
 
+// monthlyReports scans its rows itself rather than through gorm's
+// reflection: a year-end run reads every unit's months, batch by batch.
 func (t *tx) monthlyReports(year int, units []string) ([]workflow.MonthlyReport, error) {
-	var rows []monthlyRow
-	q := t.db.Where("year = ?", year)
+	q := t.db.Model(&monthlyRow{}).Select("year", "unit", "month", "count", "reported_at", "first_reported_at", "late", "reported_by", "source").
+		Where("year = ?", year)
 	if units != nil {
 		q = q.Where("unit IN ?", units)
 	}
-	if err := q.Order("month").Order("unit").Find(&rows).Error; err != nil {
+	rows, err := q.Order("month").Order("unit").Rows()
+	if err != nil {
 		return nil, internal(err, "monthly reports")
 	}
-	out := make([]workflow.MonthlyReport, 0, len(rows))
-	for _, r := range rows {
-		m, err := monthlyOf(r.Year, string(r.Unit), r.Month, r.Count, r.ReportedAt, r.FirstReportedAt, r.Late, r.ReportedBy, r.Source)
-		if err != nil {
-			return nil, err
+	defer rows.Close()
+	out := []workflow.MonthlyReport{}
+	months := map[string]workflow.Month{}
+	var r monthlyRow
+	for rows.Next() {
+		if err := rows.Scan(&r.Year, &r.Unit, &r.Month, &r.Count, &r.ReportedAt, &r.FirstReportedAt, &r.Late, &r.ReportedBy, &r.Source); err != nil {
+			return nil, internal(err, "monthly reports")
 		}
-		out = append(out, m)
+		m, ok := months[r.Month]
+		if !ok {
+			if m, err = workflow.ParseMonth(r.Month); err != nil {
+				return nil, internal(err, "stored month")
+			}
+			months[r.Month] = m
+		}
+		out = append(out, workflow.MonthlyReport{Year: r.Year, Unit: string(r.Unit), Month: m, Count: r.Count, ReportedAt: r.ReportedAt.UTC(),
+			FirstReportedAt: r.FirstReportedAt.UTC(), Late: r.Late, By: r.ReportedBy, Source: r.Source})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "monthly reports")
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -76,5 +77,30 @@ func TestScoringNodesScoreAsNodes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestResultsJSON: the stored results are exactly what json.Marshal makes
+// of them, for an empty year, one unit and many.
+func TestResultsJSON(t *testing.T) {
+	r := workflow.UnitResult{Unit: "gjz", Name: "高新区<总工会>", State: "executing", Party: 9950, Business: 10025,
+		Deductions: []workflow.Deduction{{Rule: workflow.RuleLateNode, Points: 50, Reason: "B3 工作1 节点2（2019-09-30） 逾期报送，扣0.5分", Ref: "business[2].works[0].nodes[1]"}},
+		Indicators: []workflow.IndicatorScore{{Category: "party", Code: "P1", Name: "党的政治建设", Points: 3400, Awarded: 2550, Nodes: 8, Accepted: 7}},
+		Items:      []workflow.InnovationScore{}, Rank: 2, Grade: "优秀"}
+	many := make([]workflow.UnitResult, 300)
+	for i := range many {
+		many[i] = r
+		many[i].Unit = fmt.Sprintf("u%03d", i)
+		many[i].Deductions = many[i].Deductions[:i%2]
+	}
+	for _, rs := range [][]workflow.UnitResult{nil, {}, {r}, many} {
+		want, err := json.Marshal(rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := store.ResultsJSON(rs)
+		if err != nil || got != string(want) {
+			t.Errorf("%d results: got %.300s (%v), want %.300s", len(rs), got, err, want)
+		}
 	}
 }
