@@ -103,8 +103,8 @@ type Tx interface {
 	// MonthlyReports returns the current value of every unit and month of
 	// year, by month then unit.
 	MonthlyReports(year int) ([]MonthlyReport, error)
-	// MonthlyReportsOf is MonthlyReports for the given units only (none
-	// for an empty list).
+	// MonthlyReportsOf is MonthlyReports for the given units only, by
+	// unit then month (none for an empty list).
 	MonthlyReportsOf(year int, units []string) ([]MonthlyReport, error)
 	// MonthlyHistory returns every value reported for a unit and month,
 	// oldest first.

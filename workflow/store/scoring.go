@@ -234,7 +234,10 @@ func (t *tx) PublishedScoringRun(year int) (*workflow.ScoringRun, error) {
 // ScoringNodes reads the nodes of units for year-end scoring in two
 // queries, both answered from the covering index nodes_scoring without
 // touching the table: the sums of the accepted, on-time nodes per unit,
-// category, item and indicator, then every other node. Repeated strings
+// category, item and indicator, then every other node. The second query
+// says "state < accepted OR state > accepted" rather than "state <>
+// accepted" so that SQLite seeks the three index ranges of those nodes
+// instead of scanning each unit's nodes again. Repeated strings
 // (units, categories, codes, states) share one copy and every due date is
 // parsed once, so a batch costs one allocation per distinct value, not one
 // per row.
@@ -279,7 +282,8 @@ func (t *tx) ScoringNodes(year int, units []string) ([]workflow.NodeFact, error)
 	rows.Close()
 
 	rows, err = t.db.Raw(`SELECT unit, category, item_index, indicator, work_index, node_index, due, points, state, late, awarded
-		FROM nodes WHERE year = ? AND unit IN ? AND (state <> ? OR late = ?)`, year, units, string(workflow.NodeAccepted), true).Rows()
+		FROM nodes WHERE year = ? AND unit IN ? AND (state < ? OR state > ? OR (state = ? AND late = ?))`,
+		year, units, string(workflow.NodeAccepted), string(workflow.NodeAccepted), string(workflow.NodeAccepted), true).Rows()
 	if err != nil {
 		return nil, internal(err, "scoring nodes")
 	}
