@@ -335,16 +335,8 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 			for i := range su {
 				idx[su[i].Code] = i
 			}
-			for _, n := range nodes {
-				if i, ok := idx[n.Unit]; ok {
-					su[i].Nodes = append(su[i].Nodes, n)
-				}
-			}
-			for _, m := range monthly {
-				if i, ok := idx[m.Unit]; ok {
-					su[i].Monthly = append(su[i].Monthly, m)
-				}
-			}
+			spread(nodes, su, idx, func(n *NodeFact) string { return n.Unit }, func(u *ScoringUnit, ns []NodeFact) { u.Nodes = ns })
+			spread(monthly, su, idx, func(m *MonthlyFact) string { return m.Unit }, func(u *ScoringUnit, ms []MonthlyFact) { u.Monthly = ms })
 		}
 		for i := range su {
 			u := &su[i]
@@ -358,6 +350,34 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 	Rank(p, out.results)
 	out.digest = hex.EncodeToString(h.Sum(nil))
 	return out, nil
+}
+
+// spread hands each unit of su its facts, in the order they come, as
+// slices of one array (facts of units not in idx are dropped): a batch's
+// facts cost two allocations, not a growing slice per unit.
+func spread[T any](facts []T, su []ScoringUnit, idx map[string]int, unit func(*T) string, set func(*ScoringUnit, []T)) {
+	at := make([]int, len(su)+1)
+	for i := range facts {
+		if u, ok := idx[unit(&facts[i])]; ok {
+			at[u+1]++
+		}
+	}
+	for u := range su {
+		at[u+1] += at[u]
+	}
+	out := make([]T, at[len(su)])
+	next := append([]int(nil), at[:len(su)]...)
+	for i := range facts {
+		if u, ok := idx[unit(&facts[i])]; ok {
+			out[next[u]] = facts[i]
+			next[u]++
+		}
+	}
+	for u := range su {
+		if at[u+1] > at[u] {
+			set(&su[u], out[at[u]:at[u+1]:at[u+1]])
+		}
+	}
 }
 
 // digestUnit appends one unit's facts to b in a fixed text form, one line

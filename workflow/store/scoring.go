@@ -62,21 +62,34 @@ func (r scoringRunRow) run(withResults bool) (workflow.ScoringRun, error) {
 func runName(year int, id int64) string { return fmt.Sprintf("%d年度第%d次计分", year, id) }
 
 // SubmissionsOf returns the year's submissions of units, ordered by unit.
+// It scans its rows itself rather than through gorm's reflection: a
+// year-end run reads every unit's submission, batch by batch.
 func (t *tx) SubmissionsOf(year int, units []string) ([]workflow.Submission, error) {
 	if len(units) == 0 {
 		return []workflow.Submission{}, nil
 	}
-	var rows []submissionRow
-	if err := t.db.Where("year = ? AND unit IN ?", year, units).Order("unit").Find(&rows).Error; err != nil {
+	rows, err := t.db.Model(&submissionRow{}).Select("id", "year", "unit", "state", "version", "doc", "comment", "comments",
+		"certified", "submitted_at", "first_submitted_at", "late", "created_at", "updated_at").
+		Where("year = ? AND unit IN ?", year, units).Order("unit").Rows()
+	if err != nil {
 		return nil, internal(err, "submissions of units")
 	}
-	out := make([]workflow.Submission, 0, len(rows))
-	for _, r := range rows {
+	defer rows.Close()
+	out := make([]workflow.Submission, 0, len(units))
+	for rows.Next() {
+		var r submissionRow
+		if err := rows.Scan(&r.ID, &r.Year, &r.Unit, &r.State, &r.Version, &r.Doc, &r.Comment, &r.Comments,
+			&r.Certified, &r.SubmittedAt, &r.FirstSubmittedAt, &r.Late, &r.CreatedAt, &r.UpdatedAt); err != nil {
+			return nil, internal(err, "submissions of units")
+		}
 		s, err := r.submission()
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "submissions of units")
 	}
 	return out, nil
 }
@@ -243,10 +256,11 @@ func (t *tx) PublishedScoringRun(year int) (*workflow.ScoringRun, error) {
 // parsed once, so a batch costs one allocation per distinct value, not one
 // per row.
 func (t *tx) ScoringNodes(year int, units []string) ([]workflow.NodeFact, error) {
-	out := []workflow.NodeFact{}
 	if len(units) == 0 {
-		return out, nil
+		return []workflow.NodeFact{}, nil
 	}
+	// About 20 sums and a few single nodes per unit.
+	out := make([]workflow.NodeFact, 0, 32*len(units))
 	var (
 		strs  = map[string]string{}
 		dates = map[string]workflow.Date{}

@@ -135,6 +135,17 @@ func testSubmissionsOf(t *testing.T, s workflow.Store) {
 		for _, u := range []string{"zs", "gjz", "xg"} {
 			createSubmission(t, tx, 2019, u)
 		}
+		// zs is certified and executing, with every optional field set.
+		zs, err := tx.Submission(2019, "zs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, first := at(14, 9, 0, 0, 3), at(13, 18, 0, 0, 4)
+		zs.State, zs.Version, zs.SubmittedAt, zs.FirstSubmittedAt, zs.Late = workflow.StateExecuting, 2, &sub, &first, true
+		zs.Comment, zs.Comments, zs.Certified, zs.UpdatedAt = "请补充", map[string]string{"P1": "节点不全"}, []bool{true}, at(20, 9, 0, 0, 0)
+		if err := tx.UpdateSubmission(zs, 1); err != nil {
+			t.Fatal(err)
+		}
 		createSubmission(t, tx, 2020, "sh")
 		return nil
 	})
@@ -145,6 +156,13 @@ func testSubmissionsOf(t *testing.T, s workflow.Store) {
 		}
 		if len(got) != 2 || got[0].Unit != "gjz" || got[1].Unit != "zs" || len(got[0].Doc.Party) != 2 {
 			t.Fatalf("submissions of gjz, zs, sh: %+v", got)
+		}
+		for _, g := range got {
+			one, err := tx.Submission(2019, g.Unit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEqual(t, "SubmissionsOf's "+g.Unit+" as Submission reads it", g, *one)
 		}
 		none, err := tx.SubmissionsOf(2019, nil)
 		if err != nil || len(none) != 0 {
