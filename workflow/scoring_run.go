@@ -245,7 +245,11 @@ type scoringInputsHeader struct {
 // gatherAndScore reads every unit's facts a batch at a time, scores each
 // unit, and hashes the inputs as it goes: the digest is the SHA-256 of the
 // header and every unit's facts in unit-code order, so equal digests mean
-// equal inputs.
+// equal inputs as scoring reads them. A facts source that sums accepted,
+// on-time nodes (NodeFact.Count, as ExecutionFacts does) hashes the sums:
+// moving awarded points between two such nodes of one indicator leaves the
+// digest, like every result, unchanged; any change that can change a
+// result changes it.
 func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, error) {
 	opt := ScoringOptions{AsOf: now, MonthlyTracked: s.ScoringFacts != nil}
 	h := sha256.New()
