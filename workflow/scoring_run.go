@@ -293,11 +293,11 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 		for i, u := range batch {
 			codes[i] = u.Code
 		}
-		subs, err := tx.SubmissionsOf(p.Year, codes)
+		subs, err := tx.SubmissionFacts(p.Year, codes)
 		if err != nil {
 			return nil, err
 		}
-		subOf := make(map[string]*Submission, len(subs))
+		subOf := make(map[string]*SubmissionFact, len(subs))
 		for i := range subs {
 			subOf[subs[i].Unit] = &subs[i]
 		}
@@ -315,10 +315,7 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 			}
 			su[i].State = string(sub.State)
 			su[i].FirstSubmittedAt = sub.FirstSubmittedAt
-			for j, it := range sub.Doc.Innovation {
-				su[i].Innovation = append(su[i].Innovation, InnovationFact{Title: it.Title, Points: it.Points,
-					Certified: j < len(sub.Certified) && sub.Certified[j]})
-			}
+			su[i].Innovation = append(su[i].Innovation, sub.Innovation...)
 			if su[i].Eligible() {
 				// executing and scored score alike: publishing (which moves
 				// executing to scored) must not change the inputs.

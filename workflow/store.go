@@ -115,6 +115,11 @@ type Tx interface {
 	// SubmissionsOf returns the year's submissions of the given units, by
 	// unit; units without one are left out.
 	SubmissionsOf(year int, units []string) ([]Submission, error)
+	// SubmissionFacts returns what scoring reads of the year's submissions
+	// of the given units, by unit (units without one are left out), without
+	// decoding whole documents: the state, the first submission and the
+	// innovation items with the office's certification.
+	SubmissionFacts(year int, units []string) ([]SubmissionFact, error)
 	// AddDeduction stores d and sets its ID.
 	AddDeduction(d *ManualDeduction) error
 	// Deductions lists the year's manual deductions of unit ("" for every
@@ -184,6 +189,16 @@ type Submission struct {
 	Late             bool       `json:"late"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
+}
+
+// SubmissionFact is what year-end scoring reads of a submission: its
+// state, its first submission, and its innovation items (title and
+// declared points) with the office's certification of each.
+type SubmissionFact struct {
+	Unit             string
+	State            State
+	FirstSubmittedAt *time.Time
+	Innovation       []InnovationFact
 }
 
 // HistoryEntry is one step of a submission's life: each submitted version

@@ -94,6 +94,59 @@ func (t *tx) SubmissionsOf(year int, units []string) ([]workflow.Submission, err
 	return out, nil
 }
 
+// SubmissionFacts reads the scoring facts of units' submissions. The
+// innovation items come out of the document in SQL (JSON_EXTRACT, which
+// SQLite and MariaDB both have), so a document's tables, often tens of
+// kilobytes, are never decoded in Go.
+func (t *tx) SubmissionFacts(year int, units []string) ([]workflow.SubmissionFact, error) {
+	if len(units) == 0 {
+		return []workflow.SubmissionFact{}, nil
+	}
+	rows, err := t.db.Raw(`SELECT unit, state, first_submitted_at, certified, JSON_EXTRACT(doc, '$.innovation')
+		FROM submissions WHERE year = ? AND unit IN ? ORDER BY unit`, year, units).Rows()
+	if err != nil {
+		return nil, internal(err, "submission facts")
+	}
+	defer rows.Close()
+	out := make([]workflow.SubmissionFact, 0, len(units))
+	for rows.Next() {
+		var (
+			f          workflow.SubmissionFact
+			unit       ident
+			state      string
+			first      *time.Time
+			certified  string
+			innovation sql.NullString
+			items      []struct {
+				Title  string          `json:"title"`
+				Points workflow.Points `json:"points"`
+			}
+			decisions []bool
+		)
+		if err := rows.Scan(&unit, &state, &first, &certified, &innovation); err != nil {
+			return nil, internal(err, "submission facts")
+		}
+		if innovation.Valid {
+			if err := json.Unmarshal([]byte(innovation.String), &items); err != nil {
+				return nil, internal(err, "stored innovation items")
+			}
+		}
+		if err := fromJSON(certified, &decisions); err != nil {
+			return nil, internal(err, "stored certification")
+		}
+		f.Unit, f.State, f.FirstSubmittedAt = string(unit), workflow.State(state), utcPtr(first)
+		f.Innovation = make([]workflow.InnovationFact, len(items))
+		for i, it := range items {
+			f.Innovation[i] = workflow.InnovationFact{Title: it.Title, Points: it.Points, Certified: i < len(decisions) && decisions[i]}
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "submission facts")
+	}
+	return out, nil
+}
+
 // AddDeduction stores d, sets its ID and normalises its time.
 func (t *tx) AddDeduction(d *workflow.ManualDeduction) error {
 	r := deductionRow{Year: d.Year, Unit: ident(d.Unit), Rule: d.Rule, Points: int64(d.Points), Reason: d.Reason,

@@ -251,3 +251,53 @@ func testScoringNodes(t *testing.T, s workflow.Store) {
 		return nil
 	})
 }
+
+func testSubmissionFacts(t *testing.T, s workflow.Store) {
+	first := at(13, 18, 0, 0, 4)
+	do(t, s, func(tx workflow.Tx) error {
+		for _, u := range []string{"zs", "gjz", "xg"} {
+			createSubmission(t, tx, 2019, u)
+		}
+		createSubmission(t, tx, 2020, "sh")
+		// zs: two items, the second with characters JSON escapes, only the
+		// first certified (the decisions are shorter than the items).
+		zs, err := tx.Submission(2019, "zs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := zs.Doc.Innovation[0]
+		second.Title, second.Points = `“职工说事”<线上>&"直通车"\`, 125
+		zs.Doc.Innovation = append(zs.Doc.Innovation, second)
+		zs.State, zs.Version, zs.FirstSubmittedAt, zs.Certified = workflow.StateExecuting, 2, &first, []bool{true}
+		if err := tx.UpdateSubmission(zs, 1); err != nil {
+			t.Fatal(err)
+		}
+		// xg: no innovation item at all.
+		xg, err := tx.Submission(2019, "xg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		xg.Doc.Innovation, xg.Version = nil, 2
+		return tx.UpdateSubmission(xg, 1)
+	})
+	do(t, s, func(tx workflow.Tx) error {
+		got, err := tx.SubmissionFacts(2019, []string{"zs", "gjz", "xg", "sh"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		utcFirst := first.UTC()
+		wantEqual(t, "facts of zs, gjz, xg (sh has none in 2019)", got, []workflow.SubmissionFact{
+			{Unit: "gjz", State: workflow.StateDraft, Innovation: []workflow.InnovationFact{{Title: "“互联网+”普惠服务", Points: 50}}},
+			{Unit: "xg", State: workflow.StateDraft, Innovation: []workflow.InnovationFact{}},
+			{Unit: "zs", State: workflow.StateExecuting, FirstSubmittedAt: &utcFirst, Innovation: []workflow.InnovationFact{
+				{Title: "“互联网+”普惠服务", Points: 50, Certified: true},
+				{Title: `“职工说事”<线上>&"直通车"\`, Points: 125},
+			}},
+		})
+		none, err := tx.SubmissionFacts(2019, nil)
+		if err != nil || none == nil || len(none) != 0 {
+			t.Fatalf("no units: %#v %v", none, err)
+		}
+		return nil
+	})
+}
