@@ -28,14 +28,12 @@ import (
 //
 //	go test -run '^$' -bench Scoring -benchtime 3x -timeout 30m ./workflow/store/
 //
-// The nodes are those MaterializeNodes makes from testdata/submission-2019.json
-// with works repeated to reach about 160 nodes, so every row carries the
-// real texts. The stored submission documents are cut down to their
-// innovation items (all scoring reads of a document) unless
-// KAOHE_BENCH_FULL_DOCS=1, which stores the whole document (about 75 KB) for
-// every unit. KAOHE_BENCH_DIR keeps the generated database in that
-// directory and reuses it on the next run (it must then have been generated
-// with the same KAOHE_BENCH_UNITS).
+// Every unit's submission document is testdata/submission-2019.json with
+// works repeated to reach about 160 nodes (about 28 KB of JSON), and its
+// node rows are those MaterializeNodes makes of it, so every row carries
+// the real texts. KAOHE_BENCH_DIR keeps the generated database in that
+// directory and reuses it on the next run (it must then have been
+// generated with the same KAOHE_BENCH_UNITS).
 
 func benchUnits() int {
 	if n, err := strconv.Atoi(os.Getenv("KAOHE_BENCH_UNITS")); err == nil && n > 0 {
@@ -75,7 +73,7 @@ func benchStore(b *testing.B) (*store.DB, *workflow.Plan) {
 			return
 		}
 		start := time.Now()
-		benchPlan, benchErr = generate(benchDB, benchUnits(), os.Getenv("KAOHE_BENCH_FULL_DOCS") == "1")
+		benchPlan, benchErr = generate(benchDB, benchUnits())
 		fmt.Fprintf(os.Stderr, "generated %d units × %d nodes in %s (%s)\n", benchUnits(), benchNodes,
 			time.Since(start).Round(time.Millisecond), dir)
 	})
@@ -146,7 +144,7 @@ func ptrs(in []workflow.Indicator) []*workflow.Indicator {
 // accepted, awarded in full (half when k is a multiple of 7). Every month
 // is reported on time, except one month missing for u ≡ 0 and one late
 // for u ≡ 1 (mod 89).
-func generate(db *store.DB, units int, fullDocs bool) (*workflow.Plan, error) {
+func generate(db *store.DB, units int) (*workflow.Plan, error) {
 	ctx := context.Background()
 	raw, err := os.ReadFile("../../configs/plans/2019.yaml")
 	if err != nil {
@@ -170,15 +168,7 @@ func generate(db *store.DB, units int, fullDocs bool) (*workflow.Plan, error) {
 	}
 	template := col.nodes
 	benchNodes = len(template)
-	stored := doc
-	if !fullDocs {
-		stored = workflow.Document{Party: []workflow.Indicator{}, Business: []workflow.Indicator{}}
-		for _, it := range doc.Innovation {
-			it.Nodes = []workflow.Node{}
-			stored.Innovation = append(stored.Innovation, it)
-		}
-	}
-	docJSON, err := json.Marshal(stored)
+	docJSON, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}

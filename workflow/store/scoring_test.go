@@ -39,7 +39,7 @@ func TestScoringNodesScoreAsNodes(t *testing.T) {
 	}{{"sqlite", openSQLite}, {"mariadb", openMariaDB}} {
 		t.Run(backend.name, func(t *testing.T) {
 			db := backend.open(t)
-			if _, err := generate(db, 30, true); err != nil {
+			if _, err := generate(db, 30); err != nil {
 				t.Fatal(err)
 			}
 			run := func(facts workflow.ScoringFacts) (*workflow.ScoringRun, string) {
