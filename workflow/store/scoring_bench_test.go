@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"kaohe/internal/testdb"
 	"kaohe/workflow"
 	"kaohe/workflow/store"
 )
@@ -64,6 +65,12 @@ func benchStore(b *testing.B) (*store.DB, *workflow.Plan) {
 		if benchDB, benchErr = store.Open(context.Background(), store.Options{DataDir: dir}); benchErr != nil {
 			return
 		}
+		testdb.AtExit(func() {
+			benchDB.Close()
+			if os.Getenv("KAOHE_BENCH_DIR") == "" {
+				os.RemoveAll(dir) // a temporary database of 1.4 GB
+			}
+		})
 		if reuse {
 			benchErr = benchDB.Tx(context.Background(), func(tx workflow.Tx) (err error) {
 				benchPlan, err = tx.Plan(2019)
