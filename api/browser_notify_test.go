@@ -57,11 +57,11 @@ func (b *tab) mailCounts() map[string]string {
 }
 
 // TestBrowserNotifications: the reminders of June 12 2019 go to the two
-// contacts of both units, and the mail server refuses one of gjz's
-// addresses; on June 14 the overdue notices and the office digest wait in
-// the queue. The office sees the banner on the overview, opens the mail
-// page, finds the failed message with its error first, resends it and sees
-// it pending, which the API confirms; filters by unit and state narrow the
+// contacts of both units; on June 14 the overdue notices and the office
+// digest go out, and the mail server refuses one of gjz's addresses. The
+// office sees the banner on the overview, opens the mail page, finds the
+// failed message with its error first, resends it and sees it pending,
+// which the API confirms; filters by unit and state narrow the
 // lists. A unit and a viewer have no link and get the API's 403 message.
 func TestBrowserNotifications(t *testing.T) {
 	e := newEnv(t, "sqlite")
@@ -72,16 +72,22 @@ func TestBrowserNotifications(t *testing.T) {
 	if n, err := pass.Run(ctx); err != nil || n != 4 {
 		t.Fatalf("June 12 reminder pass: %d messages, %v; want 4 (2 contacts of 2 units)", n, err)
 	}
-	mailer := &refusingMailer{refuse: []string{"reminder/gjz/submission:2019-06-13/1/liting@"}}
+	// The overdue notice is refused, not the reminder: a reminder whose
+	// deadline has passed may not be resent (it would announce a deadline
+	// that is over), while an overdue notice stays valid for a week.
+	mailer := &refusingMailer{refuse: []string{"overdue/gjz/submission:2019-06-13/0/liting@"}}
 	d := &jobs.Dispatcher{Store: e.svc.Store, Clock: e.clock, Mailer: mailer, From: "kaohe@dl.example.cn", Attempts: 1, Log: quiet}
-	if n, err := d.RunOnce(ctx); err != nil || n != 3 {
-		t.Fatalf("dispatch: %d sent, %v; want 3", n, err)
+	if n, err := d.RunOnce(ctx); err != nil || n != 4 {
+		t.Fatalf("June 12 dispatch: %d sent, %v; want 4", n, err)
 	}
-	refusedAt := e.clock.Now()
 	e.clock.Set(time.Date(2019, 6, 14, 10, 0, 0, 0, shanghai))
 	if n, err := pass.Run(ctx); err != nil || n != 5 {
 		t.Fatalf("June 14 pass: %d messages, %v; want 4 overdue notices and the digest", n, err)
 	}
+	if n, err := d.RunOnce(ctx); err != nil || n != 4 {
+		t.Fatalf("June 14 dispatch: %d sent, %v; want 4 (one overdue notice refused)", n, err)
+	}
+	refusedAt := e.clock.Now()
 	var failed []notification
 	e.mustDecode("GET", "/api/v1/notifications?state=failed", "office", nil, 200, &failed)
 	if len(failed) != 1 || failed[0].Recipient != "liting@gjz.example.cn" || failed[0].Unit != "gjz" {
@@ -112,7 +118,7 @@ func TestBrowserNotifications(t *testing.T) {
 		if first != "failed-section" {
 			t.Errorf("first section is %q, want the failed messages", first)
 		}
-		want := map[string]string{"failed": "1", "pending": "5", "sent": "3", "expired": "0", "all": "9"}
+		want := map[string]string{"failed": "1", "pending": "0", "sent": "8", "expired": "0", "all": "9"}
 		if got := office.mailCounts(); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("counts = %v, want %v", got, want)
 		}
@@ -121,7 +127,7 @@ func TestBrowserNotifications(t *testing.T) {
 			t.Fatalf("failed rows: %+v", rows)
 		}
 		when := refusedAt.In(shanghai)
-		for _, want := range []string{"甘井子区总工会", "李婷", "liting@gjz.example.cn", "提醒", "指标表报送（2019年6月13日截止）", "1天", "发送失败",
+		for _, want := range []string{"甘井子区总工会", "李婷", "liting@gjz.example.cn", "逾期通知", "指标表报送（2019年6月13日截止）", "—", "发送失败",
 			fmt.Sprintf("失败于 %d/%d/%d %02d:%02d", when.Year(), when.Month(), when.Day(), when.Hour(), when.Minute())} {
 			if !strings.Contains(rows[0].Text, want) {
 				t.Errorf("failed row lacks %q: %s", want, rows[0].Text)
@@ -141,7 +147,7 @@ func TestBrowserNotifications(t *testing.T) {
 			if strings.Contains(r.Text, "汇总") && strings.Contains(r.Text, "（办公室汇总）") && strings.Contains(r.Text, "office@dl.example.cn") {
 				digest++
 			}
-			if strings.Contains(r.Text, "逾期通知") && strings.Contains(r.Text, "—") && r.State == "pending" {
+			if strings.Contains(r.Text, "逾期通知") && strings.Contains(r.Text, "—") {
 				overdue++
 			}
 		}
@@ -159,7 +165,7 @@ func TestBrowserNotifications(t *testing.T) {
 		if len(rows) != 1 || !strings.Contains(rows[0].Text, "待发送") || rows[0].Attempts != "0" || rows[0].Resend {
 			t.Fatalf("after resend: %+v", rows)
 		}
-		if got := office.mailCounts(); got["failed"] != "0" || got["pending"] != "6" {
+		if got := office.mailCounts(); got["failed"] != "0" || got["pending"] != "1" {
 			t.Errorf("counts after resend = %v", got)
 		}
 		if msg := office.text("#result"); !strings.Contains(msg, "liting@gjz.example.cn") {
@@ -186,7 +192,7 @@ func TestBrowserNotifications(t *testing.T) {
 		office := office.as(t)
 		office.selectValue(`#mail-filter select[data-nfilter="unit"]`, "zs")
 		office.waitFor(`document.querySelector('#no-failed') && document.querySelectorAll('#mail-list tr[data-id]').length === 4`)
-		if got := office.mailCounts(); got["all"] != "4" || got["sent"] != "2" || got["pending"] != "2" {
+		if got := office.mailCounts(); got["all"] != "4" || got["sent"] != "4" || got["pending"] != "0" {
 			t.Errorf("zs counts = %v", got)
 		}
 		for _, r := range office.mailRows("mail-list") {
@@ -195,9 +201,9 @@ func TestBrowserNotifications(t *testing.T) {
 			}
 		}
 		office.selectValue(`#mail-filter select[data-nfilter="state"]`, "sent")
-		office.waitFor(`document.querySelectorAll('#mail-list tr[data-id]').length === 2 && [...document.querySelectorAll('#mail-list tr[data-id]')].every(r => r.dataset.state === "sent")`)
+		office.waitFor(`document.querySelectorAll('#mail-list tr[data-id]').length === 4 && [...document.querySelectorAll('#mail-list tr[data-id]')].every(r => r.dataset.state === "sent")`)
 		office.selectValue(`#mail-filter select[data-nfilter="unit"]`, "")
-		office.waitFor(`document.querySelectorAll('#mail-list tr[data-id]').length === 3`)
+		office.waitFor(`document.querySelectorAll('#mail-list tr[data-id]').length === 8`)
 	})
 
 	t.Run("with nothing failed the overview has no banner", func(t *testing.T) {

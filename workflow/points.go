@@ -70,21 +70,26 @@ func allDigits(s string) bool {
 }
 
 // String formats p as a decimal without trailing zeros: 20, 20.5, 0.25, -1.2.
-func (p Points) String() string {
-	sign := ""
-	if p < 0 {
-		sign = "-"
-		p = -p
+func (p Points) String() string { return string(p.Append(nil)) }
+
+// Append appends p formatted as String does to b. It allocates nothing
+// beyond b's growth: scoring runs write hundreds of thousands of points.
+func (p Points) Append(b []byte) []byte {
+	v := int64(p)
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
 	}
-	w, f := int64(p)/100, int64(p)%100
+	w, f := v/100, v%100
+	b = strconv.AppendInt(b, w, 10)
 	switch {
 	case f == 0:
-		return fmt.Sprintf("%s%d", sign, w)
 	case f%10 == 0:
-		return fmt.Sprintf("%s%d.%d", sign, w, f/10)
+		b = append(b, '.', byte('0'+f/10))
 	default:
-		return fmt.Sprintf("%s%d.%02d", sign, w, f)
+		b = append(b, '.', byte('0'+f/10), byte('0'+f%10))
 	}
+	return b
 }
 
 // Fixed formats p with exactly two decimals, as spreadsheets show scores.
@@ -98,7 +103,7 @@ func (p Points) Fixed() string {
 }
 
 // MarshalJSON writes p as a JSON number.
-func (p Points) MarshalJSON() ([]byte, error) { return []byte(p.String()), nil }
+func (p Points) MarshalJSON() ([]byte, error) { return p.Append(make([]byte, 0, 8)), nil }
 
 // UnmarshalJSON reads a JSON number (a quoted number is accepted too).
 func (p *Points) UnmarshalJSON(b []byte) error {

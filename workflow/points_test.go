@@ -73,3 +73,25 @@ func TestPointsMultiple(t *testing.T) {
 		t.Fatal("Multiple is wrong")
 	}
 }
+
+// TestPointsString: the text of points everywhere (JSON, reasons, Excel
+// notes) has no trailing zeros and keeps a leading zero.
+func TestPointsString(t *testing.T) {
+	for _, tc := range []struct {
+		p    Points
+		want string
+	}{
+		{0, "0"}, {5, "0.05"}, {10, "0.1"}, {25, "0.25"}, {100, "1"}, {250, "2.5"}, {2050, "20.5"},
+		{10001, "100.01"}, {-5, "-0.05"}, {-120, "-1.2"}, {-2000, "-20"},
+	} {
+		if got := tc.p.String(); got != tc.want {
+			t.Errorf("Points(%d).String() = %q, want %q", int64(tc.p), got, tc.want)
+		}
+		if got, _ := json.Marshal(tc.p); string(got) != tc.want {
+			t.Errorf("json.Marshal(Points(%d)) = %s, want %s", int64(tc.p), got, tc.want)
+		}
+		if got := string(tc.p.Append([]byte("x="))); got != "x="+tc.want {
+			t.Errorf("Append = %q", got)
+		}
+	}
+}

@@ -243,8 +243,11 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		r.Deductions = append(r.Deductions, d)
 	}
 
-	nodes := ownFacts(u.Code, u.Nodes, func(n NodeFact) string { return n.Unit })
-	sortNodes(nodes)
+	nodes := u.Nodes
+	if !ownAndSorted(u.Code, nodes) {
+		nodes = ownFacts(u.Code, u.Nodes, func(n NodeFact) string { return n.Unit })
+		sortNodes(nodes)
+	}
 	innov := map[int][]NodeFact{}
 	var party, business Points
 	for _, n := range nodes {
@@ -366,22 +369,39 @@ func ownFacts[T any](unit string, in []T, of func(T) string) []T {
 
 var categoryOrder = map[string]int{CategoryParty: 0, CategoryBusiness: 1, CategoryInnovation: 2}
 
+// ownAndSorted reports whether every fact is unit's and they are in
+// document order already (as a run hands them over), so that ScoreUnit
+// can read them in place instead of copying and sorting them.
+func ownAndSorted(unit string, ns []NodeFact) bool {
+	for i := range ns {
+		if ns[i].Unit != unit && ns[i].Unit != "" {
+			return false
+		}
+		if i > 0 && nodeLess(&ns[i], &ns[i-1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// nodeLess is the document order of sortNodes.
+func nodeLess(a, b *NodeFact) bool {
+	if a.Category != b.Category {
+		return categoryOrder[a.Category] < categoryOrder[b.Category]
+	}
+	if a.ItemIndex != b.ItemIndex {
+		return a.ItemIndex < b.ItemIndex
+	}
+	if a.WorkIndex != b.WorkIndex {
+		return a.WorkIndex < b.WorkIndex
+	}
+	return a.NodeIndex < b.NodeIndex
+}
+
 // sortNodes puts nodes in document order, so that deductions are listed the
 // same way whatever order the facts came in.
 func sortNodes(ns []NodeFact) {
-	sort.SliceStable(ns, func(i, j int) bool {
-		a, b := ns[i], ns[j]
-		if a.Category != b.Category {
-			return categoryOrder[a.Category] < categoryOrder[b.Category]
-		}
-		if a.ItemIndex != b.ItemIndex {
-			return a.ItemIndex < b.ItemIndex
-		}
-		if a.WorkIndex != b.WorkIndex {
-			return a.WorkIndex < b.WorkIndex
-		}
-		return a.NodeIndex < b.NodeIndex
-	})
+	sort.SliceStable(ns, func(i, j int) bool { return nodeLess(&ns[i], &ns[j]) })
 }
 
 func notScoredReason(state string) string {

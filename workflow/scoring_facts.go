@@ -7,16 +7,15 @@ type ExecutionFacts struct{}
 
 var _ ScoringFacts = ExecutionFacts{}
 
-// Nodes returns the nodes of the given units, read in one query.
+// Nodes returns the nodes of the given units through Tx.ScoringNodes: the
+// accepted nodes reported on time come summed per indicator (NodeFact.Count),
+// which scores exactly as the nodes one by one; every node that can cost a
+// deduction or score nothing comes alone.
 func (ExecutionFacts) Nodes(tx Tx, year int, units []string) ([]NodeFact, error) {
 	if len(units) == 0 {
 		return []NodeFact{}, nil
 	}
-	ns, err := tx.Nodes(NodeFilter{Year: year, Units: units})
-	if err != nil {
-		return nil, err
-	}
-	return nodeFacts(ns), nil
+	return tx.ScoringNodes(year, units)
 }
 
 // Monthly returns the current monthly report of the given units, one per

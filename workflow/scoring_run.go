@@ -245,7 +245,11 @@ type scoringInputsHeader struct {
 // gatherAndScore reads every unit's facts a batch at a time, scores each
 // unit, and hashes the inputs as it goes: the digest is the SHA-256 of the
 // header and every unit's facts in unit-code order, so equal digests mean
-// equal inputs.
+// equal inputs as scoring reads them. A facts source that sums accepted,
+// on-time nodes (NodeFact.Count, as ExecutionFacts does) hashes the sums:
+// moving awarded points between two such nodes of one indicator leaves the
+// digest, like every result, unchanged; any change that can change a
+// result changes it.
 func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, error) {
 	opt := ScoringOptions{AsOf: now, MonthlyTracked: s.ScoringFacts != nil}
 	h := sha256.New()
@@ -289,11 +293,11 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 		for i, u := range batch {
 			codes[i] = u.Code
 		}
-		subs, err := tx.SubmissionsOf(p.Year, codes)
+		subs, err := tx.SubmissionFacts(p.Year, codes)
 		if err != nil {
 			return nil, err
 		}
-		subOf := make(map[string]*Submission, len(subs))
+		subOf := make(map[string]*SubmissionFact, len(subs))
 		for i := range subs {
 			subOf[subs[i].Unit] = &subs[i]
 		}
@@ -311,10 +315,7 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 			}
 			su[i].State = string(sub.State)
 			su[i].FirstSubmittedAt = sub.FirstSubmittedAt
-			for j, it := range sub.Doc.Innovation {
-				su[i].Innovation = append(su[i].Innovation, InnovationFact{Title: it.Title, Points: it.Points,
-					Certified: j < len(sub.Certified) && sub.Certified[j]})
-			}
+			su[i].Innovation = append(su[i].Innovation, sub.Innovation...)
 			if su[i].Eligible() {
 				// executing and scored score alike: publishing (which moves
 				// executing to scored) must not change the inputs.
@@ -335,16 +336,8 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 			for i := range su {
 				idx[su[i].Code] = i
 			}
-			for _, n := range nodes {
-				if i, ok := idx[n.Unit]; ok {
-					su[i].Nodes = append(su[i].Nodes, n)
-				}
-			}
-			for _, m := range monthly {
-				if i, ok := idx[m.Unit]; ok {
-					su[i].Monthly = append(su[i].Monthly, m)
-				}
-			}
+			spread(nodes, su, idx, func(n *NodeFact) string { return n.Unit }, func(u *ScoringUnit, ns []NodeFact) { u.Nodes = ns })
+			spread(monthly, su, idx, func(m *MonthlyFact) string { return m.Unit }, func(u *ScoringUnit, ms []MonthlyFact) { u.Monthly = ms })
 		}
 		for i := range su {
 			u := &su[i]
@@ -358,6 +351,34 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 	Rank(p, out.results)
 	out.digest = hex.EncodeToString(h.Sum(nil))
 	return out, nil
+}
+
+// spread hands each unit of su its facts, in the order they come, as
+// slices of one array (facts of units not in idx are dropped): a batch's
+// facts cost two allocations, not a growing slice per unit.
+func spread[T any](facts []T, su []ScoringUnit, idx map[string]int, unit func(*T) string, set func(*ScoringUnit, []T)) {
+	at := make([]int, len(su)+1)
+	for i := range facts {
+		if u, ok := idx[unit(&facts[i])]; ok {
+			at[u+1]++
+		}
+	}
+	for u := range su {
+		at[u+1] += at[u]
+	}
+	out := make([]T, at[len(su)])
+	next := append([]int(nil), at[:len(su)]...)
+	for i := range facts {
+		if u, ok := idx[unit(&facts[i])]; ok {
+			out[next[u]] = facts[i]
+			next[u]++
+		}
+	}
+	for u := range su {
+		if at[u+1] > at[u] {
+			set(&su[u], out[at[u]:at[u+1]:at[u+1]])
+		}
+	}
 }
 
 // digestUnit appends one unit's facts to b in a fixed text form, one line

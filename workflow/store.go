@@ -77,6 +77,13 @@ type Tx interface {
 	// awarded, reviewed_at, version) if the stored version is still
 	// prevVersion, else returns ESTALE and writes nothing.
 	UpdateNode(n *NodeRecord, prevVersion int) error
+	// ScoringNodes returns the nodes of the given units as year-end
+	// scoring reads them, in no particular order (none for an empty list):
+	// the accepted nodes reported on time summed per unit, category, item
+	// and indicator (NodeFact.Count nodes each, with Points and Awarded
+	// summed and no work, node or due date), every other node one by one
+	// (Count 0).
+	ScoringNodes(year int, units []string) ([]NodeFact, error)
 	AddEvidence(e *Evidence) error
 	// Evidence returns one file's row, withdrawn or not (ENOTFOUND).
 	Evidence(id int64) (*Evidence, error)
@@ -96,8 +103,8 @@ type Tx interface {
 	// MonthlyReports returns the current value of every unit and month of
 	// year, by month then unit.
 	MonthlyReports(year int) ([]MonthlyReport, error)
-	// MonthlyReportsOf is MonthlyReports for the given units only (none
-	// for an empty list).
+	// MonthlyReportsOf is MonthlyReports for the given units only, by
+	// unit then month (none for an empty list).
 	MonthlyReportsOf(year int, units []string) ([]MonthlyReport, error)
 	// MonthlyHistory returns every value reported for a unit and month,
 	// oldest first.
@@ -108,6 +115,11 @@ type Tx interface {
 	// SubmissionsOf returns the year's submissions of the given units, by
 	// unit; units without one are left out.
 	SubmissionsOf(year int, units []string) ([]Submission, error)
+	// SubmissionFacts returns what scoring reads of the year's submissions
+	// of the given units, by unit (units without one are left out), without
+	// decoding whole documents: the state, the first submission and the
+	// innovation items with the office's certification.
+	SubmissionFacts(year int, units []string) ([]SubmissionFact, error)
 	// AddDeduction stores d and sets its ID.
 	AddDeduction(d *ManualDeduction) error
 	// Deductions lists the year's manual deductions of unit ("" for every
@@ -272,6 +284,16 @@ type Submission struct {
 	Late             bool       `json:"late"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
+}
+
+// SubmissionFact is what year-end scoring reads of a submission: its
+// state, its first submission, and its innovation items (title and
+// declared points) with the office's certification of each.
+type SubmissionFact struct {
+	Unit             string
+	State            State
+	FirstSubmittedAt *time.Time
+	Innovation       []InnovationFact
 }
 
 // HistoryEntry is one step of a submission's life: each submitted version

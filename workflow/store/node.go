@@ -9,27 +9,31 @@ import (
 
 // nodeRow is one node of an executing submission; its position in the
 // document (year, unit, category, item, work, node) is unique and Version is
-// the optimistic lock. Due is the date as "2006-01-02".
+// the optimistic lock. Due is the date as "2006-01-02". The index
+// nodes_scoring holds every column year-end scoring reads, state and late
+// right after the unit, so that ScoringNodes never reads the table's rows
+// (with their long texts) and finds a unit's accepted, on-time nodes in one
+// contiguous range.
 type nodeRow struct {
 	ID         int64      `gorm:"primaryKey"`
-	Year       int        `gorm:"not null;uniqueIndex:nodes_position,priority:1"`
-	Unit       ident      `gorm:"size:64;not null;uniqueIndex:nodes_position,priority:2"`
-	Category   string     `gorm:"size:16;not null;uniqueIndex:nodes_position,priority:3"`
-	ItemIndex  int        `gorm:"not null;uniqueIndex:nodes_position,priority:4"`
-	WorkIndex  int        `gorm:"not null;uniqueIndex:nodes_position,priority:5"`
-	NodeIndex  int        `gorm:"not null;uniqueIndex:nodes_position,priority:6"`
-	Indicator  string     `gorm:"size:16;not null"`
+	Year       int        `gorm:"not null;uniqueIndex:nodes_position,priority:1;index:nodes_scoring,priority:1"`
+	Unit       ident      `gorm:"size:64;not null;uniqueIndex:nodes_position,priority:2;index:nodes_scoring,priority:2"`
+	Category   string     `gorm:"size:16;not null;uniqueIndex:nodes_position,priority:3;index:nodes_scoring,priority:5"`
+	ItemIndex  int        `gorm:"not null;uniqueIndex:nodes_position,priority:4;index:nodes_scoring,priority:6"`
+	WorkIndex  int        `gorm:"not null;uniqueIndex:nodes_position,priority:5;index:nodes_scoring,priority:8"`
+	NodeIndex  int        `gorm:"not null;uniqueIndex:nodes_position,priority:6;index:nodes_scoring,priority:9"`
+	Indicator  string     `gorm:"size:16;not null;index:nodes_scoring,priority:7"`
 	Work       string     `gorm:"type:longtext;not null"`
-	Due        string     `gorm:"size:10;not null"`
-	Points     int64      `gorm:"not null"`
+	Due        string     `gorm:"size:10;not null;index:nodes_scoring,priority:10"`
+	Points     int64      `gorm:"not null;index:nodes_scoring,priority:11"`
 	Target     string     `gorm:"type:longtext;not null"`
 	Standard   string     `gorm:"type:longtext;not null"`
 	Evidence   string     `gorm:"type:longtext;not null"`
-	State      string     `gorm:"size:16;not null"`
-	Late       bool       `gorm:"not null"`
+	State      string     `gorm:"size:16;not null;index:nodes_scoring,priority:3"`
+	Late       bool       `gorm:"not null;index:nodes_scoring,priority:4"`
 	Note       string     `gorm:"type:longtext;not null"`
 	ReportedAt *time.Time `gorm:"precision:6"`
-	Awarded    int64      `gorm:"not null"`
+	Awarded    int64      `gorm:"not null;index:nodes_scoring,priority:12"`
 	ReviewedAt *time.Time `gorm:"precision:6"`
 	Version    int        `gorm:"not null"`
 }

@@ -32,6 +32,20 @@ func testMonthly(t *testing.T, s workflow.Store) {
 			t.Fatal(err)
 		}
 		wantEqual(t, "current values by month then unit", cur, []workflow.MonthlyReport{norm(fix), norm(other), norm(later)})
+		of, err := tx.MonthlyReportsOf(2019, []string{"zs", "gjz", "xg"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "current values of a batch by unit then month", of, []workflow.MonthlyReport{norm(fix), norm(later), norm(other)})
+		onlyZS, err := tx.MonthlyReportsOf(2019, []string{"zs"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "current values of one unit", onlyZS, []workflow.MonthlyReport{norm(other)})
+		empty, err := tx.MonthlyReportsOf(2019, nil)
+		if err != nil || empty == nil || len(empty) != 0 {
+			t.Fatalf("no units: %#v %v", empty, err)
+		}
 		hist, err := tx.MonthlyHistory(2019, "gjz", june)
 		if err != nil {
 			t.Fatal(err)

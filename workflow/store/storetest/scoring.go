@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"sort"
 	"testing"
 
 	"kaohe/workflow"
@@ -134,6 +135,17 @@ func testSubmissionsOf(t *testing.T, s workflow.Store) {
 		for _, u := range []string{"zs", "gjz", "xg"} {
 			createSubmission(t, tx, 2019, u)
 		}
+		// zs is certified and executing, with every optional field set.
+		zs, err := tx.Submission(2019, "zs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, first := at(14, 9, 0, 0, 3), at(13, 18, 0, 0, 4)
+		zs.State, zs.Version, zs.SubmittedAt, zs.FirstSubmittedAt, zs.Late = workflow.StateExecuting, 2, &sub, &first, true
+		zs.Comment, zs.Comments, zs.Certified, zs.UpdatedAt = "请补充", map[string]string{"P1": "节点不全"}, []bool{true}, at(20, 9, 0, 0, 0)
+		if err := tx.UpdateSubmission(zs, 1); err != nil {
+			t.Fatal(err)
+		}
 		createSubmission(t, tx, 2020, "sh")
 		return nil
 	})
@@ -145,9 +157,146 @@ func testSubmissionsOf(t *testing.T, s workflow.Store) {
 		if len(got) != 2 || got[0].Unit != "gjz" || got[1].Unit != "zs" || len(got[0].Doc.Party) != 2 {
 			t.Fatalf("submissions of gjz, zs, sh: %+v", got)
 		}
+		for _, g := range got {
+			one, err := tx.Submission(2019, g.Unit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEqual(t, "SubmissionsOf's "+g.Unit+" as Submission reads it", g, *one)
+		}
 		none, err := tx.SubmissionsOf(2019, nil)
 		if err != nil || len(none) != 0 {
 			t.Fatalf("no units: %v %v", none, err)
+		}
+		return nil
+	})
+}
+
+// scoringNodeCases are nodes in every condition scoring distinguishes,
+// with the facts ScoringNodes must make of them for gjz and zs.
+func scoringNodeCases() (in []workflow.NodeRecord, want []workflow.NodeFact) {
+	acc, pend, rej, rep := workflow.NodeAccepted, workflow.NodePending, workflow.NodeRejected, workflow.NodeReported
+	mk := func(year int, unit, cat, code string, i, j, k int, due string, pts workflow.Points, st workflow.NodeState, late bool, awarded workflow.Points) workflow.NodeRecord {
+		return workflow.NodeRecord{Year: year, Unit: unit, Category: cat, Indicator: code, ItemIndex: i, WorkIndex: j, NodeIndex: k,
+			Work: "工作", Due: workflow.MustDate(due), Points: pts, Target: "目标", Standard: "标准", Evidence: "材料",
+			State: st, Late: late, Awarded: awarded, Version: 1}
+	}
+	party, business, innov := workflow.CategoryParty, workflow.CategoryBusiness, workflow.CategoryInnovation
+	in = []workflow.NodeRecord{
+		mk(2019, "gjz", party, "P1", 0, 0, 0, "2019-06-30", 1000, acc, false, 900),
+		mk(2019, "gjz", party, "P1", 0, 0, 1, "2019-09-30", 500, acc, false, 500),
+		mk(2019, "gjz", party, "P1", 0, 1, 0, "2019-09-30", 300, acc, true, 300),
+		mk(2019, "gjz", party, "P2", 1, 0, 0, "2019-11-30", 200, pend, false, 0),
+		mk(2019, "gjz", business, "B1", 0, 0, 0, "2019-06-30", 250, rej, true, 0),
+		mk(2019, "gjz", business, "B1", 0, 0, 1, "2019-09-30", 150, rep, false, 0),
+		mk(2019, "gjz", business, "B1", 0, 1, 0, "2019-11-30", 400, acc, false, 350),
+		mk(2019, "gjz", innov, "I1", 0, 0, 0, "2019-06-30", 150, acc, false, 150),
+		mk(2019, "gjz", innov, "I1", 0, 0, 1, "2019-11-30", 100, acc, false, 75),
+		mk(2019, "zs", party, "P1", 0, 0, 0, "2019-06-30", 700, acc, false, 700),
+		mk(2019, "zs", business, "B2", 1, 0, 0, "2019-09-30", 550, pend, false, 0),
+		mk(2019, "cy", party, "P1", 0, 0, 0, "2019-06-30", 700, acc, false, 700),  // not asked for
+		mk(2020, "gjz", party, "P1", 0, 0, 0, "2020-06-30", 700, acc, false, 700), // another year
+	}
+	one := func(n workflow.NodeRecord) workflow.NodeFact {
+		return workflow.NodeFact{Unit: n.Unit, Category: n.Category, Indicator: n.Indicator, ItemIndex: n.ItemIndex,
+			WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex, Due: n.Due, Points: n.Points, State: string(n.State), Late: n.Late, Awarded: n.Awarded}
+	}
+	sum := func(unit, cat, code string, item, count int, pts, awarded workflow.Points) workflow.NodeFact {
+		return workflow.NodeFact{Unit: unit, Category: cat, Indicator: code, ItemIndex: item, Points: pts, State: string(acc), Awarded: awarded, Count: count}
+	}
+	want = []workflow.NodeFact{
+		sum("gjz", party, "P1", 0, 2, 1500, 1400),
+		one(in[2]), one(in[3]),
+		sum("gjz", business, "B1", 0, 1, 400, 350),
+		one(in[4]), one(in[5]),
+		sum("gjz", innov, "I1", 0, 2, 250, 225),
+		sum("zs", party, "P1", 0, 1, 700, 700),
+		one(in[10]),
+	}
+	return in, want
+}
+
+func testScoringNodes(t *testing.T, s workflow.Store) {
+	in, want := scoringNodeCases()
+	do(t, s, func(tx workflow.Tx) error { return tx.CreateNodes(in) })
+	do(t, s, func(tx workflow.Tx) error {
+		got, err := tx.ScoringNodes(2019, []string{"zs", "gjz", "xg"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Any order: put both in the order of want (unit, category as the
+		// annexes list them, item, sums first, then work and node).
+		rank := map[string]int{workflow.CategoryParty: 0, workflow.CategoryBusiness: 1, workflow.CategoryInnovation: 2}
+		sort.Slice(got, func(i, j int) bool {
+			a, b := got[i], got[j]
+			switch {
+			case a.Unit != b.Unit:
+				return a.Unit < b.Unit
+			case a.Category != b.Category:
+				return rank[a.Category] < rank[b.Category]
+			case a.ItemIndex != b.ItemIndex:
+				return a.ItemIndex < b.ItemIndex
+			case (a.Count > 0) != (b.Count > 0):
+				return a.Count > 0
+			case a.WorkIndex != b.WorkIndex:
+				return a.WorkIndex < b.WorkIndex
+			}
+			return a.NodeIndex < b.NodeIndex
+		})
+		wantEqual(t, "scoring facts of gjz and zs", got, want)
+		none, err := tx.ScoringNodes(2019, nil)
+		if err != nil || none == nil || len(none) != 0 {
+			t.Fatalf("no units: %#v %v", none, err)
+		}
+		return nil
+	})
+}
+
+func testSubmissionFacts(t *testing.T, s workflow.Store) {
+	first := at(13, 18, 0, 0, 4)
+	do(t, s, func(tx workflow.Tx) error {
+		for _, u := range []string{"zs", "gjz", "xg"} {
+			createSubmission(t, tx, 2019, u)
+		}
+		createSubmission(t, tx, 2020, "sh")
+		// zs: two items, the second with characters JSON escapes, only the
+		// first certified (the decisions are shorter than the items).
+		zs, err := tx.Submission(2019, "zs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := zs.Doc.Innovation[0]
+		second.Title, second.Points = `“职工说事”<线上>&"直通车"\`, 125
+		zs.Doc.Innovation = append(zs.Doc.Innovation, second)
+		zs.State, zs.Version, zs.FirstSubmittedAt, zs.Certified = workflow.StateExecuting, 2, &first, []bool{true}
+		if err := tx.UpdateSubmission(zs, 1); err != nil {
+			t.Fatal(err)
+		}
+		// xg: no innovation item at all.
+		xg, err := tx.Submission(2019, "xg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		xg.Doc.Innovation, xg.Version = nil, 2
+		return tx.UpdateSubmission(xg, 1)
+	})
+	do(t, s, func(tx workflow.Tx) error {
+		got, err := tx.SubmissionFacts(2019, []string{"zs", "gjz", "xg", "sh"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		utcFirst := first.UTC()
+		wantEqual(t, "facts of zs, gjz, xg (sh has none in 2019)", got, []workflow.SubmissionFact{
+			{Unit: "gjz", State: workflow.StateDraft, Innovation: []workflow.InnovationFact{{Title: "“互联网+”普惠服务", Points: 50}}},
+			{Unit: "xg", State: workflow.StateDraft, Innovation: []workflow.InnovationFact{}},
+			{Unit: "zs", State: workflow.StateExecuting, FirstSubmittedAt: &utcFirst, Innovation: []workflow.InnovationFact{
+				{Title: "“互联网+”普惠服务", Points: 50, Certified: true},
+				{Title: `“职工说事”<线上>&"直通车"\`, Points: 125},
+			}},
+		})
+		none, err := tx.SubmissionFacts(2019, nil)
+		if err != nil || none == nil || len(none) != 0 {
+			t.Fatalf("no units: %#v %v", none, err)
 		}
 		return nil
 	})

@@ -72,6 +72,8 @@ func Run(t *testing.T, open func(t *testing.T) workflow.Store) {
 		{"Scoring/a run and its results round-trip; runs list newest first without results", testScoringRunRoundTrip},
 		{"Scoring/a run publishes once, and only one run per year", testScoringRunPublish},
 		{"Scoring/SubmissionsOf reads a batch of units", testSubmissionsOf},
+		{"Scoring/SubmissionFacts reads state, first submission and certified innovation items of a batch", testSubmissionFacts},
+		{"Scoring/ScoringNodes sums accepted on-time nodes per indicator and lists every other node", testScoringNodes},
 
 		{"Concurrency/20 read-modify-write transactions lose no update and fail only with ESTALE", testConcurrentUpdates},
 
