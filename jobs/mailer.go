@@ -81,13 +81,19 @@ type EMLMailer struct {
 	Dir string
 }
 
+// emlTempPattern names a message while it is written, before the rename
+// gives it its .eml name. It must not match *.eml: whoever reads the folder
+// (an operator's script, a mail pickup) must never see a half-written
+// message.
+const emlTempPattern = ".tmp-*.part"
+
 // Send writes m to Dir/outbox-<id>.eml, atomically (a temporary file
 // renamed into place).
 func (e *EMLMailer) Send(_ context.Context, m *Mail) error {
 	if err := os.MkdirAll(e.Dir, 0o750); err != nil {
 		return fmt.Errorf("eml: %w", err)
 	}
-	f, err := os.CreateTemp(e.Dir, ".tmp-*.eml")
+	f, err := os.CreateTemp(e.Dir, emlTempPattern)
 	if err != nil {
 		return fmt.Errorf("eml: %w", err)
 	}

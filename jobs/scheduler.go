@@ -147,7 +147,7 @@ func (s *Scheduler) RunTick(ctx context.Context) bool {
 		if ctx.Err() != nil {
 			return true
 		}
-		start := time.Now()
+		start := time.Now() // wall-clock duration for the metrics, not a deadline
 		err := j.Run(ctx)
 		s.Metrics.job(j.Name, time.Since(start), err)
 		if err != nil {

@@ -49,6 +49,8 @@ func (s *SMTPMailer) timeout() time.Duration {
 	return s.Timeout
 }
 
+// now is the wall clock for network deadlines (a stalled server must time
+// out in real seconds, whatever the plan's clock says); tests may set Now.
 func (s *SMTPMailer) now() time.Time {
 	if s.Now != nil {
 		return s.Now()

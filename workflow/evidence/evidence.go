@@ -67,6 +67,8 @@ func Open(root string) (*Dir, error) {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
 	d := &Dir{root: root}
+	// Wall-clock time on purpose (not the plan's clock): it is compared
+	// with the staged files' modification times, which the OS writes.
 	d.removeStale(time.Now().Add(-time.Hour))
 	return d, nil
 }
