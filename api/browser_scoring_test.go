@@ -97,8 +97,10 @@ func wantRanking(t *testing.T, got []rankingRow, run runView) {
 // selectValue chooses an option of a select as a user does.
 func (b *tab) selectValue(css, value string) {
 	b.t.Helper()
-	b.waitFor(fmt.Sprintf("document.querySelector(%q)", css))
-	b.run(chromedp.SetValue(chromedp.CSS(css), value))
+	// One script finds the element, sets it and fires change, so that a
+	// page re-rendering in between cannot leave a stale node behind.
+	b.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false;
+		e.value = %q; e.dispatchEvent(new Event("input", {bubbles: true})); e.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, css, value))
 }
 
 // runIDOfPage is the run the page shows (#/scoring/ID).

@@ -82,8 +82,12 @@ function countCards(c) {
 
 // ---------------------------------------------------------------- page
 
+let notifySeq = 0;
 async function notifyPage() {
   if (!np) np = { state: "", unit: "", limit: 200 };
+  // Filters re-render the page; when they change quickly, only the last
+  // request may draw, whatever order the answers arrive in.
+  const seq = ++notifySeq;
   const q = extra => "?" + new URLSearchParams(Object.assign(np.unit ? { unit: np.unit } : {}, extra));
   // The counts first: for a unit or a viewer they are the API's 403, shown
   // as the page's error.
@@ -92,6 +96,7 @@ async function notifyPage() {
     api("GET", "/notifications" + q({ state: "failed", limit: "1000" })),
     np.state === "failed" ? Promise.resolve(null) : api("GET", "/notifications" + q(Object.assign({ limit: String(np.limit) }, np.state ? { state: np.state } : {}))),
   ]);
+  if (seq !== notifySeq) return;
   np.counts = counts;
   const unitOpts = Object.keys(S.units).sort().map(c => `<option value="${esc(c)}"${c === np.unit ? " selected" : ""}>${esc(S.units[c])}</option>`).join("");
   let html = `<h2>邮件提醒</h2>
