@@ -59,27 +59,6 @@ type NodeQuery struct {
 	Colour     Colour
 }
 
-// Review verdicts.
-const (
-	VerdictAccept = "accept"
-	VerdictReject = "reject"
-)
-
-// Review is one decision of the office on a reported node. Every review is
-// kept.
-type Review struct {
-	ID      int64  `json:"id"`
-	NodeID  int64  `json:"node_id"`
-	Year    int    `json:"-"`
-	Unit    string `json:"-"`
-	Verdict string `json:"verdict"`
-	// Points are the points awarded (zero for a rejection).
-	Points  Points    `json:"points"`
-	Comment string    `json:"comment,omitempty"`
-	By      string    `json:"by"`
-	At      time.Time `json:"at"`
-}
-
 // ReviewRequest is the office's decision on a node: accept with points
 // (0 to the node's points, in steps of 0.5) or reject with a comment.
 // Version, when set, must be the node's current version.
@@ -89,9 +68,6 @@ type ReviewRequest struct {
 	Comment string  `json:"comment"`
 	Version *int    `json:"version"`
 }
-
-// ReviewStep is the smallest unit of awarded points (0.5).
-const ReviewStep Points = 50
 
 // maxNoteRunes bounds a report's note and a review's comment.
 const maxNoteRunes = 2000
@@ -640,4 +616,64 @@ func (s *Service) Progress(ctx context.Context, a Actor, year int) ([]UnitProgre
 		return nil
 	})
 	return out, err
+}
+
+// NodeFilter selects nodes; zero fields select everything of the year.
+type NodeFilter struct {
+	Year int
+	// Unit "" selects every unit.
+	Unit string
+	// Units, when not empty, selects only these units (a batch).
+	Units []string
+	// States selects stored states; empty selects all.
+	States []NodeState
+}
+
+// nodeTarget names a node in the audit log.
+func nodeTarget(id int64) string { return fmt.Sprintf("node:%d", id) }
+
+// MaterializeNodes creates the node records of a submission that starts
+// executing: one per node of every party and business work, and of every
+// certified innovation item (an uncertified item costs nothing and adds
+// nothing, so it is not tracked). It has the signature of
+// Service.OnRelease, runs in the release transaction, and returns ECONFLICT
+// if the submission's nodes exist already.
+func MaterializeNodes(tx Tx, p *Plan, sub *Submission, now time.Time) error {
+	var ns []NodeRecord
+	add := func(cat, code string, item, work int, title string, nodes []Node) error {
+		for k, n := range nodes {
+			due, err := ParseDate(n.Due)
+			if err != nil {
+				return fmt.Errorf("materialise nodes of %s: %s[%d] work %d node %d: %w", sub.Unit, cat, item, work, k, err)
+			}
+			ns = append(ns, NodeRecord{
+				Year: sub.Year, Unit: sub.Unit, Category: cat, Indicator: code,
+				ItemIndex: item, WorkIndex: work, NodeIndex: k, Work: title,
+				Due: due, Points: n.Points, Target: n.Target, Standard: n.Standard, Evidence: n.Evidence,
+				State: NodePending, Version: 1,
+			})
+		}
+		return nil
+	}
+	for cat, inds := range map[string][]Indicator{CategoryParty: sub.Doc.Party, CategoryBusiness: sub.Doc.Business} {
+		for i, ind := range inds {
+			for j, w := range ind.Works {
+				if err := add(cat, ind.Code, i, j, w.Title, w.Nodes); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for i, it := range sub.Doc.Innovation {
+		if i < len(sub.Certified) && sub.Certified[i] {
+			if err := add(CategoryInnovation, fmt.Sprintf("I%d", i+1), i, 0, it.Title, it.Nodes); err != nil {
+				return err
+			}
+		}
+	}
+	if len(ns) == 0 {
+		return nil
+	}
+	SortNodes(ns)
+	return tx.CreateNodes(ns)
 }

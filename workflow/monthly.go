@@ -8,49 +8,6 @@ import (
 	"time"
 )
 
-// MonthlyReport is a unit's member real-name collection count
-// (会员实名制信息采集数量) for one month, required by business item 1. The
-// current value of a unit and month is the latest one; every value is kept
-// in the history.
-type MonthlyReport struct {
-	Year  int    `json:"year"`
-	Unit  string `json:"unit"`
-	Month Month  `json:"month"`
-	Count int64  `json:"count"`
-	// ReportedAt is when this value was reported, FirstReportedAt when the
-	// month's first value was.
-	ReportedAt      time.Time `json:"reported_at"`
-	FirstReportedAt time.Time `json:"first_reported_at"`
-	// Late says the month's first value came after the end of its due day
-	// in the plan's zone; a later correction does not change it.
-	Late bool   `json:"late"`
-	By   string `json:"by"`
-	// Source is "api" or "import".
-	Source string `json:"source"`
-}
-
-// Monthly report sources.
-const (
-	SourceAPI    = "api"
-	SourceImport = "import"
-)
-
-// UnmarshalText reads "2006-01".
-func (m *Month) UnmarshalText(b []byte) error {
-	v, err := ParseMonth(string(b))
-	if err != nil {
-		return err
-	}
-	*m = v
-	return nil
-}
-
-// MonthDueTime is the instant a month's count becomes late: the end of its
-// due day in the plan's zone.
-func (p *Plan) MonthDueTime(m Month) time.Time {
-	return p.MonthDue(m).AddDays(1).In(p.Location())
-}
-
 // planMonth returns the month named s if the plan asks for it (ENOTFOUND
 // otherwise).
 func planMonth(p *Plan, s string) (Month, error) {

@@ -1,7 +1,7 @@
 package workflow
 
 import (
-	"fmt"
+	"cmp"
 	"slices"
 	"time"
 )
@@ -133,17 +133,6 @@ type NodeRecord struct {
 	Version int
 }
 
-// NodeFilter selects nodes; zero fields select everything of the year.
-type NodeFilter struct {
-	Year int
-	// Unit "" selects every unit.
-	Unit string
-	// Units, when not empty, selects only these units (a batch).
-	Units []string
-	// States selects stored states; empty selects all.
-	States []NodeState
-}
-
 // StateAt is the node's state as people see it at now: the stored state,
 // or overdue (a pending or rejected node whose checkpoint has passed) or
 // missing (a pending node from the plan's year end on).
@@ -180,86 +169,35 @@ func (p *Plan) YearEnd() time.Time {
 	return p.Scoring.Date.At(p.Scoring.Time, p.Location())
 }
 
-// nodeTarget names a node in the audit log.
-func nodeTarget(id int64) string { return fmt.Sprintf("node:%d", id) }
-
-// MaterializeNodes creates the node records of a submission that starts
-// executing: one per node of every party and business work, and of every
-// certified innovation item (an uncertified item costs nothing and adds
-// nothing, so it is not tracked). It has the signature of
-// Service.OnRelease, runs in the release transaction, and returns ECONFLICT
-// if the submission's nodes exist already.
-func MaterializeNodes(tx Tx, p *Plan, sub *Submission, now time.Time) error {
-	var ns []NodeRecord
-	add := func(cat, code string, item, work int, title string, nodes []Node) error {
-		for k, n := range nodes {
-			due, err := ParseDate(n.Due)
-			if err != nil {
-				return fmt.Errorf("materialise nodes of %s: %s[%d] work %d node %d: %w", sub.Unit, cat, item, work, k, err)
-			}
-			ns = append(ns, NodeRecord{
-				Year: sub.Year, Unit: sub.Unit, Category: cat, Indicator: code,
-				ItemIndex: item, WorkIndex: work, NodeIndex: k, Work: title,
-				Due: due, Points: n.Points, Target: n.Target, Standard: n.Standard, Evidence: n.Evidence,
-				State: NodePending, Version: 1,
-			})
-		}
-		return nil
-	}
-	for cat, inds := range map[string][]Indicator{CategoryParty: sub.Doc.Party, CategoryBusiness: sub.Doc.Business} {
-		for i, ind := range inds {
-			for j, w := range ind.Works {
-				if err := add(cat, ind.Code, i, j, w.Title, w.Nodes); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	for i, it := range sub.Doc.Innovation {
-		if i < len(sub.Certified) && sub.Certified[i] {
-			if err := add(CategoryInnovation, fmt.Sprintf("I%d", i+1), i, 0, it.Title, it.Nodes); err != nil {
-				return err
-			}
-		}
-	}
-	if len(ns) == 0 {
-		return nil
-	}
-	SortNodes(ns)
-	return tx.CreateNodes(ns)
+// NodePosition locates a node in its submission document: the category,
+// the indicator (or innovation item) by index, the work and the node.
+type NodePosition struct {
+	Category                        string
+	ItemIndex, WorkIndex, NodeIndex int
 }
 
 // categoryRank orders categories as the annexes do.
-func categoryRank(c string) int {
-	switch c {
-	case CategoryParty:
-		return 0
-	case CategoryBusiness:
-		return 1
-	case CategoryInnovation:
-		return 2
-	}
-	return 3
+var categoryRank = map[string]int{CategoryParty: 0, CategoryBusiness: 1, CategoryInnovation: 2}
+
+// Compare orders positions as the annexes list nodes: party, business,
+// innovation, then by item, work and node.
+func (a NodePosition) Compare(b NodePosition) int {
+	return cmp.Or(
+		cmp.Compare(categoryRank[a.Category], categoryRank[b.Category]),
+		cmp.Compare(a.ItemIndex, b.ItemIndex),
+		cmp.Compare(a.WorkIndex, b.WorkIndex),
+		cmp.Compare(a.NodeIndex, b.NodeIndex))
 }
 
-// SortNodes orders nodes by unit, category (party, business, innovation),
-// item, work and node, the order of Tx.Nodes.
+// Position is the node's place in its document.
+func (n *NodeRecord) Position() NodePosition {
+	return NodePosition{n.Category, n.ItemIndex, n.WorkIndex, n.NodeIndex}
+}
+
+// SortNodes orders nodes by unit, then in document order (NodePosition),
+// the order of the store's node lists.
 func SortNodes(ns []NodeRecord) {
-	less := func(a, b NodeRecord) int {
-		switch {
-		case a.Unit != b.Unit:
-			if a.Unit < b.Unit {
-				return -1
-			}
-			return 1
-		case a.Category != b.Category:
-			return categoryRank(a.Category) - categoryRank(b.Category)
-		case a.ItemIndex != b.ItemIndex:
-			return a.ItemIndex - b.ItemIndex
-		case a.WorkIndex != b.WorkIndex:
-			return a.WorkIndex - b.WorkIndex
-		}
-		return a.NodeIndex - b.NodeIndex
-	}
-	slices.SortStableFunc(ns, less)
+	slices.SortStableFunc(ns, func(a, b NodeRecord) int {
+		return cmp.Or(cmp.Compare(a.Unit, b.Unit), a.Position().Compare(b.Position()))
+	})
 }

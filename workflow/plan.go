@@ -500,3 +500,9 @@ func (m Month) After(o Month) bool {
 
 // MarshalText writes "2006-01".
 func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// FormatTime shows an instant in the plan's zone, to the minute.
+func (p *Plan) FormatTime(t time.Time) string {
+	return t.In(p.Location()).Format("2006-01-02 15:04")
+}
+

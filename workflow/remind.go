@@ -188,17 +188,6 @@ func (p *Plan) Schedule(r ReminderRules) []Notice {
 	return out
 }
 
-// ReminderData is what reminders need from node execution and monthly
-// reports, read inside the reminder pass's transaction. Package jobs
-// declares no storage of its own for these: the server implements this
-// interface over the node and monthly-report records.
-type ReminderData interface {
-	// ReminderNodes returns every node of the plan year with its state.
-	ReminderNodes(tx Tx, year int) ([]ReminderNode, error)
-	// ReminderMonths returns every monthly count reported for the year.
-	ReminderMonths(tx Tx, year int) ([]ReminderMonth, error)
-}
-
 // ReminderNode is one node of a released work, as reminders see it.
 type ReminderNode struct {
 	Unit      string `json:"unit"`

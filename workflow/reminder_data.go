@@ -122,3 +122,14 @@ func RecordImportedCounts(tx Tx, rows []ImportedCount, now time.Time) error {
 	}
 	return nil
 }
+
+// ReminderData is what reminders need from node execution and monthly
+// reports, read inside the reminder pass's transaction. Package jobs
+// declares no storage of its own for these: the server implements this
+// interface over the node and monthly-report records.
+type ReminderData interface {
+	// ReminderNodes returns every node of the plan year with its state.
+	ReminderNodes(tx Tx, year int) ([]ReminderNode, error)
+	// ReminderMonths returns every monthly count reported for the year.
+	ReminderMonths(tx Tx, year int) ([]ReminderMonth, error)
+}

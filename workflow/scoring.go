@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -246,7 +247,7 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 	nodes := u.Nodes
 	if !ownAndSorted(u.Code, nodes) {
 		nodes = ownFacts(u.Code, u.Nodes, func(n NodeFact) string { return n.Unit })
-		sortNodes(nodes)
+		SortNodeFacts(nodes)
 	}
 	innov := map[int][]NodeFact{}
 	var party, business Points
@@ -367,8 +368,6 @@ func ownFacts[T any](unit string, in []T, of func(T) string) []T {
 	return out
 }
 
-var categoryOrder = map[string]int{CategoryParty: 0, CategoryBusiness: 1, CategoryInnovation: 2}
-
 // ownAndSorted reports whether every fact is unit's and they are in
 // document order already (as a run hands them over), so that ScoreUnit
 // can read them in place instead of copying and sorting them.
@@ -377,31 +376,22 @@ func ownAndSorted(unit string, ns []NodeFact) bool {
 		if ns[i].Unit != unit && ns[i].Unit != "" {
 			return false
 		}
-		if i > 0 && nodeLess(&ns[i], &ns[i-1]) {
+		if i > 0 && ns[i].Position().Compare(ns[i-1].Position()) < 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// nodeLess is the document order of sortNodes.
-func nodeLess(a, b *NodeFact) bool {
-	if a.Category != b.Category {
-		return categoryOrder[a.Category] < categoryOrder[b.Category]
-	}
-	if a.ItemIndex != b.ItemIndex {
-		return a.ItemIndex < b.ItemIndex
-	}
-	if a.WorkIndex != b.WorkIndex {
-		return a.WorkIndex < b.WorkIndex
-	}
-	return a.NodeIndex < b.NodeIndex
+// Position is the node's place in its document.
+func (n *NodeFact) Position() NodePosition {
+	return NodePosition{n.Category, n.ItemIndex, n.WorkIndex, n.NodeIndex}
 }
 
-// sortNodes puts nodes in document order, so that deductions are listed the
-// same way whatever order the facts came in.
-func sortNodes(ns []NodeFact) {
-	sort.SliceStable(ns, func(i, j int) bool { return nodeLess(&ns[i], &ns[j]) })
+// SortNodeFacts puts nodes in document order, so that deductions are
+// listed the same way whatever order the facts came in.
+func SortNodeFacts(ns []NodeFact) {
+	slices.SortStableFunc(ns, func(a, b NodeFact) int { return a.Position().Compare(b.Position()) })
 }
 
 func notScoredReason(state string) string {
@@ -438,8 +428,8 @@ func lateSubmission(p *Plan, u *ScoringUnit) (Deduction, bool) {
 	}
 	return Deduction{Rule: RuleLateSubmission, Points: pts,
 		Reason: fmt.Sprintf("指标表于%s首次报送，截止时间为%s，迟报%d天，每天扣%s分%s，扣%s分",
-			fmtTime(*u.FirstSubmittedAt, p), fmtTime(p.DeadlineTime(), p), days, p.Deductions.LateSubmissionPerDay, capNote, pts),
-		Ref: submissionTarget(p.Year, u.Code)}, true
+			p.FormatTime(*u.FirstSubmittedAt), p.FormatTime(p.DeadlineTime()), days, p.Deductions.LateSubmissionPerDay, capNote, pts),
+		Ref: SubmissionRef(p.Year, u.Code)}, true
 }
 
 func monthlyDeductions(p *Plan, u *ScoringUnit, asOf time.Time) []Deduction {
@@ -462,7 +452,7 @@ func monthlyDeductions(p *Plan, u *ScoringUnit, asOf time.Time) []Deduction {
 				Reason: fmt.Sprintf("%s会员实名制信息采集数量未报送（应于%s前报送），扣%s分", m, p.MonthDue(m), p.Deductions.MonthlyMissing)})
 		case f.Late:
 			out = append(out, Deduction{Rule: RuleMonthlyLate, Points: p.Deductions.MonthlyLate, Ref: ref,
-				Reason: fmt.Sprintf("%s会员实名制信息采集数量于%s逾期报送（应于%s前报送），扣%s分", m, fmtTime(f.ReportedAt, p), p.MonthDue(m), p.Deductions.MonthlyLate)})
+				Reason: fmt.Sprintf("%s会员实名制信息采集数量于%s逾期报送（应于%s前报送），扣%s分", m, p.FormatTime(f.ReportedAt), p.MonthDue(m), p.Deductions.MonthlyLate)})
 		}
 	}
 	return out

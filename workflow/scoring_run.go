@@ -37,33 +37,6 @@ type ScoringFacts interface {
 // scoringBatch is how many units are read and scored at a time.
 const scoringBatch = 200
 
-// ScoringRun is a stored, immutable snapshot of the year-end scores: the
-// results of every unit, when and by whom they were computed, and the
-// SHA-256 of the inputs they were computed from. Publishing it is the only
-// change it ever sees.
-type ScoringRun struct {
-	ID           int64        `json:"id"`
-	Year         int          `json:"year"`
-	CreatedAt    time.Time    `json:"created_at"`
-	CreatedBy    string       `json:"created_by"`
-	InputsDigest string       `json:"inputs_digest"`
-	Published    bool         `json:"published"`
-	PublishedAt  *time.Time   `json:"published_at"`
-	PublishedBy  string       `json:"published_by,omitempty"`
-	Units        int          `json:"units"`
-	Results      []UnitResult `json:"results"`
-}
-
-// Result returns the run's result of unit.
-func (r *ScoringRun) Result(unit string) (*UnitResult, bool) {
-	for i := range r.Results {
-		if r.Results[i].Unit == unit {
-			return &r.Results[i], true
-		}
-	}
-	return nil, false
-}
-
 // DeductionInput is the office's request for a manual deduction.
 type DeductionInput struct {
 	Points Points `json:"points"`
@@ -341,7 +314,7 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 		}
 		for i := range su {
 			u := &su[i]
-			sortNodes(u.Nodes)
+			SortNodeFacts(u.Nodes)
 			sort.SliceStable(u.Monthly, func(a, b int) bool { return u.Monthly[b].Month.After(u.Monthly[a].Month) })
 			buf = digestUnit(buf[:0], u)
 			h.Write(buf)
@@ -547,7 +520,7 @@ func (s *Service) PublishScoring(ctx context.Context, a Actor, year int, id int6
 			return err
 		}
 		if run.Published {
-			return Errorf(ESTATE, "第%d次计分已于%s发布，发布后不能再修改", run.ID, fmtTime(*run.PublishedAt, p))
+			return Errorf(ESTATE, "第%d次计分已于%s发布，发布后不能再修改", run.ID, p.FormatTime(*run.PublishedAt))
 		}
 		if pub, err := tx.PublishedScoringRun(year); err == nil {
 			return Errorf(ECONFLICT, "%d年度已发布第%d次计分的结果，每年只能发布一次", year, pub.ID)
@@ -598,7 +571,7 @@ func sortUnreviewed(ns []NodeFact) {
 		for end < len(ns) && ns[end].Unit == ns[start].Unit {
 			end++
 		}
-		sortNodes(ns[start:end])
+		SortNodeFacts(ns[start:end])
 		start = end
 	}
 }
@@ -626,7 +599,7 @@ func (s *Service) markScored(tx Tx, year int, a Actor, now time.Time) error {
 		if err := tx.AddHistory(&HistoryEntry{Year: year, Unit: sub.Unit, Action: ActionScore, State: to, Version: sub.Version, Actor: a.Username, At: now}); err != nil {
 			return err
 		}
-		if err := audit(tx, now, a, sub.Unit, "submission.score", submissionTarget(year, sub.Unit), fmt.Sprintf("%s → %s", StateExecuting.Label(), to.Label())); err != nil {
+		if err := audit(tx, now, a, sub.Unit, "submission.score", SubmissionRef(year, sub.Unit), fmt.Sprintf("%s → %s", StateExecuting.Label(), to.Label())); err != nil {
 			return err
 		}
 	}

@@ -142,8 +142,6 @@ func planOf(tx Tx, year int) (*Plan, error) {
 	return p, err
 }
 
-func fmtTime(t time.Time, p *Plan) string {
-	return t.In(p.Location()).Format("2006-01-02 15:04")
-}
+
 
 var _ = fmt.Sprintf

@@ -131,3 +131,13 @@ func ParseState(s string) (State, error) {
 	}
 	return "", fmt.Errorf("unknown state %q", s)
 }
+
+// StateNone is the summary state of a unit without a submission.
+const StateNone = "none"
+
+// SubmissionRef names a unit's submission of a year in the audit log and
+// in deduction references ("submission:2019/gjz").
+func SubmissionRef(year int, unit string) string {
+	return fmt.Sprintf("submission:%d/%s", year, unit)
+}
+

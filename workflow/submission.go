@@ -58,8 +58,7 @@ type SubmissionSummary struct {
 	Late        bool       `json:"late"`
 }
 
-// StateNone is the summary state of a unit without a submission.
-const StateNone = "none"
+
 
 func (s *Service) submissionScope(a Actor, unit string) error {
 	if err := a.checkUnit(unit); err != nil {
@@ -181,7 +180,7 @@ func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit str
 			}
 		}
 		out = viewOf(sub)
-		return audit(tx, now, a, unit, "submission.save", submissionTarget(year, unit), fmt.Sprintf("version %d", sub.Version))
+		return audit(tx, now, a, unit, "submission.save", SubmissionRef(year, unit), fmt.Sprintf("version %d", sub.Version))
 	})
 	return out, created, err
 }
@@ -190,9 +189,7 @@ func staleError(stored, sent int) error {
 	return Errorf(ESTALE, "指标表已被修改（当前版本%d，提交的版本%d），请刷新后再修改", stored, sent)
 }
 
-func submissionTarget(year int, unit string) string {
-	return fmt.Sprintf("submission:%d/%s", year, unit)
-}
+
 
 // ValidateSubmission checks doc, or the stored draft when doc is nil,
 // against the plan and the unit's contacts, and stores nothing. It returns
@@ -275,7 +272,7 @@ func (s *Service) transition(ctx context.Context, a Actor, year int, unit string
 			return err
 		}
 		out = viewOf(sub)
-		return audit(tx, now, a, unit, "submission."+string(action), submissionTarget(year, unit), fmt.Sprintf("%s → %s", from.Label(), to.Label()))
+		return audit(tx, now, a, unit, "submission."+string(action), SubmissionRef(year, unit), fmt.Sprintf("%s → %s", from.Label(), to.Label()))
 	})
 	return out, err
 }
@@ -447,7 +444,7 @@ func (s *Service) Release(ctx context.Context, a Actor, year int) (*ReleaseResul
 					return err
 				}
 			}
-			if err := audit(tx, now, a, sub.Unit, "submission.release", submissionTarget(year, sub.Unit), ""); err != nil {
+			if err := audit(tx, now, a, sub.Unit, "submission.release", SubmissionRef(year, sub.Unit), ""); err != nil {
 				return err
 			}
 			res.Released = append(res.Released, sub.Unit)
