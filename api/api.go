@@ -14,12 +14,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // Server holds what the handlers need. Its zero value is not usable: set
 // Service, Store and Log.
 type Server struct {
-	Service *workflow.Service
+	Service *service.Service
 	// Ready reports whether the database answers (GET /readyz).
 	Ready func(ctx context.Context) error
 	Log   *slog.Logger

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 const (
@@ -51,11 +52,11 @@ func bearer(c *gin.Context) string {
 	return ""
 }
 
-func actorOf(c *gin.Context) workflow.Actor {
+func actorOf(c *gin.Context) service.Actor {
 	if v, ok := c.Get(keyActor); ok {
-		return v.(workflow.Actor)
+		return v.(service.Actor)
 	}
-	return workflow.Actor{}
+	return service.Actor{}
 }
 
 func loggerOf(c *gin.Context) *slog.Logger {
@@ -136,7 +137,7 @@ func (s *Server) handleLogout(c *gin.Context) {
 // meView is the signed-in account with the server's clock, so that pages
 // judge "not begun" and "overdue" by the server's time, not the browser's.
 type meView struct {
-	workflow.Actor
+	service.Actor
 	Now time.Time `json:"now"`
 }
 
@@ -183,7 +184,7 @@ func (s *Server) handleUsers(c *gin.Context) {
 }
 
 func (s *Server) handleCreateUser(c *gin.Context) {
-	var req workflow.NewUser
+	var req service.NewUser
 	if !bind(c, &req, false) {
 		return
 	}
@@ -196,7 +197,7 @@ func (s *Server) handleCreateUser(c *gin.Context) {
 }
 
 func (s *Server) handleAudit(c *gin.Context) {
-	f := workflow.AuditFilter{Unit: c.Query("unit"), Action: c.Query("action")}
+	f := service.AuditFilter{Unit: c.Query("unit"), Action: c.Query("action")}
 	if v := c.Query("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {

@@ -68,7 +68,7 @@ func TestBrowserNotifications(t *testing.T) {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e.clock.Set(time.Date(2019, 6, 12, 10, 0, 0, 0, shanghai))
-	pass := &jobs.Reminders{Store: e.svc.Store, Clock: e.clock, Office: []string{"office@dl.example.cn"}, Log: quiet}
+	pass := &jobs.Reminders{Service: e.svc, Log: quiet}
 	if n, err := pass.Run(ctx); err != nil || n != 4 {
 		t.Fatalf("June 12 reminder pass: %d messages, %v; want 4 (2 contacts of 2 units)", n, err)
 	}
@@ -76,7 +76,7 @@ func TestBrowserNotifications(t *testing.T) {
 	// deadline has passed may not be resent (it would announce a deadline
 	// that is over), while an overdue notice stays valid for a week.
 	mailer := &refusingMailer{refuse: []string{"overdue/gjz/submission:2019-06-13/0/liting@"}}
-	d := &jobs.Dispatcher{Store: e.svc.Store, Clock: e.clock, Mailer: mailer, From: "kaohe@dl.example.cn", Attempts: 1, Log: quiet}
+	d := &jobs.Dispatcher{Store: e.app.Store, Clock: e.clock, Mailer: mailer, From: "kaohe@dl.example.cn", Attempts: 1, Log: quiet}
 	if n, err := d.RunOnce(ctx); err != nil || n != 4 {
 		t.Fatalf("June 12 dispatch: %d sent, %v; want 4", n, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // maxNoteBytes bounds the note part of an upload.
@@ -69,7 +70,7 @@ func (s *Server) handleReport(c *gin.Context) {
 		writeError(c, uploadError(err))
 		return
 	}
-	var files []workflow.Upload
+	var files []service.Upload
 	fail := func(err error) {
 		s.Service.DiscardEvidence(files)
 		writeError(c, uploadError(err))
@@ -97,7 +98,7 @@ func (s *Server) handleReport(c *gin.Context) {
 				fail(err)
 				return
 			}
-			files = append(files, workflow.Upload{Name: partFileName(part.Header), File: f})
+			files = append(files, service.Upload{Name: partFileName(part.Header), File: f})
 		case "note":
 			b, err := io.ReadAll(io.LimitReader(part, maxNoteBytes+1))
 			if err != nil {

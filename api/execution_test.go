@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"kaohe/workflow/service"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -16,8 +17,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"kaohe/workflow"
 )
 
 // upFile is one file of a multipart upload: the name as the client sends
@@ -189,8 +188,8 @@ func (e *env) disk() diskState {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	err = e.svc.Store.Tx(e.t.Context(), func(tx workflow.Tx) error {
-		es, err := tx.EvidenceList(workflow.EvidenceFilter{Year: 2019})
+	err = e.app.Store.Update(e.t.Context(), func(tx service.Tx) error {
+		es, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
 		for _, ev := range es {
 			d.rows = append(d.rows, ev.SHA256)
 		}

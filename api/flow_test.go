@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"kaohe/configs"
 	"strings"
 	"testing"
 	"time"
@@ -266,13 +267,13 @@ func TestLoginThrottle(t *testing.T) {
 // TestLogoutAndExpiry: a token ends at logout, and a login lasts the
 // service's TTL (12 hours by default), no longer.
 func TestLogoutAndExpiry(t *testing.T) {
-	e := newEnv(t, "sqlite")
+	cfg := testConfig(t, "sqlite")
+	cfg.Session.TTL = configs.Default().Session.TTL // the production default
+	e := newEnvWith(t, cfg)
 	e.mustDo("POST", "/api/v1/logout", "unitA", nil, 204)
 	if status, _ := e.do("GET", "/api/v1/me", "unitA", nil); status != 401 {
 		t.Fatal("token still valid after logout")
 	}
-	e.svc.TokenTTL = 0 // the production default
-	e.tokens["unitB"] = e.login("zs", "password-zs")
 	e.clock.Advance(11 * time.Hour)
 	if status, _ := e.do("GET", "/api/v1/me", "unitB", nil); status != 200 {
 		t.Fatal("token refused after 11 hours")

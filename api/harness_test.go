@@ -9,28 +9,29 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
-	"kaohe/api"
+	"kaohe/configs"
+	"kaohe/internal/app"
 	"kaohe/internal/testdb"
 	"kaohe/workflow"
-	"kaohe/workflow/evidence"
-	"kaohe/workflow/store"
+	"kaohe/workflow/service"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
 
 // env is one test's server: a fresh database, the 2019 plan, a clock the
-// test moves, and accounts for every role.
+// test moves, and accounts for every role, built by app.Open as the server
+// builds itself.
 type env struct {
 	t      *testing.T
 	srv    *httptest.Server
-	svc    *workflow.Service
+	app    *app.App
+	svc    *service.Service
 	clock  *workflow.ManualClock
 	plan   *workflow.Plan
 	tokens map[string]string // office, viewer, unitA (gjz), unitB (zs)
@@ -48,47 +49,52 @@ const (
 // Shanghai is the plan's zone.
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 
-// backend selects the database of a test: "sqlite" or "mariadb".
+// testConfig is the configuration of a test server on backend ("sqlite" or
+// "mariadb"): the defaults with a temporary data directory, fast password
+// hashing, small upload limits, no scheduled jobs (tests run them by hand)
+// and one office address for the digests. Tests walk the plan's calendar
+// across days and months on the clock; a login lasts the whole year here
+// so that moving the clock does not sign the test's users out
+// (TestLogoutEndsTheSession checks expiry).
+func testConfig(t testing.TB, backend string) *configs.Config {
+	cfg := configs.Default()
+	cfg.Data = t.TempDir()
+	if backend == "mariadb" {
+		cfg.MySQLDSN = testdb.MariaDB(t)
+	}
+	cfg.Login.BcryptCost = bcrypt.MinCost
+	cfg.Session.TTL = 400 * 24 * time.Hour
+	cfg.Upload.MaxFileBytes, cfg.Upload.MaxFiles = testMaxFileBytes, testMaxFiles
+	cfg.Jobs.Enabled = false
+	cfg.OfficeEmail = "office@dl.example.cn"
+	return cfg
+}
+
+// newEnv starts a test server on backend ("sqlite" or "mariadb").
 func newEnv(t *testing.T, backend string) *env {
 	t.Helper()
-	data := t.TempDir()
-	opts := store.Options{DataDir: data, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if backend == "mariadb" {
-		opts.DSN = testdb.MariaDB(t)
-	}
-	db, err := store.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	return newEnvWith(t, testConfig(t, backend))
+}
+
+// newEnvWith starts a test server with cfg, on June 10 2019, with two
+// units (gjz, zs) with their contacts and an account of every role.
+func newEnvWith(t *testing.T, cfg *configs.Config) *env {
+	t.Helper()
 	clock := workflow.NewManualClock(time.Date(2019, 6, 10, 9, 0, 0, 0, shanghai))
-	// Tests walk the plan's calendar across days and months on the clock;
-	// a login lasts the whole year here so that moving the clock does not
-	// sign the test's users out (TestLogoutEndsTheSession checks expiry).
-	files, err := evidence.Open(filepath.Join(data, "evidence"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &workflow.Service{Store: db, Clock: clock, BcryptCost: bcrypt.MinCost, TokenTTL: 400 * 24 * time.Hour,
-		OnRelease: workflow.MaterializeNodes, ScoringFacts: workflow.ExecutionFacts{}, Files: files,
-		Upload: workflow.UploadLimits{MaxFileBytes: testMaxFileBytes, MaxFiles: testMaxFiles}}
-	b, err := os.ReadFile("../configs/plans/2019.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := workflow.LoadPlan(b)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	if err := svc.LoadPlan(ctx, plan); err != nil {
+	a, err := app.Open(ctx, cfg, clock, slog.New(slog.DiscardHandler))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.EnsureAdmin(ctx, "admin-password"); err != nil {
+	t.Cleanup(func() { a.Close(context.Background()) })
+	plan, err := a.Service.Plan(ctx, 2019)
+	if err != nil {
 		t.Fatal(err)
 	}
-	s := &api.Server{Service: svc, Ready: db.Ping, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	e := &env{t: t, svc: svc, clock: clock, plan: plan, srv: httptest.NewServer(s.Handler()), tokens: map[string]string{}, data: data}
+	if _, err := a.Service.EnsureAdmin(ctx, "admin-password"); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, app: a, svc: a.Service, clock: clock, plan: plan, srv: httptest.NewServer(a.Handler()), tokens: map[string]string{}, data: cfg.Data}
 	t.Cleanup(e.srv.Close)
 	e.tokens["office"] = e.login("admin", "admin-password")
 	e.mustDo("POST", "/api/v1/units", "office", map[string]any{"code": "gjz", "name": "甘井子区总工会", "contacts": loadContacts(t)}, 201)

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // registerExecution adds the routes of execution (issue 3): nodes, evidence,
@@ -33,7 +34,7 @@ func (s *Server) handleNodes(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var q workflow.NodeQuery
+	var q service.NodeQuery
 	var err error
 	if v := c.Query("state"); v != "" {
 		if q.State, err = workflow.ParseNodeState(v); err != nil {
@@ -93,7 +94,7 @@ func (s *Server) handleReview(c *gin.Context) {
 	if !bind(c, &body, false) {
 		return
 	}
-	req := workflow.ReviewRequest{Verdict: body.Verdict, Comment: body.Comment, Version: body.Version}
+	req := service.ReviewRequest{Verdict: body.Verdict, Comment: body.Comment, Version: body.Version}
 	if raw := strings.TrimSpace(string(body.Points)); raw != "" && raw != "null" {
 		p, err := workflow.ParsePoints(strings.Trim(raw, `"`))
 		if err != nil {

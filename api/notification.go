@@ -7,12 +7,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // handleNotifications lists outbox messages (office only):
 // GET /api/v1/notifications?state=failed&unit=gjz&limit=50.
 func (s *Server) handleNotifications(c *gin.Context) {
-	f := workflow.OutboxFilter{State: workflow.OutboxState(c.Query("state")), Unit: c.Query("unit")}
+	f := service.OutboxFilter{State: workflow.OutboxState(c.Query("state")), Unit: c.Query("unit")}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 1000 {

@@ -15,6 +15,7 @@ import (
 
 	"kaohe/api"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // notification is the JSON of an outbox message.
@@ -48,7 +49,7 @@ func (e *env) seedOutbox() (sent, failed, pending int64) {
 		ms = append(ms, workflow.OutboxMessage{Kind: workflow.NoticeReminder, Unit: "gjz", Deadline: "submission:2019-06-13", Lead: 1,
 			Recipient: to, Subject: "【考核提醒】", Text: "正文", NextAttemptAt: now, CreatedAt: now})
 	}
-	err := e.svc.Store.Tx(context.Background(), func(tx workflow.Tx) error {
+	err := e.app.Store.Update(context.Background(), func(tx service.Tx) error {
 		if _, err := tx.EnqueueMessages(ms); err != nil {
 			return err
 		}
@@ -174,7 +175,7 @@ func TestResendAfterTheDeadlineIsRefused(t *testing.T) {
 	now := e.clock.Now()
 	deadline := time.Date(2019, 6, 13, 17, 30, 0, 0, shanghai)
 	var ids []int64
-	err := e.svc.Store.Tx(context.Background(), func(tx workflow.Tx) error {
+	err := e.app.Store.Update(context.Background(), func(tx service.Tx) error {
 		var ms []workflow.OutboxMessage
 		for _, to := range []string{"a@gjz.example.cn", "b@gjz.example.cn"} {
 			ms = append(ms, workflow.OutboxMessage{Kind: workflow.NoticeReminder, Unit: "gjz", Deadline: "submission:2019-06-13", Lead: 1,

@@ -13,6 +13,7 @@ import (
 
 	"kaohe/internal/sheets"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // registerScoring adds the year-end scoring routes: manual deductions,
@@ -51,7 +52,7 @@ func (s *Server) handleAddDeduction(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req workflow.DeductionInput
+	var req service.DeductionInput
 	if !bind(c, &req, false) {
 		return
 	}

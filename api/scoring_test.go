@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,78 +16,84 @@ import (
 
 	"kaohe/internal/sheets"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-// fakeFacts stands in for the execution part: every node of a unit's
-// released tables is accepted with its full points except the ones listed
-// in pending, every monthly count is on time, and unreviewed is what
-// publication must wait for.
-type fakeFacts struct {
-	mu         sync.Mutex
-	pending    map[string]bool // "gjz:business[2].works[0].nodes[0]"
-	unreviewed []workflow.NodeFact
-}
+// scoringRows writes the year's execution records of scoringEnv through
+// the store: every node of gjz's released tables accepted at its full
+// points, reported on time, and every monthly count reported on its due
+// day; the tests then move single nodes to other states.
+type scoringRows struct{ e *env }
 
-func (f *fakeFacts) Nodes(tx workflow.Tx, year int, units []string) ([]workflow.NodeFact, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	subs, err := tx.SubmissionsOf(year, units)
-	if err != nil {
-		return nil, err
-	}
-	var out []workflow.NodeFact
-	add := func(n workflow.NodeFact) {
-		n.State, n.Awarded = "accepted", n.Points
-		if f.pending[n.Unit+":"+n.Path()] {
-			n.State, n.Awarded = "pending", 0
+// acceptAll accepts every node and reports every month on time.
+func (r scoringRows) acceptAll() {
+	r.e.t.Helper()
+	r.update(func(tx service.Tx, p *workflow.Plan) error {
+		ns, err := tx.Nodes(service.NodeFilter{Year: 2019, Unit: "gjz"})
+		if err != nil {
+			return err
 		}
-		out = append(out, n)
-	}
-	for _, sub := range subs {
-		for _, cat := range []struct {
-			name string
-			inds []workflow.Indicator
-		}{{"party", sub.Doc.Party}, {"business", sub.Doc.Business}} {
-			for i, ind := range cat.inds {
-				for j, w := range ind.Works {
-					for k, n := range w.Nodes {
-						add(workflow.NodeFact{Unit: sub.Unit, Category: cat.name, Indicator: ind.Code, ItemIndex: i, WorkIndex: j, NodeIndex: k,
-							Due: workflow.MustDate(n.Due), Points: n.Points})
-					}
-				}
+		for _, n := range ns {
+			if err := setNode(tx, p, n, workflow.NodeAccepted); err != nil {
+				return err
 			}
 		}
-		for i, it := range sub.Doc.Innovation {
-			if i >= len(sub.Certified) || !sub.Certified[i] {
-				continue // only certified items have nodes
-			}
-			for k, n := range it.Nodes {
-				add(workflow.NodeFact{Unit: sub.Unit, Category: "innovation", Indicator: "I" + string(rune('1'+i)), ItemIndex: i, NodeIndex: k,
-					Due: workflow.MustDate(n.Due), Points: n.Points})
-			}
-		}
-	}
-	return out, nil
-}
-
-func (f *fakeFacts) Monthly(tx workflow.Tx, year int, units []string) ([]workflow.MonthlyFact, error) {
-	p, err := tx.Plan(year)
-	if err != nil {
-		return nil, err
-	}
-	var out []workflow.MonthlyFact
-	for _, u := range units {
 		for _, m := range p.Months() {
-			out = append(out, workflow.MonthlyFact{Unit: u, Month: m, ReportedAt: p.MonthDue(m).In(p.Location())})
+			at := p.MonthDue(m).In(p.Location())
+			if err := tx.PutMonthlyReport(&workflow.MonthlyReport{Year: 2019, Unit: "gjz", Month: m, Count: 100, ReportedAt: at, FirstReportedAt: at, By: "gjz", Source: workflow.SourceAPI}); err != nil {
+				return err
+			}
 		}
-	}
-	return out, nil
+		return nil
+	})
 }
 
-func (f *fakeFacts) Unreviewed(workflow.Tx, int) ([]workflow.NodeFact, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]workflow.NodeFact(nil), f.unreviewed...), nil
+// set puts gjz's node at path ("business[2].works[0].nodes[0]") in state:
+// pending (never reported), reported on time and waiting for review, or
+// accepted at full points.
+func (r scoringRows) set(path string, state workflow.NodeState) {
+	r.e.t.Helper()
+	r.update(func(tx service.Tx, p *workflow.Plan) error {
+		ns, err := tx.Nodes(service.NodeFilter{Year: 2019, Unit: "gjz"})
+		if err != nil {
+			return err
+		}
+		for _, n := range ns {
+			f := workflow.NodeFact{Category: n.Category, ItemIndex: n.ItemIndex, WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex}
+			if f.Path() == path {
+				return setNode(tx, p, n, state)
+			}
+		}
+		return fmt.Errorf("gjz has no node %s", path)
+	})
+}
+
+func (r scoringRows) update(fn func(tx service.Tx, p *workflow.Plan) error) {
+	r.e.t.Helper()
+	err := r.e.app.Store.Update(r.e.t.Context(), func(tx service.Tx) error {
+		p, err := tx.Plan(2019)
+		if err != nil {
+			return err
+		}
+		return fn(tx, p)
+	})
+	if err != nil {
+		r.e.t.Fatal(err)
+	}
+}
+
+func setNode(tx service.Tx, p *workflow.Plan, n workflow.NodeRecord, state workflow.NodeState) error {
+	prev := n.Version
+	n.State, n.Version, n.Late, n.Awarded, n.ReportedAt, n.ReviewedAt = state, n.Version+1, false, 0, nil, nil
+	if state != workflow.NodePending {
+		at := p.DueTime(n.Due).Add(-time.Hour)
+		n.ReportedAt = &at
+	}
+	if state == workflow.NodeAccepted {
+		at := p.DueTime(n.Due)
+		n.Awarded, n.ReviewedAt = n.Points, &at
+	}
+	return tx.UpdateNode(&n, prev)
 }
 
 type runView struct {
@@ -101,17 +107,17 @@ type runView struct {
 const runsPath = "/api/v1/plans/2019/scoring-runs"
 
 // scoringEnv is gjz executing with the fixture (innovation item 1
-// certified, item 2 not), zs with nothing, the fake facts wired and the
-// clock at the plan's scoring time.
-func scoringEnv(t *testing.T, backend string) (*env, *fakeFacts) {
+// certified, item 2 not) with every node accepted and every month reported
+// on time, zs with nothing, and the clock at the plan's scoring time.
+func scoringEnv(t *testing.T, backend string) (*env, scoringRows) {
 	t.Helper()
 	e := newEnv(t, backend)
-	facts := &fakeFacts{pending: map[string]bool{}}
-	e.svc.ScoringFacts = facts
 	e.clock.Set(time.Date(2019, 6, 13, 10, 0, 0, 0, shanghai))
 	e.toState("executing")
+	rows := scoringRows{e}
+	rows.acceptAll()
 	e.clock.Set(time.Date(2019, 12, 20, 9, 0, 0, 0, shanghai))
-	return e, facts
+	return e, rows
 }
 
 func resultsJSON(t *testing.T, r runView) string {
@@ -135,7 +141,7 @@ func TestScoringRunPublishAndResults(t *testing.T) {
 			doc := validDoc(t)
 			b3 := doc["business"].([]any)[2].(map[string]any)["works"].([]any)[0].(map[string]any)["nodes"].([]any)[0].(map[string]any)
 			b3Points, _ := workflow.ParsePoints(jsonNumber(b3["points"]))
-			facts.pending["gjz:business[2].works[0].nodes[0]"] = true
+			facts.set("business[2].works[0].nodes[0]", workflow.NodePending)
 
 			// Manual deductions: office only; bad input is refused whole.
 			dedPath := "/api/v1/plans/2019/units/gjz/deductions"
@@ -200,18 +206,16 @@ func TestScoringRunPublishAndResults(t *testing.T) {
 			}
 
 			// Publication waits for every reported node to be reviewed.
-			facts.unreviewed = []workflow.NodeFact{{Unit: "gjz", Category: "party", Indicator: "P2", ItemIndex: 1, WorkIndex: 0, NodeIndex: 2, Due: workflow.MustDate("2019-11-30"), State: "reported"}}
+			facts.set("party[1].works[0].nodes[1]", workflow.NodeReported)
 			status, out = e.do("POST", runsPath+"/"+itoa(run2.ID)+"/publish", "office", nil)
 			apiErr := decodeError(t, out)
-			if status != 409 || len(apiErr.Error.Details) != 1 || apiErr.Error.Details[0].Path != "gjz:party[1].works[0].nodes[2]" {
+			if status != 409 || len(apiErr.Error.Details) != 1 || apiErr.Error.Details[0].Path != "gjz:party[1].works[0].nodes[1]" {
 				t.Fatalf("publish with a node unreviewed: %d %s", status, out)
 			}
 			if e.sub("gjz").State != "executing" {
 				t.Fatal("a refused publication changed the submission")
 			}
-			facts.mu.Lock()
-			facts.unreviewed = nil
-			facts.mu.Unlock()
+			facts.set("party[1].works[0].nodes[1]", workflow.NodeAccepted)
 
 			e.mustDo("POST", runsPath+"/"+itoa(run2.ID)+"/publish", "viewer", nil, 403)
 			var pub runView
@@ -303,7 +307,7 @@ func jsonNumber(v any) string {
 // numbers in it, and in the CSV, are the API's.
 func TestRankingExports(t *testing.T) {
 	e, facts := scoringEnv(t, "sqlite")
-	facts.pending["gjz:party[0].works[0].nodes[1]"] = true
+	facts.set("party[0].works[0].nodes[1]", workflow.NodePending)
 	e.mustDo("POST", "/api/v1/plans/2019/units/gjz/deductions", "office", map[string]any{"points": 0.75, "reason": "标准不严", "rule": "标准不严"}, 201)
 	var run runView
 	e.mustDecode("POST", runsPath, "office", nil, 201, &run)

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 func (s *Server) handleSubmissions(c *gin.Context) {
@@ -44,7 +45,7 @@ func (s *Server) handlePutSubmission(c *gin.Context) {
 	if !ok {
 		return
 	}
-	in, err := workflow.DecodeDocument(b)
+	in, err := decodeDocument(b)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -77,7 +78,7 @@ func (s *Server) handleValidate(c *gin.Context) {
 	}
 	var doc *workflow.Document
 	if len(bytes.TrimSpace(b)) > 0 {
-		in, err := workflow.DecodeDocument(b)
+		in, err := decodeDocument(b)
 		if err != nil {
 			writeError(c, err)
 			return
@@ -121,7 +122,7 @@ func (s *Server) handleReturn(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req workflow.ReturnRequest
+	var req service.ReturnRequest
 	if !bind(c, &req, false) {
 		return
 	}
@@ -138,7 +139,7 @@ func (s *Server) handleCertify(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req workflow.CertifyRequest
+	var req service.CertifyRequest
 	if !bind(c, &req, true) {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 func (s *Server) handleUnits(c *gin.Context) {
@@ -18,7 +19,7 @@ func (s *Server) handleUnits(c *gin.Context) {
 }
 
 func (s *Server) handleCreateUnit(c *gin.Context) {
-	var req workflow.NewUnit
+	var req service.NewUnit
 	if !bind(c, &req, false) {
 		return
 	}

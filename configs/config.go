@@ -29,6 +29,7 @@ type Config struct {
 	Login struct {
 		MaxFailures int           `yaml:"max_failures"`
 		Window      time.Duration `yaml:"window"`
+		BcryptCost  int           `yaml:"bcrypt_cost"`
 	} `yaml:"login"`
 	HTTP struct {
 		ReadTimeout     time.Duration `yaml:"read_timeout"`

@@ -4,16 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"testing"
 	"time"
 
 	"gopkg.in/gomail.v2"
 
+	"kaohe/internal/app"
 	"kaohe/jobs"
 	"kaohe/workflow"
-	"kaohe/workflow/store"
+	"kaohe/workflow/service"
 )
 
 // benchUnits is the size of the generated federation of the reminder
@@ -23,25 +23,14 @@ const benchUnits = 10000
 // benchWorld creates benchUnits units with two contacts each, half of them
 // with submitted tables, on backend, at June 12 2019 10:00 (the 1-day
 // reminder of the submission deadline is due).
-func benchWorld(b *testing.B, backend string) (*store.DB, *workflow.ManualClock) {
+func benchWorld(b *testing.B, backend string) (*app.App, *workflow.ManualClock) {
 	b.Helper()
-	db := openStore(b, backend, b.TempDir())
 	clock := workflow.NewManualClock(at(6, 12, 10, 0))
-	svc := &workflow.Service{Store: db, Clock: clock}
-	src, err := os.ReadFile("../configs/plans/2019.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	plan, err := workflow.LoadPlan(src)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a := openApp(b, testConfig(b, backend), clock)
+	db := a.Store
 	ctx := context.Background()
-	if err := svc.LoadPlan(ctx, plan); err != nil {
-		b.Fatal(err)
-	}
 	now := clock.Now()
-	err = db.Tx(ctx, func(tx workflow.Tx) error {
+	err := db.Update(ctx, func(tx service.Tx) error {
 		for i := range benchUnits {
 			code := fmt.Sprintf("u%05d", i)
 			if err := tx.CreateUnit(&workflow.Unit{Code: code, Name: "第" + strconv.Itoa(i) + "区总工会", CreatedAt: now}); err != nil {
@@ -62,7 +51,7 @@ func benchWorld(b *testing.B, backend string) (*store.DB, *workflow.ManualClock)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return db, clock
+	return a, clock
 }
 
 // outstandingSQL lists the same outstanding items as the reminder pass:
@@ -81,7 +70,8 @@ ORDER BY u.code, c.seq`
 func BenchmarkReminders(b *testing.B) {
 	for _, backend := range []string{"sqlite", "mariadb"} {
 		b.Run(backend, func(b *testing.B) {
-			db, clock := benchWorld(b, backend)
+			a, _ := benchWorld(b, backend)
+			db := a.Store
 			ctx := context.Background()
 			b.Run("plain-sql", func(b *testing.B) {
 				for b.Loop() {
@@ -94,7 +84,7 @@ func BenchmarkReminders(b *testing.B) {
 					}
 				}
 			})
-			pass := &jobs.Reminders{Store: db, Clock: clock, Rules: rules, Log: quiet}
+			pass := &jobs.Reminders{Service: a.Service, Log: quiet}
 			b.Run("who-owes-what", func(b *testing.B) {
 				for b.Loop() {
 					ms, err := pass.Due(ctx)
@@ -165,7 +155,7 @@ func BenchmarkDispatch(b *testing.B) {
 					Recipient: fmt.Sprintf("r%07d@x.cn", i), Name: mail.Name, Subject: mail.Subject, Text: mail.Text, HTML: mail.HTML,
 					NextAttemptAt: clock.Now(), CreatedAt: clock.Now()}
 			}
-			if err := db.Tx(context.Background(), func(tx workflow.Tx) error { _, err := tx.EnqueueMessages(ms); return err }); err != nil {
+			if err := db.Update(context.Background(), func(tx service.Tx) error { _, err := tx.EnqueueMessages(ms); return err }); err != nil {
 				b.Fatal(err)
 			}
 			m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 5 * time.Second}

@@ -11,6 +11,7 @@ import (
 
 	"kaohe/jobs"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 	"kaohe/workflow/store"
 )
 
@@ -40,7 +41,7 @@ func runChild() int {
 			return 1
 		}
 		var c map[workflow.OutboxState]int
-		if err := db.Tx(ctx, func(tx workflow.Tx) (err error) { c, err = tx.CountMessages(); return err }); err != nil {
+		if err := db.Update(ctx, func(tx service.Tx) (err error) { c, err = tx.CountMessages(); return err }); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -71,7 +72,7 @@ func TestCrashMidDispatch(t *testing.T) {
 			Lead: 1, Recipient: fmt.Sprintf("r%04d@x.cn", i), Name: "联系人", Subject: "【考核提醒】测试", Text: "正文", HTML: "<p>正文</p>",
 			NextAttemptAt: now, CreatedAt: now})
 	}
-	if err := db.Tx(context.Background(), func(tx workflow.Tx) error { _, err := tx.EnqueueMessages(ms); return err }); err != nil {
+	if err := db.Update(context.Background(), func(tx service.Tx) error { _, err := tx.EnqueueMessages(ms); return err }); err != nil {
 		t.Fatal(err)
 	}
 	srv := startSMTP(t, "127.0.0.1:0")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // Dispatcher sends the outbox on one goroutine. Each round it claims a
@@ -32,7 +33,7 @@ import (
 // none. A message whose deadline passed before it could be sent is marked
 // expired instead of being sent late.
 type Dispatcher struct {
-	Store  workflow.Store
+	Store  service.Store
 	Clock  workflow.Clock
 	Mailer Mailer
 	// From is the sender address.
@@ -157,7 +158,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		claim := fmt.Sprintf("%s-%d", d.Name, d.seq.Add(1))
 		now := d.Clock.Now().UTC()
 		var batch []workflow.OutboxMessage
-		err := d.Store.Tx(ctx, func(tx workflow.Tx) (err error) {
+		err := d.Store.Update(ctx, func(tx service.Tx) (err error) {
 			batch, err = tx.ClaimMessages(claim, now, now.Add(d.ClaimTTL), d.Batch)
 			return err
 		})
@@ -174,7 +175,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			}
 			if err != nil {
 				// Give the rest of the batch back, unattempted.
-				if rerr := d.Store.Tx(context.WithoutCancel(ctx), func(tx workflow.Tx) error { return tx.ReleaseClaims(claim) }); rerr != nil {
+				if rerr := d.Store.Update(context.WithoutCancel(ctx), func(tx service.Tx) error { return tx.ReleaseClaims(claim) }); rerr != nil {
 					d.Log.Error("release claims", "err", rerr)
 				}
 				return sent, err
@@ -191,7 +192,7 @@ func (d *Dispatcher) send(ctx context.Context, claim string, m *workflow.OutboxM
 	now := d.Clock.Now().UTC()
 	if m.ExpiresAt != nil && !now.Before(*m.ExpiresAt) {
 		d.Metrics.send("expired")
-		err := d.Store.Tx(ctx, func(tx workflow.Tx) error { return tx.ExpireMessage(m.ID, claim, now) })
+		err := d.Store.Update(ctx, func(tx service.Tx) error { return tx.ExpireMessage(m.ID, claim, now) })
 		if workflow.ErrorCode(err) == workflow.ESTALE {
 			err = nil // another dispatcher took it over
 		}
@@ -223,7 +224,7 @@ func (d *Dispatcher) send(ctx context.Context, claim string, m *workflow.OutboxM
 		d.Log.Warn("send failed", "id", m.ID, "key", m.KeyString(), "attempt", m.Attempts+1, "outcome", outcome, "err", err)
 	}
 	// Record even if ctx was cancelled meanwhile: the server has answered.
-	rerr := d.Store.Tx(context.WithoutCancel(ctx), func(tx workflow.Tx) error { return tx.RecordSend(res) })
+	rerr := d.Store.Update(context.WithoutCancel(ctx), func(tx service.Tx) error { return tx.RecordSend(res) })
 	if workflow.ErrorCode(rerr) == workflow.ESTALE {
 		d.Log.Warn("claim lost while sending; the message may be sent twice", "id", m.ID, "key", m.KeyString())
 		rerr = nil

@@ -29,7 +29,7 @@
 // SQLite and MySQL alike.
 //
 // Who owes what for node checkpoints and monthly counts comes through
-// workflow.ReminderData, which the server implements over the node and
+// service.ReminderData, which the server implements over the node and
 // monthly-report records; without it only the submission deadline is
 // reminded of.
 package jobs

@@ -15,9 +15,12 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"kaohe/configs"
+	"kaohe/internal/app"
 	"kaohe/internal/testdb"
 	"kaohe/jobs"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 	"kaohe/workflow/store"
 )
 
@@ -37,58 +40,67 @@ func at(month time.Month, day, hour, min int) time.Time {
 // quiet is a logger that discards everything.
 var quiet = slog.New(slog.DiscardHandler)
 
-// world is one test's server side: a store with the 2019 plan and the 14
-// units of testdata, each with two complete contacts, a service on a
-// manual clock, and the jobs wired as cmd/kaohe wires them.
+// world is one test's server side: the 2019 plan and the 14 units of
+// testdata, each with two complete contacts, built by app.Open on a
+// manual clock as the server builds itself (with the scheduled jobs off:
+// the tests run them by hand).
 type world struct {
 	t      testing.TB
+	cfg    *configs.Config
+	app    *app.App
 	db     *store.DB
-	svc    *workflow.Service
+	svc    *service.Service
 	clock  *workflow.ManualClock
 	plan   *workflow.Plan
 	units  []workflow.Unit
 	office []string
 }
 
-func openStore(t testing.TB, backend, dir string) *store.DB {
+// testConfig is the configuration of a test server on backend ("sqlite" or
+// "mariadb") in a temporary data directory.
+func testConfig(t testing.TB, backend string) *configs.Config {
 	t.Helper()
-	o := store.Options{DataDir: dir, Logger: quiet}
+	cfg := configs.Default()
+	cfg.Data = t.TempDir()
 	if backend == "mariadb" {
-		o.DSN = testdb.MariaDB(t)
+		cfg.MySQLDSN = testdb.MariaDB(t)
 	}
-	db, err := store.Open(context.Background(), o)
+	cfg.Login.BcryptCost = bcrypt.MinCost
+	cfg.Jobs.Enabled = false
+	cfg.OfficeEmail = "bgs@dlzgh.example.cn,dcc@dlzgh.example.cn"
+	return cfg
+}
+
+// openApp opens the program on cfg with clock, closed when t ends.
+func openApp(t testing.TB, cfg *configs.Config, clock workflow.Clock) *app.App {
+	t.Helper()
+	a, err := app.Open(context.Background(), cfg, clock, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	t.Cleanup(func() { a.Close(context.Background()) })
+	return a
 }
 
 func newWorld(t testing.TB, backend string, start time.Time) *world {
 	t.Helper()
-	return newWorldOn(t, openStore(t, backend, t.TempDir()), start)
+	return newWorldWith(t, testConfig(t, backend), start)
 }
 
-func newWorldOn(t testing.TB, db *store.DB, start time.Time) *world {
+func newWorldWith(t testing.TB, cfg *configs.Config, start time.Time) *world {
 	t.Helper()
 	clock := workflow.NewManualClock(start)
-	w := &world{t: t, db: db, clock: clock, office: []string{"bgs@dlzgh.example.cn", "dcc@dlzgh.example.cn"},
-		svc: &workflow.Service{Store: db, Clock: clock, BcryptCost: bcrypt.MinCost}}
-	b, err := os.ReadFile("../configs/plans/2019.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w.plan, err = workflow.LoadPlan(b); err != nil {
-		t.Fatal(err)
-	}
+	a := openApp(t, cfg, clock)
+	w := &world{t: t, cfg: cfg, app: a, db: a.Store, svc: a.Service, clock: clock, office: cfg.OfficeEmails()}
 	ctx := context.Background()
-	if err := w.svc.LoadPlan(ctx, w.plan); err != nil {
+	var err error
+	if w.plan, err = w.svc.Plan(ctx, 2019); err != nil {
 		t.Fatal(err)
 	}
 	var units []workflow.Unit
 	readJSON(t, "../testdata/units-2019.json", &units)
 	for _, u := range units {
-		_, err := w.svc.CreateUnit(ctx, workflow.SystemActor, workflow.NewUnit{Code: u.Code, Name: u.Name, Contacts: contactsOf(u.Code)})
+		_, err := w.svc.CreateUnit(ctx, service.SystemActor, service.NewUnit{Code: u.Code, Name: u.Name, Contacts: contactsOf(u.Code)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,6 +108,9 @@ func newWorldOn(t testing.TB, db *store.DB, start time.Time) *world {
 	w.units = units
 	return w
 }
+
+// another opens a second server on w's database and clock.
+func (w *world) another() *app.App { return openApp(w.t, w.cfg, w.clock) }
 
 // contactsOf returns the two supervision contacts of a unit.
 func contactsOf(unit string) []workflow.Contact {
@@ -116,11 +131,11 @@ func readJSON(t testing.TB, path string, v any) {
 	}
 }
 
-func unitActor(unit string) workflow.Actor {
-	return workflow.Actor{Username: unit, Role: workflow.RoleUnit, Unit: unit}
+func unitActor(unit string) service.Actor {
+	return service.Actor{Username: unit, Role: workflow.RoleUnit, Unit: unit}
 }
 
-var officeActor = workflow.Actor{Username: "admin", Role: workflow.RoleOffice}
+var officeActor = service.Actor{Username: "admin", Role: workflow.RoleOffice}
 
 // draft stores the valid 2019 document as unit's draft at the clock's time.
 func (w *world) draft(unit string) {
@@ -129,11 +144,11 @@ func (w *world) draft(unit string) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	in, err := workflow.DecodeDocument(b)
-	if err != nil {
+	var doc workflow.Document
+	if err := json.Unmarshal(b, &doc); err != nil {
 		w.t.Fatal(err)
 	}
-	if _, _, err := w.svc.PutSubmission(context.Background(), unitActor(unit), 2019, unit, 0, in.Document); err != nil {
+	if _, _, err := w.svc.PutSubmission(context.Background(), unitActor(unit), 2019, unit, 0, doc); err != nil {
 		w.t.Fatalf("draft %s: %v", unit, err)
 	}
 }
@@ -147,17 +162,14 @@ func (w *world) submit(unit string) {
 
 func (w *world) giveBack(unit string) {
 	w.t.Helper()
-	if _, err := w.svc.Return(context.Background(), officeActor, 2019, unit, workflow.ReturnRequest{Comment: "请修改"}); err != nil {
+	if _, err := w.svc.Return(context.Background(), officeActor, 2019, unit, service.ReturnRequest{Comment: "请修改"}); err != nil {
 		w.t.Fatalf("return %s: %v", unit, err)
 	}
 }
 
-// rules are the default reminder settings.
-var rules = workflow.ReminderRules{LeadDays: []int{7, 3, 1}, At: workflow.ClockTime{Hour: 9}}
-
 // reminders returns the reminder pass of w.
-func (w *world) reminders(data workflow.ReminderData) *jobs.Reminders {
-	return &jobs.Reminders{Store: w.db, Clock: w.clock, Rules: rules, Data: data, Office: w.office, Log: quiet}
+func (w *world) reminders() *jobs.Reminders {
+	return &jobs.Reminders{Service: w.svc, Log: quiet}
 }
 
 // memMailer records every mail it is given; it fails while down is set.
@@ -208,56 +220,11 @@ func mailLine(key string, at time.Time) string {
 	return fmt.Sprintf("%s %s %s %s %s %s", at.In(shanghai).Format(time.DateOnly), p[0], p[2], p[3], p[1], p[4])
 }
 
-// fakeData is the node and monthly data of the walk: each node and count
-// appears, or changes state, at its instant on the clock.
-type fakeData struct {
-	clock  workflow.Clock
-	nodes  []fakeNode
-	months []fakeMonth
-}
-
-type fakeNode struct {
-	workflow.ReminderNode
-	// reportedAt: from then on the node is "reported" (zero: never).
-	reportedAt time.Time
-}
-
-type fakeMonth struct {
-	unit       string
-	month      workflow.Month
-	count      int64
-	reportedAt time.Time
-}
-
-func (f *fakeData) ReminderNodes(_ workflow.Tx, year int) ([]workflow.ReminderNode, error) {
-	now := f.clock.Now()
-	var out []workflow.ReminderNode
-	for _, n := range f.nodes {
-		rn := n.ReminderNode
-		if !n.reportedAt.IsZero() && !now.Before(n.reportedAt) {
-			rn.State = "reported"
-		}
-		out = append(out, rn)
-	}
-	return out, nil
-}
-
-func (f *fakeData) ReminderMonths(_ workflow.Tx, year int) ([]workflow.ReminderMonth, error) {
-	now := f.clock.Now()
-	var out []workflow.ReminderMonth
-	for _, m := range f.months {
-		if !now.Before(m.reportedAt) {
-			out = append(out, workflow.ReminderMonth{Unit: m.unit, Month: m.month, Count: m.count})
-		}
-	}
-	return out, nil
-}
-
 // outboxCounts counts the outbox by state.
-func outboxCounts(t testing.TB, s workflow.Store) map[workflow.OutboxState]int {
+func outboxCounts(t testing.TB, s service.Store) map[workflow.OutboxState]int {
 	t.Helper()
 	var c map[workflow.OutboxState]int
-	if err := s.Tx(context.Background(), func(tx workflow.Tx) (err error) {
+	if err := s.Update(context.Background(), func(tx service.Tx) (err error) {
 		c, err = tx.CountMessages()
 		return err
 	}); err != nil {
@@ -267,3 +234,19 @@ func outboxCounts(t testing.TB, s workflow.Store) map[workflow.OutboxState]int {
 }
 
 var _ io.Writer = (*strings.Builder)(nil)
+
+// openStore opens a bare store on backend in dir, for the tests and
+// benchmarks that measure or break the store itself.
+func openStore(t testing.TB, backend, dir string) *store.DB {
+	t.Helper()
+	o := store.Options{DataDir: dir, Logger: quiet}
+	if backend == "mariadb" {
+		o.DSN = testdb.MariaDB(t)
+	}
+	db, err := store.Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}

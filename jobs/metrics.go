@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // Metrics are the jobs' Prometheus metrics. A nil *Metrics records nothing.
@@ -21,7 +22,7 @@ type Metrics struct {
 // {job,result}, kaohe_job_duration_seconds{job}, kaohe_mail_sends_total
 // {outcome}, kaohe_jobs_leader, and kaohe_outbox_messages{state}, which
 // counts the outbox by state in the database at each scrape.
-func NewMetrics(reg prometheus.Registerer, store workflow.Store) *Metrics {
+func NewMetrics(reg prometheus.Registerer, store service.Store) *Metrics {
 	m := &Metrics{
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kaohe_job_runs_total", Help: "Scheduled job runs by job and result (ok, error).",
@@ -73,7 +74,7 @@ func (m *Metrics) leader(held bool) {
 
 // outboxCollector reports the outbox's messages by state, read from the
 // database at scrape time, so every server shows the same numbers.
-type outboxCollector struct{ store workflow.Store }
+type outboxCollector struct{ store service.Store }
 
 var outboxDesc = prometheus.NewDesc("kaohe_outbox_messages", "Outbox messages by state.", []string{"state"}, nil)
 
@@ -85,7 +86,7 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	var counts map[workflow.OutboxState]int
-	err := c.store.Tx(ctx, func(tx workflow.Tx) (err error) {
+	err := c.store.View(ctx, func(tx service.Tx) (err error) {
 		counts, err = tx.CountMessages()
 		return err
 	})

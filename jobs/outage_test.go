@@ -11,6 +11,7 @@ import (
 
 	"kaohe/jobs"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // TestSMTPOutage: the mail server is down for more than a day, twice.
@@ -30,7 +31,7 @@ func TestSMTPOutage(t *testing.T) {
 	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: time.Second}
 	defer m.Close()
 	d := &jobs.Dispatcher{Store: w.db, Clock: w.clock, Mailer: m, From: "kaohe@dlzgh.example.cn"}
-	pass := w.reminders(nil)
+	pass := w.reminders()
 
 	up := true
 	setUp := func(v bool) {
@@ -95,8 +96,8 @@ func TestSMTPOutage(t *testing.T) {
 		t.Errorf("deliveries %v, want %v", perDay, want)
 	}
 	var msgs []workflow.OutboxMessage
-	w.db.Tx(ctx, func(tx workflow.Tx) (err error) {
-		msgs, err = tx.OutboxMessages(workflow.OutboxFilter{Limit: 1000})
+	w.db.Update(ctx, func(tx service.Tx) (err error) {
+		msgs, err = tx.OutboxMessages(service.OutboxFilter{Limit: 1000})
 		return err
 	})
 	var expired []string

@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // LeaseName is the database lease that elects the server running the jobs.
@@ -31,7 +32,7 @@ type Job struct {
 // cron.Recover: in the other order a job that panicked once would be
 // skipped forever).
 type Scheduler struct {
-	Store workflow.Store
+	Store service.Store
 	Clock workflow.Clock
 	// Location is the plan's zone, for cron.
 	Location *time.Location
@@ -79,7 +80,7 @@ func (s *Scheduler) init() {
 // schedules the others.
 func (s *Scheduler) Start(ctx context.Context) error {
 	s.init()
-	if err := s.Store.Tx(ctx, func(tx workflow.Tx) error { return tx.EnsureLease(LeaseName) }); err != nil {
+	if err := s.Store.Update(ctx, func(tx service.Tx) error { return tx.EnsureLease(LeaseName) }); err != nil {
 		return err
 	}
 	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
@@ -114,7 +115,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	leader := s.leader
 	s.mu.Unlock()
 	if leader {
-		return s.Store.Tx(ctx, func(tx workflow.Tx) error { return tx.ReleaseLease(LeaseName, s.Holder) })
+		return s.Store.Update(ctx, func(tx service.Tx) error { return tx.ReleaseLease(LeaseName, s.Holder) })
 	}
 	return nil
 }
@@ -125,7 +126,7 @@ func (s *Scheduler) RunTick(ctx context.Context) bool {
 	s.init()
 	now := s.Clock.Now()
 	var held bool
-	err := s.Store.Tx(ctx, func(tx workflow.Tx) (err error) {
+	err := s.Store.Update(ctx, func(tx service.Tx) (err error) {
 		held, err = tx.AcquireLease(LeaseName, s.Holder, now, s.Lease)
 		return err
 	})

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"kaohe/jobs"
-	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // TestSchedulerStartRecoverStop: the jobs run at Start without waiting for
@@ -44,7 +44,7 @@ func TestSchedulerStartRecoverStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	var held bool
-	w.db.Tx(context.Background(), func(tx workflow.Tx) (err error) {
+	w.db.Update(context.Background(), func(tx service.Tx) (err error) {
 		held, err = tx.AcquireLease(jobs.LeaseName, "b", w.clock.Now(), time.Minute)
 		return err
 	})

@@ -26,6 +26,7 @@ import (
 
 	"kaohe/jobs"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // smtpServer is a real SMTP server on loopback (emersion/go-smtp) that
@@ -215,7 +216,7 @@ func TestSMTPDelivery(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	if n, err := w.reminders(nil).Run(ctx); err != nil || n != 2 {
+	if n, err := w.reminders().Run(ctx); err != nil || n != 2 {
 		t.Fatalf("reminder pass: %d messages, %v", n, err)
 	}
 	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 5 * time.Second}
@@ -323,7 +324,7 @@ func TestRetriesThenFailed(t *testing.T) {
 		Recipient: "nobody@x.cn", Subject: "提醒", Text: "正文", NextAttemptAt: w.clock.Now(), CreatedAt: w.clock.Now()}
 	good := bad
 	good.Recipient = "ok@x.cn"
-	if err := w.db.Tx(ctx, func(tx workflow.Tx) error {
+	if err := w.db.Update(ctx, func(tx service.Tx) error {
 		_, err := tx.EnqueueMessages([]workflow.OutboxMessage{bad, good})
 		return err
 	}); err != nil {
@@ -340,7 +341,7 @@ func TestRetriesThenFailed(t *testing.T) {
 			t.Fatal(err)
 		}
 		var msg *workflow.OutboxMessage
-		w.db.Tx(ctx, func(tx workflow.Tx) (err error) { msg, err = tx.OutboxMessage(1); return err })
+		w.db.Update(ctx, func(tx service.Tx) (err error) { msg, err = tx.OutboxMessage(1); return err })
 		tries = append(tries, string(msg.State)+":"+string(rune('0'+msg.Attempts)))
 	}
 	// t0 try 1; t0+59s nothing; t0+1m try 2 (base); t0+2m nothing (2×base

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"kaohe/internal/testdb"
+	"kaohe/internal/app"
 	"kaohe/jobs"
 	"kaohe/workflow"
-	"kaohe/workflow/store"
+	"kaohe/workflow/service"
 )
 
 // TestTwoServers runs two servers on one database (a SQLite file opened
@@ -23,20 +23,8 @@ import (
 func TestTwoServers(t *testing.T) {
 	for _, backend := range []string{"sqlite", "mariadb"} {
 		t.Run(backend, func(t *testing.T) {
-			o := store.Options{DataDir: t.TempDir(), Logger: quiet}
-			if backend == "mariadb" {
-				o.DSN = testdb.MariaDB(t)
-			}
-			open := func() *store.DB {
-				db, err := store.Open(context.Background(), o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			w := newWorldOn(t, open(), at(6, 5, 8, 0))
-			dbs := []*store.DB{w.db, open()}
+			w := newWorld(t, backend, at(6, 5, 8, 0))
+			apps := []*app.App{w.app, w.another()}
 			srv := startSMTP(t, "127.0.0.1:0")
 			type server struct {
 				sched *jobs.Scheduler
@@ -44,8 +32,9 @@ func TestTwoServers(t *testing.T) {
 				disp  *jobs.Dispatcher
 			}
 			var servers []server
-			for i, db := range dbs {
-				pass := &jobs.Reminders{Store: db, Clock: w.clock, Rules: rules, Office: w.office, Log: quiet}
+			for i, a := range apps {
+				db := a.Store
+				pass := &jobs.Reminders{Service: a.Service, Log: quiet}
 				m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 5 * time.Second}
 				t.Cleanup(func() { m.Close() })
 				servers = append(servers, server{
@@ -54,7 +43,7 @@ func TestTwoServers(t *testing.T) {
 					pass: pass,
 					disp: &jobs.Dispatcher{Store: db, Clock: w.clock, Mailer: m, From: "kaohe@x.cn", Batch: 3, Name: fmt.Sprintf("server-%d", i)},
 				})
-				if err := db.Tx(context.Background(), func(tx workflow.Tx) error { return tx.EnsureLease(jobs.LeaseName) }); err != nil {
+				if err := db.Update(context.Background(), func(tx service.Tx) error { return tx.EnsureLease(jobs.LeaseName) }); err != nil {
 					t.Fatal(err)
 				}
 			}

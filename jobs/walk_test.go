@@ -10,6 +10,7 @@ import (
 
 	"kaohe/jobs"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // walkExpected is every mail of the 2019 walk, written by hand from the
@@ -121,22 +122,76 @@ func expand(table string, office []string) []string {
 	return out
 }
 
-// walkData is the node and monthly behaviour of the walk.
-func walkData(clock workflow.Clock, units []workflow.Unit) *fakeData {
-	node := func(unit, ind string, due string, state string, reported time.Time) fakeNode {
-		return fakeNode{ReminderNode: workflow.ReminderNode{Unit: unit, Category: workflow.CategoryBusiness, Indicator: ind,
-			Work: "具体工作" + ind, Due: workflow.MustDate(due), Points: 300, State: state}, reportedAt: reported}
+// walkNode is one node of the walk, written as a row of a released table
+// at the start, reported at reportedAt (zero: never).
+type walkNode struct {
+	unit, indicator, due string
+	state                workflow.NodeState
+	reportedAt           time.Time
+}
+
+// walkNodes and the monthly counts below are the execution of the walk.
+var walkNodes = []walkNode{
+	{"gjz", "B1", "2019-06-30", workflow.NodePending, at(6, 27, 10, 0)},
+	{"wfd", "P1", "2019-06-30", workflow.NodePending, time.Time{}},
+	{"zs", "B2", "2019-06-30", workflow.NodePending, at(6, 20, 10, 0)},
+	{"pl", "B3", "2019-09-30", workflow.NodePending, at(9, 29, 12, 0)},
+	{"zh", "B4", "2019-09-30", workflow.NodeRejected, time.Time{}},
+	{"sh", "B5", "2019-11-30", workflow.NodePending, at(12, 3, 10, 0)},
+	{"sh", "B6", "2019-06-30", workflow.NodeAccepted, time.Time{}},
+}
+
+// walkEvent is something a person does at an instant of the walk.
+type walkEvent struct {
+	at time.Time
+	do func()
+}
+
+// walkExecution writes the walk's nodes and returns the events that
+// report them and the monthly counts: everyone on the 25th of the month,
+// except wfd never, lsk's September on Oct 9, hyk's August on Sept 3.
+func (w *world) walkExecution() []walkEvent {
+	w.t.Helper()
+	ctx := context.Background()
+	var events []walkEvent
+	err := w.db.Update(ctx, func(tx service.Tx) error {
+		for i, n := range walkNodes {
+			cat := workflow.CategoryBusiness
+			if n.indicator[0] == 'P' {
+				cat = workflow.CategoryParty
+			}
+			rec := workflow.NodeRecord{Year: 2019, Unit: n.unit, Category: cat, Indicator: n.indicator, ItemIndex: i,
+				Work: "具体工作" + n.indicator, Due: workflow.MustDate(n.due), Points: 300, State: n.state, Version: 1}
+			if err := tx.CreateNodes([]workflow.NodeRecord{rec}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		w.t.Fatal(err)
 	}
-	f := &fakeData{clock: clock, nodes: []fakeNode{
-		node("gjz", "B1", "2019-06-30", "pending", at(6, 27, 10, 0)),
-		node("wfd", "P1", "2019-06-30", "pending", time.Time{}),
-		node("zs", "B2", "2019-06-30", "pending", at(6, 20, 10, 0)),
-		node("pl", "B3", "2019-09-30", "pending", at(9, 29, 12, 0)),
-		node("zh", "B4", "2019-09-30", "rejected", time.Time{}),
-		node("sh", "B5", "2019-11-30", "pending", at(12, 3, 10, 0)),
-		node("sh", "B6", "2019-06-30", "accepted", time.Time{}),
-	}}
-	for _, u := range units {
+	for _, n := range walkNodes {
+		if n.reportedAt.IsZero() {
+			continue
+		}
+		events = append(events, walkEvent{n.reportedAt, func() {
+			err := w.db.Update(ctx, func(tx service.Tx) error {
+				ns, err := tx.Nodes(service.NodeFilter{Year: 2019, Unit: n.unit})
+				if err != nil {
+					return err
+				}
+				rec := ns[0]
+				reported := w.clock.Now()
+				rec.State, rec.ReportedAt, rec.Version = workflow.NodeReported, &reported, rec.Version+1
+				return tx.UpdateNode(&rec, rec.Version-1)
+			})
+			if err != nil {
+				w.t.Fatal(err)
+			}
+		}})
+	}
+	for _, u := range w.units {
 		for m := time.June; m <= time.November; m++ {
 			reported := at(m, 25, 10, 0)
 			switch {
@@ -147,10 +202,15 @@ func walkData(clock workflow.Clock, units []workflow.Unit) *fakeData {
 			case u.Code == "hyk" && m == time.August:
 				reported = at(9, 3, 10, 0)
 			}
-			f.months = append(f.months, fakeMonth{unit: u.Code, month: workflow.Month{Year: 2019, Month: m}, count: int64(1000 + int(m)*10), reportedAt: reported})
+			month := fmt.Sprintf("2019-%02d", m)
+			events = append(events, walkEvent{reported, func() {
+				if _, err := w.svc.PutMonthly(ctx, unitActor(u.Code), 2019, u.Code, month, int64(1000+int(m)*10)); err != nil {
+					w.t.Fatal(err)
+				}
+			}})
 		}
 	}
-	return f
+	return events
 }
 
 // TestWalk2019 walks the whole 2019 plan on the clock, five ticks a day,
@@ -161,28 +221,19 @@ func walkData(clock workflow.Clock, units []workflow.Unit) *fakeData {
 // year-end scoring hook fired once, on Dec 20 at 09:00.
 func TestWalk2019(t *testing.T) {
 	w := newWorld(t, "sqlite", at(6, 1, 0, 0))
-	data := walkData(w.clock, w.units)
 	mail := &memMailer{clock: w.clock}
-	var scored []time.Time
 	sched := &jobs.Scheduler{Store: w.db, Clock: w.clock, Location: shanghai, Holder: "walk", Log: quiet, Jobs: []jobs.Job{
-		{Name: "reminders", Run: func(ctx context.Context) error { _, err := w.reminders(data).Run(ctx); return err }},
-		{Name: "monthly", Run: (&jobs.Monthly{Store: w.db, Clock: w.clock, Rules: rules, Data: data}).Run},
-		{Name: "scoring", Run: (&jobs.Scoring{Store: w.db, Clock: w.clock, Score: func(ctx context.Context, year int) error {
-			scored = append(scored, w.clock.Now())
-			return nil
-		}}).Run},
+		{Name: "reminders", Run: func(ctx context.Context) error { _, err := w.reminders().Run(ctx); return err }},
+		{Name: "monthly", Run: (&jobs.Monthly{Service: w.svc, Log: quiet}).Run},
+		{Name: "scoring", Run: (&jobs.Scoring{Service: w.svc, Log: quiet}).Run},
 	}}
 	disp := &jobs.Dispatcher{Store: w.db, Clock: w.clock, Mailer: mail, From: "kaohe@dlzgh.example.cn"}
 	ctx := context.Background()
-	if err := w.db.Tx(ctx, func(tx workflow.Tx) error { return tx.EnsureLease(jobs.LeaseName) }); err != nil {
+	if err := w.db.Update(ctx, func(tx service.Tx) error { return tx.EnsureLease(jobs.LeaseName) }); err != nil {
 		t.Fatal(err)
 	}
 
-	type event struct {
-		at time.Time
-		do func()
-	}
-	events := []event{
+	events := []walkEvent{
 		{at(6, 3, 10, 0), func() {
 			for _, u := range []string{"zs", "xg", "sh", "jp", "bs", "gx", "cxd", "hyk", "cd"} {
 				w.draft(u)
@@ -195,6 +246,8 @@ func TestWalk2019(t *testing.T) {
 		{at(6, 13, 12, 0), func() { w.draft("lsk"); w.submit("lsk") }},
 		{at(6, 17, 10, 0), func() { w.draft("pl"); w.submit("pl") }},
 	}
+	events = append(events, w.walkExecution()...)
+	sort.SliceStable(events, func(i, j int) bool { return events[i].at.Before(events[j].at) })
 	for day := at(6, 1, 0, 0); day.Before(at(12, 31, 0, 0)); day = day.AddDate(0, 0, 1) {
 		for _, hm := range [][2]int{{8, 0}, {9, 0}, {9, 30}, {13, 0}, {18, 0}} {
 			tick := time.Date(day.Year(), day.Month(), day.Day(), hm[0], hm[1], 0, 0, shanghai)
@@ -220,14 +273,15 @@ func TestWalk2019(t *testing.T) {
 	if c := outboxCounts(t, w.db); c[workflow.OutboxPending] != 0 || c[workflow.OutboxFailed] != 0 || c[workflow.OutboxSent] != len(want) {
 		t.Errorf("outbox %v, want %d sent", c, len(want))
 	}
-	if len(scored) != 1 || !scored[0].Equal(at(12, 20, 9, 0)) {
-		t.Errorf("scoring ran at %v, want once, on Dec 20 at 09:00", scored)
+	runs, err := w.svc.ScoringRuns(ctx, service.SystemActor, 2019)
+	if err != nil || len(runs) != 1 || !runs[0].CreatedAt.Equal(at(12, 20, 9, 0)) {
+		t.Errorf("scoring runs %+v (%v), want one, on Dec 20 at 09:00", runs, err)
 	}
 
 	// The summaries: one per month, wfd never reported, lsk's September
 	// came after its gathering day (Oct 8), hyk's August before (Sept 6).
 	var sums []workflow.MonthlySummary
-	if err := w.db.Tx(ctx, func(tx workflow.Tx) (err error) { sums, err = tx.MonthlySummaries(2019); return err }); err != nil {
+	if err := w.db.Update(ctx, func(tx service.Tx) (err error) { sums, err = tx.MonthlySummaries(2019); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if len(sums) != 6 {

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -98,7 +99,7 @@ func RollUp(cs ...Colour) Colour {
 
 // NodeRecord is one node of a released submission, tracked as a milestone:
 // one per node of every party and business work and of every certified
-// innovation item, created at release (MaterializeNodes).
+// innovation item, created at release (NodesOf).
 type NodeRecord struct {
 	ID   int64
 	Year int
@@ -200,4 +201,46 @@ func SortNodes(ns []NodeRecord) {
 	slices.SortStableFunc(ns, func(a, b NodeRecord) int {
 		return cmp.Or(cmp.Compare(a.Unit, b.Unit), a.Position().Compare(b.Position()))
 	})
+}
+
+// NodesOf returns the node records of a submission that starts executing,
+// in document order: one per node of every party and business work, and of
+// every certified innovation item (an uncertified item costs nothing and
+// adds nothing, so it is not tracked). Every record is pending at version 1.
+// A node whose date does not parse is an error: validation let it through.
+func NodesOf(sub *Submission) ([]NodeRecord, error) {
+	var ns []NodeRecord
+	add := func(cat, code string, item, work int, title string, nodes []Node) error {
+		for k, n := range nodes {
+			due, err := ParseDate(n.Due)
+			if err != nil {
+				return fmt.Errorf("materialise nodes of %s: %s[%d] work %d node %d: %w", sub.Unit, cat, item, work, k, err)
+			}
+			ns = append(ns, NodeRecord{
+				Year: sub.Year, Unit: sub.Unit, Category: cat, Indicator: code,
+				ItemIndex: item, WorkIndex: work, NodeIndex: k, Work: title,
+				Due: due, Points: n.Points, Target: n.Target, Standard: n.Standard, Evidence: n.Evidence,
+				State: NodePending, Version: 1,
+			})
+		}
+		return nil
+	}
+	for cat, inds := range map[string][]Indicator{CategoryParty: sub.Doc.Party, CategoryBusiness: sub.Doc.Business} {
+		for i, ind := range inds {
+			for j, w := range ind.Works {
+				if err := add(cat, ind.Code, i, j, w.Title, w.Nodes); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for i, it := range sub.Doc.Innovation {
+		if i < len(sub.Certified) && sub.Certified[i] {
+			if err := add(CategoryInnovation, fmt.Sprintf("I%d", i+1), i, 0, it.Title, it.Nodes); err != nil {
+				return nil, err
+			}
+		}
+	}
+	SortNodes(ns)
+	return ns, nil
 }

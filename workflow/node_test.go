@@ -86,10 +86,9 @@ func TestDisplayName(t *testing.T) {
 	}
 }
 
-// TestMaterializeNodes: one record per node of the party and business
+// TestNodesOf: one record per node of the party and business
 // works and of the certified innovation items only, in document order.
-func TestMaterializeNodes(t *testing.T) {
-	p := loadPlan2019(t)
+func TestNodesOf(t *testing.T) {
 	doc := Document{
 		Party: []Indicator{{Code: "P1", Points: 2000, Works: []Work{
 			{Title: "工作一", Points: 2000, Nodes: []Node{{Due: "2019-06-30", Points: 1000}, {Due: "2019-11-30", Points: 1000}}}}}},
@@ -101,9 +100,8 @@ func TestMaterializeNodes(t *testing.T) {
 		},
 	}
 	sub := &Submission{Year: 2019, Unit: "gjz", Doc: doc, Certified: []bool{false, true}}
-	var got []NodeRecord
-	tx := &captureTx{create: func(ns []NodeRecord) { got = ns }}
-	if err := MaterializeNodes(tx, p, sub, time.Now()); err != nil {
+	got, err := NodesOf(sub)
+	if err != nil {
 		t.Fatal(err)
 	}
 	type key struct {
@@ -135,11 +133,3 @@ func TestMaterializeNodes(t *testing.T) {
 		}
 	}
 }
-
-// captureTx records CreateNodes; every other method is unused here.
-type captureTx struct {
-	Tx
-	create func([]NodeRecord)
-}
-
-func (c *captureTx) CreateNodes(ns []NodeRecord) error { c.create(ns); return nil }

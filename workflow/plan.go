@@ -505,4 +505,3 @@ func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 func (p *Plan) FormatTime(t time.Time) string {
 	return t.In(p.Location()).Format("2006-01-02 15:04")
 }
-

@@ -206,3 +206,34 @@ type Review struct {
 
 // ReviewStep is the smallest unit of awarded points (0.5).
 const ReviewStep Points = 50
+
+// ImportRow is one data row of a member-count file: its line number
+// (1-based, for messages), the unit (code or name), the month ("2019-06",
+// empty when the file has no month column) and the count, as the file
+// wrote them.
+type ImportRow struct {
+	Line  int
+	Unit  string
+	Month string
+	Count string
+}
+
+// Summarise builds the summary of month from counts[unit][month]: one line
+// per unit in the order of units, the total of the reported counts, and
+// the change from the month before where both months were reported.
+func Summarise(year int, month Month, units []Unit, counts map[string]map[Month]int64, at time.Time) *MonthlySummary {
+	s := &MonthlySummary{Year: year, Month: month, CreatedAt: at, Units: []SummaryLine{}}
+	for _, u := range units {
+		line := SummaryLine{Unit: u.Code}
+		if n, ok := counts[u.Code][month]; ok {
+			line.Reported, line.Count = true, n
+			s.Total += n
+			if prev, ok := counts[u.Code][month.Prev()]; ok {
+				c := n - prev
+				line.Change = &c
+			}
+		}
+		s.Units = append(s.Units, line)
+	}
+	return s
+}

@@ -140,4 +140,3 @@ const StateNone = "none"
 func SubmissionRef(year int, unit string) string {
 	return fmt.Sprintf("submission:%d/%s", year, unit)
 }
-

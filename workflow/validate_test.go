@@ -15,11 +15,12 @@ func loadValidDoc(t testing.TB) *Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := DecodeDocument(b)
-	if err != nil {
+	var d Document
+	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
 	}
-	return &in.Document
+	d.Normalize()
+	return &d
 }
 
 func loadContacts(t testing.TB) []Contact {

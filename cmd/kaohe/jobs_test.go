@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/mail"
@@ -17,8 +18,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"kaohe/configs"
+	"kaohe/internal/app"
 	"kaohe/workflow"
-	"kaohe/workflow/store"
+	"kaohe/workflow/service"
 )
 
 // seed prepares a data directory as the office would have it on June 11
@@ -27,49 +29,50 @@ import (
 func seed(t *testing.T, dir string, submitted []string) []workflow.Unit {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	svc := &workflow.Service{Store: db, Clock: workflow.NewManualClock(time.Date(2019, 6, 11, 10, 0, 0, 0, sh)), BcryptCost: bcrypt.MinCost}
-	b, err := configs.Files.ReadFile("plans/2019.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := workflow.LoadPlan(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.LoadPlan(ctx, plan); err != nil {
-		t.Fatal(err)
-	}
+	a := openDir(t, dir, workflow.NewManualClock(time.Date(2019, 6, 11, 10, 0, 0, 0, sh)))
+	defer a.Close(ctx)
+	svc := a.Service
 	var units []workflow.Unit
 	readJSONFile(t, "../../testdata/units-2019.json", &units)
 	doc, err := os.ReadFile("../../testdata/submission-2019.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := workflow.DecodeDocument(doc)
-	if err != nil {
+	var in workflow.Document
+	if err := json.Unmarshal(doc, &in); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range units {
-		if _, err := svc.CreateUnit(ctx, workflow.SystemActor, workflow.NewUnit{Code: u.Code, Name: u.Name, Contacts: contacts(u.Code)}); err != nil {
+		if _, err := svc.CreateUnit(ctx, service.SystemActor, service.NewUnit{Code: u.Code, Name: u.Name, Contacts: contacts(u.Code)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, u := range submitted {
-		a := workflow.Actor{Username: u, Role: workflow.RoleUnit, Unit: u}
-		if _, _, err := svc.PutSubmission(ctx, a, 2019, u, 0, in.Document); err != nil {
+		who := service.Actor{Username: u, Role: workflow.RoleUnit, Unit: u}
+		if _, _, err := svc.PutSubmission(ctx, who, 2019, u, 0, in); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Submit(ctx, a, 2019, u, nil); err != nil {
+		if _, err := svc.Submit(ctx, who, 2019, u, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return units
+}
+
+// openDir opens the program on the data directory dir as a one-shot
+// command would, with the clock and without jobs.
+func openDir(t *testing.T, dir string, clock workflow.Clock) *app.App {
+	t.Helper()
+	cfg := configs.Default()
+	cfg.Data = dir
+	cfg.Login.BcryptCost = bcrypt.MinCost
+	cfg.Jobs.Enabled = false
+	a, err := app.Open(context.Background(), cfg, clock, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 func contacts(unit string) []workflow.Contact {

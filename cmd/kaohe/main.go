@@ -13,28 +13,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // the plan's zone must exist in a bare container
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
-	"kaohe/api"
 	"kaohe/configs"
-	"kaohe/jobs"
+	"kaohe/internal/app"
 	"kaohe/workflow"
-	"kaohe/workflow/evidence"
-	"kaohe/workflow/store"
+	"kaohe/workflow/service"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -81,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := m.ParseFlags(args[1:]); err != nil {
 			return err
 		}
-		if err := m.openStore(ctx); err != nil {
+		if err := m.open(ctx); err != nil {
 			return err
 		}
 		defer m.Close()
@@ -105,36 +97,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // Main is the server program: ParseFlags, Run, then Close. Tests run it on
 // 127.0.0.1:0 and read Addr.
 type Main struct {
-	Config  *configs.Config
-	Clock   workflow.Clock
-	Log     *slog.Logger
-	Store   *store.DB
-	Service *workflow.Service
+	Config *configs.Config
+	// Clock is the server's clock: the system clock (or KAOHE_CLOCK_START's)
+	// unless a test sets it before Run.
+	Clock workflow.Clock
+	Log   *slog.Logger
+	// App is the running program once Run (or openCommand) returns.
+	App *app.App
 	// Addr is the address the server listens on once Run returns.
 	Addr string
-	// Metrics is the Prometheus registry behind GET /metrics.
-	Metrics *prometheus.Registry
-	// Dispatcher sends the outbox; Scheduler runs the jobs (nil with
-	// jobs.enabled false).
-	Dispatcher *jobs.Dispatcher
-	Scheduler  *jobs.Scheduler
 
-	// What the jobs read and call. ReminderData supplies nodes and monthly
-	// counts to the reminders and the monthly summaries (the execution
-	// records when nil), MonthlyImporter records counts from the import
-	// folder (as monthly reports when nil), and Score runs the year-end
-	// scoring (Service.RunScoring as the system when nil). Tests replace
-	// them.
-	ReminderData    workflow.ReminderData
-	MonthlyImporter jobs.MonthlyImporter
-	Score           func(ctx context.Context, year int) error
-
-	getenv     func(string) string
-	stdout     io.Writer
-	stderr     io.Writer
-	configPath string
-	http       *http.Server
-	closers    []func(context.Context) error
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+	http   *http.Server
 }
 
 // NewMain returns a program reading the environment through getenv.
@@ -162,11 +138,12 @@ func (m *Main) ParseFlags(args []string) error {
 	if *data != "" {
 		cfg.Data = *data
 	}
-	m.Config, m.configPath = cfg, *configPath
+	m.Config = cfg
 	return nil
 }
 
-func (m *Main) setup() error {
+// open sets up the logger and the clock and opens the program.
+func (m *Main) open(ctx context.Context) error {
 	cfg := m.Config
 	level := slog.LevelInfo
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
@@ -184,50 +161,21 @@ func (m *Main) setup() error {
 			m.Log.Warn("KAOHE_CLOCK_START is set: the server's clock is not the real time; for demos and acceptance runs only", "start", start)
 		}
 	}
-	return os.MkdirAll(cfg.Data, 0o750)
-}
-
-func (m *Main) openStore(ctx context.Context) error {
-	if m.Log == nil {
-		if err := m.setup(); err != nil {
-			return err
-		}
-	}
-	db, err := store.Open(ctx, store.Options{DSN: m.Config.MySQLDSN, DataDir: m.Config.Data, Logger: m.Log})
+	a, err := app.Open(ctx, cfg, m.Clock, m.Log)
 	if err != nil {
 		return err
 	}
-	m.Store = db
-	m.closers = append(m.closers, func(context.Context) error { return db.Close() })
-	files, err := evidence.Open(filepath.Join(m.Config.Data, "evidence"))
-	if err != nil {
-		return err
-	}
-	m.Service = &workflow.Service{
-		Store: db, Clock: m.Clock,
-		TokenTTL: m.Config.Session.TTL, LoginLimit: m.Config.Login.MaxFailures, LoginWindow: m.Config.Login.Window,
-		OnRelease:    workflow.MaterializeNodes,
-		ScoringFacts: workflow.ExecutionFacts{},
-		Files:        files,
-		Upload:       workflow.UploadLimits{MaxFileBytes: m.Config.Upload.MaxFileBytes, MaxFiles: m.Config.Upload.MaxFiles},
-		WarningDays:  m.Config.Status.WarningDays,
-	}
+	m.App = a
 	return nil
 }
 
-// Run opens the database, loads the plans, creates the first account,
-// starts the HTTP server and returns once it listens.
+// Run opens the program, creates the first account, starts the jobs and
+// the HTTP server, and returns once it listens.
 func (m *Main) Run(ctx context.Context) error {
-	if err := m.setup(); err != nil {
+	if err := m.open(ctx); err != nil {
 		return err
 	}
-	if err := m.openStore(ctx); err != nil {
-		return err
-	}
-	if err := m.loadPlans(ctx); err != nil {
-		return err
-	}
-	pw, err := m.Service.EnsureAdmin(ctx, m.Config.AdminPassword)
+	pw, err := m.App.Service.EnsureAdmin(ctx, m.Config.AdminPassword)
 	if err != nil {
 		return err
 	}
@@ -236,20 +184,16 @@ func (m *Main) Run(ctx context.Context) error {
 	} else if pw != "" {
 		m.Log.Info("created office account admin with KAOHE_ADMIN_PASSWORD")
 	}
-
-	if err := m.startJobs(ctx); err != nil {
+	if err := m.App.StartJobs(ctx); err != nil {
 		return err
 	}
-
-	srv := &api.Server{Service: m.Service, Ready: m.Store.Ping, Log: m.Log, MaxBodyBytes: m.Config.HTTP.MaxBodyBytes,
-		Metrics: m.Metrics, Notify: m.notifyDispatcher}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
 	}
 	m.Addr = ln.Addr().String()
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           m.App.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       m.Config.HTTP.ReadTimeout,
 		WriteTimeout:      m.Config.HTTP.WriteTimeout,
@@ -266,146 +210,6 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// startJobs creates the metrics registry, the mailer (SMTP, or .eml files
-// under DATA/outbox without an SMTP address), the dispatcher and the
-// scheduler, and starts both unless jobs.enabled is false. Close stops
-// them: the scheduler first (cron's Stop waits for a running tick), then
-// the dispatcher, then the database.
-func (m *Main) startJobs(ctx context.Context) error {
-	cfg := m.Config
-	m.Metrics = prometheus.NewRegistry()
-	m.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	met := jobs.NewMetrics(m.Metrics, m.Store)
-	if !cfg.Jobs.Enabled {
-		m.Log.Info("scheduled jobs disabled (jobs.enabled: false)")
-		return nil
-	}
-	at, err := workflow.ParseClockTime(cfg.Reminders.At)
-	if err != nil {
-		return err
-	}
-	rules := workflow.ReminderRules{LeadDays: cfg.Reminders.LeadDays, At: at}
-	var mailer jobs.Mailer
-	if cfg.SMTP.Addr != "" {
-		mailer = &jobs.SMTPMailer{Addr: cfg.SMTP.Addr, User: cfg.SMTP.User, Password: cfg.SMTP.Password, Timeout: cfg.SMTP.Timeout}
-	} else {
-		dir := filepath.Join(cfg.Data, "outbox")
-		mailer = &jobs.EMLMailer{Dir: dir}
-		m.Log.Info("no SMTP server configured: mail is written as .eml files", "dir", dir)
-	}
-	from := cfg.SMTP.From
-	if from == "" {
-		from = "kaohe@localhost"
-	}
-	name := jobs.InstanceName()
-	m.Dispatcher = &jobs.Dispatcher{Store: m.Store, Clock: m.Clock, Mailer: mailer, From: from,
-		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, Name: name, Log: m.Log, Metrics: met}
-	importDir := cfg.Jobs.MonthlyImportDir
-	if importDir == "" {
-		importDir = filepath.Join(cfg.Data, "import")
-	}
-	if m.ReminderData == nil {
-		m.ReminderData = workflow.ExecutionReminders{}
-	}
-	if m.MonthlyImporter == nil {
-		m.MonthlyImporter = jobs.RecordCounts{}
-	}
-	if m.Score == nil {
-		m.Score = func(ctx context.Context, year int) error {
-			_, err := m.Service.RunScoring(ctx, workflow.SystemActor, year)
-			return err
-		}
-	}
-	reminders := &jobs.Reminders{Store: m.Store, Clock: m.Clock, Rules: rules, Data: m.ReminderData, Office: cfg.OfficeEmails(), Log: m.Log}
-	monthly := &jobs.Monthly{Store: m.Store, Clock: m.Clock, Rules: rules, Data: m.ReminderData, Importer: m.MonthlyImporter, ImportDir: importDir, Log: m.Log}
-	scoring := &jobs.Scoring{Store: m.Store, Clock: m.Clock, Score: m.Score, Log: m.Log}
-	loc := time.UTC
-	if ps, err := m.Service.Plans(ctx); err == nil && len(ps) > 0 {
-		loc = ps[len(ps)-1].Location()
-	}
-	m.Scheduler = &jobs.Scheduler{Store: m.Store, Clock: m.Clock, Location: loc, Tick: cfg.Jobs.Tick, Lease: cfg.Jobs.Lease,
-		Holder: name, Log: m.Log, Metrics: met, AfterRun: m.Dispatcher.Notify, Jobs: []jobs.Job{
-			{Name: "reminders", Run: func(ctx context.Context) error { _, err := reminders.Run(ctx); return err }},
-			{Name: "monthly", Run: monthly.Run},
-			{Name: "scoring", Run: scoring.Run},
-		}}
-	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
-	dispatched := make(chan struct{})
-	go func() {
-		defer close(dispatched)
-		m.Dispatcher.Run(dctx)
-	}()
-	if err := m.Scheduler.Start(ctx); err != nil {
-		stopDispatch()
-		<-dispatched
-		return err
-	}
-	m.closers = append(m.closers, func(ctx context.Context) error {
-		err := m.Scheduler.Stop(ctx)
-		stopDispatch()
-		select {
-		case <-dispatched:
-		case <-ctx.Done():
-			err = errors.Join(err, errors.New("mail dispatcher did not stop in time"))
-		}
-		return err
-	})
-	m.Log.Info("scheduled jobs started", "holder", name, "tick", cfg.Jobs.Tick, "reminders", cfg.Reminders.LeadDays, "at", cfg.Reminders.At,
-		"node_and_monthly_data", m.ReminderData != nil, "scoring_hook", m.Score != nil)
-	return nil
-}
-
-func (m *Main) notifyDispatcher() {
-	if m.Dispatcher != nil {
-		m.Dispatcher.Notify()
-	}
-}
-
-// loadPlans stores every embedded plan and every plan in plans_dir.
-func (m *Main) loadPlans(ctx context.Context) error {
-	sources := map[string][]byte{}
-	entries, err := fs.Glob(configs.Files, "plans/*.yaml")
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		b, err := configs.Files.ReadFile(e)
-		if err != nil {
-			return err
-		}
-		sources["embedded:"+e] = b
-	}
-	if dir := m.Config.PlansDir; dir != "" {
-		files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-		if err != nil {
-			return err
-		}
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return err
-			}
-			sources[f] = b
-		}
-	}
-	names := make([]string, 0, len(sources))
-	for n := range sources {
-		names = append(names, n)
-	}
-	sort.Strings(names) // files in plans_dir override embedded ones of the same year
-	for _, n := range names {
-		p, err := workflow.LoadPlan(sources[n])
-		if err != nil {
-			return fmt.Errorf("%s: %w", n, err)
-		}
-		if err := m.Service.LoadPlan(ctx, p); err != nil {
-			return err
-		}
-		m.Log.Info("plan loaded", "year", p.Year, "source", n)
-	}
-	return nil
-}
-
 // Close stops the HTTP server gracefully, then the jobs, then the database.
 func (m *Main) Close() error {
 	timeout := 20 * time.Second
@@ -419,10 +223,10 @@ func (m *Main) Close() error {
 		errs = append(errs, m.http.Shutdown(ctx))
 		m.http = nil
 	}
-	for i := len(m.closers) - 1; i >= 0; i-- {
-		errs = append(errs, m.closers[i](ctx))
+	if m.App != nil {
+		errs = append(errs, m.App.Close(ctx))
+		m.App = nil
 	}
-	m.closers = nil
 	if m.Log != nil {
 		m.Log.Info("kaohe stopped")
 	}
@@ -452,9 +256,9 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	pw := *password
 	generated := pw == ""
 	if generated {
-		pw = workflow.NewToken()[:16]
+		pw = service.NewToken()[:16]
 	}
-	u, err := m.Service.CreateUser(ctx, workflow.SystemActor, workflow.NewUser{Username: *username, Password: pw, Role: workflow.Role(*role), UnitCode: *unit})
+	u, err := m.App.Service.CreateUser(ctx, service.SystemActor, service.NewUser{Username: *username, Password: pw, Role: workflow.Role(*role), UnitCode: *unit})
 	if err != nil {
 		var e *workflow.Error
 		if errors.As(err, &e) && len(e.Details) > 0 {
@@ -489,7 +293,7 @@ func openCommand(ctx context.Context, getenv func(string) string, stdout, stderr
 	if err := m.ParseFlags(args); err != nil {
 		return nil, err
 	}
-	if err := m.openStore(ctx); err != nil {
+	if err := m.open(ctx); err != nil {
 		m.Close()
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // runScore is `kaohe score --year 2019`: it computes and stores a scoring
@@ -32,14 +33,11 @@ func runScore(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer m.Close()
-	if err := m.loadPlans(ctx); err != nil {
-		return err
-	}
 	var run *workflow.ScoringRun
 	if *publish != 0 {
-		run, err = m.Service.PublishScoring(ctx, workflow.SystemActor, *year, *publish)
+		run, err = m.App.Service.PublishScoring(ctx, service.SystemActor, *year, *publish)
 	} else {
-		run, err = m.Service.RunScoring(ctx, workflow.SystemActor, *year)
+		run, err = m.App.Service.RunScoring(ctx, service.SystemActor, *year)
 	}
 	if err != nil {
 		var e *workflow.Error

@@ -3,10 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"kaohe/workflow/service"
 	"strings"
 	"testing"
-
-	"kaohe/workflow"
 )
 
 // TestScoreCommand: `kaohe score --year 2019` stores a run and prints the
@@ -22,10 +21,10 @@ func TestScoreCommand(t *testing.T) {
 	if err := m.ParseFlags([]string{"--data", dir}); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.openStore(ctx); err != nil {
+	if err := m.open(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Service.CreateUnit(ctx, workflow.SystemActor, workflow.NewUnit{Code: "gjz", Name: "甘井子区总工会"}); err != nil {
+	if _, err := m.App.Service.CreateUnit(ctx, service.SystemActor, service.NewUnit{Code: "gjz", Name: "甘井子区总工会"}); err != nil {
 		t.Fatal(err)
 	}
 	m.Close()

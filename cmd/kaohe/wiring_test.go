@@ -15,10 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"kaohe/workflow"
-	"kaohe/workflow/store"
+	"kaohe/workflow/service"
 )
 
 // release certifies and releases the submitted tables of units, so that
@@ -26,17 +24,14 @@ import (
 func release(t *testing.T, dir string, units []string, reportedDue string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	clock := workflow.NewManualClock(time.Date(2019, 6, 17, 10, 0, 0, 0, sh))
-	svc := &workflow.Service{Store: db, Clock: clock, BcryptCost: bcrypt.MinCost, OnRelease: workflow.MaterializeNodes}
-	office := workflow.Actor{Username: "admin", Role: workflow.RoleOffice}
+	a := openDir(t, dir, clock)
+	defer a.Close(ctx)
+	svc, db := a.Service, a.Store
+	office := service.Actor{Username: "admin", Role: workflow.RoleOffice}
 	for _, u := range units {
-		if _, err := svc.Certify(ctx, office, 2019, u, workflow.CertifyRequest{}); err != nil {
+		if _, err := svc.Certify(ctx, office, 2019, u, service.CertifyRequest{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -44,8 +39,8 @@ func release(t *testing.T, dir string, units []string, reportedDue string) {
 		t.Fatal(err)
 	}
 	due := workflow.MustDate(reportedDue)
-	err = db.Tx(ctx, func(tx workflow.Tx) error {
-		ns, err := tx.Nodes(workflow.NodeFilter{Year: 2019, Unit: "gjz"})
+	err := db.Update(ctx, func(tx service.Tx) error {
+		ns, err := tx.Nodes(service.NodeFilter{Year: 2019, Unit: "gjz"})
 		if err != nil {
 			return err
 		}
@@ -116,7 +111,7 @@ func TestJobsReadTheRealRecords(t *testing.T) {
 		return err == nil
 	})
 	var counts []workflow.MonthlyReport
-	err := m.Store.Tx(context.Background(), func(tx workflow.Tx) (err error) {
+	err := m.App.Store.Update(context.Background(), func(tx service.Tx) (err error) {
 		counts, err = tx.MonthlyReports(2019)
 		return err
 	})
@@ -141,7 +136,7 @@ func TestYearEndScoringRunsOnItsOwn(t *testing.T) {
 	}
 	runs := func(m *Main) []workflow.ScoringRun {
 		var rs []workflow.ScoringRun
-		err := m.Store.Tx(context.Background(), func(tx workflow.Tx) (err error) {
+		err := m.App.Store.Update(context.Background(), func(tx service.Tx) (err error) {
 			rs, err = tx.ScoringRuns(2019)
 			return err
 		})
@@ -152,7 +147,7 @@ func TestYearEndScoringRunsOnItsOwn(t *testing.T) {
 	}
 	m := startMain(t, env)
 	waitFor(t, "a scoring run", func() bool { return len(runs(m)) == 1 })
-	if rs := runs(m); rs[0].CreatedBy != workflow.SystemActor.Username || rs[0].Published {
+	if rs := runs(m); rs[0].CreatedBy != service.SystemActor.Username || rs[0].Published {
 		t.Fatalf("run %+v", rs[0])
 	}
 	if err := m.Close(); err != nil {

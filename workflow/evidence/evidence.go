@@ -1,5 +1,5 @@
 // Package evidence keeps evidence files (佐证材料) in the data directory by
-// content hash. It implements workflow.FileStore.
+// content hash. It implements service.FileStore.
 //
 // # Layout
 //
@@ -43,6 +43,7 @@ import (
 	"github.com/gabriel-vasile/mimetype"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // sniffBytes is how much of a file the type is decided from (mimetype's
@@ -57,7 +58,7 @@ type Dir struct {
 	root string
 }
 
-var _ workflow.FileStore = (*Dir)(nil)
+var _ service.FileStore = (*Dir)(nil)
 
 // Open returns the evidence directory root, creating it if missing, and
 // removes staged files left there more than an hour ago by a crashed
@@ -117,7 +118,7 @@ func Sniff(head []byte) (string, bool) {
 // Stage reads r into a temporary file (see the package comment). Errors:
 // ETOOLARGE past max bytes, EUNSUPPORTED for a type not allowed (decided
 // before anything is written); nothing remains after any error.
-func (d *Dir) Stage(r io.Reader, max int64) (*workflow.StagedFile, error) {
+func (d *Dir) Stage(r io.Reader, max int64) (*service.StagedFile, error) {
 	head := make([]byte, sniffBytes)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -165,7 +166,7 @@ func (d *Dir) Stage(r io.Reader, max int64) (*workflow.StagedFile, error) {
 		return nil, fmt.Errorf("evidence: close: %w", err)
 	}
 	keep = true
-	return &workflow.StagedFile{SHA256: hex.EncodeToString(h.Sum(nil)), Size: size, Type: typ, Temp: tmp.Name()}, nil
+	return &service.StagedFile{SHA256: hex.EncodeToString(h.Sum(nil)), Size: size, Type: typ, Temp: tmp.Name()}, nil
 }
 
 func tooLarge(max int64) error {
@@ -205,7 +206,7 @@ func validHash(s string) bool {
 // Keep moves a staged file to ROOT/ab/abcdef… and syncs the directory. When
 // a file with the same content is there already, the staged copy is
 // removed.
-func (d *Dir) Keep(f *workflow.StagedFile) error {
+func (d *Dir) Keep(f *service.StagedFile) error {
 	if f.Temp == "" {
 		return errors.New("evidence: keep: file is not staged")
 	}
@@ -249,7 +250,7 @@ func syncDir(dir string) error {
 
 // Discard removes a staged file; after Keep or a first Discard it does
 // nothing.
-func (d *Dir) Discard(f *workflow.StagedFile) {
+func (d *Dir) Discard(f *service.StagedFile) {
 	if f == nil || f.Temp == "" {
 		return
 	}

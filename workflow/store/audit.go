@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // DefaultAuditLimit is the number of audit entries Audit returns when the
@@ -39,7 +40,7 @@ func (t *tx) AddAudit(a *workflow.AuditEntry) error {
 // Audit returns the entries matching f, newest first (by time, then by
 // insertion), at most f.Limit of them (DefaultAuditLimit when zero or
 // negative). Since is inclusive.
-func (t *tx) Audit(f workflow.AuditFilter) ([]workflow.AuditEntry, error) {
+func (t *tx) Audit(f service.AuditFilter) ([]workflow.AuditEntry, error) {
 	q := t.db.Model(&auditRow{})
 	if f.Unit != "" {
 		q = q.Where("unit = ?", f.Unit)

@@ -1,4 +1,4 @@
-// Package store implements workflow.Store with gorm, on an embedded SQLite
+// Package store implements service.Store with gorm, on an embedded SQLite
 // file (the default) or on MySQL/MariaDB.
 //
 // # Databases
@@ -51,6 +51,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // Options says which database to open. The zero value is not usable: it
@@ -68,9 +69,17 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// sqliteParams are the connection settings of the SQLite file. Never add
+// sqliteParams are the connection settings of the SQLite file's one write
+// connection: every transaction begins IMMEDIATE, taking the write lock at
+// once, so that a read-modify-write never fails half way. Never add
 // _time_format: it silently disables _txlock.
 const sqliteParams = "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+
+// sqliteReadParams are the settings of the SQLite read connections:
+// deferred transactions, which in WAL mode read a snapshot without waiting
+// for the writer, and query_only, so that a write in a read transaction
+// fails instead of taking the lock.
+const sqliteReadParams = "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
 
 // mysqlTableOptions are the options of every table created on MySQL.
 const mysqlTableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
@@ -78,15 +87,19 @@ const mysqlTableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4
 // slowQuery is the duration above which a statement is logged.
 const slowQuery = 500 * time.Millisecond
 
-// DB is an open database. It implements workflow.Store and is safe for
+// DB is an open database. It implements service.Store and is safe for
 // concurrent use.
 type DB struct {
-	gorm  *gorm.DB
-	sql   *sql.DB
-	mysql bool
+	gorm *gorm.DB
+	sql  *sql.DB
+	// read is the pool of read-only transactions: on SQLite a pool of its
+	// own on the same file, on MySQL the same pool as gorm.
+	read    *gorm.DB
+	readSQL *sql.DB
+	mysql   bool
 }
 
-var _ workflow.Store = (*DB)(nil)
+var _ service.Store = (*DB)(nil)
 
 // Open connects to the database described by o and creates or upgrades its
 // schema (Migrate). The caller must Close the DB.
@@ -112,9 +125,38 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		}
 		dial = sqlite.Open(filepath.Join(o.DataDir, "kaohe.db") + sqliteParams)
 	}
+	g, sqlDB, err := openGorm(dial, log)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{gorm: g, sql: sqlDB, read: g, readSQL: sqlDB, mysql: isMySQL}
+	if isMySQL {
+		sqlDB.SetConnMaxLifetime(5 * time.Minute) // below common server and proxy idle limits
+	} else {
+		// One writer: writers queue in the pool, never in SQLite's busy
+		// loop, and readers have their own connections.
+		sqlDB.SetMaxOpenConns(1)
+		if db.read, db.readSQL, err = openGorm(sqlite.Open(filepath.Join(o.DataDir, "kaohe.db")+sqliteReadParams), log); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openGorm opens a gorm handle on dial with the store's settings.
+func openGorm(dial gorm.Dialector, log *slog.Logger) (*gorm.DB, *sql.DB, error) {
 	g, err := gorm.Open(dial, &gorm.Config{
 		TranslateError:         true,
-		SkipDefaultTransaction: true, // every write runs inside DB.Tx
+		SkipDefaultTransaction: true, // every write runs inside DB.Update
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		Logger: quietLogger{logger.NewSlogLogger(log, logger.Config{
 			LogLevel:                  logger.Warn,
@@ -124,25 +166,13 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		})},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
+		return nil, nil, fmt.Errorf("store: open: %w", err)
 	}
 	sqlDB, err := g.DB()
 	if err != nil {
-		return nil, fmt.Errorf("store: open: %w", err)
+		return nil, nil, fmt.Errorf("store: open: %w", err)
 	}
-	db := &DB{gorm: g, sql: sqlDB, mysql: isMySQL}
-	if isMySQL {
-		sqlDB.SetConnMaxLifetime(5 * time.Minute) // below common server and proxy idle limits
-	}
-	if err := db.Ping(ctx); err != nil {
-		sqlDB.Close()
-		return nil, err
-	}
-	if err := db.Migrate(ctx); err != nil {
-		sqlDB.Close()
-		return nil, err
-	}
-	return db, nil
+	return g, sqlDB, nil
 }
 
 // mysqlConfig parses dsn and forces the settings the store relies on: UTC
@@ -222,16 +252,48 @@ func (db *DB) migrationLock(ctx context.Context) (unlock func(), err error) {
 	}, nil
 }
 
-// Tx runs fn in one transaction: committed when fn returns nil, rolled back
-// when it returns an error or panics. fn's error is returned unchanged; a
-// failure to begin or commit is an internal error. The Tx must not be used
-// after fn returns.
-func (db *DB) Tx(ctx context.Context, fn func(tx workflow.Tx) error) error {
+// Update runs fn in one read-write transaction: committed when fn returns
+// nil, rolled back when it returns an error or panics. fn's error is
+// returned unchanged; a failure to begin or commit is an internal error.
+// The Tx must not be used after fn returns.
+//
+// On MySQL a transaction chosen as a deadlock victim is run again, up to
+// deadlockRetries times: two servers inserting the same outbox keys, for
+// example, can deadlock on InnoDB's gap locks, and running fn again is
+// safe because nothing it did was committed.
+func (db *DB) Update(ctx context.Context, fn func(tx service.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := runTx(ctx, db.gorm, nil, fn)
+		if !db.mysql || attempt == deadlockRetries || !isDeadlock(err) {
+			return err
+		}
+	}
+}
+
+// deadlockRetries is how many times a transaction runs at most when MySQL
+// picks it as a deadlock victim.
+const deadlockRetries = 3
+
+// isDeadlock reports whether err is MySQL's deadlock error (1213), on which
+// the server has rolled the whole transaction back.
+func isDeadlock(err error) bool {
+	var me *gomysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1213
+}
+
+// View runs fn in one read-only transaction on the read pool: it sees one
+// snapshot, never waits for the writer, and any write in it fails (SQLite's
+// query_only, MySQL's READ ONLY transaction).
+func (db *DB) View(ctx context.Context, fn func(tx service.Tx) error) error {
+	return runTx(ctx, db.read, &sql.TxOptions{ReadOnly: db.mysql}, fn)
+}
+
+func runTx(ctx context.Context, g *gorm.DB, opts *sql.TxOptions, fn func(tx service.Tx) error) error {
 	var fnErr error
-	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+	err := g.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		fnErr = fn(&tx{db: g})
 		return fnErr
-	})
+	}, opts)
 	if fnErr != nil {
 		return fnErr
 	}
@@ -251,7 +313,11 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection. The DB is unusable afterwards.
 func (db *DB) Close() error {
-	return db.sql.Close()
+	err := db.sql.Close()
+	if db.readSQL != db.sql {
+		err = errors.Join(err, db.readSQL.Close())
+	}
+	return err
 }
 
 // Gorm returns the underlying gorm handle, for store code outside this
@@ -259,13 +325,13 @@ func (db *DB) Close() error {
 // through Tx.
 func (db *DB) Gorm() *gorm.DB { return db.gorm }
 
-// tx implements workflow.Tx on one gorm transaction. Its methods live in
+// tx implements service.Tx on one gorm transaction. Its methods live in
 // the file of their aggregate.
 type tx struct {
 	db *gorm.DB
 }
 
-var _ workflow.Tx = (*tx)(nil)
+var _ service.Tx = (*tx)(nil)
 
 // translate turns a gorm error into the workflow's terms: a missing record
 // is ENOTFOUND and a taken unique key ECONFLICT, both naming what (in

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // nodeRow is one node of an executing submission; its position in the
@@ -90,7 +91,7 @@ func (t *tx) CreateNodes(ns []workflow.NodeRecord) error {
 
 // Nodes returns the nodes matching f, by unit, category (party, business,
 // innovation), item, work and node.
-func (t *tx) Nodes(f workflow.NodeFilter) ([]workflow.NodeRecord, error) {
+func (t *tx) Nodes(f service.NodeFilter) ([]workflow.NodeRecord, error) {
 	q := t.db.Where("year = ?", f.Year)
 	if f.Unit != "" {
 		q = q.Where("unit = ?", f.Unit)
@@ -211,7 +212,7 @@ func (t *tx) Evidence(id int64) (*workflow.Evidence, error) {
 }
 
 // EvidenceList returns the current files matching f in upload order.
-func (t *tx) EvidenceList(f workflow.EvidenceFilter) ([]workflow.Evidence, error) {
+func (t *tx) EvidenceList(f service.EvidenceFilter) ([]workflow.Evidence, error) {
 	q := t.db.Where("year = ? AND withdrawn_at IS NULL", f.Year)
 	if f.Unit != "" {
 		q = q.Where("unit = ?", f.Unit)

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // outboxRow is one email of the outbox. The unique key outbox_key over
@@ -118,7 +119,7 @@ func (t *tx) OutboxMessage(id int64) (*workflow.OutboxMessage, error) {
 
 // OutboxMessages returns the messages matching f, newest first, at most
 // f.Limit (200 when zero).
-func (t *tx) OutboxMessages(f workflow.OutboxFilter) ([]workflow.OutboxMessage, error) {
+func (t *tx) OutboxMessages(f service.OutboxFilter) ([]workflow.OutboxMessage, error) {
 	q := t.db.Model(&outboxRow{})
 	if f.State != "" {
 		q = q.Where("state = ?", string(f.State))

@@ -16,13 +16,14 @@ import (
 
 	"kaohe/internal/testdb"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 	"kaohe/workflow/store"
 )
 
 // The scoring benchmark: 10,000 generated units (KAOHE_BENCH_UNITS) with
 // executing submissions and about 160 rows each in the real nodes table,
 // plus their monthly reports, on SQLite. BenchmarkScoringRun is
-// Service.RunScoring end to end with workflow.ExecutionFacts (read in
+// Service.RunScoring end to end with service.ExecutionFacts (read in
 // batches, score, rank, hash, store the run); BenchmarkScoringSQLFloor is
 // the floor no scorer can beat, one plain SQL aggregate over the same node
 // rows.
@@ -31,7 +32,7 @@ import (
 //
 // Every unit's submission document is testdata/submission-2019.json with
 // works repeated to reach about 160 nodes (about 28 KB of JSON), and its
-// node rows are those MaterializeNodes makes of it, so every row carries
+// node rows are those workflow.NodesOf makes of it, so every row carries
 // the real texts. KAOHE_BENCH_DIR keeps the generated database in that
 // directory and reuses it on the next run (it must then have been
 // generated with the same KAOHE_BENCH_UNITS).
@@ -72,7 +73,7 @@ func benchStore(b *testing.B) (*store.DB, *workflow.Plan) {
 			}
 		})
 		if reuse {
-			benchErr = benchDB.Tx(context.Background(), func(tx workflow.Tx) (err error) {
+			benchErr = benchDB.Update(context.Background(), func(tx service.Tx) (err error) {
 				benchPlan, err = tx.Plan(2019)
 				return err
 			})
@@ -88,17 +89,6 @@ func benchStore(b *testing.B) (*store.DB, *workflow.Plan) {
 		b.Fatal(benchErr)
 	}
 	return benchDB, benchPlan
-}
-
-// nodeCollector is a Tx that only keeps the nodes MaterializeNodes creates.
-type nodeCollector struct {
-	workflow.Tx
-	nodes []workflow.NodeRecord
-}
-
-func (c *nodeCollector) CreateNodes(ns []workflow.NodeRecord) error {
-	c.nodes = append(c.nodes, ns...)
-	return nil
 }
 
 // benchDocument is the 2019 test submission with works repeated until its
@@ -161,7 +151,7 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Tx(ctx, func(tx workflow.Tx) error { return tx.SavePlan(p) }); err != nil {
+	if err := db.Update(ctx, func(tx service.Tx) error { return tx.SavePlan(p) }); err != nil {
 		return nil, err
 	}
 	doc, err := benchDocument()
@@ -169,11 +159,10 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 		return nil, err
 	}
 	certified := []bool{true, true}
-	var col nodeCollector
-	if err := workflow.MaterializeNodes(&col, p, &workflow.Submission{Year: p.Year, Unit: "x", Doc: doc, Certified: certified}, time.Time{}); err != nil {
+	template, err := workflow.NodesOf(&workflow.Submission{Year: p.Year, Unit: "x", Doc: doc, Certified: certified})
+	if err != nil {
 		return nil, err
 	}
-	template := col.nodes
 	benchNodes = len(template)
 	docJSON, err := json.Marshal(doc)
 	if err != nil {
@@ -363,12 +352,11 @@ func BenchmarkScoringVsFloor(b *testing.B) {
 
 func scoringRun(b *testing.B, db *store.DB) (*workflow.ScoringRun, uint64) {
 	b.Helper()
-	svc := &workflow.Service{Store: db, Clock: workflow.NewManualClock(time.Date(2019, 12, 20, 1, 0, 0, 0, time.UTC)),
-		ScoringFacts: workflow.ExecutionFacts{}}
+	svc := service.New(db, nil, workflow.NewManualClock(time.Date(2019, 12, 20, 1, 0, 0, 0, time.UTC)), service.Options{})
 	var run *workflow.ScoringRun
 	peak := peakHeap(func() {
 		var err error
-		if run, err = svc.RunScoring(b.Context(), workflow.SystemActor, 2019); err != nil {
+		if run, err = svc.RunScoring(b.Context(), service.SystemActor, 2019); err != nil {
 			b.Fatal(err)
 		}
 	})

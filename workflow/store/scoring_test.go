@@ -7,15 +7,117 @@ import (
 	"time"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 	"kaohe/workflow/store"
 )
 
-// nodeByNode is the facts source scoring had before Tx.ScoringNodes: every
-// node read whole through Tx.Nodes and handed over one by one.
-type nodeByNode struct{ workflow.ExecutionFacts }
+// TestScoringNodesScoreAsNodes: scoring the benchmark's data (missing,
+// late, rejected and half-awarded nodes, missing and late months) from
+// Tx.ScoringNodes, which sums accepted on-time nodes, gives byte for byte
+// the results of scoring every node read one by one through Tx.Nodes, on
+// both databases; and a run twice gives the same digest.
+func TestScoringNodesScoreAsNodes(t *testing.T) {
+	for _, backend := range []struct {
+		name string
+		open func(t *testing.T) *store.DB
+	}{{"sqlite", openSQLite}, {"mariadb", openMariaDB}} {
+		t.Run(backend.name, func(t *testing.T) {
+			db := backend.open(t)
+			if _, err := generate(db, 30); err != nil {
+				t.Fatal(err)
+			}
+			asOf := time.Date(2019, 12, 20, 1, 0, 0, 0, time.UTC)
+			var summed, oneByOne string
+			err := db.View(t.Context(), func(tx service.Tx) error {
+				p, err := tx.Plan(2019)
+				if err != nil {
+					return err
+				}
+				su, err := scoringUnits(tx)
+				if err != nil {
+					return err
+				}
+				byNode := make([]workflow.ScoringUnit, len(su))
+				copy(byNode, su)
+				for i := range su {
+					if su[i].Nodes, err = tx.ScoringNodes(2019, []string{su[i].Code}); err != nil {
+						return err
+					}
+					if byNode[i].Nodes, err = nodesOneByOne(tx, su[i].Code); err != nil {
+						return err
+					}
+				}
+				opt := workflow.ScoringOptions{AsOf: asOf, MonthlyTracked: true}
+				summed, oneByOne = resultsOf(t, workflow.Score(p, su, opt)), resultsOf(t, workflow.Score(p, byNode, opt))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if summed != oneByOne {
+				t.Fatalf("results differ from reading node by node:\n got %.2000s\nwant %.2000s", summed, oneByOne)
+			}
+			svc := service.New(db, nil, workflow.NewManualClock(asOf), service.Options{})
+			r1, err := svc.RunScoring(t.Context(), service.SystemActor, 2019)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r2, err := svc.RunScoring(t.Context(), service.SystemActor, 2019)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r1.InputsDigest != r2.InputsDigest || resultsOf(t, r1.Results) != resultsOf(t, r2.Results) {
+				t.Errorf("two runs differ: digest %s, then %s", r1.InputsDigest, r2.InputsDigest)
+			}
+			rules := map[string]int{}
+			for _, r := range r1.Results {
+				for _, d := range r.Deductions {
+					rules[d.Rule]++
+				}
+			}
+			for _, rule := range []string{workflow.RuleMissingNode, workflow.RuleLateNode, workflow.RuleMonthlyMissing, workflow.RuleMonthlyLate} {
+				if rules[rule] == 0 {
+					t.Errorf("no %s deduction: the data does not exercise it (%v)", rule, rules)
+				}
+			}
+		})
+	}
+}
 
-func (nodeByNode) Nodes(tx workflow.Tx, year int, units []string) ([]workflow.NodeFact, error) {
-	ns, err := tx.Nodes(workflow.NodeFilter{Year: year, Units: units})
+// scoringUnits reads every unit of 2019 as scoring sees it, without nodes.
+func scoringUnits(tx service.Tx) ([]workflow.ScoringUnit, error) {
+	units, err := tx.Units()
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, len(units))
+	for i, u := range units {
+		codes[i] = u.Code
+	}
+	facts, err := tx.SubmissionFacts(2019, codes)
+	if err != nil {
+		return nil, err
+	}
+	months, err := tx.MonthlyReportsOf(2019, codes)
+	if err != nil {
+		return nil, err
+	}
+	var out []workflow.ScoringUnit
+	for _, f := range facts {
+		u := workflow.ScoringUnit{Code: f.Unit, State: string(f.State), FirstSubmittedAt: f.FirstSubmittedAt, Innovation: f.Innovation}
+		for _, m := range months {
+			if m.Unit == f.Unit {
+				u.Monthly = append(u.Monthly, workflow.MonthlyFact{Unit: m.Unit, Month: m.Month, ReportedAt: m.FirstReportedAt, Late: m.Late})
+			}
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// nodesOneByOne is every node of a unit read whole through Tx.Nodes.
+func nodesOneByOne(tx service.Tx, unit string) ([]workflow.NodeFact, error) {
+	ns, err := tx.Nodes(service.NodeFilter{Year: 2019, Unit: unit})
 	if err != nil {
 		return nil, err
 	}
@@ -28,56 +130,13 @@ func (nodeByNode) Nodes(tx workflow.Tx, year int, units []string) ([]workflow.No
 	return out, nil
 }
 
-// TestScoringNodesScoreAsNodes: a run over the benchmark's data (missing,
-// late, rejected and half-awarded nodes, missing and late months) gives
-// byte for byte the results of reading every node one by one, on both
-// databases, and the same run twice gives the same digest.
-func TestScoringNodesScoreAsNodes(t *testing.T) {
-	for _, backend := range []struct {
-		name string
-		open func(t *testing.T) *store.DB
-	}{{"sqlite", openSQLite}, {"mariadb", openMariaDB}} {
-		t.Run(backend.name, func(t *testing.T) {
-			db := backend.open(t)
-			if _, err := generate(db, 30); err != nil {
-				t.Fatal(err)
-			}
-			run := func(facts workflow.ScoringFacts) (*workflow.ScoringRun, string) {
-				t.Helper()
-				svc := &workflow.Service{Store: db, Clock: workflow.NewManualClock(time.Date(2019, 12, 20, 1, 0, 0, 0, time.UTC)),
-					ScoringFacts: facts}
-				r, err := svc.RunScoring(t.Context(), workflow.SystemActor, 2019)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := json.Marshal(r.Results)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return r, string(b)
-			}
-			oneByOne, want := run(nodeByNode{})
-			summed, got := run(workflow.ExecutionFacts{})
-			if got != want {
-				t.Fatalf("results differ from reading node by node:\n got %.2000s\nwant %.2000s", got, want)
-			}
-			again, _ := run(workflow.ExecutionFacts{})
-			if again.InputsDigest != summed.InputsDigest {
-				t.Errorf("digest %s, then %s", summed.InputsDigest, again.InputsDigest)
-			}
-			rules := map[string]int{}
-			for _, r := range oneByOne.Results {
-				for _, d := range r.Deductions {
-					rules[d.Rule]++
-				}
-			}
-			for _, rule := range []string{workflow.RuleMissingNode, workflow.RuleLateNode, workflow.RuleMonthlyMissing, workflow.RuleMonthlyLate} {
-				if rules[rule] == 0 {
-					t.Errorf("no %s deduction: the data does not exercise it (%v)", rule, rules)
-				}
-			}
-		})
+func resultsOf(t *testing.T, rs []workflow.UnitResult) string {
+	t.Helper()
+	b, err := json.Marshal(rs)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return string(b)
 }
 
 // TestResultsJSON: the stored results are exactly what json.Marshal makes

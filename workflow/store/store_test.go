@@ -7,6 +7,7 @@ import (
 
 	"kaohe/internal/testdb"
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 	"kaohe/workflow/store"
 	"kaohe/workflow/store/storetest"
 )
@@ -48,12 +49,12 @@ func openMariaDB(t *testing.T) *store.DB {
 }
 
 func TestSQLite(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) workflow.Store { return openSQLite(t) })
+	storetest.Run(t, func(t *testing.T) service.Store { return openSQLite(t) })
 }
 
 func TestMariaDB(t *testing.T) {
 	testdb.MariaDB(t) // skips the whole test, once, without mariadbd
-	storetest.Run(t, func(t *testing.T) workflow.Store { return openMariaDB(t) })
+	storetest.Run(t, func(t *testing.T) service.Store { return openMariaDB(t) })
 }
 
 // TestMigrateKeepsData: migrating an up-to-date schema again, and opening
@@ -69,7 +70,7 @@ func TestMigrateKeepsData(t *testing.T) {
 			}
 			db := open(t, o)
 			ctx := t.Context()
-			err := db.Tx(ctx, func(tx workflow.Tx) error {
+			err := db.Update(ctx, func(tx service.Tx) error {
 				return tx.CreateUnit(&workflow.Unit{Code: "gjz", Name: "甘井子区总工会"})
 			})
 			if err != nil {
@@ -81,7 +82,7 @@ func TestMigrateKeepsData(t *testing.T) {
 				}
 			}
 			again := open(t, o)
-			err = again.Tx(ctx, func(tx workflow.Tx) error {
+			err = again.Update(ctx, func(tx service.Tx) error {
 				u, err := tx.Unit("gjz")
 				if err == nil && u.Name != "甘井子区总工会" {
 					t.Errorf("unit name %q", u.Name)

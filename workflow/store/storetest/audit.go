@@ -6,9 +6,10 @@ import (
 	"time"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-func testAuditFilter(t *testing.T, s workflow.Store) {
+func testAuditFilter(t *testing.T, s service.Store) {
 	base := at(10, 9, 0, 0, 0)
 	all := []workflow.AuditEntry{
 		{At: base, Actor: "admin", Role: workflow.RoleOffice, Unit: "gjz", Action: "unit.create", Target: "unit:gjz", Detail: "甘井子区总工会"},
@@ -17,7 +18,7 @@ func testAuditFilter(t *testing.T, s workflow.Store) {
 		{At: base.Add(2 * time.Minute), Actor: "admin", Role: workflow.RoleOffice, Action: "login", Target: "user:admin"},
 		{At: base.Add(-time.Hour), Actor: "system", Role: workflow.RoleSystem, Unit: "gjz", Action: "submission.save", Target: "submission:2019/gjz"},
 	}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for i := range all {
 			a := all[i]
 			if err := tx.AddAudit(&a); err != nil {
@@ -37,20 +38,20 @@ func testAuditFilter(t *testing.T, s workflow.Store) {
 		}
 		return out
 	}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for _, c := range []struct {
 			name string
-			f    workflow.AuditFilter
+			f    service.AuditFilter
 			want []workflow.AuditEntry
 		}{
 			// Entries 1 and 2 share a time: the later insert comes first.
-			{"everything", workflow.AuditFilter{}, pick(3, 2, 1, 0, 4)},
-			{"unit", workflow.AuditFilter{Unit: "gjz"}, pick(1, 0, 4)},
-			{"action", workflow.AuditFilter{Action: "submission.save"}, pick(2, 1, 4)},
-			{"since is inclusive", workflow.AuditFilter{Since: base.Add(time.Minute)}, pick(3, 2, 1)},
-			{"unit, action and since", workflow.AuditFilter{Unit: "gjz", Action: "submission.save", Since: base}, pick(1)},
-			{"limit", workflow.AuditFilter{Limit: 2}, pick(3, 2)},
-			{"nothing matches", workflow.AuditFilter{Unit: "xg"}, pick()},
+			{"everything", service.AuditFilter{}, pick(3, 2, 1, 0, 4)},
+			{"unit", service.AuditFilter{Unit: "gjz"}, pick(1, 0, 4)},
+			{"action", service.AuditFilter{Action: "submission.save"}, pick(2, 1, 4)},
+			{"since is inclusive", service.AuditFilter{Since: base.Add(time.Minute)}, pick(3, 2, 1)},
+			{"unit, action and since", service.AuditFilter{Unit: "gjz", Action: "submission.save", Since: base}, pick(1)},
+			{"limit", service.AuditFilter{Limit: 2}, pick(3, 2)},
+			{"nothing matches", service.AuditFilter{Unit: "xg"}, pick()},
 		} {
 			got, err := tx.Audit(c.f)
 			if err != nil {
@@ -62,8 +63,8 @@ func testAuditFilter(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testAuditDefaultLimit(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testAuditDefaultLimit(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		for i := 0; i < 205; i++ {
 			a := &workflow.AuditEntry{At: at(1, 0, 0, 0, 0).Add(time.Duration(i) * time.Second), Actor: "admin", Role: workflow.RoleOffice, Action: "login", Target: fmt.Sprint(i)}
 			if err := tx.AddAudit(a); err != nil {
@@ -72,8 +73,8 @@ func testAuditDefaultLimit(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
-		got, err := tx.Audit(workflow.AuditFilter{})
+	do(t, s, func(tx service.Tx) error {
+		got, err := tx.Audit(service.AuditFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-func testConcurrentUpdates(t *testing.T, s workflow.Store) {
+func testConcurrentUpdates(t *testing.T, s service.Store) {
 	const writers = 20
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		sub := sampleSubmission(2019, "gjz")
 		sub.Doc.Innovation = []workflow.InnovationItem{}
 		return tx.CreateSubmission(sub)
@@ -31,7 +32,7 @@ func testConcurrentUpdates(t *testing.T, s workflow.Store) {
 			<-start
 			title := fmt.Sprintf("创新工作%02d", i)
 			for attempt := 0; attempt < 1000; attempt++ {
-				err := s.Tx(t.Context(), func(tx workflow.Tx) error {
+				err := s.Update(t.Context(), func(tx service.Tx) error {
 					sub, err := tx.Submission(2019, "gjz")
 					if err != nil {
 						return err
@@ -65,7 +66,7 @@ func testConcurrentUpdates(t *testing.T, s workflow.Store) {
 		t.Error(f)
 	}
 	t.Logf("%d updates, %d stale attempts retried", updates.Load(), stale.Load())
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		sub, err := tx.Submission(2019, "gjz")
 		if err != nil {
 			t.Fatal(err)

@@ -5,14 +5,15 @@ import (
 	"time"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-func testTimesUTC(t *testing.T, s workflow.Store) {
+func testTimesUTC(t *testing.T, s service.Store) {
 	// Microseconds, in a zone eight hours east of UTC, across midnight UTC.
 	t0 := time.Date(2019, 6, 14, 7, 59, 59, 123456000, cst)
 	t1 := t0.Add(36 * time.Hour)
 	var uid int64
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		if err := tx.CreateUnit(&workflow.Unit{Code: "gjz", Name: "甘井子", CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +35,7 @@ func testTimesUTC(t *testing.T, s workflow.Store) {
 		}
 		return tx.AddAudit(&workflow.AuditEntry{At: t1, Actor: "gjz", Role: workflow.RoleUnit, Unit: "gjz", Action: "login", Target: "user:gjz"})
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		u, err := tx.Unit("gjz")
 		if err != nil {
 			t.Fatal(err)
@@ -64,7 +65,7 @@ func testTimesUTC(t *testing.T, s workflow.Store) {
 			t.Fatalf("history: %v %v", hs, err)
 		}
 		wantUTC(t, "history", hs[0].At, t1)
-		as, err := tx.Audit(workflow.AuditFilter{Since: t1})
+		as, err := tx.Audit(service.AuditFilter{Since: t1})
 		if err != nil || len(as) != 1 {
 			t.Fatalf("audit since the entry's own time: %v %v", as, err)
 		}
@@ -85,12 +86,12 @@ func testTimesUTC(t *testing.T, s workflow.Store) {
 // that a three-byte "utf8" column would mangle or refuse.
 const chinese = "甘井子区总工会（开放先导区）“两个确保”、《通知》——𠮷野家😀；ＡＢＣ１２３"
 
-func testChinese(t *testing.T, s workflow.Store) {
+func testChinese(t *testing.T, s service.Store) {
 	doc := sampleDoc()
 	doc.Party[0].Works[0].Title = chinese
 	doc.Innovation[0].Nodes[0].Evidence = chinese + "\n第二行\t制表"
 	contacts := []workflow.Contact{{Name: "𠮷田", Position: chinese, Phone: "０４１１", Mobile: "13800000000", Email: "王@例子.中国"}}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		createUnit(t, tx, "gjz", chinese)
 		if err := tx.SetContacts("gjz", contacts); err != nil {
 			t.Fatal(err)
@@ -105,7 +106,7 @@ func testChinese(t *testing.T, s workflow.Store) {
 		}
 		return tx.AddAudit(&workflow.AuditEntry{At: at(1, 0, 0, 0, 0), Actor: "管理员", Role: workflow.RoleOffice, Unit: "gjz", Action: "unit.create", Target: "unit:gjz", Detail: chinese})
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		u, err := tx.Unit("gjz")
 		if err != nil {
 			t.Fatal(err)
@@ -128,7 +129,7 @@ func testChinese(t *testing.T, s workflow.Store) {
 			t.Fatal(err)
 		}
 		wantEqual(t, "plan title", []byte(p.Title), []byte(chinese))
-		as, err := tx.Audit(workflow.AuditFilter{Unit: "gjz"})
+		as, err := tx.Audit(service.AuditFilter{Unit: "gjz"})
 		if err != nil || len(as) != 1 {
 			t.Fatalf("audit: %v %v", as, err)
 		}

@@ -5,9 +5,10 @@ import (
 	"time"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-func testMonthly(t *testing.T, s workflow.Store) {
+func testMonthly(t *testing.T, s service.Store) {
 	june, july := workflow.Month{Year: 2019, Month: time.June}, workflow.Month{Year: 2019, Month: time.July}
 	first := workflow.MonthlyReport{Year: 2019, Unit: "gjz", Month: june, Count: 12034, ReportedAt: at(3, 9, 0, 0, 1),
 		FirstReportedAt: at(3, 9, 0, 0, 1), By: "gjz", Source: workflow.SourceAPI}
@@ -20,13 +21,13 @@ func testMonthly(t *testing.T, s workflow.Store) {
 	nextYear := later
 	nextYear.Year = 2020
 	for _, m := range []workflow.MonthlyReport{first, other, later, fix, nextYear} {
-		do(t, s, func(tx workflow.Tx) error { return tx.PutMonthlyReport(&m) })
+		do(t, s, func(tx service.Tx) error { return tx.PutMonthlyReport(&m) })
 	}
 	norm := func(m workflow.MonthlyReport) workflow.MonthlyReport {
 		m.ReportedAt, m.FirstReportedAt = m.ReportedAt.UTC(), m.FirstReportedAt.UTC()
 		return m
 	}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		cur, err := tx.MonthlyReports(2019)
 		if err != nil {
 			t.Fatal(err)

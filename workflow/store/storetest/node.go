@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // sampleNodes are the nodes of two units, given out of order, with Chinese
@@ -24,10 +25,10 @@ func sampleNodes() []workflow.NodeRecord {
 	}
 }
 
-func createNodes(t *testing.T, s workflow.Store) []workflow.NodeRecord {
+func createNodes(t *testing.T, s service.Store) []workflow.NodeRecord {
 	t.Helper()
 	ns := sampleNodes()
-	do(t, s, func(tx workflow.Tx) error { return tx.CreateNodes(ns) })
+	do(t, s, func(tx service.Tx) error { return tx.CreateNodes(ns) })
 	for _, n := range ns {
 		if n.ID == 0 {
 			t.Fatal("CreateNodes set no ID")
@@ -36,14 +37,14 @@ func createNodes(t *testing.T, s workflow.Store) []workflow.NodeRecord {
 	return ns
 }
 
-func testNodesRoundTrip(t *testing.T, s workflow.Store) {
+func testNodesRoundTrip(t *testing.T, s service.Store) {
 	ns := createNodes(t, s)
 	byID := map[int64]workflow.NodeRecord{}
 	for _, n := range ns {
 		byID[n.ID] = n
 	}
-	do(t, s, func(tx workflow.Tx) error {
-		got, err := tx.Nodes(workflow.NodeFilter{Year: 2019, Unit: "gjz"})
+	do(t, s, func(tx service.Tx) error {
+		got, err := tx.Nodes(service.NodeFilter{Year: 2019, Unit: "gjz"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,13 +54,13 @@ func testNodesRoundTrip(t *testing.T, s workflow.Store) {
 			wantEqual(t, "node", n, byID[n.ID])
 		}
 		wantEqual(t, "order", order, []string{"P1/2019-06-30", "P2/2019-09-30", "B2/2019-06-30", "B2/2019-11-30", "I1/2019-09-30"})
-		all, err := tx.Nodes(workflow.NodeFilter{Year: 2019})
+		all, err := tx.Nodes(service.NodeFilter{Year: 2019})
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantEqual(t, "every unit", len(all), 6)
 		wantEqual(t, "last unit", all[5].Unit, "zs")
-		none, err := tx.Nodes(workflow.NodeFilter{Year: 2020})
+		none, err := tx.Nodes(service.NodeFilter{Year: 2020})
 		if err != nil || len(none) != 0 {
 			t.Fatalf("another year: %v %v", none, err)
 		}
@@ -74,23 +75,23 @@ func testNodesRoundTrip(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testNodesConflict(t *testing.T, s workflow.Store) {
+func testNodesConflict(t *testing.T, s service.Store) {
 	createNodes(t, s)
-	err := s.Tx(t.Context(), func(tx workflow.Tx) error {
+	err := s.Update(t.Context(), func(tx service.Tx) error {
 		return tx.CreateNodes(sampleNodes()[:1])
 	})
 	wantCode(t, err, workflow.ECONFLICT)
 }
 
-func testUpdateNode(t *testing.T, s workflow.Store) {
+func testUpdateNode(t *testing.T, s service.Store) {
 	ns := createNodes(t, s)
 	n := ns[0]
 	reported, reviewed := at(30, 23, 59, 59, 999999), at(30, 23, 59, 59, 1)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		n.State, n.Late, n.Note, n.ReportedAt, n.Awarded, n.ReviewedAt, n.Version = workflow.NodeAccepted, true, "补充说明", &reported, 650, &reviewed, 2
 		return tx.UpdateNode(&n, 1)
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		stale := n
 		stale.State, stale.Version = workflow.NodeRejected, 3
 		wantCode(t, tx.UpdateNode(&stale, 1), workflow.ESTALE)
@@ -102,7 +103,7 @@ func testUpdateNode(t *testing.T, s workflow.Store) {
 		r, v := reported.UTC(), reviewed.UTC()
 		want.ReportedAt, want.ReviewedAt = &r, &v
 		wantEqual(t, "updated node", *got, want)
-		st, err := tx.Nodes(workflow.NodeFilter{Year: 2019, States: []workflow.NodeState{workflow.NodeAccepted}})
+		st, err := tx.Nodes(service.NodeFilter{Year: 2019, States: []workflow.NodeState{workflow.NodeAccepted}})
 		if err != nil || len(st) != 1 || st[0].ID != n.ID {
 			t.Fatalf("by state: %v %v", st, err)
 		}
@@ -110,14 +111,14 @@ func testUpdateNode(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testEvidence(t *testing.T, s workflow.Store) {
+func testEvidence(t *testing.T, s service.Store) {
 	ns := createNodes(t, s)
 	files := []workflow.Evidence{
 		{NodeID: ns[0].ID, Year: 2019, Unit: "zs", Name: "会议纪要（定稿）.pdf", Size: 1234, SHA256: "abcdef", Type: "application/pdf", Note: "第一次报送", UploadedAt: at(20, 9, 0, 0, 7), UploadedBy: "zs"},
 		{NodeID: ns[0].ID, Year: 2019, Unit: "zs", Name: "照片.jpg", Size: 99, SHA256: "0011", Type: "image/jpeg", UploadedAt: at(20, 9, 0, 0, 8), UploadedBy: "zs"},
 		{NodeID: ns[1].ID, Year: 2019, Unit: "gjz", Name: "a.png", Size: 1, SHA256: "ff", Type: "image/png", UploadedAt: at(21, 9, 0, 0, 0), UploadedBy: "gjz"},
 	}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for i := range files {
 			if err := tx.AddEvidence(&files[i]); err != nil {
 				t.Fatal(err)
@@ -129,13 +130,13 @@ func testEvidence(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
-		got, err := tx.EvidenceList(workflow.EvidenceFilter{Year: 2019, Unit: "zs", NodeID: ns[0].ID})
+	do(t, s, func(tx service.Tx) error {
+		got, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019, Unit: "zs", NodeID: ns[0].ID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantEqual(t, "node's files", got, files[:2])
-		all, err := tx.EvidenceList(workflow.EvidenceFilter{Year: 2019})
+		all, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,8 +144,8 @@ func testEvidence(t *testing.T, s workflow.Store) {
 		wantCode(t, tx.WithdrawEvidence(99999, at(22, 9, 0, 0, 0), "zs"), workflow.ENOTFOUND)
 		return tx.WithdrawEvidence(files[0].ID, at(22, 9, 0, 0, 0), "zs")
 	})
-	do(t, s, func(tx workflow.Tx) error {
-		got, err := tx.EvidenceList(workflow.EvidenceFilter{Year: 2019, Unit: "zs"})
+	do(t, s, func(tx service.Tx) error {
+		got, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019, Unit: "zs"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,14 +165,14 @@ func testEvidence(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testReviews(t *testing.T, s workflow.Store) {
+func testReviews(t *testing.T, s service.Store) {
 	ns := createNodes(t, s)
 	rs := []workflow.Review{
 		{NodeID: ns[1].ID, Year: 2019, Unit: "gjz", Verdict: workflow.VerdictReject, Comment: "材料不全，请补充签到表", By: "admin", At: at(25, 9, 0, 0, 3)},
 		{NodeID: ns[0].ID, Year: 2019, Unit: "zs", Verdict: workflow.VerdictAccept, Points: 650, By: "admin", At: at(25, 9, 0, 0, 4)},
 		{NodeID: ns[1].ID, Year: 2019, Unit: "gjz", Verdict: workflow.VerdictAccept, Points: 150, By: "admin", At: at(24, 9, 0, 0, 0)},
 	}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for i := range rs {
 			if err := tx.AddReview(&rs[i]); err != nil {
 				t.Fatal(err)
@@ -180,7 +181,7 @@ func testReviews(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.Reviews(ns[1].ID)
 		if err != nil {
 			t.Fatal(err)

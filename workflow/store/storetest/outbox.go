@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 func message(unit, recipient string, lead int, due time.Time) workflow.OutboxMessage {
@@ -17,27 +18,27 @@ func message(unit, recipient string, lead int, due time.Time) workflow.OutboxMes
 	}
 }
 
-func enqueue(t *testing.T, s workflow.Store, ms ...workflow.OutboxMessage) int {
+func enqueue(t *testing.T, s service.Store, ms ...workflow.OutboxMessage) int {
 	t.Helper()
 	var n int
-	do(t, s, func(tx workflow.Tx) (err error) {
+	do(t, s, func(tx service.Tx) (err error) {
 		n, err = tx.EnqueueMessages(ms)
 		return err
 	})
 	return n
 }
 
-func claim(t *testing.T, s workflow.Store, token string, now time.Time, limit int) []workflow.OutboxMessage {
+func claim(t *testing.T, s service.Store, token string, now time.Time, limit int) []workflow.OutboxMessage {
 	t.Helper()
 	var ms []workflow.OutboxMessage
-	do(t, s, func(tx workflow.Tx) (err error) {
+	do(t, s, func(tx service.Tx) (err error) {
 		ms, err = tx.ClaimMessages(token, now, now.Add(time.Minute), limit)
 		return err
 	})
 	return ms
 }
 
-func testOutboxUniqueKey(t *testing.T, s workflow.Store) {
+func testOutboxUniqueKey(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
 	a := message("gjz", "dcb@gjz.example.cn", 1, now)
 	if n := enqueue(t, s, a, message("gjz", "liting@gjz.example.cn", 1, now)); n != 2 {
@@ -54,15 +55,15 @@ func testOutboxUniqueKey(t *testing.T, s workflow.Store) {
 	}
 	// Once sent, the key still stops a new row.
 	ms := claim(t, s, "c1", now, 10)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		return tx.RecordSend(workflow.SendResult{ID: ms[0].ID, Claim: "c1", At: now})
 	})
 	if n := enqueue(t, s, a); n != 0 {
 		t.Fatalf("enqueue of a sent key inserted %d", n)
 	}
 	var all []workflow.OutboxMessage
-	do(t, s, func(tx workflow.Tx) (err error) {
-		all, err = tx.OutboxMessages(workflow.OutboxFilter{})
+	do(t, s, func(tx service.Tx) (err error) {
+		all, err = tx.OutboxMessages(service.OutboxFilter{})
 		return err
 	})
 	if len(all) != 3 {
@@ -73,7 +74,7 @@ func testOutboxUniqueKey(t *testing.T, s workflow.Store) {
 	wantEqual(t, "key", got.KeyString(), "reminder/gjz/submission:2019-06-13/1/dcb@gjz.example.cn")
 	wantEqual(t, "state", got.State, workflow.OutboxSent)
 	wantUTC(t, "sent_at", *got.SentAt, now)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		keys, err := tx.OutboxKeys(workflow.NoticeReminder, "submission:2019-06-13", 1)
 		if err != nil {
 			return err
@@ -87,7 +88,7 @@ func testOutboxUniqueKey(t *testing.T, s workflow.Store) {
 	}
 }
 
-func testOutboxClaim(t *testing.T, s workflow.Store) {
+func testOutboxClaim(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
 	later := message("zs", "later@zs.example.cn", 1, now.Add(time.Hour))
 	enqueue(t, s, message("gjz", "a@x.cn", 1, now), message("gjz", "b@x.cn", 1, now), message("gjz", "c@x.cn", 1, now), later)
@@ -99,7 +100,7 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 		t.Fatalf("a live claim was claimed again: %d", len(again))
 	}
 	retry := now.Add(2 * time.Minute)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		if err := tx.RecordSend(workflow.SendResult{ID: ms[0].ID, Claim: "c1", At: now}); err != nil {
 			return err
 		}
@@ -109,7 +110,7 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 		return tx.RecordSend(workflow.SendResult{ID: ms[2].ID, Claim: "c1", At: now, Err: "550 no such user"})
 	})
 	var counts map[workflow.OutboxState]int
-	do(t, s, func(tx workflow.Tx) (err error) {
+	do(t, s, func(tx service.Tx) (err error) {
 		counts, err = tx.CountMessages()
 		return err
 	})
@@ -124,7 +125,7 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 		{"", map[workflow.OutboxState]int{}}, // no office digest here
 		{"nowhere", map[workflow.OutboxState]int{}},
 	} {
-		do(t, s, func(tx workflow.Tx) (err error) {
+		do(t, s, func(tx service.Tx) (err error) {
 			counts, err = tx.CountMessagesOfUnit(tc.unit)
 			return err
 		})
@@ -139,8 +140,8 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 		t.Fatalf("after the retry time: %+v", got)
 	}
 	var failed []workflow.OutboxMessage
-	do(t, s, func(tx workflow.Tx) (err error) {
-		failed, err = tx.OutboxMessages(workflow.OutboxFilter{State: workflow.OutboxFailed})
+	do(t, s, func(tx service.Tx) (err error) {
+		failed, err = tx.OutboxMessages(service.OutboxFilter{State: workflow.OutboxFailed})
 		return err
 	})
 	if len(failed) != 1 || failed[0].ID != ms[2].ID || failed[0].LastError != "550 no such user" {
@@ -151,8 +152,8 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 	}
 	wantUTC(t, "last_attempt_at of the failed message", *failed[0].LastAttemptAt, now)
 	var waiting []workflow.OutboxMessage
-	do(t, s, func(tx workflow.Tx) (err error) {
-		waiting, err = tx.OutboxMessages(workflow.OutboxFilter{Unit: "zs"})
+	do(t, s, func(tx service.Tx) (err error) {
+		waiting, err = tx.OutboxMessages(service.OutboxFilter{Unit: "zs"})
 		return err
 	})
 	if len(waiting) != 1 || waiting[0].LastAttemptAt != nil {
@@ -160,11 +161,11 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 	}
 }
 
-func testOutboxReleaseAndStale(t *testing.T, s workflow.Store) {
+func testOutboxReleaseAndStale(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
 	enqueue(t, s, message("gjz", "a@x.cn", 1, now))
 	ms := claim(t, s, "c1", now, 10)
-	do(t, s, func(tx workflow.Tx) error { return tx.ReleaseClaims("c1") })
+	do(t, s, func(tx service.Tx) error { return tx.ReleaseClaims("c1") })
 	again := claim(t, s, "c2", now, 10)
 	if len(again) != 1 || again[0].Attempts != 0 {
 		t.Fatalf("after release: %+v", again)
@@ -174,12 +175,12 @@ func testOutboxReleaseAndStale(t *testing.T, s workflow.Store) {
 	if len(ms) != 1 {
 		t.Fatalf("expired claim not taken over")
 	}
-	err := s.Tx(t.Context(), func(tx workflow.Tx) error {
+	err := s.Update(t.Context(), func(tx service.Tx) error {
 		return tx.RecordSend(workflow.SendResult{ID: ms[0].ID, Claim: "c2", At: now})
 	})
 	wantCode(t, err, workflow.ESTALE)
-	do(t, s, func(tx workflow.Tx) error { return tx.ExpireMessage(ms[0].ID, "c3", now) })
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error { return tx.ExpireMessage(ms[0].ID, "c3", now) })
+	do(t, s, func(tx service.Tx) error {
 		m, err := tx.OutboxMessage(ms[0].ID)
 		if err != nil {
 			return err
@@ -187,18 +188,18 @@ func testOutboxReleaseAndStale(t *testing.T, s workflow.Store) {
 		wantEqual(t, "state", m.State, workflow.OutboxExpired)
 		return nil
 	})
-	err = s.Tx(t.Context(), func(tx workflow.Tx) error { _, err := tx.OutboxMessage(999999); return err })
+	err = s.Update(t.Context(), func(tx service.Tx) error { _, err := tx.OutboxMessage(999999); return err })
 	wantCode(t, err, workflow.ENOTFOUND)
 }
 
-func testOutboxRequeue(t *testing.T, s workflow.Store) {
+func testOutboxRequeue(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
 	expires := at(13, 17, 30, 0, 0)
 	withExpiry := message("gjz", "b@x.cn", 1, now)
 	withExpiry.ExpiresAt = &expires
 	enqueue(t, s, message("gjz", "a@x.cn", 1, now), withExpiry, message("gjz", "c@x.cn", 1, now))
 	ms := claim(t, s, "c1", now, 10)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		if err := tx.RecordSend(workflow.SendResult{ID: ms[0].ID, Claim: "c1", At: now}); err != nil {
 			return err
 		}
@@ -209,7 +210,7 @@ func testOutboxRequeue(t *testing.T, s workflow.Store) {
 		id   int64
 		code string
 	}{{ms[0].ID, workflow.ESTATE}, {ms[2].ID, workflow.ESTATE}, {ms[1].ID, ""}} {
-		err := s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.RequeueMessage(tc.id, later) })
+		err := s.Update(t.Context(), func(tx service.Tx) error { return tx.RequeueMessage(tc.id, later) })
 		if tc.code == "" {
 			if err != nil {
 				t.Fatalf("requeue failed message: %v", err)
@@ -218,7 +219,7 @@ func testOutboxRequeue(t *testing.T, s workflow.Store) {
 		}
 		wantCode(t, err, tc.code)
 	}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		m, err := tx.OutboxMessage(ms[1].ID)
 		if err != nil {
 			return err
@@ -233,7 +234,7 @@ func testOutboxRequeue(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testOutboxConcurrentClaims(t *testing.T, s workflow.Store) {
+func testOutboxConcurrentClaims(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
 	var ms []workflow.OutboxMessage
 	for i := range 200 {
@@ -252,7 +253,7 @@ func testOutboxConcurrentClaims(t *testing.T, s workflow.Store) {
 			for round := 0; ; round++ {
 				token := fmt.Sprintf("w%d-%d", w, round)
 				var got []workflow.OutboxMessage
-				err := s.Tx(t.Context(), func(tx workflow.Tx) (err error) {
+				err := s.Update(t.Context(), func(tx service.Tx) (err error) {
 					got, err = tx.ClaimMessages(token, now, now.Add(time.Hour), 7)
 					if err != nil {
 						return err
@@ -288,12 +289,12 @@ func testOutboxConcurrentClaims(t *testing.T, s workflow.Store) {
 	}
 }
 
-func testLease(t *testing.T, s workflow.Store) {
+func testLease(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
 	acquire := func(holder string, now time.Time) bool {
 		t.Helper()
 		var ok bool
-		do(t, s, func(tx workflow.Tx) (err error) {
+		do(t, s, func(tx service.Tx) (err error) {
 			ok, err = tx.AcquireLease("jobs", holder, now, 30*time.Second)
 			return err
 		})
@@ -309,7 +310,7 @@ func testLease(t *testing.T, s workflow.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.EnsureLease("jobs") }); err != nil {
+			if err := s.Update(t.Context(), func(tx service.Tx) error { return tx.EnsureLease("jobs") }); err != nil {
 				t.Errorf("ensure lease: %v", err)
 			}
 		}()
@@ -321,7 +322,7 @@ func testLease(t *testing.T, s workflow.Store) {
 			defer wg.Done()
 			holder := fmt.Sprintf("server-%d", i)
 			var ok bool
-			err := s.Tx(t.Context(), func(tx workflow.Tx) (err error) {
+			err := s.Update(t.Context(), func(tx service.Tx) (err error) {
 				ok, err = tx.AcquireLease("jobs", holder, now, 30*time.Second)
 				return err
 			})
@@ -353,24 +354,24 @@ func testLease(t *testing.T, s workflow.Store) {
 	if acquire(w, now.Add(42*time.Second)) {
 		t.Fatal("the old holder took the lease back")
 	}
-	do(t, s, func(tx workflow.Tx) error { return tx.ReleaseLease("jobs", other) })
+	do(t, s, func(tx service.Tx) error { return tx.ReleaseLease("jobs", other) })
 	if !acquire(w, now.Add(43*time.Second)) {
 		t.Fatal("a released lease was not free")
 	}
 }
 
-func testJobMarks(t *testing.T, s workflow.Store) {
+func testJobMarks(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		done, err := tx.JobDone("scoring:2019")
 		if err != nil || done {
 			t.Fatalf("fresh mark: %v %v", done, err)
 		}
 		return tx.MarkJobDone("scoring:2019", now)
 	})
-	err := s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.MarkJobDone("scoring:2019", now) })
+	err := s.Update(t.Context(), func(tx service.Tx) error { return tx.MarkJobDone("scoring:2019", now) })
 	wantCode(t, err, workflow.ECONFLICT)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		done, err := tx.JobDone("scoring:2019")
 		if err != nil || !done {
 			t.Fatalf("recorded mark: %v %v", done, err)
@@ -380,10 +381,10 @@ func testJobMarks(t *testing.T, s workflow.Store) {
 	change := int64(-3)
 	sum := &workflow.MonthlySummary{Year: 2019, Month: workflow.Month{Year: 2019, Month: time.June}, Total: 120,
 		Units: []workflow.SummaryLine{{Unit: "gjz", Reported: true, Count: 120, Change: &change}, {Unit: "zs"}}, CreatedAt: now}
-	do(t, s, func(tx workflow.Tx) error { return tx.SaveMonthlySummary(sum) })
-	err = s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.SaveMonthlySummary(sum) })
+	do(t, s, func(tx service.Tx) error { return tx.SaveMonthlySummary(sum) })
+	err = s.Update(t.Context(), func(tx service.Tx) error { return tx.SaveMonthlySummary(sum) })
 	wantCode(t, err, workflow.ECONFLICT)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.MonthlySummaries(2019)
 		if err != nil {
 			return err
@@ -398,8 +399,8 @@ func testJobMarks(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testJobReads(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testJobReads(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		createSubmission(t, tx, 2019, "gjz")
 		sub := createSubmission(t, tx, 2019, "zs")
 		prev := sub.Version
@@ -413,7 +414,7 @@ func testJobReads(t *testing.T, s workflow.Store) {
 		}
 		return tx.SetContacts("gjz", []workflow.Contact{{Name: "丙", Email: "c@gjz.cn"}})
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		states, err := tx.SubmissionStates(2019)
 		if err != nil {
 			return err

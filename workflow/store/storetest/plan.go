@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-func testPlanNotFound(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testPlanNotFound(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		p, err := tx.Plan(2019)
 		wantCode(t, err, workflow.ENOTFOUND)
 		if p != nil {
@@ -27,10 +28,10 @@ func planJSON(t *testing.T, p *workflow.Plan) string {
 	return string(b)
 }
 
-func testPlanRoundTrip(t *testing.T, s workflow.Store) {
+func testPlanRoundTrip(t *testing.T, s service.Store) {
 	want := testPlan(t, 2019, "2019年度各区市县（开放先导区）总工会实绩考核工作指标")
-	do(t, s, func(tx workflow.Tx) error { return tx.SavePlan(want) })
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error { return tx.SavePlan(want) })
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.Plan(2019)
 		if err != nil {
 			t.Fatal(err)
@@ -48,8 +49,8 @@ func testPlanRoundTrip(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testPlanUpsert(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testPlanUpsert(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		for _, p := range []*workflow.Plan{testPlan(t, 2020, "二〇二〇"), testPlan(t, 2019, "旧方案"), testPlan(t, 2019, "新方案")} {
 			if err := tx.SavePlan(p); err != nil {
 				t.Fatal(err)
@@ -57,7 +58,7 @@ func testPlanUpsert(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		p, err := tx.Plan(2019)
 		if err != nil {
 			t.Fatal(err)

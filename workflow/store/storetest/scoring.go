@@ -5,16 +5,17 @@ import (
 	"testing"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-func testDeductions(t *testing.T, s workflow.Store) {
+func testDeductions(t *testing.T, s service.Store) {
 	ds := []workflow.ManualDeduction{
 		{Year: 2019, Unit: "gjz", Rule: "瞒报", Points: 150, Reason: "瞒报B3完成情况", Actor: "admin", CreatedAt: at(20, 9, 0, 0, 5)},
 		{Year: 2019, Unit: "zs", Rule: "质量不高", Points: 25, Reason: "标准不严", Actor: "admin", CreatedAt: at(20, 9, 1, 0, 0)},
 		{Year: 2019, Unit: "gjz", Rule: "其他", Points: 100, Reason: "其他", Actor: "admin", CreatedAt: at(20, 9, 2, 0, 0)},
 		{Year: 2020, Unit: "gjz", Rule: "其他", Points: 100, Reason: "另一年", Actor: "admin", CreatedAt: at(20, 9, 3, 0, 0)},
 	}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for i := range ds {
 			if err := tx.AddDeduction(&ds[i]); err != nil {
 				t.Fatal(err)
@@ -26,7 +27,7 @@ func testDeductions(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.Deductions(2019, "gjz")
 		if err != nil {
 			t.Fatal(err)
@@ -61,9 +62,9 @@ func sampleRun(year int, digest string) *workflow.ScoringRun {
 		}}
 }
 
-func testScoringRunRoundTrip(t *testing.T, s workflow.Store) {
+func testScoringRunRoundTrip(t *testing.T, s service.Store) {
 	first, second := sampleRun(2019, "aa"), sampleRun(2019, "bb")
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for _, r := range []*workflow.ScoringRun{first, second, sampleRun(2020, "cc")} {
 			if err := tx.CreateScoringRun(r); err != nil {
 				t.Fatal(err)
@@ -71,7 +72,7 @@ func testScoringRunRoundTrip(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.ScoringRun(2019, first.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -92,9 +93,9 @@ func testScoringRunRoundTrip(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testScoringRunPublish(t *testing.T, s workflow.Store) {
+func testScoringRunPublish(t *testing.T, s service.Store) {
 	first, second, other := sampleRun(2019, "aa"), sampleRun(2019, "bb"), sampleRun(2020, "cc")
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for _, r := range []*workflow.ScoringRun{first, second, other} {
 			if err := tx.CreateScoringRun(r); err != nil {
 				t.Fatal(err)
@@ -105,15 +106,15 @@ func testScoringRunPublish(t *testing.T, s workflow.Store) {
 		wantCode(t, tx.PublishScoringRun(2019, other.ID, at(21, 9, 0, 0, 0), "admin"), workflow.ENOTFOUND)
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error { return tx.PublishScoringRun(2019, first.ID, at(21, 9, 0, 0, 0), "admin") })
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error { return tx.PublishScoringRun(2019, first.ID, at(21, 9, 0, 0, 0), "admin") })
+	do(t, s, func(tx service.Tx) error {
 		wantCode(t, tx.PublishScoringRun(2019, first.ID, at(22, 9, 0, 0, 0), "other"), workflow.ESTATE)
 		return nil
 	})
-	err := s.Tx(t.Context(), func(tx workflow.Tx) error { return tx.PublishScoringRun(2019, second.ID, at(22, 9, 0, 0, 0), "admin") })
+	err := s.Update(t.Context(), func(tx service.Tx) error { return tx.PublishScoringRun(2019, second.ID, at(22, 9, 0, 0, 0), "admin") })
 	wantCode(t, err, workflow.ECONFLICT)
-	do(t, s, func(tx workflow.Tx) error { return tx.PublishScoringRun(2020, other.ID, at(22, 9, 0, 0, 0), "admin") })
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error { return tx.PublishScoringRun(2020, other.ID, at(22, 9, 0, 0, 0), "admin") })
+	do(t, s, func(tx service.Tx) error {
 		pub, err := tx.PublishedScoringRun(2019)
 		if err != nil {
 			t.Fatal(err)
@@ -130,8 +131,8 @@ func testScoringRunPublish(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testSubmissionsOf(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testSubmissionsOf(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		for _, u := range []string{"zs", "gjz", "xg"} {
 			createSubmission(t, tx, 2019, u)
 		}
@@ -149,7 +150,7 @@ func testSubmissionsOf(t *testing.T, s workflow.Store) {
 		createSubmission(t, tx, 2020, "sh")
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.SubmissionsOf(2019, []string{"zs", "gjz", "sh"})
 		if err != nil {
 			t.Fatal(err)
@@ -216,10 +217,10 @@ func scoringNodeCases() (in []workflow.NodeRecord, want []workflow.NodeFact) {
 	return in, want
 }
 
-func testScoringNodes(t *testing.T, s workflow.Store) {
+func testScoringNodes(t *testing.T, s service.Store) {
 	in, want := scoringNodeCases()
-	do(t, s, func(tx workflow.Tx) error { return tx.CreateNodes(in) })
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error { return tx.CreateNodes(in) })
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.ScoringNodes(2019, []string{"zs", "gjz", "xg"})
 		if err != nil {
 			t.Fatal(err)
@@ -252,9 +253,9 @@ func testScoringNodes(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testSubmissionFacts(t *testing.T, s workflow.Store) {
+func testSubmissionFacts(t *testing.T, s service.Store) {
 	first := at(13, 18, 0, 0, 4)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for _, u := range []string{"zs", "gjz", "xg"} {
 			createSubmission(t, tx, 2019, u)
 		}
@@ -280,7 +281,7 @@ func testSubmissionFacts(t *testing.T, s workflow.Store) {
 		xg.Doc.Innovation, xg.Version = nil, 2
 		return tx.UpdateSubmission(xg, 1)
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.SubmissionFacts(2019, []string{"zs", "gjz", "xg", "sh"})
 		if err != nil {
 			t.Fatal(err)

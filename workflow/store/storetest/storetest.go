@@ -1,4 +1,4 @@
-// Package storetest is the conformance suite of workflow.Store: every
+// Package storetest is the conformance suite of service.Store: every
 // implementation, on every database, must pass Run. Each subtest's name says
 // what it proves.
 package storetest
@@ -14,17 +14,19 @@ import (
 	"unicode"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // Run runs the suite. open must return a new, empty, migrated store for
 // each call and close it when t ends.
-func Run(t *testing.T, open func(t *testing.T) workflow.Store) {
+func Run(t *testing.T, open func(t *testing.T) service.Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s workflow.Store)
+		fn   func(t *testing.T, s service.Store)
 	}{
 		{"Tx/an error from fn rolls back every write and is returned unchanged", testRollback},
 		{"Tx/a panic in fn rolls back every write and propagates", testPanicRollback},
+		{"Tx/View reads what Update committed and refuses every write", testViewReadOnly},
 
 		{"Plan/a missing year is ENOTFOUND", testPlanNotFound},
 		{"Plan/SavePlan stores the plan as JSON and Plan restores it", testPlanRoundTrip},
@@ -104,9 +106,9 @@ func at(day, hour, min, sec, micro int) time.Time {
 }
 
 // do runs fn in one transaction and fails the test on error.
-func do(t *testing.T, s workflow.Store, fn func(tx workflow.Tx) error) {
+func do(t *testing.T, s service.Store, fn func(tx service.Tx) error) {
 	t.Helper()
-	if err := s.Tx(t.Context(), fn); err != nil {
+	if err := s.Update(t.Context(), fn); err != nil {
 		t.Fatalf("transaction: %v", err)
 	}
 }
@@ -146,14 +148,14 @@ func wantUTC(t *testing.T, what string, got, want time.Time) {
 	}
 }
 
-func createUnit(t *testing.T, tx workflow.Tx, code, name string) {
+func createUnit(t *testing.T, tx service.Tx, code, name string) {
 	t.Helper()
 	if err := tx.CreateUnit(&workflow.Unit{Code: code, Name: name, CreatedAt: at(1, 9, 0, 0, 0)}); err != nil {
 		t.Fatalf("create unit %s: %v", code, err)
 	}
 }
 
-func createUser(t *testing.T, tx workflow.Tx, name string) *workflow.User {
+func createUser(t *testing.T, tx service.Tx, name string) *workflow.User {
 	t.Helper()
 	u := &workflow.User{Username: name, PasswordHash: "$2a$04$hash-of-" + name, Role: workflow.RoleOffice, CreatedAt: at(1, 9, 0, 0, 0)}
 	if err := tx.CreateUser(u); err != nil {
@@ -197,7 +199,7 @@ func sampleSubmission(year int, unit string) *workflow.Submission {
 	return &workflow.Submission{Year: year, Unit: unit, State: workflow.StateDraft, Version: 1, Doc: sampleDoc(), CreatedAt: created, UpdatedAt: created}
 }
 
-func createSubmission(t *testing.T, tx workflow.Tx, year int, unit string) *workflow.Submission {
+func createSubmission(t *testing.T, tx service.Tx, year int, unit string) *workflow.Submission {
 	t.Helper()
 	s := sampleSubmission(year, unit)
 	if err := tx.CreateSubmission(s); err != nil {

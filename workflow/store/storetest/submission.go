@@ -4,10 +4,11 @@ import (
 	"testing"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-func testSubmissionNotFound(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testSubmissionNotFound(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		createSubmission(t, tx, 2019, "zs")
 		sub, err := tx.Submission(2019, "gjz")
 		wantCode(t, err, workflow.ENOTFOUND)
@@ -34,7 +35,7 @@ func utcSubmission(s workflow.Submission) workflow.Submission {
 	return s
 }
 
-func testSubmissionRoundTrip(t *testing.T, s workflow.Store) {
+func testSubmissionRoundTrip(t *testing.T, s service.Store) {
 	first, last := at(12, 16, 59, 59, 999999), at(13, 17, 31, 0, 5)
 	in := workflow.Submission{
 		Year: 2019, Unit: "gjz", State: workflow.StateReturned, Version: 7, Doc: sampleDoc(),
@@ -46,7 +47,7 @@ func testSubmissionRoundTrip(t *testing.T, s workflow.Store) {
 	draft := workflow.Submission{Year: 2019, Unit: "zs", State: workflow.StateDraft, Version: 1,
 		Doc:       workflow.Document{Party: []workflow.Indicator{}, Business: []workflow.Indicator{}, Innovation: []workflow.InnovationItem{}},
 		CreatedAt: at(10, 9, 0, 0, 0), UpdatedAt: at(10, 9, 0, 0, 0)}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for _, sub := range []*workflow.Submission{&in, &draft} {
 			c := *sub
 			if err := tx.CreateSubmission(&c); err != nil {
@@ -59,7 +60,7 @@ func testSubmissionRoundTrip(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.Submission(2019, "gjz")
 		if err != nil {
 			t.Fatal(err)
@@ -75,12 +76,12 @@ func testSubmissionRoundTrip(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testSubmissionConflict(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testSubmissionConflict(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		createSubmission(t, tx, 2019, "gjz")
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		dup := sampleSubmission(2019, "gjz")
 		dup.Version = 99
 		wantCode(t, tx.CreateSubmission(dup), workflow.ECONFLICT)
@@ -97,8 +98,8 @@ func testSubmissionConflict(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testSubmissionsList(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testSubmissionsList(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		if subs, err := tx.Submissions(2019); err != nil || len(subs) != 0 {
 			t.Fatalf("submissions of an empty store: %v %v", subs, err)
 		}
@@ -108,7 +109,7 @@ func testSubmissionsList(t *testing.T, s workflow.Store) {
 		createSubmission(t, tx, 2020, "aa")
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		subs, err := tx.Submissions(2019)
 		if err != nil {
 			t.Fatal(err)
@@ -126,14 +127,14 @@ func testSubmissionsList(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testUpdateSubmission(t *testing.T, s workflow.Store) {
+func testUpdateSubmission(t *testing.T, s service.Store) {
 	var want workflow.Submission
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		createSubmission(t, tx, 2019, "gjz")
 		createSubmission(t, tx, 2019, "zs")
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		sub, err := tx.Submission(2019, "gjz")
 		if err != nil {
 			t.Fatal(err)
@@ -156,7 +157,7 @@ func testUpdateSubmission(t *testing.T, s workflow.Store) {
 		sub2.Version, sub2.Comments, sub2.Certified, sub2.SubmittedAt = 2, nil, nil, nil
 		return tx.UpdateSubmission(sub2, 1)
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.Submission(2019, "gjz")
 		if err != nil {
 			t.Fatal(err)
@@ -173,13 +174,13 @@ func testUpdateSubmission(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testUpdateStale(t *testing.T, s workflow.Store) {
+func testUpdateStale(t *testing.T, s service.Store) {
 	var stored workflow.Submission
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		stored = *createSubmission(t, tx, 2019, "gjz")
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		sub, err := tx.Submission(2019, "gjz")
 		if err != nil {
 			t.Fatal(err)
@@ -196,7 +197,7 @@ func testUpdateStale(t *testing.T, s workflow.Store) {
 		wantCode(t, tx.UpdateSubmission(&noID, 3), workflow.ESTALE)
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.Submission(2019, "gjz")
 		if err != nil {
 			t.Fatal(err)
@@ -206,14 +207,14 @@ func testUpdateStale(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testHistory(t *testing.T, s workflow.Store) {
+func testHistory(t *testing.T, s service.Store) {
 	doc := sampleDoc()
 	entries := []workflow.HistoryEntry{
 		{Year: 2019, Unit: "gjz", Action: workflow.ActionSubmit, State: workflow.StateSubmitted, Version: 2, Doc: &doc, Actor: "gjz", At: at(12, 9, 0, 0, 0)},
 		{Year: 2019, Unit: "gjz", Action: workflow.ActionReturn, State: workflow.StateReturned, Version: 3, Comment: "请修改", Comments: map[string]string{"P1": "分值"}, Actor: "admin", At: at(12, 9, 0, 0, 0)},
 		{Year: 2019, Unit: "gjz", Action: workflow.ActionCertify, State: workflow.StateCertified, Version: 5, Certified: []bool{false, true}, Actor: "admin", At: at(11, 9, 0, 0, 0)},
 	}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		if hs, err := tx.History(2019, "gjz"); err != nil || len(hs) != 0 {
 			t.Fatalf("history of an empty store: %v %v", hs, err)
 		}
@@ -237,7 +238,7 @@ func testHistory(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		got, err := tx.History(2019, "gjz")
 		if err != nil {
 			t.Fatal(err)

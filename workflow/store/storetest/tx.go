@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
 // writeEverything writes one record of every kind.
-func writeEverything(t *testing.T, tx workflow.Tx) {
+func writeEverything(t *testing.T, tx service.Tx) {
 	t.Helper()
 	createUnit(t, tx, "gjz", "甘井子区总工会")
 	if err := tx.SetContacts("gjz", []workflow.Contact{{Name: "王明", Email: "a@example.cn"}}); err != nil {
@@ -34,9 +35,9 @@ func writeEverything(t *testing.T, tx workflow.Tx) {
 }
 
 // wantNothing fails if any record of writeEverything exists.
-func wantNothing(t *testing.T, s workflow.Store) {
+func wantNothing(t *testing.T, s service.Store) {
 	t.Helper()
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		if _, err := tx.Unit("gjz"); workflow.ErrorCode(err) != workflow.ENOTFOUND {
 			t.Errorf("unit after rollback: %v", err)
 		}
@@ -61,16 +62,16 @@ func wantNothing(t *testing.T, s workflow.Store) {
 		if hs, err := tx.History(2019, "gjz"); err != nil || len(hs) != 0 {
 			t.Errorf("history after rollback: %v %v", hs, err)
 		}
-		if as, err := tx.Audit(workflow.AuditFilter{}); err != nil || len(as) != 0 {
+		if as, err := tx.Audit(service.AuditFilter{}); err != nil || len(as) != 0 {
 			t.Errorf("audit after rollback: %v %v", as, err)
 		}
 		return nil
 	})
 }
 
-func testRollback(t *testing.T, s workflow.Store) {
+func testRollback(t *testing.T, s service.Store) {
 	boom := errors.New("boom")
-	err := s.Tx(t.Context(), func(tx workflow.Tx) error {
+	err := s.Update(t.Context(), func(tx service.Tx) error {
 		writeEverything(t, tx)
 		return boom
 	})
@@ -81,7 +82,7 @@ func testRollback(t *testing.T, s workflow.Store) {
 
 	// A workflow error comes back as the same *Error.
 	werr := workflow.Errorf(workflow.EVALIDATION, "指标表有误")
-	err = s.Tx(t.Context(), func(tx workflow.Tx) error {
+	err = s.Update(t.Context(), func(tx service.Tx) error {
 		writeEverything(t, tx)
 		return werr
 	})
@@ -91,17 +92,36 @@ func testRollback(t *testing.T, s workflow.Store) {
 	wantNothing(t, s)
 }
 
-func testPanicRollback(t *testing.T, s workflow.Store) {
+func testPanicRollback(t *testing.T, s service.Store) {
 	func() {
 		defer func() {
 			if r := recover(); r != "boom" {
 				t.Fatalf("recovered %v, want the panic of fn", r)
 			}
 		}()
-		_ = s.Tx(t.Context(), func(tx workflow.Tx) error {
+		_ = s.Update(t.Context(), func(tx service.Tx) error {
 			writeEverything(t, tx)
 			panic("boom")
 		})
 	}()
 	wantNothing(t, s)
+}
+
+func testViewReadOnly(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error { createUnit(t, tx, "gjz", "甘井子区总工会"); return nil })
+	err := s.View(t.Context(), func(tx service.Tx) error {
+		if _, err := tx.Unit("gjz"); err != nil {
+			t.Errorf("View does not see the committed unit: %v", err)
+		}
+		return tx.CreateUnit(&workflow.Unit{Code: "zs", Name: "中山区总工会", CreatedAt: at(1, 9, 0, 0, 0)})
+	})
+	if err == nil {
+		t.Fatal("a write inside View succeeded")
+	}
+	do(t, s, func(tx service.Tx) error {
+		if _, err := tx.Unit("zs"); workflow.ErrorCode(err) != workflow.ENOTFOUND {
+			t.Errorf("the unit written inside View exists: %v", err)
+		}
+		return nil
+	})
 }

@@ -4,10 +4,11 @@ import (
 	"testing"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-func testUnitNotFound(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testUnitNotFound(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		u, err := tx.Unit("gjz")
 		wantCode(t, err, workflow.ENOTFOUND)
 		if u != nil {
@@ -17,12 +18,12 @@ func testUnitNotFound(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testUnitConflict(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testUnitConflict(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		createUnit(t, tx, "gjz", "甘井子区总工会")
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		err := tx.CreateUnit(&workflow.Unit{Code: "gjz", Name: "重复", CreatedAt: at(2, 9, 0, 0, 0)})
 		wantCode(t, err, workflow.ECONFLICT)
 		// The transaction goes on after a conflict.
@@ -35,8 +36,8 @@ func testUnitConflict(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testUnitsOrder(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testUnitsOrder(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		us, err := tx.Units()
 		if err != nil || len(us) != 0 {
 			t.Fatalf("units of an empty store: %v %v", us, err)
@@ -46,7 +47,7 @@ func testUnitsOrder(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		us, err := tx.Units()
 		if err != nil {
 			t.Fatal(err)
@@ -61,8 +62,8 @@ func testUnitsOrder(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testUnitCodeExact(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testUnitCodeExact(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		createUnit(t, tx, "gjz", "小写")
 		createUnit(t, tx, "GJZ", "大写")
 		for code, name := range map[string]string{"gjz": "小写", "GJZ": "大写"} {
@@ -78,14 +79,14 @@ func testUnitCodeExact(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testContacts(t *testing.T, s workflow.Store) {
+func testContacts(t *testing.T, s service.Store) {
 	three := []workflow.Contact{
 		{Name: "王明", Position: "督查科科长", Phone: "0411-86641234", Mobile: "13804110001", Email: "wang@gjz.example.cn"},
 		{Name: "阿不都热合曼·买买提", Position: "工作人员", Phone: "", Mobile: "", Email: "a@gjz.example.cn"},
 		{Name: "李丽", Position: "副主任", Phone: "0411-1", Mobile: "13804110003", Email: "li@gjz.example.cn"},
 	}
 	other := []workflow.Contact{{Name: "赵强", Email: "zhao@zs.example.cn"}}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		createUnit(t, tx, "gjz", "甘井子区总工会")
 		createUnit(t, tx, "zs", "中山区总工会")
 		cs, err := tx.Contacts("gjz")
@@ -97,7 +98,7 @@ func testContacts(t *testing.T, s workflow.Store) {
 		}
 		return tx.SetContacts("zs", other)
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		cs, err := tx.Contacts("gjz")
 		if err != nil {
 			t.Fatal(err)

@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"kaohe/workflow"
+	"kaohe/workflow/service"
 )
 
-func testUserNotFound(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testUserNotFound(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		u, err := tx.UserByName("nobody")
 		wantCode(t, err, workflow.ENOTFOUND)
 		if u != nil {
@@ -23,9 +24,9 @@ func testUserNotFound(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testUserRoundTrip(t *testing.T, s workflow.Store) {
+func testUserRoundTrip(t *testing.T, s service.Store) {
 	in := workflow.User{Username: "gjz", PasswordHash: "$2a$10$abcdefghijklmnopqrstuv", Role: workflow.RoleUnit, UnitCode: "gjz", CreatedAt: at(3, 8, 15, 30, 250)}
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		createUnit(t, tx, "gjz", "甘井子区总工会")
 		u := in
 		if err := tx.CreateUser(&u); err != nil {
@@ -39,7 +40,7 @@ func testUserRoundTrip(t *testing.T, s workflow.Store) {
 	})
 	want := in
 	want.CreatedAt = in.CreatedAt.UTC()
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		byName, err := tx.UserByName("gjz")
 		if err != nil {
 			t.Fatal(err)
@@ -54,12 +55,12 @@ func testUserRoundTrip(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testUserConflict(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testUserConflict(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		createUser(t, tx, "admin")
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		err := tx.CreateUser(&workflow.User{Username: "admin", PasswordHash: "x", Role: workflow.RoleViewer, CreatedAt: at(2, 9, 0, 0, 0)})
 		wantCode(t, err, workflow.ECONFLICT)
 		us, err := tx.Users()
@@ -73,14 +74,14 @@ func testUserConflict(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testSetPassword(t *testing.T, s workflow.Store) {
+func testSetPassword(t *testing.T, s service.Store) {
 	var id int64
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		id = createUser(t, tx, "admin").ID
 		createUser(t, tx, "other")
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		if err := tx.SetPassword(id, "$2a$04$new"); err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +92,7 @@ func testSetPassword(t *testing.T, s workflow.Store) {
 		wantCode(t, tx.SetPassword(id+1000, "$2a$04$x"), workflow.ENOTFOUND)
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		u, err := tx.UserByID(id)
 		if err != nil {
 			t.Fatal(err)
@@ -106,8 +107,8 @@ func testSetPassword(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testUsersOrder(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testUsersOrder(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		if us, err := tx.Users(); err != nil || len(us) != 0 {
 			t.Fatalf("users of an empty store: %v %v", us, err)
 		}
@@ -116,7 +117,7 @@ func testUsersOrder(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		us, err := tx.Users()
 		if err != nil {
 			t.Fatal(err)
@@ -130,14 +131,14 @@ func testUsersOrder(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testSessionExpiry(t *testing.T, s workflow.Store) {
+func testSessionExpiry(t *testing.T, s service.Store) {
 	created, expires := at(1, 9, 0, 0, 0), at(1, 21, 0, 0, 0)
 	var uid int64
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		uid = createUser(t, tx, "admin").ID
 		return tx.CreateSession(&workflow.Session{TokenHash: "abc123", UserID: uid, CreatedAt: created, ExpiresAt: expires})
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for _, now := range []time.Time{created, expires.Add(-time.Microsecond)} {
 			sess, err := tx.Session("abc123", now)
 			if err != nil {
@@ -158,19 +159,19 @@ func testSessionExpiry(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testSessionConflict(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testSessionConflict(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		return tx.CreateSession(&workflow.Session{TokenHash: "abc", UserID: 1, CreatedAt: at(1, 9, 0, 0, 0), ExpiresAt: at(2, 9, 0, 0, 0)})
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		err := tx.CreateSession(&workflow.Session{TokenHash: "abc", UserID: 2, CreatedAt: at(1, 9, 0, 0, 0), ExpiresAt: at(2, 9, 0, 0, 0)})
 		wantCode(t, err, workflow.ECONFLICT)
 		return nil
 	})
 }
 
-func testSessionDelete(t *testing.T, s workflow.Store) {
-	do(t, s, func(tx workflow.Tx) error {
+func testSessionDelete(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
 		for _, h := range []string{"one", "two"} {
 			if err := tx.CreateSession(&workflow.Session{TokenHash: h, UserID: 1, CreatedAt: at(1, 9, 0, 0, 0), ExpiresAt: at(2, 9, 0, 0, 0)}); err != nil {
 				t.Fatal(err)
@@ -178,7 +179,7 @@ func testSessionDelete(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		if err := tx.DeleteSession("one"); err != nil {
 			t.Fatal(err)
 		}
@@ -192,9 +193,9 @@ func testSessionDelete(t *testing.T, s workflow.Store) {
 	})
 }
 
-func testLoginFailures(t *testing.T, s workflow.Store) {
+func testLoginFailures(t *testing.T, s service.Store) {
 	base := at(5, 10, 0, 0, 0)
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for _, d := range []time.Duration{-time.Minute, -time.Microsecond, 0, time.Microsecond, 10 * time.Minute} {
 			if err := tx.AddLoginFailure("user:gjz", base.Add(d)); err != nil {
 				t.Fatal(err)
@@ -202,7 +203,7 @@ func testLoginFailures(t *testing.T, s workflow.Store) {
 		}
 		return tx.AddLoginFailure("user:zs", base)
 	})
-	do(t, s, func(tx workflow.Tx) error {
+	do(t, s, func(tx service.Tx) error {
 		for _, c := range []struct {
 			key   string
 			since time.Time

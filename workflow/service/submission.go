@@ -1,10 +1,9 @@
-package workflow
+package service
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
+	"kaohe/workflow"
 	"sort"
 	"strings"
 	"time"
@@ -16,7 +15,7 @@ import (
 type SubmissionView struct {
 	Year             int               `json:"year"`
 	Unit             string            `json:"unit"`
-	State            State             `json:"state"`
+	State            workflow.State    `json:"state"`
 	Version          int               `json:"version"`
 	SubmittedAt      *time.Time        `json:"submitted_at"`
 	FirstSubmittedAt *time.Time        `json:"first_submitted_at"`
@@ -25,23 +24,23 @@ type SubmissionView struct {
 	Comments         map[string]string `json:"comments,omitempty"`
 	// InnovationCertified is the office's decision on each innovation item,
 	// present once the submission is certified.
-	InnovationCertified []bool      `json:"innovation_certified,omitempty"`
-	Warnings            []Violation `json:"warnings,omitempty"`
-	Document
+	InnovationCertified []bool               `json:"innovation_certified,omitempty"`
+	Warnings            []workflow.Violation `json:"warnings,omitempty"`
+	workflow.Document
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-func viewOf(s *Submission) *SubmissionView {
+func viewOf(s *workflow.Submission) *SubmissionView {
 	v := &SubmissionView{
 		Year: s.Year, Unit: s.Unit, State: s.State, Version: s.Version,
 		SubmittedAt: s.SubmittedAt, FirstSubmittedAt: s.FirstSubmittedAt, Late: s.Late,
 		Document: s.Doc, UpdatedAt: s.UpdatedAt,
 	}
 	v.Document.Normalize()
-	if s.State == StateReturned {
+	if s.State == workflow.StateReturned {
 		v.Comment, v.Comments = s.Comment, s.Comments
 	}
-	if s.State == StateCertified || s.State == StateExecuting || s.State == StateScored {
+	if s.State == workflow.StateCertified || s.State == workflow.StateExecuting || s.State == workflow.StateScored {
 		v.InnovationCertified = s.Certified
 	}
 	return v
@@ -58,8 +57,6 @@ type SubmissionSummary struct {
 	Late        bool       `json:"late"`
 }
 
-
-
 func (s *Service) submissionScope(a Actor, unit string) error {
 	if err := a.checkUnit(unit); err != nil {
 		return err
@@ -67,10 +64,10 @@ func (s *Service) submissionScope(a Actor, unit string) error {
 	return nil
 }
 
-func loadSubmission(tx Tx, year int, unit string) (*Submission, error) {
+func loadSubmission(tx Tx, year int, unit string) (*workflow.Submission, error) {
 	sub, err := tx.Submission(year, unit)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "单位“%s”尚未填报%d年度指标表", unit, year)
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+		return nil, workflow.Errorf(workflow.ENOTFOUND, "单位“%s”尚未填报%d年度指标表", unit, year)
 	}
 	return sub, err
 }
@@ -82,7 +79,7 @@ func (s *Service) GetSubmission(ctx context.Context, a Actor, year int, unit str
 		return nil, err
 	}
 	var out *SubmissionView
-	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
 		if _, err := planOf(tx, year); err != nil {
 			return err
 		}
@@ -99,7 +96,7 @@ func (s *Service) GetSubmission(ctx context.Context, a Actor, year int, unit str
 // Submissions lists every unit a may see with the state of its submission.
 func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]SubmissionSummary, error) {
 	out := []SubmissionSummary{}
-	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
 		if _, err := planOf(tx, year); err != nil {
 			return err
 		}
@@ -111,7 +108,7 @@ func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]Submiss
 		if err != nil {
 			return err
 		}
-		byUnit := map[string]Submission{}
+		byUnit := map[string]workflow.Submission{}
 		for _, sub := range subs {
 			byUnit[sub.Unit] = sub
 		}
@@ -119,7 +116,7 @@ func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]Submiss
 			if !a.SeesUnit(u.Code) {
 				continue
 			}
-			line := SubmissionSummary{Unit: u.Code, Name: u.Name, State: StateNone}
+			line := SubmissionSummary{Unit: u.Code, Name: u.Name, State: workflow.StateNone}
 			if sub, ok := byUnit[u.Code]; ok {
 				line.State, line.Version, line.SubmittedAt, line.Late = string(sub.State), sub.Version, sub.SubmittedAt, sub.Late
 			}
@@ -133,17 +130,17 @@ func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]Submiss
 // PutSubmission saves a unit's draft. version is the version the client last
 // read, 0 to create. It returns created=true for the first save, ESTATE
 // outside draft and returned, ESTALE when version is not the stored one.
-func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit string, version int, doc Document) (*SubmissionView, bool, error) {
+func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit string, version int, doc workflow.Document) (*SubmissionView, bool, error) {
 	if err := s.submissionScope(a, unit); err != nil {
 		return nil, false, err
 	}
-	if err := a.requireRole(RoleUnit, RoleOffice); err != nil {
+	if err := a.requireRole(workflow.RoleUnit, workflow.RoleOffice); err != nil {
 		return nil, false, err
 	}
 	doc.Normalize()
 	var out *SubmissionView
 	created := false
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		if _, err := planOf(tx, year); err != nil {
 			return err
 		}
@@ -152,14 +149,14 @@ func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit str
 		}
 		sub, err := tx.Submission(year, unit)
 		switch {
-		case ErrorCode(err) == ENOTFOUND:
+		case workflow.ErrorCode(err) == workflow.ENOTFOUND:
 			if version != 0 {
-				return Errorf(ESTALE, "指标表尚未创建，新建时 version 应为0")
+				return workflow.Errorf(workflow.ESTALE, "指标表尚未创建，新建时 version 应为0")
 			}
-			sub = &Submission{Year: year, Unit: unit, State: StateDraft, Version: 1, Doc: doc, CreatedAt: now, UpdatedAt: now}
+			sub = &workflow.Submission{Year: year, Unit: unit, State: workflow.StateDraft, Version: 1, Doc: doc, CreatedAt: now, UpdatedAt: now}
 			if err := tx.CreateSubmission(sub); err != nil {
-				if ErrorCode(err) == ECONFLICT {
-					return Errorf(ESTALE, "指标表已由他人创建，请刷新后再修改")
+				if workflow.ErrorCode(err) == workflow.ECONFLICT {
+					return workflow.Errorf(workflow.ESTALE, "指标表已由他人创建，请刷新后再修改")
 				}
 				return err
 			}
@@ -167,7 +164,7 @@ func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit str
 		case err != nil:
 			return err
 		default:
-			if _, err := Next(sub.State, ActionSave, a.Role); err != nil {
+			if _, err := workflow.Next(sub.State, workflow.ActionSave, a.Role); err != nil {
 				return err
 			}
 			if version != sub.Version {
@@ -180,26 +177,24 @@ func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit str
 			}
 		}
 		out = viewOf(sub)
-		return audit(tx, now, a, unit, "submission.save", SubmissionRef(year, unit), fmt.Sprintf("version %d", sub.Version))
+		return audit(tx, now, a, unit, "submission.save", workflow.SubmissionRef(year, unit), fmt.Sprintf("version %d", sub.Version))
 	})
 	return out, created, err
 }
 
 func staleError(stored, sent int) error {
-	return Errorf(ESTALE, "指标表已被修改（当前版本%d，提交的版本%d），请刷新后再修改", stored, sent)
+	return workflow.Errorf(workflow.ESTALE, "指标表已被修改（当前版本%d，提交的版本%d），请刷新后再修改", stored, sent)
 }
-
-
 
 // ValidateSubmission checks doc, or the stored draft when doc is nil,
 // against the plan and the unit's contacts, and stores nothing. It returns
 // the warnings when valid and EVALIDATION with every violation when not.
-func (s *Service) ValidateSubmission(ctx context.Context, a Actor, year int, unit string, doc *Document) ([]Violation, error) {
+func (s *Service) ValidateSubmission(ctx context.Context, a Actor, year int, unit string, doc *workflow.Document) ([]workflow.Violation, error) {
 	if err := s.submissionScope(a, unit); err != nil {
 		return nil, err
 	}
-	var warns []Violation
-	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+	var warns []workflow.Violation
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
 		p, err := planOf(tx, year)
 		if err != nil {
 			return err
@@ -224,10 +219,10 @@ func (s *Service) ValidateSubmission(ctx context.Context, a Actor, year int, uni
 	return warns, err
 }
 
-func validateDoc(p *Plan, doc *Document, cs []Contact) ([]Violation, error) {
-	errs, warns := Validate(p, doc, cs)
+func validateDoc(p *workflow.Plan, doc *workflow.Document, cs []workflow.Contact) ([]workflow.Violation, error) {
+	errs, warns := workflow.Validate(p, doc, cs)
 	if len(errs) > 0 {
-		return warns, &Error{Code: EVALIDATION, Message: fmt.Sprintf("指标表有%d处不符合考核方案要求", len(errs)), Details: errs, Warnings: warns}
+		return warns, &workflow.Error{Code: workflow.EVALIDATION, Message: fmt.Sprintf("指标表有%d处不符合考核方案要求", len(errs)), Details: errs, Warnings: warns}
 	}
 	return warns, nil
 }
@@ -236,13 +231,13 @@ func validateDoc(p *Plan, doc *Document, cs []Contact) ([]Violation, error) {
 // state and that version (when not nil) is current, and lets change modify
 // it before it is written with a new version, a history entry and an audit
 // entry, all in one transaction.
-func (s *Service) transition(ctx context.Context, a Actor, year int, unit string, version *int, action Action,
-	change func(tx Tx, p *Plan, sub *Submission, now time.Time, h *HistoryEntry) error) (*SubmissionView, error) {
+func (s *Service) transition(ctx context.Context, a Actor, year int, unit string, version *int, action workflow.Action,
+	change func(tx Tx, p *workflow.Plan, sub *workflow.Submission, now time.Time, h *workflow.HistoryEntry) error) (*SubmissionView, error) {
 	if err := s.submissionScope(a, unit); err != nil {
 		return nil, err
 	}
 	var out *SubmissionView
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		p, err := planOf(tx, year)
 		if err != nil {
 			return err
@@ -251,38 +246,55 @@ func (s *Service) transition(ctx context.Context, a Actor, year int, unit string
 		if err != nil {
 			return err
 		}
-		to, err := Next(sub.State, action, a.Role)
+		err = advance(tx, a, sub, action, version, now, func(h *workflow.HistoryEntry) error {
+			return change(tx, p, sub, now, h)
+		})
 		if err != nil {
 			return err
 		}
-		if version != nil && *version != sub.Version {
-			return staleError(sub.Version, *version)
-		}
-		prev, from := sub.Version, sub.State
-		h := &HistoryEntry{Year: year, Unit: unit, Action: action, State: to, Actor: a.Username, At: now}
-		if err := change(tx, p, sub, now, h); err != nil {
-			return err
-		}
-		sub.State, sub.Version, sub.UpdatedAt = to, sub.Version+1, now
-		h.Version = sub.Version
-		if err := tx.UpdateSubmission(sub, prev); err != nil {
-			return err
-		}
-		if err := tx.AddHistory(h); err != nil {
-			return err
-		}
 		out = viewOf(sub)
-		return audit(tx, now, a, unit, "submission."+string(action), SubmissionRef(year, unit), fmt.Sprintf("%s → %s", from.Label(), to.Label()))
+		return nil
 	})
 	return out, err
+}
+
+// advance moves sub by action as a: it checks the transition and, when
+// version is not nil, that it is the stored one (ESTALE otherwise), lets
+// change (may be nil) edit sub and the history entry, then writes sub with
+// its new state and version, the history entry and the audit entry. It is
+// the one way a submission changes state.
+func advance(tx Tx, a Actor, sub *workflow.Submission, action workflow.Action, version *int, now time.Time, change func(h *workflow.HistoryEntry) error) error {
+	to, err := workflow.Next(sub.State, action, a.Role)
+	if err != nil {
+		return err
+	}
+	if version != nil && *version != sub.Version {
+		return staleError(sub.Version, *version)
+	}
+	prev, from := sub.Version, sub.State
+	h := &workflow.HistoryEntry{Year: sub.Year, Unit: sub.Unit, Action: action, State: to, Actor: a.Username, At: now}
+	if change != nil {
+		if err := change(h); err != nil {
+			return err
+		}
+	}
+	sub.State, sub.Version, sub.UpdatedAt = to, sub.Version+1, now
+	h.Version = sub.Version
+	if err := tx.UpdateSubmission(sub, prev); err != nil {
+		return err
+	}
+	if err := tx.AddHistory(h); err != nil {
+		return err
+	}
+	return audit(tx, now, a, sub.Unit, "submission."+string(action), workflow.SubmissionRef(sub.Year, sub.Unit), fmt.Sprintf("%s → %s", from.Label(), to.Label()))
 }
 
 // Submit sends a unit's tables to the office. The document must pass every
 // rule (EVALIDATION otherwise). The first submission after the deadline is
 // late (迟报), and stays late when resubmitted.
 func (s *Service) Submit(ctx context.Context, a Actor, year int, unit string, version *int) (*SubmissionView, error) {
-	var warns []Violation
-	v, err := s.transition(ctx, a, year, unit, version, ActionSubmit, func(tx Tx, p *Plan, sub *Submission, now time.Time, h *HistoryEntry) error {
+	var warns []workflow.Violation
+	v, err := s.transition(ctx, a, year, unit, version, workflow.ActionSubmit, func(tx Tx, p *workflow.Plan, sub *workflow.Submission, now time.Time, h *workflow.HistoryEntry) error {
 		cs, err := tx.Contacts(unit)
 		if err != nil {
 			return err
@@ -320,25 +332,25 @@ type ReturnRequest struct {
 // Return sends a submitted table back to the unit with comments (office
 // only). At least one comment is required.
 func (s *Service) Return(ctx context.Context, a Actor, year int, unit string, r ReturnRequest) (*SubmissionView, error) {
-	return s.transition(ctx, a, year, unit, r.Version, ActionReturn, func(tx Tx, p *Plan, sub *Submission, now time.Time, h *HistoryEntry) error {
+	return s.transition(ctx, a, year, unit, r.Version, workflow.ActionReturn, func(tx Tx, p *workflow.Plan, sub *workflow.Submission, now time.Time, h *workflow.HistoryEntry) error {
 		comments := map[string]string{}
-		var vs []Violation
+		var vs []workflow.Violation
 		for k, c := range r.Comments {
 			c = strings.TrimSpace(c)
 			if c == "" {
 				continue
 			}
 			if !commentKey(p, k) {
-				vs = append(vs, Violation{"comments." + k, "return.comment.key", "“" + k + "”不是指标代码"})
+				vs = append(vs, workflow.Violation{Path: "comments." + k, Rule: "return.comment.key", Message: "“" + k + "”不是指标代码"})
 			}
 			comments[k] = c
 		}
 		r.Comment = strings.TrimSpace(r.Comment)
 		if r.Comment == "" && len(comments) == 0 {
-			vs = append(vs, Violation{"comment", "return.comment.empty", "退回时须填写意见"})
+			vs = append(vs, workflow.Violation{Path: "comment", Rule: "return.comment.empty", Message: "退回时须填写意见"})
 		}
 		if len(vs) > 0 {
-			return &Error{Code: EVALIDATION, Message: "退回意见有误", Details: vs}
+			return &workflow.Error{Code: workflow.EVALIDATION, Message: "退回意见有误", Details: vs}
 		}
 		if len(comments) == 0 {
 			comments = nil
@@ -349,8 +361,8 @@ func (s *Service) Return(ctx context.Context, a Actor, year int, unit string, r 
 	})
 }
 
-func commentKey(p *Plan, k string) bool {
-	if k == CategoryInnovation || k == "contacts" || strings.HasPrefix(k, "innovation[") {
+func commentKey(p *workflow.Plan, k string) bool {
+	if k == workflow.CategoryInnovation || k == "contacts" || strings.HasPrefix(k, "innovation[") {
 		return true
 	}
 	_, ok1 := p.Party.Item(k)
@@ -373,24 +385,24 @@ type CertifyRequest struct {
 
 // Certify certifies a submitted table (认定, office only).
 func (s *Service) Certify(ctx context.Context, a Actor, year int, unit string, r CertifyRequest) (*SubmissionView, error) {
-	return s.transition(ctx, a, year, unit, r.Version, ActionCertify, func(tx Tx, p *Plan, sub *Submission, now time.Time, h *HistoryEntry) error {
+	return s.transition(ctx, a, year, unit, r.Version, workflow.ActionCertify, func(tx Tx, p *workflow.Plan, sub *workflow.Submission, now time.Time, h *workflow.HistoryEntry) error {
 		dec := make([]bool, len(sub.Doc.Innovation))
-		var vs []Violation
+		var vs []workflow.Violation
 		seen := map[int]bool{}
 		for i, d := range r.Innovation {
 			path := fmt.Sprintf("innovation[%d].index", i)
 			switch {
 			case d.Index < 0 || d.Index >= len(dec):
-				vs = append(vs, Violation{path, "certify.index.range", fmt.Sprintf("创新工作序号%d不存在（共%d项）", d.Index, len(dec))})
+				vs = append(vs, workflow.Violation{Path: path, Rule: "certify.index.range", Message: fmt.Sprintf("创新工作序号%d不存在（共%d项）", d.Index, len(dec))})
 			case seen[d.Index]:
-				vs = append(vs, Violation{path, "certify.index.duplicate", fmt.Sprintf("创新工作序号%d重复", d.Index)})
+				vs = append(vs, workflow.Violation{Path: path, Rule: "certify.index.duplicate", Message: fmt.Sprintf("创新工作序号%d重复", d.Index)})
 			default:
 				dec[d.Index] = d.Certified
 			}
 			seen[d.Index] = true
 		}
 		if len(vs) > 0 {
-			return &Error{Code: EVALIDATION, Message: "认定意见有误", Details: vs}
+			return &workflow.Error{Code: workflow.EVALIDATION, Message: "认定意见有误", Details: vs}
 		}
 		sub.Certified = dec
 		h.Certified = dec
@@ -406,15 +418,14 @@ type ReleaseResult struct {
 // Release moves every certified submission of the year to executing at once
 // (返各单位执行, office only). ESTATE when none is certified.
 func (s *Service) Release(ctx context.Context, a Actor, year int) (*ReleaseResult, error) {
-	if a.Role != RoleOffice {
-		if _, err := Next(StateCertified, ActionRelease, a.Role); err != nil {
+	if a.Role != workflow.RoleOffice {
+		if _, err := workflow.Next(workflow.StateCertified, workflow.ActionRelease, a.Role); err != nil {
 			return nil, err
 		}
 	}
 	res := &ReleaseResult{Released: []string{}}
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
-		if err != nil {
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
 			return err
 		}
 		subs, err := tx.Submissions(year)
@@ -424,33 +435,19 @@ func (s *Service) Release(ctx context.Context, a Actor, year int) (*ReleaseResul
 		sort.Slice(subs, func(i, j int) bool { return subs[i].Unit < subs[j].Unit })
 		for i := range subs {
 			sub := &subs[i]
-			if sub.State != StateCertified {
+			if sub.State != workflow.StateCertified {
 				continue
 			}
-			to, err := Next(sub.State, ActionRelease, a.Role)
-			if err != nil {
+			if err := advance(tx, a, sub, workflow.ActionRelease, nil, now, nil); err != nil {
 				return err
 			}
-			prev := sub.Version
-			sub.State, sub.Version, sub.UpdatedAt = to, sub.Version+1, now
-			if err := tx.UpdateSubmission(sub, prev); err != nil {
-				return err
-			}
-			if err := tx.AddHistory(&HistoryEntry{Year: year, Unit: sub.Unit, Action: ActionRelease, State: to, Version: sub.Version, Actor: a.Username, At: now}); err != nil {
-				return err
-			}
-			if s.OnRelease != nil {
-				if err := s.OnRelease(tx, p, sub, now); err != nil {
-					return err
-				}
-			}
-			if err := audit(tx, now, a, sub.Unit, "submission.release", SubmissionRef(year, sub.Unit), ""); err != nil {
+			if err := createNodes(tx, sub); err != nil {
 				return err
 			}
 			res.Released = append(res.Released, sub.Unit)
 		}
 		if len(res.Released) == 0 {
-			return Errorf(ESTATE, "%d年度没有已认定、待下发执行的指标表", year)
+			return workflow.Errorf(workflow.ESTATE, "%d年度没有已认定、待下发执行的指标表", year)
 		}
 		return nil
 	})
@@ -462,12 +459,12 @@ func (s *Service) Release(ctx context.Context, a Actor, year int) (*ReleaseResul
 
 // History returns every step of a unit's submission, oldest first: each
 // submitted version with its document, each return with its comments.
-func (s *Service) History(ctx context.Context, a Actor, year int, unit string) ([]HistoryEntry, error) {
+func (s *Service) History(ctx context.Context, a Actor, year int, unit string) ([]workflow.HistoryEntry, error) {
 	if err := s.submissionScope(a, unit); err != nil {
 		return nil, err
 	}
-	var out []HistoryEntry
-	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+	var out []workflow.HistoryEntry
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
 		if _, err := planOf(tx, year); err != nil {
 			return err
 		}
@@ -479,54 +476,17 @@ func (s *Service) History(ctx context.Context, a Actor, year int, unit string) (
 		return err
 	})
 	if out == nil {
-		out = []HistoryEntry{}
+		out = []workflow.HistoryEntry{}
 	}
 	return out, err
 }
 
-// DocumentInput is the body of a PUT or validate request: the document, the
-// version the client last read, and the read-only fields of a GET, which are
-// accepted and ignored so that a client can send back what it read.
-type DocumentInput struct {
-	Version *int `json:"version"`
-	Document
-	Year                int             `json:"year"`
-	Unit                string          `json:"unit"`
-	State               json.RawMessage `json:"state"`
-	SubmittedAt         json.RawMessage `json:"submitted_at"`
-	FirstSubmittedAt    json.RawMessage `json:"first_submitted_at"`
-	Late                json.RawMessage `json:"late"`
-	Comment             json.RawMessage `json:"comment"`
-	Comments            json.RawMessage `json:"comments"`
-	InnovationCertified json.RawMessage `json:"innovation_certified"`
-	Warnings            json.RawMessage `json:"warnings"`
-	UpdatedAt           json.RawMessage `json:"updated_at"`
-}
-
-// DecodeDocument reads a request body strictly: unknown fields (a misspelt
-// "standrad" would lose data) and inexact points are refused with EINVALID.
-func DecodeDocument(b []byte) (*DocumentInput, error) {
-	var in DocumentInput
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return nil, Errorf(EINVALID, "指标表格式错误：%s", jsonErrorText(err))
+// createNodes stores the node records of a submission that starts
+// executing (ECONFLICT if they exist already).
+func createNodes(tx Tx, sub *workflow.Submission) error {
+	ns, err := workflow.NodesOf(sub)
+	if err != nil || len(ns) == 0 {
+		return err
 	}
-	if dec.More() {
-		return nil, Errorf(EINVALID, "指标表格式错误：请求体只能包含一个JSON对象")
-	}
-	in.Document.Normalize()
-	return &in, nil
-}
-
-func jsonErrorText(err error) string {
-	var te *json.UnmarshalTypeError
-	var pe *PointsError
-	switch {
-	case errors.As(err, &pe):
-		return pe.Error()
-	case errors.As(err, &te):
-		return fmt.Sprintf("字段 %s 应为 %s", te.Field, te.Type)
-	}
-	return err.Error()
+	return tx.CreateNodes(ns)
 }

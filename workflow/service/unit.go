@@ -1,8 +1,9 @@
-package workflow
+package service
 
 import (
 	"context"
 	"fmt"
+	"kaohe/workflow"
 	"regexp"
 	"strings"
 	"time"
@@ -12,42 +13,42 @@ var unitCodePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
 // NewUnit is the request to create a unit, with its contacts.
 type NewUnit struct {
-	Code     string    `json:"code"`
-	Name     string    `json:"name"`
-	Contacts []Contact `json:"contacts"`
+	Code     string             `json:"code"`
+	Name     string             `json:"name"`
+	Contacts []workflow.Contact `json:"contacts"`
 }
 
 // UnitView is a unit with its contacts.
 type UnitView struct {
-	Unit
-	Contacts []Contact `json:"contacts"`
+	workflow.Unit
+	Contacts []workflow.Contact `json:"contacts"`
 }
 
 // CreateUnit adds a unit (office only). It returns EVALIDATION for a bad
 // code, name or contact and ECONFLICT when the code is taken.
 func (s *Service) CreateUnit(ctx context.Context, a Actor, n NewUnit) (*UnitView, error) {
-	if err := a.requireRole(RoleOffice, RoleSystem); err != nil {
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleSystem); err != nil {
 		return nil, err
 	}
 	n.Code, n.Name = strings.TrimSpace(n.Code), strings.TrimSpace(n.Name)
-	var vs []Violation
+	var vs []workflow.Violation
 	if !unitCodePattern.MatchString(n.Code) {
-		vs = append(vs, Violation{"code", "unit.code.invalid", "单位代码应为1-32位字母、数字、_ 或 -"})
+		vs = append(vs, workflow.Violation{Path: "code", Rule: "unit.code.invalid", Message: "单位代码应为1-32位字母、数字、_ 或 -"})
 	}
 	if n.Name == "" || len([]rune(n.Name)) > 100 {
-		vs = append(vs, Violation{"name", "unit.name.invalid", "单位名称不能为空且不超过100字"})
+		vs = append(vs, workflow.Violation{Path: "name", Rule: "unit.name.invalid", Message: "单位名称不能为空且不超过100字"})
 	}
 	cs, cvs := checkContacts("contacts", n.Contacts)
 	vs = append(vs, cvs...)
 	if len(vs) > 0 {
-		return nil, &Error{Code: EVALIDATION, Message: "单位信息有误", Details: vs}
+		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "单位信息有误", Details: vs}
 	}
 	var out *UnitView
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
-		u := &Unit{Code: n.Code, Name: n.Name, CreatedAt: now}
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		u := &workflow.Unit{Code: n.Code, Name: n.Name, CreatedAt: now}
 		if err := tx.CreateUnit(u); err != nil {
-			if ErrorCode(err) == ECONFLICT {
-				return Errorf(ECONFLICT, "单位代码“%s”已存在", n.Code)
+			if workflow.ErrorCode(err) == workflow.ECONFLICT {
+				return workflow.Errorf(workflow.ECONFLICT, "单位代码“%s”已存在", n.Code)
 			}
 			return err
 		}
@@ -63,7 +64,7 @@ func (s *Service) CreateUnit(ctx context.Context, a Actor, n NewUnit) (*UnitView
 // Units lists the units a may see, with contacts.
 func (s *Service) Units(ctx context.Context, a Actor) ([]UnitView, error) {
 	var out []UnitView
-	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
 		us, err := tx.Units()
 		if err != nil {
 			return err
@@ -92,7 +93,7 @@ func (s *Service) Unit(ctx context.Context, a Actor, code string) (*UnitView, er
 		return nil, err
 	}
 	var out *UnitView
-	err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
 		u, err := unitOf(tx, code)
 		if err != nil {
 			return err
@@ -107,16 +108,16 @@ func (s *Service) Unit(ctx context.Context, a Actor, code string) (*UnitView, er
 	return out, err
 }
 
-func unitOf(tx Tx, code string) (*Unit, error) {
+func unitOf(tx Tx, code string) (*workflow.Unit, error) {
 	u, err := tx.Unit(code)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(ENOTFOUND, "单位“%s”不存在", code)
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+		return nil, workflow.Errorf(workflow.ENOTFOUND, "单位“%s”不存在", code)
 	}
 	return u, err
 }
 
 // Contacts returns a unit's supervision contacts (office, viewer or that unit).
-func (s *Service) Contacts(ctx context.Context, a Actor, unit string) ([]Contact, error) {
+func (s *Service) Contacts(ctx context.Context, a Actor, unit string) ([]workflow.Contact, error) {
 	v, err := s.Unit(ctx, a, unit)
 	if err != nil {
 		return nil, err
@@ -127,18 +128,18 @@ func (s *Service) Contacts(ctx context.Context, a Actor, unit string) ([]Contact
 // SetContacts replaces a unit's supervision contacts (office or that unit).
 // Each contact needs a name and a valid email; the other fields may be
 // completed later, but a submission needs at least one complete contact.
-func (s *Service) SetContacts(ctx context.Context, a Actor, unit string, in []Contact) ([]Contact, error) {
+func (s *Service) SetContacts(ctx context.Context, a Actor, unit string, in []workflow.Contact) ([]workflow.Contact, error) {
 	if err := a.checkUnit(unit); err != nil {
 		return nil, err
 	}
-	if err := a.requireRole(RoleOffice, RoleUnit); err != nil {
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleUnit); err != nil {
 		return nil, err
 	}
 	cs, vs := checkContacts("", in)
 	if len(vs) > 0 {
-		return nil, &Error{Code: EVALIDATION, Message: "联系人信息有误", Details: vs}
+		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "联系人信息有误", Details: vs}
 	}
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
@@ -153,36 +154,36 @@ func (s *Service) SetContacts(ctx context.Context, a Actor, unit string, in []Co
 // MaxContacts bounds the contacts of one unit.
 const MaxContacts = 20
 
-func checkContacts(prefix string, in []Contact) ([]Contact, []Violation) {
-	var vs []Violation
-	out := make([]Contact, 0, len(in))
+func checkContacts(prefix string, in []workflow.Contact) ([]workflow.Contact, []workflow.Violation) {
+	var vs []workflow.Violation
+	out := make([]workflow.Contact, 0, len(in))
 	if len(in) > MaxContacts {
-		vs = append(vs, Violation{prefix, "contacts.too_many", fmt.Sprintf("联系人最多%d名", MaxContacts)})
+		vs = append(vs, workflow.Violation{Path: prefix, Rule: "contacts.too_many", Message: fmt.Sprintf("联系人最多%d名", MaxContacts)})
 	}
 	seen := map[string]bool{}
 	for i, c := range in {
-		c = Contact{Name: strings.TrimSpace(c.Name), Position: strings.TrimSpace(c.Position), Phone: strings.TrimSpace(c.Phone), Mobile: strings.TrimSpace(c.Mobile), Email: strings.TrimSpace(c.Email)}
+		c = workflow.Contact{Name: strings.TrimSpace(c.Name), Position: strings.TrimSpace(c.Position), Phone: strings.TrimSpace(c.Phone), Mobile: strings.TrimSpace(c.Mobile), Email: strings.TrimSpace(c.Email)}
 		p := fmt.Sprintf("[%d]", i)
 		if prefix != "" {
 			p = prefix + p
 		}
 		if c.Name == "" {
-			vs = append(vs, Violation{p + ".name", "contact.name.empty", "联系人姓名不能为空"})
+			vs = append(vs, workflow.Violation{Path: p + ".name", Rule: "contact.name.empty", Message: "联系人姓名不能为空"})
 		}
 		if c.Email == "" {
-			vs = append(vs, Violation{p + ".email", "contact.email.empty", "联系人电子邮箱不能为空（提醒邮件发往此地址）"})
-		} else if !ValidEmail(c.Email) {
-			vs = append(vs, Violation{p + ".email", "contact.email.invalid", "电子邮箱“" + c.Email + "”格式不正确"})
+			vs = append(vs, workflow.Violation{Path: p + ".email", Rule: "contact.email.empty", Message: "联系人电子邮箱不能为空（提醒邮件发往此地址）"})
+		} else if !workflow.ValidEmail(c.Email) {
+			vs = append(vs, workflow.Violation{Path: p + ".email", Rule: "contact.email.invalid", Message: "电子邮箱“" + c.Email + "”格式不正确"})
 		} else if seen[strings.ToLower(c.Email)] {
-			vs = append(vs, Violation{p + ".email", "contact.email.duplicate", "电子邮箱“" + c.Email + "”重复"})
+			vs = append(vs, workflow.Violation{Path: p + ".email", Rule: "contact.email.duplicate", Message: "电子邮箱“" + c.Email + "”重复"})
 		}
 		seen[strings.ToLower(c.Email)] = true
 		if c.Mobile != "" && !mobilePattern.MatchString(c.Mobile) {
-			vs = append(vs, Violation{p + ".mobile", "contact.mobile.invalid", "手机号“" + c.Mobile + "”应为11位数字"})
+			vs = append(vs, workflow.Violation{Path: p + ".mobile", Rule: "contact.mobile.invalid", Message: "手机号“" + c.Mobile + "”应为11位数字"})
 		}
 		for _, f := range []struct{ name, v string }{{"name", c.Name}, {"position", c.Position}, {"phone", c.Phone}, {"mobile", c.Mobile}, {"email", c.Email}} {
 			if len([]rune(f.v)) > 100 {
-				vs = append(vs, Violation{p + "." + f.name, "contact.too_long", "内容超过100字"})
+				vs = append(vs, workflow.Violation{Path: p + "." + f.name, Rule: "contact.too_long", Message: "内容超过100字"})
 			}
 		}
 		out = append(out, c)

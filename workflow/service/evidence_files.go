@@ -1,6 +1,8 @@
-package workflow
+package service
 
-import "io"
+import (
+	"io"
+)
 
 // FileStore keeps evidence files by content hash. Package workflow/evidence
 // implements it on the data directory. A file reaches its final place only
@@ -49,18 +51,6 @@ const (
 	DefaultMaxFiles     = 20
 )
 
-// Limits returns the service's upload limits with defaults filled in.
-func (s *Service) Limits() UploadLimits {
-	l := s.Upload
-	if l.MaxFileBytes <= 0 {
-		l.MaxFileBytes = DefaultMaxFileBytes
-	}
-	if l.MaxFiles <= 0 {
-		l.MaxFiles = DefaultMaxFiles
-	}
-	return l
-}
-
 // EvidenceFilter selects current (not withdrawn) evidence; zero fields
 // select everything of the year.
 type EvidenceFilter struct {
@@ -82,20 +72,14 @@ type Upload struct {
 // staged file goes to ReportNode, or to DiscardEvidence if the request
 // fails before.
 func (s *Service) StageEvidence(r io.Reader) (*StagedFile, error) {
-	if s.Files == nil {
-		return nil, Errorf(EINTERNAL, "未配置佐证材料存储")
-	}
-	return s.Files.Stage(r, s.Limits().MaxFileBytes)
+	return s.files.Stage(r, s.Limits().MaxFileBytes)
 }
 
 // DiscardEvidence removes staged files that will not be reported.
 func (s *Service) DiscardEvidence(files []Upload) {
-	if s.Files == nil {
-		return
-	}
 	for _, f := range files {
 		if f.File != nil {
-			s.Files.Discard(f.File)
+			s.files.Discard(f.File)
 		}
 	}
 }

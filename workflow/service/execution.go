@@ -1,9 +1,10 @@
-package workflow
+package service
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"kaohe/workflow"
 	"slices"
 	"strings"
 	"time"
@@ -13,74 +14,70 @@ import (
 // NodeView is a node as clients read it: the stored record with its state
 // and colour at the time of the request and its number of current files.
 type NodeView struct {
-	ID        int64  `json:"id"`
-	Year      int    `json:"year"`
-	Unit      string `json:"unit"`
-	Category  string `json:"category"`
-	Indicator string `json:"indicator"`
-	ItemIndex int    `json:"item_index"`
-	WorkIndex int    `json:"work_index"`
-	NodeIndex int    `json:"node_index"`
-	Work      string `json:"work"`
-	Due       Date   `json:"due"`
+	ID        int64         `json:"id"`
+	Year      int           `json:"year"`
+	Unit      string        `json:"unit"`
+	Category  string        `json:"category"`
+	Indicator string        `json:"indicator"`
+	ItemIndex int           `json:"item_index"`
+	WorkIndex int           `json:"work_index"`
+	NodeIndex int           `json:"node_index"`
+	Work      string        `json:"work"`
+	Due       workflow.Date `json:"due"`
 	// DueAt is the instant the node becomes overdue.
-	DueAt    time.Time `json:"due_at"`
-	Points   Points    `json:"points"`
-	Target   string    `json:"target"`
-	Standard string    `json:"standard"`
+	DueAt    time.Time       `json:"due_at"`
+	Points   workflow.Points `json:"points"`
+	Target   string          `json:"target"`
+	Standard string          `json:"standard"`
 	// EvidenceRequired is the evidence the tables promised (佐证材料).
-	EvidenceRequired string     `json:"evidence_required"`
-	State            NodeState  `json:"state"`
-	StateLabel       string     `json:"state_label"`
-	Late             bool       `json:"late"`
-	Note             string     `json:"note,omitempty"`
-	ReportedAt       *time.Time `json:"reported_at"`
+	EvidenceRequired string             `json:"evidence_required"`
+	State            workflow.NodeState `json:"state"`
+	StateLabel       string             `json:"state_label"`
+	Late             bool               `json:"late"`
+	Note             string             `json:"note,omitempty"`
+	ReportedAt       *time.Time         `json:"reported_at"`
 	// Awarded is null until the node is accepted.
-	Awarded       *Points    `json:"awarded"`
-	ReviewedAt    *time.Time `json:"reviewed_at"`
-	Colour        Colour     `json:"colour"`
-	EvidenceCount int        `json:"evidence_count"`
-	Version       int        `json:"version"`
+	Awarded       *workflow.Points `json:"awarded"`
+	ReviewedAt    *time.Time       `json:"reviewed_at"`
+	Colour        workflow.Colour  `json:"colour"`
+	EvidenceCount int              `json:"evidence_count"`
+	Version       int              `json:"version"`
 }
 
 // NodeDetail is one node with its current files and every review.
 type NodeDetail struct {
 	NodeView
-	Evidence []Evidence `json:"evidence"`
-	Reviews  []Review   `json:"reviews"`
+	Evidence []workflow.Evidence `json:"evidence"`
+	Reviews  []workflow.Review   `json:"reviews"`
 }
 
 // NodeQuery filters a unit's nodes; zero fields select everything.
 type NodeQuery struct {
 	// State is a stored or derived state (overdue, missing).
-	State NodeState
+	State workflow.NodeState
 	// Checkpoint is the due date.
-	Checkpoint Date
-	Colour     Colour
+	Checkpoint workflow.Date
+	Colour     workflow.Colour
 }
 
 // ReviewRequest is the office's decision on a node: accept with points
 // (0 to the node's points, in steps of 0.5) or reject with a comment.
 // Version, when set, must be the node's current version.
 type ReviewRequest struct {
-	Verdict string  `json:"verdict"`
-	Points  *Points `json:"points"`
-	Comment string  `json:"comment"`
-	Version *int    `json:"version"`
+	Verdict string           `json:"verdict"`
+	Points  *workflow.Points `json:"points"`
+	Comment string           `json:"comment"`
+	Version *int             `json:"version"`
 }
 
 // maxNoteRunes bounds a report's note and a review's comment.
 const maxNoteRunes = 2000
 
 func (s *Service) warning() time.Duration {
-	d := s.WarningDays
-	if d <= 0 {
-		d = 7
-	}
-	return time.Duration(d) * 24 * time.Hour
+	return time.Duration(s.opt.WarningDays) * 24 * time.Hour
 }
 
-func (s *Service) view(p *Plan, n NodeRecord, now time.Time, files int) NodeView {
+func (s *Service) nodeView(p *workflow.Plan, n workflow.NodeRecord, now time.Time, files int) NodeView {
 	v := NodeView{
 		ID: n.ID, Year: n.Year, Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
 		ItemIndex: n.ItemIndex, WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex, Work: n.Work,
@@ -90,7 +87,7 @@ func (s *Service) view(p *Plan, n NodeRecord, now time.Time, files int) NodeView
 		EvidenceCount: files, Version: n.Version,
 	}
 	v.StateLabel = v.State.Label()
-	if n.State == NodeAccepted {
+	if n.State == workflow.NodeAccepted {
 		aw := n.Awarded
 		v.Awarded = &aw
 	}
@@ -125,7 +122,7 @@ func (s *Service) Nodes(ctx context.Context, a Actor, year int, unit string, q N
 		return nil, err
 	}
 	out := []NodeView{}
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	err := s.view(ctx, func(tx Tx, now time.Time) error {
 		p, err := planOf(tx, year)
 		if err != nil {
 			return err
@@ -142,7 +139,7 @@ func (s *Service) Nodes(ctx context.Context, a Actor, year int, unit string, q N
 			return err
 		}
 		for _, n := range ns {
-			if v := s.view(p, n, now, counts[n.ID]); q.matches(v) {
+			if v := s.nodeView(p, n, now, counts[n.ID]); q.matches(v) {
 				out = append(out, v)
 			}
 		}
@@ -153,15 +150,15 @@ func (s *Service) Nodes(ctx context.Context, a Actor, year int, unit string, q N
 
 // loadNode returns node id if a may see it; another unit's node is
 // ENOTFOUND with the same message as a node that does not exist.
-func loadNode(tx Tx, a Actor, id int64) (*NodeRecord, error) {
+func loadNode(tx Tx, a Actor, id int64) (*workflow.NodeRecord, error) {
 	n, err := tx.Node(id)
-	if ErrorCode(err) == ENOTFOUND || (err == nil && !a.SeesUnit(n.Unit)) {
-		return nil, Errorf(ENOTFOUND, "节点%d不存在", id)
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND || (err == nil && !a.SeesUnit(n.Unit)) {
+		return nil, workflow.Errorf(workflow.ENOTFOUND, "节点%d不存在", id)
 	}
 	return n, err
 }
 
-func (s *Service) detail(tx Tx, p *Plan, n *NodeRecord, now time.Time) (*NodeDetail, error) {
+func (s *Service) detail(tx Tx, p *workflow.Plan, n *workflow.NodeRecord, now time.Time) (*NodeDetail, error) {
 	es, err := tx.EvidenceList(EvidenceFilter{Year: n.Year, Unit: n.Unit, NodeID: n.ID})
 	if err != nil {
 		return nil, err
@@ -171,19 +168,19 @@ func (s *Service) detail(tx Tx, p *Plan, n *NodeRecord, now time.Time) (*NodeDet
 		return nil, err
 	}
 	if es == nil {
-		es = []Evidence{}
+		es = []workflow.Evidence{}
 	}
 	if rs == nil {
-		rs = []Review{}
+		rs = []workflow.Review{}
 	}
-	return &NodeDetail{NodeView: s.view(p, *n, now, len(es)), Evidence: es, Reviews: rs}, nil
+	return &NodeDetail{NodeView: s.nodeView(p, *n, now, len(es)), Evidence: es, Reviews: rs}, nil
 }
 
 // Node returns one node with its files and reviews (ENOTFOUND when absent
 // or another unit's).
 func (s *Service) Node(ctx context.Context, a Actor, id int64) (*NodeDetail, error) {
 	var out *NodeDetail
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	err := s.view(ctx, func(tx Tx, now time.Time) error {
 		n, err := loadNode(tx, a, id)
 		if err != nil {
 			return err
@@ -199,13 +196,13 @@ func (s *Service) Node(ctx context.Context, a Actor, id int64) (*NodeDetail, err
 }
 
 // executing returns ESTATE unless the node's submission is executing.
-func executing(tx Tx, n *NodeRecord) error {
+func executing(tx Tx, n *workflow.NodeRecord) error {
 	sub, err := loadSubmission(tx, n.Year, n.Unit)
 	if err != nil {
 		return err
 	}
-	if sub.State != StateExecuting {
-		return Errorf(ESTATE, "指标表当前状态为“%s”，不在执行阶段", sub.State.Label())
+	if sub.State != workflow.StateExecuting {
+		return workflow.Errorf(workflow.ESTATE, "指标表当前状态为“%s”，不在执行阶段", sub.State.Label())
 	}
 	return nil
 }
@@ -214,28 +211,28 @@ func executing(tx Tx, n *NodeRecord) error {
 // visible (ENOTFOUND), a is its unit (EFORBIDDEN), the submission is
 // executing and the node not accepted (ESTATE), and adding files more keeps
 // it within the limit (ETOOLARGE).
-func (s *Service) checkReport(tx Tx, a Actor, id int64, files int) (*NodeRecord, error) {
+func (s *Service) checkReport(tx Tx, a Actor, id int64, files int) (*workflow.NodeRecord, error) {
 	n, err := loadNode(tx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.requireRole(RoleUnit); err != nil {
+	if err := a.requireRole(workflow.RoleUnit); err != nil {
 		return nil, err
 	}
 	if err := executing(tx, n); err != nil {
 		return nil, err
 	}
 	switch n.State {
-	case NodePending, NodeRejected, NodeReported:
+	case workflow.NodePending, workflow.NodeRejected, workflow.NodeReported:
 	default:
-		return nil, Errorf(ESTATE, "节点当前状态为“%s”，不能再上传佐证材料", n.State.Label())
+		return nil, workflow.Errorf(workflow.ESTATE, "节点当前状态为“%s”，不能再上传佐证材料", n.State.Label())
 	}
 	counts, err := evidenceCounts(tx, EvidenceFilter{Year: n.Year, Unit: n.Unit, NodeID: n.ID})
 	if err != nil {
 		return nil, err
 	}
 	if max := s.Limits().MaxFiles; counts[n.ID]+files > max {
-		return nil, Errorf(ETOOLARGE, "每个节点最多%d个佐证材料文件，已有%d个", max, counts[n.ID])
+		return nil, workflow.Errorf(workflow.ETOOLARGE, "每个节点最多%d个佐证材料文件，已有%d个", max, counts[n.ID])
 	}
 	return n, nil
 }
@@ -244,7 +241,7 @@ func (s *Service) checkReport(tx Tx, a Actor, id int64, files int) (*NodeRecord,
 // nothing, so that an upload to a node that cannot take it is refused before
 // its body is read.
 func (s *Service) CheckReport(ctx context.Context, a Actor, id int64) error {
-	return s.tx(ctx, func(tx Tx, _ time.Time) error {
+	return s.view(ctx, func(tx Tx, _ time.Time) error {
 		_, err := s.checkReport(tx, a, id, 0)
 		return err
 	})
@@ -258,29 +255,20 @@ func (s *Service) CheckReport(ctx context.Context, a Actor, id int64) error {
 // (not a unit account), ESTATE (submission not executing, node accepted),
 // ETOOLARGE (too many files), EVALIDATION (no file, note too long).
 func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string, files []Upload) (*NodeDetail, error) {
-	defer func() {
-		for _, f := range files {
-			if s.Files != nil && f.File != nil {
-				s.Files.Discard(f.File)
-			}
-		}
-	}()
-	if s.Files == nil {
-		return nil, Errorf(EINTERNAL, "未配置佐证材料存储")
-	}
+	defer s.DiscardEvidence(files)
 	note = strings.TrimSpace(note)
-	var vs []Violation
+	var vs []workflow.Violation
 	if len(files) == 0 {
-		vs = append(vs, Violation{"files", "evidence.files.empty", "请至少上传一个佐证材料文件"})
+		vs = append(vs, workflow.Violation{Path: "files", Rule: "evidence.files.empty", Message: "请至少上传一个佐证材料文件"})
 	}
 	if utf8.RuneCountInString(note) > maxNoteRunes {
-		vs = append(vs, Violation{"note", "evidence.note.long", fmt.Sprintf("说明不能超过%d字", maxNoteRunes)})
+		vs = append(vs, workflow.Violation{Path: "note", Rule: "evidence.note.long", Message: fmt.Sprintf("说明不能超过%d字", maxNoteRunes)})
 	}
 	if len(vs) > 0 {
-		return nil, &Error{Code: EVALIDATION, Message: "报送内容有误", Details: vs}
+		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "报送内容有误", Details: vs}
 	}
 	var out *NodeDetail
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		n, err := s.checkReport(tx, a, id, len(files))
 		if err != nil {
 			return err
@@ -291,13 +279,13 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 		}
 		// Files first, rows after: a row never names a missing file.
 		for _, f := range files {
-			if err := s.Files.Keep(f.File); err != nil {
+			if err := s.files.Keep(f.File); err != nil {
 				return err
 			}
 		}
 		var names []string
 		for _, f := range files {
-			e := &Evidence{NodeID: n.ID, Year: n.Year, Unit: n.Unit, Name: DisplayName(f.Name), Size: f.File.Size,
+			e := &workflow.Evidence{NodeID: n.ID, Year: n.Year, Unit: n.Unit, Name: workflow.DisplayName(f.Name), Size: f.File.Size,
 				SHA256: f.File.SHA256, Type: f.File.Type, Note: note, UploadedAt: now, UploadedBy: a.Username}
 			if err := tx.AddEvidence(e); err != nil {
 				return err
@@ -305,9 +293,9 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 			names = append(names, e.Name)
 		}
 		prev, from := n.Version, n.State
-		if n.State != NodeReported {
+		if n.State != workflow.NodeReported {
 			t := now
-			n.State, n.ReportedAt, n.Late = NodeReported, &t, !now.Before(p.DueTime(n.Due))
+			n.State, n.ReportedAt, n.Late = workflow.NodeReported, &t, !now.Before(p.DueTime(n.Due))
 		}
 		if note != "" {
 			n.Note = note
@@ -317,7 +305,7 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 			return err
 		}
 		detail := fmt.Sprintf("%s → %s; %d个文件: %s", from.Label(), n.State.Label(), len(files), strings.Join(names, "、"))
-		if n.Late && from != NodeReported {
+		if n.Late && from != workflow.NodeReported {
 			detail += "; 逾期报送"
 		}
 		if err := audit(tx, now, a, n.Unit, "node.report", nodeTarget(n.ID), detail); err != nil {
@@ -334,12 +322,12 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 // left without files goes back to pending. Errors: ENOTFOUND (absent,
 // withdrawn, or another unit's), EFORBIDDEN (not a unit account), ESTATE.
 func (s *Service) WithdrawEvidence(ctx context.Context, a Actor, id int64) error {
-	return s.tx(ctx, func(tx Tx, now time.Time) error {
+	return s.update(ctx, func(tx Tx, now time.Time) error {
 		e, err := loadEvidence(tx, a, id)
 		if err != nil {
 			return err
 		}
-		if err := a.requireRole(RoleUnit); err != nil {
+		if err := a.requireRole(workflow.RoleUnit); err != nil {
 			return err
 		}
 		n, err := tx.Node(e.NodeID)
@@ -349,8 +337,8 @@ func (s *Service) WithdrawEvidence(ctx context.Context, a Actor, id int64) error
 		if err := executing(tx, n); err != nil {
 			return err
 		}
-		if n.State != NodeReported && n.State != NodeRejected {
-			return Errorf(ESTATE, "节点当前状态为“%s”，不能撤回佐证材料", n.State.Label())
+		if n.State != workflow.NodeReported && n.State != workflow.NodeRejected {
+			return workflow.Errorf(workflow.ESTATE, "节点当前状态为“%s”，不能撤回佐证材料", n.State.Label())
 		}
 		if err := tx.WithdrawEvidence(e.ID, now, a.Username); err != nil {
 			return err
@@ -360,8 +348,8 @@ func (s *Service) WithdrawEvidence(ctx context.Context, a Actor, id int64) error
 			return err
 		}
 		prev := n.Version
-		if n.State == NodeReported && len(left) == 0 {
-			n.State, n.ReportedAt, n.Late, n.Note = NodePending, nil, false, ""
+		if n.State == workflow.NodeReported && len(left) == 0 {
+			n.State, n.ReportedAt, n.Late, n.Note = workflow.NodePending, nil, false, ""
 		}
 		n.Version++
 		if err := tx.UpdateNode(n, prev); err != nil {
@@ -374,10 +362,10 @@ func (s *Service) WithdrawEvidence(ctx context.Context, a Actor, id int64) error
 
 // loadEvidence returns a current file a may see; a withdrawn file and
 // another unit's file are ENOTFOUND, like a file that does not exist.
-func loadEvidence(tx Tx, a Actor, id int64) (*Evidence, error) {
+func loadEvidence(tx Tx, a Actor, id int64) (*workflow.Evidence, error) {
 	e, err := tx.Evidence(id)
-	if ErrorCode(err) == ENOTFOUND || (err == nil && (e.WithdrawnAt != nil || !a.SeesUnit(e.Unit))) {
-		return nil, Errorf(ENOTFOUND, "佐证材料%d不存在", id)
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND || (err == nil && (e.WithdrawnAt != nil || !a.SeesUnit(e.Unit))) {
+		return nil, workflow.Errorf(workflow.ENOTFOUND, "佐证材料%d不存在", id)
 	}
 	return e, err
 }
@@ -385,19 +373,16 @@ func loadEvidence(tx Tx, a Actor, id int64) (*Evidence, error) {
 // OpenEvidence returns a file's row and its content for download, to the
 // owning unit, the office and viewers (ENOTFOUND otherwise). The caller
 // closes the content.
-func (s *Service) OpenEvidence(ctx context.Context, a Actor, id int64) (*Evidence, io.ReadSeekCloser, error) {
-	var e *Evidence
-	err := s.tx(ctx, func(tx Tx, _ time.Time) (err error) {
+func (s *Service) OpenEvidence(ctx context.Context, a Actor, id int64) (*workflow.Evidence, io.ReadSeekCloser, error) {
+	var e *workflow.Evidence
+	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
 		e, err = loadEvidence(tx, a, id)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	if s.Files == nil {
-		return nil, nil, Errorf(EINTERNAL, "未配置佐证材料存储")
-	}
-	f, err := s.Files.Open(e.SHA256)
+	f, err := s.files.Open(e.SHA256)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -412,66 +397,66 @@ func (s *Service) OpenEvidence(ctx context.Context, a Actor, id int64) (*Evidenc
 // ESTALE (Version given and not current).
 func (s *Service) ReviewNode(ctx context.Context, a Actor, id int64, r ReviewRequest) (*NodeDetail, error) {
 	var out *NodeDetail
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		n, err := loadNode(tx, a, id)
 		if err != nil {
 			return err
 		}
-		if err := a.requireRole(RoleOffice); err != nil {
+		if err := a.requireRole(workflow.RoleOffice); err != nil {
 			return err
 		}
 		comment := strings.TrimSpace(r.Comment)
-		var vs []Violation
-		var awarded Points
+		var vs []workflow.Violation
+		var awarded workflow.Points
 		switch r.Verdict {
-		case VerdictAccept:
+		case workflow.VerdictAccept:
 			switch {
 			case r.Points == nil:
-				vs = append(vs, Violation{"points", "review.points.missing", "通过时须给出得分"})
+				vs = append(vs, workflow.Violation{Path: "points", Rule: "review.points.missing", Message: "通过时须给出得分"})
 			case *r.Points < 0 || *r.Points > n.Points:
-				vs = append(vs, Violation{"points", "review.points.range", fmt.Sprintf("得分应在0至%s分之间", n.Points)})
-			case !r.Points.Multiple(ReviewStep):
-				vs = append(vs, Violation{"points", "review.points.step", "得分的最小单位为0.5分"})
+				vs = append(vs, workflow.Violation{Path: "points", Rule: "review.points.range", Message: fmt.Sprintf("得分应在0至%s分之间", n.Points)})
+			case !r.Points.Multiple(workflow.ReviewStep):
+				vs = append(vs, workflow.Violation{Path: "points", Rule: "review.points.step", Message: "得分的最小单位为0.5分"})
 			default:
 				awarded = *r.Points
 			}
-		case VerdictReject:
+		case workflow.VerdictReject:
 			if comment == "" {
-				vs = append(vs, Violation{"comment", "review.comment.empty", "退回时须填写意见"})
+				vs = append(vs, workflow.Violation{Path: "comment", Rule: "review.comment.empty", Message: "退回时须填写意见"})
 			}
 		default:
-			vs = append(vs, Violation{"verdict", "review.verdict.invalid", "审核结论应为 accept（通过）或 reject（退回）"})
+			vs = append(vs, workflow.Violation{Path: "verdict", Rule: "review.verdict.invalid", Message: "审核结论应为 accept（通过）或 reject（退回）"})
 		}
 		if utf8.RuneCountInString(comment) > maxNoteRunes {
-			vs = append(vs, Violation{"comment", "review.comment.long", fmt.Sprintf("意见不能超过%d字", maxNoteRunes)})
+			vs = append(vs, workflow.Violation{Path: "comment", Rule: "review.comment.long", Message: fmt.Sprintf("意见不能超过%d字", maxNoteRunes)})
 		}
 		if len(vs) > 0 {
-			return &Error{Code: EVALIDATION, Message: "审核意见有误", Details: vs}
+			return &workflow.Error{Code: workflow.EVALIDATION, Message: "审核意见有误", Details: vs}
 		}
 		if err := executing(tx, n); err != nil {
 			return err
 		}
-		if n.State != NodeReported {
-			return Errorf(ESTATE, "节点当前状态为“%s”，只能审核已报送的节点", n.State.Label())
+		if n.State != workflow.NodeReported {
+			return workflow.Errorf(workflow.ESTATE, "节点当前状态为“%s”，只能审核已报送的节点", n.State.Label())
 		}
 		if r.Version != nil && *r.Version != n.Version {
-			return Errorf(ESTALE, "节点已被修改（当前版本%d，提交的版本%d），请刷新后再审核", n.Version, *r.Version)
+			return workflow.Errorf(workflow.ESTALE, "节点已被修改（当前版本%d，提交的版本%d），请刷新后再审核", n.Version, *r.Version)
 		}
 		p, err := planOf(tx, n.Year)
 		if err != nil {
 			return err
 		}
-		rv := &Review{NodeID: n.ID, Year: n.Year, Unit: n.Unit, Verdict: r.Verdict, Points: awarded, Comment: comment, By: a.Username, At: now}
+		rv := &workflow.Review{NodeID: n.ID, Year: n.Year, Unit: n.Unit, Verdict: r.Verdict, Points: awarded, Comment: comment, By: a.Username, At: now}
 		if err := tx.AddReview(rv); err != nil {
 			return err
 		}
 		prev := n.Version
 		t := now
 		n.ReviewedAt, n.Awarded, n.Version = &t, awarded, n.Version+1
-		n.State = NodeAccepted
+		n.State = workflow.NodeAccepted
 		detail := fmt.Sprintf("通过，得%s分（满分%s分）", awarded, n.Points)
-		if r.Verdict == VerdictReject {
-			n.State = NodeRejected
+		if r.Verdict == workflow.VerdictReject {
+			n.State = workflow.NodeRejected
 			detail = "退回：" + comment
 		}
 		if err := tx.UpdateNode(n, prev); err != nil {
@@ -489,15 +474,15 @@ func (s *Service) ReviewNode(ctx context.Context, a Actor, id int64, r ReviewReq
 // ReviewQueue lists the nodes of every unit in state (reported when empty)
 // for the office and viewers (EFORBIDDEN for units); reported nodes come
 // oldest report first.
-func (s *Service) ReviewQueue(ctx context.Context, a Actor, year int, state NodeState) ([]NodeView, error) {
-	if err := a.requireRole(RoleOffice, RoleViewer); err != nil {
+func (s *Service) ReviewQueue(ctx context.Context, a Actor, year int, state workflow.NodeState) ([]NodeView, error) {
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer); err != nil {
 		return nil, err
 	}
 	if state == "" {
-		state = NodeReported
+		state = workflow.NodeReported
 	}
 	out := []NodeView{}
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	err := s.view(ctx, func(tx Tx, now time.Time) error {
 		p, err := planOf(tx, year)
 		if err != nil {
 			return err
@@ -511,7 +496,7 @@ func (s *Service) ReviewQueue(ctx context.Context, a Actor, year int, state Node
 			return err
 		}
 		for _, n := range ns {
-			if v := s.view(p, n, now, counts[n.ID]); v.State == state {
+			if v := s.nodeView(p, n, now, counts[n.ID]); v.State == state {
 				out = append(out, v)
 			}
 		}
@@ -534,15 +519,15 @@ type UnitProgress struct {
 	Submission string `json:"submission_state"`
 	Nodes      int    `json:"nodes"`
 	// States counts nodes by their state now, every state present.
-	States map[NodeState]int `json:"states"`
+	States map[workflow.NodeState]int `json:"states"`
 	// Colours counts nodes by colour; Colour is the unit's light.
-	Colours map[Colour]int `json:"colours"`
-	Colour  Colour         `json:"colour"`
+	Colours map[workflow.Colour]int `json:"colours"`
+	Colour  workflow.Colour         `json:"colour"`
 	// Points is the sum of the nodes' points, Awarded of the accepted
 	// nodes' awards, AwardedBy the same by category.
-	Points    Points            `json:"points"`
-	Awarded   Points            `json:"awarded"`
-	AwardedBy map[string]Points `json:"awarded_by_category"`
+	Points    workflow.Points            `json:"points"`
+	Awarded   workflow.Points            `json:"awarded"`
+	AwardedBy map[string]workflow.Points `json:"awarded_by_category"`
 	// Late counts nodes whose current report came after the checkpoint;
 	// Missing counts nodes without a report after their checkpoint
 	// (overdue or missing).
@@ -554,7 +539,7 @@ type UnitProgress struct {
 // itself) by node state and colour, with points awarded so far.
 func (s *Service) Progress(ctx context.Context, a Actor, year int) ([]UnitProgress, error) {
 	out := []UnitProgress{}
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	err := s.view(ctx, func(tx Tx, now time.Time) error {
 		p, err := planOf(tx, year)
 		if err != nil {
 			return err
@@ -575,7 +560,7 @@ func (s *Service) Progress(ctx context.Context, a Actor, year int) ([]UnitProgre
 		if err != nil {
 			return err
 		}
-		byUnit := map[string][]NodeRecord{}
+		byUnit := map[string][]workflow.NodeRecord{}
 		for _, n := range ns {
 			byUnit[n.Unit] = append(byUnit[n.Unit], n)
 		}
@@ -584,14 +569,14 @@ func (s *Service) Progress(ctx context.Context, a Actor, year int) ([]UnitProgre
 			if !a.SeesUnit(u.Code) {
 				continue
 			}
-			up := UnitProgress{Unit: u.Code, Name: u.Name, Submission: StateNone,
-				States:    map[NodeState]int{NodePending: 0, NodeReported: 0, NodeAccepted: 0, NodeRejected: 0, NodeOverdue: 0, NodeMissing: 0},
-				Colours:   map[Colour]int{Green: 0, Yellow: 0, Red: 0},
-				AwardedBy: map[string]Points{CategoryParty: 0, CategoryBusiness: 0, CategoryInnovation: 0}}
+			up := UnitProgress{Unit: u.Code, Name: u.Name, Submission: workflow.StateNone,
+				States:    map[workflow.NodeState]int{workflow.NodePending: 0, workflow.NodeReported: 0, workflow.NodeAccepted: 0, workflow.NodeRejected: 0, workflow.NodeOverdue: 0, workflow.NodeMissing: 0},
+				Colours:   map[workflow.Colour]int{workflow.Green: 0, workflow.Yellow: 0, workflow.Red: 0},
+				AwardedBy: map[string]workflow.Points{workflow.CategoryParty: 0, workflow.CategoryBusiness: 0, workflow.CategoryInnovation: 0}}
 			if st, ok := state[u.Code]; ok {
 				up.Submission = st
 			}
-			var cs []Colour
+			var cs []workflow.Colour
 			for _, n := range byUnit[u.Code] {
 				st, c := n.StateAt(p, now), n.ColourAt(p, now, warn)
 				up.Nodes++
@@ -599,18 +584,18 @@ func (s *Service) Progress(ctx context.Context, a Actor, year int) ([]UnitProgre
 				up.Colours[c]++
 				cs = append(cs, c)
 				up.Points += n.Points
-				if n.State == NodeAccepted {
+				if n.State == workflow.NodeAccepted {
 					up.Awarded += n.Awarded
 					up.AwardedBy[n.Category] += n.Awarded
 				}
-				if n.Late && (n.State == NodeReported || n.State == NodeAccepted) {
+				if n.Late && (n.State == workflow.NodeReported || n.State == workflow.NodeAccepted) {
 					up.Late++
 				}
-				if st == NodeOverdue || st == NodeMissing {
+				if st == workflow.NodeOverdue || st == workflow.NodeMissing {
 					up.Missing++
 				}
 			}
-			up.Colour = RollUp(cs...)
+			up.Colour = workflow.RollUp(cs...)
 			out = append(out, up)
 		}
 		return nil
@@ -626,54 +611,8 @@ type NodeFilter struct {
 	// Units, when not empty, selects only these units (a batch).
 	Units []string
 	// States selects stored states; empty selects all.
-	States []NodeState
+	States []workflow.NodeState
 }
 
 // nodeTarget names a node in the audit log.
 func nodeTarget(id int64) string { return fmt.Sprintf("node:%d", id) }
-
-// MaterializeNodes creates the node records of a submission that starts
-// executing: one per node of every party and business work, and of every
-// certified innovation item (an uncertified item costs nothing and adds
-// nothing, so it is not tracked). It has the signature of
-// Service.OnRelease, runs in the release transaction, and returns ECONFLICT
-// if the submission's nodes exist already.
-func MaterializeNodes(tx Tx, p *Plan, sub *Submission, now time.Time) error {
-	var ns []NodeRecord
-	add := func(cat, code string, item, work int, title string, nodes []Node) error {
-		for k, n := range nodes {
-			due, err := ParseDate(n.Due)
-			if err != nil {
-				return fmt.Errorf("materialise nodes of %s: %s[%d] work %d node %d: %w", sub.Unit, cat, item, work, k, err)
-			}
-			ns = append(ns, NodeRecord{
-				Year: sub.Year, Unit: sub.Unit, Category: cat, Indicator: code,
-				ItemIndex: item, WorkIndex: work, NodeIndex: k, Work: title,
-				Due: due, Points: n.Points, Target: n.Target, Standard: n.Standard, Evidence: n.Evidence,
-				State: NodePending, Version: 1,
-			})
-		}
-		return nil
-	}
-	for cat, inds := range map[string][]Indicator{CategoryParty: sub.Doc.Party, CategoryBusiness: sub.Doc.Business} {
-		for i, ind := range inds {
-			for j, w := range ind.Works {
-				if err := add(cat, ind.Code, i, j, w.Title, w.Nodes); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	for i, it := range sub.Doc.Innovation {
-		if i < len(sub.Certified) && sub.Certified[i] {
-			if err := add(CategoryInnovation, fmt.Sprintf("I%d", i+1), i, 0, it.Title, it.Nodes); err != nil {
-				return err
-			}
-		}
-	}
-	if len(ns) == 0 {
-		return nil
-	}
-	SortNodes(ns)
-	return tx.CreateNodes(ns)
-}

@@ -1,149 +1,182 @@
-package workflow
+package service
 
 import (
 	"context"
+	"kaohe/workflow"
 	"time"
 )
 
-// Store is the persistence the workflow needs. Package workflow/store
+// Store is the persistence the service needs. Package workflow/store
 // implements it with gorm on SQLite and MySQL. Every service call is one
 // transaction: a request either changes everything it meant to or nothing.
 type Store interface {
-	// Tx runs fn in one read-write transaction, committing when fn returns
-	// nil and rolling back otherwise. fn's error is returned unchanged.
-	Tx(ctx context.Context, fn func(tx Tx) error) error
+	// Update runs fn in one read-write transaction, committing when fn
+	// returns nil and rolling back otherwise. fn's error is returned
+	// unchanged. Writers take turns (on SQLite one writer at a time).
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// View runs fn in one read-only transaction that sees one consistent
+	// snapshot and never waits for a writer; any write inside it fails.
+	View(ctx context.Context, fn func(tx Tx) error) error
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
 }
 
-// Tx is the set of reads and writes available inside one transaction.
-// Lookups of one record return an *Error with code ENOTFOUND when it does not
-// exist, never a nil record with a nil error. Inserts that hit a unique key
-// return ECONFLICT.
+// Tx is the set of reads and writes available inside one transaction, one
+// interface per aggregate. Lookups of one record return an *Error with code
+// ENOTFOUND when it does not exist, never a nil record with a nil error.
+// Inserts that hit a unique key return ECONFLICT.
 type Tx interface {
-	// Plans.
-	Plan(year int) (*Plan, error)
-	Plans() ([]*Plan, error)
-	SavePlan(p *Plan) error
+	PlanTx
+	UnitTx
+	AccountTx
+	SubmissionTx
+	AuditTx
+	NodeTx
+	MonthlyTx
+	ScoringTx
+	JobsTx
+}
 
-	// Units and their contacts.
-	Unit(code string) (*Unit, error)
-	Units() ([]Unit, error)
-	CreateUnit(u *Unit) error
-	Contacts(unit string) ([]Contact, error)
-	SetContacts(unit string, cs []Contact) error
+// PlanTx reads and writes the stored plans.
+type PlanTx interface {
+	Plan(year int) (*workflow.Plan, error)
+	Plans() ([]*workflow.Plan, error)
+	SavePlan(p *workflow.Plan) error
+}
 
-	// Accounts and sessions.
-	UserByName(username string) (*User, error)
-	UserByID(id int64) (*User, error)
-	Users() ([]User, error)
-	CreateUser(u *User) error
+// UnitTx reads and writes units and their contacts.
+type UnitTx interface {
+	Unit(code string) (*workflow.Unit, error)
+	Units() ([]workflow.Unit, error)
+	CreateUnit(u *workflow.Unit) error
+	Contacts(unit string) ([]workflow.Contact, error)
+	SetContacts(unit string, cs []workflow.Contact) error
+}
+
+// AccountTx reads and writes accounts, sessions and failed logins.
+type AccountTx interface {
+	UserByName(username string) (*workflow.User, error)
+	UserByID(id int64) (*workflow.User, error)
+	Users() ([]workflow.User, error)
+	CreateUser(u *workflow.User) error
 	SetPassword(id int64, hash string) error
-	CreateSession(s *Session) error
+	CreateSession(s *workflow.Session) error
 	// Session returns the live session with the token hash (ENOTFOUND when
 	// absent or expired at now).
-	Session(tokenHash string, now time.Time) (*Session, error)
+	Session(tokenHash string, now time.Time) (*workflow.Session, error)
 	DeleteSession(tokenHash string) error
 	// LoginFailures counts the failed logins for key since the given time.
 	LoginFailures(key string, since time.Time) (int, error)
 	AddLoginFailure(key string, at time.Time) error
 	ClearLoginFailures(key string) error
+}
 
-	// Submissions.
-	Submission(year int, unit string) (*Submission, error)
-	Submissions(year int) ([]Submission, error)
-	CreateSubmission(s *Submission) error
+// SubmissionTx reads and writes submissions and their history.
+type SubmissionTx interface {
+	Submission(year int, unit string) (*workflow.Submission, error)
+	Submissions(year int) ([]workflow.Submission, error)
+	CreateSubmission(s *workflow.Submission) error
 	// UpdateSubmission writes s if the stored version is still prevVersion,
 	// else returns ESTALE and writes nothing.
-	UpdateSubmission(s *Submission, prevVersion int) error
-	AddHistory(h *HistoryEntry) error
-	History(year int, unit string) ([]HistoryEntry, error)
+	UpdateSubmission(s *workflow.Submission, prevVersion int) error
+	AddHistory(h *workflow.HistoryEntry) error
+	History(year int, unit string) ([]workflow.HistoryEntry, error)
+}
 
-	// Audit log.
-	AddAudit(a *AuditEntry) error
-	Audit(f AuditFilter) ([]AuditEntry, error)
+// AuditTx appends to and reads the audit log.
+type AuditTx interface {
+	AddAudit(a *workflow.AuditEntry) error
+	Audit(f AuditFilter) ([]workflow.AuditEntry, error)
+}
 
+// NodeTx reads and writes the nodes of executing submissions, their
+// evidence and reviews.
+type NodeTx interface {
 	// Nodes of executing submissions (node.go), their evidence and reviews.
 	// CreateNodes stores ns, setting their IDs (ECONFLICT when a node of the
 	// same year, unit, category and position exists).
-	CreateNodes(ns []NodeRecord) error
+	CreateNodes(ns []workflow.NodeRecord) error
 	// Nodes lists the nodes matching f by unit, category (party, business,
 	// innovation), item, work and node.
-	Nodes(f NodeFilter) ([]NodeRecord, error)
-	Node(id int64) (*NodeRecord, error)
+	Nodes(f NodeFilter) ([]workflow.NodeRecord, error)
+	Node(id int64) (*workflow.NodeRecord, error)
 	// UpdateNode writes n's mutable fields (state, late, note, reported_at,
 	// awarded, reviewed_at, version) if the stored version is still
 	// prevVersion, else returns ESTALE and writes nothing.
-	UpdateNode(n *NodeRecord, prevVersion int) error
+	UpdateNode(n *workflow.NodeRecord, prevVersion int) error
 	// ScoringNodes returns the nodes of the given units as year-end
 	// scoring reads them, in no particular order (none for an empty list):
 	// the accepted nodes reported on time summed per unit, category, item
 	// and indicator (NodeFact.Count nodes each, with Points and Awarded
 	// summed and no work, node or due date), every other node one by one
 	// (Count 0).
-	ScoringNodes(year int, units []string) ([]NodeFact, error)
-	AddEvidence(e *Evidence) error
+	ScoringNodes(year int, units []string) ([]workflow.NodeFact, error)
+	AddEvidence(e *workflow.Evidence) error
 	// Evidence returns one file's row, withdrawn or not (ENOTFOUND).
-	Evidence(id int64) (*Evidence, error)
+	Evidence(id int64) (*workflow.Evidence, error)
 	// EvidenceList lists the current files matching f in upload order.
-	EvidenceList(f EvidenceFilter) ([]Evidence, error)
+	EvidenceList(f EvidenceFilter) ([]workflow.Evidence, error)
 	// WithdrawEvidence marks a current file withdrawn (ENOTFOUND when it is
 	// absent or withdrawn already).
 	WithdrawEvidence(id int64, at time.Time, by string) error
-	AddReview(r *Review) error
+	AddReview(r *workflow.Review) error
 	// Reviews lists a node's reviews, oldest first.
-	Reviews(nodeID int64) ([]Review, error)
+	Reviews(nodeID int64) ([]workflow.Review, error)
+}
 
+// MonthlyTx reads and writes the monthly member counts.
+type MonthlyTx interface {
 	// Monthly member counts (monthly.go). PutMonthlyReport makes m the
 	// current value of its year, unit and month and appends it to the
 	// history.
-	PutMonthlyReport(m *MonthlyReport) error
+	PutMonthlyReport(m *workflow.MonthlyReport) error
 	// MonthlyReports returns the current value of every unit and month of
 	// year, by month then unit.
-	MonthlyReports(year int) ([]MonthlyReport, error)
+	MonthlyReports(year int) ([]workflow.MonthlyReport, error)
 	// MonthlyReportsOf is MonthlyReports for the given units only, by
 	// unit then month (none for an empty list).
-	MonthlyReportsOf(year int, units []string) ([]MonthlyReport, error)
+	MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyReport, error)
 	// MonthlyHistory returns every value reported for a unit and month,
 	// oldest first.
-	MonthlyHistory(year int, unit string, m Month) ([]MonthlyReport, error)
+	MonthlyHistory(year int, unit string, m workflow.Month) ([]workflow.MonthlyReport, error)
+}
 
+// ScoringTx reads and writes what year-end scoring needs: manual
+// deductions and scoring runs.
+type ScoringTx interface {
 	// Year-end scoring (scoring_run.go): submissions by batch of units,
 	// manual deductions and immutable scoring runs.
 	// SubmissionsOf returns the year's submissions of the given units, by
 	// unit; units without one are left out.
-	SubmissionsOf(year int, units []string) ([]Submission, error)
+	SubmissionsOf(year int, units []string) ([]workflow.Submission, error)
 	// SubmissionFacts returns what scoring reads of the year's submissions
 	// of the given units, by unit (units without one are left out), without
 	// decoding whole documents: the state, the first submission and the
 	// innovation items with the office's certification.
-	SubmissionFacts(year int, units []string) ([]SubmissionFact, error)
+	SubmissionFacts(year int, units []string) ([]workflow.SubmissionFact, error)
 	// AddDeduction stores d and sets its ID.
-	AddDeduction(d *ManualDeduction) error
+	AddDeduction(d *workflow.ManualDeduction) error
 	// Deductions lists the year's manual deductions of unit ("" for every
 	// unit) by ID.
-	Deductions(year int, unit string) ([]ManualDeduction, error)
+	Deductions(year int, unit string) ([]workflow.ManualDeduction, error)
 	// DeleteDeduction removes one (ENOTFOUND when the year and unit have no
 	// deduction id).
 	DeleteDeduction(year int, unit string, id int64) error
 	// CreateScoringRun stores r with its results and sets its ID.
-	CreateScoringRun(r *ScoringRun) error
+	CreateScoringRun(r *workflow.ScoringRun) error
 	// ScoringRun returns a run with its results (ENOTFOUND when absent).
-	ScoringRun(year int, id int64) (*ScoringRun, error)
+	ScoringRun(year int, id int64) (*workflow.ScoringRun, error)
 	// ScoringRuns lists the year's runs, newest first, without results.
-	ScoringRuns(year int) ([]ScoringRun, error)
+	ScoringRuns(year int) ([]workflow.ScoringRun, error)
 	// PublishScoringRun marks a run published: ENOTFOUND when absent, ESTATE
 	// when already published, ECONFLICT when another run of the year is
 	// published (a unique key, not a check).
 	PublishScoringRun(year int, id int64, at time.Time, by string) error
 	// PublishedScoringRun returns the year's published run with its results
 	// (ENOTFOUND before publication).
-	PublishedScoringRun(year int) (*ScoringRun, error)
-
-	// Outbox, leases, job marks and monthly summaries (package jobs).
-	JobsTx
+	PublishedScoringRun(year int) (*workflow.ScoringRun, error)
 }
 
 // JobsTx is the part of Tx that the scheduled jobs use.
@@ -152,27 +185,27 @@ type JobsTx interface {
 	// unit, deadline, lead, recipient) is already in the outbox, in any
 	// state, is skipped by the database's unique key. It returns how many
 	// rows were new.
-	EnqueueMessages(ms []OutboxMessage) (int, error)
+	EnqueueMessages(ms []workflow.OutboxMessage) (int, error)
 	// OutboxKeys returns "unit/recipient" of every message of kind,
 	// deadline and lead already in the outbox, in any state. The reminder
 	// pass uses it to skip rendering what it would not insert anyway; the
 	// unique key, not this read, is what prevents duplicates.
-	OutboxKeys(kind NoticeKind, deadline string, lead int) (map[string]bool, error)
+	OutboxKeys(kind workflow.NoticeKind, deadline string, lead int) (map[string]bool, error)
 	// OutboxMessage returns one message (ENOTFOUND when absent).
-	OutboxMessage(id int64) (*OutboxMessage, error)
+	OutboxMessage(id int64) (*workflow.OutboxMessage, error)
 	// OutboxMessages returns the messages matching f, newest first.
-	OutboxMessages(f OutboxFilter) ([]OutboxMessage, error)
+	OutboxMessages(f OutboxFilter) ([]workflow.OutboxMessage, error)
 	// ClaimMessages claims up to limit pending messages due at now (by
 	// next_attempt_at) that no live claim holds, under the new claim token
 	// until the given time, and returns them oldest first.
-	ClaimMessages(claim string, now, until time.Time, limit int) ([]OutboxMessage, error)
+	ClaimMessages(claim string, now, until time.Time, limit int) ([]workflow.OutboxMessage, error)
 	// ReleaseClaims gives back the messages of claim that are still pending,
 	// without counting an attempt (the mail server was unreachable).
 	ReleaseClaims(claim string) error
 	// RecordSend records the outcome of one send of a claimed message: sent,
 	// pending again at r.Retry, or failed. It returns ESTALE when the claim
 	// was lost (another dispatcher took the message over).
-	RecordSend(r SendResult) error
+	RecordSend(r workflow.SendResult) error
 	// ExpireMessage marks a claimed pending message expired.
 	ExpireMessage(id int64, claim string, now time.Time) error
 	// RequeueMessage makes a failed or expired message pending again with
@@ -180,9 +213,9 @@ type JobsTx interface {
 	// is not sent before its deadline still expires.
 	RequeueMessage(id int64, now time.Time) error
 	// CountMessages counts the messages in each state.
-	CountMessages() (map[OutboxState]int, error)
+	CountMessages() (map[workflow.OutboxState]int, error)
 	// CountMessagesOfUnit counts one unit's messages in each state.
-	CountMessagesOfUnit(unit string) (map[OutboxState]int, error)
+	CountMessagesOfUnit(unit string) (map[workflow.OutboxState]int, error)
 
 	// EnsureLease creates the row of the lease name, expired, if it is
 	// missing. Run it in a transaction of its own before AcquireLease: on
@@ -204,15 +237,15 @@ type JobsTx interface {
 
 	// SubmissionStates returns the state of each unit's submission of
 	// year (units without one are absent), without loading documents.
-	SubmissionStates(year int) (map[string]State, error)
+	SubmissionStates(year int) (map[string]workflow.State, error)
 	// AllContacts returns every unit's contacts, by unit code.
-	AllContacts() (map[string][]Contact, error)
+	AllContacts() (map[string][]workflow.Contact, error)
 
 	// SaveMonthlySummary stores the summary of a month (ECONFLICT when the
 	// month already has one).
-	SaveMonthlySummary(s *MonthlySummary) error
+	SaveMonthlySummary(s *workflow.MonthlySummary) error
 	// MonthlySummaries returns the stored summaries of year by month.
-	MonthlySummaries(year int) ([]MonthlySummary, error)
+	MonthlySummaries(year int) ([]workflow.MonthlySummary, error)
 }
 
 // AuditFilter selects audit entries; zero fields select everything. Limit

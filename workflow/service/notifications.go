@@ -1,15 +1,16 @@
-package workflow
+package service
 
 import (
 	"context"
 	"fmt"
+	"kaohe/workflow"
 	"time"
 )
 
 // OutboxFilter selects outbox messages; zero fields select everything.
 // Limit 0 means 200.
 type OutboxFilter struct {
-	State OutboxState
+	State workflow.OutboxState
 	Unit  string
 	Limit int
 }
@@ -25,22 +26,22 @@ type OutboxCounts struct {
 
 // Notifications lists outbox messages (office only), newest first.
 // It returns EINVALID for an unknown state.
-func (s *Service) Notifications(ctx context.Context, a Actor, f OutboxFilter) ([]OutboxMessage, error) {
-	if err := a.requireRole(RoleOffice); err != nil {
+func (s *Service) Notifications(ctx context.Context, a Actor, f OutboxFilter) ([]workflow.OutboxMessage, error) {
+	if err := a.requireRole(workflow.RoleOffice); err != nil {
 		return nil, err
 	}
 	switch f.State {
-	case "", OutboxPending, OutboxSent, OutboxFailed, OutboxExpired:
+	case "", workflow.OutboxPending, workflow.OutboxSent, workflow.OutboxFailed, workflow.OutboxExpired:
 	default:
-		return nil, Errorf(EINVALID, "未知的消息状态“%s”（pending、sent、failed、expired）", f.State)
+		return nil, workflow.Errorf(workflow.EINVALID, "未知的消息状态“%s”（pending、sent、failed、expired）", f.State)
 	}
-	var out []OutboxMessage
-	err := s.tx(ctx, func(tx Tx, _ time.Time) (err error) {
+	var out []workflow.OutboxMessage
+	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
 		out, err = tx.OutboxMessages(f)
 		return err
 	})
 	if out == nil {
-		out = []OutboxMessage{}
+		out = []workflow.OutboxMessage{}
 	}
 	return out, err
 }
@@ -49,11 +50,11 @@ func (s *Service) Notifications(ctx context.Context, a Actor, f OutboxFilter) ([
 // them, or one unit's when unit is not empty (the office digests have no
 // unit and are counted only in all). An unknown unit counts zero.
 func (s *Service) NotificationCounts(ctx context.Context, a Actor, unit string) (*OutboxCounts, error) {
-	if err := a.requireRole(RoleOffice); err != nil {
+	if err := a.requireRole(workflow.RoleOffice); err != nil {
 		return nil, err
 	}
-	var by map[OutboxState]int
-	err := s.tx(ctx, func(tx Tx, _ time.Time) (err error) {
+	var by map[workflow.OutboxState]int
+	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
 		if unit == "" {
 			by, err = tx.CountMessages()
 		} else {
@@ -64,31 +65,31 @@ func (s *Service) NotificationCounts(ctx context.Context, a Actor, unit string) 
 	if err != nil {
 		return nil, err
 	}
-	return &OutboxCounts{Pending: by[OutboxPending], Sent: by[OutboxSent], Failed: by[OutboxFailed], Expired: by[OutboxExpired]}, nil
+	return &OutboxCounts{Pending: by[workflow.OutboxPending], Sent: by[workflow.OutboxSent], Failed: by[workflow.OutboxFailed], Expired: by[workflow.OutboxExpired]}, nil
 }
 
 // ResendNotification puts a failed or expired message back in the queue,
 // with its attempts reset (office only). It returns ENOTFOUND for an
 // unknown id and ESTATE for a message that is pending or already sent: a
 // sent key is never sent again.
-func (s *Service) ResendNotification(ctx context.Context, a Actor, id int64) (*OutboxMessage, error) {
-	if err := a.requireRole(RoleOffice); err != nil {
+func (s *Service) ResendNotification(ctx context.Context, a Actor, id int64) (*workflow.OutboxMessage, error) {
+	if err := a.requireRole(workflow.RoleOffice); err != nil {
 		return nil, err
 	}
-	var out *OutboxMessage
-	err := s.tx(ctx, func(tx Tx, now time.Time) error {
+	var out *workflow.OutboxMessage
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		m, err := tx.OutboxMessage(id)
-		if ErrorCode(err) == ENOTFOUND {
-			return Errorf(ENOTFOUND, "消息%d不存在", id)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			return workflow.Errorf(workflow.ENOTFOUND, "消息%d不存在", id)
 		}
 		if err != nil {
 			return err
 		}
 		switch m.State {
-		case OutboxSent:
-			return Errorf(ESTATE, "消息%d已发送，不会重复发送", id)
-		case OutboxPending:
-			return Errorf(ESTATE, "消息%d正在等待发送", id)
+		case workflow.OutboxSent:
+			return workflow.Errorf(workflow.ESTATE, "消息%d已发送，不会重复发送", id)
+		case workflow.OutboxPending:
+			return workflow.Errorf(workflow.ESTATE, "消息%d正在等待发送", id)
 		}
 		if m.ExpiresAt != nil && !now.Before(*m.ExpiresAt) {
 			// A reminder resent after its deadline would tell the unit that
@@ -97,7 +98,7 @@ func (s *Service) ResendNotification(ctx context.Context, a Actor, id int64) (*O
 			if ps, err := tx.Plans(); err == nil && len(ps) > 0 {
 				loc = ps[len(ps)-1].Location()
 			}
-			return Errorf(ESTATE, "消息%d的有效期已于%s结束（所提醒的截止时间已过），重发会发出过时的内容，请另行通知该单位", id, m.ExpiresAt.In(loc).Format("2006-01-02 15:04"))
+			return workflow.Errorf(workflow.ESTATE, "消息%d的有效期已于%s结束（所提醒的截止时间已过），重发会发出过时的内容，请另行通知该单位", id, m.ExpiresAt.In(loc).Format("2006-01-02 15:04"))
 		}
 		if err := tx.RequeueMessage(id, now); err != nil {
 			return err

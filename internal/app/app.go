@@ -1,0 +1,227 @@
+// Package app builds kaohe from one configuration: the store, the evidence
+// files, the service, the HTTP handler and the scheduled jobs. The server
+// command, the other subcommands and every test harness build the program
+// through Open, so that what the tests run is what production runs.
+package app
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"kaohe/api"
+	"kaohe/configs"
+	"kaohe/jobs"
+	"kaohe/workflow"
+	"kaohe/workflow/evidence"
+	"kaohe/workflow/service"
+	"kaohe/workflow/store"
+)
+
+// App is one running kaohe: its parts are ready once Open returns, the
+// jobs once StartJobs returns. Close releases everything.
+type App struct {
+	Config  *configs.Config
+	Clock   workflow.Clock
+	Log     *slog.Logger
+	Store   *store.DB
+	Files   *evidence.Dir
+	Service *service.Service
+	// Metrics is the Prometheus registry behind GET /metrics.
+	Metrics *prometheus.Registry
+	// Dispatcher sends the outbox; Scheduler runs the jobs (both nil until
+	// StartJobs, and with jobs.enabled false).
+	Dispatcher *jobs.Dispatcher
+	Scheduler  *jobs.Scheduler
+
+	closers []func(context.Context) error
+}
+
+// Open opens the database (creating or upgrading its schema), the evidence
+// store and the service, and loads the plans (the embedded ones, then those
+// of plans_dir). The caller must Close the App.
+func Open(ctx context.Context, cfg *configs.Config, clock workflow.Clock, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Clock: clock, Log: log}
+	if err := a.open(ctx); err != nil {
+		a.Close(ctx)
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) open(ctx context.Context) error {
+	cfg := a.Config
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, store.Options{DSN: cfg.MySQLDSN, DataDir: cfg.Data, Logger: a.Log})
+	if err != nil {
+		return err
+	}
+	a.Store = db
+	a.closers = append(a.closers, func(context.Context) error { return db.Close() })
+	if a.Files, err = evidence.Open(filepath.Join(cfg.Data, "evidence")); err != nil {
+		return err
+	}
+	rules, err := reminderRules(cfg)
+	if err != nil {
+		return err
+	}
+	a.Service = service.New(db, a.Files, a.Clock, service.Options{
+		TokenTTL: cfg.Session.TTL, LoginLimit: cfg.Login.MaxFailures, LoginWindow: cfg.Login.Window,
+		BcryptCost:   cfg.Login.BcryptCost,
+		Upload:       service.UploadLimits{MaxFileBytes: cfg.Upload.MaxFileBytes, MaxFiles: cfg.Upload.MaxFiles},
+		WarningDays:  cfg.Status.WarningDays,
+		OfficeEmails: cfg.OfficeEmails(),
+		Reminders:    rules,
+	})
+	a.Metrics = prometheus.NewRegistry()
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return a.loadPlans(ctx)
+}
+
+func reminderRules(cfg *configs.Config) (workflow.ReminderRules, error) {
+	at, err := workflow.ParseClockTime(cfg.Reminders.At)
+	if err != nil {
+		return workflow.ReminderRules{}, fmt.Errorf("reminders.at: %w", err)
+	}
+	return workflow.ReminderRules{LeadDays: cfg.Reminders.LeadDays, At: at}, nil
+}
+
+// loadPlans stores every embedded plan, then every plan in plans_dir, so
+// that a file in plans_dir replaces an embedded plan of the same year.
+func (a *App) loadPlans(ctx context.Context) error {
+	embedded, err := fs.Glob(configs.Files, "plans/*.yaml")
+	if err != nil {
+		return err
+	}
+	var files []string
+	if dir := a.Config.PlansDir; dir != "" {
+		if files, err = filepath.Glob(filepath.Join(dir, "*.yaml")); err != nil {
+			return err
+		}
+	}
+	read := func(name string) ([]byte, error) { return configs.Files.ReadFile(name) }
+	for _, group := range []struct {
+		names []string
+		read  func(string) ([]byte, error)
+	}{{embedded, read}, {files, os.ReadFile}} {
+		sort.Strings(group.names)
+		for _, n := range group.names {
+			b, err := group.read(n)
+			if err != nil {
+				return err
+			}
+			p, err := workflow.LoadPlan(b)
+			if err != nil {
+				return fmt.Errorf("%s: %w", n, err)
+			}
+			if err := a.Service.LoadPlan(ctx, p); err != nil {
+				return err
+			}
+			a.Log.Info("plan loaded", "year", p.Year, "source", n)
+		}
+	}
+	return nil
+}
+
+// Handler returns the HTTP handler: the API, the pages, the probes and the
+// metrics.
+func (a *App) Handler() http.Handler {
+	srv := &api.Server{Service: a.Service, Ready: a.Store.Ping, Log: a.Log, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
+		Metrics: a.Metrics, Notify: a.notifyDispatcher}
+	return srv.Handler()
+}
+
+func (a *App) notifyDispatcher() {
+	if a.Dispatcher != nil {
+		a.Dispatcher.Notify()
+	}
+}
+
+// StartJobs starts the mail dispatcher and the scheduler (reminders,
+// monthly gathering, year-end scoring), unless jobs.enabled is false.
+// Close stops them: the scheduler first (cron's Stop waits for a running
+// tick), then the dispatcher, then the database.
+func (a *App) StartJobs(ctx context.Context) error {
+	cfg := a.Config
+	met := jobs.NewMetrics(a.Metrics, a.Store)
+	if !cfg.Jobs.Enabled {
+		a.Log.Info("scheduled jobs disabled (jobs.enabled: false)")
+		return nil
+	}
+	name := jobs.InstanceName()
+	a.Dispatcher = &jobs.Dispatcher{Store: a.Store, Clock: a.Clock, Mailer: a.mailer(), From: cmp.Or(cfg.SMTP.From, "kaohe@localhost"),
+		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, Name: name, Log: a.Log, Metrics: met}
+	importDir := cmp.Or(cfg.Jobs.MonthlyImportDir, filepath.Join(cfg.Data, "import"))
+	reminders := &jobs.Reminders{Service: a.Service, Log: a.Log}
+	monthly := &jobs.Monthly{Service: a.Service, ImportDir: importDir, Log: a.Log}
+	scoring := &jobs.Scoring{Service: a.Service, Log: a.Log}
+	loc := time.UTC
+	if ps, err := a.Service.Plans(ctx); err == nil && len(ps) > 0 {
+		loc = ps[len(ps)-1].Location()
+	}
+	a.Scheduler = &jobs.Scheduler{Store: a.Store, Clock: a.Clock, Location: loc, Tick: cfg.Jobs.Tick, Lease: cfg.Jobs.Lease,
+		Holder: name, Log: a.Log, Metrics: met, AfterRun: a.Dispatcher.Notify, Jobs: []jobs.Job{
+			{Name: "reminders", Run: func(ctx context.Context) error { _, err := reminders.Run(ctx); return err }},
+			{Name: "monthly", Run: monthly.Run},
+			{Name: "scoring", Run: scoring.Run},
+		}}
+	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		a.Dispatcher.Run(dctx)
+	}()
+	if err := a.Scheduler.Start(ctx); err != nil {
+		stopDispatch()
+		<-dispatched
+		return err
+	}
+	a.closers = append(a.closers, func(ctx context.Context) error {
+		err := a.Scheduler.Stop(ctx)
+		stopDispatch()
+		select {
+		case <-dispatched:
+		case <-ctx.Done():
+			err = errors.Join(err, errors.New("mail dispatcher did not stop in time"))
+		}
+		return err
+	})
+	a.Log.Info("scheduled jobs started", "holder", name, "tick", cfg.Jobs.Tick, "reminders", cfg.Reminders.LeadDays, "at", cfg.Reminders.At)
+	return nil
+}
+
+// mailer is SMTP when an address is configured, else .eml files under
+// DATA/outbox.
+func (a *App) mailer() jobs.Mailer {
+	cfg := a.Config
+	if cfg.SMTP.Addr != "" {
+		return &jobs.SMTPMailer{Addr: cfg.SMTP.Addr, User: cfg.SMTP.User, Password: cfg.SMTP.Password, Timeout: cfg.SMTP.Timeout}
+	}
+	dir := filepath.Join(cfg.Data, "outbox")
+	a.Log.Info("no SMTP server configured: mail is written as .eml files", "dir", dir)
+	return &jobs.EMLMailer{Dir: dir}
+}
+
+// Close stops the jobs and closes the database, in the reverse order of
+// starting, within ctx.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i](ctx))
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}

@@ -1,0 +1,286 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"kaohe/workflow"
+)
+
+// DueNotice is one notice due now, with everyone it still has to reach:
+// the units that owe something for its deadline with their contacts, and
+// for an overdue notice the office digest. Recipients whose message of
+// this notice is already in the outbox are left out.
+type DueNotice struct {
+	Plan   *workflow.Plan
+	Notice workflow.Notice
+	// Owed are the owing units, in unit order, each with the contacts that
+	// have an email address and no message of this notice yet.
+	Owed []OwedUnit
+	// Late lists every owing unit, for the office digest (overdue notices
+	// only), and Office the digest's recipients without a digest yet.
+	Late   []workflow.Owing
+	Office []string
+	// At is the time the notices were worked out.
+	At time.Time
+}
+
+// OwedUnit is one unit that owes something for a notice's deadline.
+type OwedUnit struct {
+	workflow.Owing
+	Contacts []workflow.Contact
+}
+
+// DueNotices works out, from the current records, the reminders, overdue
+// notices and office digests due now (the system only): for each plan the
+// notices whose send time has come (workflow.Plan.DueNotices), who owes
+// what for each (workflow.Owed), and who has not been sent it yet. It
+// writes nothing; Enqueue stores the messages, and the outbox's unique key,
+// not this read, is what keeps a message from being stored twice.
+func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) {
+	if err := a.requireRole(workflow.RoleSystem); err != nil {
+		return nil, err
+	}
+	var out []DueNotice
+	err := s.view(ctx, func(tx Tx, now time.Time) error {
+		plans, err := tx.Plans()
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			due := p.DueNotices(now, s.opt.Reminders)
+			if len(due) == 0 {
+				continue
+			}
+			in, contacts, err := owingInput(tx, p, due)
+			if err != nil {
+				return err
+			}
+			for _, n := range due {
+				d, err := s.dueNotice(tx, p, n, in, contacts, now)
+				if err != nil {
+					return err
+				}
+				if len(d.Owed) > 0 || len(d.Office) > 0 {
+					out = append(out, d)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// owingInput reads the state the due notices of a plan need, once.
+func owingInput(tx Tx, p *workflow.Plan, due []workflow.Notice) (workflow.OwingInput, map[string][]workflow.Contact, error) {
+	var in workflow.OwingInput
+	var err error
+	if in.Units, err = tx.Units(); err != nil {
+		return in, nil, err
+	}
+	if in.States, err = tx.SubmissionStates(p.Year); err != nil {
+		return in, nil, err
+	}
+	kinds := map[workflow.DeadlineKind]bool{}
+	for _, n := range due {
+		kinds[n.Deadline.Kind] = true
+	}
+	if kinds[workflow.DeadlineCheckpoint] {
+		ns, err := tx.Nodes(NodeFilter{Year: p.Year})
+		if err != nil {
+			return in, nil, err
+		}
+		for _, n := range ns {
+			in.Nodes = append(in.Nodes, workflow.ReminderNode{Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
+				Work: n.Work, Due: n.Due, Points: n.Points, State: string(n.State)})
+		}
+	}
+	if kinds[workflow.DeadlineMonthly] {
+		ms, err := tx.MonthlyReports(p.Year)
+		if err != nil {
+			return in, nil, err
+		}
+		for _, m := range ms {
+			in.Months = append(in.Months, workflow.ReminderMonth{Unit: m.Unit, Month: m.Month, Count: m.Count})
+		}
+	}
+	contacts, err := tx.AllContacts()
+	return in, contacts, err
+}
+
+// dueNotice works out who a notice still has to reach.
+func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact, now time.Time) (DueNotice, error) {
+	d := DueNotice{Plan: p, Notice: n, At: now}
+	owed := workflow.Owed(n.Deadline, n.Kind, in)
+	if len(owed) == 0 {
+		return d, nil
+	}
+	have, err := tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead)
+	if err != nil {
+		return d, err
+	}
+	for _, o := range owed {
+		u := OwedUnit{Owing: o}
+		for _, c := range contacts[o.Unit] {
+			if c.Email != "" && !have[o.Unit+"/"+c.Email] {
+				u.Contacts = append(u.Contacts, c)
+			}
+		}
+		if len(u.Contacts) > 0 {
+			d.Owed = append(d.Owed, u)
+		}
+	}
+	if n.Kind != workflow.NoticeOverdue {
+		return d, nil
+	}
+	sent, err := tx.OutboxKeys(workflow.NoticeDigest, n.Deadline.Key, n.Lead)
+	if err != nil {
+		return d, err
+	}
+	for _, to := range s.opt.OfficeEmails {
+		if !sent["/"+to] {
+			d.Office = append(d.Office, to)
+		}
+	}
+	if len(d.Office) > 0 {
+		d.Late = owed
+	}
+	return d, nil
+}
+
+// Enqueue stores messages in the outbox as pending (the system only) and
+// returns how many were new: a message whose key is in the outbox already,
+// in any state, is skipped by the database's unique key.
+func (s *Service) Enqueue(ctx context.Context, a Actor, ms []workflow.OutboxMessage) (int, error) {
+	if err := a.requireRole(workflow.RoleSystem); err != nil {
+		return 0, err
+	}
+	if len(ms) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.update(ctx, func(tx Tx, _ time.Time) (err error) {
+		n, err = tx.EnqueueMessages(ms)
+		return err
+	})
+	return n, err
+}
+
+// SummariseMonths stores, once each, the summary of every month whose
+// gathering day has come (the system only): the first working day after
+// the month's due day, at the reminders' time, the day its overdue notice
+// goes out. A summary lists every unit's count, the total, the change from
+// the month before and the units that did not report. It returns the
+// months stored.
+func (s *Service) SummariseMonths(ctx context.Context, a Actor) ([]workflow.Month, error) {
+	if err := a.requireRole(workflow.RoleSystem); err != nil {
+		return nil, err
+	}
+	var out []workflow.Month
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		plans, err := tx.Plans()
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			ms, err := s.summarisePlan(tx, p, now)
+			if err != nil {
+				return err
+			}
+			out = append(out, ms...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) summarisePlan(tx Tx, p *workflow.Plan, now time.Time) ([]workflow.Month, error) {
+	have, err := tx.MonthlySummaries(p.Year)
+	if err != nil {
+		return nil, err
+	}
+	done := map[workflow.Month]bool{}
+	for _, sm := range have {
+		done[sm.Month] = true
+	}
+	var due []workflow.Month
+	for _, d := range p.Deadlines() {
+		if d.Kind == workflow.DeadlineMonthly && !done[d.Month] && !now.Before(p.Overdue(d, s.opt.Reminders).SendAt) {
+			due = append(due, d.Month)
+		}
+	}
+	if len(due) == 0 {
+		return nil, nil
+	}
+	units, err := tx.Units()
+	if err != nil {
+		return nil, err
+	}
+	reports, err := tx.MonthlyReports(p.Year)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]map[workflow.Month]int64{}
+	for _, r := range reports {
+		if counts[r.Unit] == nil {
+			counts[r.Unit] = map[workflow.Month]int64{}
+		}
+		counts[r.Unit][r.Month] = r.Count
+	}
+	for _, m := range due {
+		if err := tx.SaveMonthlySummary(workflow.Summarise(p.Year, m, units, counts, now)); err != nil {
+			return nil, err
+		}
+	}
+	return due, nil
+}
+
+// YearEndScoring runs the year-end scoring of every plan whose scoring
+// instant has passed and that the schedule has not scored yet (the system
+// only), each in one transaction with the mark that it was done, so that
+// no later tick, restart or second server scores it again. It returns the
+// runs stored.
+func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.ScoringRun, error) {
+	if err := a.requireRole(workflow.RoleSystem); err != nil {
+		return nil, err
+	}
+	var years []int
+	err := s.view(ctx, func(tx Tx, now time.Time) error {
+		plans, err := tx.Plans()
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			if now.Before(p.YearEnd()) {
+				continue
+			}
+			done, err := tx.JobDone(scoringMark(p.Year))
+			if err != nil {
+				return err
+			}
+			if !done {
+				years = append(years, p.Year)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []*workflow.ScoringRun
+	for _, y := range years {
+		run, err := s.runScoring(ctx, a, y, scoringMark(y))
+		switch {
+		case workflow.ErrorCode(err) == workflow.ECONFLICT:
+			continue // another server scored it first
+		case err != nil:
+			return out, fmt.Errorf("scoring %d: %w", y, err)
+		}
+		out = append(out, run)
+	}
+	return out, nil
+}
+
+// scoringMark names the job mark of a year's scheduled scoring.
+func scoringMark(year int) string { return fmt.Sprintf("scoring:%d", year) }

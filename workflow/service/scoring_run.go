@@ -1,0 +1,624 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"kaohe/workflow"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// scoringBatch is how many units are read and scored at a time.
+const scoringBatch = 200
+
+// DeductionInput is the office's request for a manual deduction.
+type DeductionInput struct {
+	Points workflow.Points `json:"points"`
+	Reason string          `json:"reason"`
+	Rule   string          `json:"rule"`
+}
+
+// maxManualDeduction bounds one manual deduction: no unit can lose more
+// than everything it can score.
+const maxManualDeduction = 200 * workflow.Point
+
+// Deduction rule codes of request validation.
+const (
+	RuleDeductionPoints = "deduction.points.range"
+	RuleDeductionReason = "deduction.reason.empty"
+	RuleDeductionRule   = "deduction.rule.unknown"
+	RuleNodeUnreviewed  = "node.unreviewed"
+)
+
+// AddDeduction records a manual deduction (office only). It returns
+// EVALIDATION for points outside (0, 200], an empty reason or a rule the
+// plan does not list, ENOTFOUND for an unknown plan or unit and ESTATE once
+// the year's result is published.
+func (s *Service) AddDeduction(ctx context.Context, a Actor, year int, unit string, in DeductionInput) (*workflow.ManualDeduction, error) {
+	if err := a.checkUnit(unit); err != nil {
+		return nil, err
+	}
+	if err := a.requireRole(workflow.RoleOffice); err != nil {
+		return nil, err
+	}
+	in.Reason, in.Rule = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Rule)
+	var out *workflow.ManualDeduction
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		if _, err := unitOf(tx, unit); err != nil {
+			return err
+		}
+		var vs []workflow.Violation
+		if in.Points <= 0 || in.Points > maxManualDeduction {
+			vs = append(vs, workflow.Violation{Path: "points", Rule: RuleDeductionPoints, Message: fmt.Sprintf("扣分应大于0且不超过%s分", maxManualDeduction)})
+		}
+		if in.Reason == "" || utf8.RuneCountInString(in.Reason) > workflow.MaxTextRunes {
+			vs = append(vs, workflow.Violation{Path: "reason", Rule: RuleDeductionReason, Message: fmt.Sprintf("须写明扣分原因（不超过%d字）", workflow.MaxTextRunes)})
+		}
+		if !manualRule(p, in.Rule) {
+			vs = append(vs, workflow.Violation{Path: "rule", Rule: RuleDeductionRule, Message: fmt.Sprintf("扣分事项应为：%s", strings.Join(p.Deductions.ManualRules, "、"))})
+		}
+		if len(vs) > 0 {
+			return &workflow.Error{Code: workflow.EVALIDATION, Message: "扣分信息有误", Details: vs}
+		}
+		if err := notPublished(tx, year); err != nil {
+			return err
+		}
+		d := &workflow.ManualDeduction{Year: year, Unit: unit, Rule: in.Rule, Points: in.Points, Reason: in.Reason, Actor: a.Username, CreatedAt: now}
+		if err := tx.AddDeduction(d); err != nil {
+			return err
+		}
+		out = d
+		return audit(tx, now, a, unit, "deduction.add", fmt.Sprintf("deduction:%d", d.ID), fmt.Sprintf("%s 扣%s分：%s", d.Rule, d.Points, d.Reason))
+	})
+	return out, err
+}
+
+func manualRule(p *workflow.Plan, rule string) bool {
+	if rule == "" {
+		return false
+	}
+	if len(p.Deductions.ManualRules) == 0 {
+		return true
+	}
+	for _, r := range p.Deductions.ManualRules {
+		if r == rule {
+			return true
+		}
+	}
+	return false
+}
+
+func notPublished(tx Tx, year int) error {
+	run, err := tx.PublishedScoringRun(year)
+	switch {
+	case err == nil:
+		return workflow.Errorf(workflow.ESTATE, "%d年度考核结果已发布（第%d次计分），不能再修改", year, run.ID)
+	case workflow.ErrorCode(err) == workflow.ENOTFOUND:
+		return nil
+	}
+	return err
+}
+
+// Deductions lists a unit's manual deductions (office and viewers).
+func (s *Service) Deductions(ctx context.Context, a Actor, year int, unit string) ([]workflow.ManualDeduction, error) {
+	if err := a.checkUnit(unit); err != nil {
+		return nil, err
+	}
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer); err != nil {
+		return nil, err
+	}
+	out := []workflow.ManualDeduction{}
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		if _, err := unitOf(tx, unit); err != nil {
+			return err
+		}
+		ds, err := tx.Deductions(year, unit)
+		if err == nil && ds != nil {
+			out = ds
+		}
+		return err
+	})
+	return out, err
+}
+
+// DeleteDeduction removes a manual deduction (office only): ENOTFOUND when
+// the unit has no such deduction, ESTATE once the year is published.
+func (s *Service) DeleteDeduction(ctx context.Context, a Actor, year int, unit string, id int64) error {
+	if err := a.checkUnit(unit); err != nil {
+		return err
+	}
+	if err := a.requireRole(workflow.RoleOffice); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx, now time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		if err := notPublished(tx, year); err != nil {
+			return err
+		}
+		ds, err := tx.Deductions(year, unit)
+		if err != nil {
+			return err
+		}
+		var gone *workflow.ManualDeduction
+		for i := range ds {
+			if ds[i].ID == id {
+				gone = &ds[i]
+			}
+		}
+		if gone == nil {
+			return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”没有编号为%d的扣分", unit, id)
+		}
+		if err := tx.DeleteDeduction(year, unit, id); err != nil {
+			return err
+		}
+		return audit(tx, now, a, unit, "deduction.delete", fmt.Sprintf("deduction:%d", id), fmt.Sprintf("%s 扣%s分：%s", gone.Rule, gone.Points, gone.Reason))
+	})
+}
+
+// gathered is what one pass over the facts produced.
+type gathered struct {
+	results []workflow.UnitResult
+	digest  string
+}
+
+// scoringInputsHeader is the part of the inputs digest that is not a unit:
+// the whole plan and which of its deadlines had passed.
+type scoringInputsHeader struct {
+	Plan      *workflow.Plan `json:"plan"`
+	PassedDue []string       `json:"passed_due"`
+	MonthsDue []string       `json:"months_due"`
+}
+
+func inputsHeader(p *workflow.Plan, now time.Time) scoringInputsHeader {
+	hdr := scoringInputsHeader{Plan: p, PassedDue: []string{}, MonthsDue: []string{}}
+	for _, c := range p.Checkpoints {
+		if !now.Before(p.DueTime(c.Date)) {
+			hdr.PassedDue = append(hdr.PassedDue, c.Date.String())
+		}
+	}
+	for _, m := range p.Months() {
+		if !now.Before(p.MonthDueTime(m)) {
+			hdr.MonthsDue = append(hdr.MonthsDue, m.String())
+		}
+	}
+	return hdr
+}
+
+// gatherAndScore reads every unit's facts a batch at a time, scores each
+// unit, and hashes the inputs as it goes: the digest is the SHA-256 of the
+// header and every unit's facts in unit-code order, so equal digests mean
+// equal inputs as scoring reads them. The store sums accepted, on-time
+// nodes per indicator (NodeFact.Count) and the digest hashes the sums:
+// moving awarded points between two such nodes of one indicator leaves the
+// digest, like every result, unchanged; any change that can change a
+// result changes it.
+func (s *Service) gatherAndScore(tx Tx, p *workflow.Plan, now time.Time) (*gathered, error) {
+	h := sha256.New()
+	if err := hashJSON(h, inputsHeader(p, now)); err != nil {
+		return nil, err
+	}
+	units, err := tx.Units()
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(units, func(i, j int) bool { return units[i].Code < units[j].Code })
+	manual, err := tx.Deductions(p.Year, "")
+	if err != nil {
+		return nil, err
+	}
+	manualOf := map[string][]workflow.ManualDeduction{}
+	for _, d := range manual {
+		manualOf[d.Unit] = append(manualOf[d.Unit], d)
+	}
+	opt := workflow.ScoringOptions{AsOf: now, MonthlyTracked: true}
+	out := &gathered{results: make([]workflow.UnitResult, 0, len(units))}
+	var buf []byte
+	for start := 0; start < len(units); start += scoringBatch {
+		su, err := readScoringBatch(tx, p.Year, units[start:min(start+scoringBatch, len(units))], manualOf)
+		if err != nil {
+			return nil, err
+		}
+		for i := range su {
+			buf = digestUnit(buf[:0], &su[i])
+			h.Write(buf)
+			out.results = append(out.results, workflow.ScoreUnit(p, &su[i], opt))
+		}
+	}
+	workflow.Rank(p, out.results)
+	out.digest = hex.EncodeToString(h.Sum(nil))
+	return out, nil
+}
+
+// readScoringBatch reads what scoring needs of a batch of units: each
+// unit's submission facts and manual deductions, and for the units whose
+// tables were released, their nodes and monthly reports, in document and
+// month order.
+func readScoringBatch(tx Tx, year int, batch []workflow.Unit, manualOf map[string][]workflow.ManualDeduction) ([]workflow.ScoringUnit, error) {
+	codes := make([]string, len(batch))
+	for i, u := range batch {
+		codes[i] = u.Code
+	}
+	subs, err := tx.SubmissionFacts(year, codes)
+	if err != nil {
+		return nil, err
+	}
+	subOf := make(map[string]*workflow.SubmissionFact, len(subs))
+	for i := range subs {
+		subOf[subs[i].Unit] = &subs[i]
+	}
+	var eligible []string
+	su := make([]workflow.ScoringUnit, len(batch))
+	for i, u := range batch {
+		su[i] = workflow.ScoringUnit{Code: u.Code, Name: u.Name, State: workflow.StateNone, Innovation: []workflow.InnovationFact{},
+			Nodes: []workflow.NodeFact{}, Monthly: []workflow.MonthlyFact{}, Manual: manualOf[u.Code]}
+		if su[i].Manual == nil {
+			su[i].Manual = []workflow.ManualDeduction{}
+		}
+		if sub := subOf[u.Code]; sub != nil {
+			su[i].State = string(sub.State)
+			su[i].FirstSubmittedAt = sub.FirstSubmittedAt
+			su[i].Innovation = append(su[i].Innovation, sub.Innovation...)
+		}
+		if su[i].Eligible() {
+			// executing and scored score alike: publishing (which moves
+			// executing to scored) must not change the inputs.
+			su[i].State = string(workflow.StateExecuting)
+			eligible = append(eligible, u.Code)
+		}
+	}
+	if len(eligible) > 0 {
+		if err := readExecutionFacts(tx, year, eligible, su); err != nil {
+			return nil, err
+		}
+	}
+	for i := range su {
+		u := &su[i]
+		workflow.SortNodeFacts(u.Nodes)
+		sort.SliceStable(u.Monthly, func(a, b int) bool { return u.Monthly[b].Month.After(u.Monthly[a].Month) })
+	}
+	return su, nil
+}
+
+// readExecutionFacts hands the units of su their nodes and monthly
+// reports. Nodes come from Tx.ScoringNodes: the accepted nodes reported on
+// time summed per indicator (NodeFact.Count), which scores exactly as the
+// nodes one by one; every node that can cost a deduction or score nothing
+// comes alone. A month's lateness is decided by its first report.
+func readExecutionFacts(tx Tx, year int, units []string, su []workflow.ScoringUnit) error {
+	nodes, err := tx.ScoringNodes(year, units)
+	if err != nil {
+		return err
+	}
+	ms, err := tx.MonthlyReportsOf(year, units)
+	if err != nil {
+		return err
+	}
+	monthly := make([]workflow.MonthlyFact, 0, len(ms))
+	for _, m := range ms {
+		monthly = append(monthly, workflow.MonthlyFact{Unit: m.Unit, Month: m.Month, ReportedAt: m.FirstReportedAt, Late: m.Late})
+	}
+	idx := make(map[string]int, len(su))
+	for i := range su {
+		idx[su[i].Code] = i
+	}
+	spread(nodes, su, idx, func(n *workflow.NodeFact) string { return n.Unit }, func(u *workflow.ScoringUnit, ns []workflow.NodeFact) { u.Nodes = ns })
+	spread(monthly, su, idx, func(m *workflow.MonthlyFact) string { return m.Unit }, func(u *workflow.ScoringUnit, ms []workflow.MonthlyFact) { u.Monthly = ms })
+	return nil
+}
+
+// spread hands each unit of su its facts, in the order they come, as
+// slices of one array (facts of units not in idx are dropped): a batch's
+// facts cost two allocations, not a growing slice per unit.
+func spread[T any](facts []T, su []workflow.ScoringUnit, idx map[string]int, unit func(*T) string, set func(*workflow.ScoringUnit, []T)) {
+	at := make([]int, len(su)+1)
+	for i := range facts {
+		if u, ok := idx[unit(&facts[i])]; ok {
+			at[u+1]++
+		}
+	}
+	for u := range su {
+		at[u+1] += at[u]
+	}
+	out := make([]T, at[len(su)])
+	next := append([]int(nil), at[:len(su)]...)
+	for i := range facts {
+		if u, ok := idx[unit(&facts[i])]; ok {
+			out[next[u]] = facts[i]
+			next[u]++
+		}
+	}
+	for u := range su {
+		if at[u+1] > at[u] {
+			set(&su[u], out[at[u]:at[u+1]:at[u+1]])
+		}
+	}
+}
+
+// digestUnit appends one unit's facts to b in a fixed text form, one line
+// per fact, for the inputs digest (JSON through reflection costs more than
+// the scoring itself on large years).
+func digestUnit(b []byte, u *workflow.ScoringUnit) []byte {
+	str := func(s string) {
+		b = strconv.AppendQuote(b, s)
+		b = append(b, ' ')
+	}
+	num := func(n int64) {
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, ' ')
+	}
+	b = append(b, "unit "...)
+	str(u.Code)
+	str(u.Name)
+	str(u.State)
+	if u.FirstSubmittedAt != nil {
+		num(u.FirstSubmittedAt.UnixMicro())
+	}
+	b = append(b, '\n')
+	for _, it := range u.Innovation {
+		b = append(b, "innovation "...)
+		str(it.Title)
+		num(int64(it.Points))
+		b = strconv.AppendBool(b, it.Certified)
+		b = append(b, '\n')
+	}
+	for _, n := range u.Nodes {
+		b = append(b, "node "...)
+		str(n.Category)
+		str(n.Indicator)
+		num(int64(n.ItemIndex))
+		num(int64(n.WorkIndex))
+		num(int64(n.NodeIndex))
+		b = append(b, n.Due.String()...)
+		b = append(b, ' ')
+		num(int64(n.Points))
+		str(n.State)
+		b = strconv.AppendBool(b, n.Late)
+		b = append(b, ' ')
+		num(int64(n.Awarded))
+		num(int64(n.Count))
+		b = append(b, '\n')
+	}
+	for _, m := range u.Monthly {
+		b = append(b, "monthly "...)
+		b = append(b, m.Month.String()...)
+		b = append(b, ' ')
+		num(m.ReportedAt.UnixMicro())
+		b = strconv.AppendBool(b, m.Late)
+		b = append(b, '\n')
+	}
+	for _, d := range u.Manual {
+		b = append(b, "manual "...)
+		num(d.ID)
+		str(d.Rule)
+		num(int64(d.Points))
+		str(d.Reason)
+		b = append(b, '\n')
+	}
+	return b
+}
+
+func hashJSON(h hash.Hash, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("scoring digest: %w", err)
+	}
+	h.Write(b)
+	h.Write([]byte{'\n'})
+	return nil
+}
+
+// RunScoring computes every unit's result now and stores it as a new
+// immutable run (the office, or the system for `kaohe score`). ENOTFOUND
+// when the plan does not exist.
+func (s *Service) RunScoring(ctx context.Context, a Actor, year int) (*workflow.ScoringRun, error) {
+	return s.runScoring(ctx, a, year, "")
+}
+
+// runScoring is RunScoring that also records the job mark, when not empty,
+// in the same transaction (ECONFLICT, and no run, when it was recorded).
+func (s *Service) runScoring(ctx context.Context, a Actor, year int, mark string) (*workflow.ScoringRun, error) {
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleSystem); err != nil {
+		return nil, err
+	}
+	var out *workflow.ScoringRun
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		if mark != "" {
+			if err := tx.MarkJobDone(mark, now); err != nil {
+				return err
+			}
+		}
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		g, err := s.gatherAndScore(tx, p, now)
+		if err != nil {
+			return err
+		}
+		run := &workflow.ScoringRun{Year: year, CreatedAt: now, CreatedBy: a.Username, InputsDigest: g.digest, Units: len(g.results), Results: g.results}
+		if err := tx.CreateScoringRun(run); err != nil {
+			return err
+		}
+		out = run
+		return audit(tx, now, a, "", "scoring.run", fmt.Sprintf("scoring-run:%d/%d", year, run.ID), "inputs "+g.digest[:12])
+	})
+	return out, err
+}
+
+// ScoringRuns lists the year's runs, newest first, without results (office
+// and viewers).
+func (s *Service) ScoringRuns(ctx context.Context, a Actor, year int) ([]workflow.ScoringRun, error) {
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer, workflow.RoleSystem); err != nil {
+		return nil, err
+	}
+	out := []workflow.ScoringRun{}
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		rs, err := tx.ScoringRuns(year)
+		if err == nil && rs != nil {
+			out = rs
+		}
+		return err
+	})
+	return out, err
+}
+
+// ScoringRun returns one run with every unit's result (office and
+// viewers; ENOTFOUND when absent).
+func (s *Service) ScoringRun(ctx context.Context, a Actor, year int, id int64) (*workflow.ScoringRun, error) {
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer, workflow.RoleSystem); err != nil {
+		return nil, err
+	}
+	var out *workflow.ScoringRun
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		r, err := tx.ScoringRun(year, id)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			return workflow.Errorf(workflow.ENOTFOUND, "%d年度没有第%d次计分", year, id)
+		}
+		out = r
+		return err
+	})
+	return out, err
+}
+
+// PublishScoring locks run id as the year's result and moves every
+// executing submission to scored through the state machine, in one
+// transaction (office, or the system). It is refused with ECONFLICT,
+// listing them, while any reported node is unreviewed; with ECONFLICT when
+// another run of the year is published; with ESTATE when this one already
+// is; and with ESTALE when the inputs changed since the run was computed
+// (the office must run again and publish the new run).
+func (s *Service) PublishScoring(ctx context.Context, a Actor, year int, id int64) (*workflow.ScoringRun, error) {
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleSystem); err != nil {
+		return nil, err
+	}
+	var out *workflow.ScoringRun
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		run, err := tx.ScoringRun(year, id)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			return workflow.Errorf(workflow.ENOTFOUND, "%d年度没有第%d次计分", year, id)
+		}
+		if err != nil {
+			return err
+		}
+		if run.Published {
+			return workflow.Errorf(workflow.ESTATE, "第%d次计分已于%s发布，发布后不能再修改", run.ID, p.FormatTime(*run.PublishedAt))
+		}
+		if pub, err := tx.PublishedScoringRun(year); err == nil {
+			return workflow.Errorf(workflow.ECONFLICT, "%d年度已发布第%d次计分的结果，每年只能发布一次", year, pub.ID)
+		} else if workflow.ErrorCode(err) != workflow.ENOTFOUND {
+			return err
+		}
+		if err := allReviewed(tx, year); err != nil {
+			return err
+		}
+		g, err := s.gatherAndScore(tx, p, now)
+		if err != nil {
+			return err
+		}
+		if g.digest != run.InputsDigest {
+			return workflow.Errorf(workflow.ESTALE, "第%d次计分后考核数据已有变化，请重新计分后发布新的结果", run.ID)
+		}
+		if err := tx.PublishScoringRun(year, id, now, a.Username); err != nil {
+			return err
+		}
+		if err := s.markScored(tx, year, a, now); err != nil {
+			return err
+		}
+		if err := audit(tx, now, a, "", "scoring.publish", fmt.Sprintf("scoring-run:%d/%d", year, id), "inputs "+run.InputsDigest[:12]); err != nil {
+			return err
+		}
+		out, err = tx.ScoringRun(year, id)
+		return err
+	})
+	return out, err
+}
+
+// markScored moves every executing submission of year to scored.
+func (s *Service) markScored(tx Tx, year int, a Actor, now time.Time) error {
+	subs, err := tx.Submissions(year)
+	if err != nil {
+		return err
+	}
+	for i := range subs {
+		sub := &subs[i]
+		if sub.State != workflow.StateExecuting {
+			continue
+		}
+		if err := advance(tx, a, sub, workflow.ActionScore, nil, now, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UnitResult returns a unit's result in the year's published run, with
+// its breakdown: ENOTFOUND before publication, or when a may not see the
+// unit.
+func (s *Service) UnitResult(ctx context.Context, a Actor, year int, unit string) (*workflow.UnitResult, error) {
+	if err := a.checkUnit(unit); err != nil {
+		return nil, err
+	}
+	var out *workflow.UnitResult
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		run, err := tx.PublishedScoringRun(year)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			return workflow.Errorf(workflow.ENOTFOUND, "%d年度考核结果尚未发布", year)
+		}
+		if err != nil {
+			return err
+		}
+		r, ok := run.Result(unit)
+		if !ok {
+			return workflow.Errorf(workflow.ENOTFOUND, "%d年度考核结果中没有单位“%s”", year, unit)
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
+
+// allReviewed returns ECONFLICT, listing them, while any node of the year
+// is reported and not yet reviewed: publication waits for them.
+func allReviewed(tx Tx, year int) error {
+	ns, err := tx.Nodes(NodeFilter{Year: year, States: []workflow.NodeState{workflow.NodeReported}})
+	if err != nil || len(ns) == 0 {
+		return err
+	}
+	vs := make([]workflow.Violation, 0, len(ns))
+	for _, n := range ns {
+		f := workflow.NodeFact{Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
+			ItemIndex: n.ItemIndex, WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex, Due: n.Due}
+		vs = append(vs, workflow.Violation{Path: n.Unit + ":" + f.Path(), Rule: RuleNodeUnreviewed,
+			Message: fmt.Sprintf("单位“%s”%s 已报送，尚未审核", n.Unit, f.Label())})
+	}
+	return &workflow.Error{Code: workflow.ECONFLICT, Message: fmt.Sprintf("还有%d个已报送的节点未审核，审核完毕后才能发布", len(ns)), Details: vs}
+}

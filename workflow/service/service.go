@@ -1,0 +1,182 @@
+package service
+
+import (
+	"context"
+	"kaohe/workflow"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Service runs the workflow: every method is one transaction on the Store,
+// reads the time once from the Clock, checks the actor's role and unit, and
+// writes the audit log in the same transaction as the change. Build it with
+// New; its zero value is not usable.
+type Service struct {
+	store Store
+	files FileStore
+	clock workflow.Clock
+	opt   Options
+}
+
+// Options are the service's settings; New gives every zero field its
+// default.
+type Options struct {
+	// TokenTTL is how long a login lasts (12 hours).
+	TokenTTL time.Duration
+	// LoginLimit failed logins within LoginWindow block further attempts
+	// (5 in 15 minutes).
+	LoginLimit  int
+	LoginWindow time.Duration
+	// BcryptCost is the password hashing cost (bcrypt's default).
+	BcryptCost int
+	// Upload bounds evidence uploads (20 MiB a file, 20 files a node).
+	Upload UploadLimits
+	// WarningDays is how many days before its checkpoint a node that owes a
+	// report turns yellow (7).
+	WarningDays int
+	// OfficeEmails receive the office digests (none: no digest).
+	OfficeEmails []string
+	// Reminders are the reminders' lead days and time of day (7, 3 and 1
+	// days before, at 09:00).
+	Reminders workflow.ReminderRules
+}
+
+// New returns the service over store, keeping evidence in files and
+// reading the time from clock.
+func New(store Store, files FileStore, clock workflow.Clock, o Options) *Service {
+	if o.TokenTTL <= 0 {
+		o.TokenTTL = 12 * time.Hour
+	}
+	if o.LoginLimit <= 0 {
+		o.LoginLimit = 5
+	}
+	if o.LoginWindow <= 0 {
+		o.LoginWindow = 15 * time.Minute
+	}
+	if o.BcryptCost == 0 {
+		o.BcryptCost = bcrypt.DefaultCost
+	}
+	if o.Upload.MaxFileBytes <= 0 {
+		o.Upload.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if o.Upload.MaxFiles <= 0 {
+		o.Upload.MaxFiles = DefaultMaxFiles
+	}
+	if o.WarningDays <= 0 {
+		o.WarningDays = 7
+	}
+	return &Service{store: store, files: files, clock: clock, opt: o}
+}
+
+// Actor is who makes a request. The zero Actor may do nothing.
+type Actor struct {
+	UserID   int64         `json:"id"`
+	Username string        `json:"username"`
+	Role     workflow.Role `json:"role"`
+	Unit     string        `json:"unit_code,omitempty"`
+}
+
+// SystemActor is the scheduler acting on its own.
+var SystemActor = Actor{Username: "system", Role: workflow.RoleSystem}
+
+// SeesUnit reports whether a may read unit's data: the office, viewers and
+// the system see every unit, a unit account only its own.
+func (a Actor) SeesUnit(unit string) bool {
+	switch a.Role {
+	case workflow.RoleOffice, workflow.RoleViewer, workflow.RoleSystem:
+		return true
+	case workflow.RoleUnit:
+		return a.Unit == unit
+	}
+	return false
+}
+
+// checkUnit returns ENOTFOUND when a may not see unit, so that another
+// unit's data is indistinguishable from absent data.
+func (a Actor) checkUnit(unit string) error {
+	if !a.SeesUnit(unit) {
+		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”不存在", unit)
+	}
+	return nil
+}
+
+// requireRole returns EFORBIDDEN unless a has one of roles.
+func (a Actor) requireRole(roles ...workflow.Role) error {
+	for _, r := range roles {
+		if a.Role == r {
+			return nil
+		}
+	}
+	return workflow.Errorf(workflow.EFORBIDDEN, "当前账号没有执行此操作的权限")
+}
+
+// update runs fn in one read-write transaction with the time read once.
+func (s *Service) update(ctx context.Context, fn func(tx Tx, now time.Time) error) error {
+	now := s.clock.Now().UTC()
+	return s.store.Update(ctx, func(tx Tx) error { return fn(tx, now) })
+}
+
+// view runs fn in one read-only transaction with the time read once.
+func (s *Service) view(ctx context.Context, fn func(tx Tx, now time.Time) error) error {
+	now := s.clock.Now().UTC()
+	return s.store.View(ctx, func(tx Tx) error { return fn(tx, now) })
+}
+
+// audit writes one audit entry.
+func audit(tx Tx, now time.Time, a Actor, unit, action, target, detail string) error {
+	return tx.AddAudit(&workflow.AuditEntry{At: now, Actor: a.Username, Role: a.Role, Unit: unit, Action: action, Target: target, Detail: detail})
+}
+
+// Now returns the service clock's time.
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
+// Limits returns the upload limits.
+func (s *Service) Limits() UploadLimits { return s.opt.Upload }
+
+// Plan returns the plan of year (ENOTFOUND when none is loaded).
+func (s *Service) Plan(ctx context.Context, year int) (*workflow.Plan, error) {
+	var p *workflow.Plan
+	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
+		p, err = tx.Plan(year)
+		return err
+	})
+	return p, err
+}
+
+// Plans returns every loaded plan, oldest first.
+func (s *Service) Plans(ctx context.Context) ([]*workflow.Plan, error) {
+	var ps []*workflow.Plan
+	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
+		ps, err = tx.Plans()
+		return err
+	})
+	return ps, err
+}
+
+// LoadPlan stores p, replacing a stored plan of the same year. Plans are
+// loaded at start from configs/plans.
+func (s *Service) LoadPlan(ctx context.Context, p *workflow.Plan) error {
+	return s.update(ctx, func(tx Tx, _ time.Time) error { return tx.SavePlan(p) })
+}
+
+// Audit returns audit entries (office only).
+func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow.AuditEntry, error) {
+	if err := a.requireRole(workflow.RoleOffice); err != nil {
+		return nil, err
+	}
+	var out []workflow.AuditEntry
+	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
+		out, err = tx.Audit(f)
+		return err
+	})
+	return out, err
+}
+
+func planOf(tx Tx, year int) (*workflow.Plan, error) {
+	p, err := tx.Plan(year)
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+		return nil, workflow.Errorf(workflow.ENOTFOUND, "没有%d年度的考核方案", year)
+	}
+	return p, err
+}
