@@ -4,10 +4,10 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,16 +18,15 @@ import (
 )
 
 // Server holds what the handlers need. Its zero value is not usable: set
-// Service, Store and Log.
+// Service, Ready and Log.
 type Server struct {
 	Service *service.Service
 	// Ready reports whether the database answers (GET /readyz).
 	Ready func(ctx context.Context) error
 	Log   *slog.Logger
-	// MaxBodyBytes bounds JSON request bodies (2 MiB when zero).
+	// MaxBodyBytes bounds the body of every request that is not an upload
+	// or an import (2 MiB when zero).
 	MaxBodyBytes int64
-	// Extra registers more routes on the same engine (later packages).
-	Extra []func(r *gin.Engine, auth gin.HandlerFunc)
 	// Metrics, when set, counts requests and serves GET /metrics (the jobs'
 	// metrics are registered on the same registry).
 	Metrics *prometheus.Registry
@@ -35,6 +34,10 @@ type Server struct {
 	// message at its next poll).
 	Notify func()
 }
+
+// maxImportBytes bounds an uploaded file that is imported whole: a
+// member-count file or an indicator workbook.
+const maxImportBytes = 10 << 20
 
 // Handler returns the whole route table wrapped in its middleware.
 func (s *Server) Handler() http.Handler {
@@ -49,57 +52,91 @@ func (s *Server) Handler() http.Handler {
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{errorObject{Code: "method_not_allowed", Message: "不支持该请求方法"}})
 	})
-
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.handleReady)
 	registerPages(r)
 
-	v1 := r.Group("/api/v1", s.limitBody())
-	v1.POST("/login", s.handleLogin)
-
+	v1 := r.Group("/api/v1")
+	limit := cmp.Or(s.MaxBodyBytes, 2<<20)
+	v1.POST("/login", limitBody(limit), s.handleLogin)
 	auth := s.authenticate()
-	a := v1.Group("", auth)
+	s.routes(v1.Group("", limitBody(limit), auth))
+	// Uploads and imports have limits of their own, checked before their
+	// bodies are read.
+	lim := s.Service.Limits()
+	upload := v1.Group("", limitBody(int64(lim.MaxFiles)*(lim.MaxFileBytes+64<<10)+1<<20), auth)
+	upload.POST("/nodes/:id/evidence", s.handleReport)
+	imports := v1.Group("", limitBody(maxImportBytes+1<<20), auth)
+	imports.POST("/plans/:year/monthly/:month/import", s.handleImportMonthly)
+	imports.POST("/plans/:year/units/:unit/submission/import", s.handleImportSubmission)
+	return r
+}
+
+// routes registers every JSON route, by resource.
+func (s *Server) routes(a *gin.RouterGroup) {
+	svc := s.Service
+	const ok, created = http.StatusOK, http.StatusCreated
+	// Sessions and accounts.
 	a.POST("/logout", s.handleLogout)
 	a.GET("/me", s.handleMe)
 	a.PUT("/me/password", s.handleSetOwnPassword)
-
-	a.GET("/plans", s.handlePlans)
-	a.GET("/plans/:year", s.handlePlan)
-
-	a.GET("/units", s.handleUnits)
-	a.POST("/units", s.handleCreateUnit)
-	a.GET("/units/:unit", s.handleUnit)
-	a.GET("/units/:unit/contacts", s.handleContacts)
-	a.PUT("/units/:unit/contacts", s.handleSetContacts)
-
-	a.GET("/users", s.handleUsers)
-	a.POST("/users", s.handleCreateUser)
+	a.GET("/users", actorCall(ok, svc.Users))
+	a.POST("/users", bodyCall(created, svc.CreateUser))
 	a.PUT("/users/:username/password", s.handleSetPassword)
-
 	a.GET("/audit", s.handleAudit)
 
+	// Plans and units.
+	a.GET("/plans", s.handlePlans)
+	a.GET("/plans/:year", s.handlePlan)
+	a.GET("/units", actorCall(ok, svc.Units))
+	a.POST("/units", bodyCall(created, svc.CreateUnit))
+	a.GET("/units/:unit", unitCall(ok, svc.Unit))
+	a.GET("/units/:unit/contacts", unitCall(ok, svc.Contacts))
+	a.PUT("/units/:unit/contacts", unitBodyCall(ok, svc.SetContacts))
+
+	// Submissions.
+	a.GET("/plans/:year/submissions", yearCall(ok, svc.Submissions))
+	a.POST("/plans/:year/release", yearCall(ok, svc.Release))
+	sub := a.Group("/plans/:year/units/:unit/submission")
+	sub.GET("", yearUnitCall(ok, svc.GetSubmission))
+	sub.PUT("", s.handlePutSubmission)
+	sub.POST("/validate", s.handleValidate)
+	sub.POST("/submit", yearUnitBodyCall(ok, true, svc.Submit))
+	sub.POST("/return", yearUnitBodyCall(ok, false, svc.Return))
+	sub.POST("/certify", yearUnitBodyCall(ok, true, svc.Certify))
+	sub.GET("/history", yearUnitCall(ok, svc.History))
+	sub.GET("/export.xlsx", s.handleExportSubmission)
+
+	// Nodes, evidence and reviews.
+	a.GET("/plans/:year/units/:unit/nodes", s.handleNodes)
+	a.GET("/plans/:year/reviews", s.handleReviewQueue)
+	a.GET("/plans/:year/progress", yearCall(ok, svc.Progress))
+	a.GET("/nodes/:id", idCall(ok, "节点", svc.Node))
+	a.POST("/nodes/:id/review", s.handleReview)
+	a.GET("/evidence/:id", s.handleDownload)
+	a.DELETE("/evidence/:id", s.handleWithdraw)
+
+	// Monthly member counts.
+	a.PUT("/plans/:year/units/:unit/monthly/:month", s.handlePutMonthly)
+	a.GET("/plans/:year/units/:unit/monthly/:month", s.handleMonthlyHistory)
+	a.GET("/plans/:year/monthly/:month", s.handleMonthly)
+
+	// Year-end scoring.
+	a.GET("/plans/:year/units/:unit/deductions", yearUnitCall(ok, svc.Deductions))
+	a.POST("/plans/:year/units/:unit/deductions", yearUnitBodyCall(created, false, svc.AddDeduction))
+	a.DELETE("/plans/:year/units/:unit/deductions/:id", s.handleDeleteDeduction)
+	a.GET("/plans/:year/units/:unit/result", yearUnitCall(ok, svc.UnitResult))
+	a.GET("/plans/:year/scoring-runs", yearCall(ok, svc.ScoringRuns))
+	a.POST("/plans/:year/scoring-runs", yearCall(created, svc.RunScoring))
+	a.GET("/plans/:year/scoring-runs/:id", s.handleScoringRun)
+	a.POST("/plans/:year/scoring-runs/:id/publish", s.handlePublishScoring)
+	a.GET("/plans/:year/scoring-runs/:id/export.xlsx", s.handleExportRanking)
+	a.GET("/plans/:year/scoring-runs/:id/export.csv", s.handleExportRankingCSV)
+
+	// Notifications.
 	a.GET("/notifications", s.handleNotifications)
 	a.GET("/notifications/counts", s.handleNotificationCounts)
 	a.POST("/notifications/:id/resend", s.handleResendNotification)
-
-	a.GET("/plans/:year/submissions", s.handleSubmissions)
-	a.POST("/plans/:year/release", s.handleRelease)
-	sub := a.Group("/plans/:year/units/:unit/submission")
-	sub.GET("", s.handleGetSubmission)
-	sub.PUT("", s.handlePutSubmission)
-	sub.POST("/validate", s.handleValidate)
-	sub.POST("/submit", s.handleSubmit)
-	sub.POST("/return", s.handleReturn)
-	sub.POST("/certify", s.handleCertify)
-	sub.GET("/history", s.handleHistory)
-
-	s.registerExecution(a)
-	s.registerScoring(a) // scoring.go: deductions, scoring runs, results, Excel
-
-	for _, extra := range s.Extra {
-		extra(r, auth)
-	}
-	return r
 }
 
 func (s *Server) handleReady(c *gin.Context) {
@@ -113,19 +150,6 @@ func (s *Server) handleReady(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
-}
-
-func (s *Server) limitBody() gin.HandlerFunc {
-	limit := s.MaxBodyBytes
-	if limit == 0 {
-		limit = 2 << 20
-	}
-	return func(c *gin.Context) {
-		if c.ContentType() != "multipart/form-data" {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-		}
-		c.Next()
-	}
 }
 
 func (s *Server) recoverer() gin.HandlerFunc {
@@ -155,27 +179,3 @@ func (s *Server) logger() gin.HandlerFunc {
 			"user", actorOf(c).Username)
 	}
 }
-
-// yearParam reads :year; a non-number is a plan that does not exist.
-func yearParam(c *gin.Context) (int, bool) {
-	y, err := strconv.Atoi(c.Param("year"))
-	if err != nil {
-		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "没有“%s”年度的考核方案", c.Param("year")))
-		return 0, false
-	}
-	return y, true
-}
-
-// idParam reads :id; a non-number is a record that does not exist.
-func idParam(c *gin.Context, what string) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "%s“%s”不存在", what, c.Param("id")))
-		return 0, false
-	}
-	return id, true
-}
-
-// maxImportBytes bounds an uploaded file that is imported whole: a
-// member-count file or an indicator workbook.
-const maxImportBytes = 10 << 20

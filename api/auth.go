@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -64,47 +62,6 @@ func loggerOf(c *gin.Context) *slog.Logger {
 		return v.(*slog.Logger)
 	}
 	return nil
-}
-
-// bind decodes a JSON body into v: malformed JSON is 400, a body over the
-// limit 413. An empty body is allowed only when allowEmpty.
-func bind(c *gin.Context, v any, allowEmpty bool) bool {
-	b, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(c, workflow.Errorf(workflow.ETOOLARGE, "请求内容超过%d字节的上限", mbe.Limit))
-			return false
-		}
-		writeError(c, workflow.Errorf(workflow.EINVALID, "无法读取请求内容"))
-		return false
-	}
-	if len(strings.TrimSpace(string(b))) == 0 {
-		if allowEmpty {
-			return true
-		}
-		writeError(c, workflow.Errorf(workflow.EINVALID, "请求内容为空，应为JSON"))
-		return false
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		writeError(c, workflow.Errorf(workflow.EINVALID, "请求内容不是有效的JSON：%s", err))
-		return false
-	}
-	return true
-}
-
-func readBody(c *gin.Context) ([]byte, bool) {
-	b, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(c, workflow.Errorf(workflow.ETOOLARGE, "请求内容超过%d字节的上限", mbe.Limit))
-		} else {
-			writeError(c, workflow.Errorf(workflow.EINVALID, "无法读取请求内容"))
-		}
-		return nil, false
-	}
-	return b, true
 }
 
 type loginRequest struct {
@@ -172,28 +129,6 @@ func (s *Server) handleSetPassword(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-func (s *Server) handleUsers(c *gin.Context) {
-	us, err := s.Service.Users(c.Request.Context(), actorOf(c))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, us)
-}
-
-func (s *Server) handleCreateUser(c *gin.Context) {
-	var req service.NewUser
-	if !bind(c, &req, false) {
-		return
-	}
-	u, err := s.Service.CreateUser(c.Request.Context(), actorOf(c), req)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, u)
 }
 
 func (s *Server) handleAudit(c *gin.Context) {

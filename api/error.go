@@ -41,16 +41,16 @@ type errorBody struct {
 // as "内部错误".
 func writeError(c *gin.Context, err error) {
 	var e *workflow.Error
-	if !errors.As(err, &e) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			e = workflow.Errorf(workflow.ETOOLARGE, "请求内容超过%d字节的上限", mbe.Limit)
-		} else {
-			if l := loggerOf(c); l != nil {
-				l.Error("internal error", "path", c.Request.URL.Path, "err", err)
-			}
-			e = workflow.Errorf(workflow.EINTERNAL, "内部错误")
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &e):
+	case errors.As(err, &mbe):
+		e = bodyError(err).(*workflow.Error)
+	default:
+		if l := loggerOf(c); l != nil {
+			l.Error("internal error", "path", c.Request.URL.Path, "err", err)
 		}
+		e = workflow.Errorf(workflow.EINTERNAL, "内部错误")
 	}
 	status, ok := statusOf[e.Code]
 	if !ok {

@@ -16,20 +16,6 @@ import (
 // maxNoteBytes bounds the note part of an upload.
 const maxNoteBytes = 16 << 10
 
-// uploadError turns an error reading a multipart body into the API's terms:
-// a body over the limit is 413, anything else a malformed request.
-func uploadError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return workflow.Errorf(workflow.ETOOLARGE, "请求内容超过%d字节的上限", mbe.Limit)
-	}
-	var we *workflow.Error
-	if errors.As(err, &we) {
-		return err
-	}
-	return workflow.Errorf(workflow.EINVALID, "无法读取上传内容：应为 multipart/form-data")
-}
-
 // partFileName is the file name a client sent, unaltered (mime/multipart's
 // FileName strips directories, and the display name is decided by
 // workflow.DisplayName).
@@ -64,16 +50,15 @@ func (s *Server) handleReport(c *gin.Context) {
 		return
 	}
 	limits := s.Service.Limits()
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, int64(limits.MaxFiles)*(limits.MaxFileBytes+64<<10)+1<<20)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		writeError(c, uploadError(err))
+		writeError(c, bodyError(err))
 		return
 	}
 	var files []service.Upload
 	fail := func(err error) {
 		s.Service.DiscardEvidence(files)
-		writeError(c, uploadError(err))
+		writeError(c, bodyError(err))
 	}
 	note := ""
 	for {

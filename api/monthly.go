@@ -42,29 +42,17 @@ func (s *Server) handlePutMonthly(c *gin.Context) {
 }
 
 func (s *Server) handleMonthly(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
+	if year, ok := yearParam(c); ok {
+		v, err := s.Service.Monthly(c.Request.Context(), actorOf(c), year, c.Param("month"))
+		respond(c, http.StatusOK, v, err)
 	}
-	out, err := s.Service.Monthly(c.Request.Context(), actorOf(c), year, c.Param("month"))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) handleMonthlyHistory(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
+	if year, ok := yearParam(c); ok {
+		v, err := s.Service.MonthlyHistory(c.Request.Context(), actorOf(c), year, c.Param("unit"), c.Param("month"))
+		respond(c, http.StatusOK, v, err)
 	}
-	out, err := s.Service.MonthlyHistory(c.Request.Context(), actorOf(c), year, c.Param("unit"), c.Param("month"))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
 }
 
 // handleImportMonthly reads a CSV or XLSX file, either as the "file" part of
@@ -80,7 +68,7 @@ func (s *Server) handleImportMonthly(c *gin.Context) {
 	}
 	data, err := importFile(c)
 	if err != nil {
-		writeError(c, uploadError(err))
+		writeError(c, bodyError(err))
 		return
 	}
 	rows, err := sheets.ReadCounts(data)
@@ -100,7 +88,6 @@ func importFile(c *gin.Context) ([]byte, error) {
 	if c.ContentType() != "multipart/form-data" {
 		return io.ReadAll(c.Request.Body) // bounded by limitBody
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBytes+1<<20)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
 		return nil, err

@@ -11,24 +11,6 @@ import (
 	"kaohe/workflow/service"
 )
 
-// registerExecution adds the routes of execution (issue 3): nodes, evidence,
-// reviews, progress and monthly counts.
-func (s *Server) registerExecution(a *gin.RouterGroup) {
-	a.GET("/plans/:year/units/:unit/nodes", s.handleNodes)
-	a.GET("/plans/:year/reviews", s.handleReviewQueue)
-	a.GET("/plans/:year/progress", s.handleProgress)
-	a.GET("/nodes/:id", s.handleNode)
-	a.POST("/nodes/:id/evidence", s.handleReport)
-	a.POST("/nodes/:id/review", s.handleReview)
-	a.GET("/evidence/:id", s.handleDownload)
-	a.DELETE("/evidence/:id", s.handleWithdraw)
-
-	a.PUT("/plans/:year/units/:unit/monthly/:month", s.handlePutMonthly)
-	a.GET("/plans/:year/units/:unit/monthly/:month", s.handleMonthlyHistory)
-	a.GET("/plans/:year/monthly/:month", s.handleMonthly)
-	a.POST("/plans/:year/monthly/:month/import", s.handleImportMonthly)
-}
-
 func (s *Server) handleNodes(c *gin.Context) {
 	year, ok := yearParam(c)
 	if !ok {
@@ -62,19 +44,6 @@ func (s *Server) handleNodes(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) handleNode(c *gin.Context) {
-	id, ok := idParam(c, "节点")
-	if !ok {
-		return
-	}
-	out, err := s.Service.Node(c.Request.Context(), actorOf(c), id)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
-
 // reviewBody is a review as sent: points as a raw number, so that a value
 // that is not an exact decimal is a 422 at "points" like any other bad
 // score, not a malformed request.
@@ -96,7 +65,7 @@ func (s *Server) handleReview(c *gin.Context) {
 	}
 	req := service.ReviewRequest{Verdict: body.Verdict, Comment: body.Comment, Version: body.Version}
 	if raw := strings.TrimSpace(string(body.Points)); raw != "" && raw != "null" {
-		p, err := workflow.ParsePoints(strings.Trim(raw, `"`))
+		p, err := workflow.ParsePoints(raw)
 		if err != nil {
 			writeError(c, &workflow.Error{Code: workflow.EVALIDATION, Message: "审核意见有误",
 				Details: []workflow.Violation{{Path: "points", Rule: "review.points.format", Message: "得分应为数字，最多两位小数：" + err.Error()}}})
@@ -126,19 +95,6 @@ func (s *Server) handleReviewQueue(c *gin.Context) {
 		}
 	}
 	out, err := s.Service.ReviewQueue(c.Request.Context(), actorOf(c), year, state)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) handleProgress(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	out, err := s.Service.Progress(c.Request.Context(), actorOf(c), year)
 	if err != nil {
 		writeError(c, err)
 		return

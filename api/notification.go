@@ -23,30 +23,21 @@ func (s *Server) handleNotifications(c *gin.Context) {
 		f.Limit = n
 	}
 	out, err := s.Service.Notifications(c.Request.Context(), actorOf(c), f)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 // handleNotificationCounts counts outbox messages by state (office only),
 // all or one unit's: GET /api/v1/notifications/counts?unit=gjz.
 func (s *Server) handleNotificationCounts(c *gin.Context) {
 	out, err := s.Service.NotificationCounts(c.Request.Context(), actorOf(c), c.Query("unit"))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 // handleResendNotification puts a failed or expired message back in the
 // queue (office only): POST /api/v1/notifications/{id}/resend.
 func (s *Server) handleResendNotification(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "消息“%s”不存在", c.Param("id")))
+	id, ok := idParam(c, "消息")
+	if !ok {
 		return
 	}
 	out, err := s.Service.ResendNotification(c.Request.Context(), actorOf(c), id)

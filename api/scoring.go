@@ -13,55 +13,23 @@ import (
 
 	"kaohe/internal/sheets"
 	"kaohe/workflow"
-	"kaohe/workflow/service"
 )
 
-// registerScoring adds the year-end scoring routes: manual deductions,
-// scoring runs, publication, each unit's result and the Excel files.
-func (s *Server) registerScoring(a *gin.RouterGroup) {
-	a.GET("/plans/:year/units/:unit/deductions", s.handleDeductions)
-	a.POST("/plans/:year/units/:unit/deductions", s.handleAddDeduction)
-	a.DELETE("/plans/:year/units/:unit/deductions/:id", s.handleDeleteDeduction)
-	a.GET("/plans/:year/units/:unit/result", s.handleUnitResult)
-	a.GET("/plans/:year/units/:unit/submission/export.xlsx", s.handleExportSubmission)
-	a.POST("/plans/:year/units/:unit/submission/import", s.handleImportSubmission)
-
-	a.GET("/plans/:year/scoring-runs", s.handleScoringRuns)
-	a.POST("/plans/:year/scoring-runs", s.handleRunScoring)
-	a.GET("/plans/:year/scoring-runs/:id", s.handleScoringRun)
-	a.POST("/plans/:year/scoring-runs/:id/publish", s.handlePublishScoring)
-	a.GET("/plans/:year/scoring-runs/:id/export.xlsx", s.handleExportRanking)
-	a.GET("/plans/:year/scoring-runs/:id/export.csv", s.handleExportRankingCSV)
+func (s *Server) handleScoringRun(c *gin.Context) {
+	if run, ok := s.scoringRun(c); ok {
+		c.JSON(http.StatusOK, run)
+	}
 }
 
-func (s *Server) handleDeductions(c *gin.Context) {
+func (s *Server) handlePublishScoring(c *gin.Context) {
 	year, ok := yearParam(c)
 	if !ok {
 		return
 	}
-	out, err := s.Service.Deductions(c.Request.Context(), actorOf(c), year, c.Param("unit"))
-	if err != nil {
-		writeError(c, err)
-		return
+	if id, ok := idParam(c, "计分"); ok {
+		run, err := s.Service.PublishScoring(c.Request.Context(), actorOf(c), year, id)
+		respond(c, http.StatusOK, run, err)
 	}
-	c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) handleAddDeduction(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	var req service.DeductionInput
-	if !bind(c, &req, false) {
-		return
-	}
-	d, err := s.Service.AddDeduction(c.Request.Context(), actorOf(c), year, c.Param("unit"), req)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, d)
 }
 
 func (s *Server) handleDeleteDeduction(c *gin.Context) {
@@ -69,54 +37,10 @@ func (s *Server) handleDeleteDeduction(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, ok := idParam(c, "扣分")
-	if !ok {
-		return
+	if id, ok := idParam(c, "扣分"); ok {
+		err := s.Service.DeleteDeduction(c.Request.Context(), actorOf(c), year, c.Param("unit"), id)
+		respond(c, http.StatusNoContent, struct{}{}, err)
 	}
-	if err := s.Service.DeleteDeduction(c.Request.Context(), actorOf(c), year, c.Param("unit"), id); err != nil {
-		writeError(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
-}
-
-func (s *Server) handleUnitResult(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	r, err := s.Service.UnitResult(c.Request.Context(), actorOf(c), year, c.Param("unit"))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
-}
-
-func (s *Server) handleScoringRuns(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	runs, err := s.Service.ScoringRuns(c.Request.Context(), actorOf(c), year)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, runs)
-}
-
-func (s *Server) handleRunScoring(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	run, err := s.Service.RunScoring(c.Request.Context(), actorOf(c), year)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, run)
 }
 
 // scoringRun reads :year and :id and loads the run, or answers the error.
@@ -135,29 +59,6 @@ func (s *Server) scoringRun(c *gin.Context) (*workflow.ScoringRun, bool) {
 		return nil, false
 	}
 	return run, true
-}
-
-func (s *Server) handleScoringRun(c *gin.Context) {
-	if run, ok := s.scoringRun(c); ok {
-		c.JSON(http.StatusOK, run)
-	}
-}
-
-func (s *Server) handlePublishScoring(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	id, ok := idParam(c, "计分")
-	if !ok {
-		return
-	}
-	run, err := s.Service.PublishScoring(c.Request.Context(), actorOf(c), year, id)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, run)
 }
 
 // attachment sends body as a download named name (RFC 6266: an ASCII
@@ -270,15 +171,7 @@ func (s *Server) handleImportSubmission(c *gin.Context) {
 		return
 	}
 	v, created, err := s.Service.PutSubmission(ctx, a, year, unit, version, *doc)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	c.JSON(status, v)
+	respond(c, createdOr(created, http.StatusOK), v, err)
 }
 
 // uploadBody returns the uploaded file: the multipart field "file", or the

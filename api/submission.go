@@ -1,39 +1,20 @@
 package api
 
 import (
-	"bytes"
+	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"kaohe/workflow"
-	"kaohe/workflow/service"
 )
 
-func (s *Server) handleSubmissions(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
+// createdOr is 201 when a request created its record, else status.
+func createdOr(created bool, status int) int {
+	if created {
+		return http.StatusCreated
 	}
-	out, err := s.Service.Submissions(c.Request.Context(), actorOf(c), year)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) handleGetSubmission(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	v, err := s.Service.GetSubmission(c.Request.Context(), actorOf(c), year, c.Param("unit"))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	return status
 }
 
 func (s *Server) handlePutSubmission(c *gin.Context) {
@@ -41,30 +22,18 @@ func (s *Server) handlePutSubmission(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, ok := readBody(c)
-	if !ok {
+	var in documentInput
+	if !bind(c, &in, false) {
 		return
 	}
-	in, err := decodeDocument(b)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
+	in.Document.Normalize()
 	if in.Version == nil {
 		writeError(c, &workflow.Error{Code: workflow.EINVALID, Message: "缺少 version：新建时为0，修改时为最近一次读取的版本",
 			Details: []workflow.Violation{{Path: "version", Rule: "version.missing", Message: "缺少 version"}}})
 		return
 	}
 	v, created, err := s.Service.PutSubmission(c.Request.Context(), actorOf(c), year, c.Param("unit"), *in.Version, in.Document)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	c.JSON(status, v)
+	respond(c, createdOr(created, http.StatusOK), v, err)
 }
 
 func (s *Server) handleValidate(c *gin.Context) {
@@ -72,17 +41,13 @@ func (s *Server) handleValidate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, ok := readBody(c)
-	if !ok {
+	var in *documentInput
+	if !bind(c, &in, true) {
 		return
 	}
 	var doc *workflow.Document
-	if len(bytes.TrimSpace(b)) > 0 {
-		in, err := decodeDocument(b)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
+	if in != nil {
+		in.Document.Normalize()
 		doc = &in.Document
 	}
 	warns, err := s.Service.ValidateSubmission(c.Request.Context(), actorOf(c), year, c.Param("unit"), doc)
@@ -96,83 +61,21 @@ func (s *Server) handleValidate(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"valid": true, "warnings": warns})
 }
 
-type versionRequest struct {
+// documentInput is the body of a PUT or validate request: the document, the
+// version the client last read, and the read-only fields of a GET, which are
+// accepted and ignored so that a client can send back what it read.
+type documentInput struct {
 	Version *int `json:"version"`
-}
-
-func (s *Server) handleSubmit(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	var req versionRequest
-	if !bind(c, &req, true) {
-		return
-	}
-	v, err := s.Service.Submit(c.Request.Context(), actorOf(c), year, c.Param("unit"), req.Version)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) handleReturn(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	var req service.ReturnRequest
-	if !bind(c, &req, false) {
-		return
-	}
-	v, err := s.Service.Return(c.Request.Context(), actorOf(c), year, c.Param("unit"), req)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) handleCertify(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	var req service.CertifyRequest
-	if !bind(c, &req, true) {
-		return
-	}
-	v, err := s.Service.Certify(c.Request.Context(), actorOf(c), year, c.Param("unit"), req)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) handleRelease(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	res, err := s.Service.Release(c.Request.Context(), actorOf(c), year)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
-}
-
-func (s *Server) handleHistory(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	h, err := s.Service.History(c.Request.Context(), actorOf(c), year, c.Param("unit"))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, h)
+	workflow.Document
+	Year                int             `json:"year"`
+	Unit                string          `json:"unit"`
+	State               json.RawMessage `json:"state"`
+	SubmittedAt         json.RawMessage `json:"submitted_at"`
+	FirstSubmittedAt    json.RawMessage `json:"first_submitted_at"`
+	Late                json.RawMessage `json:"late"`
+	Comment             json.RawMessage `json:"comment"`
+	Comments            json.RawMessage `json:"comments"`
+	InnovationCertified json.RawMessage `json:"innovation_certified"`
+	Warnings            json.RawMessage `json:"warnings"`
+	UpdatedAt           json.RawMessage `json:"updated_at"`
 }

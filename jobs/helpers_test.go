@@ -155,7 +155,7 @@ func (w *world) draft(unit string) {
 
 func (w *world) submit(unit string) {
 	w.t.Helper()
-	if _, err := w.svc.Submit(context.Background(), unitActor(unit), 2019, unit, nil); err != nil {
+	if _, err := w.svc.Submit(context.Background(), unitActor(unit), 2019, unit, service.SubmitRequest{}); err != nil {
 		w.t.Fatalf("submit %s: %v", unit, err)
 	}
 }

@@ -105,9 +105,10 @@ func (p Points) Fixed() string {
 // MarshalJSON writes p as a JSON number.
 func (p Points) MarshalJSON() ([]byte, error) { return p.Append(make([]byte, 0, 8)), nil }
 
-// UnmarshalJSON reads a JSON number (a quoted number is accepted too).
+// UnmarshalJSON reads a JSON number with at most two decimals; a string is
+// refused, so that a client's "2" is found rather than silently taken.
 func (p *Points) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
+	s := string(b)
 	if s == "null" {
 		*p = 0
 		return nil

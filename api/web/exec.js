@@ -348,8 +348,12 @@ async function reviewNode(form, verdict) {
   const result = form.querySelector(".form-result");
   const raw = form.points.value.trim().replace(/[０-９．]/g, c => String.fromCharCode(c.charCodeAt(0) - 0xFEE0));
   const body = { verdict, comment: form.comment.value.trim(), version: Number(form.dataset.version) };
-  if (verdict === "accept") body.points = raw === "" ? null : raw;
   markForm(form, { details: [] });
+  if (verdict === "accept" && raw !== "" && !/^\d+(\.\d{1,2})?$/.test(raw)) {
+    markForm(form, { details: [{ path: "points", message: "得分应为数字，最多两位小数，例如 7 或 6.5" }] });
+    return;
+  }
+  if (verdict === "accept") body.points = raw === "" ? null : Number(raw);
   try {
     const d = await api("POST", `/nodes/${id}/review`, body);
     const text = verdict === "accept" ? `已通过，得${pts(d.awarded)}分` : "已退回，单位可按意见重新报送";

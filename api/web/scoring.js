@@ -269,7 +269,7 @@ async function addDeduction(form) {
     markForm(form, { details: [{ path: "points", message: "扣分应为数字，最多两位小数，例如 2 或 0.5" }] });
     return;
   }
-  const body = { rule: form.rule.value, points: raw === "" ? 0 : raw, reason: form.reason.value.trim() };
+  const body = { rule: form.rule.value, points: raw === "" ? 0 : Number(raw), reason: form.reason.value.trim() };
   try {
     const d = await api("POST", `/plans/${S.year}/units/${enc(form.dataset.unit)}/deductions`, body);
     await deductionsPage(form.dataset.unit);

@@ -53,7 +53,7 @@ func seed(t *testing.T, dir string, submitted []string) []workflow.Unit {
 		if _, _, err := svc.PutSubmission(ctx, who, 2019, u, 0, in); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Submit(ctx, who, 2019, u, nil); err != nil {
+		if _, err := svc.Submit(ctx, who, 2019, u, service.SubmitRequest{}); err != nil {
 			t.Fatal(err)
 		}
 	}

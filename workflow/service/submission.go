@@ -289,12 +289,18 @@ func advance(tx Tx, a Actor, sub *workflow.Submission, action workflow.Action, v
 	return audit(tx, now, a, sub.Unit, "submission."+string(action), workflow.SubmissionRef(sub.Year, sub.Unit), fmt.Sprintf("%s → %s", from.Label(), to.Label()))
 }
 
+// SubmitRequest submits a submission; Version, when set, must be the
+// stored one.
+type SubmitRequest struct {
+	Version *int `json:"version"`
+}
+
 // Submit sends a unit's tables to the office. The document must pass every
 // rule (EVALIDATION otherwise). The first submission after the deadline is
 // late (迟报), and stays late when resubmitted.
-func (s *Service) Submit(ctx context.Context, a Actor, year int, unit string, version *int) (*SubmissionView, error) {
+func (s *Service) Submit(ctx context.Context, a Actor, year int, unit string, r SubmitRequest) (*SubmissionView, error) {
 	var warns []workflow.Violation
-	v, err := s.transition(ctx, a, year, unit, version, workflow.ActionSubmit, func(tx Tx, p *workflow.Plan, sub *workflow.Submission, now time.Time, h *workflow.HistoryEntry) error {
+	v, err := s.transition(ctx, a, year, unit, r.Version, workflow.ActionSubmit, func(tx Tx, p *workflow.Plan, sub *workflow.Submission, now time.Time, h *workflow.HistoryEntry) error {
 		cs, err := tx.Contacts(unit)
 		if err != nil {
 			return err

@@ -1,0 +1,261 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kaohe/workflow"
+	"kaohe/workflow/service"
+)
+
+// Every JSON handler reads the same way: read the path, bind the body,
+// call the service as the signed-in actor, respond. The adapters below are
+// that one sequence for the shapes of path the API has, so that most
+// routes are one line in the route table and the sequence is written once.
+
+// respond answers v with status, or err in the error shape.
+func respond[T any](c *gin.Context, status int, v T, err error) {
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		c.Status(status)
+		return
+	}
+	c.JSON(status, v)
+}
+
+// actorCall is a service call that needs only the actor.
+func actorCall[T any](status int, call func(context.Context, service.Actor) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v, err := call(c.Request.Context(), actorOf(c))
+		respond(c, status, v, err)
+	}
+}
+
+// yearCall is a service call on the plan of :year.
+func yearCall[T any](status int, call func(context.Context, service.Actor, int) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if year, ok := yearParam(c); ok {
+			v, err := call(c.Request.Context(), actorOf(c), year)
+			respond(c, status, v, err)
+		}
+	}
+}
+
+// unitCall is a service call on :unit.
+func unitCall[T any](status int, call func(context.Context, service.Actor, string) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v, err := call(c.Request.Context(), actorOf(c), c.Param("unit"))
+		respond(c, status, v, err)
+	}
+}
+
+// yearUnitCall is a service call on :unit in the plan of :year.
+func yearUnitCall[T any](status int, call func(context.Context, service.Actor, int, string) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if year, ok := yearParam(c); ok {
+			v, err := call(c.Request.Context(), actorOf(c), year, c.Param("unit"))
+			respond(c, status, v, err)
+		}
+	}
+}
+
+// idCall is a service call on the record :id, named what in messages.
+func idCall[T any](status int, what string, call func(context.Context, service.Actor, int64) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if id, ok := idParam(c, what); ok {
+			v, err := call(c.Request.Context(), actorOf(c), id)
+			respond(c, status, v, err)
+		}
+	}
+}
+
+// bodyCall is a service call with the JSON body as its input.
+func bodyCall[In, T any](status int, call func(context.Context, service.Actor, In) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in In
+		if bind(c, &in, false) {
+			v, err := call(c.Request.Context(), actorOf(c), in)
+			respond(c, status, v, err)
+		}
+	}
+}
+
+// unitBodyCall is a service call on :unit with the JSON body as its input.
+func unitBodyCall[In, T any](status int, call func(context.Context, service.Actor, string, In) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in In
+		if bind(c, &in, false) {
+			v, err := call(c.Request.Context(), actorOf(c), c.Param("unit"), in)
+			respond(c, status, v, err)
+		}
+	}
+}
+
+// yearUnitBodyCall is a service call on :unit in the plan of :year with
+// the JSON body as its input; an empty body is the zero input when
+// allowEmpty.
+func yearUnitBodyCall[In, T any](status int, allowEmpty bool, call func(context.Context, service.Actor, int, string, In) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		year, ok := yearParam(c)
+		var in In
+		if ok && bind(c, &in, allowEmpty) {
+			v, err := call(c.Request.Context(), actorOf(c), year, c.Param("unit"), in)
+			respond(c, status, v, err)
+		}
+	}
+}
+
+// noContent turns a call that returns only an error into one with an empty
+// result, for 204 answers.
+func noContent[A, B any](call func(context.Context, service.Actor, A, B) error) func(context.Context, service.Actor, A, B) (struct{}, error) {
+	return func(ctx context.Context, a service.Actor, x A, y B) (struct{}, error) {
+		return struct{}{}, call(ctx, a, x, y)
+	}
+}
+
+// yearParam reads :year; a non-number is a plan that does not exist.
+func yearParam(c *gin.Context) (int, bool) {
+	y, err := strconv.Atoi(c.Param("year"))
+	if err != nil {
+		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "没有“%s”年度的考核方案", c.Param("year")))
+		return 0, false
+	}
+	return y, true
+}
+
+// idParam reads :id; a non-number is a record that does not exist.
+func idParam(c *gin.Context, what string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "%s“%s”不存在", what, c.Param("id")))
+		return 0, false
+	}
+	return id, true
+}
+
+// bind decodes a JSON body into v strictly: a body that is not
+// application/json is 415; malformed JSON, a field v does not have, a value
+// of the wrong type (a number sent as a string among them), a null or a
+// second value are 400 with the field's path; a body over the limit is
+// 413. An empty body is allowed only when allowEmpty, and leaves v as it
+// is.
+func bind(c *gin.Context, v any, allowEmpty bool) bool {
+	b, ok := readBody(c)
+	if !ok {
+		return false
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		if allowEmpty {
+			return true
+		}
+		writeError(c, workflow.Errorf(workflow.EINVALID, "请求内容为空，应为JSON"))
+		return false
+	}
+	if !isJSON(c) {
+		writeError(c, workflow.Errorf(workflow.EUNSUPPORTED, "请求内容应为JSON（Content-Type: application/json）"))
+		return false
+	}
+	if err := decodeStrict(b, v); err != nil {
+		writeError(c, err)
+		return false
+	}
+	return true
+}
+
+// isJSON reports whether the request says its body is JSON.
+func isJSON(c *gin.Context) bool {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// decodeStrict decodes one JSON value into v, refusing unknown fields, a
+// top-level null and anything after the value, with EINVALID and the path
+// of the field at fault.
+func decodeStrict(b []byte, v any) error {
+	if string(b) == "null" {
+		return workflow.Errorf(workflow.EINVALID, "请求内容不能为 null")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return workflow.Errorf(workflow.EINVALID, "请求内容只能包含一个JSON值")
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into EINVALID with the path of the
+// field at fault, when the decoder knows it.
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	var pe *workflow.PointsError
+	var se *json.SyntaxError
+	e := &workflow.Error{Code: workflow.EINVALID}
+	switch {
+	case errors.As(err, &pe):
+		e.Message = "分值格式错误：" + pe.Error()
+	case errors.As(err, &te):
+		e.Message = fmt.Sprintf("字段 %s 应为 %s", te.Field, te.Type)
+		e.Details = []workflow.Violation{{Path: te.Field, Rule: "json.type", Message: e.Message}}
+	case errors.As(err, &se):
+		e.Message = fmt.Sprintf("请求内容不是有效的JSON（第%d字节）", se.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// encoding/json reports an unknown field only in its message.
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		e.Message = fmt.Sprintf("未知字段“%s”", field)
+		e.Details = []workflow.Violation{{Path: field, Rule: "json.unknown_field", Message: e.Message}}
+	default:
+		e.Message = "请求内容不是有效的JSON：" + err.Error()
+	}
+	return e
+}
+
+// readBody reads the whole body within its limit: over the limit is 413.
+func readBody(c *gin.Context) ([]byte, bool) {
+	b, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		writeError(c, bodyError(err))
+		return nil, false
+	}
+	return b, true
+}
+
+// bodyError turns an error reading a body into the API's terms: a body
+// over its limit is 413 naming the limit, a *workflow.Error stays itself,
+// anything else is a malformed request.
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	var we *workflow.Error
+	switch {
+	case errors.As(err, &mbe):
+		return workflow.Errorf(workflow.ETOOLARGE, "请求内容超过%d字节的上限", mbe.Limit)
+	case errors.As(err, &we):
+		return err
+	}
+	return workflow.Errorf(workflow.EINVALID, "无法读取请求内容")
+}
+
+// limitBody bounds the body of every request of a route at n bytes,
+// whatever its Content-Type.
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		c.Next()
+	}
+}
