@@ -74,27 +74,43 @@ func (s *Server) Handler() http.Handler {
 
 // routes registers every JSON route, by resource.
 func (s *Server) routes(a *gin.RouterGroup) {
-	svc := s.Service
-	const ok, created = http.StatusOK, http.StatusCreated
-	// Sessions and accounts.
+	s.accountRoutes(a)
+	s.unitRoutes(a)
+	s.submissionRoutes(a)
+	s.nodeRoutes(a)
+	s.scoringRoutes(a)
+	a.GET("/notifications", s.handleNotifications)
+	a.GET("/notifications/counts", s.handleNotificationCounts)
+	a.POST("/notifications/:id/resend", s.handleResendNotification)
+}
+
+const ok, created = http.StatusOK, http.StatusCreated
+
+// accountRoutes: sessions, accounts and the audit log.
+func (s *Server) accountRoutes(a *gin.RouterGroup) {
 	a.POST("/logout", s.handleLogout)
 	a.GET("/me", s.handleMe)
 	a.PUT("/me/password", s.handleSetOwnPassword)
-	a.GET("/users", actorCall(ok, svc.Users))
-	a.POST("/users", bodyCall(created, svc.CreateUser))
+	a.GET("/users", actorCall(ok, s.Service.Users))
+	a.POST("/users", bodyCall(created, s.Service.CreateUser))
 	a.PUT("/users/:username/password", s.handleSetPassword)
 	a.GET("/audit", s.handleAudit)
+}
 
-	// Plans and units.
+// unitRoutes: plans, units and their contacts.
+func (s *Server) unitRoutes(a *gin.RouterGroup) {
 	a.GET("/plans", s.handlePlans)
 	a.GET("/plans/:year", s.handlePlan)
-	a.GET("/units", actorCall(ok, svc.Units))
-	a.POST("/units", bodyCall(created, svc.CreateUnit))
-	a.GET("/units/:unit", unitCall(ok, svc.Unit))
-	a.GET("/units/:unit/contacts", unitCall(ok, svc.Contacts))
-	a.PUT("/units/:unit/contacts", unitBodyCall(ok, svc.SetContacts))
+	a.GET("/units", actorCall(ok, s.Service.Units))
+	a.POST("/units", bodyCall(created, s.Service.CreateUnit))
+	a.GET("/units/:unit", unitCall(ok, s.Service.Unit))
+	a.GET("/units/:unit/contacts", unitCall(ok, s.Service.Contacts))
+	a.PUT("/units/:unit/contacts", unitBodyCall(ok, s.Service.SetContacts))
+}
 
-	// Submissions.
+// submissionRoutes: the indicator tables and their workflow.
+func (s *Server) submissionRoutes(a *gin.RouterGroup) {
+	svc := s.Service
 	a.GET("/plans/:year/submissions", yearCall(ok, svc.Submissions))
 	a.POST("/plans/:year/release", yearCall(ok, svc.Release))
 	sub := a.Group("/plans/:year/units/:unit/submission")
@@ -106,22 +122,25 @@ func (s *Server) routes(a *gin.RouterGroup) {
 	sub.POST("/certify", yearUnitBodyCall(ok, true, svc.Certify))
 	sub.GET("/history", yearUnitCall(ok, svc.History))
 	sub.GET("/export.xlsx", s.handleExportSubmission)
+}
 
-	// Nodes, evidence and reviews.
+// nodeRoutes: nodes, evidence, reviews, progress and monthly counts.
+func (s *Server) nodeRoutes(a *gin.RouterGroup) {
 	a.GET("/plans/:year/units/:unit/nodes", s.handleNodes)
 	a.GET("/plans/:year/reviews", s.handleReviewQueue)
-	a.GET("/plans/:year/progress", yearCall(ok, svc.Progress))
-	a.GET("/nodes/:id", idCall(ok, "节点", svc.Node))
+	a.GET("/plans/:year/progress", yearCall(ok, s.Service.Progress))
+	a.GET("/nodes/:id", idCall(ok, "节点", s.Service.Node))
 	a.POST("/nodes/:id/review", s.handleReview)
 	a.GET("/evidence/:id", s.handleDownload)
 	a.DELETE("/evidence/:id", s.handleWithdraw)
-
-	// Monthly member counts.
 	a.PUT("/plans/:year/units/:unit/monthly/:month", s.handlePutMonthly)
 	a.GET("/plans/:year/units/:unit/monthly/:month", s.handleMonthlyHistory)
 	a.GET("/plans/:year/monthly/:month", s.handleMonthly)
+}
 
-	// Year-end scoring.
+// scoringRoutes: deductions, scoring runs, results and their exports.
+func (s *Server) scoringRoutes(a *gin.RouterGroup) {
+	svc := s.Service
 	a.GET("/plans/:year/units/:unit/deductions", yearUnitCall(ok, svc.Deductions))
 	a.POST("/plans/:year/units/:unit/deductions", yearUnitBodyCall(created, false, svc.AddDeduction))
 	a.DELETE("/plans/:year/units/:unit/deductions/:id", s.handleDeleteDeduction)
@@ -132,11 +151,6 @@ func (s *Server) routes(a *gin.RouterGroup) {
 	a.POST("/plans/:year/scoring-runs/:id/publish", s.handlePublishScoring)
 	a.GET("/plans/:year/scoring-runs/:id/export.xlsx", s.handleExportRanking)
 	a.GET("/plans/:year/scoring-runs/:id/export.csv", s.handleExportRankingCSV)
-
-	// Notifications.
-	a.GET("/notifications", s.handleNotifications)
-	a.GET("/notifications/counts", s.handleNotificationCounts)
-	a.POST("/notifications/:id/resend", s.handleResendNotification)
 }
 
 func (s *Server) handleReady(c *gin.Context) {

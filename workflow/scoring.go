@@ -234,21 +234,33 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		r.Reason = notScoredReason(u.State)
 		return r
 	}
-	r.Indicators = indicatorLines(p)
-	line := map[string]*IndicatorScore{}
-	for i := range r.Indicators {
-		line[r.Indicators[i].Code] = &r.Indicators[i]
-	}
-
 	if d, ok := lateSubmission(p, u); ok {
 		r.Deductions = append(r.Deductions, d)
 	}
-
 	nodes := u.Nodes
 	if !ownAndSorted(u.Code, nodes) {
 		nodes = ownFacts(u.Code, u.Nodes, func(n NodeFact) string { return n.Unit })
 		SortNodeFacts(nodes)
 	}
+	innov := scoreNodes(p, &r, nodes, opt.AsOf)
+	scoreInnovation(p, &r, u.Innovation, innov)
+	if opt.MonthlyTracked {
+		r.Deductions = append(r.Deductions, monthlyDeductions(p, u, opt.AsOf)...)
+	}
+	r.Deductions = append(r.Deductions, manualDeductions(u)...)
+	for _, d := range r.Deductions {
+		r.DeductionTotal += d.Points
+	}
+	r.Total = r.Party + r.Business + r.Innovation - r.DeductionTotal
+	return r
+}
+
+// scoreNodes scores the party and business nodes into r's indicator lines,
+// its party and business scores and its node deductions, and returns the
+// innovation nodes by item.
+func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, asOf time.Time) map[int][]NodeFact {
+	r.Indicators = indicatorLines(p)
+	line := reindex(r.Indicators)
 	innov := map[int][]NodeFact{}
 	var party, business Points
 	for _, n := range nodes {
@@ -259,8 +271,8 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		l := line[n.Indicator]
 		if l == nil { // a code the plan does not know: keep it visible
 			r.Indicators = append(r.Indicators, IndicatorScore{Category: n.Category, Code: n.Indicator, Name: n.Indicator})
-			l = &r.Indicators[len(r.Indicators)-1]
 			line = reindex(r.Indicators)
+			l = line[n.Indicator]
 		}
 		count := max(1, n.Count)
 		l.Points += n.Points
@@ -274,7 +286,7 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 			} else {
 				business += n.Awarded
 			}
-		case n.State == factPending && !opt.AsOf.Before(p.DueTime(n.Due)):
+		case n.State == factPending && !asOf.Before(p.DueTime(n.Due)):
 			l.Missing++
 			r.Deductions = append(r.Deductions, Deduction{Rule: RuleMissingNode, Points: p.Deductions.MissingNode,
 				Reason: fmt.Sprintf("%s 年底未报送，该节点不得分，扣%s分", n.Label(), p.Deductions.MissingNode), Ref: n.Path()})
@@ -287,13 +299,16 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 	}
 	r.Party = min(party, p.Party.Total)
 	r.Business = min(business, p.Business.Total)
+	return innov
+}
 
-	for i, it := range u.Innovation {
+// scoreInnovation scores each declared innovation item from its nodes.
+func scoreInnovation(p *Plan, r *UnitResult, items []InnovationFact, nodes map[int][]NodeFact) {
+	for i, it := range items {
 		s := InnovationScore{Code: fmt.Sprintf("I%d", i+1), Title: it.Title, Declared: it.Points, Certified: it.Certified}
-		ns := innov[i]
 		var awarded Points
-		done := len(ns) > 0
-		for _, n := range ns {
+		done := len(nodes[i]) > 0
+		for _, n := range nodes[i] {
 			if n.State != factAccepted {
 				done = false
 			}
@@ -315,23 +330,18 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		}
 		r.Items = append(r.Items, s)
 	}
+}
 
-	if opt.MonthlyTracked {
-		r.Deductions = append(r.Deductions, monthlyDeductions(p, u, opt.AsOf)...)
-	}
-
+// manualDeductions are the unit's manual deductions, by ID.
+func manualDeductions(u *ScoringUnit) []Deduction {
 	manual := ownFacts(u.Code, u.Manual, func(m ManualDeduction) string { return m.Unit })
 	sort.SliceStable(manual, func(i, j int) bool { return manual[i].ID < manual[j].ID })
+	out := make([]Deduction, 0, len(manual))
 	for _, m := range manual {
-		r.Deductions = append(r.Deductions, Deduction{Rule: m.Rule, Points: m.Points,
+		out = append(out, Deduction{Rule: m.Rule, Points: m.Points,
 			Reason: fmt.Sprintf("%s：%s，扣%s分", m.Rule, m.Reason, m.Points), Ref: fmt.Sprintf("deduction:%d", m.ID)})
 	}
-
-	for _, d := range r.Deductions {
-		r.DeductionTotal += d.Points
-	}
-	r.Total = r.Party + r.Business + r.Innovation - r.DeductionTotal
-	return r
+	return out
 }
 
 func reindex(ls []IndicatorScore) map[string]*IndicatorScore {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -277,20 +278,9 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 		if err != nil {
 			return err
 		}
-		// Files first, rows after: a row never names a missing file.
-		for _, f := range files {
-			if err := s.files.Keep(f.File); err != nil {
-				return err
-			}
-		}
-		var names []string
-		for _, f := range files {
-			e := &workflow.Evidence{NodeID: n.ID, Year: n.Year, Unit: n.Unit, Name: workflow.DisplayName(f.Name), Size: f.File.Size,
-				SHA256: f.File.SHA256, Type: f.File.Type, Note: note, UploadedAt: now, UploadedBy: a.Username}
-			if err := tx.AddEvidence(e); err != nil {
-				return err
-			}
-			names = append(names, e.Name)
+		names, err := s.keepEvidence(tx, a, n, note, files, now)
+		if err != nil {
+			return err
 		}
 		prev, from := n.Version, n.State
 		if n.State != workflow.NodeReported {
@@ -315,6 +305,26 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 		return err
 	})
 	return out, err
+}
+
+// keepEvidence keeps the staged files and then writes their rows, so that
+// a row never names a missing file; it returns the files' display names.
+func (s *Service) keepEvidence(tx Tx, a Actor, n *workflow.NodeRecord, note string, files []Upload, now time.Time) ([]string, error) {
+	for _, f := range files {
+		if err := s.files.Keep(f.File); err != nil {
+			return nil, err
+		}
+	}
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		e := &workflow.Evidence{NodeID: n.ID, Year: n.Year, Unit: n.Unit, Name: workflow.DisplayName(f.Name), Size: f.File.Size,
+			SHA256: f.File.SHA256, Type: f.File.Type, Note: note, UploadedAt: now, UploadedBy: a.Username}
+		if err := tx.AddEvidence(e); err != nil {
+			return nil, err
+		}
+		names = append(names, e.Name)
+	}
+	return names, nil
 }
 
 // WithdrawEvidence withdraws one of a unit's own files while its node is
@@ -405,70 +415,88 @@ func (s *Service) ReviewNode(ctx context.Context, a Actor, id int64, r ReviewReq
 		if err := a.requireRole(workflow.RoleOffice); err != nil {
 			return err
 		}
-		comment := strings.TrimSpace(r.Comment)
-		var vs []workflow.Violation
-		var awarded workflow.Points
-		switch r.Verdict {
-		case workflow.VerdictAccept:
-			switch {
-			case r.Points == nil:
-				vs = append(vs, workflow.Violation{Path: "points", Rule: "review.points.missing", Message: "通过时须给出得分"})
-			case *r.Points < 0 || *r.Points > n.Points:
-				vs = append(vs, workflow.Violation{Path: "points", Rule: "review.points.range", Message: fmt.Sprintf("得分应在0至%s分之间", n.Points)})
-			case !r.Points.Multiple(workflow.ReviewStep):
-				vs = append(vs, workflow.Violation{Path: "points", Rule: "review.points.step", Message: "得分的最小单位为0.5分"})
-			default:
-				awarded = *r.Points
-			}
-		case workflow.VerdictReject:
-			if comment == "" {
-				vs = append(vs, workflow.Violation{Path: "comment", Rule: "review.comment.empty", Message: "退回时须填写意见"})
-			}
-		default:
-			vs = append(vs, workflow.Violation{Path: "verdict", Rule: "review.verdict.invalid", Message: "审核结论应为 accept（通过）或 reject（退回）"})
-		}
-		if utf8.RuneCountInString(comment) > maxNoteRunes {
-			vs = append(vs, workflow.Violation{Path: "comment", Rule: "review.comment.long", Message: fmt.Sprintf("意见不能超过%d字", maxNoteRunes)})
-		}
-		if len(vs) > 0 {
-			return &workflow.Error{Code: workflow.EVALIDATION, Message: "审核意见有误", Details: vs}
-		}
-		if err := executing(tx, n); err != nil {
+		if err := reviewNode(tx, a, n, r, "", now); err != nil {
 			return err
-		}
-		if n.State != workflow.NodeReported {
-			return workflow.Errorf(workflow.ESTATE, "节点当前状态为“%s”，只能审核已报送的节点", n.State.Label())
-		}
-		if r.Version != nil && *r.Version != n.Version {
-			return workflow.Errorf(workflow.ESTALE, "节点已被修改（当前版本%d，提交的版本%d），请刷新后再审核", n.Version, *r.Version)
 		}
 		p, err := planOf(tx, n.Year)
 		if err != nil {
-			return err
-		}
-		rv := &workflow.Review{NodeID: n.ID, Year: n.Year, Unit: n.Unit, Verdict: r.Verdict, Points: awarded, Comment: comment, By: a.Username, At: now}
-		if err := tx.AddReview(rv); err != nil {
-			return err
-		}
-		prev := n.Version
-		t := now
-		n.ReviewedAt, n.Awarded, n.Version = &t, awarded, n.Version+1
-		n.State = workflow.NodeAccepted
-		detail := fmt.Sprintf("通过，得%s分（满分%s分）", awarded, n.Points)
-		if r.Verdict == workflow.VerdictReject {
-			n.State = workflow.NodeRejected
-			detail = "退回：" + comment
-		}
-		if err := tx.UpdateNode(n, prev); err != nil {
-			return err
-		}
-		if err := audit(tx, now, a, n.Unit, "node.review", nodeTarget(n.ID), detail); err != nil {
 			return err
 		}
 		out, err = s.detail(tx, p, n, now)
 		return err
 	})
 	return out, err
+}
+
+// checkReview checks a review of n: the verdict, the points of an
+// acceptance (0 to the node's points, in steps of 0.5) and the comment of
+// a rejection. It returns the points awarded, the trimmed comment and the
+// violations, located under path ("" or "items[3].").
+func checkReview(n *workflow.NodeRecord, r ReviewRequest, path string) (workflow.Points, string, []workflow.Violation) {
+	comment := strings.TrimSpace(r.Comment)
+	var vs []workflow.Violation
+	bad := func(field, rule, msg string) {
+		vs = append(vs, workflow.Violation{Path: path + field, Rule: rule, Message: msg})
+	}
+	var awarded workflow.Points
+	switch r.Verdict {
+	case workflow.VerdictAccept:
+		switch {
+		case r.Points == nil:
+			bad("points", "review.points.missing", "通过时须给出得分")
+		case *r.Points < 0 || *r.Points > n.Points:
+			bad("points", "review.points.range", fmt.Sprintf("得分应在0至%s分之间", n.Points))
+		case !r.Points.Multiple(workflow.ReviewStep):
+			bad("points", "review.points.step", "得分的最小单位为0.5分")
+		default:
+			awarded = *r.Points
+		}
+	case workflow.VerdictReject:
+		if comment == "" {
+			bad("comment", "review.comment.empty", "退回时须填写意见")
+		}
+	default:
+		bad("verdict", "review.verdict.invalid", "审核结论应为 accept（通过）或 reject（退回）")
+	}
+	if utf8.RuneCountInString(comment) > maxNoteRunes {
+		bad("comment", "review.comment.long", fmt.Sprintf("意见不能超过%d字", maxNoteRunes))
+	}
+	return awarded, comment, vs
+}
+
+// reviewNode checks a review of n (EVALIDATION, ESTATE, ESTALE) and
+// records it: the review, the node's new state and the audit entry.
+func reviewNode(tx Tx, a Actor, n *workflow.NodeRecord, r ReviewRequest, path string, now time.Time) error {
+	awarded, comment, vs := checkReview(n, r, path)
+	if len(vs) > 0 {
+		return &workflow.Error{Code: workflow.EVALIDATION, Message: "审核意见有误", Details: vs}
+	}
+	if err := executing(tx, n); err != nil {
+		return err
+	}
+	if n.State != workflow.NodeReported {
+		return workflow.Errorf(workflow.ESTATE, "节点当前状态为“%s”，只能审核已报送的节点", n.State.Label())
+	}
+	if r.Version != nil && *r.Version != n.Version {
+		return workflow.Errorf(workflow.ESTALE, "节点已被修改（当前版本%d，提交的版本%d），请刷新后再审核", n.Version, *r.Version)
+	}
+	rv := &workflow.Review{NodeID: n.ID, Year: n.Year, Unit: n.Unit, Verdict: r.Verdict, Points: awarded, Comment: comment, By: a.Username, At: now}
+	if err := tx.AddReview(rv); err != nil {
+		return err
+	}
+	prev := n.Version
+	t := now
+	n.ReviewedAt, n.Awarded, n.Version = &t, awarded, n.Version+1
+	n.State = workflow.NodeAccepted
+	detail := fmt.Sprintf("通过，得%s分（满分%s分）", awarded, n.Points)
+	if r.Verdict == workflow.VerdictReject {
+		n.State = workflow.NodeRejected
+		detail = "退回：" + comment
+	}
+	if err := tx.UpdateNode(n, prev); err != nil {
+		return err
+	}
+	return audit(tx, now, a, n.Unit, "node.review", nodeTarget(n.ID), detail)
 }
 
 // ReviewQueue lists the nodes of every unit in state (reported when empty)
@@ -566,37 +594,9 @@ func (s *Service) Progress(ctx context.Context, a Actor, year int) ([]UnitProgre
 		}
 		warn := s.warning()
 		for _, u := range units {
-			if !a.SeesUnit(u.Code) {
-				continue
+			if a.SeesUnit(u.Code) {
+				out = append(out, unitProgress(p, u, state[u.Code], byUnit[u.Code], now, warn))
 			}
-			up := UnitProgress{Unit: u.Code, Name: u.Name, Submission: workflow.StateNone,
-				States:    map[workflow.NodeState]int{workflow.NodePending: 0, workflow.NodeReported: 0, workflow.NodeAccepted: 0, workflow.NodeRejected: 0, workflow.NodeOverdue: 0, workflow.NodeMissing: 0},
-				Colours:   map[workflow.Colour]int{workflow.Green: 0, workflow.Yellow: 0, workflow.Red: 0},
-				AwardedBy: map[string]workflow.Points{workflow.CategoryParty: 0, workflow.CategoryBusiness: 0, workflow.CategoryInnovation: 0}}
-			if st, ok := state[u.Code]; ok {
-				up.Submission = st
-			}
-			var cs []workflow.Colour
-			for _, n := range byUnit[u.Code] {
-				st, c := n.StateAt(p, now), n.ColourAt(p, now, warn)
-				up.Nodes++
-				up.States[st]++
-				up.Colours[c]++
-				cs = append(cs, c)
-				up.Points += n.Points
-				if n.State == workflow.NodeAccepted {
-					up.Awarded += n.Awarded
-					up.AwardedBy[n.Category] += n.Awarded
-				}
-				if n.Late && (n.State == workflow.NodeReported || n.State == workflow.NodeAccepted) {
-					up.Late++
-				}
-				if st == workflow.NodeOverdue || st == workflow.NodeMissing {
-					up.Missing++
-				}
-			}
-			up.Colour = workflow.RollUp(cs...)
-			out = append(out, up)
 		}
 		return nil
 	})
@@ -616,3 +616,33 @@ type NodeFilter struct {
 
 // nodeTarget names a node in the audit log.
 func nodeTarget(id int64) string { return fmt.Sprintf("node:%d", id) }
+
+// unitProgress summarises one unit's nodes at now; state is its
+// submission's ("" when it has none).
+func unitProgress(p *workflow.Plan, u workflow.Unit, state string, nodes []workflow.NodeRecord, now time.Time, warn time.Duration) UnitProgress {
+	up := UnitProgress{Unit: u.Code, Name: u.Name, Submission: cmp.Or(state, workflow.StateNone),
+		States:    map[workflow.NodeState]int{workflow.NodePending: 0, workflow.NodeReported: 0, workflow.NodeAccepted: 0, workflow.NodeRejected: 0, workflow.NodeOverdue: 0, workflow.NodeMissing: 0},
+		Colours:   map[workflow.Colour]int{workflow.Green: 0, workflow.Yellow: 0, workflow.Red: 0},
+		AwardedBy: map[string]workflow.Points{workflow.CategoryParty: 0, workflow.CategoryBusiness: 0, workflow.CategoryInnovation: 0}}
+	var cs []workflow.Colour
+	for _, n := range nodes {
+		st, c := n.StateAt(p, now), n.ColourAt(p, now, warn)
+		up.Nodes++
+		up.States[st]++
+		up.Colours[c]++
+		cs = append(cs, c)
+		up.Points += n.Points
+		if n.State == workflow.NodeAccepted {
+			up.Awarded += n.Awarded
+			up.AwardedBy[n.Category] += n.Awarded
+		}
+		if n.Late && (n.State == workflow.NodeReported || n.State == workflow.NodeAccepted) {
+			up.Late++
+		}
+		if st == workflow.NodeOverdue || st == workflow.NodeMissing {
+			up.Missing++
+		}
+	}
+	up.Colour = workflow.RollUp(cs...)
+	return up
+}
