@@ -27,13 +27,13 @@ const (
 	RuleMonthlyLate    = "monthly_late"    // a month's count reported late
 )
 
-// Node states as the execution part (issue 3) records them. Scoring reads
-// them as text so that it does not depend on that package's types.
+// The stored node states as NodeFact.State carries them (text, as the
+// store reads them in bulk).
 const (
-	factPending  = "pending"
-	factReported = "reported"
-	factAccepted = "accepted"
-	factRejected = "rejected"
+	factPending  = string(NodePending)
+	factReported = string(NodeReported)
+	factAccepted = string(NodeAccepted)
+	factRejected = string(NodeRejected)
 )
 
 // NodeFact is one node of a unit's released tables as scoring sees it.
