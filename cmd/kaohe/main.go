@@ -1,7 +1,10 @@
 // Command kaohe runs the assessment server and its administration commands.
 //
 //	kaohe serve [--addr 127.0.0.1:8080] [--data DIR] [--config FILE]
-//	kaohe migrate [--data DIR] [--config FILE]
+//	kaohe migrate [--status] [--data DIR] [--config FILE]
+//	kaohe backup --to FILE [--data DIR] [--config FILE]
+//	kaohe restore FILE [--data DIR] [--config FILE]
+//	kaohe check [--data DIR] [--config FILE]
 //	kaohe user add --username NAME --role office|unit|viewer [--unit CODE] [--password PW]
 //	kaohe score --year 2019 [--publish ID]
 //	kaohe version
@@ -53,7 +56,10 @@ const usage = `kaohe — 工会实绩考核
 
 usage:
   kaohe serve   [--addr ADDR] [--data DIR] [--config FILE]   run the server
-  kaohe migrate [--data DIR] [--config FILE]                 create or upgrade the schema
+  kaohe migrate [--status] [--data DIR] [--config FILE]      create or upgrade the schema; --status lists migrations
+  kaohe backup  --to FILE [--data DIR] [--config FILE]       write a backup archive (FILE.tar or FILE.tar.gz)
+  kaohe restore FILE [--data DIR] [--config FILE]            restore an archive into an empty data directory or MySQL database
+  kaohe check   [--data DIR] [--config FILE]                 check evidence files, nodes, outbox and schema version
   kaohe user add --username NAME --role ROLE [--unit CODE] [--password PW] [--data DIR] [--config FILE]
   kaohe score   --year YEAR [--publish ID] [--data DIR] [--config FILE]   year-end scoring run
   kaohe version
@@ -77,16 +83,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		<-ctx.Done()
 		return m.Close()
 	case "migrate":
-		m := NewMain(getenv, stdout, stderr)
-		if err := m.ParseFlags(args[1:]); err != nil {
-			return err
-		}
-		if err := m.openStore(ctx); err != nil {
-			return err
-		}
-		defer m.Close()
-		fmt.Fprintln(stdout, "schema up to date")
-		return nil
+		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], getenv, stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], getenv, stdout, stderr)
 	case "user":
 		return runUser(ctx, args[1:], getenv, stdout, stderr)
 	case "score":
@@ -129,6 +132,9 @@ type Main struct {
 	MonthlyImporter jobs.MonthlyImporter
 	Score           func(ctx context.Context, year int) error
 
+	// noMigrate opens the database without migrating it (commands that
+	// report or must not change the schema).
+	noMigrate  bool
 	getenv     func(string) string
 	stdout     io.Writer
 	stderr     io.Writer
@@ -193,7 +199,7 @@ func (m *Main) openStore(ctx context.Context) error {
 			return err
 		}
 	}
-	db, err := store.Open(ctx, store.Options{DSN: m.Config.MySQLDSN, DataDir: m.Config.Data, Logger: m.Log})
+	db, err := store.Open(ctx, store.Options{DSN: m.Config.MySQLDSN, DataDir: m.Config.Data, Logger: m.Log, NoMigrate: m.noMigrate})
 	if err != nil {
 		return err
 	}
