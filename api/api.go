@@ -33,6 +33,9 @@ type Server struct {
 	// Notify wakes the mail dispatcher after a resend (nil: it finds the
 	// message at its next poll).
 	Notify func()
+	// Backups reports the backups (GET /operations/backup); nil reports
+	// none ever written and none scheduled.
+	Backups func(ctx context.Context) (workflow.BackupStatus, error)
 }
 
 // Handler returns the whole route table wrapped in its middleware.
@@ -76,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 	a.PUT("/users/:username/password", s.handleSetPassword)
 
 	a.GET("/audit", s.handleAudit)
+	a.GET("/operations/backup", s.handleBackupStatus)
 
 	a.GET("/notifications", s.handleNotifications)
 	a.GET("/notifications/counts", s.handleNotificationCounts)

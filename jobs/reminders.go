@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"kaohe/workflow"
@@ -27,7 +28,10 @@ type Reminders struct {
 	Office []string
 	// Sender signs the messages ("大连市总工会办公室" when empty).
 	Sender string
-	Log    *slog.Logger
+	// Backups, when set, is the backup status; its problems (a failed or
+	// missing backup) are named in the digest.
+	Backups func(ctx context.Context) (workflow.BackupStatus, error)
+	Log     *slog.Logger
 
 	tpl *templates
 }
@@ -42,9 +46,10 @@ func (r *Reminders) Run(ctx context.Context) (int, error) {
 		r.tpl = t
 	}
 	now := r.Clock.Now().UTC()
+	backup := r.backupProblems(ctx)
 	n := 0
 	err := r.Store.Tx(ctx, func(tx workflow.Tx) error {
-		ms, err := r.messages(tx, now)
+		ms, err := r.messages(tx, now, backup)
 		if err != nil {
 			return err
 		}
@@ -68,16 +73,35 @@ func (r *Reminders) Due(ctx context.Context) ([]workflow.OutboxMessage, error) {
 		r.tpl = t
 	}
 	now := r.Clock.Now().UTC()
+	backup := r.backupProblems(ctx)
 	var out []workflow.OutboxMessage
 	err := r.Store.Tx(ctx, func(tx workflow.Tx) (err error) {
-		out, err = r.messages(tx, now)
+		out, err = r.messages(tx, now, backup)
 		return err
 	})
 	return out, err
 }
 
-// messages computes every message due at now.
-func (r *Reminders) messages(tx workflow.Tx, now time.Time) ([]workflow.OutboxMessage, error) {
+// backupProblems is the digest's backup line: the status's problems, ""
+// when there is none or the status cannot be read (the digest goes out
+// all the same).
+func (r *Reminders) backupProblems(ctx context.Context) string {
+	if r.Backups == nil {
+		return ""
+	}
+	st, err := r.Backups(ctx)
+	if err != nil {
+		if r.Log != nil {
+			r.Log.Warn("backup status for the digest", "err", err)
+		}
+		return ""
+	}
+	return strings.Join(st.Problems, "；")
+}
+
+// messages computes every message due at now; backup is the digest's
+// backup line.
+func (r *Reminders) messages(tx workflow.Tx, now time.Time, backup string) ([]workflow.OutboxMessage, error) {
 	plans, err := tx.Plans()
 	if err != nil {
 		return nil, err
@@ -99,7 +123,7 @@ func (r *Reminders) messages(tx workflow.Tx, now time.Time) ([]workflow.OutboxMe
 			return nil, err
 		}
 		for _, n := range due {
-			ms, err := r.notice(tx, p, n, in, contacts, now)
+			ms, err := r.notice(tx, p, n, in, contacts, now, backup)
 			if err != nil {
 				return nil, err
 			}
@@ -140,7 +164,7 @@ func (r *Reminders) load(tx workflow.Tx, p *workflow.Plan, due []workflow.Notice
 // notice builds the messages of one due notice.
 // Messages already in the outbox are skipped before rendering (a repeated
 // pass renders nothing); the unique key still decides at insert.
-func (r *Reminders) notice(tx workflow.Tx, p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact, now time.Time) ([]workflow.OutboxMessage, error) {
+func (r *Reminders) notice(tx workflow.Tx, p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact, now time.Time, backup string) ([]workflow.OutboxMessage, error) {
 	owed := workflow.Owed(n.Deadline, n.Kind, in)
 	if len(owed) == 0 {
 		return nil, nil
@@ -191,7 +215,7 @@ func (r *Reminders) notice(tx workflow.Tx, p *workflow.Plan, n workflow.Notice, 
 			return nil, err
 		}
 		v := base
-		v.Late = late
+		v.Late, v.Backup = late, backup
 		for _, to := range r.Office {
 			if sent["/"+to] {
 				continue

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"kaohe/internal/backup"
+	"kaohe/jobs"
 	"kaohe/workflow"
 	"kaohe/workflow/evidence"
 )
@@ -96,4 +98,36 @@ func (e evidenceFiles) Put(_ context.Context, sha256 string, r io.Reader) error 
 		return fmt.Errorf("evidence file %s: its content hashes to %s", sha256, f.SHA256)
 	}
 	return e.Dir.Keep(f)
+}
+
+// backupsScheduled reports whether the daily backup job runs.
+func (m *Main) backupsScheduled() bool {
+	return m.Config.Backups.Dir != "" && m.Config.Jobs.Enabled
+}
+
+// backupStatus is what the office sees of backups (the API, the digest).
+func (m *Main) backupStatus(ctx context.Context) (workflow.BackupStatus, error) {
+	last, good, err := m.Store.LastBackups(ctx)
+	if err != nil {
+		return workflow.BackupStatus{}, err
+	}
+	return workflow.NewBackupStatus(last, good, m.backupsScheduled(), m.Clock.Now()), nil
+}
+
+// backupJob is the daily backup of backups.dir, or nil when none is
+// configured.
+func (m *Main) backupJob(loc *time.Location) (*jobs.Backup, error) {
+	cfg := m.Config.Backups
+	if cfg.Dir == "" {
+		return nil, nil
+	}
+	at, err := workflow.ParseClockTime(cfg.At)
+	if err != nil {
+		return nil, fmt.Errorf("backups.at: %w", err)
+	}
+	return &jobs.Backup{Store: m.Store, Clock: m.Clock, Location: loc, Dir: cfg.Dir, At: at, Keep: cfg.Keep, Log: m.Log,
+		Write: func(ctx context.Context, file string) error {
+			_, err := m.writeBackup(ctx, file, workflow.BackupScheduled)
+			return err
+		}}, nil
 }

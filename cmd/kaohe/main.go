@@ -121,6 +121,8 @@ type Main struct {
 	// jobs.enabled false).
 	Dispatcher *jobs.Dispatcher
 	Scheduler  *jobs.Scheduler
+	// Backups is the daily backup job (nil without backups.dir).
+	Backups *jobs.Backup
 
 	// What the jobs read and call. ReminderData supplies nodes and monthly
 	// counts to the reminders and the monthly summaries (the execution
@@ -248,7 +250,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	srv := &api.Server{Service: m.Service, Ready: m.Store.Ping, Log: m.Log, MaxBodyBytes: m.Config.HTTP.MaxBodyBytes,
-		Metrics: m.Metrics, Notify: m.notifyDispatcher}
+		Metrics: m.Metrics, Notify: m.notifyDispatcher, Backups: m.backupStatus}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
@@ -335,6 +337,15 @@ func (m *Main) startJobs(ctx context.Context) error {
 			{Name: "monthly", Run: monthly.Run},
 			{Name: "scoring", Run: scoring.Run},
 		}}
+	backups, err := m.backupJob(loc)
+	if err != nil {
+		return err
+	}
+	if backups != nil {
+		reminders.Backups = m.backupStatus
+		m.Scheduler.Jobs = append(m.Scheduler.Jobs, jobs.Job{Name: "backup", Run: backups.Run})
+		m.Backups = backups
+	}
 	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	dispatched := make(chan struct{})
 	go func() {
@@ -348,6 +359,9 @@ func (m *Main) startJobs(ctx context.Context) error {
 	}
 	m.closers = append(m.closers, func(ctx context.Context) error {
 		err := m.Scheduler.Stop(ctx)
+		if m.Backups != nil {
+			m.Backups.Wait() // Stop cancelled it: a backup in progress ends soon
+		}
 		stopDispatch()
 		select {
 		case <-dispatched:
