@@ -26,8 +26,10 @@
 // One file per aggregate holds its rows and its Tx methods: plan.go,
 // unit.go, user.go, submission.go, audit.go, node.go (nodes, evidence,
 // reviews), monthly.go, scoring.go, outbox.go and jobs.go (outbox, leases,
-// job marks and monthly summaries of package jobs). The conformance suite in
-// storetest runs against both databases.
+// job marks and monthly summaries of package jobs), backup.go (the backups
+// written). The schema comes from migrations (migrate.go); dump.go takes
+// snapshots and loads table files; integrity.go checks. The conformance
+// suite in storetest runs against both databases.
 package store
 
 import (
