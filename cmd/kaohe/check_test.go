@@ -176,3 +176,46 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreRefusesADamagedArchiveAndAFullTarget: an archive with one byte
+// changed is refused before anything is written, and so is a target that
+// already holds a database.
+func TestRestoreRefusesADamagedArchiveAndAFullTarget(t *testing.T) {
+	vars, _ := releaseData(t, "sqlite")
+	ctx := context.Background()
+	archive := filepath.Join(t.TempDir(), "kaohe.tar")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"backup", "--to", archive}, envOf(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(b, []byte("%PDF-1.4"))
+	if i < 0 {
+		t.Fatal("no evidence file in the archive")
+	}
+	damaged := filepath.Join(t.TempDir(), "damaged.tar")
+	b[i+1] ^= 0x20
+	if err := os.WriteFile(damaged, b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	err = run(ctx, []string{"restore", damaged, "--data", target}, envOf(nil), &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "does not match its manifest") {
+		t.Fatalf("restore of a damaged archive: %v", err)
+	}
+	left, _ := filepath.Glob(filepath.Join(target, "evidence", "*", "*"))
+	if _, statErr := os.Stat(filepath.Join(target, "kaohe.db")); statErr == nil || len(left) > 0 {
+		t.Fatalf("the refused restore wrote a database or %d evidence files", len(left))
+	}
+
+	err = run(ctx, []string{"restore", archive, "--data", vars["KAOHE_DATA"]}, envOf(nil), &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("restore over existing data: %v", err)
+	}
+	if err := run(ctx, []string{"restore", archive, "--data", target}, envOf(nil), &out, io.Discard); err != nil {
+		t.Fatalf("restore of the sound archive into the same target: %v", err)
+	}
+}
