@@ -37,6 +37,7 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"PUT", "/api/v1/users/gjz/password", "none", func(*env) any { return map[string]string{"password": "another-password"} }, [5]int{401, 204, 204, 403, 403}},
 		{"PUT", "/api/v1/me/password", "none", func(*env) any { return map[string]string{"password": "another-password"} }, [5]int{401, 204, 204, 204, 204}},
 		{"GET", "/api/v1/audit", "none", nil, [5]int{401, 200, 403, 403, 403}},
+		{"GET", "/api/v1/operations/backup", "none", nil, [5]int{401, 200, 403, 403, 403}},
 		{"GET", "/api/v1/notifications", "none", nil, [5]int{401, 200, 403, 403, 403}},
 		{"GET", "/api/v1/notifications/counts", "none", nil, [5]int{401, 200, 403, 403, 403}},
 		{"POST", "/api/v1/notifications/1/resend", "none", nil, [5]int{401, 404, 403, 403, 403}},

@@ -61,6 +61,11 @@ type Config struct {
 		Attempts  int           `yaml:"attempts"`
 		BaseDelay time.Duration `yaml:"base_delay"`
 	} `yaml:"outbox"`
+	Backups struct {
+		Dir  string `yaml:"dir"`
+		At   string `yaml:"at"`
+		Keep int    `yaml:"keep"`
+	} `yaml:"backups"`
 	Jobs struct {
 		Enabled          bool          `yaml:"enabled"`
 		Lease            time.Duration `yaml:"lease"`
@@ -120,6 +125,7 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 		"KAOHE_SMTP_USER":      &c.SMTP.User,
 		"KAOHE_SMTP_PASSWORD":  &c.SMTP.Password,
 		"KAOHE_OFFICE_EMAIL":   &c.OfficeEmail,
+		"KAOHE_BACKUP_DIR":     &c.Backups.Dir,
 		"KAOHE_LOG_LEVEL":      &c.Log.Level,
 		"KAOHE_LOG_FORMAT":     &c.Log.Format,
 	} {
@@ -151,6 +157,12 @@ func (c *Config) Check() error {
 		if d < 0 {
 			errs = append(errs, "reminders.lead_days must not be negative")
 		}
+	}
+	if _, err := time.Parse("15:04", c.Backups.At); err != nil {
+		errs = append(errs, "backups.at: want HH:MM")
+	}
+	if c.Backups.Keep < 1 {
+		errs = append(errs, "backups.keep must be at least 1")
 	}
 	if c.Jobs.Tick <= 0 || c.Jobs.Tick > time.Minute {
 		errs = append(errs, "jobs.tick must be between 0 and 1m")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -99,6 +100,7 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 	}
 	if len(d.Office) > 0 {
 		v := base
+		v.Backup = strings.Join(d.Backup, "；")
 		for _, o := range d.Late {
 			v.Late = append(v.Late, unitItems{Unit: o.Unit, UnitName: o.UnitName, Items: items(o)})
 		}

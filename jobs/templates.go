@@ -57,6 +57,8 @@ type mailView struct {
 	Items []string
 	// Late lists every late unit (digest only).
 	Late []unitItems
+	// Backup names a failed or missing backup (digest only; "" when fine).
+	Backup string
 }
 
 // unitItems is one unit's outstanding items.

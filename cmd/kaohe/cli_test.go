@@ -7,9 +7,12 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"kaohe/workflow/store"
 )
 
 // envOf returns a getenv over vars only, so that the machine's own KAOHE_*
@@ -137,7 +140,7 @@ func TestMigrateAndUserAdd(t *testing.T) {
 	if err := run(ctx, []string{"migrate", "--data", dir}, envOf(nil), &out, &errOut); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "schema up to date") {
+	if !strings.Contains(out.String(), "schema version before: 0\n") || !strings.Contains(out.String(), "schema version after:  "+strconv.FormatInt(store.HeadVersion(), 10)) {
 		t.Fatalf("migrate said %q", out.String())
 	}
 

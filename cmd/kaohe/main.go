@@ -1,7 +1,10 @@
 // Command kaohe runs the assessment server and its administration commands.
 //
 //	kaohe serve [--addr 127.0.0.1:8080] [--data DIR] [--config FILE]
-//	kaohe migrate [--data DIR] [--config FILE]
+//	kaohe migrate [--status] [--data DIR] [--config FILE]
+//	kaohe backup --to FILE [--data DIR] [--config FILE]
+//	kaohe restore FILE [--data DIR] [--config FILE]
+//	kaohe check [--data DIR] [--config FILE]
 //	kaohe user add --username NAME --role office|unit|viewer [--unit CODE] [--password PW]
 //	kaohe score --year 2019 [--publish ID]
 //	kaohe version
@@ -45,7 +48,10 @@ const usage = `kaohe — 工会实绩考核
 
 usage:
   kaohe serve   [--addr ADDR] [--data DIR] [--config FILE]   run the server
-  kaohe migrate [--data DIR] [--config FILE]                 create or upgrade the schema
+  kaohe migrate [--status] [--data DIR] [--config FILE]      create or upgrade the schema; --status lists migrations
+  kaohe backup  --to FILE [--data DIR] [--config FILE]       write a backup archive (FILE.tar or FILE.tar.gz)
+  kaohe restore FILE [--data DIR] [--config FILE]            restore an archive into an empty data directory or MySQL database
+  kaohe check   [--data DIR] [--config FILE]                 check evidence files, nodes, outbox and schema version
   kaohe user add --username NAME --role ROLE [--unit CODE] [--password PW] [--data DIR] [--config FILE]
   kaohe score   --year YEAR [--publish ID] [--data DIR] [--config FILE]   year-end scoring run
   kaohe version
@@ -69,16 +75,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		<-ctx.Done()
 		return m.Close()
 	case "migrate":
-		m := NewMain(getenv, stdout, stderr)
-		if err := m.ParseFlags(args[1:]); err != nil {
-			return err
-		}
-		if err := m.open(ctx); err != nil {
-			return err
-		}
-		defer m.Close()
-		fmt.Fprintln(stdout, "schema up to date")
-		return nil
+		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], getenv, stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], getenv, stdout, stderr)
 	case "user":
 		return runUser(ctx, args[1:], getenv, stdout, stderr)
 	case "score":
@@ -107,10 +110,13 @@ type Main struct {
 	// Addr is the address the server listens on once Run returns.
 	Addr string
 
-	getenv func(string) string
-	stdout io.Writer
-	stderr io.Writer
-	http   *http.Server
+	// noMigrate opens the database without migrating it (commands that
+	// report or must not change the schema).
+	noMigrate bool
+	getenv    func(string) string
+	stdout    io.Writer
+	stderr    io.Writer
+	http      *http.Server
 }
 
 // NewMain returns a program reading the environment through getenv.
@@ -161,10 +167,15 @@ func (m *Main) open(ctx context.Context) error {
 			m.Log.Warn("KAOHE_CLOCK_START is set: the server's clock is not the real time; for demos and acceptance runs only", "start", start)
 		}
 	}
-	a, err := app.Open(ctx, cfg, m.Clock, m.Log)
+	open := app.Open
+	if m.noMigrate {
+		open = app.OpenAsIs
+	}
+	a, err := open(ctx, cfg, m.Clock, m.Log)
 	if err != nil {
 		return err
 	}
+	a.Version = version
 	m.App = a
 	return nil
 }
@@ -248,7 +259,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fset.Parse(args[1:]); err != nil {
 		return err
 	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data)
+	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data, true)
 	if err != nil {
 		return err
 	}
@@ -278,10 +289,12 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// openCommand prepares a one-shot command (user add, score): it reads the
-// configuration as serve does, with the command's --config and --data, and
-// opens the store. The caller must Close the returned Main.
-func openCommand(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer, configPath, data string) (*Main, error) {
+// openCommand prepares a one-shot command: it reads the configuration as
+// serve does, with the command's --config and --data, and opens the
+// program, migrating the database first unless migrate is false (commands
+// that report or must not change it). The caller must Close the returned
+// Main.
+func openCommand(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer, configPath, data string, migrate bool) (*Main, error) {
 	m := NewMain(getenv, stdout, stderr)
 	var args []string
 	if configPath != "" {
@@ -293,6 +306,7 @@ func openCommand(ctx context.Context, getenv func(string) string, stdout, stderr
 	if err := m.ParseFlags(args); err != nil {
 		return nil, err
 	}
+	m.noMigrate = !migrate
 	if err := m.open(ctx); err != nil {
 		m.Close()
 		return nil, err

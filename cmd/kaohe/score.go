@@ -28,7 +28,7 @@ func runScore(ctx context.Context, args []string, getenv func(string) string, st
 	if *year == 0 {
 		return errors.New("usage: kaohe score --year YEAR [--publish ID] [--data DIR] [--config FILE]")
 	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data)
+	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data, true)
 	if err != nil {
 		return err
 	}

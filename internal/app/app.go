@@ -44,6 +44,8 @@ type App struct {
 	// StartJobs, and with jobs.enabled false).
 	Dispatcher *jobs.Dispatcher
 	Scheduler  *jobs.Scheduler
+	// Version is the program's version, recorded in backup manifests.
+	Version string
 
 	closers []func(context.Context) error
 }
@@ -52,20 +54,31 @@ type App struct {
 // store and the service, and loads the plans (the embedded ones, then those
 // of plans_dir). The caller must Close the App.
 func Open(ctx context.Context, cfg *configs.Config, clock workflow.Clock, log *slog.Logger) (*App, error) {
+	return open(ctx, cfg, clock, log, true)
+}
+
+// OpenAsIs is Open for the commands that must not change the database
+// (check, backup, migrate before it reports): no migration, no plans
+// loaded.
+func OpenAsIs(ctx context.Context, cfg *configs.Config, clock workflow.Clock, log *slog.Logger) (*App, error) {
+	return open(ctx, cfg, clock, log, false)
+}
+
+func open(ctx context.Context, cfg *configs.Config, clock workflow.Clock, log *slog.Logger, migrate bool) (*App, error) {
 	a := &App{Config: cfg, Clock: clock, Log: log}
-	if err := a.open(ctx); err != nil {
+	if err := a.open(ctx, migrate); err != nil {
 		a.Close(ctx)
 		return nil, err
 	}
 	return a, nil
 }
 
-func (a *App) open(ctx context.Context) error {
+func (a *App) open(ctx context.Context, migrate bool) error {
 	cfg := a.Config
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Options{DSN: cfg.MySQLDSN, DataDir: cfg.Data, Logger: a.Log})
+	db, err := store.Open(ctx, store.Options{DSN: cfg.MySQLDSN, DataDir: cfg.Data, Logger: a.Log, NoMigrate: !migrate})
 	if err != nil {
 		return err
 	}
@@ -80,14 +93,18 @@ func (a *App) open(ctx context.Context) error {
 	}
 	a.Service = service.New(db, a.Files, a.Clock, service.Options{
 		TokenTTL: cfg.Session.TTL, LoginLimit: cfg.Login.MaxFailures, LoginWindow: cfg.Login.Window,
-		BcryptCost:   cfg.Login.BcryptCost,
-		Upload:       service.UploadLimits{MaxFileBytes: cfg.Upload.MaxFileBytes, MaxFiles: cfg.Upload.MaxFiles},
-		WarningDays:  cfg.Status.WarningDays,
-		OfficeEmails: cfg.OfficeEmails(),
-		Reminders:    rules,
+		BcryptCost:       cfg.Login.BcryptCost,
+		Upload:           service.UploadLimits{MaxFileBytes: cfg.Upload.MaxFileBytes, MaxFiles: cfg.Upload.MaxFiles},
+		WarningDays:      cfg.Status.WarningDays,
+		OfficeEmails:     cfg.OfficeEmails(),
+		Reminders:        rules,
+		BackupsScheduled: a.backupsScheduled(),
 	})
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if !migrate {
+		return nil
+	}
 	return a.loadPlans(ctx)
 }
 
@@ -178,6 +195,13 @@ func (a *App) StartJobs(ctx context.Context) error {
 			{Name: "monthly", Run: monthly.Run},
 			{Name: "scoring", Run: scoring.Run},
 		}}
+	backups, err := a.backupJob(loc)
+	if err != nil {
+		return err
+	}
+	if backups != nil {
+		a.Scheduler.Jobs = append(a.Scheduler.Jobs, jobs.Job{Name: "backup", Run: backups.Run})
+	}
 	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	dispatched := make(chan struct{})
 	go func() {
@@ -191,6 +215,9 @@ func (a *App) StartJobs(ctx context.Context) error {
 	}
 	a.closers = append(a.closers, func(ctx context.Context) error {
 		err := a.Scheduler.Stop(ctx)
+		if backups != nil {
+			backups.Wait() // Stop cancelled it: a backup in progress ends soon
+		}
 		stopDispatch()
 		select {
 		case <-dispatched:

@@ -333,3 +333,23 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// Exec runs script (statements separated by semicolons, as mariadb-dump
+// writes them) on the database of dsn, for loading fixtures.
+func Exec(t testing.TB, dsn, script string) {
+	t.Helper()
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MultiStatements = true
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(connector)
+	defer db.Close()
+	if _, err := db.ExecContext(context.Background(), script); err != nil {
+		t.Fatalf("load SQL: %v", err)
+	}
+}

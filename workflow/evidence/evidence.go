@@ -29,6 +29,7 @@ package evidence
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -37,6 +38,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -271,4 +273,45 @@ func (d *Dir) Open(sha string) (io.ReadSeekCloser, error) {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
 	return f, nil
+}
+
+// Walk calls fn with the hash and size of every stored file, in hash
+// order. Staged uploads and anything not named by a hash in its place are
+// not stored files and are skipped. It stops at fn's first error, or when
+// ctx is done, and returns that error.
+func (d *Dir) Walk(ctx context.Context, fn func(sha256 string, size int64) error) error {
+	dirs, err := os.ReadDir(d.root)
+	if err != nil {
+		return fmt.Errorf("evidence: %w", err)
+	}
+	sort.Slice(dirs, func(i, j int) bool { return dirs[i].Name() < dirs[j].Name() })
+	for _, sub := range dirs {
+		if !sub.IsDir() || len(sub.Name()) != 2 {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(d.root, sub.Name()))
+		if err != nil {
+			return fmt.Errorf("evidence: %w", err)
+		}
+		for _, f := range files {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			name := f.Name()
+			if !f.Type().IsRegular() || !validHash(name) || name[:2] != sub.Name() {
+				continue
+			}
+			info, err := f.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("evidence: %w", err)
+			}
+			if err := fn(name, info.Size()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

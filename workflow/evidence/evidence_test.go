@@ -2,11 +2,14 @@ package evidence_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -176,5 +179,46 @@ func TestDiscard(t *testing.T) {
 	d.Discard(g)
 	if got := files(t, root); len(got) != 1 {
 		t.Fatalf("Discard after Keep removed the file: %v", got)
+	}
+}
+
+// TestWalkListsStoredFiles: Walk gives every kept file with its size, in
+// hash order, and skips staged uploads and stray files.
+func TestWalkListsStoredFiles(t *testing.T) {
+	d, err := evidence.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{}
+	for _, content := range []string{"%PDF-1.4 one", "%PDF-1.4 second file"} {
+		f, err := d.Stage(strings.NewReader(content), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Keep(f); err != nil {
+			t.Fatal(err)
+		}
+		want[f.SHA256] = int64(len(content))
+	}
+	staged, err := d.Stage(strings.NewReader("%PDF-1.4 staged"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Discard(staged)
+	if err := os.WriteFile(filepath.Join(d.Root(), "stray.txt"), []byte("x"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	var order []string
+	err = d.Walk(context.Background(), func(sha string, size int64) error {
+		got[sha] = size
+		order = append(order, sha)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(got, want) || !slices.IsSorted(order) {
+		t.Fatalf("walk gave %v in order %v, want %v", got, order, want)
 	}
 }

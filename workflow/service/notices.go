@@ -22,6 +22,9 @@ type DueNotice struct {
 	// only), and Office the digest's recipients without a digest yet.
 	Late   []workflow.Owing
 	Office []string
+	// Backup names what is wrong with the backups (a failed one, none in
+	// two days), for the digest; empty when all is well.
+	Backup []string
 	// At is the time the notices were worked out.
 	At time.Time
 }
@@ -145,6 +148,11 @@ func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workf
 	}
 	if len(d.Office) > 0 {
 		d.Late = owed
+		st, err := s.backupStatus(tx, now)
+		if err != nil {
+			return d, err
+		}
+		d.Backup = st.Problems
 	}
 	return d, nil
 }

@@ -40,6 +40,9 @@ type Options struct {
 	// Reminders are the reminders' lead days and time of day (7, 3 and 1
 	// days before, at 09:00).
 	Reminders workflow.ReminderRules
+	// BackupsScheduled says the daily backup job runs, so that a day
+	// without a backup is a problem the office hears of.
+	BackupsScheduled bool
 }
 
 // New returns the service over store, keeping evidence in files and

@@ -36,7 +36,17 @@ type Tx interface {
 	NodeTx
 	MonthlyTx
 	ScoringTx
+	BackupTx
 	JobsTx
+}
+
+// BackupTx records the backups written and reads the latest.
+type BackupTx interface {
+	// AddBackup stores one backup attempted, failed or not, and sets its ID.
+	AddBackup(r *workflow.BackupRecord) error
+	// LastBackups returns the latest backup attempted and the latest that
+	// succeeded; either is nil when there is none.
+	LastBackups() (last, good *workflow.BackupRecord, err error)
 }
 
 // PlanTx reads and writes the stored plans.

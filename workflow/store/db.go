@@ -26,8 +26,10 @@
 // One file per aggregate holds its rows and its Tx methods: plan.go,
 // unit.go, user.go, submission.go, audit.go, node.go (nodes, evidence,
 // reviews), monthly.go, scoring.go, outbox.go and jobs.go (outbox, leases,
-// job marks and monthly summaries of package jobs). The conformance suite in
-// storetest runs against both databases.
+// job marks and monthly summaries of package jobs), backup.go (the backups
+// written). The schema comes from migrations (migrate.go); dump.go takes
+// snapshots and loads table files; integrity.go checks. The conformance
+// suite in storetest runs against both databases.
 package store
 
 import (
@@ -65,9 +67,17 @@ type Options struct {
 	// Unused with a DSN.
 	DataDir string
 	// Logger receives slow queries and unexpected SQL errors at warn level,
-	// without parameter values. Nil discards them.
+	// without parameter values, and each migration applied at info level.
+	// Nil discards them.
 	Logger *slog.Logger
+	// NoMigrate opens the database as it is, for commands that must not
+	// change the schema (check, backup) or that report the version before
+	// migrating (migrate). The zero value migrates (Migrate).
+	NoMigrate bool
 }
+
+// SQLiteFile is the name of the SQLite database in the data directory.
+const SQLiteFile = "kaohe.db"
 
 // sqliteParams are the connection settings of the SQLite file's one write
 // connection: every transaction begins IMMEDIATE, taking the write lock at
@@ -97,18 +107,23 @@ type DB struct {
 	read    *gorm.DB
 	readSQL *sql.DB
 	mysql   bool
+	log     *slog.Logger
+	// sqlitePath is the SQLite file ("" on MySQL).
+	sqlitePath string
 }
 
 var _ service.Store = (*DB)(nil)
 
-// Open connects to the database described by o and creates or upgrades its
-// schema (Migrate). The caller must Close the DB.
+// Open connects to the database described by o and, unless o.NoMigrate,
+// creates or upgrades its schema (Migrate; a database newer than the binary
+// is *SchemaTooNewError). The caller must Close the DB.
 func Open(ctx context.Context, o Options) (*DB, error) {
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	var dial gorm.Dialector
+	var path string
 	isMySQL := o.DSN != ""
 	if isMySQL {
 		cfg, err := mysqlConfig(o.DSN)
@@ -123,20 +138,21 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
-		dial = sqlite.Open(filepath.Join(o.DataDir, "kaohe.db") + sqliteParams)
+		path = filepath.Join(o.DataDir, SQLiteFile)
+		dial = sqlite.Open(path + sqliteParams)
 	}
 	g, sqlDB, err := openGorm(dial, log)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{gorm: g, sql: sqlDB, read: g, readSQL: sqlDB, mysql: isMySQL}
+	db := &DB{gorm: g, sql: sqlDB, read: g, readSQL: sqlDB, mysql: isMySQL, log: log, sqlitePath: path}
 	if isMySQL {
 		sqlDB.SetConnMaxLifetime(5 * time.Minute) // below common server and proxy idle limits
 	} else {
 		// One writer: writers queue in the pool, never in SQLite's busy
 		// loop, and readers have their own connections.
 		sqlDB.SetMaxOpenConns(1)
-		if db.read, db.readSQL, err = openGorm(sqlite.Open(filepath.Join(o.DataDir, "kaohe.db")+sqliteReadParams), log); err != nil {
+		if db.read, db.readSQL, err = openGorm(sqlite.Open(path+sqliteReadParams), log); err != nil {
 			sqlDB.Close()
 			return nil, err
 		}
@@ -145,9 +161,11 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+	if !o.NoMigrate {
+		if err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }
@@ -195,7 +213,9 @@ func mysqlConfig(dsn string) (*gomysql.Config, error) {
 	return cfg, nil
 }
 
-// models are every table of the schema, in creation order.
+// models are the row structs of every table, in creation order. The
+// schema itself comes from the migrations (migrate.go); the tests check
+// that these structs agree with it.
 var models = []any{
 	&planRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
 	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
@@ -203,25 +223,7 @@ var models = []any{
 	&deductionRow{}, &scoringRunRow{}, // scoring.go
 	// jobs: outbox.go
 	&outboxRow{}, &leaseRow{}, &jobMarkRow{}, &monthlySummaryRow{},
-}
-
-// Migrate creates missing tables, columns and indexes. It never drops
-// anything, so it is safe on a database in use. On MySQL, servers starting
-// together take turns through a named lock.
-func (db *DB) Migrate(ctx context.Context) error {
-	g := db.gorm.WithContext(ctx)
-	if db.mysql {
-		unlock, err := db.migrationLock(ctx)
-		if err != nil {
-			return err
-		}
-		defer unlock()
-		g = g.Set("gorm:table_options", mysqlTableOptions)
-	}
-	if err := g.AutoMigrate(models...); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	return nil
+	&backupRow{}, // backup.go
 }
 
 // migrationLock takes MySQL's named lock "kaohe.migrate" on a connection of

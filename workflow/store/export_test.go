@@ -1,7 +1,28 @@
 package store
 
+import (
+	"context"
+
+	"github.com/pressly/goose/v3"
+)
+
 // TableCount is the number of tables Migrate creates, for the schema tests.
 func TableCount() int { return len(models) }
 
 // ResultsJSON is resultsJSON, for the encoding test.
 var ResultsJSON = resultsJSON
+
+// AutoMigrateModels runs gorm's AutoMigrate over the row structs, as the
+// first release did, for the test that models and migrations agree.
+func AutoMigrateModels(ctx context.Context, db *DB) error {
+	g := db.gorm.WithContext(ctx)
+	if db.mysql {
+		g = g.Set("gorm:table_options", mysqlTableOptions)
+	}
+	return g.AutoMigrate(models...)
+}
+
+// MigrateWith migrates to target with extra Go migrations registered.
+func MigrateWith(ctx context.Context, db *DB, target int64, extra ...*goose.Migration) error {
+	return db.migrateTo(ctx, target, extra...)
+}

@@ -103,7 +103,7 @@ func TestMariaDBSchema(t *testing.T) {
 	type table struct{ Name, Engine, Collation string }
 	var tables []table
 	err := db.Gorm().WithContext(t.Context()).Raw(`SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_COLLATION AS collation
-		FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`).Scan(&tables).Error
+		FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'goose_db_version' ORDER BY TABLE_NAME`).Scan(&tables).Error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestMariaDBSchema(t *testing.T) {
 	}
 	var cols []struct{ Table, Column, Collation string }
 	err = db.Gorm().WithContext(t.Context()).Raw(`SELECT TABLE_NAME AS ` + "`table`" + `, COLUMN_NAME AS ` + "`column`" + `, COLLATION_NAME AS collation
-		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLLATION_NAME IS NOT NULL`).Scan(&cols).Error
+		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'goose_db_version' AND COLLATION_NAME IS NOT NULL`).Scan(&cols).Error
 	if err != nil {
 		t.Fatal(err)
 	}

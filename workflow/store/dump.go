@@ -1,0 +1,404 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Snapshots and table files
+//
+// Snapshot copies the database consistently while the server keeps
+// serving. On SQLite it is one file written by VACUUM INTO. On MySQL it is
+// a logical export read in one transaction WITH CONSISTENT SNAPSHOT: one
+// file TABLE.jsonl per table, whose first line is a header
+//
+//	{"table":"units","columns":[{"name":"id","kind":"int"},…]}
+//
+// and every further line one row, a JSON array in column order: null for
+// NULL, a number for an integer ("int"), an RFC 3339 UTC string to the
+// microsecond for a time ("time"), base64 for binary columns ("bytes"), and
+// the text itself for everything else ("text": strings, JSON, decimals).
+// LoadTable reads such a file back exactly.
+
+// Snapshot is a consistent copy of the database.
+type Snapshot struct {
+	// Dialect is "sqlite" or "mysql".
+	Dialect string
+	// Files are the files written, relative to the snapshot's directory:
+	// SQLiteFile, or TABLE.jsonl per table (goose's version table left
+	// out: SchemaVersion stands for it).
+	Files         []string
+	SchemaVersion int64
+	// Evidence is the size of every file the snapshot's evidence rows
+	// name, by SHA-256.
+	Evidence map[string]int64
+}
+
+// Column kinds of a table file.
+const (
+	kindInt   = "int"
+	kindTime  = "time"
+	kindBytes = "bytes"
+	kindText  = "text"
+)
+
+// tableHeader is the first line of a table file.
+type tableHeader struct {
+	Table   string        `json:"table"`
+	Columns []tableColumn `json:"columns"`
+}
+
+type tableColumn struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+// Dialect returns "mysql" or "sqlite".
+func (db *DB) Dialect() string {
+	if db.mysql {
+		return "mysql"
+	}
+	return "sqlite"
+}
+
+// Snapshot writes a consistent copy of the database into dir, which must
+// exist, and returns what it wrote. Writers are not blocked.
+func (db *DB) Snapshot(ctx context.Context, dir string) (*Snapshot, error) {
+	if db.mysql {
+		return db.mysqlSnapshot(ctx, dir)
+	}
+	path := filepath.Join(dir, SQLiteFile)
+	if err := db.gorm.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	// The copy answers for itself: its version and its evidence rows.
+	cp, err := Open(ctx, Options{DataDir: dir, NoMigrate: true, Logger: db.log})
+	if err != nil {
+		return nil, err
+	}
+	defer cp.Close()
+	s := &Snapshot{Dialect: "sqlite", Files: []string{SQLiteFile}}
+	if s.SchemaVersion, err = cp.Version(ctx); err != nil {
+		return nil, err
+	}
+	if s.Evidence, _, err = cp.EvidenceHashes(ctx); err != nil {
+		return nil, err
+	}
+	if err := cp.Close(); err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	return s, nil
+}
+
+// mysqlSnapshot exports every table in one consistent read on a connection
+// of its own, which is discarded afterwards (its transaction was begun in
+// SQL, unknown to database/sql).
+func (db *DB) mysqlSnapshot(ctx context.Context, dir string) (_ *Snapshot, err error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		_ = conn.Close()
+	}()
+	for _, q := range []string{"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("store: snapshot: %w", err)
+		}
+	}
+	s := &Snapshot{Dialect: "mysql", Evidence: map[string]int64{}}
+	var tables []string
+	rows, err := conn.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: snapshot: %w", err)
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	if slices.Contains(tables, versionTable) {
+		if err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(version_id), 0) FROM "+versionTable).Scan(&s.SchemaVersion); err != nil {
+			return nil, fmt.Errorf("store: snapshot: %w", err)
+		}
+	} else if s.SchemaVersion, err = db.Version(ctx); err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
+		if t == versionTable {
+			continue
+		}
+		name := t + ".jsonl"
+		if err := exportTable(ctx, conn, t, filepath.Join(dir, name)); err != nil {
+			return nil, err
+		}
+		s.Files = append(s.Files, name)
+	}
+	if slices.Contains(tables, "evidence") {
+		rows, err := conn.QueryContext(ctx, "SELECT DISTINCT sha256, size FROM evidence")
+		if err != nil {
+			return nil, fmt.Errorf("store: snapshot: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var sha string
+			var size int64
+			if err := rows.Scan(&sha, &size); err != nil {
+				return nil, fmt.Errorf("store: snapshot: %w", err)
+			}
+			s.Evidence[sha] = size
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: snapshot: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// columnKind maps a MySQL column type to its kind in a table file.
+func columnKind(databaseType string) string {
+	t := strings.TrimPrefix(strings.ToUpper(databaseType), "UNSIGNED ")
+	switch t {
+	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "YEAR":
+		return kindInt
+	case "DATETIME", "TIMESTAMP", "DATE":
+		return kindTime
+	case "BINARY", "VARBINARY", "BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB", "BIT", "GEOMETRY":
+		return kindBytes
+	}
+	return kindText
+}
+
+// queryer is a connection or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// exportTable writes table to the file path (see Snapshot).
+func exportTable(ctx context.Context, q queryer, table, path string) (err error) {
+	rows, err := q.QueryContext(ctx, "SELECT * FROM `"+table+"` ORDER BY 1")
+	if err != nil {
+		return fmt.Errorf("store: export %s: %w", table, err)
+	}
+	defer rows.Close()
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return fmt.Errorf("store: export %s: %w", table, err)
+	}
+	h := tableHeader{Table: table}
+	for _, ct := range types {
+		h.Columns = append(h.Columns, tableColumn{Name: ct.Name(), Kind: columnKind(ct.DatabaseTypeName())})
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("store: export %s: %w", table, err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("store: export %s: %w", table, cerr)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 1<<20)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(h); err != nil {
+		return fmt.Errorf("store: export %s: %w", table, err)
+	}
+	dest := make([]any, len(h.Columns))
+	times := make([]sql.NullTime, len(h.Columns))
+	raws := make([]sql.RawBytes, len(h.Columns))
+	for i, c := range h.Columns {
+		if c.Kind == kindTime {
+			dest[i] = &times[i]
+		} else {
+			dest[i] = &raws[i]
+		}
+	}
+	row := make([]any, len(h.Columns))
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("store: export %s: %w", table, err)
+		}
+		for i, c := range h.Columns {
+			switch {
+			case c.Kind == kindTime:
+				if times[i].Valid {
+					row[i] = times[i].Time.UTC().Format(time.RFC3339Nano)
+				} else {
+					row[i] = nil
+				}
+			case raws[i] == nil:
+				row[i] = nil
+			case c.Kind == kindInt:
+				row[i] = json.Number(string(raws[i]))
+			case c.Kind == kindBytes:
+				row[i] = base64.StdEncoding.EncodeToString(raws[i])
+			default:
+				row[i] = string(raws[i])
+			}
+		}
+		if err := enc.Encode(row); err != nil {
+			return fmt.Errorf("store: export %s: %w", table, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: export %s: %w", table, err)
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("store: export %s: %w", table, err)
+	}
+	return f.Sync()
+}
+
+// loadBatchBytes bounds the values of one INSERT, well below MySQL's
+// smallest max_allowed_packet (4 MiB).
+const loadBatchBytes = 1 << 20
+
+// LoadTable inserts the rows of one table file (see Snapshot) into its
+// table, which must exist with those columns, in one transaction, and
+// returns the table's name and how many rows it inserted.
+func (db *DB) LoadTable(ctx context.Context, r io.Reader) (table string, n int, err error) {
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 1<<20))
+	dec.UseNumber()
+	var h tableHeader
+	if err := dec.Decode(&h); err != nil {
+		return "", 0, fmt.Errorf("store: load: header: %w", err)
+	}
+	if h.Table == "" || len(h.Columns) == 0 || strings.ContainsAny(h.Table, "`\x00") {
+		return "", 0, fmt.Errorf("store: load: bad header %+v", h)
+	}
+	names := make([]string, len(h.Columns))
+	for i, c := range h.Columns {
+		if strings.ContainsAny(c.Name, "`\x00") {
+			return "", 0, fmt.Errorf("store: load %s: bad column name %q", h.Table, c.Name)
+		}
+		names[i] = "`" + c.Name + "`"
+	}
+	prefix := "INSERT INTO `" + h.Table + "` (" + strings.Join(names, ",") + ") VALUES "
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(h.Columns)), ",") + ")"
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return h.Table, 0, fmt.Errorf("store: load %s: %w", h.Table, err)
+	}
+	defer tx.Rollback()
+	var args []any
+	rowsInBatch, size := 0, 0
+	flush := func() error {
+		if rowsInBatch == 0 {
+			return nil
+		}
+		q := prefix + strings.TrimSuffix(strings.Repeat(one+",", rowsInBatch), ",")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("store: load %s: %w", h.Table, err)
+		}
+		args, rowsInBatch, size = args[:0], 0, 0
+		return nil
+	}
+	for {
+		var raw []json.RawMessage
+		err := dec.Decode(&raw)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return h.Table, n, fmt.Errorf("store: load %s: row %d: %w", h.Table, n+1, err)
+		}
+		if len(raw) != len(h.Columns) {
+			return h.Table, n, fmt.Errorf("store: load %s: row %d has %d values, want %d", h.Table, n+1, len(raw), len(h.Columns))
+		}
+		for i, c := range h.Columns {
+			v, err := decodeValue(c.Kind, raw[i])
+			if err != nil {
+				return h.Table, n, fmt.Errorf("store: load %s: row %d, %s: %w", h.Table, n+1, c.Name, err)
+			}
+			args = append(args, v)
+			size += len(raw[i])
+		}
+		n++
+		rowsInBatch++
+		if size >= loadBatchBytes || len(args)+len(h.Columns) > 60000 {
+			if err := flush(); err != nil {
+				return h.Table, n, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return h.Table, n, err
+	}
+	if err := tx.Commit(); err != nil {
+		return h.Table, n, fmt.Errorf("store: load %s: %w", h.Table, err)
+	}
+	return h.Table, n, nil
+}
+
+// decodeValue turns one value of a table file into a driver argument.
+func decodeValue(kind string, raw json.RawMessage) (any, error) {
+	if string(raw) == "null" {
+		return nil, nil
+	}
+	switch kind {
+	case kindInt:
+		var num json.Number
+		if err := json.Unmarshal(raw, &num); err != nil {
+			return nil, err
+		}
+		if i, err := strconv.ParseInt(num.String(), 10, 64); err == nil {
+			return i, nil
+		}
+		return num.String(), nil // beyond int64 (unsigned): the server converts the text
+	case kindTime:
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, err
+		}
+		return t.UTC(), nil
+	case kindBytes:
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+		return base64.StdEncoding.DecodeString(s)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Empty reports whether the database has no tables at all (a restore's
+// target must be).
+func (db *DB) Empty(ctx context.Context) (bool, error) {
+	tables, err := db.gorm.WithContext(ctx).Migrator().GetTables()
+	if err != nil {
+		return false, fmt.Errorf("store: %w", err)
+	}
+	return len(tables) == 0, nil
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// Problems checks what the database alone can tell of its integrity: every
+// node belongs to a released (executing or scored) submission, outbox keys
+// are unique, every outbox row's state agrees with its other fields, and
+// the schema version is the binary's. It returns one line per problem, in
+// English for the operator, nil when there is none. It only reads.
+func (db *DB) Problems(ctx context.Context) ([]string, error) {
+	var out []string
+	v, err := db.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if head := HeadVersion(); v != head {
+		out = append(out, fmt.Sprintf("schema version %d, this kaohe's is %d (run kaohe migrate)", v, head))
+		if v < 1 || v > head {
+			return out, nil
+		}
+	}
+	checks := []struct {
+		what  string
+		query string
+	}{
+		{"node %v (%v/%v) has no released submission (state %v)",
+			`SELECT n.id, n.year, n.unit, COALESCE(s.state, 'none') FROM nodes n
+			 LEFT JOIN submissions s ON s.year = n.year AND s.unit = n.unit
+			 WHERE s.id IS NULL OR s.state NOT IN ('executing', 'scored') ORDER BY n.id`},
+		{"outbox key %v/%v/%v/%v/%v is used by %v rows",
+			`SELECT kind, unit, deadline, lead, recipient, COUNT(*) FROM outbox
+			 GROUP BY kind, unit, deadline, lead, recipient HAVING COUNT(*) > 1`},
+		{"outbox message %v has unknown state %v",
+			`SELECT id, state FROM outbox WHERE state NOT IN ('pending', 'sent', 'failed', 'expired') ORDER BY id`},
+		{"outbox message %v is sent without sent_at or an attempt",
+			`SELECT id FROM outbox WHERE state = 'sent' AND (sent_at IS NULL OR attempts < 1 OR last_attempt_at IS NULL) ORDER BY id`},
+		{"outbox message %v is %v but has sent_at",
+			`SELECT id, state FROM outbox WHERE state <> 'sent' AND sent_at IS NOT NULL ORDER BY id`},
+		{"outbox message %v is failed without an attempt or an error",
+			`SELECT id FROM outbox WHERE state = 'failed' AND (attempts < 1 OR last_error = '') ORDER BY id`},
+		{"outbox message %v is %v but still claimed by %v",
+			`SELECT id, state, claimed_by FROM outbox WHERE state <> 'pending' AND (claimed_by <> '' OR claimed_until IS NOT NULL) ORDER BY id`},
+	}
+	for _, c := range checks {
+		rows, err := db.sql.QueryContext(ctx, c.query)
+		if err != nil {
+			return nil, fmt.Errorf("store: check: %w", err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: check: %w", err)
+			}
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					vals[i] = string(b)
+				}
+			}
+			out = append(out, fmt.Sprintf(c.what, vals...))
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: check: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// EvidenceHashes returns the size of every file the evidence rows name, by
+// SHA-256 (withdrawn rows included: their files are kept). Rows naming one
+// hash with different sizes are reported in conflicts.
+func (db *DB) EvidenceHashes(ctx context.Context) (sizes map[string]int64, conflicts []string, err error) {
+	rows, err := db.sql.QueryContext(ctx, "SELECT DISTINCT sha256, size FROM evidence ORDER BY sha256")
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: evidence hashes: %w", err)
+	}
+	defer rows.Close()
+	sizes = map[string]int64{}
+	for rows.Next() {
+		var sha string
+		var size int64
+		if err := rows.Scan(&sha, &size); err != nil {
+			return nil, nil, fmt.Errorf("store: evidence hashes: %w", err)
+		}
+		if prev, ok := sizes[sha]; ok && prev != size {
+			conflicts = append(conflicts, fmt.Sprintf("evidence rows give file %s the sizes %d and %d", sha, prev, size))
+		}
+		sizes[sha] = size
+	}
+	return sizes, conflicts, rows.Err()
+}

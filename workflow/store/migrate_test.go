@@ -1,0 +1,422 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	"kaohe/internal/testdb"
+	"kaohe/workflow/service"
+	"kaohe/workflow/store"
+)
+
+// The upgrade fixture: a year played by the first release (testdata/upgrade).
+const fixtureDir = "../../testdata/upgrade"
+
+// releaseFixture returns store options for a copy of the first release's
+// database on backend ("sqlite": the data directory's file; "mariadb": the
+// dump loaded into a new database).
+func releaseFixture(t *testing.T, backend string) store.Options {
+	t.Helper()
+	if backend == "mariadb" {
+		dsn := testdb.MariaDB(t)
+		b, err := os.ReadFile(filepath.Join(fixtureDir, "mysql", "kaohe.sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		testdb.Exec(t, dsn, string(b))
+		return store.Options{DSN: dsn}
+	}
+	dir := testdb.SQLite(t)
+	copyFile(t, filepath.Join(fixtureDir, "sqlite", store.SQLiteFile), filepath.Join(dir, store.SQLiteFile))
+	return store.Options{DataDir: dir}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func emptyDB(t *testing.T, backend string) store.Options {
+	t.Helper()
+	if backend == "mariadb" {
+		return store.Options{DSN: testdb.MariaDB(t)}
+	}
+	return store.Options{DataDir: testdb.SQLite(t)}
+}
+
+var backends = []string{"sqlite", "mariadb"}
+
+// schemaOf lists the schema's tables, columns and indexes, one line each,
+// sorted; goose's version table and except are left out.
+func schemaOf(t *testing.T, db *store.DB, except ...string) []string {
+	t.Helper()
+	ctx := t.Context()
+	g := db.Gorm().WithContext(ctx)
+	skip := func(table string) bool {
+		return table == "goose_db_version" || slices.Contains(except, table)
+	}
+	var out []string
+	if g.Dialector.Name() == "mysql" {
+		q := func(query string) {
+			rows, err := db.Gorm().WithContext(ctx).Raw(query).Rows()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			cols, _ := rows.Columns()
+			for rows.Next() {
+				vals := make([]sql.NullString, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				if skip(vals[1].String) {
+					continue
+				}
+				var parts []string
+				for _, v := range vals {
+					if v.Valid {
+						parts = append(parts, v.String)
+					} else {
+						parts = append(parts, "NULL")
+					}
+				}
+				out = append(out, strings.Join(parts, " "))
+			}
+		}
+		q(`SELECT 'table', TABLE_NAME, ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()`)
+		q(`SELECT 'column', TABLE_NAME, ORDINAL_POSITION, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, COLLATION_NAME, EXTRA
+			FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`)
+		q(`SELECT 'index', TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()`)
+	} else {
+		var tables []string
+		if err := g.Raw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).Scan(&tables).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, tb := range tables {
+			if skip(tb) {
+				continue
+			}
+			out = append(out, "table "+tb)
+			var cols []struct {
+				Cid       int
+				Name      string
+				Type      string
+				NotNull   int `gorm:"column:notnull"`
+				DfltValue sql.NullString
+				Pk        int
+			}
+			if err := g.Raw("SELECT * FROM pragma_table_info(?)", tb).Scan(&cols).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cols {
+				out = append(out, fmt.Sprintf("column %s %d %s %s notnull=%d default=%v pk=%d", tb, c.Cid, c.Name, c.Type, c.NotNull, c.DfltValue, c.Pk))
+			}
+			var idx []struct {
+				Name   string
+				Unique int
+				Origin string
+			}
+			if err := g.Raw("SELECT name, \"unique\", origin FROM pragma_index_list(?)", tb).Scan(&idx).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, ix := range idx {
+				var icols []string
+				if err := g.Raw("SELECT name FROM pragma_index_info(?) ORDER BY seqno", ix.Name).Scan(&icols).Error; err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, fmt.Sprintf("index %s %s unique=%d origin=%s (%s)", tb, ix.Name, ix.Unique, ix.Origin, strings.Join(icols, ",")))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// tableRows returns every row of table as text, by primary key order.
+func tableRows(t *testing.T, db *store.DB, table string) []string {
+	t.Helper()
+	rows, err := db.Gorm().WithContext(t.Context()).Raw("SELECT * FROM " + table + " ORDER BY 1").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%q", vals))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// releaseTables are the first release's tables, as its fixture has them.
+var releaseTables = []string{"plans", "units", "unit_contacts", "users", "sessions", "login_failures",
+	"submissions", "submission_history", "audit_log", "nodes", "evidence", "node_reviews",
+	"monthly_reports", "monthly_report_history", "manual_deductions", "scoring_runs",
+	"outbox", "leases", "job_marks", "monthly_summaries"}
+
+// TestMigrationOneIsTheReleaseSchema: migration 1 on an empty database
+// creates exactly the tables, columns and indexes that the first release's
+// AutoMigrate created (the fixture's), on each database.
+func TestMigrationOneIsTheReleaseSchema(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			o := emptyDB(t, backend)
+			o.NoMigrate = true
+			fresh := open(t, o)
+			if err := store.MigrateWith(t.Context(), fresh, 1); err != nil {
+				t.Fatal(err)
+			}
+			ro := releaseFixture(t, backend)
+			ro.NoMigrate = true
+			release := open(t, ro)
+			got, want := schemaOf(t, fresh), schemaOf(t, release)
+			if len(want) < 100 {
+				t.Fatalf("the fixture's schema has %d lines", len(want))
+			}
+			if d := diffLines(want, got); d != "" {
+				t.Errorf("migration 1 differs from the release's schema (- release, + migration 1):\n%s", d)
+			}
+		})
+	}
+}
+
+func diffLines(want, got []string) string {
+	var b strings.Builder
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			fmt.Fprintf(&b, "- %s\n", w)
+		}
+	}
+	for _, g := range got {
+		if !slices.Contains(want, g) {
+			fmt.Fprintf(&b, "+ %s\n", g)
+		}
+	}
+	return b.String()
+}
+
+// TestMigrateFromEmpty: an empty database is brought to the head version,
+// every migration applied, and migrating again changes nothing.
+func TestMigrateFromEmpty(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			db := open(t, emptyDB(t, backend))
+			ctx := t.Context()
+			v, err := db.Version(ctx)
+			if err != nil || v != store.HeadVersion() || v < 2 {
+				t.Fatalf("version %d (%v), want head %d", v, err, store.HeadVersion())
+			}
+			ms, err := db.Migrations(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ms) == 0 || ms[len(ms)-1].Version != store.HeadVersion() {
+				t.Fatalf("migrations %+v", ms)
+			}
+			for _, m := range ms {
+				if !m.Applied || m.AppliedAt.IsZero() {
+					t.Errorf("migration %d (%s) not applied: %+v", m.Version, m.Source, m)
+				}
+			}
+			before := schemaOf(t, db)
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if d := diffLines(before, schemaOf(t, db)); d != "" {
+				t.Errorf("migrating again changed the schema:\n%s", d)
+			}
+		})
+	}
+}
+
+// TestMigrateAdoptsTheRelease: a database of the first release (tables,
+// no version table) is recognised at version 1, adopted without a change to
+// its tables or rows, and brought to the head.
+func TestMigrateAdoptsTheRelease(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			ctx := t.Context()
+			o := releaseFixture(t, backend)
+			o.NoMigrate = true
+			db := open(t, o)
+			v, err := db.Version(ctx)
+			if err != nil || v != 1 {
+				t.Fatalf("the release's database reads as version %d (%v), want 1", v, err)
+			}
+			ms, err := db.Migrations(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ms[0].Applied || ms[1].Applied {
+				t.Fatalf("before migrating: %+v", ms)
+			}
+			schema := schemaOf(t, db)
+			rows := map[string][]string{}
+			for _, tb := range releaseTables {
+				rows[tb] = tableRows(t, db, tb)
+			}
+			if len(rows["audit_log"]) < 50 || len(rows["evidence"]) < 10 || len(rows["outbox"]) < 20 {
+				t.Fatalf("the fixture is thinner than it should be: %d audit, %d evidence, %d outbox",
+					len(rows["audit_log"]), len(rows["evidence"]), len(rows["outbox"]))
+			}
+
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := db.Version(ctx); err != nil || v != store.HeadVersion() {
+				t.Fatalf("after migrating: version %d (%v), want %d", v, err, store.HeadVersion())
+			}
+			if d := diffLines(schema, schemaOf(t, db, "backups")); d != "" {
+				t.Errorf("upgrading changed the release's tables:\n%s", d)
+			}
+			for _, tb := range releaseTables {
+				if got := tableRows(t, db, tb); !slices.Equal(got, rows[tb]) {
+					t.Errorf("table %s: %d rows before, %d after, or different", tb, len(rows[tb]), len(got))
+				}
+			}
+			// The service's view: the stored records read back.
+			err = db.Update(ctx, func(tx service.Tx) error {
+				us, err := tx.Units()
+				if err != nil || len(us) != 3 {
+					return fmt.Errorf("units %v: %w", us, err)
+				}
+				ev, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
+				if err != nil || len(ev) == 0 {
+					return fmt.Errorf("evidence %d: %w", len(ev), err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestServerRefusesANewerDatabase: a database a newer kaohe migrated is
+// refused with a message naming both versions, and left as it is.
+func TestServerRefusesANewerDatabase(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			o := emptyDB(t, backend)
+			db := open(t, o)
+			newer := store.HeadVersion() + 1
+			if err := db.Gorm().Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)", newer, true).Error; err != nil {
+				t.Fatal(err)
+			}
+			_, err := store.Open(t.Context(), o)
+			var tooNew *store.SchemaTooNewError
+			if !errors.As(err, &tooNew) || tooNew.Database != newer || tooNew.Binary != store.HeadVersion() {
+				t.Fatalf("open: %v, want SchemaTooNewError", err)
+			}
+			if !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", newer)) {
+				t.Errorf("message %q does not name the database's version", err)
+			}
+			if v, _ := db.Version(t.Context()); v != newer {
+				t.Errorf("version %d after the refusal", v)
+			}
+		})
+	}
+}
+
+// TestModelsMatchMigrations: the row structs and the migrations describe
+// the same schema: AutoMigrate over a migrated database changes nothing.
+// A struct changed without a migration (or the reverse) fails here.
+func TestModelsMatchMigrations(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			db := open(t, emptyDB(t, backend))
+			before := schemaOf(t, db)
+			if err := store.AutoMigrateModels(t.Context(), db); err != nil {
+				t.Fatal(err)
+			}
+			if d := diffLines(before, schemaOf(t, db)); d != "" {
+				t.Errorf("the row structs differ from the migrations (- migrations, + structs):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestGoMigrationMovesData: a Go migration registered after the SQL ones
+// runs in version order, in a transaction, and is recorded; one that fails
+// leaves its data and the version as they were.
+func TestGoMigrationMovesData(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			ctx := t.Context()
+			o := releaseFixture(t, backend)
+			o.NoMigrate = true
+			db := open(t, o)
+			next := store.HeadVersion() + 1
+			lower := goose.NewGoMigration(next, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, "UPDATE unit_contacts SET email = UPPER(email)")
+				return err
+			}}, nil)
+			failing := goose.NewGoMigration(next+1, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				if _, err := tx.ExecContext(ctx, "UPDATE units SET name = 'broken'"); err != nil {
+					return err
+				}
+				return errors.New("data that cannot move")
+			}}, nil)
+			if err := store.MigrateWith(ctx, db, next+1, lower, failing); err == nil {
+				t.Fatal("a failing Go migration reported success")
+			}
+			if v, _ := db.Version(ctx); v != next {
+				t.Errorf("version %d, want %d (the Go migration that worked)", v, next)
+			}
+			var emails []string
+			if err := db.Gorm().Raw("SELECT DISTINCT email FROM unit_contacts").Scan(&emails).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range emails {
+				if e != strings.ToUpper(e) {
+					t.Errorf("email %q was not moved", e)
+				}
+			}
+			var broken int64
+			db.Gorm().Raw("SELECT COUNT(*) FROM units WHERE name = 'broken'").Scan(&broken)
+			if broken != 0 {
+				t.Errorf("the failed migration's update stayed on %d units", broken)
+			}
+		})
+	}
+}
