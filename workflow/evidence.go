@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"io"
 	"strings"
 	"time"
@@ -9,25 +10,35 @@ import (
 )
 
 // FileStore keeps evidence files by content hash. Package workflow/evidence
-// implements it on the data directory. A file reaches its final place only
-// through Keep, and the database row that names it is written afterwards in
-// the same request, so that a row never exists without its file; a kept file
-// whose row did not commit is harmless and can be collected.
+// implements it on the data directory and on S3-compatible object storage.
+// A file reaches its final place only through Keep, and the database row
+// that names it is written afterwards in the same request, so that a row
+// never exists without its file; a kept file whose row did not commit is
+// harmless and can be collected. Methods that may reach a remote store take
+// a context; a store that cannot be reached gives EUNAVAILABLE.
 type FileStore interface {
-	// Stage reads r to its end into a temporary file, hashing it and
+	// Stage reads r to its end into a temporary local file, hashing it and
 	// sniffing its type from its content. It returns ETOOLARGE when r holds
 	// more than max bytes and EUNSUPPORTED for a type evidence may not have;
 	// on any error nothing remains on disk.
 	Stage(r io.Reader, max int64) (*StagedFile, error)
-	// Keep moves a staged file durably to its place by hash (a file with the
-	// same content may be there already). After Keep the staged file is no
-	// longer temporary.
-	Keep(f *StagedFile) error
+	// Keep stores a staged file durably at its place by hash (a file with
+	// the same content may be there already); the file is complete and
+	// checked against its hash before Keep returns, and never visible at
+	// its place half-written. After Keep the staged file is no longer
+	// temporary. Errors: EUNAVAILABLE when the store cannot be reached.
+	Keep(ctx context.Context, f *StagedFile) error
 	// Discard removes a staged file that was not kept; after Keep it does
 	// nothing.
 	Discard(f *StagedFile)
-	// Open opens the stored file with the hash (ENOTFOUND when absent).
-	Open(sha256 string) (io.ReadSeekCloser, error)
+	// Open opens the stored file with the hash (ENOTFOUND when absent,
+	// EUNAVAILABLE when the store cannot be reached).
+	Open(ctx context.Context, sha256 string) (io.ReadSeekCloser, error)
+	// Walk calls fn with the hash and size of every stored file, in hash
+	// order, and stops at the first error fn returns, returning it.
+	Walk(ctx context.Context, fn func(sha256 string, size int64) error) error
+	// Ping reports whether the store answers (for readiness).
+	Ping(ctx context.Context) error
 }
 
 // StagedFile is an uploaded file checked and hashed, waiting to be kept.

@@ -303,6 +303,22 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 	if len(vs) > 0 {
 		return nil, &Error{Code: EVALIDATION, Message: "报送内容有误", Details: vs}
 	}
+	// Files first, rows after: a row never names a missing file. The files
+	// are kept outside the transaction, because storing them in an object
+	// store takes seconds, and after the same checks as the transaction's,
+	// so that a refused report keeps nothing (unless it loses a race; a
+	// kept file whose row did not commit is harmless).
+	if err := s.tx(ctx, func(tx Tx, _ time.Time) error {
+		_, err := s.checkReport(tx, a, id, len(files))
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if err := s.Files.Keep(ctx, f.File); err != nil {
+			return nil, err
+		}
+	}
 	var out *NodeDetail
 	err := s.tx(ctx, func(tx Tx, now time.Time) error {
 		n, err := s.checkReport(tx, a, id, len(files))
@@ -312,12 +328,6 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 		p, err := planOf(tx, n.Year)
 		if err != nil {
 			return err
-		}
-		// Files first, rows after: a row never names a missing file.
-		for _, f := range files {
-			if err := s.Files.Keep(f.File); err != nil {
-				return err
-			}
 		}
 		var names []string
 		for _, f := range files {
@@ -421,7 +431,7 @@ func (s *Service) OpenEvidence(ctx context.Context, a Actor, id int64) (*Evidenc
 	if s.Files == nil {
 		return nil, nil, Errorf(EINTERNAL, "未配置佐证材料存储")
 	}
-	f, err := s.Files.Open(e.SHA256)
+	f, err := s.Files.Open(ctx, e.SHA256)
 	if err != nil {
 		return nil, nil, err
 	}
