@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,7 +23,14 @@ type Server struct {
 	Service *workflow.Service
 	// Ready reports whether the database answers (GET /readyz).
 	Ready func(ctx context.Context) error
-	Log   *slog.Logger
+	// EvidenceReady reports whether the evidence store answers (GET
+	// /readyz); nil skips the check.
+	EvidenceReady func(ctx context.Context) error
+	// EvidenceLink, when set, turns a download into a redirect to the URL
+	// it returns for the file (a presigned URL of the object store) with
+	// the given Content-Disposition; nil streams every download.
+	EvidenceLink func(ctx context.Context, e *workflow.Evidence, disposition string) (string, error)
+	Log          *slog.Logger
 	// MaxBodyBytes bounds JSON request bodies (2 MiB when zero).
 	MaxBodyBytes int64
 	// Extra registers more routes on the same engine (later packages).
@@ -101,17 +109,40 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
+// handleReady checks the database and the evidence store at once, within
+// 3 s, and names each one's state: 200 when both answer, else 503.
 func (s *Server) handleReady(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
-	if s.Ready != nil {
-		if err := s.Ready(ctx); err != nil {
-			s.Log.Warn("not ready", "err", err)
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unavailable"})
-			return
+	checks := []struct {
+		name  string
+		check func(context.Context) error
+	}{{"database", s.Ready}, {"evidence", s.EvidenceReady}}
+	errs := make([]error, len(checks))
+	var wg sync.WaitGroup
+	for i, ch := range checks {
+		if ch.check == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = ch.check(ctx)
+		}()
+	}
+	wg.Wait()
+	body, status := gin.H{"status": "ready"}, http.StatusOK
+	for i, ch := range checks {
+		switch {
+		case ch.check == nil:
+		case errs[i] != nil:
+			s.Log.Warn("not ready", "check", ch.name, "err", errs[i])
+			body[ch.name], body["status"], status = "unavailable", ch.name+" unavailable", http.StatusServiceUnavailable
+		default:
+			body[ch.name] = "ok"
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	c.JSON(status, body)
 }
 
 func (s *Server) limitBody() gin.HandlerFunc {

@@ -158,6 +158,10 @@ func (s *Server) handleDownload(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if s.EvidenceLink != nil {
+		s.redirectDownload(c, id)
+		return
+	}
 	e, f, err := s.Service.OpenEvidence(c.Request.Context(), actorOf(c), id)
 	if err != nil {
 		writeError(c, err)
@@ -170,6 +174,25 @@ func (s *Server) handleDownload(c *gin.Context) {
 	c.Header("Cache-Control", "private, no-store")
 	c.Header("X-Content-SHA256", e.SHA256)
 	http.ServeContent(c.Writer, c.Request, "", e.UploadedAt, f)
+}
+
+// redirectDownload answers a download with 307 to a short-lived URL of the
+// object store, after the same access check as a streamed download; the
+// store then serves the file with the same type and name.
+func (s *Server) redirectDownload(c *gin.Context, id int64) {
+	e, err := s.Service.EvidenceFile(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	u, err := s.EvidenceLink(c.Request.Context(), e, contentDisposition(e.Name))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("X-Content-SHA256", e.SHA256)
+	c.Redirect(http.StatusTemporaryRedirect, u)
 }
 
 func (s *Server) handleWithdraw(c *gin.Context) {

@@ -416,15 +416,23 @@ func loadEvidence(tx Tx, a Actor, id int64) (*Evidence, error) {
 	return e, err
 }
 
-// OpenEvidence returns a file's row and its content for download, to the
-// owning unit, the office and viewers (ENOTFOUND otherwise). The caller
-// closes the content.
-func (s *Service) OpenEvidence(ctx context.Context, a Actor, id int64) (*Evidence, io.ReadSeekCloser, error) {
+// EvidenceFile returns a file's row, without its content, to the owning
+// unit, the office and viewers (ENOTFOUND otherwise): what a download
+// redirect needs.
+func (s *Service) EvidenceFile(ctx context.Context, a Actor, id int64) (*Evidence, error) {
 	var e *Evidence
 	err := s.tx(ctx, func(tx Tx, _ time.Time) (err error) {
 		e, err = loadEvidence(tx, a, id)
 		return err
 	})
+	return e, err
+}
+
+// OpenEvidence returns a file's row and its content for download, to the
+// owning unit, the office and viewers (ENOTFOUND otherwise; EUNAVAILABLE
+// when the store cannot be reached). The caller closes the content.
+func (s *Service) OpenEvidence(ctx context.Context, a Actor, id int64) (*Evidence, io.ReadSeekCloser, error) {
+	e, err := s.EvidenceFile(ctx, a, id)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,6 +4,7 @@
 //	kaohe migrate [--data DIR] [--config FILE]
 //	kaohe user add --username NAME --role office|unit|viewer [--unit CODE] [--password PW]
 //	kaohe score --year 2019 [--publish ID]
+//	kaohe evidence migrate --from URL [--to URL]
 //	kaohe version
 package main
 
@@ -33,7 +34,6 @@ import (
 	"kaohe/configs"
 	"kaohe/jobs"
 	"kaohe/workflow"
-	"kaohe/workflow/evidence"
 	"kaohe/workflow/store"
 )
 
@@ -56,6 +56,8 @@ usage:
   kaohe migrate [--data DIR] [--config FILE]                 create or upgrade the schema
   kaohe user add --username NAME --role ROLE [--unit CODE] [--password PW] [--data DIR] [--config FILE]
   kaohe score   --year YEAR [--publish ID] [--data DIR] [--config FILE]   year-end scoring run
+  kaohe evidence migrate [--from URL] [--to URL] [--data DIR] [--config FILE]
+                copy evidence files between stores, verifying every hash
   kaohe version
 `
 
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runUser(ctx, args[1:], getenv, stdout, stderr)
 	case "score":
 		return runScore(ctx, args[1:], getenv, stdout, stderr)
+	case "evidence":
+		return runEvidence(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kaohe", version)
 		return nil
@@ -199,7 +203,7 @@ func (m *Main) openStore(ctx context.Context) error {
 	}
 	m.Store = db
 	m.closers = append(m.closers, func(context.Context) error { return db.Close() })
-	files, err := evidence.Open(filepath.Join(m.Config.Data, "evidence"))
+	files, err := m.openEvidence(m.Config.Evidence.URL)
 	if err != nil {
 		return err
 	}
@@ -241,8 +245,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
+	if err := m.checkEvidence(ctx); err != nil {
+		return err
+	}
 	srv := &api.Server{Service: m.Service, Ready: m.Store.Ping, Log: m.Log, MaxBodyBytes: m.Config.HTTP.MaxBodyBytes,
-		Metrics: m.Metrics, Notify: m.notifyDispatcher}
+		Metrics: m.Metrics, Notify: m.notifyDispatcher, EvidenceReady: m.Service.Files.Ping, EvidenceLink: m.evidenceLink()}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
@@ -299,7 +306,7 @@ func (m *Main) startJobs(ctx context.Context) error {
 	}
 	name := jobs.InstanceName()
 	m.Dispatcher = &jobs.Dispatcher{Store: m.Store, Clock: m.Clock, Mailer: mailer, From: from,
-		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, Name: name, Log: m.Log, Metrics: met}
+		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, ClaimTTL: cfg.Outbox.ClaimTTL, Name: name, Log: m.Log, Metrics: met}
 	importDir := cfg.Jobs.MonthlyImportDir
 	if importDir == "" {
 		importDir = filepath.Join(cfg.Data, "import")
