@@ -26,8 +26,14 @@ import (
 // with submitted tables.
 func seed(t *testing.T, dir string, submitted []string) []workflow.Unit {
 	t.Helper()
+	return seedStore(t, store.Options{DataDir: dir}, submitted)
+}
+
+// seedStore is seed on any database.
+func seedStore(t *testing.T, o store.Options, submitted []string) []workflow.Unit {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{DataDir: dir})
+	db, err := store.Open(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
