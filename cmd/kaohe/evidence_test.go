@@ -284,7 +284,9 @@ func TestObjectStoreOutage(t *testing.T) {
 	}
 	pw.Close()
 	r := <-done
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	json.Unmarshal(r.body, &e)
 	if r.resp.StatusCode != http.StatusServiceUnavailable || e.Error.Code != "unavailable" || r.resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("upload while the store is down: %d %s (Retry-After %q)", r.resp.StatusCode, r.body, r.resp.Header.Get("Retry-After"))
