@@ -7,8 +7,8 @@
 // the gateway's directory). A test can Stop the gateway and Start it again
 // on the same port and directory, to see what an outage does.
 //
-// The versitygw binary is looked up on PATH, then in $GOBIN and
-// $GOPATH/bin, where `go install github.com/versity/versitygw/cmd/versitygw@v1.8.0`
+// The versitygw binary is looked up on PATH, then in $(go env GOBIN) and
+// $(go env GOPATH)/bin, where `go install github.com/versity/versitygw/cmd/versitygw@v1.8.0`
 // puts it. Without it the test is skipped, except with CI=true in the
 // environment, where it fails.
 package tests3
@@ -58,11 +58,18 @@ func Binary() (string, error) {
 	if p, err := exec.LookPath("versitygw"); err == nil {
 		return p, nil
 	}
-	var dirs []string
-	if d := os.Getenv("GOBIN"); d != "" {
-		dirs = append(dirs, d)
+	gobin, gopath := os.Getenv("GOBIN"), build.Default.GOPATH
+	// `go env` also knows the values set with `go env -w`.
+	if out, err := exec.Command("go", "env", "GOBIN", "GOPATH").Output(); err == nil {
+		if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) == 2 {
+			gobin, gopath = strings.TrimSpace(lines[0]), strings.TrimSpace(lines[1])
+		}
 	}
-	for _, gp := range filepath.SplitList(build.Default.GOPATH) {
+	var dirs []string
+	if gobin != "" {
+		dirs = append(dirs, gobin)
+	}
+	for _, gp := range filepath.SplitList(gopath) {
 		dirs = append(dirs, filepath.Join(gp, "bin"))
 	}
 	for _, d := range dirs {
