@@ -61,7 +61,7 @@ func Binary() (string, error) {
 	gobin, gopath := os.Getenv("GOBIN"), build.Default.GOPATH
 	// `go env` also knows the values set with `go env -w`.
 	if out, err := exec.Command("go", "env", "GOBIN", "GOPATH").Output(); err == nil {
-		if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) == 2 {
+		if lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); len(lines) == 2 {
 			gobin, gopath = strings.TrimSpace(lines[0]), strings.TrimSpace(lines[1])
 		}
 	}
