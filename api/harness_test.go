@@ -87,7 +87,7 @@ func newEnv(t *testing.T, backend string) *env {
 	if _, err := svc.EnsureAdmin(ctx, "admin-password"); err != nil {
 		t.Fatal(err)
 	}
-	s := &api.Server{Service: svc, Ready: db.Ping, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &api.Server{Service: svc, Ready: db.Ping, EvidenceReady: files.Ping, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	e := &env{t: t, svc: svc, clock: clock, plan: plan, srv: httptest.NewServer(s.Handler()), tokens: map[string]string{}, data: data}
 	t.Cleanup(e.srv.Close)
 	e.tokens["office"] = e.login("admin", "admin-password")
