@@ -280,7 +280,8 @@ func (s *Service) CheckReport(ctx context.Context, a Actor, id int64) error {
 // of the staged files: kept when the report is accepted, discarded
 // otherwise. Errors: ENOTFOUND (absent or another unit's node), EFORBIDDEN
 // (not a unit account), ESTATE (submission not executing, node accepted),
-// ETOOLARGE (too many files), EVALIDATION (no file, note too long).
+// ETOOLARGE (too many files), EVALIDATION (no file, note too long),
+// EUNAVAILABLE (the evidence store cannot be reached: nothing recorded).
 func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string, files []Upload) (*NodeDetail, error) {
 	defer func() {
 		for _, f := range files {
