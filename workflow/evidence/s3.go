@@ -100,9 +100,11 @@ func OpenS3(o S3Options) (*S3, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evidence: s3: %w", err)
 	}
-	// A store that does not accept a connection within seconds is down for
-	// the user waiting on an upload.
+	// A store that does not accept a connection within seconds, or does
+	// not start answering within 20 s of receiving a request (a whole file
+	// included), is down for the user waiting on an upload.
 	tr.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	tr.ResponseHeaderTimeout = 20 * time.Second
 	client, err := minio.New(host, &minio.Options{
 		Creds:        credentials.NewStaticV4(o.AccessKeyID, o.SecretAccessKey, o.SessionToken),
 		Secure:       secure,
