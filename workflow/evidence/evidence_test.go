@@ -3,7 +3,9 @@ package evidence_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -230,6 +232,70 @@ func TestS3Outage(t *testing.T) {
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// cutProxy forwards TCP connections to target and cuts each one after
+// limit bytes from the client: a store that goes away in the middle of a
+// request body.
+func cutProxy(t *testing.T, target string, limit int64) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				u, err := net.Dial("tcp", target)
+				if err != nil {
+					return
+				}
+				defer u.Close()
+				go io.Copy(c, u)
+				io.Copy(u, io.LimitReader(c, limit))
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// TestS3PutCutOff: the connection to the store breaks in the middle of a
+// PUT (and of each retry): Keep says unavailable, and no object, complete
+// or partial, appears under the key.
+func TestS3PutCutOff(t *testing.T) {
+	srv := tests3.Start(t)
+	direct, bucket := s3Store(t, srv, "")
+	cut, err := evidence.OpenS3(evidence.S3Options{Endpoint: cutProxy(t, strings.TrimPrefix(srv.Endpoint, "http://"), 64<<10),
+		AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey, Bucket: bucket, StagingDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := append(evidencetest.Fixture(t, "会议纪要.pdf"), bytes.Repeat([]byte("0123456789abcdef"), 1<<16)...)
+	f, err := cut.Stage(bytes.NewReader(content), int64(len(content)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cut.Discard(f)
+	if err := cut.Keep(context.Background(), f); workflow.ErrorCode(err) != workflow.EUNAVAILABLE {
+		t.Fatalf("Keep through a connection cut mid-body: %v", err)
+	}
+	if _, err := direct.Open(context.Background(), f.SHA256); workflow.ErrorCode(err) != workflow.ENOTFOUND {
+		t.Fatalf("after the cut PUT: %v", err)
+	}
+	for _, p := range files(t, filepath.Join(srv.Dir, bucket)) {
+		if !strings.HasPrefix(p, ".") {
+			t.Errorf("object left by a cut PUT: %s", p)
+		}
+	}
+	if err := direct.Keep(context.Background(), f); err != nil {
+		t.Fatalf("the same file over a sound connection: %v", err)
 	}
 }
 
