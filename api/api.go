@@ -21,9 +21,7 @@ import (
 // Service, Ready and Log.
 type Server struct {
 	Service *service.Service
-	// Ready reports whether the database answers (GET /readyz).
-	Ready func(ctx context.Context) error
-	Log   *slog.Logger
+	Log     *slog.Logger
 	// MaxBodyBytes bounds the body of every request that is not an upload
 	// or an import (2 MiB when zero).
 	MaxBodyBytes int64
@@ -154,17 +152,25 @@ func (s *Server) scoringRoutes(a *gin.RouterGroup) {
 	a.GET("/plans/:year/scoring-runs/:id/export.csv", s.handleExportRankingCSV)
 }
 
+// handleReady checks the database and the evidence store at once, within
+// 3 s, and names each one's state: 200 when both answer, else 503.
 func (s *Server) handleReady(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
-	if s.Ready != nil {
-		if err := s.Ready(ctx); err != nil {
-			s.Log.Warn("not ready", "err", err)
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unavailable"})
-			return
+	db, files := s.Service.Ready(ctx)
+	body, status := gin.H{"status": "ready"}, http.StatusOK
+	for _, part := range []struct {
+		name string
+		err  error
+	}{{"database", db}, {"evidence", files}} {
+		if part.err != nil {
+			s.Log.Warn("not ready", "check", part.name, "err", part.err)
+			body[part.name], body["status"], status = "unavailable", part.name+" unavailable", http.StatusServiceUnavailable
+		} else {
+			body[part.name] = "ok"
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	c.JSON(status, body)
 }
 
 func (s *Server) recoverer() gin.HandlerFunc {

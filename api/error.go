@@ -22,6 +22,7 @@ var statusOf = map[string]int{
 	workflow.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	workflow.EVALIDATION:   http.StatusUnprocessableEntity,
 	workflow.ETHROTTLED:    http.StatusTooManyRequests,
+	workflow.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	workflow.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -58,6 +59,9 @@ func writeError(c *gin.Context, err error) {
 	}
 	if e.Code == workflow.EUNAUTHORIZED {
 		c.Header("WWW-Authenticate", `Bearer realm="kaohe"`)
+	}
+	if e.Code == workflow.EUNAVAILABLE {
+		c.Header("Retry-After", "10")
 	}
 	c.AbortWithStatusJSON(status, errorBody{errorObject{Code: e.Code, Message: e.Message, Details: e.Details, Warnings: e.Warnings}})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +46,8 @@ type Config struct {
 	Status struct {
 		WarningDays int `yaml:"warning_days"`
 	} `yaml:"status"`
-	SMTP struct {
+	Evidence Evidence `yaml:"evidence"`
+	SMTP     struct {
 		Addr     string        `yaml:"addr"`
 		From     string        `yaml:"from"`
 		User     string        `yaml:"user"`
@@ -60,6 +62,7 @@ type Config struct {
 	Outbox struct {
 		Attempts  int           `yaml:"attempts"`
 		BaseDelay time.Duration `yaml:"base_delay"`
+		ClaimTTL  time.Duration `yaml:"claim_ttl"`
 	} `yaml:"outbox"`
 	Backups struct {
 		Dir  string `yaml:"dir"`
@@ -72,6 +75,28 @@ type Config struct {
 		Tick             time.Duration `yaml:"tick"`
 		MonthlyImportDir string        `yaml:"monthly_import_dir"`
 	} `yaml:"jobs"`
+}
+
+// Evidence says where evidence files are kept (see kaohe.yaml).
+type Evidence struct {
+	// URL is "" (DATA/evidence), file:///path or s3://bucket/prefix.
+	URL string `yaml:"url"`
+	// StagingDir is where uploads to S3 are staged (DATA/staging when
+	// empty).
+	StagingDir string `yaml:"staging_dir"`
+	// Redirect sends downloads from S3 as a redirect to a presigned URL
+	// valid for RedirectTTL, instead of streaming them through the server.
+	Redirect    bool          `yaml:"redirect"`
+	RedirectTTL time.Duration `yaml:"redirect_ttl"`
+	// S3 is the endpoint and the credentials, usually from the variables
+	// the AWS tools read.
+	S3 struct {
+		Endpoint        string `yaml:"endpoint"`
+		Region          string `yaml:"region"`
+		AccessKeyID     string `yaml:"access_key_id"`
+		SecretAccessKey string `yaml:"secret_access_key"`
+		SessionToken    string `yaml:"session_token"`
+	} `yaml:"s3"`
 }
 
 // Default returns the configuration of the embedded kaohe.yaml.
@@ -128,10 +153,34 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 		"KAOHE_BACKUP_DIR":     &c.Backups.Dir,
 		"KAOHE_LOG_LEVEL":      &c.Log.Level,
 		"KAOHE_LOG_FORMAT":     &c.Log.Format,
+		"KAOHE_EVIDENCE_URL":   &c.Evidence.URL,
+		// The AWS tools' variables, for the S3 evidence store. A
+		// service-specific endpoint wins over the general one, and
+		// AWS_REGION over AWS_DEFAULT_REGION (below).
+		"AWS_ENDPOINT_URL":      &c.Evidence.S3.Endpoint,
+		"AWS_DEFAULT_REGION":    &c.Evidence.S3.Region,
+		"AWS_ACCESS_KEY_ID":     &c.Evidence.S3.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY": &c.Evidence.S3.SecretAccessKey,
+		"AWS_SESSION_TOKEN":     &c.Evidence.S3.SessionToken,
 	} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
+	}
+	for env, dst := range map[string]*string{
+		"AWS_ENDPOINT_URL_S3": &c.Evidence.S3.Endpoint,
+		"AWS_REGION":          &c.Evidence.S3.Region,
+	} {
+		if v := getenv(env); v != "" {
+			*dst = v
+		}
+	}
+	if v := getenv("KAOHE_EVIDENCE_REDIRECT"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("config: KAOHE_EVIDENCE_REDIRECT: want true or false")
+		}
+		c.Evidence.Redirect = b
 	}
 	return c, c.Check()
 }
@@ -169,6 +218,15 @@ func (c *Config) Check() error {
 	}
 	if c.Outbox.Attempts < 1 {
 		errs = append(errs, "outbox.attempts must be at least 1")
+	}
+	if c.Outbox.ClaimTTL <= 0 {
+		errs = append(errs, "outbox.claim_ttl must be positive")
+	}
+	if u := c.Evidence.URL; u != "" && !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "s3://") {
+		errs = append(errs, "evidence.url: want file:///path or s3://bucket/prefix")
+	}
+	if c.Evidence.Redirect && c.Evidence.RedirectTTL <= 0 {
+		errs = append(errs, "evidence.redirect_ttl must be positive")
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))

@@ -19,6 +19,7 @@ const (
 	EUNSUPPORTED  = "unsupported_type"  // upload of a type not allowed (415)
 	EVALIDATION   = "validation_failed" // business rules violated (422)
 	ETHROTTLED    = "too_many_attempts" // login throttled (429)
+	EUNAVAILABLE  = "unavailable"       // a storage service cannot be reached; try again later (503)
 	EINTERNAL     = "internal"          // anything else (500)
 )
 

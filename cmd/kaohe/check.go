@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,7 +32,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer m.Close()
-	problems, err := check(ctx, m.App.Store, app.EvidenceFiles{Dir: m.App.Files})
+	problems, err := check(ctx, m.App.Store, app.EvidenceFiles{FileStore: m.App.Files})
 	if err != nil {
 		return err
 	}
@@ -85,7 +83,7 @@ func check(ctx context.Context, db *store.DB, files backup.Files) ([]string, err
 			problems = append(problems, fmt.Sprintf("evidence file %s has %d bytes, its rows say %d", sha, size, rows[sha]))
 			continue
 		}
-		got, err := hashOf(ctx, files, sha)
+		got, _, err := hashOf(ctx, files, sha)
 		if err != nil {
 			return nil, err
 		}
@@ -94,19 +92,6 @@ func check(ctx context.Context, db *store.DB, files backup.Files) ([]string, err
 		}
 	}
 	return problems, nil
-}
-
-func hashOf(ctx context.Context, files backup.Files, sha string) (string, error) {
-	f, err := files.Open(ctx, sha)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("evidence file %s: %w", sha, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func sortedKeys(m map[string]int64) []string {

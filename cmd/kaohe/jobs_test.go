@@ -28,9 +28,15 @@ import (
 // with submitted tables.
 func seed(t *testing.T, dir string, submitted []string) []workflow.Unit {
 	t.Helper()
+	return seedStore(t, dirConfig(dir), submitted)
+}
+
+// seedStore is seed on any database.
+func seedStore(t *testing.T, cfg *configs.Config, submitted []string) []workflow.Unit {
+	t.Helper()
 	ctx := context.Background()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	a := openDir(t, dir, workflow.NewManualClock(time.Date(2019, 6, 11, 10, 0, 0, 0, sh)))
+	a := openWith(t, cfg, workflow.NewManualClock(time.Date(2019, 6, 11, 10, 0, 0, 0, sh)))
 	defer a.Close(ctx)
 	svc := a.Service
 	var units []workflow.Unit
@@ -60,14 +66,19 @@ func seed(t *testing.T, dir string, submitted []string) []workflow.Unit {
 	return units
 }
 
-// openDir opens the program on the data directory dir as a one-shot
-// command would, with the clock and without jobs.
-func openDir(t *testing.T, dir string, clock workflow.Clock) *app.App {
-	t.Helper()
+// dirConfig is the configuration of the data directory dir, on SQLite.
+func dirConfig(dir string) *configs.Config {
 	cfg := configs.Default()
 	cfg.Data = dir
 	cfg.Login.BcryptCost = bcrypt.MinCost
 	cfg.Jobs.Enabled = false
+	return cfg
+}
+
+// openWith opens the program on cfg as a one-shot command would, with the
+// clock and without jobs.
+func openWith(t *testing.T, cfg *configs.Config, clock workflow.Clock) *app.App {
+	t.Helper()
 	a, err := app.Open(context.Background(), cfg, clock, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

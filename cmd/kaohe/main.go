@@ -7,6 +7,7 @@
 //	kaohe check [--data DIR] [--config FILE]
 //	kaohe user add --username NAME --role office|unit|viewer [--unit CODE] [--password PW]
 //	kaohe score --year 2019 [--publish ID]
+//	kaohe evidence migrate --from URL [--to URL]
 //	kaohe version
 package main
 
@@ -54,6 +55,8 @@ usage:
   kaohe check   [--data DIR] [--config FILE]                 check evidence files, nodes, outbox and schema version
   kaohe user add --username NAME --role ROLE [--unit CODE] [--password PW] [--data DIR] [--config FILE]
   kaohe score   --year YEAR [--publish ID] [--data DIR] [--config FILE]   year-end scoring run
+  kaohe evidence migrate [--from URL] [--to URL] [--data DIR] [--config FILE]
+                copy evidence files between stores, verifying every hash
   kaohe version
 `
 
@@ -86,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runUser(ctx, args[1:], getenv, stdout, stderr)
 	case "score":
 		return runScore(ctx, args[1:], getenv, stdout, stderr)
+	case "evidence":
+		return runEvidence(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kaohe", version)
 		return nil
@@ -194,6 +199,9 @@ func (m *Main) Run(ctx context.Context) error {
 		fmt.Fprintf(m.stdout, "首次启动：已创建办公室账号 admin，密码 %s （仅显示一次，请登录后修改）\n", pw)
 	} else if pw != "" {
 		m.Log.Info("created office account admin with KAOHE_ADMIN_PASSWORD")
+	}
+	if err := m.App.CheckEvidence(ctx); err != nil {
+		return err
 	}
 	if err := m.App.StartJobs(ctx); err != nil {
 		return err

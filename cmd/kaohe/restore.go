@@ -57,8 +57,8 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	m, err := backup.Restore(ctx, file, backup.Target{DataDir: cfg.Data, DSN: cfg.MySQLDSN, Files: app.EvidenceFiles{Dir: files},
-		Existing: app.EvidenceFiles{Dir: files}, PlansDir: plans, Logger: log})
+	m, err := backup.Restore(ctx, file, backup.Target{DataDir: cfg.Data, DSN: cfg.MySQLDSN, Files: app.EvidenceFiles{FileStore: files},
+		Existing: app.EvidenceFiles{FileStore: files}, PlansDir: plans, Logger: log})
 	if err != nil {
 		return err
 	}

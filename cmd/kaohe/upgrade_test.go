@@ -19,8 +19,6 @@ import (
 	"kaohe/workflow"
 )
 
-func TestMain(m *testing.M) { testdb.Main(m) }
-
 // The first release's data (testdata/upgrade): a year played by it.
 const upgradeFixture = "../../testdata/upgrade"
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"kaohe/configs"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
 )
@@ -23,10 +24,16 @@ import (
 // their nodes exist, and marks every node of gjz due on due as reported.
 func release(t *testing.T, dir string, units []string, reportedDue string) {
 	t.Helper()
+	releaseStore(t, dirConfig(dir), units, reportedDue)
+}
+
+// releaseStore is release on any database; reportedDue "" reports nothing.
+func releaseStore(t *testing.T, cfg *configs.Config, units []string, reportedDue string) {
+	t.Helper()
 	ctx := context.Background()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	clock := workflow.NewManualClock(time.Date(2019, 6, 17, 10, 0, 0, 0, sh))
-	a := openDir(t, dir, clock)
+	a := openWith(t, cfg, clock)
 	defer a.Close(ctx)
 	svc, db := a.Service, a.Store
 	office := service.Actor{Username: "admin", Role: workflow.RoleOffice}
@@ -37,6 +44,9 @@ func release(t *testing.T, dir string, units []string, reportedDue string) {
 	}
 	if _, err := svc.Release(ctx, office, 2019); err != nil {
 		t.Fatal(err)
+	}
+	if reportedDue == "" {
+		return
 	}
 	due := workflow.MustDate(reportedDue)
 	err := db.Update(ctx, func(tx service.Tx) error {

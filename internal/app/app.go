@@ -24,7 +24,6 @@ import (
 	"kaohe/configs"
 	"kaohe/jobs"
 	"kaohe/workflow"
-	"kaohe/workflow/evidence"
 	"kaohe/workflow/service"
 	"kaohe/workflow/store"
 )
@@ -36,7 +35,7 @@ type App struct {
 	Clock   workflow.Clock
 	Log     *slog.Logger
 	Store   *store.DB
-	Files   *evidence.Dir
+	Files   service.FileStore
 	Service *service.Service
 	// Metrics is the Prometheus registry behind GET /metrics.
 	Metrics *prometheus.Registry
@@ -84,7 +83,7 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 	}
 	a.Store = db
 	a.closers = append(a.closers, func(context.Context) error { return db.Close() })
-	if a.Files, err = evidence.Open(filepath.Join(cfg.Data, "evidence")); err != nil {
+	if a.Files, err = a.OpenEvidence(cfg.Evidence.URL); err != nil {
 		return err
 	}
 	rules, err := reminderRules(cfg)
@@ -93,12 +92,13 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 	}
 	a.Service = service.New(db, a.Files, a.Clock, service.Options{
 		TokenTTL: cfg.Session.TTL, LoginLimit: cfg.Login.MaxFailures, LoginWindow: cfg.Login.Window,
-		BcryptCost:       cfg.Login.BcryptCost,
-		Upload:           service.UploadLimits{MaxFileBytes: cfg.Upload.MaxFileBytes, MaxFiles: cfg.Upload.MaxFiles},
-		WarningDays:      cfg.Status.WarningDays,
-		OfficeEmails:     cfg.OfficeEmails(),
-		Reminders:        rules,
-		BackupsScheduled: a.backupsScheduled(),
+		BcryptCost:        cfg.Login.BcryptCost,
+		Upload:            service.UploadLimits{MaxFileBytes: cfg.Upload.MaxFileBytes, MaxFiles: cfg.Upload.MaxFiles},
+		WarningDays:       cfg.Status.WarningDays,
+		OfficeEmails:      cfg.OfficeEmails(),
+		Reminders:         rules,
+		BackupsScheduled:  a.backupsScheduled(),
+		RedirectDownloads: cfg.Evidence.Redirect,
 	})
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -156,7 +156,7 @@ func (a *App) loadPlans(ctx context.Context) error {
 // Handler returns the HTTP handler: the API, the pages, the probes and the
 // metrics.
 func (a *App) Handler() http.Handler {
-	srv := &api.Server{Service: a.Service, Ready: a.Store.Ping, Log: a.Log, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
+	srv := &api.Server{Service: a.Service, Log: a.Log, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
 		Metrics: a.Metrics, Notify: a.notifyDispatcher}
 	return srv.Handler()
 }
@@ -180,7 +180,7 @@ func (a *App) StartJobs(ctx context.Context) error {
 	}
 	name := jobs.InstanceName()
 	a.Dispatcher = &jobs.Dispatcher{Store: a.Store, Clock: a.Clock, Mailer: a.mailer(), From: cmp.Or(cfg.SMTP.From, "kaohe@localhost"),
-		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, Name: name, Log: a.Log, Metrics: met}
+		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, ClaimTTL: cfg.Outbox.ClaimTTL, Name: name, Log: a.Log, Metrics: met}
 	importDir := cmp.Or(cfg.Jobs.MonthlyImportDir, filepath.Join(cfg.Data, "import"))
 	reminders := &jobs.Reminders{Service: a.Service, Log: a.Log}
 	monthly := &jobs.Monthly{Service: a.Service, ImportDir: importDir, Log: a.Log}

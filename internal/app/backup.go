@@ -11,7 +11,6 @@ import (
 	"kaohe/internal/backup"
 	"kaohe/jobs"
 	"kaohe/workflow"
-	"kaohe/workflow/evidence"
 	"kaohe/workflow/service"
 )
 
@@ -45,30 +44,25 @@ func (a *App) WriteBackup(ctx context.Context, file, trigger string) (*workflow.
 	return rec, err
 }
 
-// EvidenceFiles gives the evidence directory the context-taking methods
-// that backup, restore and check use.
-type EvidenceFiles struct{ *evidence.Dir }
-
-// Open opens the stored file with the hash.
-func (e EvidenceFiles) Open(_ context.Context, sha256 string) (io.ReadSeekCloser, error) {
-	return e.Dir.Open(sha256)
-}
+// EvidenceFiles is the evidence store as backup, restore and check use it:
+// reading and listing files, and putting one back by its hash.
+type EvidenceFiles struct{ service.FileStore }
 
 // maxRestoredFile bounds one restored evidence file (far above any upload
 // limit; the archive's hashes were checked already).
 const maxRestoredFile = 1 << 40
 
 // Put stages r and keeps it if its content has the hash sha256.
-func (e EvidenceFiles) Put(_ context.Context, sha256 string, r io.Reader) error {
-	f, err := e.Dir.Stage(r, maxRestoredFile)
+func (e EvidenceFiles) Put(ctx context.Context, sha256 string, r io.Reader) error {
+	f, err := e.Stage(r, maxRestoredFile)
 	if err != nil {
 		return fmt.Errorf("evidence file %s: %w", sha256, err)
 	}
 	if f.SHA256 != sha256 {
-		e.Dir.Discard(f)
+		e.Discard(f)
 		return fmt.Errorf("evidence file %s: its content hashes to %s", sha256, f.SHA256)
 	}
-	return e.Dir.Keep(f)
+	return e.Keep(ctx, f)
 }
 
 // backupsScheduled reports whether the daily backup job runs.

@@ -1,22 +1,34 @@
-// Package evidence keeps evidence files (佐证材料) in the data directory by
-// content hash. It implements service.FileStore.
+// Package evidence keeps evidence files (佐证材料) by content hash, in a
+// local directory (Dir) or in S3-compatible object storage (S3). Both
+// implement service.FileStore; Open chooses one from a URL.
 //
 // # Layout
 //
-// A file with SHA-256 "abcdef…" lives at ROOT/ab/abcdef… (ROOT is
-// DATA/evidence). The name a client sent is never part of a path: it is
-// kept in the database for display only. Identical uploads share one file.
+// A file with SHA-256 "abcdef…" is stored as ab/abcdef… below the store's
+// root: DATA/evidence/ab/abcdef… on disk, PREFIX/ab/abcdef… in a bucket. The
+// name a client sent is never part of a path or key: it is kept in the
+// database for display only. Identical uploads share one file.
 //
 // # Writing
 //
 // Stage sniffs the type from the first bytes before anything is written,
-// then streams the content into a temporary file ROOT/.upload-* while
-// hashing it, stops one byte past the limit, and syncs the file. Keep
-// renames it to its place (same file system, atomic) and syncs the
-// directory. The database row is written after Keep, in the request's
-// transaction: a row never exists without its file; a file whose row did
-// not commit is harmless. A refused upload (too large, wrong type) leaves
-// nothing behind.
+// then streams the content into a temporary local file (.upload-*) while
+// hashing it, stops one byte past the limit, and syncs the file. Keep then
+// puts it in place, checked against its hash, before the database row is
+// written:
+//
+//   - Dir renames it to its place (same file system, atomic) and syncs the
+//     directory.
+//   - S3 sends it in one PUT whose signed x-amz-content-sha256 and
+//     x-amz-checksum-sha256 headers carry the hash, so the server refuses a
+//     body that does not match it; an S3 PUT is atomic, so the object at
+//     its key is either absent or complete. A file already there with the
+//     same size is not sent again.
+//
+// A row therefore never exists without its file; a file whose row did not
+// commit is harmless. A refused upload (too large, wrong type) leaves
+// nothing behind, and neither does a store that cannot be reached: Keep
+// returns workflow.EUNAVAILABLE and the request writes no row.
 //
 // # Types
 //
@@ -29,16 +41,13 @@ package evidence
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -52,47 +61,8 @@ import (
 // default read limit).
 const sniffBytes = 3072
 
-// tempPrefix starts the names of staged files in the root.
+// tempPrefix starts the names of staged files.
 const tempPrefix = ".upload-"
-
-// Dir is the evidence directory. It is safe for concurrent use.
-type Dir struct {
-	root string
-}
-
-var _ service.FileStore = (*Dir)(nil)
-
-// Open returns the evidence directory root, creating it if missing, and
-// removes staged files left there more than an hour ago by a crashed
-// server.
-func Open(root string) (*Dir, error) {
-	if err := os.MkdirAll(root, 0o750); err != nil {
-		return nil, fmt.Errorf("evidence: %w", err)
-	}
-	d := &Dir{root: root}
-	// Wall-clock time on purpose (not the plan's clock): it is compared
-	// with the staged files' modification times, which the OS writes.
-	d.removeStale(time.Now().Add(-time.Hour))
-	return d, nil
-}
-
-// Root returns the directory's path.
-func (d *Dir) Root() string { return d.root }
-
-func (d *Dir) removeStale(before time.Time) {
-	entries, err := os.ReadDir(d.root)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), tempPrefix) {
-			continue
-		}
-		if info, err := e.Info(); err == nil && info.ModTime().Before(before) {
-			os.Remove(filepath.Join(d.root, e.Name()))
-		}
-	}
-}
 
 // Sniff returns the media type of content starting with head, and whether
 // evidence may have it.
@@ -117,10 +87,45 @@ func Sniff(head []byte) (string, bool) {
 	return m.String(), false
 }
 
+// stager writes uploads into temporary files in one local directory. Dir
+// stages in its root (so that Keep is a rename), S3 in its staging
+// directory.
+type stager struct {
+	dir string
+}
+
+// newStager creates dir if missing and removes staged files left there more
+// than an hour ago by a crashed server.
+func newStager(dir string) (stager, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return stager{}, fmt.Errorf("evidence: %w", err)
+	}
+	s := stager{dir: dir}
+	// Wall-clock time on purpose (not the plan's clock): it is compared
+	// with the staged files' modification times, which the OS writes.
+	s.removeStale(time.Now().Add(-time.Hour))
+	return s, nil
+}
+
+func (s stager) removeStale(before time.Time) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tempPrefix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().Before(before) {
+			os.Remove(filepath.Join(s.dir, e.Name()))
+		}
+	}
+}
+
 // Stage reads r into a temporary file (see the package comment). Errors:
 // ETOOLARGE past max bytes, EUNSUPPORTED for a type not allowed (decided
 // before anything is written); nothing remains after any error.
-func (d *Dir) Stage(r io.Reader, max int64) (*service.StagedFile, error) {
+func (s stager) Stage(r io.Reader, max int64) (*service.StagedFile, error) {
 	head := make([]byte, sniffBytes)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -137,7 +142,7 @@ func (d *Dir) Stage(r io.Reader, max int64) (*service.StagedFile, error) {
 	if int64(n) > max {
 		return nil, tooLarge(max)
 	}
-	tmp, err := os.CreateTemp(d.root, tempPrefix+"*")
+	tmp, err := os.CreateTemp(s.dir, tempPrefix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
@@ -171,6 +176,30 @@ func (d *Dir) Stage(r io.Reader, max int64) (*service.StagedFile, error) {
 	return &service.StagedFile{SHA256: hex.EncodeToString(h.Sum(nil)), Size: size, Type: typ, Temp: tmp.Name()}, nil
 }
 
+// StagingDir returns the local directory uploads are staged in.
+func (s stager) StagingDir() string { return s.dir }
+
+// Discard removes a staged file; after Keep or a first Discard it does
+// nothing.
+func (s stager) Discard(f *service.StagedFile) {
+	if f == nil || f.Temp == "" {
+		return
+	}
+	os.Remove(f.Temp)
+	f.Temp = ""
+}
+
+// checkStaged refuses a file that is not staged or has no valid hash.
+func checkStaged(f *service.StagedFile) error {
+	if f == nil || f.Temp == "" {
+		return errors.New("evidence: keep: file is not staged")
+	}
+	if !validHash(f.SHA256) {
+		return fmt.Errorf("evidence: keep: bad hash %q", f.SHA256)
+	}
+	return nil
+}
+
 func tooLarge(max int64) error {
 	return workflow.Errorf(workflow.ETOOLARGE, "单个文件不能超过%s", humanBytes(max))
 }
@@ -184,11 +213,6 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d字节", n)
-}
-
-// path is where the file with hash sha lives.
-func (d *Dir) path(sha string) string {
-	return filepath.Join(d.root, sha[:2], sha)
 }
 
 // validHash reports whether s is a lowercase hex SHA-256, the only thing
@@ -205,113 +229,22 @@ func validHash(s string) bool {
 	return true
 }
 
-// Keep moves a staged file to ROOT/ab/abcdef… and syncs the directory. When
-// a file with the same content is there already, the staged copy is
-// removed.
-func (d *Dir) Keep(f *service.StagedFile) error {
-	if f.Temp == "" {
-		return errors.New("evidence: keep: file is not staged")
-	}
-	if !validHash(f.SHA256) {
-		return fmt.Errorf("evidence: keep: bad hash %q", f.SHA256)
-	}
-	dir := filepath.Join(d.root, f.SHA256[:2])
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("evidence: %w", err)
-	}
-	target := d.path(f.SHA256)
-	if _, err := os.Stat(target); err == nil {
-		os.Remove(f.Temp)
-		f.Temp = ""
-		return nil
-	}
-	if err := os.Chmod(f.Temp, 0o640); err != nil {
-		return fmt.Errorf("evidence: %w", err)
-	}
-	if err := os.Rename(f.Temp, target); err != nil {
-		return fmt.Errorf("evidence: %w", err)
-	}
-	f.Temp = ""
-	if err := syncDir(dir); err != nil {
-		return err
-	}
-	return syncDir(d.root)
+// relPath is where the file with hash sha lives below a store's root, with
+// slashes: "ab/abcdef…".
+func relPath(sha string) string {
+	return sha[:2] + "/" + sha
 }
 
-func syncDir(dir string) error {
-	fd, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("evidence: %w", err)
+// hashOfPath returns the hash named by "ab/abcdef…", and whether rel is such
+// a path (anything else below a root is not evidence and is ignored).
+func hashOfPath(rel string) (string, bool) {
+	dir, name, ok := strings.Cut(rel, "/")
+	if !ok || !validHash(name) || dir != name[:2] {
+		return "", false
 	}
-	defer fd.Close()
-	if err := fd.Sync(); err != nil {
-		return fmt.Errorf("evidence: sync %s: %w", dir, err)
-	}
-	return nil
+	return name, true
 }
 
-// Discard removes a staged file; after Keep or a first Discard it does
-// nothing.
-func (d *Dir) Discard(f *service.StagedFile) {
-	if f == nil || f.Temp == "" {
-		return
-	}
-	os.Remove(f.Temp)
-	f.Temp = ""
-}
-
-// Open opens the file with hash sha (ENOTFOUND when there is none).
-func (d *Dir) Open(sha string) (io.ReadSeekCloser, error) {
-	if !validHash(sha) {
-		return nil, workflow.Errorf(workflow.ENOTFOUND, "文件不存在")
-	}
-	f, err := os.Open(d.path(sha))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, workflow.Errorf(workflow.ENOTFOUND, "文件不存在")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("evidence: %w", err)
-	}
-	return f, nil
-}
-
-// Walk calls fn with the hash and size of every stored file, in hash
-// order. Staged uploads and anything not named by a hash in its place are
-// not stored files and are skipped. It stops at fn's first error, or when
-// ctx is done, and returns that error.
-func (d *Dir) Walk(ctx context.Context, fn func(sha256 string, size int64) error) error {
-	dirs, err := os.ReadDir(d.root)
-	if err != nil {
-		return fmt.Errorf("evidence: %w", err)
-	}
-	sort.Slice(dirs, func(i, j int) bool { return dirs[i].Name() < dirs[j].Name() })
-	for _, sub := range dirs {
-		if !sub.IsDir() || len(sub.Name()) != 2 {
-			continue
-		}
-		files, err := os.ReadDir(filepath.Join(d.root, sub.Name()))
-		if err != nil {
-			return fmt.Errorf("evidence: %w", err)
-		}
-		for _, f := range files {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			name := f.Name()
-			if !f.Type().IsRegular() || !validHash(name) || name[:2] != sub.Name() {
-				continue
-			}
-			info, err := f.Info()
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("evidence: %w", err)
-			}
-			if err := fn(name, info.Size()); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+func notFound() error {
+	return workflow.Errorf(workflow.ENOTFOUND, "文件不存在")
 }

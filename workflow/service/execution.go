@@ -254,7 +254,8 @@ func (s *Service) CheckReport(ctx context.Context, a Actor, id int64) error {
 // of the staged files: kept when the report is accepted, discarded
 // otherwise. Errors: ENOTFOUND (absent or another unit's node), EFORBIDDEN
 // (not a unit account), ESTATE (submission not executing, node accepted),
-// ETOOLARGE (too many files), EVALIDATION (no file, note too long).
+// ETOOLARGE (too many files), EVALIDATION (no file, note too long),
+// EUNAVAILABLE (the evidence store cannot be reached: nothing recorded).
 func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string, files []Upload) (*NodeDetail, error) {
 	defer s.DiscardEvidence(files)
 	note = strings.TrimSpace(note)
@@ -268,6 +269,22 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 	if len(vs) > 0 {
 		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "报送内容有误", Details: vs}
 	}
+	// Files first, rows after: a row never names a missing file. The files
+	// are kept outside the transaction, because storing them in an object
+	// store takes seconds, and after the same checks as the transaction's,
+	// so that a refused report keeps nothing (unless it loses a race; a
+	// kept file whose row did not commit is harmless).
+	if err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		_, err := s.checkReport(tx, a, id, len(files))
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if err := s.files.Keep(ctx, f.File); err != nil {
+			return nil, err
+		}
+	}
 	var out *NodeDetail
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		n, err := s.checkReport(tx, a, id, len(files))
@@ -278,7 +295,7 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 		if err != nil {
 			return err
 		}
-		names, err := s.keepEvidence(tx, a, n, note, files, now)
+		names, err := addEvidence(tx, a, n, note, files, now)
 		if err != nil {
 			return err
 		}
@@ -307,14 +324,9 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 	return out, err
 }
 
-// keepEvidence keeps the staged files and then writes their rows, so that
-// a row never names a missing file; it returns the files' display names.
-func (s *Service) keepEvidence(tx Tx, a Actor, n *workflow.NodeRecord, note string, files []Upload, now time.Time) ([]string, error) {
-	for _, f := range files {
-		if err := s.files.Keep(f.File); err != nil {
-			return nil, err
-		}
-	}
+// addEvidence writes the rows of files already kept; it returns the
+// files' display names.
+func addEvidence(tx Tx, a Actor, n *workflow.NodeRecord, note string, files []Upload, now time.Time) ([]string, error) {
 	names := make([]string, 0, len(files))
 	for _, f := range files {
 		e := &workflow.Evidence{NodeID: n.ID, Year: n.Year, Unit: n.Unit, Name: workflow.DisplayName(f.Name), Size: f.File.Size,
@@ -380,19 +392,27 @@ func loadEvidence(tx Tx, a Actor, id int64) (*workflow.Evidence, error) {
 	return e, err
 }
 
-// OpenEvidence returns a file's row and its content for download, to the
-// owning unit, the office and viewers (ENOTFOUND otherwise). The caller
-// closes the content.
-func (s *Service) OpenEvidence(ctx context.Context, a Actor, id int64) (*workflow.Evidence, io.ReadSeekCloser, error) {
+// EvidenceFile returns a file's row, without its content, to the owning
+// unit, the office and viewers (ENOTFOUND otherwise): what a download
+// redirect needs.
+func (s *Service) EvidenceFile(ctx context.Context, a Actor, id int64) (*workflow.Evidence, error) {
 	var e *workflow.Evidence
 	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
 		e, err = loadEvidence(tx, a, id)
 		return err
 	})
+	return e, err
+}
+
+// OpenEvidence returns a file's row and its content for download, to the
+// owning unit, the office and viewers (ENOTFOUND otherwise; EUNAVAILABLE
+// when the store cannot be reached). The caller closes the content.
+func (s *Service) OpenEvidence(ctx context.Context, a Actor, id int64) (*workflow.Evidence, io.ReadSeekCloser, error) {
+	e, err := s.EvidenceFile(ctx, a, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := s.files.Open(e.SHA256)
+	f, err := s.files.Open(ctx, e.SHA256)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -40,6 +40,9 @@ type Options struct {
 	// Reminders are the reminders' lead days and time of day (7, 3 and 1
 	// days before, at 09:00).
 	Reminders workflow.ReminderRules
+	// RedirectDownloads sends evidence downloads to a short-lived URL of
+	// the object store instead of streaming them through the server.
+	RedirectDownloads bool
 	// BackupsScheduled says the daily backup job runs, so that a day
 	// without a backup is a problem the office hears of.
 	BackupsScheduled bool

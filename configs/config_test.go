@@ -1,0 +1,71 @@
+package configs
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestEvidenceFromEnvironment: KAOHE_EVIDENCE_URL and the AWS tools'
+// variables set the evidence store, the service-specific endpoint and
+// AWS_REGION winning over their general forms, as in the AWS tools.
+func TestEvidenceFromEnvironment(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      map[string]string
+		endpoint string
+		region   string
+	}{
+		{"nothing set", nil, "", ""},
+		{"general forms", map[string]string{"AWS_ENDPOINT_URL": "http://general:9000", "AWS_DEFAULT_REGION": "cn-north-1"},
+			"http://general:9000", "cn-north-1"},
+		{"specific forms win", map[string]string{"AWS_ENDPOINT_URL": "http://general:9000", "AWS_ENDPOINT_URL_S3": "http://s3:7070",
+			"AWS_DEFAULT_REGION": "cn-north-1", "AWS_REGION": "cn-northwest-1"}, "http://s3:7070", "cn-northwest-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"KAOHE_EVIDENCE_URL": "s3://evidence/kaohe", "AWS_ACCESS_KEY_ID": "id", "AWS_SECRET_ACCESS_KEY": "secret"}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			c, err := Load("", func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := c.Evidence
+			if e.URL != "s3://evidence/kaohe" || e.S3.AccessKeyID != "id" || e.S3.SecretAccessKey != "secret" ||
+				e.S3.Endpoint != tt.endpoint || e.S3.Region != tt.region || e.Redirect {
+				t.Fatalf("evidence settings %+v", e)
+			}
+		})
+	}
+}
+
+// TestEvidenceSettingsChecked: a URL of another scheme and a redirect
+// setting that is not a boolean stop the start.
+func TestEvidenceSettingsChecked(t *testing.T) {
+	for env, want := range map[string]string{
+		"KAOHE_EVIDENCE_URL=gs://bucket":     "evidence.url",
+		"KAOHE_EVIDENCE_REDIRECT=sometimes":  "KAOHE_EVIDENCE_REDIRECT",
+		"KAOHE_EVIDENCE_URL=/srv/kaohe/data": "evidence.url",
+	} {
+		k, v, _ := strings.Cut(env, "=")
+		_, err := Load("", func(name string) string {
+			if name == k {
+				return v
+			}
+			return ""
+		})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error about %s", env, err, want)
+		}
+	}
+	c, err := Load("", func(name string) string {
+		if name == "KAOHE_EVIDENCE_REDIRECT" {
+			return "true"
+		}
+		return ""
+	})
+	if err != nil || !c.Evidence.Redirect || c.Evidence.RedirectTTL <= 0 {
+		t.Fatalf("redirect on: %v, %+v", err, c.Evidence)
+	}
+}
