@@ -139,15 +139,31 @@ func pctEncode(s string) string {
 	return b.String()
 }
 
+// handleDownload serves an evidence file to whoever may read its row: a
+// redirect to the object store when the service gives a link, else the
+// content streamed, with ranges.
 func (s *Server) handleDownload(c *gin.Context) {
 	id, ok := idParam(c, "佐证材料")
 	if !ok {
 		return
 	}
-	if s.redirectDownload(c, id) {
+	ctx := c.Request.Context()
+	e, err := s.Service.EvidenceFile(ctx, actorOf(c), id)
+	if err != nil {
+		writeError(c, err)
 		return
 	}
-	e, f, err := s.Service.OpenEvidence(c.Request.Context(), actorOf(c), id)
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("X-Content-SHA256", e.SHA256)
+	if u, err := s.Service.LinkEvidence(ctx, e, contentDisposition(e.Name)); err != nil || u != "" {
+		if err != nil {
+			writeError(c, err)
+		} else {
+			c.Redirect(http.StatusTemporaryRedirect, u)
+		}
+		return
+	}
+	f, err := s.Service.EvidenceContent(ctx, e)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -156,33 +172,7 @@ func (s *Server) handleDownload(c *gin.Context) {
 	c.Header("Content-Type", e.Type)
 	c.Header("Content-Disposition", contentDisposition(e.Name))
 	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Cache-Control", "private, no-store")
-	c.Header("X-Content-SHA256", e.SHA256)
 	http.ServeContent(c.Writer, c.Request, "", e.UploadedAt, f)
-}
-
-// redirectDownload answers a download with 307 to a short-lived URL of the
-// object store, after the same access check as a streamed download, when
-// the service gives one; the store then serves the file with the same type
-// and name. It reports whether it answered.
-func (s *Server) redirectDownload(c *gin.Context, id int64) bool {
-	e, err := s.Service.EvidenceFile(c.Request.Context(), actorOf(c), id)
-	if err != nil {
-		writeError(c, err)
-		return true
-	}
-	u, err := s.Service.LinkEvidence(c.Request.Context(), e, contentDisposition(e.Name))
-	switch {
-	case err != nil:
-		writeError(c, err)
-	case u == "":
-		return false
-	default:
-		c.Header("Cache-Control", "private, no-store")
-		c.Header("X-Content-SHA256", e.SHA256)
-		c.Redirect(http.StatusTemporaryRedirect, u)
-	}
-	return true
 }
 
 func (s *Server) handleWithdraw(c *gin.Context) {

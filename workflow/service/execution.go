@@ -404,19 +404,11 @@ func (s *Service) EvidenceFile(ctx context.Context, a Actor, id int64) (*workflo
 	return e, err
 }
 
-// OpenEvidence returns a file's row and its content for download, to the
-// owning unit, the office and viewers (ENOTFOUND otherwise; EUNAVAILABLE
-// when the store cannot be reached). The caller closes the content.
-func (s *Service) OpenEvidence(ctx context.Context, a Actor, id int64) (*workflow.Evidence, io.ReadSeekCloser, error) {
-	e, err := s.EvidenceFile(ctx, a, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	f, err := s.files.Open(ctx, e.SHA256)
-	if err != nil {
-		return nil, nil, err
-	}
-	return e, f, nil
+// EvidenceContent opens the content of e, a row a caller was allowed to
+// read (EvidenceFile): EUNAVAILABLE when the store cannot be reached. The
+// caller closes it.
+func (s *Service) EvidenceContent(ctx context.Context, e *workflow.Evidence) (io.ReadSeekCloser, error) {
+	return s.files.Open(ctx, e.SHA256)
 }
 
 // ReviewNode records the office's decision on a reported node: accept
