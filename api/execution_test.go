@@ -238,6 +238,7 @@ func hashOf(b []byte) string {
 // office reviews it and the points show in the unit's progress; the other
 // unit sees and downloads nothing.
 func TestExecutionAcceptance(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			e := newEnv(t, backend)
@@ -356,6 +357,7 @@ func TestExecutionAcceptance(t *testing.T) {
 // the node and the data directory after each: nothing outside it, no
 // orphan files, no orphan rows.
 func TestUploads(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	ns := e.executing()
 	pdf := evidenceFixture(t, "会议纪要.pdf")
@@ -452,6 +454,7 @@ func (e *env) review(id int64, role string, body map[string]any) (int, []byte) {
 // checkpoint: report on time, reject, report again late, bad scores, accept;
 // and a node that is never reported turning yellow, then red and overdue.
 func TestReviewAndOverdueOnTheClock(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	ns := e.executing()
 	a, b := ns[0], ns[3] // both due 2019-06-30, 7 and 3 points
@@ -605,6 +608,7 @@ func TestReviewAndOverdueOnTheClock(t *testing.T) {
 // reported or rejected; the last file out sends the node back to pending;
 // others may not withdraw.
 func TestWithdrawEvidence(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	ns := e.executing()
 	id := ns[0].ID
@@ -640,6 +644,7 @@ func TestWithdrawEvidence(t *testing.T) {
 // role on a fresh server with gjz executing: anonymous 401, a role that may
 // not act 403, another unit's data 404, the rest succeed.
 func TestExecutionEndpointsForEveryRole(t *testing.T) {
+	t.Parallel()
 	roles := []string{"", "office", "unitA", "unitB", "viewer"}
 	// uploaded reports the first node with one file and returns the node
 	// and the file.

@@ -46,6 +46,7 @@ func monthlyFixture(t testing.TB, name string) []byte {
 // and late, corrects one (history kept), lists the office's view with the
 // units that have not reported, and refuses bad counts and months.
 func TestMonthlyCounts(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			e := newEnv(t, backend)
@@ -139,6 +140,7 @@ func TestMonthlyCounts(t *testing.T) {
 // from an XLSX file, and refuses a file with bad rows without importing any
 // of it.
 func TestMonthlyImport(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.clock.Set(time.Date(2019, 8, 3, 9, 0, 0, 0, shanghai))
 	imp := func(month, role, file string) (int, []byte) {
