@@ -61,6 +61,7 @@ func (s *Server) Handler() http.Handler {
 	a.POST("/logout", s.handleLogout)
 	a.GET("/me", s.handleMe)
 	a.PUT("/me/password", s.handleSetOwnPassword)
+	a.GET("/labels", s.handleLabels)
 
 	a.GET("/plans", s.handlePlans)
 	a.GET("/plans/:year", s.handlePlan)
