@@ -12,8 +12,8 @@ import { clear, load, session } from "./session.js";
 
 const router = new Router(routes);
 
-// signin is the sign-in page, shown whenever there is no session.
-const signin = {
+// signInPage is the sign-in page, shown whenever there is no session.
+const signInPage = {
   forms: { login },
 };
 
@@ -27,12 +27,13 @@ let routing = 0;
 // to.
 export const currentPage = () => current;
 
-// actions and forms are the frame's own handlers, for every page.
+// actions and forms are the frame's own handlers, for every page (the
+// sign-in form belongs to the sign-in page).
 export const actions = { logout };
 export const forms = {};
 
 function signIn(msg) {
-  current = signin;
+  current = signInPage;
   $("#nav").innerHTML = "";
   app().innerHTML = `<section class="login-wrap"><h2>登录</h2>${msg ? message("error", esc(msg)) : ""}
   <form class="login" id="login-form" data-form="login">
@@ -103,7 +104,7 @@ export async function route() {
 }
 
 // leave lets the page on screen keep what must survive it (unsaved edits).
-export function leave() {
+function leave() {
   if (current.leave) current.leave();
 }
 

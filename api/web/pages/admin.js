@@ -33,7 +33,7 @@ export async function open() {
   <form id="user-form" class="card" data-form="create-user"><h4>新建账号</h4><div class="row">
     <label>用户名 <span class="f" data-path="username"><input name="username" id="user-name" required></span></label>
     <label>初始密码 <span class="f" data-path="password"><input name="password" id="user-password" type="password" autocomplete="new-password" required minlength="8"></span></label>
-    <label>角色 <span class="f" data-path="role"><select name="role" id="user-role"><option value="unit">区总工会（填报本单位）</option><option value="office">市总工会办公室</option><option value="viewer">领导（只读）</option></select></span></label>
+    <label>角色 <span class="f" data-path="role"><select name="role" id="user-role"><option value="unit">${esc(label("roles", "unit"))}（填报本单位）</option><option value="office">${esc(label("roles", "office"))}</option><option value="viewer">${esc(label("roles", "viewer"))}</option></select></span></label>
     <label>所属单位 <span class="f" data-path="unit_code"><select name="unit_code" id="user-unit">${units.map(u => `<option value="${esc(u.code)}">${esc(u.name)}</option>`).join("")}</select></span></label></div>
     <div class="actions"><button type="submit" class="primary" id="create-user">新建账号</button></div><div id="user-result"></div></form></section>`;
   app().innerHTML = html;

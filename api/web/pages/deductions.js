@@ -32,7 +32,7 @@ export async function open({ unit }) {
   if (!list.length) html += `<tr><td colspan="7" class="empty">没有人工扣分</td></tr>`;
   html += `</tbody></table><div id="result"></div>`;
   if (office) {
-    html += `<form class="card" id="deduction-form" data-form="deduction" novalidate><h4>录入扣分</h4><div class="row">
+    html += `<form class="card" id="deduction-form" data-form="deduction" data-unit="${esc(code)}" novalidate><h4>录入扣分</h4><div class="row">
       <label>扣分事项 <span class="f" data-path="rule"><select name="rule"><option value="">请选择</option>${rules.map(r => `<option value="${esc(r)}">${esc(r)}</option>`).join("")}</select></span></label>
       <label>扣分 <span class="f" data-path="points"><input name="points" inputmode="decimal" placeholder="如 2 或 0.5" size="8"></span></label>
       <label class="grow">原因（写明事实） <span class="f" data-path="reason"><textarea name="reason" rows="1" placeholder="如：B5完成标准不严，未按要求整改"></textarea></span></label></div>
@@ -51,7 +51,7 @@ async function add(form) {
     return;
   }
   const body = { rule: form.rule.value, points: raw === "" ? 0 : raw, reason: form.reason.value.trim() };
-  const unit = code;
+  const unit = form.dataset.unit;
   try {
     const d = await api("POST", `/plans/${session.year}/units/${enc(unit)}/deductions`, body);
     await open({ unit });

@@ -34,8 +34,9 @@ function refLink(ref, unit) {
 }
 
 function scoreCards(r) {
-  return `<ul class="stats score-cards" data-unit="${esc(r.unit)}"><li>党建指标 <b data-score="party">${points2(r.party)}</b></li><li>业务指标 <b data-score="business">${points2(r.business)}</b></li>
-    <li>创新指标 <b data-score="innovation">${points2(r.innovation)}</b></li><li>扣分 <b data-score="deductions" class="${r.deduction_total > 0 ? "late" : ""}">${points2(r.deduction_total)}</b></li>
+  const cat = c => esc(label("categories", c));
+  return `<ul class="stats score-cards" data-unit="${esc(r.unit)}"><li>${cat("party")} <b data-score="party">${points2(r.party)}</b></li><li>${cat("business")} <b data-score="business">${points2(r.business)}</b></li>
+    <li>${cat("innovation")} <b data-score="innovation">${points2(r.innovation)}</b></li><li>扣分 <b data-score="deductions" class="${r.deduction_total > 0 ? "late" : ""}">${points2(r.deduction_total)}</b></li>
     <li class="total-card">总分 <b data-score="total">${points2(r.total)}</b></li><li>名次 <b data-score="rank">${r.rank}</b></li><li>等次 <b data-score="grade">${esc(r.grade)}</b></li></ul>`;
 }
 
@@ -58,7 +59,7 @@ export function breakdown(r) {
   if (r.reason) return html + message("info", `<span id="not-scored">${esc(r.reason)}</span>`) + `</section>`;
   html += `<p class="hint">总分 = 党建指标 + 业务指标 + 创新指标 − 扣分。各指标得分为市总工会办公室审核通过的节点得分之和；未报送的节点不得分。</p>`;
   html += indicatorTable(r, "party") + indicatorTable(r, "business");
-  html += `<h4>创新指标</h4><table class="list scores" id="innovation-items"><thead><tr><th>序号</th><th>创新工作</th><th>申报分值</th><th>认定</th><th>完成</th><th>计分</th><th>说明</th></tr></thead><tbody>`;
+  html += `<h4>${esc(label("categories", "innovation"))}</h4><table class="list scores" id="innovation-items"><thead><tr><th>序号</th><th>创新工作</th><th>申报分值</th><th>认定</th><th>完成</th><th>计分</th><th>说明</th></tr></thead><tbody>`;
   for (const it of r.innovation_items) {
     html += `<tr data-item="${esc(it.code)}"><td>${esc(it.code)}</td><td>${esc(it.title)}</td><td class="num">${points2(it.declared)}</td>
       <td>${it.certified ? '<span class="ok-tag">已认定</span>' : '<span class="no-tag">未认定</span>'}</td><td>${it.completed ? '<span class="ok-tag">已完成</span>' : it.certified ? '<span class="no-tag">未完成</span>' : ""}</td>
