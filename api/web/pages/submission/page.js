@@ -321,6 +321,8 @@ function renderHistory() {
     if (e.comments) detail += Object.keys(e.comments).sort().map(k => `<div><b>${esc(k)} ${esc(itemName("party", k) || itemName("business", k))}：</b>${esc(e.comments[k])}</div>`).join("");
     if (e.innovation_certified) detail += `<div>创新工作：${e.innovation_certified.map((c, k) => `第${k + 1}项${c ? "予以认定" : "不予认定"}`).join("，") || "无"}</div>`;
     if (e.document) detail += `<button type="button" class="mini" data-action="history-doc" data-history="${i}">查看报送的内容</button>`;
+    // The row's data-action is the entry's action, not a handler: only
+    // links and buttons act (events.js).
     html += `<tr data-history-row="${i}" data-action="${esc(e.action)}"><td>${esc(fmtTime(e.at))}</td><td>${esc(label("actions", e.action))}</td><td>${esc(e.actor)}</td>
       <td>${stateBadge(e.state)}</td><td>${e.version}</td><td>${detail}</td></tr>`;
   });
