@@ -35,7 +35,7 @@ func (b *tab) upload(id int64, note string, paths ...string) {
 func (b *tab) openNode(id int64) {
 	b.t.Helper()
 	b.waitFor(fmt.Sprintf(`document.querySelector('tr.node-row[data-node="%d"]')`, id))
-	b.click(fmt.Sprintf(`button[data-x="toggle-node"][data-id="%d"]`, id))
+	b.click(fmt.Sprintf(`button[data-action="toggle-node"][data-id="%d"]`, id))
 	b.waitFor(fmt.Sprintf(`document.querySelector('[data-node-detail="%d"]')`, id))
 }
 
@@ -176,7 +176,7 @@ func TestBrowserExecution(t *testing.T) {
 	t.Run("the office sends it back with a comment", func(t *testing.T) {
 		office := office.as(t)
 		office.click(`nav a[href="#/reviews"]`)
-		office.waitFor(fmt.Sprintf(`document.querySelector('%s [data-x="download"]')`, queueRow))
+		office.waitFor(fmt.Sprintf(`document.querySelector('%s [data-action="download"]')`, queueRow))
 		office.click(reviewForm + ` button[value="reject"]`)
 		office.waitFor(fmt.Sprintf(`document.querySelector('%s [data-path="comment"] .vmsg.err')`, reviewForm))
 		if n := e.node(p1.ID, "office"); n.State != "reported" {
@@ -214,7 +214,7 @@ func TestBrowserExecution(t *testing.T) {
 			t.Fatal(err)
 		}
 		unit.upload(p1.ID, "", wrong)
-		btn := fmt.Sprintf(`[data-node-detail="%d"] button[data-x="withdraw"][data-name="错传的照片.png"]`, p1.ID)
+		btn := fmt.Sprintf(`[data-node-detail="%d"] button[data-action="withdraw"][data-name="错传的照片.png"]`, p1.ID)
 		unit.waitFor(fmt.Sprintf("document.querySelector(%q)", btn))
 		unit.click(btn)
 		if n := e.node(p1.ID, "office"); len(n.Evidence) != 3 {
@@ -238,7 +238,7 @@ func TestBrowserExecution(t *testing.T) {
 		downloads := t.TempDir()
 		office.allowDownloads(downloads)
 		office.run(chromedp.Reload())
-		link := fmt.Sprintf(`%s a[data-x="download"][data-name=%q]`, queueRow, name)
+		link := fmt.Sprintf(`%s a[data-action="download"][data-name=%q]`, queueRow, name)
 		office.waitFor(fmt.Sprintf("document.querySelector(%q)", link))
 		office.click(link)
 		if got := waitFile(t, filepath.Join(downloads, name)); !bytes.Equal(got, content) {
@@ -283,7 +283,7 @@ func TestBrowserExecution(t *testing.T) {
 			t.Fatalf("awarded total %q", got)
 		}
 		unit.openNode(p1.ID)
-		n := evalJSON[int](unit, fmt.Sprintf(`document.querySelectorAll('[data-node-detail="%d"] form, [data-node-detail="%d"] [data-x="withdraw"]').length`, p1.ID, p1.ID))
+		n := evalJSON[int](unit, fmt.Sprintf(`document.querySelectorAll('[data-node-detail="%d"] form, [data-node-detail="%d"] [data-action="withdraw"]').length`, p1.ID, p1.ID))
 		if n != 0 {
 			t.Fatalf("an accepted node still offers %d upload or withdraw controls", n)
 		}
@@ -422,7 +422,7 @@ func TestBrowserViewerExecution(t *testing.T) {
 
 	viewer := e.browse()
 	viewer.login("leader", "password-leader")
-	writes := `document.querySelectorAll('#app form[data-form], #app input, #app textarea, [data-x="withdraw"]').length`
+	writes := `document.querySelectorAll('#app form[data-form], #app input, #app textarea, [data-action="withdraw"]').length`
 	for _, p := range []struct{ link, ready string }{
 		{`nav a[href="#/progress"]`, `document.querySelector('#progress tr[data-unit="gjz"]')`},
 		{`#progress tr[data-unit="gjz"] a`, `document.querySelector('tr.node-row')`},
@@ -435,7 +435,7 @@ func TestBrowserViewerExecution(t *testing.T) {
 		}
 		if p.link == `#progress tr[data-unit="gjz"] a` {
 			viewer.openNode(nodes[0].ID)
-			viewer.waitFor(fmt.Sprintf(`document.querySelector('[data-node-detail="%d"] a[data-x="download"]')`, nodes[0].ID))
+			viewer.waitFor(fmt.Sprintf(`document.querySelector('[data-node-detail="%d"] a[data-action="download"]')`, nodes[0].ID))
 			if n := evalJSON[int](viewer, writes); n != 0 {
 				t.Fatalf("a node's detail offers a viewer %d controls that write", n)
 			}

@@ -160,7 +160,7 @@ func TestBrowserScoring(t *testing.T) {
 		office.click(form + ` button[type="submit"]`)
 		office.waitFor(`document.querySelectorAll('#deductions tr[data-deduction]').length === 2`)
 		e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions)
-		btn := fmt.Sprintf(`#deductions tr[data-deduction="%d"] button[data-s="del-deduction"]`, deductions[1].ID)
+		btn := fmt.Sprintf(`#deductions tr[data-deduction="%d"] button[data-action="del-deduction"]`, deductions[1].ID)
 		office.click(btn)
 		if e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions); len(deductions) != 2 {
 			t.Fatalf("one click deleted already: %d left", len(deductions))
