@@ -45,12 +45,6 @@ func (m *Month) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// MonthDueTime is the instant a month's count becomes late: the end of its
-// due day in the plan's zone.
-func (p *Plan) MonthDueTime(m Month) time.Time {
-	return p.MonthDue(m).AddDays(1).In(p.Location())
-}
-
 // planMonth returns the month named s if the plan asks for it (ENOTFOUND
 // otherwise).
 func planMonth(p *Plan, s string) (Month, error) {
