@@ -131,7 +131,7 @@ func TestDeadlines2019(t *testing.T) {
 	sh := p.Location()
 	want := map[string]time.Time{
 		"submission:2019-06-13": time.Date(2019, 6, 13, 17, 30, 0, 0, sh),
-		"checkpoint:2019-06-30": time.Date(2019, 7, 2, 0, 0, 0, 0, sh), // Sunday: to the end of Monday July 1
+		"checkpoint:2019-06-30": time.Date(2019, 7, 2, 0, 0, 0, 0, sh),  // Sunday: to the end of Monday July 1
 		"checkpoint:2019-09-30": time.Date(2019, 10, 1, 0, 0, 0, 0, sh), // a working Monday: to the end of its day
 		"checkpoint:2019-11-30": time.Date(2019, 12, 3, 0, 0, 0, 0, sh), // Saturday: to the end of Monday Dec 2
 		"monthly:2019-06":       time.Date(2019, 7, 6, 0, 0, 0, 0, sh),  // due day 5 of the next month, a Friday
