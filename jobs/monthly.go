@@ -39,8 +39,9 @@ type MonthlyImporter interface {
 //     each file in one transaction, then moves it to ImportDir/done (or
 //     ImportDir/failed with a .err file beside it when it cannot be read);
 //  2. for each month of each plan whose gathering day has come (the first
-//     working day after the month's due date, at the reminders' time, the
-//     day its overdue notice and office digest go out), stores the monthly
+//     working day after the day the month's count is due by, moved off a
+//     day off, at the reminders' time, the day its overdue notice and office
+//     digest go out), stores the monthly
 //     summary once: every unit's count, the total, the change from the
 //     month before, and the units that did not report.
 type Monthly struct {

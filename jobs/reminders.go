@@ -149,12 +149,12 @@ func (r *Reminders) notice(tx workflow.Tx, p *workflow.Plan, n workflow.Notice, 
 	if err != nil {
 		return nil, err
 	}
-	what, dueText := describe(p, n.Deadline)
+	what, dueText, dueNote := describe(p, n.Deadline)
 	sender := r.Sender
 	if sender == "" {
 		sender = "大连市总工会办公室"
 	}
-	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, Now: fmtLocal(now, p), Lead: n.Lead}
+	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, DueNote: dueNote, Now: fmtLocal(now, p), Lead: n.Lead}
 	until := n.Until.UTC()
 	msg := func(kind workflow.NoticeKind, unit, to, name string, v *mailView) (workflow.OutboxMessage, error) {
 		c, err := r.tpl.render(kind, v)
