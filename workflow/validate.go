@@ -37,6 +37,7 @@ const (
 	RuleNodeForbidden      = "node.standard.forbidden"
 	RuleNodeUnquantifiable = "node.standard.unquantifiable" // a warning
 	RuleCoversUnknown      = "work.covers.unknown"
+	RuleCoversProposed     = "work.covers.proposed" // a warning
 	RuleRequiredUncovered  = "indicator.required.uncovered"
 	RuleInnovationCount    = "innovation.count"
 	RuleInnovationPoints   = "innovation.points.range"
@@ -148,6 +149,9 @@ func (v *validator) works(path, category, label string, ind Indicator, item Item
 				continue
 			}
 			covered[code] = true
+		}
+		if category == CategoryBusiness && w.CoversProposed {
+			v.warn(wpath+".covers", RuleCoversProposed, "须包括事项是导入时按工作内容推测的，请核对后确认")
 		}
 		v.nodes(wpath, w.Nodes, w.Points, "具体工作", c.Name, c.Step)
 	}
