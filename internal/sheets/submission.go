@@ -262,15 +262,23 @@ func xlsxTables(f *excelize.File) ([]*table, error) {
 			return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "无法读取工作表",
 				Details: []workflow.Violation{{Path: name, Rule: RuleImportSheet, Message: fmt.Sprintf("无法读取工作表“%s”", name)}}}
 		}
-		t := &table{name: name, label: "“" + name + "”", rows: rows,
-			named: name == PartySheet || name == BusinessSheet || name == InnovationSheet}
-		var title strings.Builder
-		title.WriteString(name)
-		for i := 0; i < len(rows) && i < maxHeaderRow; i++ {
-			title.WriteString("\n" + strings.Join(rows[i], " "))
-		}
-		t.title = title.String()
-		out = append(out, t)
+		out = append(out, &table{name: name, label: "“" + name + "”", rows: rows, sheet: true,
+			named: name == PartySheet || name == BusinessSheet || name == InnovationSheet})
 	}
 	return out, nil
+}
+
+// sheetTitle is a worksheet's name and the rows above its header (the
+// first rows when it has none).
+func sheetTitle(t *table) string {
+	var b strings.Builder
+	b.WriteString(t.name)
+	end := t.header
+	if !t.known {
+		end = min(len(t.rows), maxHeaderRow)
+	}
+	for _, r := range t.rows[:max(0, end)] {
+		b.WriteString("\n" + strings.Join(r, " "))
+	}
+	return b.String()
 }

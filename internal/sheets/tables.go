@@ -142,7 +142,10 @@ type table struct {
 	// the table before it: a table split in two, the second part perhaps
 	// without its header.
 	follows bool
-	rows    [][]string
+	// sheet says the table is a worksheet, whose title is its name and
+	// the rows above its header (sheetTitle).
+	sheet bool
+	rows  [][]string
 
 	// header is the header row, -1 when the table continues the one
 	// before; cols is the column of each kind (-1: absent), known once
@@ -247,9 +250,13 @@ func readTables(p *workflow.Plan, ts []*table, word bool) (*workflow.Document, e
 	byKind := map[string][]*table{}
 	attempted := map[string]bool{}
 	var prev *table
-	found := 0
+	tables := 0
 	for _, t := range ts {
-		if !t.findHeader() {
+		found := t.findHeader()
+		if t.sheet {
+			t.title = sheetTitle(t)
+		}
+		if !found {
 			switch {
 			case prev != nil && t.follows && len(t.rows) > 0 && len(t.rows[0]) == len(prev.rows[0]):
 				// The second part of a split table, without its header.
@@ -273,7 +280,7 @@ func readTables(p *workflow.Plan, ts []*table, word bool) (*workflow.Document, e
 			}
 			continue
 		}
-		found++
+		tables++
 		if !im.classify(t) {
 			attempted[t.kind] = true
 			prev = nil
@@ -286,7 +293,7 @@ func readTables(p *workflow.Plan, ts []*table, word bool) (*workflow.Document, e
 		byKind[t.kind] = append(byKind[t.kind], t)
 		prev = t
 	}
-	if found == 0 && len(im.errs) == 0 {
+	if tables == 0 && len(im.errs) == 0 {
 		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "文件中没有按附件1–3格式填写的指标表，未导入任何内容",
 			Details: []workflow.Violation{{Path: "file", Rule: RuleImportSheet, Message: "没有找到表头为“序号、指标名称、具体工作、序时进度、完成标准、佐证材料”的表格"}}}
 	}
@@ -318,18 +325,20 @@ func readTables(p *workflow.Plan, ts []*table, word bool) (*workflow.Document, e
 	return doc, nil
 }
 
-// annexOf says which annex a table's title names ("" when none).
+// annexOf says which annex a table's title names ("" when none): the
+// name written last, nearest the table (the 备注 of the annex before it
+// may name another).
 func annexOf(title string) string {
 	t := spaces.ReplaceAllString(title, "")
-	switch {
-	case strings.Contains(t, "党建指标"):
-		return workflow.CategoryParty
-	case strings.Contains(t, "业务指标"):
-		return workflow.CategoryBusiness
-	case strings.Contains(t, "创新指标"):
-		return workflow.CategoryInnovation
+	kind, last := "", -1
+	for _, k := range []struct{ word, kind string }{
+		{"党建指标", workflow.CategoryParty}, {"业务指标", workflow.CategoryBusiness}, {"创新指标", workflow.CategoryInnovation},
+	} {
+		if i := strings.LastIndex(t, k.word); i > last {
+			kind, last = k.kind, i
+		}
 	}
-	return ""
+	return kind
 }
 
 // classify works out which annex t is: annex 3 by its columns, annexes 1
