@@ -438,8 +438,9 @@ func TestBrowserViewerExecution(t *testing.T) {
 			}
 		}
 	}
-	// On July 1 the June nodes without a report are overdue: red.
-	e.clock.Set(time.Date(2019, 7, 1, 9, 0, 0, 0, shanghai))
+	// June 30 2019 is a Sunday: the June checkpoint ends with Monday
+	// July 1. On July 2 the June nodes without a report are overdue: red.
+	e.clock.Set(time.Date(2019, 7, 2, 9, 0, 0, 0, shanghai))
 	viewer.click(`nav a[href="#/progress"]`)
 	viewer.waitFor(`document.querySelector('#progress tr[data-unit="gjz"]') && document.querySelector('#progress tr[data-unit="gjz"]').dataset.colour === 'red'`)
 	var june int
@@ -449,7 +450,7 @@ func TestBrowserViewerExecution(t *testing.T) {
 		}
 	}
 	if got := viewer.text(`#progress tr[data-unit="gjz"] [data-count="overdue"]`); got != fmt.Sprint(june-1) {
-		t.Fatalf("overdue on July 1: %q, want %d (every June node but the reported one)", got, june-1)
+		t.Fatalf("overdue on July 2: %q, want %d (every June node but the reported one)", got, june-1)
 	}
 	if n := evalJSON[int](viewer, `document.querySelectorAll('nav a[href="#/reviews"]').length`); n != 0 {
 		t.Fatal("a viewer is offered the review queue")

@@ -5,7 +5,11 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"flag"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -488,4 +492,103 @@ func TestImportRefusesWhatItCannotRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+var updateFixtures = flag.Bool("update-fixtures", false, "rewrite testdata/annexes-2019.docx and .xlsx from the 2019 fixture")
+
+// annexFixtures are the realistic 2019 tables laid out as the annexes, as
+// files, for the API's tests: written by annexTables (-update-fixtures).
+var annexFixtures = map[string]func(t testing.TB, tables []annexTable, note string) []byte{
+	"../../testdata/annexes-2019.docx": func(t testing.TB, tables []annexTable, note string) []byte { return writeDocx(t, tables, note) },
+	"../../testdata/annexes-2019.xlsx": func(t testing.TB, tables []annexTable, _ string) []byte { return writeAnnexXLSX(t, tables) },
+}
+
+// TestAnnexFixtures: the annex files in testdata read as the 2019 fixture
+// (its covers proposed).
+func TestAnnexFixtures(t *testing.T) {
+	p := loadPlan(t)
+	want := loadDoc(t, "../../testdata/submission-2019.json")
+	for path, write := range annexFixtures {
+		if *updateFixtures {
+			if err := os.WriteFile(path, write(t, annexTables(p, want), p.Innovation.Note), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadTables(p, b)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if a, b := jsonOf(t, withoutCovers(got)), jsonOf(t, withoutCovers(want)); a != b {
+			t.Fatalf("%s reads differently (go test -run TestAnnexFixtures -update-fixtures):\n got %s\nwant %s", path, a, b)
+		}
+	}
+}
+
+// TestAnnexFilesSavedByLibreOffice: the annex files opened and saved again
+// by an office suite (LibreOffice Writer and Calc, whose XML is not the
+// test's: table grids, widths, revision ids, its own merges) read the same.
+func TestAnnexFilesSavedByLibreOffice(t *testing.T) {
+	soffice := libreOffice(t)
+	p := loadPlan(t)
+	want := loadDoc(t, "../../testdata/submission-2019.json")
+	tables := annexTables(p, want)
+	dir := t.TempDir()
+	profile := "-env:UserInstallation=file://" + filepath.Join(dir, "profile")
+	for _, c := range []struct{ name, filter string }{
+		{"annexes.docx", `docx:MS Word 2007 XML`},
+		{"annexes.xlsx", `xlsx:Calc MS Excel 2007 XML`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := filepath.Join(dir, "in", c.name)
+			if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			file := writeDocx(t, tables, p.Innovation.Note)
+			if strings.HasSuffix(c.name, ".xlsx") {
+				file = writeAnnexXLSX(t, tables)
+			}
+			if err := os.WriteFile(src, file, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "out")
+			cmd := exec.CommandContext(t.Context(), soffice, profile, "--headless", "--convert-to", c.filter, "--outdir", out, src)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("libreoffice --convert-to %s: %v\n%s", c.filter, err, b)
+			}
+			saved, err := os.ReadFile(filepath.Join(out, c.name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Equal(saved, file) {
+				t.Fatal("LibreOffice wrote the file unchanged")
+			}
+			got, err := ReadTables(p, saved)
+			if err != nil {
+				t.Fatalf("import of LibreOffice's file: %v", err)
+			}
+			if a, b := jsonOf(t, withoutCovers(got)), jsonOf(t, withoutCovers(want)); a != b {
+				t.Fatalf("LibreOffice's file reads differently:\n got %s\nwant %s", a, b)
+			}
+		})
+	}
+}
+
+// libreOffice returns the LibreOffice program, or skips the test without
+// one (fails under CI=true).
+func libreOffice(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"soffice", "libreoffice"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("LibreOffice (soffice) is not installed; CI installs libreoffice-calc-nogui and libreoffice-writer-nogui")
+	}
+	t.Skip("LibreOffice (soffice) is not installed")
+	return ""
 }
