@@ -431,6 +431,13 @@ func TestBrowserViewerExecution(t *testing.T) {
 			t.Fatalf("after %s a viewer has %d controls that write", p.link, n)
 		}
 		if p.link == `#progress tr[data-unit="gjz"] a` {
+			// Sunday June 30 shows the day it moved to; Monday September 30 does not move.
+			if h := viewer.text(`section.checkpoint[data-checkpoint="2019-06-30"] h3`); !strings.Contains(h, "截止：6月30日前（遇休息日顺延至7月1日）") {
+				t.Fatalf("the June checkpoint reads %q", h)
+			}
+			if h := viewer.text(`section.checkpoint[data-checkpoint="2019-09-30"] h3`); !strings.Contains(h, "截止：9月30日前；") {
+				t.Fatalf("the September checkpoint reads %q", h)
+			}
 			viewer.openNode(nodes[0].ID)
 			viewer.waitFor(fmt.Sprintf(`document.querySelector('[data-node-detail="%d"] a[data-x="download"]')`, nodes[0].ID))
 			if n := evalJSON[int](viewer, writes); n != 0 {

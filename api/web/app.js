@@ -195,6 +195,7 @@ function docOf(model) {
         const p = `${cat}[${i}].works[${j}]`;
         const out = { title: w.title, points: pts(w.points, p + ".points"), nodes: nodes(w.nodes, p) };
         if (cat === "business") out.covers = w.covers || [];
+        if (cat === "business" && w.covers_proposed) out.covers_proposed = true;
         return out;
       }),
     }));
@@ -290,7 +291,7 @@ async function overviewPage() {
   const count = st => subs.filter(s => s.state === st).length;
   const late = subs.filter(s => s.late).length;
   let html = `<h2>${esc(p.title || S.year + "年度实绩考核")}</h2>
-  ${banners.join("")}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.date)} ${esc(p.deadline.time)}</strong>（${esc(p.zone)}）；时间节点：${p.checkpoints.map(c => esc(c.name)).join("、")}</p>`;
+  ${banners.join("")}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.date)} ${esc(p.deadline.time)}</strong>${p.deadline.due && p.deadline.due.moved ? `（${esc(p.deadline.due.label)}）` : ""}（${esc(p.zone)}）；时间节点：<span id="checkpoint-dues">${p.checkpoints.map(c => esc(c.due ? c.due.label : c.name)).join("、")}</span></p>`;
   if (S.me.role !== "unit") {
     html += `<ul class="stats" id="stats"><li>单位 <b>${subs.length}</b></li><li>未填报 <b>${count("none")}</b></li><li>草稿 <b>${count("draft")}</b></li>
       <li>已报送 <b>${count("submitted")}</b></li><li>已退回 <b>${count("returned")}</b></li><li>已认定 <b>${count("certified")}</b></li>
@@ -475,6 +476,9 @@ function renderCategory(cat, doc, opts) {
                   ? `<label title="${esc(r.text)}"><input type="checkbox" data-cover="${esc(wp)}" value="${esc(r.code)}"${on ? " checked" : ""}>${esc(r.code)}</label>`
                   : (on ? `<span class="tag" title="${esc(r.text)}">${esc(r.code)}</span>` : "");
               }).join("") + ((w.covers || []).filter(x => !(item.required || []).some(r => r.code === x)).map(x => `<span class="tag bad">${esc(x)}</span>`).join("")) + `</div>`;
+              // Covers an import proposed from the work's text wait for the
+              // unit: ticking a box, or 确认, confirms them.
+              if (w.covers_proposed) html += `<div class="proposed" data-proposed="${esc(wp)}">导入时按工作内容推测，请核对${opts.editable ? " " + actBtn("confirm-covers", wp, "确认") : ""}</div>`;
             }
             html += `</td>`;
           }
@@ -660,6 +664,7 @@ function onAct(btn) {
     case "del-node": return structural(m => { const ts = tokens(at); getPath(m, parentPath(at)).splice(ts[ts.length - 1], 1); }, "已删除一个时间节点");
     case "add-inno": return structural(m => m.innovation.push({ title: "", content: "", effect: "", points: "", nodes: [emptyNode()] }));
     case "del-inno": return structural(m => m.innovation.splice(tokens(at)[1], 1), "已删除一项创新工作");
+    case "confirm-covers": return structural(m => { delete getPath(m, at).covers_proposed; });
   }
 }
 
@@ -938,6 +943,7 @@ document.addEventListener("change", ev => {
     const w = getPath(page.model, wp);
     const unknown = (w.covers || []).filter(c => !boxes.some(b => b.value === c));
     w.covers = boxes.filter(b => b.checked).map(b => b.value).concat(unknown);
+    delete w.covers_proposed;
     markDirty();
   } else if (t.matches("select[data-bind]") && page && page.editable) {
     setPath(page.model, t.closest(".f").dataset.path, t.value);

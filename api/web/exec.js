@@ -57,10 +57,24 @@ function planMonths() {
   }
   return out;
 }
+// monthDue is the day a month's count is due by: the plan's due day of the
+// next month, or the working day it moved to when that is a day off
+// (plan.monthly.dues); monthDueLabel writes both dates.
 function monthDue(month) {
+  const d = (S.plan.monthly.dues || []).find(x => x.month === month);
+  if (d) return d.due.ends_on;
   let [y, m] = month.split("-").map(Number);
   if (++m > 12) { m = 1; y++; }
   return `${y}-${String(m).padStart(2, "0")}-${String(S.plan.monthly.due_day).padStart(2, "0")}`;
+}
+function monthDueLabel(month) {
+  const d = (S.plan.monthly.dues || []).find(x => x.month === month);
+  return d ? d.due.label : monthDue(month);
+}
+// checkpointDue writes a checkpoint's deadline: 6月30日前（遇休息日顺延至7月1日）.
+function checkpointDue(date) {
+  const c = S.plan.checkpoints.find(x => x.date === date);
+  return c && c.due ? c.due.label : date;
 }
 function indicatorName(n) {
   if (n.category === "innovation") return "创新工作";
@@ -185,7 +199,7 @@ function renderExec(keepScroll) {
     if (!all.length) continue;
     const list = shown.filter(n => n.due === due);
     const done = all.filter(n => n.state === "accepted").length;
-    html += `<section class="annex checkpoint" data-checkpoint="${esc(due)}"><h3>${esc(checkpointName(due))}<span class="count">截止 ${esc(due)}；${all.length}个节点，已通过${done}个，已报送待审核${all.filter(n => n.state === "reported").length}个${all.some(n => n.colour === "red") ? `，<span class="late">${all.filter(n => n.colour === "red").length}个逾期</span>` : ""}</span></h3>`;
+    html += `<section class="annex checkpoint" data-checkpoint="${esc(due)}"><h3>${esc(checkpointName(due))}<span class="count">截止：${esc(checkpointDue(due))}；${all.length}个节点，已通过${done}个，已报送待审核${all.filter(n => n.state === "reported").length}个${all.some(n => n.colour === "red") ? `，<span class="late">${all.filter(n => n.colour === "red").length}个逾期</span>` : ""}</span></h3>`;
     html += list.length ? nodeTable(list) : `<p class="empty">没有符合筛选条件的节点</p>`;
     html += `</section>`;
   }
@@ -267,7 +281,7 @@ function uploadForm(d) {
     <div class="row"><label>选择文件（可多选）<input type="file" name="files" multiple accept=".pdf,.ofd,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.wps,.et,.zip"></label>
     <label class="grow">说明（可不填）<textarea name="note" rows="1" placeholder="如：动员会通知、签到表及会议照片"></textarea></label></div>
     <ul class="chosen"></ul>
-    <p class="hint">支持PDF、OFD、JPG/PNG图片、Word、Excel、WPS、ZIP，按文件内容识别类型；单个文件大小和每个节点的文件数有上限。${d.due ? `时间节点：${esc(checkpointName(d.due))}，之后报送记为迟报。` : ""}</p>
+    <p class="hint">支持PDF、OFD、JPG/PNG图片、Word、Excel、WPS、ZIP，按文件内容识别类型；单个文件大小和每个节点的文件数有上限。${d.due ? `时间节点：${esc(d.due_label || checkpointName(d.due))}，之后报送记为迟报。` : ""}</p>
     <button type="submit" class="primary">${label}</button> <progress max="100" value="0" hidden></progress> <span class="pct"></span>
     <div class="form-result"></div></form>`;
 }
@@ -452,7 +466,7 @@ async function monthlyPage(month) {
   const reported = ov.units.filter(u => u.reported).length;
   let html = `<h2>会员实名制信息采集数量</h2>
   <nav class="tabs" id="month-tabs">${months.map(m => `<a href="#/monthly/${m}" class="${m === month ? "current" : ""}" data-month="${m}">${esc(monthLabel(m))}</a>`).join("")}</nav>
-  <p id="monthly-summary">${esc(monthLabel(month))}：报送截止 <b>${esc(ov.due)}</b>${ov.overdue ? "（已过截止日）" : ""}；已报送 <b>${reported}</b> / ${ov.units.length} 个单位。
+  <p id="monthly-summary">${esc(monthLabel(month))}：报送截止 <b>${esc(ov.due_label || ov.due)}</b>${ov.overdue ? "（已过截止日）" : ""}；已报送 <b>${reported}</b> / ${ov.units.length} 个单位。
   ${ov.not_reported.length ? `<span class="${ov.overdue ? "late" : ""}" id="not-reported">未报送：${ov.not_reported.map(c => esc(S.units[c] || c)).join("、")}</span>` : `<span class="ok-tag">全部单位已报送</span>`}</p>
   <table class="list monthly" id="monthly"><thead><tr><th>序号</th><th>单位</th><th>数量</th><th>报送时间</th><th>报送人</th><th>来源</th><th>迟报</th><th>更正次数</th>${office ? "<th>代为填报或更正</th>" : ""}</tr></thead><tbody>`;
   ov.units.forEach((u, i) => {
@@ -485,7 +499,7 @@ async function unitMonthlyPage() {
   xp = { kind: "monthly-unit", hist };
   const t = today();
   let html = `<h2>${esc(S.units[code] || code)} 会员实名制信息采集数量</h2>
-  <p class="hint">考核方案业务指标${esc(S.plan.monthly.indicator)}要求每月报送会员实名制信息采集数量：${esc(monthLabel(months[0] || ""))}至${esc(monthLabel(months[months.length - 1] || ""))}，每月数量于次月${S.plan.monthly.due_day}日前报送，逾期记为迟报。报错了可以更正，原数值保留在记录中。</p>
+  <p class="hint">考核方案业务指标${esc(S.plan.monthly.indicator)}要求每月报送会员实名制信息采集数量：${esc(monthLabel(months[0] || ""))}至${esc(monthLabel(months[months.length - 1] || ""))}，每月数量于次月${S.plan.monthly.due_day}日前报送${S.plan.due_on_day_off === "as_is" ? "" : "（遇休息日顺延至下一个工作日）"}，逾期记为迟报。报错了可以更正，原数值保留在记录中。</p>
   <table class="list monthly" id="monthly"><thead><tr><th>月份</th><th>报送截止</th><th>当前数量</th><th>报送时间</th><th>报送人</th><th>迟报</th><th>报送或更正</th><th>更正记录</th></tr></thead><tbody>`;
   for (const m of months) {
     const h = hist[m];
@@ -493,7 +507,7 @@ async function unitMonthlyPage() {
     const due = monthDue(m);
     const begun = m + "-01" <= t;
     const overdue = !cur && t > due;
-    html += `<tr data-month="${m}" data-reported="${!!cur}" class="${overdue ? "missing" : ""}"><td>${esc(monthLabel(m))}</td><td>${esc(due)}</td>
+    html += `<tr data-month="${m}" data-reported="${!!cur}" class="${overdue ? "missing" : ""}"><td>${esc(monthLabel(m))}</td><td>${esc(monthDueLabel(m))}</td>
       <td class="num count">${cur ? esc(cur.count.toLocaleString("zh-CN")) : overdue ? '<span class="late">逾期未报</span>' : ""}</td>
       <td>${cur ? esc(fmtTime(cur.reported_at)) : ""}</td><td>${cur ? esc(cur.by) : ""}</td><td>${cur && cur.late ? '<span class="late">迟报</span>' : ""}</td>
       <td>${begun ? countForm(m, code, cur ? cur.count : null) : '<span class="empty">未到报送时间</span>'}</td>

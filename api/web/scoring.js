@@ -299,14 +299,15 @@ async function deleteDeduction(btn) {
 
 // excelTools is added to a unit's submission page (app.js unitTools): the
 // tables as a workbook in the layout of annexes 1–3, and, while the unit
-// may edit, an import of such a workbook into the draft.
+// may edit, an import into the draft of such a workbook or of the annexes
+// as the unit filled them in Word (.docx) or Excel.
 function excelTools(p) {
   let html = "";
   if (p.sub) html += `<div class="excel-row"><button type="button" id="export-xlsx">导出Excel</button><span class="hint">按附件1–3的格式导出本单位指标表（${esc(stateNames[p.sub.state] || p.sub.state)}，版本${p.sub.version}）。</span></div>`;
   if (p.editable && (S.me.role === "unit" || S.me.role === "office")) {
-    html += `<form id="xlsx-import-form" data-sform="xlsx-import" novalidate><div class="excel-row"><input type="file" name="file" accept=".xlsx" aria-label="选择要导入的.xlsx文件">
-      <button type="submit" id="xlsx-import">从Excel导入</button>
-      <span class="hint">导入由本系统导出（或按同样格式填写）的.xlsx文件，替换当前${p.sub ? "草稿" : "内容"}；文件中任何一行有误则不导入，并列出各行的问题。</span></div>
+    html += `<form id="xlsx-import-form" data-sform="xlsx-import" novalidate><div class="excel-row"><input type="file" name="file" accept=".xlsx,.docx" aria-label="选择要导入的.docx或.xlsx文件">
+      <button type="submit" id="xlsx-import">从Word或Excel导入</button>
+      <span class="hint">导入按通知附件1–3格式填写的Word（.docx）或Excel（.xlsx）指标表，或由本系统导出的.xlsx文件，替换当前${p.sub ? "草稿" : "内容"}；文件中任何一行有误则不导入，并列出各行的问题。WPS或旧版Word文件请先另存为.docx。</span></div>
       <div class="form-result" id="xlsx-result"></div></form>`;
   }
   return html && `<div class="card excel" id="excel-tools">${html}</div>`;
@@ -322,7 +323,7 @@ async function exportSubmission() {
 async function importSubmission(form) {
   const res = form.querySelector(".form-result");
   const input = form.file;
-  if (!input.files.length) { res.innerHTML = message("error", "请先选择要导入的.xlsx文件"); return; }
+  if (!input.files.length) { res.innerHTML = message("error", "请先选择要导入的.docx或.xlsx文件"); return; }
   const btn = form.querySelector('button[type="submit"]');
   if (page.dirty && !btn.dataset.armed) {
     btn.dataset.armed = "1";
@@ -339,11 +340,12 @@ async function importSubmission(form) {
     clearTimeout(backupTimer);
     localStorage.removeItem(backupKey(code));
     await unitPage(code);
-    $("#xlsx-result").innerHTML = message("ok", `已从“${esc(file.name)}”导入指标表（版本${v.version}），表格已更新。请“检查”无误后报送。`);
+    const proposed = (v.business || []).some(ind => (ind.works || []).some(w => w.covers_proposed));
+    $("#xlsx-result").innerHTML = message("ok", `已从“${esc(file.name)}”导入指标表（版本${v.version}），表格已更新。${proposed ? "文件中没有“须包括”栏，业务指标各项工作涵盖的须包括事项是按工作内容推测的，请逐项核对后勾选或点“确认”。" : ""}请“检查”无误后报送。`);
   } catch (e) {
     if (e.status === 401) return loginPage(e.message);
     delete btn.dataset.armed;
-    btn.textContent = "从Excel导入";
+    btn.textContent = "从Word或Excel导入";
     res.innerHTML = importError(e);
   }
 }
