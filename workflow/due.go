@@ -15,11 +15,12 @@ import (
 // The rule for days off (due_on_day_off): a deadline whose date is a day off
 // on the plan's calendar moves to the next working day and lasts to its end
 // (or to its time of day: 17:30 stays 17:30). This is how Chinese law counts
-// a period whose last day is a statutory holiday (民法典第二百零三条: 期间的最后
-// 一日是法定休假日的，以法定休假日结束的次日为期间的最后一日). The notice
-// sets 6月30日 (2019: a Sunday) and 11月30日 (a Saturday) as checkpoints; the
-// monthly count of September is due on 10月5日, inside the National Day
-// holiday.
+// a period whose last day is a statutory holiday (民法总则 第二百零三条, the
+// same article of 民法典 since 2021: 期间的最后一日是法定休假日的，以法定休假日
+// 结束的次日为期间的最后一日; 有业务时间的，停止业务活动的时间为截止时间). The
+// notice sets 6月30日 (2019: a Sunday) and 11月30日 (a Saturday) as
+// checkpoints; the monthly count of September is due on 10月5日, inside the
+// National Day holiday.
 
 // DayOffRule says what becomes of a deadline whose date is a day off.
 type DayOffRule string

@@ -592,3 +592,47 @@ func libreOffice(t *testing.T) string {
 	t.Skip("LibreOffice (soffice) is not installed")
 	return ""
 }
+
+// TestAnnexTableProblems: tables that are missing, lack a column, cannot
+// be told apart or come twice are reported, and nothing is imported.
+func TestAnnexTableProblems(t *testing.T) {
+	p := loadPlan(t)
+	doc := loadDoc(t, "../../testdata/submission-2019.json")
+	tables := annexTables(p, doc)
+	noEvidence := tables[0]
+	noEvidence.rows = append([][]*annexCell{cells(noticeIndicatorHeader[:5]...)}, noEvidence.rows[1:]...)
+	untitled := tables[0]
+	untitled.above = []string{"表一"}
+	untitled.rows = [][]*annexCell{cells(noticeIndicatorHeader...), cells("1", "其他工作（20分）", "工作1：学习（20分）", "节点1：6月30日前，学习（20分）", "3次", "通知")}
+	tests := []struct {
+		name  string
+		file  []byte
+		paths []string
+		rules []string
+	}{
+		{"the business table left out", writeDocx(t, []annexTable{tables[0], tables[2]}, ""),
+			[]string{BusinessSheet}, []string{RuleImportSheet}},
+		{"a header without 佐证材料", writeDocx(t, []annexTable{noEvidence, tables[1]}, ""),
+			[]string{"表1!A1"}, []string{RuleImportHeader}},
+		{"a table neither title nor names place", writeDocx(t, []annexTable{untitled, tables[1]}, ""),
+			[]string{"表1!B1", PartySheet}, []string{RuleImportHeader, RuleImportSheet}},
+		{"two party sheets in a workbook", writeAnnexXLSX(t, []annexTable{tables[0], tables[0], tables[1]}),
+			[]string{"Sheet2!A4"}, []string{RuleImportDuplicate}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ReadTables(p, tt.file)
+			var we *workflow.Error
+			if got != nil || !errors.As(err, &we) || we.Code != workflow.EVALIDATION {
+				t.Fatalf("got %v, %v", got, err)
+			}
+			var paths, rules []string
+			for _, d := range we.Details {
+				paths, rules = append(paths, d.Path), append(rules, d.Rule)
+			}
+			if !reflect.DeepEqual(paths, tt.paths) || !reflect.DeepEqual(rules, tt.rules) {
+				t.Fatalf("errors %v %v, want %v %v\n%+v", paths, rules, tt.paths, tt.rules, we.Details)
+			}
+		})
+	}
+}

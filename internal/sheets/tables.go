@@ -45,7 +45,6 @@ const (
 	RuleImportHeader    = "import.header"
 	RuleImportIndicator = "import.indicator.unknown"
 	RuleImportPoints    = "import.points"
-	RuleImportWork      = "import.work"
 	RuleImportNode      = "import.node"
 	RuleImportOrphan    = "import.row.orphan"
 	RuleImportDuplicate = "import.table.duplicate"
