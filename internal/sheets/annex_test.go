@@ -366,6 +366,8 @@ func TestAnnexSpellings(t *testing.T) {
 			"P2", 2000, workflow.Work{Title: "学习", Points: 2000, Nodes: []workflow.Node{{Due: "2019-06-30", Target: "学习", Points: 2000}}}},
 		{"half-width brackets, full-width digits and 月底", row("5", "党的纪律建设(２０分)", "廉政教育(２０分)", "节点1:１１月底前，廉政教育（２０分）"), true,
 			"P5", 2000, workflow.Work{Title: "廉政教育", Points: 2000, Nodes: []workflow.Node{{Due: "2019-11-30", Target: "廉政教育", Points: 2000}}}},
+		{"（部分） is part of a title, not points", row("8", "推进职工集体福利保障工作（6分）", "工作1：疗休养（部分）", "节点1：9月30日前，疗休养（6分）"), false,
+			"B8", 600, workflow.Work{Title: "疗休养（部分）", Points: 600, Nodes: []workflow.Node{{Due: "2019-09-30", Target: "疗休养", Points: 600}}}},
 		{"kaohe's own moved-date note", row("1", "党的政治建设（20分）", "工作1：学习（20分）", "节点1：6月30日前（遇休息日顺延至7月1日），学习（20分）"), true,
 			"P1", 2000, workflow.Work{Title: "学习", Points: 2000, Nodes: []workflow.Node{{Due: "2019-06-30", Target: "学习", Points: 2000}}}},
 	}
@@ -634,5 +636,35 @@ func TestAnnexTableProblems(t *testing.T) {
 				t.Fatalf("errors %v %v, want %v %v\n%+v", paths, rules, tt.paths, tt.rules, we.Details)
 			}
 		})
+	}
+}
+
+// TestAnnexCellsRepeatedInsteadOfMerged: a unit that writes the 序号, the
+// indicator and the work again on every row instead of merging the cells
+// gets the same tables.
+func TestAnnexCellsRepeatedInsteadOfMerged(t *testing.T) {
+	p := loadPlan(t)
+	doc := loadDoc(t, "../../testdata/submission-2019.json")
+	tables := annexTables(p, doc)
+	for _, tb := range tables {
+		last := make([]*annexCell, len(tb.rows[0]))
+		for _, row := range tb.rows[1:] {
+			for c, cl := range row {
+				switch {
+				case cl == nil && last[c] != nil:
+					row[c] = &annexCell{text: last[c].text}
+				case cl != nil:
+					cl.rows = 0
+					last[c] = cl
+				}
+			}
+		}
+	}
+	got, err := ReadTables(p, writeDocx(t, tables, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := jsonOf(t, withoutCovers(got)), jsonOf(t, withoutCovers(doc)); a != b {
+		t.Fatalf("repeated cells read differently:\n got %s\nwant %s", a, b)
 	}
 }

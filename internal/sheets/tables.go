@@ -471,7 +471,9 @@ func narrowDigits(s string) string {
 	}, s)
 }
 
-var reAnyPoints = regexp.MustCompile(`(?s)^(.*?)[（(]([^（）()]*)分\s*[)）]\s*$`)
+// reAnyPoints finds points that are meant but not a number: （三分）, the
+// template's （XX分）. （部分） is text.
+var reAnyPoints = regexp.MustCompile(`(?s)^(.*?)[（(]\s*([0-9０-９.．一二三四五六七八九十百半两XxＸｘ]+)\s*分\s*[)）]\s*$`)
 
 // splitPoints cuts the points written at the end of s. has is false when
 // there are none; points that are not a number (（三分）) are an error
@@ -744,17 +746,16 @@ func (im *importer) indicators(c *workflow.Category, ts []*table) []workflow.Ind
 	covers := ts[0].cols[colCovers] >= 0
 	var ind *workflow.Indicator
 	var work *workflow.Work
-	// A name or work written again in the next row (cells not merged)
-	// continues the one above.
-	var indText, workText string
+	// A 序号, name or work written again in the next row (cells not
+	// merged) continues the one above.
+	var indSeq, indName, workText string
 	// After a bad indicator its following rows are skipped quietly: one
 	// mistake is reported once, not again for every row below it.
 	skipInd := false
 	for _, l := range lines(ts) {
-		if l.has(colName) || l.has(colSeq) {
-			text := strings.TrimSpace(l.get(colSeq)) + "|" + strings.TrimSpace(l.get(colName))
-			if same := text == indText && l.has(colName); !same {
-				indText, workText = text, ""
+		if seq, name := strings.TrimSpace(l.get(colSeq)), strings.TrimSpace(l.get(colName)); seq != "" || name != "" {
+			if fresh := (name != "" && name != indName) || (name == "" && seq != indSeq); fresh {
+				indSeq, indName, workText = seq, name, ""
 				i, has, ok := im.indicator(c, l)
 				if !ok {
 					ind, work, skipInd = nil, nil, true
