@@ -258,7 +258,7 @@ func (s *Service) gatherAndScore(tx Tx, p *Plan, now time.Time) (*gathered, erro
 		MonthlyTracked: opt.MonthlyTracked, Facts: s.ScoringFacts != nil, Zone: p.Zone, Checkpoints: p.Checkpoints, Monthly: p.Monthly,
 		PassedDue: []string{}, MonthsDue: []string{}}
 	for _, c := range p.Checkpoints {
-		if !now.Before(p.DueTime(c.Date)) {
+		if !now.Before(p.CheckpointDue(c.Date).At) {
 			hdr.PassedDue = append(hdr.PassedDue, c.Date.String())
 		}
 	}

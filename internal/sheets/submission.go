@@ -39,13 +39,13 @@ const (
 func points(p workflow.Points) string { return "（" + p.String() + "分）" }
 
 // nodeText writes a 序时进度 cell: 节点1：6月30日前（遇休息日顺延至7月1日），
-// target（2分）. The date is the plan's label of the node's deadline, both
-// dates when a day off moved it (workflow.Plan.NodeDue); a due that is not
-// a date of the plan's year is written as it is.
+// target（2分）. The date is the plan's label of the checkpoint, both dates
+// when a day off moved it (workflow.Plan.CheckpointDue); a due that is not a
+// date of the plan's year is written as it is.
 func nodeText(p *workflow.Plan, i int, n workflow.Node) string {
 	due := n.Due
 	if d, err := workflow.ParseDate(n.Due); err == nil && d.Year == p.Year {
-		due = p.NodeDue(d).Label
+		due = p.CheckpointDue(d).Label
 	}
 	return fmt.Sprintf("节点%d：%s，%s%s", i+1, due, n.Target, points(n.Points))
 }
