@@ -434,6 +434,13 @@ func TestBrowserViewerExecution(t *testing.T) {
 			t.Fatalf("after %s a viewer has %d controls that write", p.link, n)
 		}
 		if p.link == `#progress tr[data-unit="gjz"] a` {
+			// Sunday June 30 shows the day it moved to; Monday September 30 does not move.
+			if h := viewer.text(`section.checkpoint[data-checkpoint="2019-06-30"] h3`); !strings.Contains(h, "截止：6月30日前（遇休息日顺延至7月1日）") {
+				t.Fatalf("the June checkpoint reads %q", h)
+			}
+			if h := viewer.text(`section.checkpoint[data-checkpoint="2019-09-30"] h3`); !strings.Contains(h, "截止：9月30日前；") {
+				t.Fatalf("the September checkpoint reads %q", h)
+			}
 			viewer.openNode(nodes[0].ID)
 			viewer.waitFor(fmt.Sprintf(`document.querySelector('[data-node-detail="%d"] a[data-action="download"]')`, nodes[0].ID))
 			if n := evalJSON[int](viewer, writes); n != 0 {
@@ -441,8 +448,9 @@ func TestBrowserViewerExecution(t *testing.T) {
 			}
 		}
 	}
-	// On July 1 the June nodes without a report are overdue: red.
-	e.clock.Set(time.Date(2019, 7, 1, 9, 0, 0, 0, shanghai))
+	// June 30 2019 is a Sunday: the June checkpoint ends with Monday
+	// July 1. On July 2 the June nodes without a report are overdue: red.
+	e.clock.Set(time.Date(2019, 7, 2, 9, 0, 0, 0, shanghai))
 	viewer.click(`nav a[href="#/progress"]`)
 	viewer.waitFor(`document.querySelector('#progress tr[data-unit="gjz"]') && document.querySelector('#progress tr[data-unit="gjz"]').dataset.colour === 'red'`)
 	var june int
@@ -452,7 +460,7 @@ func TestBrowserViewerExecution(t *testing.T) {
 		}
 	}
 	if got := viewer.text(`#progress tr[data-unit="gjz"] [data-count="overdue"]`); got != fmt.Sprint(june-1) {
-		t.Fatalf("overdue on July 1: %q, want %d (every June node but the reported one)", got, june-1)
+		t.Fatalf("overdue on July 2: %q, want %d (every June node but the reported one)", got, june-1)
 	}
 	if n := evalJSON[int](viewer, `document.querySelectorAll('nav a[href="#/reviews"]').length`); n != 0 {
 		t.Fatal("a viewer is offered the review queue")

@@ -472,9 +472,11 @@ func TestReviewAndOverdueOnTheClock(t *testing.T) {
 		return n
 	}
 
-	set(6, 23, 23, 59)
+	// June 30 2019 is a Sunday: the checkpoint ends with Monday July 1,
+	// and yellow starts seven days before that.
+	set(6, 24, 23, 59)
 	wantNode(b.ID, "pending", "green", false)
-	set(6, 24, 0, 0)
+	set(6, 25, 0, 0)
 	wantNode(b.ID, "pending", "yellow", false)
 
 	// Reported at 23:00 on the checkpoint day: on time.
@@ -483,9 +485,12 @@ func TestReviewAndOverdueOnTheClock(t *testing.T) {
 		t.Fatalf("upload: %d %s", status, out)
 	}
 	wantNode(a.ID, "reported", "green", false)
+	set(7, 1, 23, 59)
+	wantNode(b.ID, "pending", "yellow", false)
 
-	// Midnight: the unreported node is overdue and red, and filters find it.
-	set(7, 1, 0, 0)
+	// Midnight after Monday July 1: the unreported node is overdue and red,
+	// and filters find it.
+	set(7, 2, 0, 0)
 	wantNode(b.ID, "overdue", "red", false)
 	for _, q := range []string{"?state=overdue", "?colour=red", "?checkpoint=2019-06-30&state=overdue"} {
 		found := false
@@ -500,7 +505,7 @@ func TestReviewAndOverdueOnTheClock(t *testing.T) {
 		}
 	}
 	if got := e.nodes("gjz", "unitA", "?checkpoint=2019-09-30&state=overdue"); len(got) != 0 {
-		t.Fatalf("September nodes overdue on July 1: %d", len(got))
+		t.Fatalf("September nodes overdue on July 2: %d", len(got))
 	}
 	for _, q := range []string{"?state=late", "?colour=blue", "?checkpoint=june"} {
 		if status, _ := e.do("GET", "/api/v1/plans/2019/units/gjz/nodes"+q, "unitA", nil); status != 400 {

@@ -54,9 +54,10 @@ func TestMonthlyCounts(t *testing.T) {
 				return e.do("PUT", "/api/v1/plans/2019/units/"+unit+"/monthly/"+month, role, map[string]any{"count": count})
 			}
 			// June to November, each reported on the due day (on time) except
-			// September, reported the day after (late).
+			// September, reported the day after (late). A due day on a day
+			// off ends on the next working day (September's Oct 5: Oct 8).
 			for i, m := range e.plan.Months() {
-				due := e.plan.MonthDue(m)
+				due := e.plan.MonthDeadline(m).EndsOn
 				at := time.Date(due.Year, due.Month, due.Day, 23, 59, 0, 0, shanghai)
 				if m.Month == time.September {
 					at = at.Add(time.Minute)

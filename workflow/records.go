@@ -150,12 +150,6 @@ func (m *Month) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// MonthDueTime is the instant a month's count becomes late: the end of its
-// due day in the plan's zone.
-func (p *Plan) MonthDueTime(m Month) time.Time {
-	return p.MonthDue(m).AddDays(1).In(p.Location())
-}
-
 // ScoringRun is a stored, immutable snapshot of the year-end scores: the
 // results of every unit, when and by whom they were computed, and the
 // SHA-256 of the inputs they were computed from. Publishing it is the only

@@ -414,12 +414,14 @@ func notScoredReason(state string) string {
 // DaysLate is the number of calendar days a first submission at t came
 // after the deadline, in the plan's zone: 0 when on time, at least 1 when
 // late (a submission after the deadline's time on the deadline's own day is
-// 1 day late), else the days from the deadline's date to t's date.
+// 1 day late), else the days from the day the deadline ends on (moved off a
+// day off, SubmissionDue) to t's date.
 func DaysLate(p *Plan, t time.Time) int {
-	if !t.After(p.DeadlineTime()) {
+	d := p.SubmissionDue()
+	if !t.After(d.At) {
 		return 0
 	}
-	return max(1, p.Deadline.Date.DaysUntil(p.LocalDate(t)))
+	return max(1, d.EndsOn.DaysUntil(p.LocalDate(t)))
 }
 
 func lateSubmission(p *Plan, u *ScoringUnit) (Deduction, bool) {
@@ -451,7 +453,8 @@ func monthlyDeductions(p *Plan, u *ScoringUnit, asOf time.Time) []Deduction {
 	}
 	var out []Deduction
 	for _, m := range p.Months() {
-		if asOf.Before(p.MonthDueTime(m)) {
+		due := p.MonthDeadline(m)
+		if asOf.Before(due.At) {
 			continue
 		}
 		ref := "monthly:" + m.String()
@@ -459,10 +462,10 @@ func monthlyDeductions(p *Plan, u *ScoringUnit, asOf time.Time) []Deduction {
 		switch {
 		case !ok:
 			out = append(out, Deduction{Rule: RuleMonthlyMissing, Points: p.Deductions.MonthlyMissing, Ref: ref,
-				Reason: fmt.Sprintf("%s会员实名制信息采集数量未报送（应于%s前报送），扣%s分", m, p.MonthDue(m), p.Deductions.MonthlyMissing)})
+				Reason: fmt.Sprintf("%s会员实名制信息采集数量未报送（应于%s报送），扣%s分", m, due.Label, p.Deductions.MonthlyMissing)})
 		case f.Late:
 			out = append(out, Deduction{Rule: RuleMonthlyLate, Points: p.Deductions.MonthlyLate, Ref: ref,
-				Reason: fmt.Sprintf("%s会员实名制信息采集数量于%s逾期报送（应于%s前报送），扣%s分", m, p.FormatTime(f.ReportedAt), p.MonthDue(m), p.Deductions.MonthlyLate)})
+				Reason: fmt.Sprintf("%s会员实名制信息采集数量于%s逾期报送（应于%s报送），扣%s分", m, p.FormatTime(f.ReportedAt), due.Label, p.Deductions.MonthlyLate)})
 		}
 	}
 	return out

@@ -22,6 +22,7 @@ const (
 	RuleWorksSum           = "indicator.works.sum"
 	RuleWorkTitle          = "work.title.empty"
 	RuleWorkPoints         = "work.points.positive"
+	RuleWorkStep           = "work.points.step"
 	RuleNodesCount         = "work.nodes.count"
 	RuleNodesSum           = "work.nodes.sum"
 	RuleNodeDueInvalid     = "node.due.invalid"
@@ -29,12 +30,14 @@ const (
 	RuleNodeDueDuplicate   = "node.due.duplicate"
 	RuleNodeDueOrder       = "node.due.order"
 	RuleNodePoints         = "node.points.positive"
+	RuleNodeStep           = "node.points.step"
 	RuleNodeTarget         = "node.target.empty"
 	RuleNodeStandard       = "node.standard.empty"
 	RuleNodeEvidence       = "node.evidence.empty"
 	RuleNodeForbidden      = "node.standard.forbidden"
 	RuleNodeUnquantifiable = "node.standard.unquantifiable" // a warning
 	RuleCoversUnknown      = "work.covers.unknown"
+	RuleCoversProposed     = "work.covers.proposed" // a warning
 	RuleRequiredUncovered  = "indicator.required.uncovered"
 	RuleInnovationCount    = "innovation.count"
 	RuleInnovationPoints   = "innovation.points.range"
@@ -101,7 +104,7 @@ func (v *validator) category(name string, c *Category, inds []Indicator) {
 		} else if !ind.Points.Multiple(c.Step) {
 			v.fail(path+".points", RulePointsStep, "指标%s分值为%s分，最小分值单位为%s分", label, ind.Points, c.Step)
 		}
-		v.works(path, name, label, ind, item)
+		v.works(path, name, label, ind, item, c)
 	}
 	for _, it := range c.Items {
 		if seen[it.Code] == 0 {
@@ -113,7 +116,11 @@ func (v *validator) category(name string, c *Category, inds []Indicator) {
 	}
 }
 
-func (v *validator) works(path, category, label string, ind Indicator, item Item) {
+// works checks an indicator's works. The annexes' 备注 let units allocate
+// points in the 指标名称, 具体工作 and 序时进度 columns with one minimum
+// unit (最小分值单位为1分), so the category's step binds works and nodes as
+// it binds the indicator.
+func (v *validator) works(path, category, label string, ind Indicator, item Item, c *Category) {
 	if len(ind.Works) == 0 {
 		v.fail(path+".works", RuleWorksEmpty, "指标%s至少需要填报1项具体工作", label)
 		return
@@ -133,6 +140,8 @@ func (v *validator) works(path, category, label string, ind Indicator, item Item
 		v.length(wpath+".title", w.Title)
 		if w.Points <= 0 {
 			v.fail(wpath+".points", RuleWorkPoints, "具体工作分值应大于0分")
+		} else if !w.Points.Multiple(c.Step) {
+			v.fail(wpath+".points", RuleWorkStep, "具体工作分值为%s分，%s最小分值单位为%s分", w.Points, c.Name, c.Step)
 		}
 		for k, code := range w.Covers {
 			if category != CategoryBusiness || !required[code] {
@@ -141,7 +150,10 @@ func (v *validator) works(path, category, label string, ind Indicator, item Item
 			}
 			covered[code] = true
 		}
-		v.nodes(wpath, w.Nodes, w.Points, "具体工作")
+		if category == CategoryBusiness && w.CoversProposed {
+			v.warn(wpath+".covers", RuleCoversProposed, "须包括事项是导入时按工作内容推测的，请核对后确认")
+		}
+		v.nodes(wpath, w.Nodes, w.Points, "具体工作", c.Name, c.Step)
 	}
 	if sum != ind.Points {
 		v.fail(path+".works", RuleWorksSum, "指标%s各项具体工作分值合计为%s分，应等于指标分值%s分", label, sum, ind.Points)
@@ -155,7 +167,10 @@ func (v *validator) works(path, category, label string, ind Indicator, item Item
 	}
 }
 
-func (v *validator) nodes(path string, nodes []Node, total Points, owner string) {
+// nodes checks the nodes of a work (owner names it in messages) whose
+// points are total; step is the minimum point unit of the work's category
+// (catName).
+func (v *validator) nodes(path string, nodes []Node, total Points, owner, catName string, step Points) {
 	p := v.plan
 	if len(nodes) < p.Nodes.Min || len(nodes) > p.Nodes.Max {
 		v.fail(path+".nodes", RuleNodesCount, "每项%s应设定%d~%d个时间节点，现有%d个", owner, p.Nodes.Min, p.Nodes.Max, len(nodes))
@@ -185,6 +200,8 @@ func (v *validator) nodes(path string, nodes []Node, total Points, owner string)
 		}
 		if n.Points <= 0 {
 			v.fail(npath+".points", RuleNodePoints, "节点分值应大于0分")
+		} else if !n.Points.Multiple(step) {
+			v.fail(npath+".points", RuleNodeStep, "节点分值为%s分，%s最小分值单位为%s分", n.Points, catName, step)
 		}
 		if strings.TrimSpace(n.Target) == "" {
 			v.fail(npath+".target", RuleNodeTarget, "节点工作目标不能为空")
@@ -283,7 +300,7 @@ func (v *validator) innovation(d *Document) {
 		}
 		v.length(path+".content", it.Content)
 		v.length(path+".effect", it.Effect)
-		v.nodes(path, it.Nodes, it.Points, "创新工作")
+		v.nodes(path, it.Nodes, it.Points, "创新工作", r.Name, r.Step)
 	}
 }
 

@@ -188,7 +188,7 @@ type scoringInputsHeader struct {
 func inputsHeader(p *workflow.Plan, now time.Time) scoringInputsHeader {
 	hdr := scoringInputsHeader{Plan: p, PassedDue: []string{}, MonthsDue: []string{}}
 	for _, c := range p.Checkpoints {
-		if !now.Before(p.DueTime(c.Date)) {
+		if !now.Before(p.CheckpointDue(c.Date).At) {
 			hdr.PassedDue = append(hdr.PassedDue, c.Date.String())
 		}
 	}
