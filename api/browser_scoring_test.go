@@ -503,7 +503,7 @@ func TestBrowserSubmissionExcel(t *testing.T) {
 		}
 		// 确认 on one work, a ticked box on another: both confirmed, and
 		// saving keeps the other 28 waiting.
-		unit.click(`.proposed[data-proposed="business[0].works[0]"] button[data-act="confirm-covers"]`)
+		unit.click(`.proposed[data-proposed="business[0].works[0]"] button[data-action="confirm-covers"]`)
 		unit.waitFor(`!document.querySelector('.proposed[data-proposed="business[0].works[0]"]')`)
 		unit.click(`input[data-cover="business[1].works[0]"][value="B2.2"]`)
 		unit.click("#save")

@@ -32,9 +32,24 @@ export function planMonths() {
   return out;
 }
 
-// monthDue is the day a month's count is due, in the following month.
+// monthDue is the day a month's count is due by: the plan's due day of
+// the next month, or the working day it moved to when that is a day off
+// (plan.monthly.dues); monthDueLabel writes both dates.
 export function monthDue(month) {
+  const d = (session.plan.monthly.dues || []).find(x => x.month === month);
+  if (d) return d.due.ends_on;
   let [y, m] = month.split("-").map(Number);
   if (++m > 12) { m = 1; y++; }
   return `${y}-${String(m).padStart(2, "0")}-${String(session.plan.monthly.due_day).padStart(2, "0")}`;
+}
+
+export function monthDueLabel(month) {
+  const d = (session.plan.monthly.dues || []).find(x => x.month === month);
+  return d ? d.due.label : monthDue(month);
+}
+
+// checkpointDue writes a checkpoint's deadline: 6月30日前（遇休息日顺延至7月1日）.
+export function checkpointDue(date) {
+  const c = session.plan.checkpoints.find(x => x.date === date);
+  return c && c.due ? c.due.label : date;
 }

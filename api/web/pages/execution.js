@@ -4,7 +4,7 @@
 import { api, sendForm } from "../api.js";
 import { app, cents, enc, esc, fmtSize, fmtTime, fromCents, message, points } from "../dom.js";
 import { label, light, nodeStateBadge } from "../labels.js";
-import { checkpointName } from "../plan.js";
+import { checkpointDue, checkpointName } from "../plan.js";
 import { session, syncClock } from "../session.js";
 import { download, errorText, fileLink, indicatorName, pool, reviewForm, sendReview } from "../parts/evidence.js";
 
@@ -65,7 +65,7 @@ function render(keepScroll) {
     const list = shown.filter(n => n.due === due);
     const done = all.filter(n => n.state === "accepted").length;
     const red = all.filter(n => n.colour === "red").length;
-    html += `<section class="annex checkpoint" data-checkpoint="${esc(due)}"><h3>${esc(checkpointName(due))}<span class="count">截止 ${esc(due)}；${all.length}个节点，已通过${done}个，已报送待审核${all.filter(n => n.state === "reported").length}个${red ? `，<span class="late">${red}个逾期</span>` : ""}</span></h3>`;
+    html += `<section class="annex checkpoint" data-checkpoint="${esc(due)}"><h3>${esc(checkpointName(due))}<span class="count">截止：${esc(checkpointDue(due))}；${all.length}个节点，已通过${done}个，已报送待审核${all.filter(n => n.state === "reported").length}个${red ? `，<span class="late">${red}个逾期</span>` : ""}</span></h3>`;
     html += list.length ? nodeTable(list) : `<p class="empty">没有符合筛选条件的节点</p>`;
     html += `</section>`;
   }
@@ -150,7 +150,7 @@ function uploadForm(d) {
     <div class="row"><label>选择文件（可多选）<input type="file" name="files" multiple accept=".pdf,.ofd,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.wps,.et,.zip"></label>
     <label class="grow">说明（可不填）<textarea name="note" rows="1" placeholder="如：动员会通知、签到表及会议照片"></textarea></label></div>
     <ul class="chosen"></ul>
-    <p class="hint">支持PDF、OFD、JPG/PNG图片、Word、Excel、WPS、ZIP，按文件内容识别类型；单个文件大小和每个节点的文件数有上限。${d.due ? `时间节点：${esc(checkpointName(d.due))}，之后报送记为迟报。` : ""}</p>
+    <p class="hint">支持PDF、OFD、JPG/PNG图片、Word、Excel、WPS、ZIP，按文件内容识别类型；单个文件大小和每个节点的文件数有上限。${d.due ? `时间节点：${esc(d.due_label || checkpointName(d.due))}，之后报送记为迟报。` : ""}</p>
     <button type="submit" class="primary">${what}</button> <progress max="100" value="0" hidden></progress> <span class="pct"></span>
     <div class="form-result"></div></form>`;
 }

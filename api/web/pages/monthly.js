@@ -6,7 +6,7 @@ import { api, sendForm } from "../api.js";
 import { $, app, enc, esc, fmtTime, halfWidth, message, monthLabel } from "../dom.js";
 import { markForm } from "../feedback.js";
 import { label } from "../labels.js";
-import { monthDue, planMonths } from "../plan.js";
+import { monthDue, monthDueLabel, planMonths } from "../plan.js";
 import { session, syncClock, today, unitName } from "../session.js";
 import { errorText } from "../parts/evidence.js";
 
@@ -34,7 +34,7 @@ async function monthOfUnits(month) {
   const reported = ov.units.filter(u => u.reported).length;
   let html = `<h2>会员实名制信息采集数量</h2>
   <nav class="tabs" id="month-tabs">${months.map(m => `<a href="#/monthly/${m}" class="${m === month ? "current" : ""}" data-month="${m}">${esc(monthLabel(m))}</a>`).join("")}</nav>
-  <p id="monthly-summary">${esc(monthLabel(month))}：报送截止 <b>${esc(ov.due)}</b>${ov.overdue ? "（已过截止日）" : ""}；已报送 <b>${reported}</b> / ${ov.units.length} 个单位。
+  <p id="monthly-summary">${esc(monthLabel(month))}：报送截止 <b>${esc(ov.due_label || ov.due)}</b>${ov.overdue ? "（已过截止日）" : ""}；已报送 <b>${reported}</b> / ${ov.units.length} 个单位。
   ${ov.not_reported.length ? `<span class="${ov.overdue ? "late" : ""}" id="not-reported">未报送：${ov.not_reported.map(c => esc(unitName(c))).join("、")}</span>` : `<span class="ok-tag">全部单位已报送</span>`}</p>
   <table class="list monthly" id="monthly"><thead><tr><th>序号</th><th>单位</th><th>数量</th><th>报送时间</th><th>报送人</th><th>来源</th><th>迟报</th><th>更正次数</th>${office ? "<th>代为填报或更正</th>" : ""}</tr></thead><tbody>`;
   ov.units.forEach((u, i) => {
@@ -67,7 +67,7 @@ async function unitMonths() {
   const t = today();
   const mc = session.plan.monthly;
   let html = `<h2>${esc(unitName(code))} 会员实名制信息采集数量</h2>
-  <p class="hint">考核方案业务指标${esc(mc.indicator)}要求每月报送会员实名制信息采集数量：${esc(monthLabel(months[0] || ""))}至${esc(monthLabel(months[months.length - 1] || ""))}，每月数量于次月${mc.due_day}日前报送，逾期记为迟报。报错了可以更正，原数值保留在记录中。</p>
+  <p class="hint">考核方案业务指标${esc(mc.indicator)}要求每月报送会员实名制信息采集数量：${esc(monthLabel(months[0] || ""))}至${esc(monthLabel(months[months.length - 1] || ""))}，每月数量于次月${mc.due_day}日前报送${session.plan.due_on_day_off === "as_is" ? "" : "（遇休息日顺延至下一个工作日）"}，逾期记为迟报。报错了可以更正，原数值保留在记录中。</p>
   <table class="list monthly" id="monthly"><thead><tr><th>月份</th><th>报送截止</th><th>当前数量</th><th>报送时间</th><th>报送人</th><th>迟报</th><th>报送或更正</th><th>更正记录</th></tr></thead><tbody>`;
   for (const m of months) {
     const h = hist[m];
@@ -75,7 +75,7 @@ async function unitMonths() {
     const due = monthDue(m);
     const begun = m + "-01" <= t;
     const overdue = !cur && t > due;
-    html += `<tr data-month="${m}" data-reported="${!!cur}" class="${overdue ? "missing" : ""}"><td>${esc(monthLabel(m))}</td><td>${esc(due)}</td>
+    html += `<tr data-month="${m}" data-reported="${!!cur}" class="${overdue ? "missing" : ""}"><td>${esc(monthLabel(m))}</td><td>${esc(monthDueLabel(m))}</td>
       <td class="num count">${cur ? count(cur.count) : overdue ? '<span class="late">逾期未报</span>' : ""}</td>
       <td>${cur ? esc(fmtTime(cur.reported_at)) : ""}</td><td>${cur ? esc(cur.by) : ""}</td><td>${cur && cur.late ? '<span class="late">迟报</span>' : ""}</td>
       <td>${begun ? countForm(m, code, cur ? cur.count : null) : '<span class="empty">未到报送时间</span>'}</td>

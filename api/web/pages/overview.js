@@ -16,7 +16,7 @@ export async function open() {
   const count = st => subs.filter(s => s.state === st).length;
   const late = subs.filter(s => s.late).length;
   let html = `<h2>${esc(p.title || session.year + "年度实绩考核")}</h2>
-  ${banner}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.date)} ${esc(p.deadline.time)}</strong>（${esc(p.zone)}）；时间节点：${p.checkpoints.map(c => esc(c.name)).join("、")}</p>`;
+  ${banner}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.date)} ${esc(p.deadline.time)}</strong>${p.deadline.due && p.deadline.due.moved ? `（${esc(p.deadline.due.label)}）` : ""}（${esc(p.zone)}）；时间节点：<span id="checkpoint-dues">${p.checkpoints.map(c => esc(c.due ? c.due.label : c.name)).join("、")}</span></p>`;
   if (me.role !== "unit") {
     html += `<ul class="stats" id="stats"><li>单位 <b>${subs.length}</b></li>` +
       counted.map(st => `<li>${esc(label("states", st))} <b>${count(st)}</b></li>`).join("") +

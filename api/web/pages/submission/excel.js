@@ -11,9 +11,9 @@ export function excelTools(p) {
   let html = "";
   if (p.sub) html += `<div class="excel-row"><button type="button" id="export-xlsx" data-action="export-xlsx">导出Excel</button><span class="hint">按附件1–3的格式导出本单位指标表（${esc(label("states", p.sub.state))}，版本${p.sub.version}）。</span></div>`;
   if (p.editable && (session.me.role === "unit" || session.me.role === "office")) {
-    html += `<form id="xlsx-import-form" data-form="xlsx-import" novalidate><div class="excel-row"><input type="file" name="file" accept=".xlsx" aria-label="选择要导入的.xlsx文件">
-      <button type="submit" id="xlsx-import">从Excel导入</button>
-      <span class="hint">导入由本系统导出（或按同样格式填写）的.xlsx文件，替换当前${p.sub ? "草稿" : "内容"}；文件中任何一行有误则不导入，并列出各行的问题。</span></div>
+    html += `<form id="xlsx-import-form" data-form="xlsx-import" novalidate><div class="excel-row"><input type="file" name="file" accept=".xlsx,.docx" aria-label="选择要导入的.docx或.xlsx文件">
+      <button type="submit" id="xlsx-import">从Word或Excel导入</button>
+      <span class="hint">导入按通知附件1–3格式填写的Word（.docx）或Excel（.xlsx）指标表，或由本系统导出的.xlsx文件，替换当前${p.sub ? "草稿" : "内容"}；文件中任何一行有误则不导入，并列出各行的问题。WPS或旧版Word文件请先另存为.docx。</span></div>
       <div class="form-result" id="xlsx-result"></div></form>`;
   }
   return html && `<div class="card excel" id="excel-tools">${html}</div>`;

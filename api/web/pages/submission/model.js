@@ -59,6 +59,7 @@ export function docOf(model) {
         const p = `${cat}[${i}].works[${j}]`;
         const out = { title: w.title, points: pts(w.points, p + ".points"), nodes: nodes(w.nodes, p) };
         if (cat === "business") out.covers = w.covers || [];
+        if (cat === "business" && w.covers_proposed) out.covers_proposed = true;
         return out;
       }),
     }));

@@ -349,7 +349,7 @@ async function exportXlsx() {
 async function importXlsx(form) {
   const res = form.querySelector(".form-result");
   const input = form.file;
-  if (!input.files.length) { res.innerHTML = message("error", "请先选择要导入的.xlsx文件"); return; }
+  if (!input.files.length) { res.innerHTML = message("error", "请先选择要导入的.docx或.xlsx文件"); return; }
   const btn = form.querySelector('button[type="submit"]');
   if (p.dirty && !btn.dataset.armed) {
     btn.dataset.armed = "1";
@@ -364,11 +364,12 @@ async function importXlsx(form) {
     const v = await sendForm(`${p.base}/import?version=${p.version}`, fd);
     dropBackup();
     await open({ unit: p.code });
-    $("#xlsx-result").innerHTML = message("ok", `已从“${esc(file.name)}”导入指标表（版本${v.version}），表格已更新。请“检查”无误后报送。`);
+    const proposed = (v.business || []).some(ind => (ind.works || []).some(w => w.covers_proposed));
+    $("#xlsx-result").innerHTML = message("ok", `已从“${esc(file.name)}”导入指标表（版本${v.version}），表格已更新。${proposed ? "文件中没有“须包括”栏，业务指标各项工作涵盖的须包括事项是按工作内容推测的，请逐项核对后勾选或点“确认”。" : ""}请“检查”无误后报送。`);
   } catch (e) {
     if (e.status === 401) throw e;
     delete btn.dataset.armed;
-    btn.textContent = "从Excel导入";
+    btn.textContent = "从Word或Excel导入";
     res.innerHTML = importError(e);
   }
 }
@@ -399,6 +400,7 @@ export const actions = {
   "del-node": btn => structural(m => removeAt(m, btn.dataset.at), "已删除一个时间节点"),
   "add-inno": () => structural(m => m.innovation.push(emptyInnovation())),
   "del-inno": btn => structural(m => m.innovation.splice(tokens(btn.dataset.at)[1], 1), "已删除一项创新工作"),
+  "confirm-covers": btn => structural(m => { delete getPath(m, btn.dataset.at).covers_proposed; }),
   "add-contact": () => { p.contacts.push(emptyContact()); drawContacts(); },
   "del-contact": btn => { p.contacts.splice(Number(btn.dataset.index), 1); drawContacts(); },
   "save-contacts": saveContacts,
@@ -425,6 +427,7 @@ export function change(el) {
     const w = getPath(p.model, wp);
     const unknown = (w.covers || []).filter(c => !boxes.some(b => b.value === c));
     w.covers = boxes.filter(b => b.checked).map(b => b.value).concat(unknown);
+    delete w.covers_proposed;
     markDirty();
   } else if (el.matches("select[data-bind]")) {
     setPath(p.model, el.closest(".f").dataset.path, el.value);

@@ -90,6 +90,9 @@ function workCells(cat, w, wp, item, span, opts) {
         ? `<label title="${esc(r.text)}"><input type="checkbox" data-cover="${esc(wp)}" value="${esc(r.code)}"${on ? " checked" : ""}>${esc(r.code)}</label>`
         : (on ? `<span class="tag" title="${esc(r.text)}">${esc(r.code)}</span>` : "");
     }).join("") + ((w.covers || []).filter(x => !req.some(r => r.code === x)).map(x => `<span class="tag bad">${esc(x)}</span>`).join("")) + `</div>`;
+    // Covers an import proposed from the work's text wait for the unit:
+    // ticking a box, or 确认, confirms them.
+    if (w.covers_proposed) html += `<div class="proposed" data-proposed="${esc(wp)}">导入时按工作内容推测，请核对${opts.editable ? " " + editButton("confirm-covers", wp, "确认") : ""}</div>`;
   }
   return html + `</td>`;
 }
