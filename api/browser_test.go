@@ -256,7 +256,6 @@ func (e *env) fullSub(t *testing.T) fullDoc {
 // it and submits; the office returns it with a comment on B3; the unit sees
 // the comment and resubmits; the office certifies and releases.
 func TestBrowserSubmissionWorkflow(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	// The unit imported its tables through the API before opening the page.
 	e.mustDo("PUT", subPath, "unitA", withVersion(validDoc(t), 0), 201)
@@ -405,7 +404,6 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 // meanwhile is refused with a clear message, the user's edits stay on the
 // page (and survive a reload), and the user can keep them.
 func TestBrowserStaleSaveKeepsEdits(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.draft()
 	unit := e.browse()
@@ -453,7 +451,6 @@ func TestBrowserStaleSaveKeepsEdits(t *testing.T) {
 // its account through the page (a bad email is shown beside the field), and
 // filters the audit log by unit.
 func TestBrowserOfficeAdministers(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	office := e.browse()
 	office.login("admin", "admin-password")
@@ -510,7 +507,6 @@ func TestBrowserOfficeAdministers(t *testing.T) {
 // TestBrowserViewerReadsOnly: a leader sees every unit and no way to change
 // anything.
 func TestBrowserViewerReadsOnly(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.toState("submitted")
 	viewer := e.browse()
@@ -534,7 +530,6 @@ func TestBrowserViewerReadsOnly(t *testing.T) {
 // empty tables built from the plan, adds and removes works, saves its first
 // draft, and edits its contacts.
 func TestBrowserUnitStartsItsTables(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	unit := e.browse()
 	unit.login("gjz", "password-gjz")

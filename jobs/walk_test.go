@@ -209,6 +209,7 @@ func (w *world) walkExecution() []walkEvent {
 // the monthly summaries flag the units that did not report, and that the
 // year-end scoring hook fired once, on Dec 20 at 09:00.
 func TestWalk2019(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, "sqlite", at(6, 1, 0, 0))
 	mail := &memMailer{clock: w.clock}
 	sched := &jobs.Scheduler{Store: w.db, Clock: w.clock, Location: shanghai, Holder: "walk", Log: quiet, Jobs: []jobs.Job{

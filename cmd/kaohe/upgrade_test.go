@@ -266,6 +266,7 @@ func contains(got, want any, path string) string {
 // scoring run, audit entry and outbox message, and the API reads every one
 // of them exactly as the first release did.
 func TestUpgradeReadsTheSame(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			vars, fx := releaseData(t, backend)

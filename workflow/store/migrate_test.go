@@ -197,6 +197,7 @@ var releaseTables = []string{"plans", "units", "unit_contacts", "users", "sessio
 // creates exactly the tables, columns and indexes that the first release's
 // AutoMigrate created (the fixture's), on each database.
 func TestMigrationOneIsTheReleaseSchema(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			o := emptyDB(t, backend)
@@ -237,6 +238,7 @@ func diffLines(want, got []string) string {
 // TestMigrateFromEmpty: an empty database is brought to the head version,
 // every migration applied, and migrating again changes nothing.
 func TestMigrateFromEmpty(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			db := open(t, emptyDB(t, backend))
@@ -272,6 +274,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 // no version table) is recognised at version 1, adopted without a change to
 // its tables or rows, and brought to the head.
 func TestMigrateAdoptsTheRelease(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := t.Context()
@@ -335,6 +338,7 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 // TestServerRefusesANewerDatabase: a database a newer kaohe migrated is
 // refused with a message naming both versions, and left as it is.
 func TestServerRefusesANewerDatabase(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			o := emptyDB(t, backend)
@@ -362,6 +366,7 @@ func TestServerRefusesANewerDatabase(t *testing.T) {
 // the same schema: AutoMigrate over a migrated database changes nothing.
 // A struct changed without a migration (or the reverse) fails here.
 func TestModelsMatchMigrations(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			db := open(t, emptyDB(t, backend))
@@ -380,6 +385,7 @@ func TestModelsMatchMigrations(t *testing.T) {
 // runs in version order, in a transaction, and is recorded; one that fails
 // leaves its data and the version as they were.
 func TestGoMigrationMovesData(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := t.Context()
