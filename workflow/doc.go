@@ -27,15 +27,19 @@
 // "not for this role" (EFORBIDDEN) apart from "not from this state"
 // (ESTATE):
 //
-//	             save (unit, office)        save
-//	               ┌──┐                     ┌──┐
-//	               ▼  │                     ▼  │
-//	 (none) ──► draft ─┴─submit──► submitted ──return──► returned
-//	                                   │  ▲                 │
-//	                                   │  └────submit───────┘
-//	                                certify (office)
-//	                                   ▼
-//	                               certified ──release (office, all at once)──► executing ──score──► scored
+//	          save                               save
+//	          ┌──┐                               ┌──┐
+//	          ▼  │                               ▼  │
+//	(none) ──► draft ──submit──► submitted ◄──submit── returned
+//	                                │  │                 ▲
+//	                                │  └────return───────┘
+//	                             certify
+//	                                ▼
+//	                            certified ──release──► executing ──score──► scored
+//
+// A unit and the office save and submit; only the office returns,
+// certifies, releases (every certified table at once) and publishes the
+// scores.
 //
 // # A node's states
 //
