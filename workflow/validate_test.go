@@ -398,3 +398,18 @@ func hasHan(s string) bool {
 	}
 	return false
 }
+
+// BenchmarkValidate validates the whole example submission (18 indicators,
+// their works and nodes, two innovation items, two contacts), as every
+// save, check and submit does. Aim: 50 µs.
+func BenchmarkValidate(b *testing.B) {
+	p := loadPlan2019(b)
+	d := loadValidDoc(b)
+	cs := loadContacts(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if errs, _ := Validate(p, d, cs); len(errs) != 0 {
+			b.Fatal(errs)
+		}
+	}
+}
