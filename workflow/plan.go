@@ -29,6 +29,12 @@ type Plan struct {
 	// NextWorkingDay (the default) or AsIs. It applies to the submission
 	// deadline, the checkpoints and the monthly due days (due.go).
 	DueOnDayOff DayOffRule `yaml:"due_on_day_off" json:"due_on_day_off"`
+	// ReleaseGraceDays is how many working days after the office releases a
+	// unit's tables (返各单位执行) its nodes stay open at the least: a node
+	// falls due at the later of its checkpoint and the end of that working
+	// day, so that a late release never costs the unit points (5 when
+	// zero).
+	ReleaseGraceDays int `yaml:"release_grace_days" json:"release_grace_days"`
 	// ForbiddenPhrases may not appear in a completion standard.
 	ForbiddenPhrases []string `yaml:"forbidden_phrases" json:"forbidden_phrases"`
 	// Nodes bounds the number of nodes of one work.
@@ -221,6 +227,12 @@ func (p *Plan) init() error {
 	case NextWorkingDay, AsIs:
 	default:
 		return fmt.Errorf("plan %d: due_on_day_off %q: want %s or %s", p.Year, p.DueOnDayOff, NextWorkingDay, AsIs)
+	}
+	switch {
+	case p.ReleaseGraceDays == 0:
+		p.ReleaseGraceDays = 5
+	case p.ReleaseGraceDays < 0 || p.ReleaseGraceDays > 60:
+		return fmt.Errorf("plan %d: release_grace_days %d: want 1 to 60 working days", p.Year, p.ReleaseGraceDays)
 	}
 	if p.Nodes.Min == 0 {
 		p.Nodes.Min = 1

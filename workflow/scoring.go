@@ -123,6 +123,9 @@ type ScoringUnit struct {
 	Nodes            []NodeFact        `json:"nodes"`
 	Monthly          []MonthlyFact     `json:"monthly"`
 	Manual           []ManualDeduction `json:"manual"`
+	// Released is when the unit's tables were released (zero: not known);
+	// a late release moves its nodes' due times (Plan.NodeDue).
+	Released time.Time `json:"released"`
 }
 
 // Eligible reports whether the unit is scored: its tables reached
@@ -242,7 +245,7 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		nodes = ownFacts(u.Code, u.Nodes, func(n NodeFact) string { return n.Unit })
 		SortNodeFacts(nodes)
 	}
-	innov := scoreNodes(p, &r, nodes, opt.AsOf)
+	innov := scoreNodes(p, &r, nodes, u.Released, opt.AsOf)
 	scoreInnovation(p, &r, u.Innovation, innov)
 	if opt.MonthlyTracked {
 		r.Deductions = append(r.Deductions, monthlyDeductions(p, u, opt.AsOf)...)
@@ -258,7 +261,7 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 // scoreNodes scores the party and business nodes into r's indicator lines,
 // its party and business scores and its node deductions, and returns the
 // innovation nodes by item.
-func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, asOf time.Time) map[int][]NodeFact {
+func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, released, asOf time.Time) map[int][]NodeFact {
 	r.Indicators = indicatorLines(p)
 	line := reindex(r.Indicators)
 	innov := map[int][]NodeFact{}
@@ -286,7 +289,7 @@ func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, asOf time.Time) map[in
 			} else {
 				business += n.Awarded
 			}
-		case n.State == factPending && !asOf.Before(p.DueTime(n.Due)):
+		case n.State == factPending && !asOf.Before(p.NodeDue(n.Due, released).At):
 			l.Missing++
 			r.Deductions = append(r.Deductions, Deduction{Rule: RuleMissingNode, Points: p.Deductions.MissingNode,
 				Reason: fmt.Sprintf("%s 年底未报送，该节点不得分，扣%s分", n.Label(), p.Deductions.MissingNode), Ref: n.Path()})

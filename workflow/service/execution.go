@@ -85,7 +85,7 @@ func (s *Service) warning() time.Duration {
 }
 
 func (s *Service) nodeView(p *workflow.Plan, n workflow.NodeRecord, now time.Time, files int) NodeView {
-	due := p.NodeDue(n.Due)
+	due := p.NodeDue(n.Due, n.Released)
 	v := NodeView{
 		ID: n.ID, Year: n.Year, Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
 		ItemIndex: n.ItemIndex, WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex, Work: n.Work,
@@ -309,7 +309,7 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 		prev, from := n.Version, n.State
 		if n.State != workflow.NodeReported {
 			t := now
-			n.State, n.ReportedAt, n.Late = workflow.NodeReported, &t, !now.Before(p.DueTime(n.Due))
+			n.State, n.ReportedAt, n.Late = workflow.NodeReported, &t, !now.Before(n.DueAt(p))
 		}
 		if note != "" {
 			n.Note = note

@@ -273,6 +273,9 @@ func readScoringBatch(tx Tx, year int, batch []workflow.Unit, manualOf map[strin
 		if sub := subOf[u.Code]; sub != nil {
 			su[i].State = string(sub.State)
 			su[i].FirstSubmittedAt = sub.FirstSubmittedAt
+			if sub.ReleasedAt != nil {
+				su[i].Released = *sub.ReleasedAt
+			}
 			su[i].Innovation = append(su[i].Innovation, sub.Innovation...)
 		}
 		if su[i].Eligible() {
