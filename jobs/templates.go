@@ -27,11 +27,11 @@ type templates struct {
 func loadTemplates() (*templates, error) {
 	t := &templates{text: map[workflow.NoticeKind]*texttemplate.Template{}, html: map[workflow.NoticeKind]*htmltemplate.Template{}}
 	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest} {
-		tt, err := texttemplate.ParseFS(templateFiles, "templates/"+string(k)+".txt")
+		tt, err := texttemplate.ParseFS(templateFiles, "templates/"+string(k)+".txt", "templates/footer.txt")
 		if err != nil {
 			return nil, err
 		}
-		ht, err := htmltemplate.ParseFS(templateFiles, "templates/"+string(k)+".html")
+		ht, err := htmltemplate.ParseFS(templateFiles, "templates/"+string(k)+".html", "templates/footer.html")
 		if err != nil {
 			return nil, err
 		}
@@ -62,6 +62,11 @@ type mailView struct {
 	Late []unitItems
 	// Backup names a failed or missing backup (digest only; "" when fine).
 	Backup string
+	// Unreachable names the units no reminder reaches by mail (digest only).
+	Unreachable []string
+	// Office are the office's contacts every message ends with (the
+	// plan's office_contacts).
+	Office []workflow.OfficeContact
 }
 
 // unitItems is one unit's outstanding items.

@@ -34,6 +34,8 @@ type LabelTables struct {
 	OutboxStates map[string]string `json:"outbox_states"`
 	// MonthlySources say how a monthly member count came in.
 	MonthlySources map[string]string `json:"monthly_sources"`
+	// Duties name the duties of a supervision contact.
+	Duties map[string]string `json:"duties"`
 }
 
 // Labels returns every label table. Each call returns fresh maps, which the
@@ -56,6 +58,7 @@ func Labels() LabelTables {
 		NoticeKinds:    names(noticeKindNames),
 		OutboxStates:   names(outboxStateNames),
 		MonthlySources: names(monthlySourceNames),
+		Duties:         names(dutyNames),
 	}
 }
 
@@ -87,6 +90,8 @@ var categoryNames = map[string]string{
 	"contacts":         "督查工作联系人",
 }
 
+var dutyNames = map[string]string{DutyHead: "负责人", DutyStaff: "工作人员"}
+
 // fieldNames are keyed by the JSON names of the fields.
 var fieldNames = map[string]string{
 	// The indicator tables.
@@ -109,6 +114,7 @@ var fieldNames = map[string]string{
 	"phone":     "电话",
 	"mobile":    "手机",
 	"email":     "电子邮箱",
+	"duty":      "分工",
 	"username":  "用户名",
 	"password":  "密码",
 	"role":      "角色",
