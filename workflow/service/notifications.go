@@ -10,9 +10,10 @@ import (
 // OutboxFilter selects outbox messages; zero fields select everything.
 // Limit 0 means 200.
 type OutboxFilter struct {
-	State workflow.OutboxState
-	Unit  string
-	Limit int
+	State   workflow.OutboxState
+	Unit    string
+	Channel workflow.Channel
+	Limit   int
 }
 
 // OutboxCounts counts outbox messages by state; its zero value is an
