@@ -26,7 +26,7 @@ func Write(w io.Writer, name string, events []workflow.CalendarEvent, stamp time
 	cal.SetName(name)
 	cal.SetXWRCalName(name)
 	cal.SetXWRTimezone("Asia/Shanghai")
-	cal.SetRefreshInterval("PT1H", ics.WithValue(string(ics.ValueDataTypeDuration)))
+	cal.SetRefreshInterval("PT1H")
 	cal.SetXPublishedTTL("PT1H")
 	for _, e := range events {
 		ev := cal.AddEvent(e.UID)
@@ -43,5 +43,6 @@ func Write(w io.Writer, name string, events []workflow.CalendarEvent, stamp time
 		// 3.6.1), which is what a deadline is.
 		ev.SetStartAt(e.At)
 	}
-	return cal.SerializeTo(w)
+	// The library ends lines with "\n" unless told; RFC 5545 wants CRLF.
+	return cal.SerializeTo(w, ics.WithNewLine("\r\n"))
 }
