@@ -141,6 +141,19 @@ func TestAcceptanceRobotsAndCalendar(t *testing.T) {
 		}
 	}
 
+	var robots []struct {
+		Channel string `json:"channel"`
+		Name    string `json:"name"`
+		State   string `json:"state"`
+	}
+	e.mustDecode("GET", "/api/v1/notifications?channel=dingtalk", "office", nil, 200, &robots)
+	if len(robots) != 2 || robots[0].Channel != "dingtalk" || robots[0].Name != "甘井子工作群" || robots[0].State != "sent" {
+		t.Errorf("DingTalk messages: %+v", robots)
+	}
+	if status, _ := e.do("GET", "/api/v1/notifications?channel=sms", "office", nil); status != 400 {
+		t.Errorf("an unknown channel: %d", status)
+	}
+
 	// Subscribe to the feed.
 	var link calendarJSON
 	e.mustDecode("GET", "/api/v1/units/gjz/calendar", "unitA", nil, 200, &link)
