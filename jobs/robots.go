@@ -50,17 +50,23 @@ type MessageSender interface {
 // RobotSender delivers outbox messages to group robots: it reads the
 // robot's webhook and secret when it sends (the outbox row names only
 // "robot:<id>"), and maps the robot's answer to the dispatcher's terms.
-// After one robot says "too fast", the rest of the batch for that robot
-// waits without being tried, so as not to prolong the limit. Safe for the
+// It paces itself to PerMinute messages a minute per webhook (the robots
+// take about 20; DingTalk, past them, refuses everything for 10 minutes),
+// and after a robot says "too fast" the rest of the batch for it waits
+// without being tried, so as not to prolong the limit. Safe for the
 // dispatcher's one goroutine and for tests alike.
 type RobotSender struct {
 	Store  service.Store
 	Client *robot.Client
-	// Clock times the throttle (the dispatcher's clock).
+	// Clock times the pacing and the throttle (the dispatcher's clock).
 	Clock workflow.Clock
+	// PerMinute is how many messages one webhook is sent a minute (20
+	// when zero).
+	PerMinute int
 
 	mu        sync.Mutex
 	throttled map[int64]time.Time
+	sent      map[string][]time.Time
 }
 
 // Send delivers one robot message.
@@ -83,6 +89,9 @@ func (s *RobotSender) Send(ctx context.Context, m *workflow.OutboxMessage) error
 	if err != nil {
 		return err
 	}
+	if wait := s.pace(r.Webhook); wait > 0 {
+		return &DeferError{After: wait, Err: fmt.Errorf("本分钟已向该机器人发送%d条，稍后发送", s.perMinute())}
+	}
 	err = s.Client.Send(ctx, *r, m.Subject, m.Text)
 	var re *robot.Error
 	if !errors.As(err, &re) {
@@ -96,6 +105,37 @@ func (s *RobotSender) Send(ctx context.Context, m *workflow.OutboxMessage) error
 		return Permanent(re)
 	}
 	return re
+}
+
+func (s *RobotSender) perMinute() int {
+	if s.PerMinute <= 0 {
+		return 20
+	}
+	return s.PerMinute
+}
+
+// pace counts a send to webhook, or says how long to wait when the last
+// minute had PerMinute already. Several robots of one group (units that
+// registered the same webhook) share its count.
+func (s *RobotSender) pace(webhook string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Clock.Now()
+	var recent []time.Time
+	for _, t := range s.sent[webhook] {
+		if now.Sub(t) < time.Minute {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= s.perMinute() {
+		s.sent[webhook] = recent
+		return recent[0].Add(time.Minute).Sub(now)
+	}
+	if s.sent == nil {
+		s.sent = map[string][]time.Time{}
+	}
+	s.sent[webhook] = append(recent, now)
+	return 0
 }
 
 func (s *RobotSender) waiting(id int64) time.Duration {

@@ -137,59 +137,78 @@ func TestRemindersReachRobotsOnce(t *testing.T) {
 }
 
 // TestRateLimitedRobotGetsItsMessagesLater: 25 messages for one DingTalk
-// robot, which takes 20 a minute and then refuses for 10 minutes: 20 go
-// at once, the rest wait without an attempt counted (and without knocking
-// again) and go after the pause; none is lost, none sent twice.
+// robot. The sender paces itself to 20 a minute, so the robot never has
+// to refuse: 20 go at once, 5 a minute later. A robot whose group others
+// post to as well takes only 10 and then refuses for 10 minutes: the
+// refused message and the rest of the batch wait without an attempt
+// counted and without knocking again, and go after the pause. None is
+// lost, none sent twice.
 func TestRateLimitedRobotGetsItsMessagesLater(t *testing.T) {
-	ctx := context.Background()
-	w, srv := robotWorld(t, "sqlite", at(6, 12, 9, 0))
-	hook, token, secret := srv.DingTalk()
-	r := w.addRobot("gjz", service.NewRobot{Kind: workflow.RobotDingTalk, Webhook: hook, Secret: secret})
-	now := w.clock.Now()
-	var ms []workflow.OutboxMessage
-	for i := 1; i <= 25; i++ {
-		ms = append(ms, workflow.OutboxMessage{Channel: workflow.ChannelDingTalk, Kind: workflow.NoticeReminder, Unit: "gjz",
-			Deadline: fmt.Sprintf("test:%02d", i), Recipient: workflow.RobotRecipient(r.ID), Name: r.Name,
-			Subject: fmt.Sprintf("消息%d", i), Text: fmt.Sprintf("### 消息%d", i), NextAttemptAt: now, CreatedAt: now})
+	tests := []struct {
+		name    string
+		limit   int
+		rounds  []int // messages sent at each round
+		pause   time.Duration
+		refused int
+	}{
+		{"paced below the limit", robottest.Limit, []int{20, 5}, time.Minute, 0},
+		{"refused by a busier robot", 10, []int{10, 10, 5}, 10 * time.Minute, 2},
 	}
-	if n, err := w.svc.Enqueue(ctx, service.SystemActor, ms); err != nil || n != 25 {
-		t.Fatalf("enqueue: %d, %v", n, err)
-	}
-	d, _ := w.robotDispatcher(w.app)
-	if n, err := d.RunOnce(ctx); err != nil || n != robottest.Limit {
-		t.Fatalf("first minute: %d sent, %v", n, err)
-	}
-	pending, err := w.svc.Notifications(ctx, officeActor, service.OutboxFilter{State: workflow.OutboxPending})
-	if err != nil || len(pending) != 5 {
-		t.Fatalf("pending: %d, %v", len(pending), err)
-	}
-	for _, m := range pending {
-		if m.Attempts != 0 || !m.NextAttemptAt.Equal(now.Add(10*time.Minute).UTC()) || m.Channel != workflow.ChannelDingTalk {
-			t.Errorf("deferred message %d: attempts %d, next %s, channel %s", m.ID, m.Attempts, m.NextAttemptAt, m.Channel)
-		}
-	}
-	if got := srv.Refused(token); len(got) != 1 || got[0] != 410100 {
-		t.Errorf("the robot was asked again while throttled: %v", got)
-	}
-	w.clock.Advance(5 * time.Minute)
-	if n, _ := d.RunOnce(ctx); n != 0 {
-		t.Errorf("%d sent before the pause ended", n)
-	}
-	w.clock.Advance(5 * time.Minute)
-	if n, err := d.RunOnce(ctx); err != nil || n != 5 {
-		t.Fatalf("after the pause: %d sent, %v", n, err)
-	}
-	got := map[string]int{}
-	for _, m := range srv.Messages(token) {
-		got[m.Title]++
-	}
-	for i := 1; i <= 25; i++ {
-		if got[fmt.Sprintf("消息%d", i)] != 1 {
-			t.Errorf("消息%d arrived %d times", i, got[fmt.Sprintf("消息%d", i)])
-		}
-	}
-	if c := outboxCounts(t, w.db); c[workflow.OutboxSent] != 25 {
-		t.Errorf("outbox: %v", c)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			w, srv := robotWorld(t, "sqlite", at(6, 12, 9, 0))
+			srv.Limit = tt.limit
+			hook, token, secret := srv.DingTalk()
+			r := w.addRobot("gjz", service.NewRobot{Kind: workflow.RobotDingTalk, Webhook: hook, Secret: secret})
+			now := w.clock.Now()
+			var ms []workflow.OutboxMessage
+			for i := 1; i <= 25; i++ {
+				ms = append(ms, workflow.OutboxMessage{Channel: workflow.ChannelDingTalk, Kind: workflow.NoticeReminder, Unit: "gjz",
+					Deadline: fmt.Sprintf("test:%02d", i), Recipient: workflow.RobotRecipient(r.ID), Name: r.Name,
+					Subject: fmt.Sprintf("消息%d", i), Text: fmt.Sprintf("### 消息%d", i), NextAttemptAt: now, CreatedAt: now})
+			}
+			if n, err := w.svc.Enqueue(ctx, service.SystemActor, ms); err != nil || n != 25 {
+				t.Fatalf("enqueue: %d, %v", n, err)
+			}
+			d, _ := w.robotDispatcher(w.app)
+			for i, want := range tt.rounds {
+				if i > 0 {
+					w.clock.Advance(tt.pause - time.Second)
+					if n, _ := d.RunOnce(ctx); n != 0 {
+						t.Fatalf("round %d: %d sent before the pause ended", i, n)
+					}
+					w.clock.Advance(time.Second)
+				}
+				if n, err := d.RunOnce(ctx); err != nil || n != want {
+					t.Fatalf("round %d: %d sent, %v; want %d", i, n, err, want)
+				}
+				pending, err := w.svc.Notifications(ctx, officeActor, service.OutboxFilter{State: workflow.OutboxPending})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range pending {
+					if m.Attempts != 0 || !m.NextAttemptAt.Equal(w.clock.Now().Add(tt.pause).UTC()) {
+						t.Errorf("round %d: deferred message %d has %d attempts, next at %s", i, m.ID, m.Attempts, m.NextAttemptAt)
+					}
+				}
+			}
+			if got := srv.Refused(token); len(got) != tt.refused {
+				t.Errorf("the robot refused %v, want %d refusals (once per pause, never knocked again while throttled)", got, tt.refused)
+			}
+			got := map[string]int{}
+			for _, m := range srv.Messages(token) {
+				got[m.Title]++
+			}
+			for i := 1; i <= 25; i++ {
+				if got[fmt.Sprintf("消息%d", i)] != 1 {
+					t.Errorf("消息%d arrived %d times", i, got[fmt.Sprintf("消息%d", i)])
+				}
+			}
+			if c := outboxCounts(t, w.db); c[workflow.OutboxSent] != 25 {
+				t.Errorf("outbox: %v", c)
+			}
+		})
 	}
 }
 

@@ -33,7 +33,8 @@ import (
 	"time"
 )
 
-// Limit is how many messages a robot takes a minute.
+// Limit is how many messages a robot takes a minute, unless the test sets
+// Server.Limit.
 const Limit = 20
 
 // Message is one message a robot accepted.
@@ -55,6 +56,9 @@ type Server struct {
 	// robots.allowed_hosts.
 	URL  string
 	Host string
+	// Limit is how many messages a robot takes a minute (robottest.Limit;
+	// a test lowers it to play a group that others post to as well).
+	Limit int
 
 	clock   func() time.Time
 	mu      sync.Mutex
@@ -76,7 +80,7 @@ type answer struct {
 // windows (the test's manual clock).
 func New(t testing.TB, clock func() time.Time) *Server {
 	t.Helper()
-	s := &Server{clock: clock, wecom: map[string]bool{}, secrets: map[string]string{}, sends: map[string][]time.Time{},
+	s := &Server{Limit: Limit, clock: clock, wecom: map[string]bool{}, secrets: map[string]string{}, sends: map[string][]time.Time{},
 		blocked: map[string]time.Time{}, refused: map[string][]int{}, fail: map[string]answer{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/cgi-bin/webhook/send", s.handleWeCom)
@@ -176,7 +180,7 @@ func (s *Server) limited(key string, blockFor time.Duration) bool {
 		}
 	}
 	s.sends[key] = recent
-	if len(recent) >= Limit {
+	if len(recent) >= s.Limit {
 		if blockFor > 0 {
 			s.blocked[key] = now.Add(blockFor)
 		}

@@ -35,6 +35,8 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 			 GROUP BY kind, unit, deadline, lead, recipient HAVING COUNT(*) > 1`},
 		{"outbox message %v has unknown state %v",
 			`SELECT id, state FROM outbox WHERE state NOT IN ('pending', 'sent', 'failed', 'expired') ORDER BY id`},
+		{"outbox message %v has unknown channel %v",
+			`SELECT id, channel FROM outbox WHERE channel NOT IN ('email', 'wecom', 'dingtalk') ORDER BY id`},
 		{"outbox message %v is sent without sent_at or an attempt",
 			`SELECT id FROM outbox WHERE state = 'sent' AND (sent_at IS NULL OR attempts < 1 OR last_attempt_at IS NULL) ORDER BY id`},
 		{"outbox message %v is %v but has sent_at",
