@@ -148,6 +148,9 @@ func (s *Server) calendarQR(format string, owner func(*gin.Context) string, call
 // GET /calendar/{token}.ics. An unknown or rotated token is 404.
 func (s *Server) handleFeed(c *gin.Context) {
 	token, isICS := strings.CutSuffix(c.Param("file"), ".ics")
+	// The token is the feed's only credential: keep it out of the request
+	// log, which records the path.
+	c.Request.URL.Path = "/calendar/…"
 	if !isICS {
 		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "没有这个地址"))
 		return

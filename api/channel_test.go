@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,6 +20,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 	goqr "github.com/piglig/go-qr"
 
+	"kaohe/api"
 	"kaohe/configs"
 	"kaohe/internal/app"
 	"kaohe/internal/robottest"
@@ -386,6 +389,18 @@ func TestCalendarFeeds(t *testing.T) {
 		if status, _ := e.do("GET", junk, "", nil); status != 404 {
 			t.Errorf("%s answers %d", junk, status)
 		}
+	}
+
+	// The request log does not keep the token.
+	var logged bytes.Buffer
+	logging := httptest.NewServer((&api.Server{Service: e.app.Service, Log: slog.New(slog.NewTextHandler(&logged, nil))}).Handler())
+	defer logging.Close()
+	token := strings.TrimSuffix(strings.TrimPrefix(rotated.URL, e.srv.URL+"/calendar/"), ".ics")
+	if status, _, _ := getFeed(t, logging.URL+"/calendar/"+token+".ics"); status != 200 || !strings.Contains(logged.String(), "/calendar/") {
+		t.Fatalf("feed through the logging server: %d\n%s", status, logged.String())
+	}
+	if strings.Contains(logged.String(), token) {
+		t.Errorf("the log keeps the feed's token:\n%s", logged.String())
 	}
 
 	// The office's feed: every unit's deadlines.
