@@ -31,6 +31,9 @@ type Server struct {
 	// Notify wakes the mail dispatcher after a resend (nil: it finds the
 	// message at its next poll).
 	Notify func()
+	// PublicURL is the address users reach the server at (public_url),
+	// for calendar addresses; without it, the address a request came to.
+	PublicURL string
 }
 
 // maxImportBytes bounds an uploaded file that is imported whole: a
@@ -53,6 +56,10 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.handleReady)
 	registerPages(r)
+	// A calendar feed is read by calendars that sign in to nothing: its
+	// token is its credential.
+	r.GET("/calendar/:file", s.handleFeed)
+	r.HEAD("/calendar/:file", s.handleFeed)
 
 	v1 := r.Group("/api/v1")
 	limit := cmp.Or(s.MaxBodyBytes, 2<<20)
@@ -77,6 +84,7 @@ func (s *Server) routes(a *gin.RouterGroup) {
 	s.submissionRoutes(a)
 	s.nodeRoutes(a)
 	s.scoringRoutes(a)
+	s.channelRoutes(a)
 	a.GET("/notifications", s.handleNotifications)
 	a.GET("/notifications/counts", s.handleNotificationCounts)
 	a.POST("/notifications/:id/resend", s.handleResendNotification)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"kaohe/workflow"
@@ -12,16 +13,20 @@ import (
 
 // Reminders is the reminder pass: at each tick it asks the service which
 // notices are due now and whom they still have to reach
-// (service.DueNotices), renders one message per owing unit and contact,
-// plus one office digest per overdue notice, and enqueues them
-// (service.Enqueue). The outbox's unique key makes a repeated pass a no-op
+// (service.DueNotices), renders one message per owing unit and contact and
+// one per owing unit and group robot (markdown, with the same facts and a
+// link to the page), plus one office digest per overdue notice to each
+// office address and office robot, and enqueues them (service.Enqueue). The outbox's unique key makes a repeated pass a no-op
 // for messages already enqueued, so a late, repeated or restarted run sends
 // each reminder once.
 type Reminders struct {
 	Service *service.Service
 	// Sender signs the messages ("大连市总工会办公室" when empty).
 	Sender string
-	Log    *slog.Logger
+	// PublicURL is the address of the web pages (public_url), for the
+	// robot messages' links; without it they have none.
+	PublicURL string
+	Log       *slog.Logger
 
 	tpl *templates
 }
@@ -85,6 +90,17 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
 		}, nil
 	}
+	robotMsg := func(kind workflow.NoticeKind, unit string, to service.RobotTarget, v *mailView) (workflow.OutboxMessage, error) {
+		c, err := r.tpl.renderRobot(kind, v)
+		if err != nil {
+			return workflow.OutboxMessage{}, fmt.Errorf("render %s for a robot: %w", kind, err)
+		}
+		return workflow.OutboxMessage{
+			Channel: to.Kind, Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to.Recipient(), Name: to.Label,
+			Subject: c.Subject, Text: c.Text, State: workflow.OutboxPending,
+			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
+		}, nil
+	}
 	var out []workflow.OutboxMessage
 	for _, o := range d.Owed {
 		v := base
@@ -97,8 +113,16 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 			}
 			out = append(out, m)
 		}
+		v.Name, v.Link = "", pageLink(r.PublicURL, n.Kind, n.Deadline, o.Unit)
+		for _, to := range o.Robots {
+			m, err := robotMsg(n.Kind, o.Unit, to, &v)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
 	}
-	if len(d.Office) > 0 {
+	if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
 		v := base
 		v.Backup = strings.Join(d.Backup, "；")
 		for _, u := range d.Unreachable {
@@ -114,6 +138,41 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 			}
 			out = append(out, m)
 		}
+		v.Link = pageLink(r.PublicURL, workflow.NoticeDigest, n.Deadline, "")
+		for _, to := range d.OfficeRobots {
+			m, err := robotMsg(workflow.NoticeDigest, "", to, &v)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
 	}
 	return out, nil
+}
+
+// pageLink is the address of the page where a notice's items are done:
+// the unit's tables, its nodes or the monthly counts, and for the office's
+// digest the overview, the progress or the month's counts. It is "" when
+// no public_url is set.
+func pageLink(base string, kind workflow.NoticeKind, d workflow.PlanDeadline, unit string) string {
+	if base == "" {
+		return ""
+	}
+	base = strings.TrimRight(base, "/") + "/#/"
+	if kind == workflow.NoticeDigest {
+		switch d.Kind {
+		case workflow.DeadlineCheckpoint:
+			return base + "progress"
+		case workflow.DeadlineMonthly:
+			return base + "monthly/" + d.Month.String()
+		}
+		return base
+	}
+	switch d.Kind {
+	case workflow.DeadlineCheckpoint:
+		return base + "exec/" + url.PathEscape(unit)
+	case workflow.DeadlineMonthly:
+		return base + "monthly"
+	}
+	return base + "units/" + url.PathEscape(unit)
 }

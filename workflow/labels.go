@@ -182,4 +182,8 @@ var auditActionNames = map[string]string{
 	"scoring.run":         "计分（试算）",
 	"scoring.publish":     "发布考核结果",
 	"notification.resend": "重新发送邮件",
+	"robot.add":           "添加群机器人",
+	"robot.delete":        "删除群机器人",
+	"robot.test":          "测试群机器人",
+	"calendar.rotate":     "更换日历订阅地址",
 }

@@ -22,6 +22,7 @@ import (
 
 	"kaohe/api"
 	"kaohe/configs"
+	"kaohe/internal/robot"
 	"kaohe/jobs"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -45,6 +46,9 @@ type App struct {
 	Scheduler  *jobs.Scheduler
 	// Version is the program's version, recorded in backup manifests.
 	Version string
+	// Robots sends to group robots: test messages, and the outbox's robot
+	// messages through the dispatcher.
+	Robots *robot.Client
 
 	closers []func(context.Context) error
 }
@@ -90,6 +94,7 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 	if err != nil {
 		return err
 	}
+	a.Robots = &robot.Client{AllowedHosts: cfg.Robots.AllowedHosts, Timeout: cfg.Robots.Timeout}
 	a.Service = service.New(db, a.Files, a.Clock, service.Options{
 		TokenTTL: cfg.Session.TTL, LoginLimit: cfg.Login.MaxFailures, LoginWindow: cfg.Login.Window,
 		BcryptCost:        cfg.Login.BcryptCost,
@@ -99,6 +104,8 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 		Reminders:         rules,
 		BackupsScheduled:  a.backupsScheduled(),
 		RedirectDownloads: cfg.Evidence.Redirect,
+		RobotAllowedHosts: cfg.Robots.AllowedHosts,
+		Robots:            a.Robots,
 	})
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -157,7 +164,7 @@ func (a *App) loadPlans(ctx context.Context) error {
 // metrics.
 func (a *App) Handler() http.Handler {
 	srv := &api.Server{Service: a.Service, Log: a.Log, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
-		Metrics: a.Metrics, Notify: a.notifyDispatcher}
+		Metrics: a.Metrics, Notify: a.notifyDispatcher, PublicURL: a.Config.PublicURL}
 	return srv.Handler()
 }
 
@@ -180,9 +187,10 @@ func (a *App) StartJobs(ctx context.Context) error {
 	}
 	name := jobs.InstanceName()
 	a.Dispatcher = &jobs.Dispatcher{Store: a.Store, Clock: a.Clock, Mailer: a.mailer(), From: cmp.Or(cfg.SMTP.From, "kaohe@localhost"),
+		Robots:   a.RobotSender(),
 		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, ClaimTTL: cfg.Outbox.ClaimTTL, Name: name, Log: a.Log, Metrics: met}
 	importDir := cmp.Or(cfg.Jobs.MonthlyImportDir, filepath.Join(cfg.Data, "import"))
-	reminders := &jobs.Reminders{Service: a.Service, Log: a.Log}
+	reminders := a.Reminders()
 	monthly := &jobs.Monthly{Service: a.Service, ImportDir: importDir, Log: a.Log}
 	scoring := &jobs.Scoring{Service: a.Service, Log: a.Log}
 	loc := time.UTC
@@ -228,6 +236,17 @@ func (a *App) StartJobs(ctx context.Context) error {
 	})
 	a.Log.Info("scheduled jobs started", "holder", name, "tick", cfg.Jobs.Tick, "reminders", cfg.Reminders.LeadDays, "at", cfg.Reminders.At)
 	return nil
+}
+
+// RobotSender is the dispatcher's sender of robot messages, on this
+// App's robot client, store and clock (tests build dispatchers with it).
+func (a *App) RobotSender() *jobs.RobotSender {
+	return &jobs.RobotSender{Store: a.Store, Client: a.Robots, Clock: a.Clock}
+}
+
+// Reminders is the reminder pass as the scheduler runs it.
+func (a *App) Reminders() *jobs.Reminders {
+	return &jobs.Reminders{Service: a.Service, PublicURL: a.Config.PublicURL, Log: a.Log}
 }
 
 // mailer is SMTP when an address is configured, else .eml files under

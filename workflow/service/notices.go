@@ -11,9 +11,10 @@ import (
 )
 
 // DueNotice is one notice due now, with everyone it still has to reach:
-// the units that owe something for its deadline with their contacts, and
-// for an overdue notice the office digest. Recipients whose message of
-// this notice is already in the outbox are left out.
+// the units that owe something for its deadline with their contacts and
+// group robots, and for an overdue notice the office digest to the
+// office's addresses and robots. Recipients whose message of this notice
+// is already in the outbox are left out.
 type DueNotice struct {
 	Plan   *workflow.Plan
 	Notice workflow.Notice
@@ -21,9 +22,11 @@ type DueNotice struct {
 	// have an email address and no message of this notice yet.
 	Owed []OwedUnit
 	// Late lists every owing unit, for the office digest (overdue notices
-	// only), and Office the digest's recipients without a digest yet.
-	Late   []workflow.Owing
-	Office []string
+	// only), and Office and OfficeRobots the digest's recipients without a
+	// digest yet.
+	Late         []workflow.Owing
+	Office       []string
+	OfficeRobots []RobotTarget
 	// Backup names what is wrong with the backups (a failed one, none in
 	// two days), for the digest; empty when all is well.
 	Backup []string
@@ -34,10 +37,33 @@ type DueNotice struct {
 	At time.Time
 }
 
-// OwedUnit is one unit that owes something for a notice's deadline.
+// OwedUnit is one unit that owes something for a notice's deadline, with
+// the contacts and robots it still has to reach.
 type OwedUnit struct {
 	workflow.Owing
 	Contacts []workflow.Contact
+	Robots   []RobotTarget
+}
+
+// RobotTarget is a robot a notice goes to: what its outbox row needs, no
+// credentials (the sender reads those when it sends).
+type RobotTarget struct {
+	ID    int64
+	Kind  workflow.RobotKind
+	Label string
+}
+
+// Recipient is the robot's outbox recipient.
+func (r RobotTarget) Recipient() string { return workflow.RobotRecipient(r.ID) }
+
+func robotTargets(rs []workflow.Robot, sent func(recipient string) bool) []RobotTarget {
+	var out []RobotTarget
+	for _, r := range rs {
+		if !sent(r.Recipient()) {
+			out = append(out, RobotTarget{ID: r.ID, Kind: r.Kind, Label: r.Label()})
+		}
+	}
+	return out
 }
 
 // DueNotices works out, from the current records, the reminders, overdue
@@ -69,12 +95,16 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 			if err != nil {
 				return err
 			}
+			robots, err := tx.AllRobots()
+			if err != nil {
+				return err
+			}
 			for _, n := range due {
-				d, err := s.dueNotice(tx, p, n, in, contacts, now)
+				d, err := s.dueNotice(tx, p, n, in, contacts, robots, now)
 				if err != nil {
 					return err
 				}
-				if len(d.Owed) > 0 || len(d.Office) > 0 {
+				if len(d.Owed) > 0 || len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
 					out = append(out, d)
 				}
 			}
@@ -122,7 +152,8 @@ func owingInput(tx Tx, p *workflow.Plan, due []workflow.Notice) (workflow.OwingI
 }
 
 // dueNotice works out who a notice still has to reach.
-func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact, now time.Time) (DueNotice, error) {
+func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact,
+	robots map[string][]workflow.Robot, now time.Time) (DueNotice, error) {
 	d := DueNotice{Plan: p, Notice: n, At: now}
 	owed := workflow.Owed(n.Deadline, n.Kind, in)
 	if len(owed) == 0 {
@@ -139,7 +170,8 @@ func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workf
 				u.Contacts = append(u.Contacts, c)
 			}
 		}
-		if len(u.Contacts) > 0 {
+		u.Robots = robotTargets(robots[o.Unit], func(to string) bool { return have[o.Unit+"/"+to] })
+		if len(u.Contacts) > 0 || len(u.Robots) > 0 {
 			d.Owed = append(d.Owed, u)
 		}
 	}
@@ -155,7 +187,8 @@ func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workf
 			d.Office = append(d.Office, to)
 		}
 	}
-	if len(d.Office) > 0 {
+	d.OfficeRobots = robotTargets(robots[""], func(to string) bool { return sent["/"+to] })
+	if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
 		d.Late = owed
 		st, err := s.backupStatus(tx, now)
 		if err != nil {

@@ -46,6 +46,12 @@ type Options struct {
 	// BackupsScheduled says the daily backup job runs, so that a day
 	// without a backup is a problem the office hears of.
 	BackupsScheduled bool
+	// RobotAllowedHosts are the host[:port]s a robot's webhook may use
+	// besides the robots' official hosts (robots.allowed_hosts).
+	RobotAllowedHosts []string
+	// Robots sends the test messages of group robots (nil: a test answers
+	// EUNAVAILABLE).
+	Robots RobotSender
 }
 
 // New returns the service over store, keeping evidence in files and

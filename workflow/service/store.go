@@ -38,6 +38,41 @@ type Tx interface {
 	ScoringTx
 	BackupTx
 	JobsTx
+	RobotTx
+	CalendarTx
+}
+
+// RobotTx reads and writes the group robots of the units and the office.
+// An owner "" is the office.
+type RobotTx interface {
+	// AddRobot stores r and sets its ID (ECONFLICT when its owner has the
+	// same webhook already).
+	AddRobot(r *workflow.Robot) error
+	// Robot returns one robot, credentials included (ENOTFOUND).
+	Robot(id int64) (*workflow.Robot, error)
+	// RobotsOf lists the robots of unit ("" the office's) by ID.
+	RobotsOf(unit string) ([]workflow.Robot, error)
+	// AllRobots returns every robot by owner, each owner's by ID.
+	AllRobots() (map[string][]workflow.Robot, error)
+	// DeleteRobot removes robot id of unit (ENOTFOUND when unit has no
+	// robot id).
+	DeleteRobot(unit string, id int64) error
+	// RecordRobotTest records when a test message was sent and what the
+	// robot answered ("" accepted) (ENOTFOUND).
+	RecordRobotTest(id int64, at time.Time, errText string) error
+}
+
+// CalendarTx reads and writes the addresses of the calendar feeds.
+type CalendarTx interface {
+	// CalendarFeed returns the feed of owner (a unit, "" the office)
+	// (ENOTFOUND when it has none yet).
+	CalendarFeed(owner string) (*workflow.CalendarFeed, error)
+	// CalendarFeedByToken returns the feed whose address has token
+	// (ENOTFOUND).
+	CalendarFeedByToken(token string) (*workflow.CalendarFeed, error)
+	// SaveCalendarFeed stores f as its owner's feed, replacing the token of
+	// an existing one (ECONFLICT when another feed has the token).
+	SaveCalendarFeed(f *workflow.CalendarFeed) error
 }
 
 // BackupTx records the backups written and reads the latest.

@@ -22,10 +22,8 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 			return out, nil
 		}
 	}
-	checks := []struct {
-		what  string
-		query string
-	}{
+	type check struct{ what, query string }
+	checks := []check{
 		{"node %v (%v/%v) has no released submission (state %v)",
 			`SELECT n.id, n.year, n.unit, COALESCE(s.state, 'none') FROM nodes n
 			 LEFT JOIN submissions s ON s.year = n.year AND s.unit = n.unit
@@ -43,6 +41,10 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 			`SELECT id FROM outbox WHERE state = 'failed' AND (attempts < 1 OR last_error = '') ORDER BY id`},
 		{"outbox message %v is %v but still claimed by %v",
 			`SELECT id, state, claimed_by FROM outbox WHERE state <> 'pending' AND (claimed_by <> '' OR claimed_until IS NOT NULL) ORDER BY id`},
+	}
+	if v >= 3 { // the outbox has had channels since version 3
+		checks = append(checks, check{"outbox message %v has unknown channel %v",
+			`SELECT id, channel FROM outbox WHERE channel NOT IN ('email', 'wecom', 'dingtalk') ORDER BY id`})
 	}
 	for _, c := range checks {
 		rows, err := db.sql.QueryContext(ctx, c.query)

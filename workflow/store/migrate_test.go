@@ -341,6 +341,12 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 			if d := diffLines(schema, schemaOf(t, db)); strings.Contains(d, "- ") {
 				t.Errorf("upgrading changed the release's tables:\n%s", d)
 			}
+			// The release's outbox rows are all emails.
+			var emails int64
+			db.Gorm().Raw("SELECT COUNT(*) FROM outbox WHERE channel = 'email'").Scan(&emails)
+			if int(emails) != len(rows["outbox"]) {
+				t.Errorf("%d of the release's %d outbox rows are emails after upgrading", emails, len(rows["outbox"]))
+			}
 			for _, tb := range releaseTables {
 				if got := tableRows(t, db, tb, columns[tb]...); !slices.Equal(got, rows[tb]) {
 					t.Errorf("table %s: %d rows before, %d after, or different", tb, len(rows[tb]), len(got))
