@@ -295,3 +295,46 @@ func ParseNodeRef(ref string) (NodePosition, bool) {
 func (a NodePosition) Path() string {
 	return NodeFact{Category: a.Category, ItemIndex: a.ItemIndex, WorkIndex: a.WorkIndex, NodeIndex: a.NodeIndex}.Path()
 }
+
+// Deadline kinds of the notices about a published result. They are not
+// deadlines a unit owes something for: they name what a notice is about in
+// its outbox key.
+const (
+	// DeadlineResult is a year's objection period ("result:2019").
+	DeadlineResult DeadlineKind = "result"
+	// DeadlineObjection is one answered objection ("objection:12").
+	DeadlineObjection DeadlineKind = "objection"
+	// DeadlineObjections is one working day's office digest of open
+	// objections ("objections:2019/2019-12-23").
+	DeadlineObjections DeadlineKind = "objections"
+)
+
+// PublicationNotice is the notice that a year's result was published at
+// published and may be objected to until ends: sent from publication to
+// the end of the period, once per contact (the outbox key names the year,
+// so a correction published later sends none).
+func (p *Plan) PublicationNotice(published, ends time.Time) Notice {
+	return Notice{Kind: NoticePublication, SendDate: p.LocalDate(published), SendAt: published, Until: ends,
+		Deadline: PlanDeadline{Kind: DeadlineResult, Key: fmt.Sprintf("result:%d", p.Year), Date: p.LocalDate(ends.Add(-time.Nanosecond)), At: ends}}
+}
+
+// AnswerNotice is the notice of the answer to objection id given at
+// answered: sent for OverdueWindow after the answer.
+func (p *Plan) AnswerNotice(id int64, answered time.Time) Notice {
+	return Notice{Kind: NoticeAnswer, SendDate: p.LocalDate(answered), SendAt: answered, Until: answered.Add(OverdueWindow),
+		Deadline: PlanDeadline{Kind: DeadlineObjection, Key: fmt.Sprintf("objection:%d", id), Date: p.LocalDate(answered), At: answered}}
+}
+
+// ObjectionDigest is the office's digest of open objections due at now:
+// one a working day, at the reminders' time of day, until the end of that
+// day; ok is false on a day off and before the time of day.
+func (p *Plan) ObjectionDigest(now time.Time, r ReminderRules) (n Notice, ok bool) {
+	day := p.LocalDate(now)
+	at := day.At(r.at(), p.Location())
+	if !p.Calendar.IsWorkday(day) || now.Before(at) {
+		return Notice{}, false
+	}
+	end := day.AddDays(1).In(p.Location())
+	return Notice{Kind: NoticeObjections, SendDate: day, SendAt: at, Until: end,
+		Deadline: PlanDeadline{Kind: DeadlineObjections, Key: fmt.Sprintf("objections:%d/%s", p.Year, day), Date: day, At: end}}, true
+}

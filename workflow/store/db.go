@@ -223,7 +223,8 @@ var models = []any{
 	&deductionRow{}, &scoringRunRow{}, // scoring.go
 	// jobs: outbox.go
 	&outboxRow{}, &leaseRow{}, &jobMarkRow{}, &monthlySummaryRow{},
-	&backupRow{}, // backup.go
+	&backupRow{},                                                      // backup.go
+	&waiverRow{}, &receiptRow{}, &objectionRow{}, &objectionFileRow{}, // waiver.go, receipt.go, objection.go
 }
 
 // migrationLock takes MySQL's named lock "kaohe.migrate" on a connection of

@@ -76,11 +76,17 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// EvidenceHashes returns the size of every file the evidence rows name, by
-// SHA-256 (withdrawn rows included: their files are kept). Rows naming one
-// hash with different sizes are reported in conflicts.
+// evidenceHashesQuery lists every file the evidence store holds for a row:
+// node evidence and objection files share the store, by content hash.
+const evidenceHashesQuery = `SELECT DISTINCT sha256, size FROM
+	(SELECT sha256, size FROM evidence UNION ALL SELECT sha256, size FROM objection_files) f ORDER BY sha256`
+
+// EvidenceHashes returns the size of every file the evidence and
+// objection-file rows name, by SHA-256 (withdrawn rows included: their
+// files are kept). Rows naming one hash with different sizes are reported
+// in conflicts.
 func (db *DB) EvidenceHashes(ctx context.Context) (sizes map[string]int64, conflicts []string, err error) {
-	rows, err := db.sql.QueryContext(ctx, "SELECT DISTINCT sha256, size FROM evidence ORDER BY sha256")
+	rows, err := db.sql.QueryContext(ctx, evidenceHashesQuery)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: evidence hashes: %w", err)
 	}
