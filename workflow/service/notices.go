@@ -33,7 +33,8 @@ type DueNotice struct {
 	Backup []string
 	// At is the time the notices were worked out.
 	At time.Time
-	// Result is the year's published run (publication notices).
+	// Result is the year's published run (publication notices and the
+	// objection digest).
 	Result *workflow.ScoringRun
 	// Answer is the answered objection (answer notices).
 	Answer *workflow.Objection
@@ -398,7 +399,7 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 			if err != nil {
 				return nil, err
 			}
-			d := DueNotice{Plan: p, Notice: n, At: now, Open: open, UnitNames: names}
+			d := DueNotice{Plan: p, Notice: n, At: now, Open: open, UnitNames: names, Result: run}
 			for _, to := range s.opt.OfficeEmails {
 				if !sent["/"+to] {
 					d.Office = append(d.Office, to)
