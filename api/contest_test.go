@@ -410,3 +410,371 @@ func decodeInto(t *testing.T, b []byte, v any) {
 		t.Fatalf("decode %s: %v", b, err)
 	}
 }
+
+// contestEnv prepares scoringEnv for the routes of a contested result:
+// "executing" is the year before publication, with gjz's first P1 and B3
+// nodes never reported (two missing-node deductions), a waiver of the B3
+// one and a receipt of gjz's tables; "published" publishes the year on Friday Dec 20 and on
+// Monday Dec 23 gjz objects to P1 with a file, and a second run is
+// computed.
+func contestEnv(t *testing.T, stage string) *env {
+	t.Helper()
+	e, facts := scoringEnv(t, "sqlite")
+	facts.set("business[2].works[0].nodes[0]", workflow.NodePending)
+	facts.set("party[0].works[0].nodes[0]", workflow.NodePending)
+	e.mustDo("POST", "/api/v1/plans/2019/units/gjz/waivers", "office",
+		map[string]any{"ref": "business[2].works[0].nodes[0]", "points": 0.5, "reason": "系统故障"}, 201)
+	e.mustDo("POST", subPath+"/received", "office", map[string]any{"at": "2019-06-13T09:00:00+08:00", "reason": "纸质报送"}, 200)
+	if stage == "executing" {
+		return e
+	}
+	var run runView
+	e.mustDecode("POST", runsPath, "office", nil, 201, &run)
+	e.mustDo("POST", runsPath+"/"+itoa(run.ID)+"/publish", "office", nil, 200)
+	e.clock.Set(cst(12, 23, 10, 0))
+	form, ct := objectionForm(t, "indicator:P1", "P1得分有误", upFile{"说明.pdf", pdfOfSize(t, 1024)})
+	if status, _, out := e.raw("POST", "/api/v1/plans/2019/units/gjz/objections", "unitA", ct, form); status != 201 {
+		t.Fatalf("objection: %d %s", status, out)
+	}
+	e.mustDo("POST", runsPath, "office", nil, 201)
+	return e
+}
+
+// TestContestEndpointsForEveryRole runs each route of waivers, receipts,
+// objections, answers, diffs and the monthly comparison as each role on a
+// fresh server: anonymous 401, a role that may not act 403, another unit's
+// data 404, the rest succeed. The roles that fail go first, so that one
+// server serves every role of a route.
+func TestContestEndpointsForEveryRole(t *testing.T) {
+	roles := []string{"", "office", "unitA", "unitB", "viewer"}
+	tests := []struct {
+		method, path, stage string
+		body                any
+		want                [5]int // anonymous, office, unitA (gjz), unitB (zs), viewer
+	}{
+		{"GET", "/api/v1/plans/2019/units/gjz/waivers", "executing", nil, [5]int{401, 200, 200, 404, 200}},
+		{"POST", "/api/v1/plans/2019/units/gjz/waivers", "executing",
+			map[string]any{"ref": "party[0].works[0].nodes[0]", "points": 0, "reason": "系统故障"}, [5]int{401, 201, 403, 404, 403}},
+		{"DELETE", "/api/v1/plans/2019/units/gjz/waivers/1", "executing", nil, [5]int{401, 204, 403, 404, 403}},
+		{"POST", subPath + "/received", "executing",
+			map[string]any{"at": "2019-06-13T08:00:00+08:00", "reason": "邮件"}, [5]int{401, 200, 403, 404, 403}},
+		{"DELETE", subPath + "/received", "executing", nil, [5]int{401, 204, 403, 404, 403}},
+		{"GET", "/api/v1/plans/2019/monthly", "executing", nil, [5]int{401, 200, 403, 403, 200}},
+		{"GET", "/api/v1/plans/2019/units/gjz/result", "published", nil, [5]int{401, 200, 200, 404, 200}},
+		{"GET", "/api/v1/plans/2019/units/gjz/objections", "published", nil, [5]int{401, 200, 200, 404, 200}},
+		{"POST", "/api/v1/plans/2019/units/gjz/objections", "published",
+			map[string]any{"ref": "indicator:P2", "text": "P2得分有误"}, [5]int{401, 403, 201, 404, 403}},
+		{"GET", "/api/v1/plans/2019/objections", "published", nil, [5]int{401, 200, 403, 403, 200}},
+		{"GET", "/api/v1/objections/1", "published", nil, [5]int{401, 200, 200, 404, 200}},
+		{"POST", "/api/v1/objections/1/answer", "published",
+			map[string]any{"verdict": "reject", "reason": "得分无误"}, [5]int{401, 200, 403, 404, 403}},
+		{"GET", "/api/v1/objections/1/files/1", "published", nil, [5]int{401, 200, 200, 404, 404}},
+		{"GET", "/api/v1/plans/2019/scoring-runs/2/diff", "published", nil, [5]int{401, 200, 403, 403, 200}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			e := contestEnv(t, tt.stage)
+			order := []int{}
+			for i := range roles {
+				if tt.want[i] >= 300 {
+					order = append(order, i)
+				}
+			}
+			for i := range roles {
+				if tt.want[i] < 300 {
+					order = append(order, i)
+				}
+			}
+			for _, i := range order {
+				status, out := e.do(tt.method, tt.path, roles[i], tt.body)
+				if status != tt.want[i] {
+					t.Errorf("as %q: status %d, want %d: %s", roles[i], status, tt.want[i], out)
+				}
+				if status >= 400 {
+					decodeError(t, out)
+				}
+			}
+		})
+	}
+}
+
+// TestWaiverAndReceiptRules: waivers and receipts are checked against the
+// unit's deductions and tables, a changed waiver makes an earlier run
+// stale, and after publication neither changes any more (corrections then
+// come from objections).
+func TestWaiverAndReceiptRules(t *testing.T) {
+	e, facts := scoringEnv(t, "sqlite")
+	facts.set("business[2].works[0].nodes[0]", workflow.NodePending) // missing: 1 point
+	waivers := "/api/v1/plans/2019/units/gjz/waivers"
+	ref := "business[2].works[0].nodes[0]"
+	for _, bad := range []struct {
+		body map[string]any
+		path string
+	}{
+		{map[string]any{"ref": ref, "points": 1, "reason": "x"}, "points"},
+		{map[string]any{"ref": ref, "points": -0.5, "reason": "x"}, "points"},
+		{map[string]any{"ref": ref, "reason": "x"}, "points"},
+		{map[string]any{"ref": ref, "points": 0, "reason": " "}, "reason"},
+		{map[string]any{"ref": "deduction:99", "points": 0, "reason": "x"}, "ref"},
+	} {
+		status, out := e.do("POST", waivers, "office", bad.body)
+		if status != 422 || decodeError(t, out).Error.Details[0].Path != bad.path {
+			t.Errorf("waiver %v: %d %s, want 422 at %s", bad.body, status, out, bad.path)
+		}
+	}
+	var w workflow.Waiver
+	e.mustDecode("POST", waivers, "office", map[string]any{"ref": ref, "points": 0.5, "reason": "系统故障"}, 201, &w)
+	status, out := e.do("POST", waivers, "office", map[string]any{"ref": ref, "points": 0, "reason": "再减"})
+	if status != 409 || decodeError(t, out).Error.Code != "conflict" {
+		t.Fatalf("a second waiver of one deduction: %d %s", status, out)
+	}
+	var run runView
+	e.mustDecode("POST", runsPath, "office", nil, 201, &run)
+	if d := run.Results[0].Deductions[0]; d.Points != 50 || d.Original == nil || *d.Original != 100 || d.Waiver.Reason != "系统故障" {
+		t.Fatalf("the reduced deduction %+v", d)
+	}
+
+	// Withdrawing the waiver changes the inputs: the run is stale.
+	e.mustDo("DELETE", waivers+"/"+itoa(w.ID), "office", nil, 204)
+	e.mustDo("DELETE", waivers+"/"+itoa(w.ID), "office", nil, 404)
+	status, out = e.do("POST", runsPath+"/"+itoa(run.ID)+"/publish", "office", nil)
+	if status != 409 || decodeError(t, out).Error.Code != "stale_version" {
+		t.Fatalf("publish after the waiver changed: %d %s", status, out)
+	}
+	var list []workflow.Waiver
+	e.mustDecode("GET", waivers, "unitA", nil, 200, &list)
+	if len(list) != 1 || list[0].WithdrawnAt == nil || list[0].WithdrawnBy != "admin" {
+		t.Fatalf("waivers %+v", list)
+	}
+	e.mustDo("POST", waivers, "office", map[string]any{"ref": ref, "points": 0, "reason": "系统故障，全部免除"}, 201)
+
+	// Receipts.
+	recv := subPath + "/received"
+	for _, bad := range []map[string]any{
+		{"at": "2019-12-21T09:00:00+08:00", "reason": "未来"},
+		{"reason": "没有时间"},
+		{"at": "2019-06-13T11:00:00+08:00", "reason": "晚于首次报送"},
+		{"at": "2019-06-12T09:00:00+08:00", "reason": ""},
+	} {
+		if status, out := e.do("POST", recv, "office", bad); status != 422 {
+			t.Errorf("receipt %v: %d %s", bad, status, out)
+		}
+	}
+	e.mustDo("DELETE", recv, "office", nil, 404)
+	e.mustDo("POST", "/api/v1/plans/2019/units/zs/submission/received", "office", map[string]any{"at": "2019-06-12T09:00:00+08:00", "reason": "纸质"}, 404)
+	e.mustDo("POST", recv, "office", map[string]any{"at": "2019-06-12T09:00:00+08:00", "reason": "纸质报送"}, 200)
+	var summary []struct {
+		Unit string `json:"unit"`
+		Late bool   `json:"late"`
+	}
+	e.mustDecode("GET", "/api/v1/plans/2019/submissions", "office", nil, 200, &summary)
+	if summary[0].Unit != "gjz" || summary[0].Late {
+		t.Fatalf("submissions %+v", summary)
+	}
+
+	// After publication nothing of this changes.
+	e.mustDecode("POST", runsPath, "office", nil, 201, &run)
+	e.mustDo("POST", runsPath+"/"+itoa(run.ID)+"/publish", "office", nil, 200)
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", waivers, map[string]any{"ref": ref, "points": 0, "reason": "x"}},
+		{"DELETE", waivers + "/2", nil},
+		{"POST", recv, map[string]any{"at": "2019-06-11T09:00:00+08:00", "reason": "x"}},
+		{"DELETE", recv, nil},
+	} {
+		status, out := e.do(c.method, c.path, "office", c.body)
+		if status != 409 || decodeError(t, out).Error.Code != "wrong_state" {
+			t.Errorf("%s %s after publication: %d %s", c.method, c.path, status, out)
+		}
+	}
+}
+
+// TestCorrectionPublication: a published result is replaced only by a
+// run computed after it, once an objection has been accepted since; each
+// publication keeps the period's end and is numbered; the earlier ones
+// stay published.
+func TestCorrectionPublication(t *testing.T) {
+	e, facts := scoringEnv(t, "sqlite")
+	facts.set("business[2].works[0].nodes[0]", workflow.NodePending)
+	var run1, run2, run3 runView
+	e.mustDecode("POST", runsPath, "office", nil, 201, &run1)
+	e.mustDo("POST", runsPath+"/"+itoa(run1.ID)+"/publish", "office", nil, 200)
+	e.mustDecode("POST", runsPath, "office", nil, 201, &run2)
+	status, out := e.do("POST", runsPath+"/"+itoa(run2.ID)+"/publish", "office", nil)
+	if status != 409 || decodeError(t, out).Error.Code != "wrong_state" {
+		t.Fatalf("a second publication with nothing to correct: %d %s", status, out)
+	}
+	e.mustDo("GET", runsPath+"/"+itoa(run1.ID)+"/diff", "office", nil, 404) // nothing published before the first
+
+	// A rejected objection corrects nothing; an accepted one does.
+	e.clock.Set(cst(12, 23, 9, 0))
+	objections := "/api/v1/plans/2019/units/gjz/objections"
+	var o1, o2 workflow.Objection
+	e.mustDecode("POST", objections, "unitA", map[string]any{"ref": "indicator:B3", "text": "B3得分偏低"}, 201, &o1)
+	e.mustDecode("POST", objections, "unitA", map[string]any{"ref": "business[2].works[0].nodes[0]", "text": "已报送"}, 201, &o2)
+	e.mustDo("POST", "/api/v1/objections/"+itoa(o1.ID)+"/answer", "office", map[string]any{"verdict": "reject", "reason": "无误"}, 200)
+	e.mustDecode("POST", runsPath, "office", nil, 201, &run3)
+	status, out = e.do("POST", runsPath+"/"+itoa(run3.ID)+"/publish", "office", nil)
+	if status != 409 || decodeError(t, out).Error.Code != "wrong_state" {
+		t.Fatalf("publication after a rejection only: %d %s", status, out)
+	}
+	// A review correction of a node never reported is refused; a waiver
+	// of its deduction is the correction.
+	status, out = e.do("POST", "/api/v1/objections/"+itoa(o2.ID)+"/answer", "office",
+		map[string]any{"verdict": "accept", "reason": "邮件报送", "correction": map[string]any{"review": map[string]any{"points": 1}}})
+	if status != 422 || decodeError(t, out).Error.Details[0].Path != "correction.review.ref" {
+		t.Fatalf("a review of a node without a report: %d %s", status, out)
+	}
+	e.mustDo("POST", "/api/v1/objections/"+itoa(o2.ID)+"/answer", "office",
+		map[string]any{"verdict": "accept", "reason": "邮件报送", "correction": map[string]any{"waiver": map[string]any{"points": 0}}}, 200)
+	status, out = e.do("POST", runsPath+"/"+itoa(run3.ID)+"/publish", "office", nil)
+	if status != 409 || decodeError(t, out).Error.Code != "stale_version" {
+		t.Fatalf("a run from before the correction: %d %s", status, out)
+	}
+	var run4 runView
+	e.mustDecode("POST", runsPath, "office", nil, 201, &run4)
+	e.mustDo("POST", runsPath+"/"+itoa(run4.ID)+"/publish", "office", nil, 200)
+	status, out = e.do("POST", runsPath+"/"+itoa(run3.ID)+"/publish", "office", nil)
+	if status != 409 || decodeError(t, out).Error.Code != "conflict" {
+		t.Fatalf("a run older than the published one: %d %s", status, out)
+	}
+
+	var runs []workflow.ScoringRun
+	e.mustDecode("GET", runsPath, "viewer", nil, 200, &runs)
+	pubs := map[int64]int{}
+	for _, r := range runs {
+		if r.Published {
+			pubs[r.ID] = r.Publication
+			if r.ObjectionPeriodEnds == nil || !r.ObjectionPeriodEnds.Equal(cst(12, 28, 0, 0)) {
+				t.Errorf("run %d: period ends %v", r.ID, r.ObjectionPeriodEnds)
+			}
+		}
+	}
+	if len(pubs) != 2 || pubs[run1.ID] != 1 || pubs[run4.ID] != 2 {
+		t.Fatalf("publications %v", pubs)
+	}
+	var diff service.RunDiff
+	e.mustDecode("GET", runsPath+"/"+itoa(run4.ID)+"/diff", "office", nil, 200, &diff)
+	if diff.From != run1.ID || len(diff.Units) != 1 {
+		t.Fatalf("diff of the correction %+v", diff)
+	}
+	var old runView
+	e.mustDecode("GET", runsPath+"/"+itoa(run1.ID), "office", nil, 200, &old)
+	if !old.Published || resultsJSON(t, old) != resultsJSON(t, run1) {
+		t.Fatal("the first publication changed")
+	}
+	if r := e.result("gjz", "unitA"); r.Run != run4.ID || r.Publication != 2 {
+		t.Fatalf("the result is not the latest publication: %+v", r)
+	}
+}
+
+// TestObjectionPeriodOnTheCalendar: published on Friday September 27 2019
+// with 5 days, the objection period ends at the end of Thursday October 10
+// (Sunday September 29 is a working day, October 1–7 are off).
+func TestObjectionPeriodOnTheCalendar(t *testing.T) {
+	e, _ := scoringEnv(t, "sqlite")
+	e.clock.Set(cst(9, 27, 15, 0))
+	var run runView
+	e.mustDecode("POST", runsPath, "office", nil, 201, &run)
+	var pub workflow.ScoringRun
+	e.mustDecode("POST", runsPath+"/"+itoa(run.ID)+"/publish", "office", nil, 200, &pub)
+	ends := cst(10, 11, 0, 0)
+	if pub.ObjectionPeriodEnds == nil || !pub.ObjectionPeriodEnds.Equal(ends) {
+		t.Fatalf("period ends %v, want %v", pub.ObjectionPeriodEnds, ends)
+	}
+	status, body := e.do("GET", "/api/v1/plans/2019/units/gjz/result", "unitA", nil)
+	if status != 200 || !strings.Contains(string(body), `"objection_period_ends":"2019-10-10T16:00:00Z"`) {
+		t.Fatalf("the result's period end as RFC 3339: %d %s", status, body)
+	}
+	objections := "/api/v1/plans/2019/units/gjz/objections"
+	e.clock.Set(ends.Add(-time.Minute))
+	e.mustDo("POST", objections, "unitA", map[string]any{"ref": "indicator:P1", "text": "最后一分钟"}, 201)
+	e.clock.Set(ends)
+	status, out := e.do("POST", objections, "unitA", map[string]any{"ref": "indicator:P1", "text": "晚了"})
+	if status != 409 || !strings.Contains(decodeError(t, out).Error.Message, "2019-10-11 00:00") {
+		t.Fatalf("an objection at the period's end: %d %s", status, out)
+	}
+	// The office may still answer, and the publication notice is no
+	// longer sent.
+	e.mustDo("POST", "/api/v1/objections/1/answer", "office", map[string]any{"verdict": "reject", "reason": "无误"}, 200)
+	e.remind()
+	if ms := e.outbox(workflow.NoticePublication); len(ms) != 0 {
+		t.Fatalf("publication notices after the period: %d", len(ms))
+	}
+	if ms := e.outbox(workflow.NoticeAnswer); len(ms) != 2 {
+		t.Fatalf("answer notices: %d, want 2", len(ms))
+	}
+}
+
+// TestDiscrepancyFlags: the member information system's figures are kept
+// beside the units' own, compared against the plan's 5%, flagged from the
+// import on, and a 瞒报 deduction can cite only a flagged month.
+func TestDiscrepancyFlags(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	e.clock.Set(cst(8, 3, 9, 0))
+	e.mustDo("PUT", "/api/v1/plans/2019/units/gjz/monthly/2019-07", "unitA", map[string]any{"count": 12000}, 200)
+	e.mustDo("PUT", "/api/v1/plans/2019/units/zs/monthly/2019-07", "unitB", map[string]any{"count": 8000}, 200)
+	status, _, body := e.raw("POST", "/api/v1/plans/2019/monthly/2019-07/import", "office", "text/csv",
+		[]byte("unit,count\ngjz,11000\n中山区总工会,7700\n"))
+	if status != 200 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	var imp service.ImportResult
+	decodeInto(t, body, &imp)
+	if len(imp.Flagged) != 1 || imp.Flagged[0].Unit != "gjz" || *imp.Flagged[0].UnitCount != 12000 || *imp.Flagged[0].SystemCount != 11000 ||
+		imp.Flagged[0].Difference != 1000 || *imp.Flagged[0].Percent != 909 {
+		t.Fatalf("flagged %+v", imp.Flagged)
+	}
+
+	var ov struct {
+		Units []service.MonthlyLine `json:"units"`
+	}
+	e.mustDecode("GET", "/api/v1/plans/2019/monthly/2019-07", "viewer", nil, 200, &ov)
+	gjz, zs := ov.Units[0], ov.Units[1]
+	if *gjz.Count != 12000 || gjz.Source != "api" || gjz.UnitReport.Count != 12000 || gjz.System.Count != 11000 || !gjz.Flagged ||
+		gjz.Comparison == nil || gjz.Comparison.Difference != 1000 {
+		t.Fatalf("gjz %+v", gjz)
+	}
+	if zs.Flagged || zs.Comparison == nil || zs.Comparison.Difference != 300 {
+		t.Fatalf("zs %+v", zs)
+	}
+	// A unit's later figure replaces its own, never the system's.
+	e.mustDo("PUT", "/api/v1/plans/2019/units/gjz/monthly/2019-07", "unitA", map[string]any{"count": 12500}, 200)
+	e.mustDecode("GET", "/api/v1/plans/2019/monthly/2019-07", "office", nil, 200, &ov)
+	if g := ov.Units[0]; g.UnitReport.Count != 12500 || g.UnitReport.Corrections != 1 || g.System.Count != 11000 || g.System.Corrections != 0 {
+		t.Fatalf("after the unit's correction %+v %+v", g.UnitReport, g.System)
+	}
+
+	var cmp service.MonthlyComparison
+	e.mustDecode("GET", "/api/v1/plans/2019/monthly?flagged=true", "office", nil, 200, &cmp)
+	if cmp.ThresholdPercent != 5*workflow.Point || cmp.Flagged != 1 || len(cmp.Lines) != 1 || cmp.Lines[0].Unit != "gjz" || cmp.Lines[0].Month.String() != "2019-07" {
+		t.Fatalf("comparison %+v", cmp)
+	}
+	e.mustDo("GET", "/api/v1/plans/2019/monthly?flagged=maybe", "office", nil, 400)
+	e.mustDo("GET", "/api/v1/plans/2019/monthly", "unitA", nil, 403)
+
+	deductions := "/api/v1/plans/2019/units/%s/deductions"
+	status, out := e.do("POST", fmt.Sprintf(deductions, "zs"), "office", map[string]any{"rule": "瞒报", "points": 1, "reason": "多报", "month": "2019-07"})
+	if status != 422 || decodeError(t, out).Error.Details[0].Path != "month" {
+		t.Fatalf("a deduction citing an unflagged month: %d %s", status, out)
+	}
+	var d workflow.ManualDeduction
+	e.mustDecode("POST", fmt.Sprintf(deductions, "gjz"), "office", map[string]any{"rule": "瞒报", "points": 1, "reason": "多报", "month": "2019-07"}, 201, &d)
+	if *d.UnitCount != 12500 || *d.SystemCount != 11000 || !strings.Contains(d.Citation(), "多报1500人") {
+		t.Fatalf("deduction %+v: %s", d, d.Citation())
+	}
+	e.mustDecode("GET", "/api/v1/plans/2019/monthly", "office", nil, 200, &cmp)
+	for _, l := range cmp.Lines {
+		if cited := len(l.Deductions) == 1 && l.Deductions[0] == d.ID; cited != (l.Unit == "gjz" && l.Month.String() == "2019-07") {
+			t.Errorf("line %+v", l)
+		}
+	}
+	// A new import within the threshold clears the flag.
+	e.raw("POST", "/api/v1/plans/2019/monthly/2019-07/import", "office", "text/csv", []byte("unit,count\ngjz,12000\n"))
+	e.mustDecode("GET", "/api/v1/plans/2019/monthly?flagged=true", "office", nil, 200, &cmp)
+	if cmp.Flagged != 0 {
+		t.Fatalf("still flagged: %+v", cmp)
+	}
+}
