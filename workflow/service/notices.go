@@ -321,21 +321,38 @@ func scoringMark(year int) string { return fmt.Sprintf("scoring:%d", year) }
 // the last OverdueWindow to its unit's contacts, and on a working day
 // while objections are open, the office's digest of them.
 func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueNotice, error) {
-	run, err := latestPublished(tx, p.Year)
-	if err != nil || run == nil {
+	// The runs' list, without results: a tick must not read a year's
+	// results (tens of megabytes for thousands of units) unless a
+	// publication notice still has someone to reach.
+	runs, err := tx.ScoringRuns(p.Year)
+	if err != nil {
 		return nil, err
+	}
+	var run *workflow.ScoringRun
+	for i := range runs {
+		if runs[i].Published && (run == nil || runs[i].Publication > run.Publication) {
+			run = &runs[i]
+		}
+	}
+	if run == nil {
+		return nil, nil
 	}
 	var out []DueNotice
 	var contacts map[string][]workflow.Contact
+	sent := map[string]map[string]bool{}
+	// reach returns unit's contacts that have no message of n yet.
 	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, error) {
 		if contacts == nil {
 			if contacts, err = tx.AllContacts(); err != nil {
 				return nil, err
 			}
 		}
-		have, err := tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead)
-		if err != nil {
-			return nil, err
+		have, ok := sent[n.Deadline.Key]
+		if !ok {
+			if have, err = tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead); err != nil {
+				return nil, err
+			}
+			sent[n.Deadline.Key] = have
 		}
 		var cs []workflow.Contact
 		for _, c := range contacts[unit] {
@@ -357,20 +374,30 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 		n := p.PublicationNotice(*run.PublishedAt, *run.ObjectionPeriodEnds)
 		d := DueNotice{Plan: p, Notice: n, At: now, Result: run}
 		for _, u := range units {
-			r, ok := run.Result(u.Code)
-			if !ok {
-				continue
-			}
 			cs, err := reach(n, u.Code)
 			if err != nil {
 				return nil, err
 			}
 			if len(cs) > 0 {
-				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs, Result: r})
+				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs})
 			}
 		}
 		if len(d.Owed) > 0 {
-			out = append(out, d)
+			full, err := tx.ScoringRun(p.Year, run.ID)
+			if err != nil {
+				return nil, err
+			}
+			d.Result = full
+			kept := d.Owed[:0]
+			for _, o := range d.Owed {
+				if r, ok := full.Result(o.Unit); ok {
+					o.Result = r
+					kept = append(kept, o)
+				}
+			}
+			if d.Owed = kept; len(d.Owed) > 0 {
+				out = append(out, d)
+			}
 		}
 	}
 	answered, err := tx.Objections(ObjectionFilter{Year: p.Year, Answered: true, AnsweredSince: now.Add(-workflow.OverdueWindow)})
