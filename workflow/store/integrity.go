@@ -86,7 +86,19 @@ const evidenceHashesQuery = `SELECT DISTINCT sha256, size FROM
 // files are kept). Rows naming one hash with different sizes are reported
 // in conflicts.
 func (db *DB) EvidenceHashes(ctx context.Context) (sizes map[string]int64, conflicts []string, err error) {
-	rows, err := db.sql.QueryContext(ctx, evidenceHashesQuery)
+	// A database not yet migrated (checked, or restored from an older
+	// archive) may lack objection_files.
+	var tables []string
+	for _, t := range []string{"evidence", "objection_files"} {
+		if db.Gorm().WithContext(ctx).Migrator().HasTable(t) {
+			tables = append(tables, t)
+		}
+	}
+	q := snapshotHashesQuery(tables)
+	if q == "" {
+		return map[string]int64{}, nil, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, q)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: evidence hashes: %w", err)
 	}
