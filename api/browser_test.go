@@ -545,9 +545,9 @@ func TestBrowserUnitStartsItsTables(t *testing.T) {
 		t.Fatalf("B1's required items read %q", got)
 	}
 
-	unit.click(`button[data-act="add-work"][data-at="party[0]"]`)
+	unit.click(`button[data-action="add-work"][data-at="party[0]"]`)
 	unit.waitFor(`document.querySelector('[data-path="party[0].works[1].title"]')`)
-	unit.click(`button[data-act="del-work"][data-at="party[0].works[1]"]`)
+	unit.click(`button[data-action="del-work"][data-at="party[0].works[1]"]`)
 	unit.waitFor(`!document.querySelector('[data-path="party[0].works[1].title"]')`)
 
 	unit.typeInto(`[data-path="party[0].points"] input`, "20")

@@ -125,8 +125,10 @@ func cst(month time.Month, day, hour, minute int) time.Time {
 // traces every line to its rule, its fact, and its waiver or objection.
 // The unit's contacts and the office are emailed on the way.
 func TestContestAcceptance(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, backend)
 			e.clock.Set(cst(6, 17, 10, 0))
 			e.toState("executing") // first submitted June 17: 4 days late
@@ -446,6 +448,7 @@ func contestEnv(t *testing.T, stage string) *env {
 // data 404, the rest succeed. The roles that fail go first, so that one
 // server serves every role of a route.
 func TestContestEndpointsForEveryRole(t *testing.T) {
+	t.Parallel()
 	roles := []string{"", "office", "unitA", "unitB", "viewer"}
 	tests := []struct {
 		method, path, stage string
@@ -473,6 +476,7 @@ func TestContestEndpointsForEveryRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			t.Parallel()
 			e := contestEnv(t, tt.stage)
 			order := []int{}
 			for i := range roles {
@@ -503,6 +507,7 @@ func TestContestEndpointsForEveryRole(t *testing.T) {
 // stale, and after publication neither changes any more (corrections then
 // come from objections).
 func TestWaiverAndReceiptRules(t *testing.T) {
+	t.Parallel()
 	e, facts := scoringEnv(t, "sqlite")
 	facts.set("business[2].works[0].nodes[0]", workflow.NodePending) // missing: 1 point
 	waivers := "/api/v1/plans/2019/units/gjz/waivers"
@@ -596,6 +601,7 @@ func TestWaiverAndReceiptRules(t *testing.T) {
 // publication keeps the period's end and is numbered; the earlier ones
 // stay published.
 func TestCorrectionPublication(t *testing.T) {
+	t.Parallel()
 	e, facts := scoringEnv(t, "sqlite")
 	facts.set("business[2].works[0].nodes[0]", workflow.NodePending)
 	var run1, run2, run3 runView
@@ -674,6 +680,7 @@ func TestCorrectionPublication(t *testing.T) {
 // with 5 days, the objection period ends at the end of Thursday October 10
 // (Sunday September 29 is a working day, October 1–7 are off).
 func TestObjectionPeriodOnTheCalendar(t *testing.T) {
+	t.Parallel()
 	e, _ := scoringEnv(t, "sqlite")
 	e.clock.Set(cst(9, 27, 15, 0))
 	var run runView
@@ -712,6 +719,7 @@ func TestObjectionPeriodOnTheCalendar(t *testing.T) {
 // beside the units' own, compared against the plan's 5%, flagged from the
 // import on, and a 瞒报 deduction can cite only a flagged month.
 func TestDiscrepancyFlags(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.clock.Set(cst(8, 3, 9, 0))
 	e.mustDo("PUT", "/api/v1/plans/2019/units/gjz/monthly/2019-07", "unitA", map[string]any{"count": 12000}, 200)

@@ -10,6 +10,7 @@ import (
 // status: anonymous 401, a role that may not act 403, another unit's data
 // 404 (indistinguishable from absent), the rest succeed.
 func TestEveryEndpointForEveryRole(t *testing.T) {
+	t.Parallel()
 	roles := []string{"", "office", "unitA", "unitB", "viewer"}
 	newUnit := map[string]any{"code": "new", "name": "新单位总工会"}
 	newUser := map[string]any{"username": "new-user", "password": "password-new", "role": "viewer"}

@@ -71,12 +71,12 @@ func (r *Reminders) Due(ctx context.Context) ([]workflow.OutboxMessage, error) {
 // notice renders the messages of one due notice.
 func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error) {
 	p, n, now := d.Plan, d.Notice, d.At
-	what, dueText := describe(p, n.Deadline)
+	what, dueText, dueNote := describe(p, n.Deadline)
 	sender := r.Sender
 	if sender == "" {
 		sender = "大连市总工会办公室"
 	}
-	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, Now: fmtLocal(now, p), Lead: n.Lead}
+	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, DueNote: dueNote, Now: fmtLocal(now, p), Lead: n.Lead}
 	switch n.Kind {
 	case workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections:
 		base.What = fmt.Sprintf("%d年度实绩考核结果", p.Year)

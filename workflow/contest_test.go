@@ -11,6 +11,7 @@ import (
 // deduction its ref names and keeps the rule's amount beside it; a receipt
 // of the tables before the deadline makes a late first submission on time.
 func TestScoreUnitWaiversAndReceipts(t *testing.T) {
+	t.Parallel()
 	p := loadPlan2019(t)
 	at := cst(12, 18, 10, 0)
 	waiver := func(id int64, ref string, pts Points) Waiver {
@@ -112,6 +113,7 @@ func TestScoreUnitWaiversAndReceipts(t *testing.T) {
 // TestReceiptReason: the late-submission fact names both the receipt and
 // the first submission in the system.
 func TestReceiptReason(t *testing.T) {
+	t.Parallel()
 	p := loadPlan2019(t)
 	u := perfectUnit(p)
 	s := cst(6, 20, 9, 0)
@@ -127,6 +129,7 @@ func TestReceiptReason(t *testing.T) {
 // TestObjectionPeriodEnd counts working days after the day of publication
 // on the 2019 calendar.
 func TestObjectionPeriodEnd(t *testing.T) {
+	t.Parallel()
 	p := loadPlan2019(t)
 	tests := []struct {
 		name      string
@@ -156,6 +159,7 @@ func TestObjectionPeriodEnd(t *testing.T) {
 }
 
 func TestResultStateAt(t *testing.T) {
+	t.Parallel()
 	ends := cst(12, 28, 0, 0)
 	tests := []struct {
 		name          string
@@ -181,6 +185,7 @@ func TestResultStateAt(t *testing.T) {
 }
 
 func TestCompareCounts(t *testing.T) {
+	t.Parallel()
 	five := 5 * Point
 	pct := func(p Points) *Points { return &p }
 	tests := []struct {
@@ -212,6 +217,7 @@ func TestCompareCounts(t *testing.T) {
 }
 
 func TestParseNodeRef(t *testing.T) {
+	t.Parallel()
 	good := []string{"party[0].works[0].nodes[0]", "business[12].works[3].nodes[2]", "innovation[1].nodes[0]"}
 	for _, ref := range good {
 		pos, ok := ParseNodeRef(ref)
@@ -232,6 +238,7 @@ func TestParseNodeRef(t *testing.T) {
 // TestDiffResults lists the lines that changed between two runs, unit by
 // unit, and leaves out units whose result did not change.
 func TestDiffResults(t *testing.T) {
+	t.Parallel()
 	p := loadPlan2019(t)
 	u := perfectUnit(p)
 	node(&u, "B3").Late = true

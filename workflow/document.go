@@ -22,7 +22,12 @@ type Work struct {
 	Title  string   `json:"title"`
 	Points Points   `json:"points"`
 	Covers []string `json:"covers,omitempty"`
-	Nodes  []Node   `json:"nodes"`
+	// CoversProposed says Covers were proposed from the work's text by an
+	// import of a table without a 须包括 column (ProposeCovers) and wait for
+	// the unit to confirm them; the editor clears it. Validation warns
+	// about it and does not block.
+	CoversProposed bool   `json:"covers_proposed,omitempty"`
+	Nodes          []Node `json:"nodes"`
 }
 
 // Node is one milestone (序时进度) of a work.

@@ -178,6 +178,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // deadline to each contact of each unit that has not submitted, and
 // nothing to the five that have; restarted, it writes nothing more.
 func TestReminderOnStart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	submitted := []string{"zs", "xg", "sh", "gjz", "lsk"}
 	units := seed(t, dir, submitted)

@@ -150,6 +150,7 @@ func countSteps(t *testing.T, addr string, fx *fixture, nodes []int64) int {
 // deductions, scoring runs, audit, notifications) is the original's at the
 // backup's moment; kaohe check finds nothing wrong with the copy.
 func TestRestoreDrill(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()

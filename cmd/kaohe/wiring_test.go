@@ -79,6 +79,7 @@ func releaseStore(t *testing.T, cfg *configs.Config, units []string, reportedDue
 // information system export dropped in DATA/import becomes gjz's June
 // count.
 func TestJobsReadTheRealRecords(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	seed(t, dir, []string{"gjz", "zs"})
 	release(t, dir, []string{"gjz", "zs"}, "2019-06-30")
@@ -137,6 +138,7 @@ func TestJobsReadTheRealRecords(t *testing.T) {
 // 09:00) the server stores one scoring run by itself, and a restart does not
 // store another.
 func TestYearEndScoringRunsOnItsOwn(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	seed(t, dir, []string{"gjz"})
 	release(t, dir, []string{"gjz"}, "2019-06-30")

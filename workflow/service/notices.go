@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"kaohe/workflow"
@@ -74,7 +76,11 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 			if err != nil {
 				return err
 			}
-			due := p.DueNotices(now, s.opt.Reminders)
+			releases, err := tx.Releases(p.Year)
+			if err != nil {
+				return err
+			}
+			due := p.DueNotices(now, s.opt.Reminders, p.ReleaseDeadlines(slices.Collect(maps.Values(releases)))...)
 			if len(due) > 0 {
 				in, contacts, err := owingInput(tx, p, due)
 				if err != nil {
@@ -118,7 +124,7 @@ func owingInput(tx Tx, p *workflow.Plan, due []workflow.Notice) (workflow.OwingI
 		}
 		for _, n := range ns {
 			in.Nodes = append(in.Nodes, workflow.ReminderNode{Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
-				Work: n.Work, Due: n.Due, Points: n.Points, State: string(n.State)})
+				Work: n.Work, Due: n.Due, Points: n.Points, State: string(n.State), DueAt: n.DueAt(p)})
 		}
 	}
 	if kinds[workflow.DeadlineMonthly] {

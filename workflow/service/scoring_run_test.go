@@ -13,6 +13,7 @@ import (
 // the figures a manual deduction cites, so that a run computed before any
 // of them changed cannot be published.
 func TestDigestCoversContestInputs(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2019, 12, 18, 2, 0, 0, 0, time.UTC)
 	first := time.Date(2019, 6, 17, 2, 0, 0, 0, time.UTC)
 	n10000, n9000, n9500 := int64(10000), int64(9000), int64(9500)

@@ -481,6 +481,8 @@ func (s *Service) Release(ctx context.Context, a Actor, year int) (*ReleaseResul
 			if sub.State != workflow.StateCertified {
 				continue
 			}
+			t := now
+			sub.ReleasedAt = &t
 			if err := advance(tx, a, sub, workflow.ActionRelease, nil, now, nil); err != nil {
 				return err
 			}

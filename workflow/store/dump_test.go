@@ -22,6 +22,7 @@ const kindsTable = "CREATE TABLE kinds (id bigint NOT NULL PRIMARY KEY, at datet
 // TestMariaDBSnapshotRoundTrip: every table of a MySQL snapshot loads back
 // into an empty database of the same schema exactly.
 func TestMariaDBSnapshotRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	src := openMariaDB(t)
 	long := strings.Repeat("会员实名制😀\n", 200000)
@@ -74,6 +75,7 @@ func TestMariaDBSnapshotRoundTrip(t *testing.T) {
 // EvidenceHashes (what kaohe check compares with the store) name the files
 // of objections with those of node evidence, on each database.
 func TestSnapshotNamesObjectionFiles(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := t.Context()
