@@ -43,7 +43,6 @@ type RefPoints struct {
 const (
 	RuleObjectionRef        = "objection.ref.unknown"
 	RuleObjectionText       = "objection.text.empty"
-	RuleObjectionFiles      = "objection.files.count"
 	RuleAnswerVerdict       = "answer.verdict.invalid"
 	RuleAnswerReason        = "answer.reason.empty"
 	RuleAnswerCorrection    = "answer.correction.missing"
