@@ -76,7 +76,7 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 	if sender == "" {
 		sender = "大连市总工会办公室"
 	}
-	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, DueNote: dueNote, Now: fmtLocal(now, p), Lead: n.Lead}
+	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, DueNote: dueNote, Now: fmtLocal(now, p), Lead: n.Lead, Office: p.OfficeContacts}
 	switch n.Kind {
 	case workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections:
 		base.What = fmt.Sprintf("%d年度实绩考核结果", p.Year)
@@ -120,6 +120,9 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 	if len(d.Office) > 0 {
 		v := base
 		v.Backup = strings.Join(d.Backup, "；")
+		for _, u := range d.Unreachable {
+			v.Unreachable = append(v.Unreachable, u.Name)
+		}
 		for _, o := range d.Late {
 			v.Late = append(v.Late, unitItems{Unit: o.Unit, UnitName: o.UnitName, Items: items(o)})
 		}

@@ -28,11 +28,11 @@ func loadTemplates() (*templates, error) {
 	t := &templates{text: map[workflow.NoticeKind]*texttemplate.Template{}, html: map[workflow.NoticeKind]*htmltemplate.Template{}}
 	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest,
 		workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections} {
-		tt, err := texttemplate.ParseFS(templateFiles, "templates/"+string(k)+".txt")
+		tt, err := texttemplate.ParseFS(templateFiles, "templates/"+string(k)+".txt", "templates/footer.txt")
 		if err != nil {
 			return nil, err
 		}
-		ht, err := htmltemplate.ParseFS(templateFiles, "templates/"+string(k)+".html")
+		ht, err := htmltemplate.ParseFS(templateFiles, "templates/"+string(k)+".html", "templates/footer.html")
 		if err != nil {
 			return nil, err
 		}
@@ -63,6 +63,11 @@ type mailView struct {
 	Late []unitItems
 	// Backup names a failed or missing backup (digest only; "" when fine).
 	Backup string
+	// Unreachable names the units no reminder reaches by mail (digest only).
+	Unreachable []string
+	// Office are the office's contacts every message ends with (the
+	// plan's office_contacts).
+	Office []workflow.OfficeContact
 	// Published is when the result was published and Result the unit's
 	// result (publication notices).
 	Published string

@@ -41,6 +41,8 @@ type LabelTables struct {
 	// LineKinds are the kinds of line of a result's breakdown and of a
 	// diff between runs.
 	LineKinds map[string]string `json:"line_kinds"`
+	// Duties name the duties of a supervision contact.
+	Duties map[string]string `json:"duties"`
 }
 
 // Labels returns every label table. Each call returns fresh maps, which the
@@ -67,6 +69,7 @@ func Labels() LabelTables {
 		ObjectionVerdicts: map[string]string{"": VerdictLabel(""), VerdictAccept: VerdictLabel(VerdictAccept),
 			VerdictReject: VerdictLabel(VerdictReject)},
 		LineKinds: names(lineKindNames),
+		Duties:         names(dutyNames),
 	}
 }
 
@@ -106,6 +109,8 @@ var categoryNames = map[string]string{
 	"contacts":         "督查工作联系人",
 }
 
+var dutyNames = map[string]string{DutyHead: "负责人", DutyStaff: "工作人员"}
+
 // fieldNames are keyed by the JSON names of the fields.
 var fieldNames = map[string]string{
 	// The indicator tables.
@@ -128,6 +133,7 @@ var fieldNames = map[string]string{
 	"phone":     "电话",
 	"mobile":    "手机",
 	"email":     "电子邮箱",
+	"duty":      "分工",
 	"username":  "用户名",
 	"password":  "密码",
 	"role":      "角色",

@@ -35,6 +35,10 @@ type Plan struct {
 	// day, so that a late release never costs the unit points (5 when
 	// zero).
 	ReleaseGraceDays int `yaml:"release_grace_days" json:"release_grace_days"`
+	// OfficeContacts are the office's own contacts, with which the notice
+	// ends (联系人：林浩 82610211 …): every reminder, overdue notice and digest
+	// ends with them, and the units' pages show them.
+	OfficeContacts []OfficeContact `yaml:"office_contacts" json:"office_contacts"`
 	// ForbiddenPhrases may not appear in a completion standard.
 	ForbiddenPhrases []string `yaml:"forbidden_phrases" json:"forbidden_phrases"`
 	// Nodes bounds the number of nodes of one work.
@@ -127,11 +131,22 @@ type InnovationRules struct {
 	Note      string `yaml:"note" json:"note"`
 }
 
+// OfficeContact is one person of the office whom the units may ask.
+type OfficeContact struct {
+	Name  string `yaml:"name" json:"name"`
+	Phone string `yaml:"phone" json:"phone"`
+	Email string `yaml:"email" json:"email"`
+}
+
 // ContactRules says which fields of a supervision contact must be filled for
-// it to count as complete.
+// it to count as complete, how many complete contacts a submission needs,
+// and which duties they must cover (the notice: 负责人、工作人员).
 type ContactRules struct {
 	Required []string `yaml:"required" json:"required"`
 	MinCount int      `yaml:"min_count" json:"min_count"`
+	// Duties are the duties that at least one complete contact each must
+	// hold (DutyHead, DutyStaff).
+	Duties []string `yaml:"duties" json:"duties"`
 }
 
 // MonthlyRules describe the monthly member real-name count.
@@ -249,7 +264,18 @@ func (p *Plan) init() error {
 		p.Nodes.Max = len(p.Checkpoints)
 	}
 	if len(p.Contacts.Required) == 0 {
-		p.Contacts.Required = []string{"name", "position", "phone", "mobile", "email"}
+		p.Contacts.Required = []string{"name", "position", "phone", "mobile"}
+	}
+	if p.Contacts.Duties == nil {
+		p.Contacts.Duties = []string{} // clients read a list, never null
+	}
+	if p.OfficeContacts == nil {
+		p.OfficeContacts = []OfficeContact{}
+	}
+	for _, d := range p.Contacts.Duties {
+		if d != DutyHead && d != DutyStaff {
+			return fmt.Errorf("plan %d: contacts.duties: %q is not %s or %s", p.Year, d, DutyHead, DutyStaff)
+		}
 	}
 	if p.Contacts.MinCount == 0 {
 		p.Contacts.MinCount = 1

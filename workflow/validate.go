@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"fmt"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
@@ -49,7 +48,6 @@ const (
 	RuleInnovationEffect   = "innovation.effect.empty"
 	RuleInnovationDup      = "innovation.duplicate"
 	RuleTextTooLong        = "text.too_long"
-	RuleContactsMissing    = "contacts.missing"
 )
 
 // MaxTextRunes bounds every free-text field of a table.
@@ -427,37 +425,4 @@ func normalizeTitle(s string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
-}
-
-func (v *validator) contacts(cs []Contact) {
-	complete := 0
-	for _, c := range cs {
-		if ContactComplete(v.plan, c) {
-			complete++
-		}
-	}
-	if complete < v.plan.Contacts.MinCount {
-		v.fail("contacts", RuleContactsMissing, "报送指标表须同时提交至少%d名信息完整的督查工作联系人（姓名、职务、电话、手机、电子邮箱）", v.plan.Contacts.MinCount)
-	}
-}
-
-// ContactComplete reports whether c has every field the plan requires, with
-// a valid email address.
-func ContactComplete(p *Plan, c Contact) bool {
-	fields := map[string]string{"name": c.Name, "position": c.Position, "phone": c.Phone, "mobile": c.Mobile, "email": c.Email}
-	for _, f := range p.Contacts.Required {
-		if strings.TrimSpace(fields[f]) == "" {
-			return false
-		}
-	}
-	if c.Email != "" && !ValidEmail(c.Email) {
-		return false
-	}
-	return true
-}
-
-// ValidEmail reports whether s is one plain address (no display name).
-func ValidEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && a.Name == ""
 }

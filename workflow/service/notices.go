@@ -33,6 +33,9 @@ type DueNotice struct {
 	// Backup names what is wrong with the backups (a failed one, none in
 	// two days), for the digest; empty when all is well.
 	Backup []string
+	// Unreachable names the units no reminder reaches by mail (no contact
+	// has an email address), for the digest.
+	Unreachable []workflow.Unit
 	// At is the time the notices were worked out.
 	At time.Time
 	// Result is the year's published run (publication notices and the
@@ -181,6 +184,11 @@ func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workf
 			return d, err
 		}
 		d.Backup = st.Problems
+		for _, u := range in.Units {
+			if !workflow.Reachable(contacts[u.Code]) {
+				d.Unreachable = append(d.Unreachable, u)
+			}
+		}
 	}
 	return d, nil
 }

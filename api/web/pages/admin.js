@@ -70,7 +70,7 @@ async function createUser(form) {
 }
 
 export const actions = {
-  "add-contact": () => { newContacts.push(emptyContact()); drawContacts(); },
+  "add-contact": () => { newContacts.push(emptyContact(newContacts)); drawContacts(); },
   "del-contact": btn => { newContacts.splice(Number(btn.dataset.index), 1); drawContacts(); },
 };
 

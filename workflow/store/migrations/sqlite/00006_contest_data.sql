@@ -1,4 +1,4 @@
--- The data of migration 4: a run published before is the year's first
+-- The data of migration 5: a run published before is the year's first
 -- publication (with no objection period), and the monthly counts are
 -- rebuilt from their history, one current value per source: the latest
 -- value of that source, first reported when that source first reported.
