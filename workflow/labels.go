@@ -69,7 +69,7 @@ func Labels() LabelTables {
 		ObjectionVerdicts: map[string]string{"": VerdictLabel(""), VerdictAccept: VerdictLabel(VerdictAccept),
 			VerdictReject: VerdictLabel(VerdictReject)},
 		LineKinds: names(lineKindNames),
-		Duties:         names(dutyNames),
+		Duties:    names(dutyNames),
 	}
 }
 
