@@ -162,8 +162,8 @@ func TestAcceptanceRobotsAndCalendar(t *testing.T) {
 		t.Fatalf("feed: %d %s", status, raw)
 	}
 	events := strings.Join(feedEvents(t, cal), "\n")
-	for _, want := range []string{"2019年度实绩考核指标表报送截止|2019-06-13 17:30", "6月30日前序时进度节点截止|2019-06-30 all-day",
-		"2019年6月会员实名制信息采集数量报送截止|2019-07-05 all-day", "11月30日前序时进度节点截止|2019-11-30 all-day"} {
+	for _, want := range []string{"2019年度实绩考核指标表报送截止|2019-06-13 17:30", "6月30日前序时进度节点截止（原定6月30日，顺延至7月1日）|2019-07-01 all-day",
+		"2019年6月会员实名制信息采集数量报送截止|2019-07-05 all-day", "11月30日前序时进度节点截止（原定11月30日，顺延至12月2日）|2019-12-02 all-day"} {
 		if !strings.Contains(events, want) {
 			t.Errorf("the feed lacks %s:\n%s", want, events)
 		}

@@ -71,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 	lim := s.Service.Limits()
 	upload := v1.Group("", limitBody(int64(lim.MaxFiles)*(lim.MaxFileBytes+64<<10)+1<<20), auth)
 	upload.POST("/nodes/:id/evidence", s.handleReport)
+	upload.POST("/plans/:year/units/:unit/objections", s.handleFileObjection)
 	imports := v1.Group("", limitBody(maxImportBytes+1<<20), auth)
 	imports.POST("/plans/:year/monthly/:month/import", s.handleImportMonthly)
 	imports.POST("/plans/:year/units/:unit/submission/import", s.handleImportSubmission)
@@ -85,6 +86,7 @@ func (s *Server) routes(a *gin.RouterGroup) {
 	s.nodeRoutes(a)
 	s.scoringRoutes(a)
 	s.channelRoutes(a)
+	s.contestRoutes(a)
 	a.GET("/notifications", s.handleNotifications)
 	a.GET("/notifications/counts", s.handleNotificationCounts)
 	a.POST("/notifications/:id/resend", s.handleResendNotification)
@@ -129,6 +131,8 @@ func (s *Server) submissionRoutes(a *gin.RouterGroup) {
 	sub.POST("/return", yearUnitBodyCall(ok, false, svc.Return))
 	sub.POST("/certify", yearUnitBodyCall(ok, true, svc.Certify))
 	sub.GET("/history", yearUnitCall(ok, svc.History))
+	sub.POST("/received", yearUnitBodyCall(ok, false, svc.RecordReceipt))
+	sub.DELETE("/received", yearUnitCall(http.StatusNoContent, noContent(svc.ClearReceipt)))
 	sub.GET("/export.xlsx", s.handleExportSubmission)
 }
 
@@ -144,6 +148,7 @@ func (s *Server) nodeRoutes(a *gin.RouterGroup) {
 	a.PUT("/plans/:year/units/:unit/monthly/:month", s.handlePutMonthly)
 	a.GET("/plans/:year/units/:unit/monthly/:month", s.handleMonthlyHistory)
 	a.GET("/plans/:year/monthly/:month", s.handleMonthly)
+	a.GET("/plans/:year/monthly", s.handleMonthlyComparison)
 }
 
 // scoringRoutes: deductions, scoring runs, results and their exports.
@@ -159,6 +164,22 @@ func (s *Server) scoringRoutes(a *gin.RouterGroup) {
 	a.POST("/plans/:year/scoring-runs/:id/publish", s.handlePublishScoring)
 	a.GET("/plans/:year/scoring-runs/:id/export.xlsx", s.handleExportRanking)
 	a.GET("/plans/:year/scoring-runs/:id/export.csv", s.handleExportRankingCSV)
+	a.GET("/plans/:year/scoring-runs/:id/diff", s.handleRunDiff)
+}
+
+// contestRoutes: waivers of deductions, objections to a published result
+// and their answers (filing an objection is an upload, registered with the
+// uploads).
+func (s *Server) contestRoutes(a *gin.RouterGroup) {
+	svc := s.Service
+	a.GET("/plans/:year/units/:unit/waivers", yearUnitCall(ok, svc.Waivers))
+	a.POST("/plans/:year/units/:unit/waivers", yearUnitBodyCall(created, false, svc.AddWaiver))
+	a.DELETE("/plans/:year/units/:unit/waivers/:id", s.handleWithdrawWaiver)
+	a.GET("/plans/:year/units/:unit/objections", yearUnitCall(ok, svc.Objections))
+	a.GET("/plans/:year/objections", s.handleObjectionQueue)
+	a.GET("/objections/:id", idCall(ok, "异议", svc.Objection))
+	a.POST("/objections/:id/answer", s.handleAnswerObjection)
+	a.GET("/objections/:id/files/:file", s.handleObjectionFile)
 }
 
 // handleReady checks the database and the evidence store at once, within

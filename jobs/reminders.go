@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -16,7 +17,11 @@ import (
 // (service.DueNotices), renders one message per owing unit and contact and
 // one per owing unit and group robot (markdown, with the same facts and a
 // link to the page), plus one office digest per overdue notice to each
-// office address and office robot, and enqueues them (service.Enqueue). The outbox's unique key makes a repeated pass a no-op
+// office address and office robot, and enqueues them (service.Enqueue).
+// The notices about a published result go the same way, by mail: the
+// publication to every unit's contacts, each answer to its unit's
+// contacts, and a digest of open objections to the office on each working
+// day. The outbox's unique key makes a repeated pass a no-op
 // for messages already enqueued, so a late, repeated or restarted run sends
 // each reminder once.
 type Reminders struct {
@@ -78,6 +83,16 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		sender = "大连市总工会办公室"
 	}
 	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, DueNote: dueNote, Now: fmtLocal(now, p), Lead: n.Lead, Office: p.OfficeContacts}
+	switch n.Kind {
+	case workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections:
+		base.What = fmt.Sprintf("%d年度实绩考核结果", p.Year)
+		if d.Result != nil {
+			base.Published = fmtLocal(*d.Result.PublishedAt, p)
+			if e := d.Result.ObjectionPeriodEnds; e != nil {
+				base.DueText = chineseDate(p.LocalDate(e.Add(-time.Nanosecond)))
+			}
+		}
+	}
 	until := n.Until.UTC()
 	msg := func(kind workflow.NoticeKind, unit, to, name string, v *mailView) (workflow.OutboxMessage, error) {
 		c, err := r.tpl.render(kind, v)
@@ -105,6 +120,11 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 	for _, o := range d.Owed {
 		v := base
 		v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o.Owing)
+		v.Result = resultOf(o.Result)
+		if d.Answer != nil {
+			m := objectionOf(p, d.Answer, o.UnitName)
+			v.Objection = &m
+		}
 		for _, c := range o.Contacts {
 			v.Name = c.Name
 			m, err := msg(n.Kind, o.Unit, c.Email, c.Name, &v)
@@ -131,8 +151,15 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		for _, o := range d.Late {
 			v.Late = append(v.Late, unitItems{Unit: o.Unit, UnitName: o.UnitName, Items: items(o)})
 		}
+		for i := range d.Open {
+			v.Open = append(v.Open, objectionOf(p, &d.Open[i], d.UnitNames[d.Open[i].Unit]))
+		}
+		kind := workflow.NoticeDigest
+		if n.Kind == workflow.NoticeObjections {
+			kind = n.Kind
+		}
 		for _, to := range d.Office {
-			m, err := msg(workflow.NoticeDigest, "", to, "市总工会办公室", &v)
+			m, err := msg(kind, "", to, "市总工会办公室", &v)
 			if err != nil {
 				return nil, err
 			}

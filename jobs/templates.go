@@ -30,7 +30,8 @@ type templates struct {
 func loadTemplates() (*templates, error) {
 	t := &templates{text: map[workflow.NoticeKind]*texttemplate.Template{}, html: map[workflow.NoticeKind]*htmltemplate.Template{},
 		robot: map[workflow.NoticeKind]*texttemplate.Template{}}
-	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest} {
+	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest,
+		workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections} {
 		tt, err := texttemplate.ParseFS(templateFiles, "templates/"+string(k)+".txt", "templates/footer.txt")
 		if err != nil {
 			return nil, err
@@ -39,12 +40,17 @@ func loadTemplates() (*templates, error) {
 		if err != nil {
 			return nil, err
 		}
+		t.text[k], t.html[k] = tt, ht
+	}
+	// Group robots carry the deadline notices; a published result and the
+	// answers to objections go by mail.
+	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest} {
 		rt, err := texttemplate.New(string(k)+".md").Funcs(texttemplate.FuncMap{"md": markdownText}).
 			ParseFS(templateFiles, "templates/"+string(k)+".md")
 		if err != nil {
 			return nil, err
 		}
-		t.text[k], t.html[k], t.robot[k] = tt, ht, rt
+		t.robot[k] = rt
 	}
 	return t, nil
 }
@@ -79,6 +85,31 @@ type mailView struct {
 	// Link is the page of the notice in the web pages ("" without
 	// public_url); robot messages end with it.
 	Link string
+	// Published is when the result was published and Result the unit's
+	// result (publication notices).
+	Published string
+	Result    *resultMail
+	// Objection is the answered objection (answer notices).
+	Objection *objectionMail
+	// Open lists the objections awaiting an answer (objection digest).
+	Open []objectionMail
+}
+
+// resultMail is a unit's published result as a message shows it.
+type resultMail struct {
+	Scored                                         bool
+	Total, Party, Business, Innovation, Deductions string
+	Rank, DeductionCount                           int
+	Grade, Reason                                  string
+}
+
+// objectionMail is an objection as a message shows it: times in the
+// plan's zone, the verdict and the correction in words.
+type objectionMail struct {
+	ID                                                  int64
+	Unit, UnitName, Line, Text, At                      string
+	Verdict, Answer, Correction, AnsweredBy, AnsweredAt string
+	Files                                               int
 }
 
 // unitItems is one unit's outstanding items.
@@ -219,4 +250,25 @@ func items(o workflow.Owing) []string {
 
 func fmtLocal(t time.Time, p *workflow.Plan) string {
 	return t.In(p.Location()).Format("2006年1月2日 15:04")
+}
+
+// resultOf is a unit's result in a message's words.
+func resultOf(r *workflow.UnitResult) *resultMail {
+	if r == nil {
+		return nil
+	}
+	return &resultMail{Scored: r.Scored(), Total: r.Total.String(), Party: r.Party.String(), Business: r.Business.String(),
+		Innovation: r.Innovation.String(), Deductions: r.DeductionTotal.String(), Rank: r.Rank, DeductionCount: len(r.Deductions),
+		Grade: r.Grade, Reason: r.Reason}
+}
+
+// objectionOf is an objection in a message's words.
+func objectionOf(p *workflow.Plan, o *workflow.Objection, unitName string) objectionMail {
+	m := objectionMail{ID: o.ID, Unit: o.Unit, UnitName: unitName, Line: o.Line, Text: o.Text, At: fmtLocal(o.At, p),
+		Verdict: workflow.VerdictLabel(o.Verdict), Answer: o.Answer, Correction: o.Correction.Describe(), AnsweredBy: o.AnsweredBy,
+		Files: len(o.Files)}
+	if o.AnsweredAt != nil {
+		m.AnsweredAt = fmtLocal(*o.AnsweredAt, p)
+	}
+	return m
 }

@@ -34,6 +34,13 @@ type LabelTables struct {
 	OutboxStates map[string]string `json:"outbox_states"`
 	// MonthlySources say how a monthly member count came in.
 	MonthlySources map[string]string `json:"monthly_sources"`
+	// ResultStates are the states of a published year (公示中, 已确定).
+	ResultStates map[string]string `json:"result_states"`
+	// ObjectionVerdicts are the office's answers to objections.
+	ObjectionVerdicts map[string]string `json:"objection_verdicts"`
+	// LineKinds are the kinds of line of a result's breakdown and of a
+	// diff between runs.
+	LineKinds map[string]string `json:"line_kinds"`
 	// Duties name the duties of a supervision contact.
 	Duties map[string]string `json:"duties"`
 }
@@ -58,8 +65,20 @@ func Labels() LabelTables {
 		NoticeKinds:    names(noticeKindNames),
 		OutboxStates:   names(outboxStateNames),
 		MonthlySources: names(monthlySourceNames),
-		Duties:         names(dutyNames),
+		ResultStates:   map[string]string{ResultPublic: ResultStateLabel(ResultPublic), ResultFinal: ResultStateLabel(ResultFinal)},
+		ObjectionVerdicts: map[string]string{"": VerdictLabel(""), VerdictAccept: VerdictLabel(VerdictAccept),
+			VerdictReject: VerdictLabel(VerdictReject)},
+		LineKinds: names(lineKindNames),
+		Duties:    names(dutyNames),
 	}
+}
+
+var lineKindNames = map[string]string{
+	LineScore:      "小计",
+	LineIndicator:  "指标",
+	LineNode:       "节点",
+	LineInnovation: "创新指标",
+	LineDeduction:  "扣分",
 }
 
 func names[K ~string](m map[K]string) map[string]string {
@@ -125,6 +144,13 @@ var fieldNames = map[string]string{
 	"count":  "数量",
 	"rule":   "扣分事项",
 	"reason": "原因",
+	// Waivers, receipts, objections and their answers.
+	"ref":        "考核结果项",
+	"text":       "异议理由",
+	"verdict":    "答复结论",
+	"correction": "更正",
+	"at":         "实际收到时间",
+	"month":      "月份",
 }
 
 var deductionRuleNames = map[string]string{
@@ -139,6 +165,10 @@ var noticeKindNames = map[NoticeKind]string{
 	NoticeReminder: "提醒",
 	NoticeOverdue:  "逾期通知",
 	NoticeDigest:   "汇总",
+	// The notices of a published result.
+	NoticePublication: "结果公示",
+	NoticeAnswer:      "异议答复",
+	NoticeObjections:  "异议待答复",
 }
 
 // outboxStateNames are keyed by the outbox's states (OutboxState), which
@@ -186,4 +216,11 @@ var auditActionNames = map[string]string{
 	"robot.delete":        "删除群机器人",
 	"robot.test":          "测试群机器人",
 	"calendar.rotate":     "更换日历订阅地址",
+	// Contesting a result.
+	"waiver.add":                "减免扣分",
+	"waiver.withdraw":           "撤销减免",
+	"submission.received":       "登记实际收到时间",
+	"submission.received.clear": "撤销实际收到时间",
+	"objection.file":            "提出异议",
+	"objection.answer":          "答复异议",
 }

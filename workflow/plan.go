@@ -58,6 +58,10 @@ type Plan struct {
 	Grades []Grade `yaml:"grades" json:"grades"`
 	// Scoring is when the year-end scoring job runs by itself.
 	Scoring Deadline `yaml:"scoring" json:"scoring"`
+	// ObjectionDays is the length of the objection period (公示期) of a
+	// published result, in working days after the day of publication (5
+	// when zero).
+	ObjectionDays int `yaml:"objection_days" json:"objection_days"`
 
 	loc *time.Location
 }
@@ -156,6 +160,10 @@ type MonthlyRules struct {
 	To   string `yaml:"to" json:"to"`
 	// DueDay is the day of the following month by which a month is due.
 	DueDay int `yaml:"due_day" json:"due_day"`
+	// DiscrepancyPercent is how far, in percent of the member information
+	// system's figure, a unit's own figure may exceed it before the month
+	// is flagged (5 when zero; 0.01 flags nearly any excess).
+	DiscrepancyPercent Points `yaml:"discrepancy_percent" json:"discrepancy_percent"`
 	// Dues are each month's deadline as it applies (MonthDeadline), written
 	// in the plan JSON for clients; never read from a plan file.
 	Dues []MonthlyDue `yaml:"-" json:"dues,omitempty"`
@@ -300,6 +308,18 @@ func (p *Plan) init() error {
 	}
 	if p.Monthly.DueDay == 0 {
 		p.Monthly.DueDay = 5
+	}
+	if p.Monthly.DiscrepancyPercent == 0 {
+		p.Monthly.DiscrepancyPercent = 5 * Point
+	}
+	if p.Monthly.DiscrepancyPercent < 0 {
+		return fmt.Errorf("plan %d: monthly.discrepancy_percent is negative", p.Year)
+	}
+	if p.ObjectionDays == 0 {
+		p.ObjectionDays = 5
+	}
+	if p.ObjectionDays < 0 {
+		return fmt.Errorf("plan %d: objection_days is negative", p.Year)
 	}
 	if p.Monthly.From != "" {
 		if _, err := ParseMonth(p.Monthly.From); err != nil {

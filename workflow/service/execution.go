@@ -15,7 +15,10 @@ import (
 // NodeView is a node as clients read it: the stored record with its state
 // and colour at the time of the request and its number of current files.
 type NodeView struct {
-	ID        int64  `json:"id"`
+	ID int64 `json:"id"`
+	// Ref is the node's path in the document, the ref results, waivers
+	// and objections name it by ("business[2].works[0].nodes[1]").
+	Ref       string `json:"ref"`
 	Year      int    `json:"year"`
 	Unit      string `json:"unit"`
 	Category  string `json:"category"`
@@ -87,7 +90,7 @@ func (s *Service) warning() time.Duration {
 func (s *Service) nodeView(p *workflow.Plan, n workflow.NodeRecord, now time.Time, files int) NodeView {
 	due := p.NodeDue(n.Due, n.Released)
 	v := NodeView{
-		ID: n.ID, Year: n.Year, Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
+		ID: n.ID, Ref: n.Position().Path(), Year: n.Year, Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
 		ItemIndex: n.ItemIndex, WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex, Work: n.Work,
 		Due: n.Due, DueAt: due.At.UTC(), DueEndsOn: due.EndsOn, DueLabel: due.Label, Points: n.Points, Target: n.Target, Standard: n.Standard,
 		EvidenceRequired: n.Evidence, State: n.StateAt(p, now), Late: n.Late, Note: n.Note,

@@ -15,6 +15,12 @@ import (
 // group robots, and for an overdue notice the office digest to the
 // office's addresses and robots. Recipients whose message of this notice
 // is already in the outbox are left out.
+//
+// The notices about a published result carry their facts beside: a
+// publication notice the published run (Result) and, in Owed, every unit
+// of it with its own result; an answer notice the answered objection
+// (Answer) and its unit in Owed; the office's objection digest the open
+// objections (Open) and its recipients in Office.
 type DueNotice struct {
 	Plan   *workflow.Plan
 	Notice workflow.Notice
@@ -35,14 +41,26 @@ type DueNotice struct {
 	Unreachable []workflow.Unit
 	// At is the time the notices were worked out.
 	At time.Time
+	// Result is the year's published run (publication notices and the
+	// objection digest).
+	Result *workflow.ScoringRun
+	// Answer is the answered objection (answer notices).
+	Answer *workflow.Objection
+	// Open lists the objections awaiting an answer, with UnitNames naming
+	// their units (the office's objection digest).
+	Open      []workflow.Objection
+	UnitNames map[string]string
 }
 
-// OwedUnit is one unit that owes something for a notice's deadline, with
-// the contacts and robots it still has to reach.
+// OwedUnit is one unit that owes something for a notice's deadline, or
+// that a notice about its result has to reach, with the contacts and
+// robots it still has to reach.
 type OwedUnit struct {
 	workflow.Owing
 	Contacts []workflow.Contact
 	Robots   []RobotTarget
+	// Result is the unit's published result (publication notices).
+	Result *workflow.UnitResult
 }
 
 // RobotTarget is a robot a notice goes to: what its outbox row needs, no
@@ -83,31 +101,35 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 			return err
 		}
 		for _, p := range plans {
+			ds, err := s.contestNotices(tx, p, now)
+			if err != nil {
+				return err
+			}
 			releases, err := tx.Releases(p.Year)
 			if err != nil {
 				return err
 			}
 			due := p.DueNotices(now, s.opt.Reminders, p.ReleaseDeadlines(slices.Collect(maps.Values(releases)))...)
-			if len(due) == 0 {
-				continue
-			}
-			in, contacts, err := owingInput(tx, p, due)
-			if err != nil {
-				return err
-			}
-			robots, err := tx.AllRobots()
-			if err != nil {
-				return err
-			}
-			for _, n := range due {
-				d, err := s.dueNotice(tx, p, n, in, contacts, robots, now)
+			if len(due) > 0 {
+				in, contacts, err := owingInput(tx, p, due)
 				if err != nil {
 					return err
 				}
-				if len(d.Owed) > 0 || len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
-					out = append(out, d)
+				robots, err := tx.AllRobots()
+				if err != nil {
+					return err
+				}
+				for _, n := range due {
+					d, err := s.dueNotice(tx, p, n, in, contacts, robots, now)
+					if err != nil {
+						return err
+					}
+					if len(d.Owed) > 0 || len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
+						out = append(out, d)
+					}
 				}
 			}
+			out = append(out, ds...)
 		}
 		return nil
 	})
@@ -277,11 +299,11 @@ func (s *Service) summarisePlan(tx Tx, p *workflow.Plan, now time.Time) ([]workf
 		return nil, err
 	}
 	counts := map[string]map[workflow.Month]int64{}
-	for _, r := range reports {
-		if counts[r.Unit] == nil {
-			counts[r.Unit] = map[workflow.Month]int64{}
+	for unit, months := range figuresOf(reports) {
+		counts[unit] = map[workflow.Month]int64{}
+		for m, f := range months {
+			counts[unit][m] = f.primary().Count
 		}
-		counts[r.Unit][r.Month] = r.Count
 	}
 	for _, m := range due {
 		if err := tx.SaveMonthlySummary(workflow.Summarise(p.Year, m, units, counts, now)); err != nil {
@@ -339,3 +361,128 @@ func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.Scor
 
 // scoringMark names the job mark of a year's scheduled scoring.
 func scoringMark(year int) string { return fmt.Sprintf("scoring:%d", year) }
+
+// contestNotices works out the notices about the plan's published result
+// that are due now: the publication notice to every unit's contacts while
+// the objection period is open, the answer of each objection answered in
+// the last OverdueWindow to its unit's contacts, and on a working day
+// while objections are open, the office's digest of them.
+func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueNotice, error) {
+	// The runs' list, without results: a tick must not read a year's
+	// results (tens of megabytes for thousands of units) unless a
+	// publication notice still has someone to reach.
+	runs, err := tx.ScoringRuns(p.Year)
+	if err != nil {
+		return nil, err
+	}
+	var run *workflow.ScoringRun
+	for i := range runs {
+		if runs[i].Published && (run == nil || runs[i].Publication > run.Publication) {
+			run = &runs[i]
+		}
+	}
+	if run == nil {
+		return nil, nil
+	}
+	var out []DueNotice
+	var contacts map[string][]workflow.Contact
+	sent := map[string]map[string]bool{}
+	// reach returns unit's contacts that have no message of n yet.
+	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, error) {
+		if contacts == nil {
+			if contacts, err = tx.AllContacts(); err != nil {
+				return nil, err
+			}
+		}
+		have, ok := sent[n.Deadline.Key]
+		if !ok {
+			if have, err = tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead); err != nil {
+				return nil, err
+			}
+			sent[n.Deadline.Key] = have
+		}
+		var cs []workflow.Contact
+		for _, c := range contacts[unit] {
+			if c.Email != "" && !have[unit+"/"+c.Email] {
+				cs = append(cs, c)
+			}
+		}
+		return cs, nil
+	}
+	units, err := tx.Units()
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(units))
+	for _, u := range units {
+		names[u.Code] = u.Name
+	}
+	if periodOpen(run, now) {
+		n := p.PublicationNotice(*run.PublishedAt, *run.ObjectionPeriodEnds)
+		d := DueNotice{Plan: p, Notice: n, At: now, Result: run}
+		for _, u := range units {
+			cs, err := reach(n, u.Code)
+			if err != nil {
+				return nil, err
+			}
+			if len(cs) > 0 {
+				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs})
+			}
+		}
+		if len(d.Owed) > 0 {
+			full, err := tx.ScoringRun(p.Year, run.ID)
+			if err != nil {
+				return nil, err
+			}
+			d.Result = full
+			kept := d.Owed[:0]
+			for _, o := range d.Owed {
+				if r, ok := full.Result(o.Unit); ok {
+					o.Result = r
+					kept = append(kept, o)
+				}
+			}
+			if d.Owed = kept; len(d.Owed) > 0 {
+				out = append(out, d)
+			}
+		}
+	}
+	answered, err := tx.Objections(ObjectionFilter{Year: p.Year, Answered: true, AnsweredSince: now.Add(-workflow.OverdueWindow)})
+	if err != nil {
+		return nil, err
+	}
+	for i := range answered {
+		o := &answered[i]
+		n := p.AnswerNotice(o.ID, *o.AnsweredAt)
+		cs, err := reach(n, o.Unit)
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) > 0 {
+			out = append(out, DueNotice{Plan: p, Notice: n, At: now, Answer: o,
+				Owed: []OwedUnit{{Owing: workflow.Owing{Unit: o.Unit, UnitName: names[o.Unit]}, Contacts: cs}}})
+		}
+	}
+	if n, ok := p.ObjectionDigest(now, s.opt.Reminders); ok && len(s.opt.OfficeEmails) > 0 {
+		open, err := tx.Objections(ObjectionFilter{Year: p.Year, Open: true})
+		if err != nil {
+			return nil, err
+		}
+		if len(open) > 0 {
+			sent, err := tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead)
+			if err != nil {
+				return nil, err
+			}
+			d := DueNotice{Plan: p, Notice: n, At: now, Open: open, UnitNames: names, Result: run}
+			for _, to := range s.opt.OfficeEmails {
+				if !sent["/"+to] {
+					d.Office = append(d.Office, to)
+				}
+			}
+			if len(d.Office) > 0 {
+				out = append(out, d)
+			}
+		}
+	}
+	return out, nil
+}

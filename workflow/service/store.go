@@ -36,6 +36,9 @@ type Tx interface {
 	NodeTx
 	MonthlyTx
 	ScoringTx
+	WaiverTx
+	ReceiptTx
+	ObjectionTx
 	BackupTx
 	JobsTx
 	RobotTx
@@ -73,6 +76,56 @@ type CalendarTx interface {
 	// SaveCalendarFeed stores f as its owner's feed, replacing the token of
 	// an existing one (ECONFLICT when another feed has the token).
 	SaveCalendarFeed(f *workflow.CalendarFeed) error
+}
+
+// WaiverTx reads and writes the waivers of deductions.
+type WaiverTx interface {
+	// AddWaiver stores w in force and sets its ID: ECONFLICT when the unit
+	// has a waiver in force for the same ref (a unique key, not a check).
+	AddWaiver(w *workflow.Waiver) error
+	// Waivers lists the year's waivers of unit ("" for every unit),
+	// withdrawn ones included, by ID.
+	Waivers(year int, unit string) ([]workflow.Waiver, error)
+	// WithdrawWaiver marks a waiver in force withdrawn (ENOTFOUND when the
+	// year's unit has no such waiver in force).
+	WithdrawWaiver(year int, unit string, id int64, at time.Time, by string) error
+}
+
+// ReceiptTx reads and writes when units' tables arrived by other means.
+type ReceiptTx interface {
+	// PutReceipt records r, replacing the unit's earlier record of the
+	// year.
+	PutReceipt(r *workflow.Receipt) error
+	// DeleteReceipt removes the unit's record (ENOTFOUND when none).
+	DeleteReceipt(year int, unit string) error
+	// Receipts lists the year's records of unit ("" for every unit).
+	Receipts(year int, unit string) ([]workflow.Receipt, error)
+}
+
+// ObjectionTx reads and writes objections, their files and answers.
+type ObjectionTx interface {
+	// AddObjection stores o open with its files and sets their IDs.
+	AddObjection(o *workflow.Objection) error
+	// Objection returns one objection with its files (ENOTFOUND).
+	Objection(id int64) (*workflow.Objection, error)
+	// Objections lists the objections matching f with their files, by ID.
+	Objections(f ObjectionFilter) ([]workflow.Objection, error)
+	// AnswerObjection records o's answer if o is still open (ESTATE when
+	// it was answered meanwhile).
+	AnswerObjection(o *workflow.Objection) error
+	// ObjectionFile returns one file's row (ENOTFOUND).
+	ObjectionFile(id int64) (*workflow.ObjectionFile, error)
+}
+
+// ObjectionFilter selects a year's objections: of one unit ("" for all),
+// only the open or only the answered ones, only those answered since a
+// time (zero: any).
+type ObjectionFilter struct {
+	Year          int
+	Unit          string
+	Open          bool
+	Answered      bool
+	AnsweredSince time.Time
 }
 
 // BackupTx records the backups written and reads the latest.
@@ -173,22 +226,27 @@ type NodeTx interface {
 	AddReview(r *workflow.Review) error
 	// Reviews lists a node's reviews, oldest first.
 	Reviews(nodeID int64) ([]workflow.Review, error)
+	// ReviewsOf lists every review of the year's nodes of unit, oldest
+	// first.
+	ReviewsOf(year int, unit string) ([]workflow.Review, error)
 }
 
 // MonthlyTx reads and writes the monthly member counts.
 type MonthlyTx interface {
-	// Monthly member counts (monthly.go). PutMonthlyReport makes m the
-	// current value of its year, unit and month and appends it to the
+	// Monthly member counts (monthly.go), kept per source: the unit's own
+	// report (SourceAPI) and the member information system's import
+	// (SourceImport) side by side. PutMonthlyReport makes m the current
+	// value of its year, unit, month and source and appends it to the
 	// history.
 	PutMonthlyReport(m *workflow.MonthlyReport) error
-	// MonthlyReports returns the current value of every unit and month of
-	// year, by month then unit.
+	// MonthlyReports returns the current value of every unit, month and
+	// source of year, by month, unit and source.
 	MonthlyReports(year int) ([]workflow.MonthlyReport, error)
 	// MonthlyReportsOf is MonthlyReports for the given units only, by
-	// unit then month (none for an empty list).
+	// unit, month and source (none for an empty list).
 	MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyReport, error)
 	// MonthlyHistory returns every value reported for a unit and month,
-	// oldest first.
+	// from either source, oldest first.
 	MonthlyHistory(year int, unit string, m workflow.Month) ([]workflow.MonthlyReport, error)
 }
 
@@ -219,12 +277,14 @@ type ScoringTx interface {
 	ScoringRun(year int, id int64) (*workflow.ScoringRun, error)
 	// ScoringRuns lists the year's runs, newest first, without results.
 	ScoringRuns(year int) ([]workflow.ScoringRun, error)
-	// PublishScoringRun marks a run published: ENOTFOUND when absent, ESTATE
-	// when already published, ECONFLICT when another run of the year is
-	// published (a unique key, not a check).
-	PublishScoringRun(year int, id int64, at time.Time, by string) error
-	// PublishedScoringRun returns the year's published run with its results
-	// (ENOTFOUND before publication).
+	// PublishScoringRun marks a run published as the year's publication
+	// number publication (1 for the first) with the objection period's end:
+	// ENOTFOUND when absent, ESTATE when already published, ECONFLICT when
+	// the year's publication of that number exists (a unique key, not a
+	// check: two publishers racing get one winner).
+	PublishScoringRun(year int, id int64, at time.Time, by string, publication int, periodEnds *time.Time) error
+	// PublishedScoringRun returns the year's latest published run with its
+	// results (ENOTFOUND before the first publication).
 	PublishedScoringRun(year int) (*workflow.ScoringRun, error)
 }
 

@@ -225,6 +225,7 @@ var models = []any{
 	&outboxRow{}, &leaseRow{}, &jobMarkRow{}, &monthlySummaryRow{},
 	&backupRow{},                    // backup.go
 	&robotRow{}, &calendarFeedRow{}, // robot.go
+	&waiverRow{}, &receiptRow{}, &objectionRow{}, &objectionFileRow{}, // waiver.go, receipt.go, objection.go
 }
 
 // migrationLock takes MySQL's named lock "kaohe.migrate" on a connection of

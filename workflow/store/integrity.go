@@ -78,11 +78,29 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// EvidenceHashes returns the size of every file the evidence rows name, by
-// SHA-256 (withdrawn rows included: their files are kept). Rows naming one
-// hash with different sizes are reported in conflicts.
+// evidenceHashesQuery lists every file the evidence store holds for a row:
+// node evidence and objection files share the store, by content hash.
+const evidenceHashesQuery = `SELECT DISTINCT sha256, size FROM
+	(SELECT sha256, size FROM evidence UNION ALL SELECT sha256, size FROM objection_files) f ORDER BY sha256`
+
+// EvidenceHashes returns the size of every file the evidence and
+// objection-file rows name, by SHA-256 (withdrawn rows included: their
+// files are kept). Rows naming one hash with different sizes are reported
+// in conflicts.
 func (db *DB) EvidenceHashes(ctx context.Context) (sizes map[string]int64, conflicts []string, err error) {
-	rows, err := db.sql.QueryContext(ctx, "SELECT DISTINCT sha256, size FROM evidence ORDER BY sha256")
+	// A database not yet migrated (checked, or restored from an older
+	// archive) may lack objection_files.
+	var tables []string
+	for _, t := range []string{"evidence", "objection_files"} {
+		if db.Gorm().WithContext(ctx).Migrator().HasTable(t) {
+			tables = append(tables, t)
+		}
+	}
+	q := snapshotHashesQuery(tables)
+	if q == "" {
+		return map[string]int64{}, nil, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, q)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: evidence hashes: %w", err)
 	}

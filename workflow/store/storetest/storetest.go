@@ -72,10 +72,15 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 
 		{"Scoring/manual deductions list by year and unit and delete only their own", testDeductions},
 		{"Scoring/a run and its results round-trip; runs list newest first without results", testScoringRunRoundTrip},
-		{"Scoring/a run publishes once, and only one run per year", testScoringRunPublish},
+		{"Scoring/a run publishes once, numbered; the latest publication is the year's result", testScoringRunPublish},
 		{"Scoring/SubmissionsOf reads a batch of units", testSubmissionsOf},
 		{"Scoring/SubmissionFacts reads state, first submission and certified innovation items of a batch", testSubmissionFacts},
 		{"Scoring/ScoringNodes sums accepted on-time nodes per indicator and lists every other node", testScoringNodes},
+
+		{"Contest/a waiver is in force once per ref, withdrawn ones are kept and listed", testWaivers},
+		{"Contest/8 racers adding a waiver of one ref: one wins, the rest are ECONFLICT", testWaiverRace},
+		{"Contest/a receipt is replaced by the next and deleted once", testReceipts},
+		{"Contest/objections keep their files, are answered once, and filter by unit, open, answered and since", testObjections},
 
 		{"Concurrency/20 read-modify-write transactions lose no update and fail only with ESTALE", testConcurrentUpdates},
 
