@@ -169,6 +169,10 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 		return nil, err
 	}
 	certJSON, _ := json.Marshal(certified)
+	innovationJSON, err := json.Marshal((&workflow.Submission{Doc: doc, Certified: certified}).Facts().Innovation)
+	if err != nil {
+		return nil, err
+	}
 
 	sqlDB, err := db.Gorm().DB()
 	if err != nil {
@@ -179,10 +183,11 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 	submitted := time.Date(2019, 6, 13, 1, 0, 0, 0, time.UTC)
 	months := p.Months()
 	batches := map[string]*batch{
-		"units":           {cols: "code,name,created_at"},
-		"submissions":     {cols: "year,unit,state,version,doc,comment,comments,certified,submitted_at,first_submitted_at,late,created_at,updated_at"},
-		"nodes":           {cols: "year,unit,category,item_index,work_index,node_index,indicator,work,due,points,target,standard,evidence,state,late,note,reported_at,awarded,reviewed_at,version"},
-		"monthly_reports": {cols: "year,unit,month,count,reported_at,first_reported_at,late,reported_by,source"},
+		"units":            {cols: "code,name,created_at"},
+		"submissions":      {cols: "year,unit,state,version,doc,comment,comments,certified,submitted_at,first_submitted_at,late,created_at,updated_at"},
+		"submission_facts": {cols: "year,unit,state,first_submitted_at,released_at,innovation"},
+		"nodes":            {cols: "year,unit,category,item_index,work_index,node_index,indicator,work,due,points,target,standard,evidence,state,late,note,reported_at,awarded,reviewed_at,version"},
+		"monthly_reports":  {cols: "year,unit,month,count,reported_at,first_reported_at,late,reported_by,source"},
 	}
 	const perTx = 500
 	for start := 0; start < units; start += perTx {
@@ -196,6 +201,9 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 			if err == nil {
 				err = batches["submissions"].add(tx, "submissions", p.Year, code, "executing", 5, string(docJSON), "", "null",
 					string(certJSON), submitted, submitted, false, created, created)
+			}
+			if err == nil {
+				err = batches["submission_facts"].add(tx, "submission_facts", p.Year, code, "executing", submitted, nil, string(innovationJSON))
 			}
 			for k, n := range template {
 				if err != nil {
@@ -231,7 +239,7 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 					at.In(loc).UTC(), late, "unit-"+code, workflow.SourceAPI)
 			}
 		}
-		for _, table := range []string{"units", "submissions", "nodes", "monthly_reports"} {
+		for _, table := range []string{"units", "submissions", "submission_facts", "nodes", "monthly_reports"} {
 			if err == nil {
 				err = batches[table].flush(tx, table)
 			}
