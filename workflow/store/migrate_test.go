@@ -437,6 +437,15 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 			if err := db.Gorm().Raw("SELECT month FROM manual_deductions").Scan(&months).Error; err != nil || !slices.Equal(months, []string{""}) {
 				t.Errorf("cited months after upgrading: %q %v", months, err)
 			}
+			problems, err := db.Problems(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range problems {
+				if strings.Contains(p, "scoring") {
+					t.Errorf("check after upgrading: %s", p)
+				}
+			}
 			resultRows := map[int64][]string{}
 			for _, r := range runs {
 				var texts []string
