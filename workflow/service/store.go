@@ -242,9 +242,11 @@ type MonthlyTx interface {
 	// MonthlyReports returns the current value of every unit, month and
 	// source of year, by month, unit and source.
 	MonthlyReports(year int) ([]workflow.MonthlyReport, error)
-	// MonthlyReportsOf is MonthlyReports for the given units only, by
-	// unit, month and source (none for an empty list).
-	MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyReport, error)
+	// MonthlyFactsOf returns what scoring reads of the current values of
+	// the given units: the first figure of each month and source (its
+	// ReportedAt is the value's FirstReportedAt), by unit, month and source
+	// (none for an empty list).
+	MonthlyFactsOf(year int, units []string) ([]workflow.MonthlyFact, error)
 	// MonthlyHistory returns every value reported for a unit and month,
 	// from either source, oldest first.
 	MonthlyHistory(year int, unit string, m workflow.Month) ([]workflow.MonthlyReport, error)

@@ -216,25 +216,50 @@ func (t *tx) CreateScoringRun(r *workflow.ScoringRun) error {
 const resultsPerInsert = 100
 
 // insertResults writes rs as the rows of run id, each the JSON of one
-// result, in multi-row INSERTs.
+// result, in multi-row INSERTs. Encoding costs about what the INSERTs do,
+// so a goroutine encodes the next statement's results while one runs.
 func (t *tx) insertResults(id int64, rs []workflow.UnitResult) error {
-	const one = "(?,?,?,?)"
-	args := make([]any, 0, 4*resultsPerInsert)
-	var q strings.Builder
-	for start := 0; start < len(rs); start += resultsPerInsert {
-		part := rs[start:min(start+resultsPerInsert, len(rs))]
-		args = args[:0]
-		for i := range part {
-			b, err := json.Marshal(&part[i])
-			if err != nil {
-				return internal(err, "encode scoring result")
+	type part struct {
+		args []any
+		err  error
+	}
+	parts := make(chan part, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(parts)
+		for start := 0; start < len(rs); start += resultsPerInsert {
+			chunk := rs[start:min(start+resultsPerInsert, len(rs))]
+			p := part{args: make([]any, 0, 4*len(chunk))}
+			for i := range chunk {
+				b, err := json.Marshal(&chunk[i])
+				if err != nil {
+					p.err = err
+					break
+				}
+				p.args = append(p.args, id, start+i, chunk[i].Unit, string(b))
 			}
-			args = append(args, id, start+i, part[i].Unit, string(b))
+			select {
+			case parts <- p:
+			case <-stop:
+				return
+			}
+			if p.err != nil {
+				return
+			}
 		}
-		q.Reset()
-		q.WriteString("INSERT INTO scoring_results (run_id, seq, unit, result) VALUES ")
-		q.WriteString(strings.TrimSuffix(strings.Repeat(one+",", len(part)), ","))
-		if err := t.db.Exec(q.String(), args...).Error; err != nil {
+	}()
+	const prefix, one = "INSERT INTO scoring_results (run_id, seq, unit, result) VALUES ", "(?,?,?,?)"
+	full := prefix + strings.TrimSuffix(strings.Repeat(one+",", resultsPerInsert), ",")
+	for p := range parts {
+		if p.err != nil {
+			return internal(p.err, "encode scoring result")
+		}
+		q, n := full, len(p.args)/4
+		if n < resultsPerInsert {
+			q = prefix + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+		}
+		if err := t.db.Exec(q, p.args...).Error; err != nil {
 			return internal(err, "store scoring results")
 		}
 	}

@@ -99,7 +99,7 @@ func scoringUnits(tx service.Tx) ([]workflow.ScoringUnit, error) {
 	if err != nil {
 		return nil, err
 	}
-	months, err := tx.MonthlyReportsOf(2019, codes)
+	months, err := tx.MonthlyReports(2019)
 	if err != nil {
 		return nil, err
 	}
