@@ -249,6 +249,7 @@ func (s *Service) gatherAndScore(tx Tx, p *workflow.Plan, now time.Time) (*gathe
 	var buf []byte
 	for su := range batches {
 		for i := range su {
+			sortFacts(&su[i])
 			buf = digestUnit(buf[:0], &su[i])
 			h.Write(buf)
 			out.results = append(out.results, workflow.ScoreUnit(p, &su[i], opt))
@@ -340,7 +341,8 @@ func readYearFacts(tx Tx, year int, unit string) (*yearFacts, error) {
 // readScoringBatch reads what scoring needs of a batch of units: each
 // unit's submission facts, manual deductions, waivers and receipt, and for
 // the units whose tables were released, their nodes and monthly reports,
-// in document and month order.
+// in no particular order (sortFacts orders them, on the scoring side of
+// readBatches).
 func readScoringBatch(tx Tx, year int, batch []workflow.Unit, yf *yearFacts) ([]workflow.ScoringUnit, error) {
 	codes := make([]string, len(batch))
 	for i, u := range batch {
@@ -383,12 +385,14 @@ func readScoringBatch(tx Tx, year int, batch []workflow.Unit, yf *yearFacts) ([]
 			return nil, err
 		}
 	}
-	for i := range su {
-		u := &su[i]
-		workflow.SortNodeFacts(u.Nodes)
-		sort.SliceStable(u.Monthly, func(a, b int) bool { return u.Monthly[b].Month.After(u.Monthly[a].Month) })
-	}
 	return su, nil
+}
+
+// sortFacts puts a unit's nodes in document order and its months in
+// order, as ScoreUnit and the digest read them.
+func sortFacts(u *workflow.ScoringUnit) {
+	workflow.SortNodeFacts(u.Nodes)
+	sort.SliceStable(u.Monthly, func(a, b int) bool { return u.Monthly[b].Month.After(u.Monthly[a].Month) })
 }
 
 // readExecutionFacts hands the units of su their nodes and monthly
