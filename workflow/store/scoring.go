@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -215,53 +216,71 @@ func (t *tx) CreateScoringRun(r *workflow.ScoringRun) error {
 // kilobytes each stays far below MySQL's max_allowed_packet.
 const resultsPerInsert = 100
 
+// resultEncoders is how many goroutines encode results for insertResults,
+// and resultsAhead how many statements' results they may have encoded
+// ahead of the INSERTs (a bound on the memory they hold).
+const resultEncoders, resultsAhead = 2, 4
+
 // insertResults writes rs as the rows of run id, each the JSON of one
-// result, in multi-row INSERTs. Encoding costs about what the INSERTs do,
-// so a goroutine encodes the next statement's results while one runs.
+// result, in multi-row INSERTs, in order. Encoding costs more than the
+// INSERTs, so goroutines encode the next statements' results while one
+// runs.
 func (t *tx) insertResults(id int64, rs []workflow.UnitResult) error {
 	type part struct {
 		args []any
 		err  error
 	}
-	parts := make(chan part, 1)
-	stop := make(chan struct{})
+	n := (len(rs) + resultsPerInsert - 1) / resultsPerInsert
+	ready := make([]chan part, n)
+	for k := range ready {
+		ready[k] = make(chan part, 1)
+	}
+	// A slot is taken before a statement's results are claimed, so the
+	// statements in hand are always the next ones the INSERTs need.
+	slots, stop := make(chan struct{}, resultsAhead), make(chan struct{})
 	defer close(stop)
-	go func() {
-		defer close(parts)
-		for start := 0; start < len(rs); start += resultsPerInsert {
-			chunk := rs[start:min(start+resultsPerInsert, len(rs))]
-			p := part{args: make([]any, 0, 4*len(chunk))}
-			for i := range chunk {
-				b, err := json.Marshal(&chunk[i])
-				if err != nil {
-					p.err = err
-					break
+	var next atomic.Int64
+	for range resultEncoders {
+		go func() {
+			for {
+				select {
+				case slots <- struct{}{}:
+				case <-stop:
+					return
 				}
-				p.args = append(p.args, id, start+i, chunk[i].Unit, string(b))
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				chunk := rs[k*resultsPerInsert : min((k+1)*resultsPerInsert, len(rs))]
+				p := part{args: make([]any, 0, 4*len(chunk))}
+				for i := range chunk {
+					b, err := json.Marshal(&chunk[i])
+					if err != nil {
+						p.err = err
+						break
+					}
+					p.args = append(p.args, id, k*resultsPerInsert+i, chunk[i].Unit, string(b))
+				}
+				ready[k] <- p
 			}
-			select {
-			case parts <- p:
-			case <-stop:
-				return
-			}
-			if p.err != nil {
-				return
-			}
-		}
-	}()
+		}()
+	}
 	const prefix, one = "INSERT INTO scoring_results (run_id, seq, unit, result) VALUES ", "(?,?,?,?)"
 	full := prefix + strings.TrimSuffix(strings.Repeat(one+",", resultsPerInsert), ",")
-	for p := range parts {
+	for k := range n {
+		p := <-ready[k]
 		if p.err != nil {
 			return internal(p.err, "encode scoring result")
 		}
-		q, n := full, len(p.args)/4
-		if n < resultsPerInsert {
-			q = prefix + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+		q := full
+		if rows := len(p.args) / 4; rows < resultsPerInsert {
+			q = prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 		}
 		if err := t.db.Exec(q, p.args...).Error; err != nil {
 			return internal(err, "store scoring results")
 		}
+		<-slots
 	}
 	return nil
 }
