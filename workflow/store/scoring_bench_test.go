@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -409,6 +410,13 @@ func BenchmarkScoringRun(b *testing.B) {
 	checkRun(b, run)
 	reportMemory(b, peak)
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
+	// What to compare across versions on the same data: equal hashes,
+	// equal results.
+	results, err := json.Marshal(run.Results)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("inputs digest %s, SHA-256 of the results' JSON %x (%d bytes)", run.InputsDigest, sha256.Sum256(results), len(results))
 }
 
 func reportMemory(b *testing.B, u usage) {
