@@ -42,9 +42,8 @@ func loadTemplates() (*templates, error) {
 		}
 		t.text[k], t.html[k] = tt, ht
 	}
-	// Group robots carry the deadline notices; a published result and the
-	// answers to objections go by mail.
-	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest} {
+	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest,
+		workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections} {
 		rt, err := texttemplate.New(string(k)+".md").Funcs(texttemplate.FuncMap{"md": markdownText}).
 			ParseFS(templateFiles, "templates/"+string(k)+".md")
 		if err != nil {

@@ -386,28 +386,33 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 	}
 	var out []DueNotice
 	var contacts map[string][]workflow.Contact
+	var robots map[string][]workflow.Robot
 	sent := map[string]map[string]bool{}
-	// reach returns unit's contacts that have no message of n yet.
-	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, error) {
+	// reach returns the contacts and robots of unit ("" for the office's
+	// robots) that have no message of n yet.
+	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, []RobotTarget, error) {
 		if contacts == nil {
 			if contacts, err = tx.AllContacts(); err != nil {
-				return nil, err
+				return nil, nil, err
+			}
+			if robots, err = tx.AllRobots(); err != nil {
+				return nil, nil, err
 			}
 		}
 		have, ok := sent[n.Deadline.Key]
 		if !ok {
 			if have, err = tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			sent[n.Deadline.Key] = have
 		}
 		var cs []workflow.Contact
 		for _, c := range contacts[unit] {
-			if c.Email != "" && !have[unit+"/"+c.Email] {
+			if unit != "" && c.Email != "" && !have[unit+"/"+c.Email] {
 				cs = append(cs, c)
 			}
 		}
-		return cs, nil
+		return cs, robotTargets(robots[unit], func(to string) bool { return have[unit+"/"+to] }), nil
 	}
 	units, err := tx.Units()
 	if err != nil {
@@ -421,12 +426,12 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 		n := p.PublicationNotice(*run.PublishedAt, *run.ObjectionPeriodEnds)
 		d := DueNotice{Plan: p, Notice: n, At: now, Result: run}
 		for _, u := range units {
-			cs, err := reach(n, u.Code)
+			cs, rs, err := reach(n, u.Code)
 			if err != nil {
 				return nil, err
 			}
-			if len(cs) > 0 {
-				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs})
+			if len(cs) > 0 || len(rs) > 0 {
+				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs, Robots: rs})
 			}
 		}
 		if len(d.Owed) > 0 {
@@ -454,32 +459,33 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 	for i := range answered {
 		o := &answered[i]
 		n := p.AnswerNotice(o.ID, *o.AnsweredAt)
-		cs, err := reach(n, o.Unit)
+		cs, rs, err := reach(n, o.Unit)
 		if err != nil {
 			return nil, err
 		}
-		if len(cs) > 0 {
+		if len(cs) > 0 || len(rs) > 0 {
 			out = append(out, DueNotice{Plan: p, Notice: n, At: now, Answer: o,
-				Owed: []OwedUnit{{Owing: workflow.Owing{Unit: o.Unit, UnitName: names[o.Unit]}, Contacts: cs}}})
+				Owed: []OwedUnit{{Owing: workflow.Owing{Unit: o.Unit, UnitName: names[o.Unit]}, Contacts: cs, Robots: rs}}})
 		}
 	}
-	if n, ok := p.ObjectionDigest(now, s.opt.Reminders); ok && len(s.opt.OfficeEmails) > 0 {
+	if n, ok := p.ObjectionDigest(now, s.opt.Reminders); ok {
 		open, err := tx.Objections(ObjectionFilter{Year: p.Year, Open: true})
 		if err != nil {
 			return nil, err
 		}
 		if len(open) > 0 {
-			sent, err := tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead)
+			_, rs, err := reach(n, "")
 			if err != nil {
 				return nil, err
 			}
-			d := DueNotice{Plan: p, Notice: n, At: now, Open: open, UnitNames: names, Result: run}
+			have := sent[n.Deadline.Key]
+			d := DueNotice{Plan: p, Notice: n, At: now, Open: open, UnitNames: names, Result: run, OfficeRobots: rs}
 			for _, to := range s.opt.OfficeEmails {
-				if !sent["/"+to] {
+				if !have["/"+to] {
 					d.Office = append(d.Office, to)
 				}
 			}
-			if len(d.Office) > 0 {
+			if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
 				out = append(out, d)
 			}
 		}
