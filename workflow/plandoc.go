@@ -228,3 +228,21 @@ func SamePlan(a, b *Plan) bool {
 	y, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && slices.Equal(x, y)
 }
+
+// PlanVersion is one version of a year's plan, numbered from 1 per year.
+// A version never changes once stored, except that it may be published
+// once; the published version with the highest number is the plan in
+// force. Plan is nil in lists.
+type PlanVersion struct {
+	Year    int    `json:"year"`
+	Version int    `json:"version"`
+	Title   string `json:"title"`
+	// Note says how the version was made (从2019年度方案新建, 导入 2027.yaml,
+	// 修改).
+	Note        string     `json:"note"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CreatedBy   string     `json:"created_by"`
+	PublishedAt *time.Time `json:"published_at"`
+	PublishedBy string     `json:"published_by,omitempty"`
+	Plan        *Plan      `json:"plan,omitempty"`
+}

@@ -116,8 +116,12 @@ func reminderRules(cfg *configs.Config) (workflow.ReminderRules, error) {
 	return workflow.ReminderRules{LeadDays: cfg.Reminders.LeadDays, At: at}, nil
 }
 
-// loadPlans stores every embedded plan, then every plan in plans_dir, so
-// that a file in plans_dir replaces an embedded plan of the same year.
+// loadPlans brings every embedded plan, then every plan in plans_dir, into
+// the database (Service.LoadPlanFile): a file not loaded before becomes
+// its year's newest version, published, so that a file in plans_dir
+// replaces an embedded plan of the same year, and an edited file replaces
+// the plan it was; a file loaded before changes nothing, so that the
+// office's corrections made since in the pages stay in force.
 func (a *App) loadPlans(ctx context.Context) error {
 	embedded, err := fs.Glob(configs.Files, "plans/*.yaml")
 	if err != nil {
@@ -144,10 +148,20 @@ func (a *App) loadPlans(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", n, err)
 			}
-			if err := a.Service.LoadPlan(ctx, p); err != nil {
-				return err
+			res, err := a.Service.LoadPlanFile(ctx, p, filepath.Base(n))
+			if err != nil {
+				return fmt.Errorf("%s: %w", n, err)
 			}
-			a.Log.Info("plan loaded", "year", p.Year, "source", n)
+			if !res.Stored {
+				continue
+			}
+			a.Log.Info("plan loaded and published", "year", p.Year, "version", res.Version, "source", n)
+			for _, v := range res.Problems {
+				a.Log.Warn("plan file has a problem", "source", n, "path", v.Path, "rule", v.Rule, "message", v.Message)
+			}
+			for _, u := range res.Broken {
+				a.Log.Warn("plan file breaks a unit's stored tables", "source", n, "unit", u.Unit, "state", u.State, "violations", len(u.Violations))
+			}
 		}
 	}
 	return nil

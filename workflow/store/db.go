@@ -217,7 +217,7 @@ func mysqlConfig(dsn string) (*gomysql.Config, error) {
 // schema itself comes from the migrations (migrate.go); the tests check
 // that these structs agree with it.
 var models = []any{
-	&planRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
+	&planRow{}, &planVersionRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
 	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
 	&nodeRow{}, &evidenceRow{}, &reviewRow{}, &monthlyRow{}, &monthlyHistoryRow{},
 	&deductionRow{}, &scoringRunRow{}, // scoring.go
