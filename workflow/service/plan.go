@@ -45,17 +45,23 @@ func (s *Service) Plans(ctx context.Context) ([]*workflow.Plan, error) {
 	return ps, err
 }
 
-// PlanVersionView is one version of a year's plan as the office reads it.
-// State is "draft" (never published), "published" (the plan in force) or
-// "superseded" (published, then corrected); Latest marks the newest
-// version, the one the next save must name. Plan, Problems and Warnings
-// (CheckPlan) are present when one version is read, not in lists.
-type PlanVersionView struct {
+// PlanVersionItem is one version of a year's plan in a list (without its
+// plan). State is "draft" (never published), "published" (the plan in
+// force) or "superseded" (published, then corrected); Latest marks the
+// newest version, the one the next save must name.
+type PlanVersionItem struct {
 	workflow.PlanVersion
-	State    string               `json:"state"`
-	Latest   bool                 `json:"latest"`
-	Problems []workflow.Violation `json:"problems,omitempty"`
-	Warnings []workflow.Violation `json:"warnings,omitempty"`
+	State  string `json:"state"`
+	Latest bool   `json:"latest"`
+}
+
+// PlanVersionView is one version with its plan and what the plan checks
+// find in it (workflow.CheckPlan): Problems stop it from being published,
+// Warnings do not. Both are lists, empty when there is nothing.
+type PlanVersionView struct {
+	PlanVersionItem
+	Problems []workflow.Violation `json:"problems"`
+	Warnings []workflow.Violation `json:"warnings"`
 }
 
 // Version states.
@@ -65,12 +71,12 @@ const (
 	PlanSuperseded = "superseded"
 )
 
-// versionViews labels the versions of one year (newest first).
-func versionViews(vs []workflow.PlanVersion) []PlanVersionView {
-	out := make([]PlanVersionView, 0, len(vs))
+// versionItems labels the versions of one year (newest first).
+func versionItems(vs []workflow.PlanVersion) []PlanVersionItem {
+	out := make([]PlanVersionItem, 0, len(vs))
 	inForce := true
 	for i, v := range vs {
-		pv := PlanVersionView{PlanVersion: v, State: PlanDraft, Latest: i == 0}
+		pv := PlanVersionItem{PlanVersion: v, State: PlanDraft, Latest: i == 0}
 		if v.PublishedAt != nil {
 			pv.State = PlanSuperseded
 			if inForce {
@@ -82,8 +88,9 @@ func versionViews(vs []workflow.PlanVersion) []PlanVersionView {
 	return out
 }
 
-// checked fills in the check of a version read with its plan.
-func checked(v PlanVersionView) PlanVersionView {
+// checked is a version read with its plan, with the plan's check.
+func checked(item PlanVersionItem) PlanVersionView {
+	v := PlanVersionView{PlanVersionItem: item}
 	v.Problems, v.Warnings = workflow.CheckPlan(v.Plan)
 	if v.Problems == nil {
 		v.Problems = []workflow.Violation{}
@@ -258,7 +265,7 @@ func (s *Service) addVersion(tx Tx, a Actor, now time.Time, doc *workflow.Plan, 
 	if err := audit(tx, now, a, "", "plan.save", planTarget(doc.Year), fmt.Sprintf("第%d版：%s", v, note)); err != nil {
 		return nil, err
 	}
-	view := checked(PlanVersionView{PlanVersion: *pv, State: PlanDraft, Latest: true})
+	view := checked(PlanVersionItem{PlanVersion: *pv, State: PlanDraft, Latest: true})
 	return &view, nil
 }
 
@@ -317,17 +324,17 @@ func (s *Service) SavePlanDraft(ctx context.Context, a Actor, year int, r SavePl
 
 // PlanVersions lists a year's versions, newest first (office or system;
 // ENOTFOUND for a year without any).
-func (s *Service) PlanVersions(ctx context.Context, a Actor, year int) ([]PlanVersionView, error) {
+func (s *Service) PlanVersions(ctx context.Context, a Actor, year int) ([]PlanVersionItem, error) {
 	if err := a.planEditor(); err != nil {
 		return nil, err
 	}
-	var out []PlanVersionView
+	var out []PlanVersionItem
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
 		vs, err := yearVersions(tx, year)
 		if err != nil {
 			return err
 		}
-		out = versionViews(vs)
+		out = versionItems(vs)
 		return nil
 	})
 	return out, err
@@ -365,16 +372,16 @@ func loadVersion(tx Tx, year, version int) (*PlanVersionView, error) {
 	if version == 0 {
 		version = vs[0].Version
 	}
-	for _, v := range versionViews(vs) {
-		if v.Version != version {
+	for _, item := range versionItems(vs) {
+		if item.Version != version {
 			continue
 		}
 		full, err := tx.PlanVersion(year, version)
 		if err != nil {
 			return nil, err
 		}
-		v.Plan = full.Plan
-		v = checked(v)
+		item.Plan = full.Plan
+		v := checked(item)
 		return &v, nil
 	}
 	return nil, workflow.Errorf(workflow.ENOTFOUND, "%d年度的考核方案没有第%d版", year, version)
