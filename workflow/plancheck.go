@@ -221,16 +221,16 @@ func checkCalendar(c *planChecker, p *Plan) {
 
 func checkCategories(c *planChecker, p *Plan) {
 	codes := map[string]string{}
-	code := func(path, code string) {
+	code := func(path, label, code string) {
 		if strings.TrimSpace(code) == "" {
-			c.fail(path, RulePlanCodeEmpty, "未填写代码")
+			c.fail(path, RulePlanCodeEmpty, "%s未填写代码", label)
 			return
 		}
 		if first, dup := codes[code]; dup {
-			c.fail(path, RulePlanCodeDuplicate, "代码%s与%s重复", code, first)
+			c.fail(path, RulePlanCodeDuplicate, "%s的代码%s与%s重复", label, code, first)
 			return
 		}
-		codes[code] = path
+		codes[code] = label
 	}
 	annexes := map[int]string{}
 	for _, cat := range []struct {
@@ -248,13 +248,14 @@ func checkCategories(c *planChecker, p *Plan) {
 		checkRanges(c, name, k)
 		for i, it := range k.Items {
 			path := fmt.Sprintf("%s.items[%d]", name, i)
-			code(path+".code", it.Code)
+			label := fmt.Sprintf("%s第%d项", k.Name, i+1)
+			code(path+".code", label, it.Code)
 			if strings.TrimSpace(it.Name) == "" {
 				c.fail(path+".name", RulePlanNameEmpty, "指标%s未填写名称", it.Code)
 			}
 			for j, r := range it.Required {
 				rpath := fmt.Sprintf("%s.required[%d]", path, j)
-				code(rpath+".code", r.Code)
+				code(rpath+".code", fmt.Sprintf("%s的须包括第%d项", label, j+1), r.Code)
 				if strings.TrimSpace(r.Text) == "" {
 					c.fail(rpath+".text", RulePlanNameEmpty, "须包括事项%s未填写内容", r.Code)
 				}

@@ -8,6 +8,7 @@
 //	kaohe user add --username NAME --role office|unit|viewer [--unit CODE] [--password PW]
 //	kaohe score --year 2019 [--publish ID]
 //	kaohe evidence migrate --from URL [--to URL]
+//	kaohe plan new|check|import|export …
 //	kaohe version
 package main
 
@@ -57,6 +58,10 @@ usage:
   kaohe score   --year YEAR [--publish ID] [--data DIR] [--config FILE]   year-end scoring run
   kaohe evidence migrate [--from URL] [--to URL] [--data DIR] [--config FILE]
                 copy evidence files between stores, verifying every hash
+  kaohe plan new --year YEAR --from YEAR       a new year's plan (YAML) from an earlier one
+  kaohe plan check FILE                        check a plan file (exit status 1 on a problem)
+  kaohe plan import FILE [--publish [--confirm]]   store a plan file as a new version
+  kaohe plan export YEAR [--version N]         the plan in force (or a version) as YAML
   kaohe version
 `
 
@@ -91,6 +96,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runScore(ctx, args[1:], getenv, stdout, stderr)
 	case "evidence":
 		return runEvidence(ctx, args[1:], getenv, stdout, stderr)
+	case "plan":
+		return runPlan(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kaohe", version)
 		return nil

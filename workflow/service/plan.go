@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"kaohe/workflow"
 )
@@ -230,7 +232,10 @@ func (s *Service) CreatePlan(ctx context.Context, a Actor, n NewPlan) (*PlanVers
 		if len(vs) > 0 {
 			return workflow.Errorf(workflow.ECONFLICT, "%d年度已有考核方案（第%d版），请在其基础上修改", n.Year, vs[0].Version)
 		}
-		note := n.Note
+		note := strings.TrimSpace(n.Note)
+		if utf8.RuneCountInString(note) > 200 {
+			return &workflow.Error{Code: workflow.EINVALID, Message: "说明不能超过200字", Details: []workflow.Violation{{Path: "note", Rule: "text.too_long", Message: "说明不能超过200字"}}}
+		}
 		if doc == nil {
 			src, err := planOf(tx, n.From)
 			if err != nil {
@@ -277,6 +282,8 @@ func planTarget(year int) string { return fmt.Sprintf("plan:%d", year) }
 type SavePlanRequest struct {
 	Version int            `json:"version"`
 	Plan    *workflow.Plan `json:"plan"`
+	// Note says what changed ("修改" when empty); optional.
+	Note string `json:"note"`
 }
 
 // SavePlanDraft stores the document as the next version of the year's
@@ -312,9 +319,14 @@ func (s *Service) SavePlanDraft(ctx context.Context, a Actor, year int, r SavePl
 		if r.Version != latest {
 			return workflow.Errorf(workflow.ESTALE, "%d年度方案的最新版本是第%d版，提交的是第%d版，请刷新后再改", year, latest, r.Version)
 		}
-		note := "修改"
-		if latest == 0 {
+		note := strings.TrimSpace(r.Note)
+		switch {
+		case utf8.RuneCountInString(note) > 200:
+			return &workflow.Error{Code: workflow.EINVALID, Message: "说明不能超过200字", Details: []workflow.Violation{{Path: "note", Rule: "text.too_long", Message: "说明不能超过200字"}}}
+		case note == "" && latest == 0:
 			note = "新建"
+		case note == "":
+			note = "修改"
 		}
 		out, err = s.addVersion(tx, a, now, doc, latest+1, note)
 		return err
