@@ -77,7 +77,7 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Options{DSN: cfg.MySQLDSN, DataDir: cfg.Data, Logger: a.Log, NoMigrate: !migrate})
+	db, err := store.Open(ctx, store.Options{DSN: cfg.MySQLDSN, DataDir: cfg.Data, Logger: a.Log, NoMigrate: !migrate, LazySync: cfg.LazySync})
 	if err != nil {
 		return err
 	}

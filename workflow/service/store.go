@@ -54,9 +54,10 @@ type BackupTx interface {
 // published version), which almost every request reads.
 type PlanTx interface {
 	// Plan returns the plan in force of year (ENOTFOUND when none is
-	// published).
+	// published). The plan may be shared with other transactions: read
+	// it, never change it (Plan.Clone gives a copy to change).
 	Plan(year int) (*workflow.Plan, error)
-	// Plans returns every plan in force, oldest first.
+	// Plans returns every plan in force, oldest first, shared as Plan's.
 	Plans() ([]*workflow.Plan, error)
 	// SavePlan stores p as the next version of its year, published at at
 	// by the system, and makes it the plan in force.

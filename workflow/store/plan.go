@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -38,16 +39,17 @@ type planVersionRow struct {
 func (planVersionRow) TableName() string { return "plan_versions" }
 
 // Plan returns the plan in force of year (ENOTFOUND when none is
-// published).
+// published). The plan is shared with other transactions (planCache):
+// callers read it and never change it.
 func (t *tx) Plan(year int) (*workflow.Plan, error) {
 	var r planRow
 	if err := t.db.Where("year = ?", year).Take(&r).Error; err != nil {
 		return nil, translate(err, "plan", planName(year))
 	}
-	return decodePlan(r)
+	return t.decodePlan(r)
 }
 
-// Plans returns every plan in force, oldest first.
+// Plans returns every plan in force, oldest first (shared, as Plan's).
 func (t *tx) Plans() ([]*workflow.Plan, error) {
 	var rows []planRow
 	if err := t.db.Order("year").Find(&rows).Error; err != nil {
@@ -55,13 +57,52 @@ func (t *tx) Plans() ([]*workflow.Plan, error) {
 	}
 	out := make([]*workflow.Plan, 0, len(rows))
 	for _, r := range rows {
-		p, err := decodePlan(r)
+		p, err := t.decodePlan(r)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// planCache keeps each year's plan in force decoded, with the body it was
+// decoded from. Almost every request reads its year's plan: it still reads
+// the row (so that a plan published by another server is seen at once)
+// but decodes the JSON only when the body changed. Its plans are shared
+// between transactions and goroutines, read only.
+type planCache struct {
+	mu     sync.Mutex
+	byYear map[int]cachedPlan
+}
+
+type cachedPlan struct {
+	body string
+	plan *workflow.Plan
+}
+
+func newPlanCache() *planCache { return &planCache{byYear: map[int]cachedPlan{}} }
+
+// decodePlan returns the plan of r, decoded once per body.
+func (t *tx) decodePlan(r planRow) (*workflow.Plan, error) {
+	c := t.plans
+	if c == nil {
+		return decodePlan(r)
+	}
+	c.mu.Lock()
+	hit, ok := c.byYear[r.Year]
+	c.mu.Unlock()
+	if ok && hit.body == r.Body {
+		return hit.plan, nil
+	}
+	p, err := decodePlan(r)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.byYear[r.Year] = cachedPlan{r.Body, p}
+	c.mu.Unlock()
+	return p, nil
 }
 
 // SavePlan stores p as the next version of its year, published at at by
