@@ -10,10 +10,11 @@ import (
 // status: anonymous 401, a role that may not act 403, another unit's data
 // 404 (indistinguishable from absent), the rest succeed.
 func TestEveryEndpointForEveryRole(t *testing.T) {
+	t.Parallel()
 	roles := []string{"", "office", "unitA", "unitB", "viewer"}
 	newUnit := map[string]any{"code": "new", "name": "新单位总工会"}
 	newUser := map[string]any{"username": "new-user", "password": "password-new", "role": "viewer"}
-	contacts := []map[string]string{{"name": "王明", "position": "科员", "phone": "0411-1", "mobile": "13800000000", "email": "wm@example.cn"}}
+	contacts := []map[string]string{{"name": "王明", "duty": "head", "position": "科员", "phone": "0411-86640001", "mobile": "13800000000", "email": "wm@example.cn"}}
 	certify := map[string]any{"innovation": []map[string]any{{"index": 0, "certified": true}}}
 	tests := []struct {
 		method, path string

@@ -17,8 +17,8 @@ const (
 	RulePlanZone            = "plan.zone.unknown"
 	RulePlanDateMissing     = "plan.date.missing"
 	RulePlanOutsideYear     = "plan.date.outside_year"
-	RulePlanDeadlineDayOff  = "plan.deadline.day_off"
-	RulePlanDeadlineTime    = "plan.deadline.time" // a warning
+	RulePlanDeadlineDayOff  = "plan.deadline.day_off" // a warning when the deadline moves (due_on_day_off)
+	RulePlanDeadlineTime    = "plan.deadline.time"    // a warning
 	RulePlanDeadlineLate    = "plan.deadline.after_checkpoint"
 	RulePlanCheckpointsNone = "plan.checkpoints.empty"
 	RulePlanCheckpointOrder = "plan.checkpoints.order"
@@ -52,6 +52,9 @@ const (
 	RulePlanScoring         = "plan.scoring.before_checkpoint"
 	RulePlanScoringOdd      = "plan.scoring.odd" // a warning
 	RulePlanPhrase          = "plan.forbidden_phrases.invalid"
+	RulePlanDayOffRule      = "plan.due_on_day_off.invalid"
+	RulePlanReleaseGrace    = "plan.release_grace_days.range"
+	RulePlanOfficeContacts  = "plan.office_contacts.invalid" // a warning when there is none
 )
 
 // planRules are the plan checks, run in this order. Each reports what it
@@ -60,6 +63,7 @@ const (
 // its findings with no other change.
 var planRules = []func(c *planChecker, p *Plan){
 	checkYearAndTitle,
+	checkDayOffRule,
 	checkDeadline,
 	checkCheckpoints,
 	checkNodes,
@@ -67,6 +71,7 @@ var planRules = []func(c *planChecker, p *Plan){
 	checkCategories,
 	checkInnovation,
 	checkContacts,
+	checkOfficeContacts,
 	checkMonthly,
 	checkDeductions,
 	checkGrades,
@@ -131,7 +136,11 @@ func checkDeadline(c *planChecker, p *Plan) {
 		return
 	}
 	if !p.Calendar.IsWorkday(d) {
-		c.fail("deadline.date", RulePlanDeadlineDayOff, "指标表报送截止日期%s（%s）是休息日", d, weekdayName(d))
+		if p.DueOnDayOff == AsIs {
+			c.fail("deadline.date", RulePlanDeadlineDayOff, "指标表报送截止日期%s（%s）是休息日，且方案规定遇休息日不顺延", d, weekdayName(d))
+		} else {
+			c.warn("deadline.date", RulePlanDeadlineDayOff, "指标表报送截止日期%s（%s）是休息日，将顺延至%s", d, weekdayName(d), p.DueEndsOn(d))
+		}
 	}
 	if p.Deadline.Time == (ClockTime{}) {
 		c.warn("deadline.time", RulePlanDeadlineTime, "报送截止时刻为00:00，即%s零点前；下班前截止一般写17:30", d)
@@ -164,7 +173,11 @@ func checkCheckpoints(c *planChecker, p *Plan) {
 			c.warn(path+".name", RulePlanCheckpointName, "序时节点%s没有名称（如“6月30日前”），页面和附件将只显示日期", cp.Date)
 		}
 		if !p.Calendar.IsWorkday(cp.Date) {
-			c.warn(path+".date", RulePlanCheckpointOff, "序时节点%s（%s）是休息日", cp.Date, weekdayName(cp.Date))
+			moved := ""
+			if p.DueOnDayOff != AsIs {
+				moved = "，将顺延至" + p.DueEndsOn(cp.Date).String()
+			}
+			c.warn(path+".date", RulePlanCheckpointOff, "序时节点%s（%s）是休息日%s", cp.Date, weekdayName(cp.Date), moved)
 		}
 	}
 }
@@ -334,11 +347,46 @@ func checkContacts(c *planChecker, p *Plan) {
 			c.fail(fmt.Sprintf("contacts.required[%d]", i), RulePlanContacts, "联系人没有“%s”这一项（可选：%s）", f, strings.Join(contactFields, "、"))
 		}
 	}
-	if !slices.Contains(p.Contacts.Required, "email") {
-		c.warn("contacts.required", RulePlanContacts, "联系人不要求电子邮箱，提醒邮件可能无处可发")
-	}
 	if p.Contacts.MinCount < 1 {
 		c.fail("contacts.min_count", RulePlanContacts, "至少需要1名完整的督查联系人")
+	}
+	seen := map[string]bool{}
+	for i, d := range p.Contacts.Duties {
+		path := fmt.Sprintf("contacts.duties[%d]", i)
+		switch {
+		case d != DutyHead && d != DutyStaff:
+			c.fail(path, RulePlanContacts, "联系人职责“%s”应为 %s（负责人）或 %s（工作人员）", d, DutyHead, DutyStaff)
+		case seen[d]:
+			c.warn(path, RulePlanContacts, "联系人职责“%s”重复", d)
+		}
+		seen[d] = true
+	}
+}
+
+func checkOfficeContacts(c *planChecker, p *Plan) {
+	if len(p.OfficeContacts) == 0 {
+		c.warn("office_contacts", RulePlanOfficeContacts, "没有办公室联系人，提醒邮件和页面将不写“如有疑问，请联系”")
+	}
+	for i, oc := range p.OfficeContacts {
+		path := fmt.Sprintf("office_contacts[%d]", i)
+		if strings.TrimSpace(oc.Name) == "" {
+			c.fail(path+".name", RulePlanOfficeContacts, "办公室联系人未填写姓名")
+		}
+		if strings.TrimSpace(oc.Phone) == "" && strings.TrimSpace(oc.Email) == "" {
+			c.fail(path+".phone", RulePlanOfficeContacts, "办公室联系人%s没有电话，也没有邮箱", oc.Name)
+		}
+		if oc.Email != "" && !ValidEmail(oc.Email) {
+			c.fail(path+".email", RulePlanOfficeContacts, "办公室联系人%s的邮箱“%s”无效", oc.Name, oc.Email)
+		}
+	}
+}
+
+func checkDayOffRule(c *planChecker, p *Plan) {
+	if p.DueOnDayOff != NextWorkingDay && p.DueOnDayOff != AsIs {
+		c.fail("due_on_day_off", RulePlanDayOffRule, "遇休息日规则“%s”应为 %s（顺延至下一个工作日）或 %s（不顺延）", p.DueOnDayOff, NextWorkingDay, AsIs)
+	}
+	if p.ReleaseGraceDays < 1 || p.ReleaseGraceDays > 60 {
+		c.fail("release_grace_days", RulePlanReleaseGrace, "下发后节点宽限期%d个工作日应在1-60之间", p.ReleaseGraceDays)
 	}
 }
 
@@ -467,8 +515,8 @@ func checkScoring(c *planChecker, p *Plan) {
 			last = cp.Date
 		}
 	}
-	if !last.IsZero() && !d.After(last) {
-		c.fail("scoring.date", RulePlanScoring, "年底考核计分日期%s应晚于最后一个序时节点%s", d, last)
+	if !last.IsZero() && !d.After(p.DueEndsOn(last)) {
+		c.fail("scoring.date", RulePlanScoring, "年底考核计分日期%s应晚于最后一个序时节点%s", d, p.CheckpointDue(last).Label)
 	}
 	if d.Year > p.Year {
 		c.warn("scoring.date", RulePlanScoringOdd, "年底考核计分日期%s在次年", d)

@@ -27,7 +27,7 @@ func TestPlanCheckLocatesEveryProblem(t *testing.T) {
 		t.Fatalf("a bad plan passed:\n%s", out)
 	}
 	for _, want := range []string{
-		"deadline.date: 指标表报送截止日期2020-06-13（星期六）是休息日 [plan.deadline.day_off]",
+		"deadline.date: 指标表报送截止日期2020-06-13（星期六）是休息日，且方案规定遇休息日不顺延 [plan.deadline.day_off]",
 		"checkpoints[1].date: 序时节点应按日期先后排列",
 		"calendar.holidays[2]: 日历条目“2021-01-01”中的2021-01-01不在2020年内",
 		"party: 5项指标每项21-25分，合计只能在105-125分之间，达不到100分 [plan.category.unreachable]",

@@ -636,10 +636,10 @@ func (s *Service) LoadPlanFile(ctx context.Context, p *workflow.Plan, source str
 		if err := tx.AddPlanVersion(pv); err != nil {
 			return err
 		}
-		if err := tx.PublishPlanVersion(p.Year, out.Version, now, SystemActor.Username); err != nil {
-			return err
-		}
-		return audit(tx, now, SystemActor, "", "plan.publish", planTarget(p.Year), fmt.Sprintf("载入 %s 为第%d版并发布", source, out.Version))
+		// Not in the audit log, which records what people did: the
+		// version itself says it came from the file, when, and that the
+		// system published it.
+		return tx.PublishPlanVersion(p.Year, out.Version, now, SystemActor.Username)
 	})
 	return out, err
 }

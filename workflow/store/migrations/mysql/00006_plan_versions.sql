@@ -1,7 +1,7 @@
 -- Every version of every year's plan as the office edits it. A version is
 -- never changed once written, except that it is published once; the plan
 -- in force (the table plans) is the body of the latest published version.
--- Migration 4 copies the plans of an older database in as published
+-- Migration 7 copies the plans of an older database in as published
 -- versions 1.
 
 -- +goose Up

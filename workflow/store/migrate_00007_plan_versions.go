@@ -9,10 +9,10 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// migratePlanVersions (version 4) copies each plan of an older database
+// migratePlanVersions (version 7) copies each plan of an older database
 // into plan_versions as its year's version 1, published when the migration
 // runs, so that the plan in force keeps its history from here on.
-var migratePlanVersions = goose.NewGoMigration(4, &goose.GoFunc{RunTx: copyPlansToVersions}, nil)
+var migratePlanVersions = goose.NewGoMigration(7, &goose.GoFunc{RunTx: copyPlansToVersions}, nil)
 
 func copyPlansToVersions(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, "SELECT year, body FROM plans ORDER BY year")
