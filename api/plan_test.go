@@ -312,6 +312,12 @@ func TestPlanFilesKeepWorking(t *testing.T) {
 		}
 	}
 	write(bytes.ReplaceAll(b, []byte("2019"), []byte("2020")))
+	// A file of plans_dir replaces the embedded plan of its year, on
+	// every start.
+	override := bytes.Replace(b, []byte("title: 2019年度"), []byte("title: 2019年度（本地）"), 1)
+	if err := os.WriteFile(filepath.Join(cfg.PlansDir, "2019.yaml"), override, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	officeActor := service.Actor{Username: "admin", Role: workflow.RoleOffice}
 	clock := workflow.NewManualClock(time.Date(2020, 1, 6, 9, 0, 0, 0, shanghai))
@@ -354,6 +360,12 @@ func TestPlanFilesKeepWorking(t *testing.T) {
 	a = open()
 	if got := versions(a); got != "published superseded" {
 		t.Fatalf("after a restart with the same file: %s", got)
+	}
+	if p, _ := a.Service.Plan(ctx, 2019); !strings.HasPrefix(p.Title, "2019年度（本地）") {
+		t.Fatalf("the 2019 plan in force is %q, not plans_dir's", p.Title)
+	}
+	if vs, _ := a.Service.PlanVersions(ctx, officeActor, 2019); len(vs) != 1 {
+		t.Fatalf("2019 has %d versions: the embedded plan was stored too", len(vs))
 	}
 	if p, _ := a.Service.Plan(ctx, 2020); p.Title != "2020年度考核方案（更正）" {
 		t.Fatalf("the office's correction was lost: %q", p.Title)
