@@ -66,6 +66,7 @@ func play(t *testing.T, until time.Time) *played {
 // its fact; and every unit's figures equal those computed here from the
 // play's own record of what happened, without the scoring code.
 func TestPlayTheWholeYear(t *testing.T) {
+	t.Parallel()
 	pl := play(t, time.Time{})
 	ctx := context.Background()
 	svc, res, led := pl.app.Service, pl.res, pl.res.Ledger
@@ -355,6 +356,7 @@ func figures(p *workflow.Plan, led *demo.Ledger, unit string) string {
 // working day after National Day), the late September node is not yet
 // reported, nothing is scored, and the clock reads that instant.
 func TestPlayStopsAt(t *testing.T) {
+	t.Parallel()
 	until := time.Date(2019, 10, 8, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	pl := play(t, until)
 	ctx := context.Background()
