@@ -208,12 +208,19 @@ func (s *Service) Node(ctx context.Context, a Actor, id int64) (*NodeDetail, err
 
 // executing returns ESTATE unless the node's submission is executing.
 func executing(tx Tx, n *workflow.NodeRecord) error {
-	sub, err := loadSubmission(tx, n.Year, n.Unit)
+	// The states only: every report and review asks, and decoding the
+	// whole document to read its state would cost more than the rest of
+	// the request.
+	states, err := tx.SubmissionStates(n.Year)
 	if err != nil {
 		return err
 	}
-	if sub.State != workflow.StateExecuting {
-		return workflow.Errorf(workflow.ESTATE, "指标表当前状态为“%s”，不在执行阶段", sub.State.Label())
+	st, ok := states[n.Unit]
+	if !ok {
+		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”尚未填报%d年度指标表", n.Unit, n.Year)
+	}
+	if st != workflow.StateExecuting {
+		return workflow.Errorf(workflow.ESTATE, "指标表当前状态为“%s”，不在执行阶段", st.Label())
 	}
 	return nil
 }

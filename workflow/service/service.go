@@ -146,32 +146,6 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // Limits returns the upload limits.
 func (s *Service) Limits() UploadLimits { return s.opt.Upload }
 
-// Plan returns the plan of year (ENOTFOUND when none is loaded).
-func (s *Service) Plan(ctx context.Context, year int) (*workflow.Plan, error) {
-	var p *workflow.Plan
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		p, err = tx.Plan(year)
-		return err
-	})
-	return p, err
-}
-
-// Plans returns every loaded plan, oldest first.
-func (s *Service) Plans(ctx context.Context) ([]*workflow.Plan, error) {
-	var ps []*workflow.Plan
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		ps, err = tx.Plans()
-		return err
-	})
-	return ps, err
-}
-
-// LoadPlan stores p, replacing a stored plan of the same year. Plans are
-// loaded at start from configs/plans.
-func (s *Service) LoadPlan(ctx context.Context, p *workflow.Plan) error {
-	return s.update(ctx, func(tx Tx, _ time.Time) error { return tx.SavePlan(p) })
-}
-
 // Audit returns audit entries (office only).
 func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow.AuditEntry, error) {
 	if err := a.requireRole(workflow.RoleOffice); err != nil {
