@@ -55,6 +55,8 @@ const (
 	RulePlanDayOffRule      = "plan.due_on_day_off.invalid"
 	RulePlanReleaseGrace    = "plan.release_grace_days.range"
 	RulePlanOfficeContacts  = "plan.office_contacts.invalid" // a warning when there is none
+	RulePlanObjectionDays   = "plan.objection_days.range"
+	RulePlanDiscrepancy     = "plan.monthly.discrepancy_percent.range"
 )
 
 // planRules are the plan checks, run in this order. Each reports what it
@@ -77,6 +79,7 @@ var planRules = []func(c *planChecker, p *Plan){
 	checkGrades,
 	checkScoring,
 	checkPhrases,
+	checkContest,
 }
 
 // CheckPlan runs every plan check on p (as DecodePlan or ReadPlanYAML read
@@ -387,6 +390,18 @@ func checkDayOffRule(c *planChecker, p *Plan) {
 	}
 	if p.ReleaseGraceDays < 1 || p.ReleaseGraceDays > 60 {
 		c.fail("release_grace_days", RulePlanReleaseGrace, "下发后节点宽限期%d个工作日应在1-60之间", p.ReleaseGraceDays)
+	}
+}
+
+// checkContest checks what a published result's contest needs: an
+// objection period of whole working days, and a share of the member
+// information system's figure beyond which a unit's count is flagged.
+func checkContest(c *planChecker, p *Plan) {
+	if p.ObjectionDays < 1 || p.ObjectionDays > 30 {
+		c.fail("objection_days", RulePlanObjectionDays, "公示期%d个工作日应在1-30之间", p.ObjectionDays)
+	}
+	if d := p.Monthly.DiscrepancyPercent; d <= 0 || d > 100*Point {
+		c.fail("monthly.discrepancy_percent", RulePlanDiscrepancy, "会员数量差异比例%s%%应大于0、不超过100", d)
 	}
 }
 

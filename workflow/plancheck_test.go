@@ -68,6 +68,8 @@ func TestPlanChecks(t *testing.T) {
 		{"a deadline on a Saturday that stays there", func(p *Plan) { p.Deadline.Date, p.DueOnDayOff = MustDate("2019-06-15"), AsIs }, "deadline.date", RulePlanDeadlineDayOff, false},
 		{"an unknown rule for days off", func(p *Plan) { p.DueOnDayOff = "previous_working_day" }, "due_on_day_off", RulePlanDayOffRule, false},
 		{"a release grace beyond 60 working days", func(p *Plan) { p.ReleaseGraceDays = 90 }, "release_grace_days", RulePlanReleaseGrace, false},
+		{"an objection period of 45 working days", func(p *Plan) { p.ObjectionDays = 45 }, "objection_days", RulePlanObjectionDays, false},
+		{"a negative count discrepancy", func(p *Plan) { p.Monthly.DiscrepancyPercent = -Point }, "monthly.discrepancy_percent", RulePlanDiscrepancy, false},
 		{"an unknown contact duty", func(p *Plan) { p.Contacts.Duties = append(p.Contacts.Duties, "leader") }, "contacts.duties[2]", RulePlanContacts, false},
 		{"an office contact with a bad email", func(p *Plan) { p.OfficeContacts[1].Email = "1291529912@" }, "office_contacts[1].email", RulePlanOfficeContacts, false},
 		{"an office contact without a name", func(p *Plan) { p.OfficeContacts[0].Name = "" }, "office_contacts[0].name", RulePlanOfficeContacts, false},
