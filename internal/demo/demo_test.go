@@ -473,7 +473,7 @@ func traces(p *workflow.Plan, led *demo.Ledger, run *workflow.ScoringRun, r *wor
 		if !at.After(p.DeadlineTime()) || d.Ref != workflow.SubmissionRef(p.Year, r.Unit) {
 			return fmt.Errorf("arrived %v, deadline %v", at, p.DeadlineTime())
 		}
-		if rc != nil && (r.Received == nil || !r.Received.At.Equal(rc.At) || !strings.Contains(d.Reason, rc.Reason)) {
+		if (rc == nil) != (r.Received == nil) || (rc != nil && (!r.Received.At.Equal(rc.At) || !strings.Contains(d.Reason, rc.Reason))) {
 			return fmt.Errorf("received %+v, the record's %+v", r.Received, rc)
 		}
 	case workflow.RuleLateNode, workflow.RuleMissingNode:
