@@ -134,11 +134,8 @@ func (s *Service) Nodes(ctx context.Context, a Actor, year int, unit string, q N
 	}
 	out := []NodeView{}
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
+		p, err := planUnit(tx, year, unit)
 		if err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
 		ns, err := tx.Nodes(NodeFilter{Year: year, Unit: unit})

@@ -156,10 +156,7 @@ func putMonthly(tx Tx, p *workflow.Plan, unit string, m workflow.Month, count in
 // EFORBIDDEN (viewer), EVALIDATION (negative count), ESTATE (month not
 // begun).
 func (s *Service) PutMonthly(ctx context.Context, a Actor, year int, unit, month string, count int64) (*workflow.MonthlyReport, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleUnit, workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleUnit, workflow.RoleOffice); err != nil {
 		return nil, err
 	}
 	if count < 0 {

@@ -105,10 +105,14 @@ func (a Actor) SeesUnit(unit string) bool {
 }
 
 // checkUnit returns ENOTFOUND when a may not see unit, so that another
-// unit's data is indistinguishable from absent data.
-func (a Actor) checkUnit(unit string) error {
+// unit's data is indistinguishable from absent data, and then, when roles
+// are given, EFORBIDDEN unless a has one of them.
+func (a Actor) checkUnit(unit string, roles ...workflow.Role) error {
 	if !a.SeesUnit(unit) {
 		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”不存在", unit)
+	}
+	if len(roles) > 0 {
+		return a.requireRole(roles...)
 	}
 	return nil
 }
@@ -159,6 +163,41 @@ func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow
 	return out, err
 }
 
+// unitList reads a list about one unit's year in a read transaction, once
+// a may see the unit and has one of roles (any role when none are given).
+// The list is never nil: clients read [] for nothing.
+func unitList[T any](s *Service, ctx context.Context, a Actor, year int, unit string, read func(Tx) ([]T, error), roles ...workflow.Role) ([]T, error) {
+	if err := a.checkUnit(unit, roles...); err != nil {
+		return nil, err
+	}
+	var out []T
+	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
+		if _, err = planUnit(tx, year, unit); err != nil {
+			return err
+		}
+		out, err = read(tx)
+		return err
+	})
+	if out == nil {
+		out = []T{}
+	}
+	return out, err
+}
+
+// planUnit reads the plan of year and checks that unit exists: the first
+// step of every request about one unit's year (ENOTFOUND for either).
+func planUnit(tx Tx, year int, unit string) (*workflow.Plan, error) {
+	p, err := planOf(tx, year)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := unitOf(tx, unit); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planOf reads the plan of year (ENOTFOUND naming the year).
 func planOf(tx Tx, year int) (*workflow.Plan, error) {
 	p, err := tx.Plan(year)
 	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
