@@ -153,7 +153,9 @@ func TestReviewBatchAllOrNothing(t *testing.T) {
 			t.Fatalf("upload: %d %s", status, out)
 		}
 	}
-	full := func(n nodeJSON) map[string]any { return map[string]any{"node": n.ID, "verdict": "accept", "points": n.Points} }
+	full := func(n nodeJSON) map[string]any {
+		return map[string]any{"node": n.ID, "verdict": "accept", "points": n.Points}
+	}
 	batch := "/api/v1/plans/2019/reviews/batch"
 	bad := []map[string]any{
 		full(ns[0]),
