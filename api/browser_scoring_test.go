@@ -153,7 +153,7 @@ func TestBrowserScoring(t *testing.T) {
 		}
 	})
 
-	t.Run("a deduction is deleted only on the second click", func(t *testing.T) {
+	t.Run("a deduction is deleted only once the dialog is confirmed", func(t *testing.T) {
 		office := office.as(t)
 		office.selectValue(form+` select[name="rule"]`, "瞒报")
 		office.typeInto(form+` input[name="points"]`, "1")
@@ -163,13 +163,16 @@ func TestBrowserScoring(t *testing.T) {
 		e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions)
 		btn := fmt.Sprintf(`#deductions tr[data-deduction="%d"] button[data-action="del-deduction"]`, deductions[1].ID)
 		office.click(btn)
-		if e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions); len(deductions) != 2 {
-			t.Fatalf("one click deleted already: %d left", len(deductions))
+		if got := office.text("#confirm-dialog"); !strings.Contains(got, "删除这项扣分") || !strings.Contains(got, "不再计入") {
+			t.Fatalf("the dialog reads %q", got)
 		}
-		if got := office.text(btn); got != "确认删除" {
-			t.Fatalf("the armed button reads %q", got)
+		office.click("#confirm-cancel")
+		office.waitFor(`!document.querySelector('#confirm-dialog')`)
+		if e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions); len(deductions) != 2 {
+			t.Fatalf("a cancelled dialog deleted: %d left", len(deductions))
 		}
 		office.click(btn)
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelectorAll('#deductions tr[data-deduction]').length === 1`)
 		if e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions); len(deductions) != 1 || deductions[0].Rule != "质量不高" {
 			t.Fatalf("after the delete: %+v", deductions)

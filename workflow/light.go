@@ -28,7 +28,10 @@ const (
 // passed, Overdue of them owe a report; DueSoon have their checkpoint
 // within the warning window, Owing of them owe a report.
 type NodeRisk struct {
-	Due, Overdue, DueSoon, Owing int
+	Due     int `json:"due"`
+	Overdue int `json:"overdue"`
+	DueSoon int `json:"due_soon"`
+	Owing   int `json:"owing"`
 }
 
 // Add counts node n at now with the warning window warn.

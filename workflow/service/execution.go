@@ -604,6 +604,9 @@ type UnitProgress struct {
 	Colour  workflow.Colour         `json:"colour"`
 	// Risk holds the counts the light is computed from.
 	Risk workflow.NodeRisk `json:"risk"`
+	// Checkpoints counts the nodes of each checkpoint by state now, for
+	// completion by checkpoint.
+	Checkpoints map[workflow.Date]map[workflow.NodeState]int `json:"checkpoints"`
 	// Points is the sum of the nodes' points, Awarded of the accepted
 	// nodes' awards, AwardedBy the same by category.
 	Points    workflow.Points            `json:"points"`
@@ -694,15 +697,20 @@ func nodeTarget(id int64) string { return fmt.Sprintf("node:%d", id) }
 // submission's ("" when it has none).
 func unitProgress(p *workflow.Plan, u workflow.Unit, state string, nodes []workflow.NodeRecord, now time.Time, warn time.Duration) UnitProgress {
 	up := UnitProgress{Unit: u.Code, Name: u.Name, Submission: cmp.Or(state, workflow.StateNone),
-		States:    map[workflow.NodeState]int{workflow.NodePending: 0, workflow.NodeReported: 0, workflow.NodeAccepted: 0, workflow.NodeRejected: 0, workflow.NodeOverdue: 0, workflow.NodeMissing: 0},
-		Colours:   map[workflow.Colour]int{workflow.Green: 0, workflow.Yellow: 0, workflow.Red: 0},
-		AwardedBy: map[string]workflow.Points{workflow.CategoryParty: 0, workflow.CategoryBusiness: 0, workflow.CategoryInnovation: 0}}
+		States:      map[workflow.NodeState]int{workflow.NodePending: 0, workflow.NodeReported: 0, workflow.NodeAccepted: 0, workflow.NodeRejected: 0, workflow.NodeOverdue: 0, workflow.NodeMissing: 0},
+		Colours:     map[workflow.Colour]int{workflow.Green: 0, workflow.Yellow: 0, workflow.Red: 0},
+		AwardedBy:   map[string]workflow.Points{workflow.CategoryParty: 0, workflow.CategoryBusiness: 0, workflow.CategoryInnovation: 0},
+		Checkpoints: map[workflow.Date]map[workflow.NodeState]int{}}
 	for _, n := range nodes {
 		st, c := n.StateAt(p, now), n.ColourAt(p, now, warn)
 		up.Nodes++
 		up.States[st]++
 		up.Colours[c]++
 		up.Risk.Add(p, n, now, warn)
+		if up.Checkpoints[n.Due] == nil {
+			up.Checkpoints[n.Due] = map[workflow.NodeState]int{}
+		}
+		up.Checkpoints[n.Due][st]++
 		up.Points += n.Points
 		if n.State == workflow.NodeAccepted {
 			up.Awarded += n.Awarded

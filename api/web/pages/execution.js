@@ -130,7 +130,7 @@ function nodeDetail(d) {
     html += `<table class="list files"><thead><tr><th>文件名</th><th>大小</th><th>上传时间</th><th>上传人</th><th>说明</th>${canWithdraw ? "<th></th>" : ""}</tr></thead><tbody>`;
     for (const f of d.evidence) {
       html += `<tr data-evidence="${f.id}"><td>${fileLink(f)}</td><td class="num">${fmtSize(f.size)}</td><td class="nowrap">${esc(fmtTime(f.uploaded_at))}</td><td class="nowrap">${esc(f.uploaded_by)}</td><td>${esc(f.note || "")}</td>
-        ${canWithdraw ? `<td class="nowrap"><button type="button" class="mini danger" data-action="withdraw" data-confirm="确认撤回" data-confirm-title="撤回后市总工会办公室将看不到“${esc(f.name)}”" data-id="${f.id}" data-node="${d.id}" data-name="${esc(f.name)}">撤回</button></td>` : ""}</tr>`;
+        ${canWithdraw ? `<td class="nowrap"><button type="button" class="mini danger" data-action="withdraw" data-confirm="撤回“${esc(f.name)}”？" data-confirm-body="撤回后市总工会办公室将看不到这个文件；节点没有其他文件时回到待报送。" data-confirm-ok="撤回" data-id="${f.id}" data-node="${d.id}" data-name="${esc(f.name)}">撤回</button></td>` : ""}</tr>`;
     }
     html += `</tbody></table>`;
   } else html += `<p class="empty">尚未上传佐证材料</p>`;
