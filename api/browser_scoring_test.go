@@ -89,6 +89,9 @@ func wantRanking(t *testing.T, got []rankingRow, run runView) {
 	for i, r := range run.Results {
 		want := rankingRow{Unit: r.Unit, Rank: fmt.Sprint(r.Rank), Party: twoDecimals(r.Party), Business: twoDecimals(r.Business),
 			Innovation: twoDecimals(r.Innovation), Deductions: twoDecimals(r.DeductionTotal), Total: twoDecimals(r.Total), Grade: r.Grade, Reason: r.Reason}
+		if r.Rank == 0 { // took no part: listed apart, with its reason only
+			want = rankingRow{Unit: r.Unit, Reason: r.Reason}
+		}
 		if got[i] != want {
 			t.Errorf("ranking row %d:\n page %+v\n API  %+v", i, got[i], want)
 		}
@@ -224,11 +227,11 @@ func TestBrowserScoring(t *testing.T) {
 	t.Run("publication waits for the unreviewed node, with a link to the queue", func(t *testing.T) {
 		office := office.as(t)
 		office.click("#publish-run")
-		office.waitFor(`document.querySelector('#publish-confirm')`)
+		office.waitFor(`document.querySelector('#confirm-dialog')`)
 		if e.sub("gjz").State != "executing" {
 			t.Fatal("the first click published")
 		}
-		office.click("#confirm-publish")
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#unreviewed')`)
 		if got := office.text("#unreviewed"); !strings.Contains(got, "B7") || !strings.Contains(got, "甘井子区总工会") {
 			t.Fatalf("the refusal lists %q", got)
@@ -255,7 +258,7 @@ func TestBrowserScoring(t *testing.T) {
 		// The review changed the data since the trial run.
 		office.goTo(fmt.Sprintf("#/scoring/%d", trial.ID))
 		office.click("#publish-run")
-		office.click("#confirm-publish")
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#result .error #run-scoring')`)
 		if got := office.text("#result .error"); !strings.Contains(got, "重新计分") {
 			t.Fatalf("the stale refusal reads %q", got)
@@ -265,7 +268,7 @@ func TestBrowserScoring(t *testing.T) {
 		id := office.runIDOfPage()
 		office.waitFor(fmt.Sprintf(`document.querySelector('#run-meta') && location.hash === '#/scoring/%d'`, id))
 		office.click("#publish-run")
-		office.click("#confirm-publish")
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#run-meta').dataset.published === 'true'`)
 		e.mustDecode("GET", fmt.Sprintf("%s/%d", runsPath, id), "office", nil, 200, &final)
 		if !final.Published || e.sub("gjz").State != "scored" {

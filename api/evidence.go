@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -82,7 +83,7 @@ func (s *Server) handleReport(c *gin.Context) {
 			f, err := s.Service.StageEvidence(part)
 			if err != nil {
 				part.Close()
-				fail(err)
+				fail(namedFileError(partFileName(part.Header), err))
 				return
 			}
 			files = append(files, service.Upload{Name: partFileName(part.Header), File: f})
@@ -108,6 +109,17 @@ func (s *Server) handleReport(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, out)
+}
+
+// namedFileError puts the name of the file at fault in front of a refusal
+// of its size or type, so that the person who chose several files knows
+// which one.
+func namedFileError(name string, err error) error {
+	var we *workflow.Error
+	if !errors.As(err, &we) || (we.Code != workflow.EUNSUPPORTED && we.Code != workflow.ETOOLARGE) {
+		return err
+	}
+	return &workflow.Error{Code: we.Code, Message: fmt.Sprintf("文件“%s”未上传：%s", workflow.DisplayName(name), we.Message), Details: we.Details}
 }
 
 // contentDisposition is an attachment header with the name both as an

@@ -102,3 +102,37 @@ export function autosizeAll(root) {
   const hs = ts.map(t => t.scrollHeight);
   ts.forEach((t, i) => { t.style.height = hs[i] + 2 + "px"; });
 }
+
+// labelCells gives every body cell of the tables under root the text of
+// its column's header as data-label, so that a narrow screen can show a
+// row as a card of labelled lines (style.css). Header and body cells that
+// span rows or columns are placed as the table lays them out.
+export function labelCells(root) {
+  for (const table of $$("table.list, table.nodes", root)) {
+    if (!table.tHead || table.dataset.labelled) continue;
+    table.dataset.labelled = "1";
+    const names = [];
+    grid(table.tHead.rows, (cell, col) => {
+      const text = cell.textContent.trim();
+      for (let i = 0; i < cell.colSpan; i++) names[col + i] = names[col + i] && names[col + i] !== text ? `${names[col + i]} · ${text}` : text;
+    });
+    for (const body of table.tBodies) {
+      grid(body.rows, (cell, col) => { if (names[col] && !cell.dataset.label) cell.dataset.label = names[col]; });
+    }
+  }
+}
+
+// grid calls fn(cell, column) for every cell of rows, columns counted as
+// the table lays them out (rowspan and colspan taken into account).
+function grid(rows, fn) {
+  const taken = [];
+  [...rows].forEach((row, r) => {
+    let col = 0;
+    for (const cell of row.cells) {
+      while (taken[col] > r) col++;
+      fn(cell, col);
+      for (let i = 0; i < cell.colSpan; i++) taken[col + i] = r + cell.rowSpan;
+      col += cell.colSpan;
+    }
+  });
+}

@@ -3,7 +3,7 @@
 // every unit, and the office reports for a unit or imports a month's file.
 
 import { api, sendForm } from "../api.js";
-import { $, app, enc, esc, fmtTime, halfWidth, message, monthLabel } from "../dom.js";
+import { $, app, enc, esc, fmtTime, halfWidth, message, monthLabel, fmtSize } from "../dom.js";
 import { markForm } from "../feedback.js";
 import { label } from "../labels.js";
 import { monthDue, monthDueLabel, planMonths } from "../plan.js";
@@ -47,7 +47,7 @@ async function monthOfUnits(month) {
   html += `</tbody></table>`;
   if (office) {
     html += `<form class="card" data-form="import" data-month="${esc(month)}" id="import-form" novalidate><h4>导入${esc(monthLabel(month))}数量</h4>
-      <p class="hint">从会员信息管理系统导出的CSV或XLSX文件：第一列为单位（代码或名称），第二列为数量，或由表头“单位”“数量”指明。任何一行有误则整个文件都不导入，并列出各行的问题。</p>
+      <p class="hint">从会员信息管理系统导出的CSV或XLSX文件：第一列为单位（代码或名称），第二列为数量，或由表头“单位”“数量”指明。任何一行有误则整个文件都不导入，并列出各行的问题。<span class="upload-limit">文件不超过${fmtSize((session.me.limits || {}).max_import_bytes || 10485760)}。</span></p>
       <input type="file" name="file" accept=".csv,.xlsx"> <button type="submit" class="primary"${begun ? "" : " disabled"}>导入</button>${begun ? "" : ' <span class="hint">该月尚未开始</span>'}
       <div class="form-result" id="import-result"></div></form>`;
   }
