@@ -209,7 +209,7 @@ func TestBrowserNotifications(t *testing.T) {
 
 	t.Run("with nothing failed the overview has no banner", func(t *testing.T) {
 		office := office.as(t)
-		office.goTo("#/")
+		office.goTo("#/tables")
 		office.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length === 2`)
 		if n := evalJSON[int](office, `document.querySelectorAll('#mail-banner').length`); n != 0 {
 			t.Fatalf("banner still shown")
@@ -222,7 +222,7 @@ func TestBrowserNotifications(t *testing.T) {
 		t.Run("a "+who.name+" has no link and gets the API's 403 message", func(t *testing.T) {
 			b := e.browse().as(t)
 			b.login(who.user, who.password)
-			b.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length > 0`)
+			b.waitFor(`document.querySelector('#todo, #app .ok')`)
 			if n := evalJSON[int](b, `document.querySelectorAll('#nav a[href="#/notify"], #mail-banner').length`); n != 0 {
 				t.Errorf("%d links to the mail page", n)
 			}

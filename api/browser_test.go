@@ -269,6 +269,7 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 
 	t.Run("a unit sees only itself", func(t *testing.T) {
 		unit := unit.as(t)
+		unit.goTo("#/tables")
 		unit.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length > 0`)
 		rows := evalJSON[[]string](unit, `[...document.querySelectorAll('#overview tr[data-unit]')].map(r => r.dataset.unit)`)
 		if len(rows) != 1 || rows[0] != "gjz" {
@@ -331,6 +332,7 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 	comment := "B3第1项工作请写明帮扶资金的统计口径"
 	t.Run("the office returns it with a comment on B3", func(t *testing.T) {
 		office := office.as(t)
+		office.goTo("#/tables")
 		office.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length === 2`)
 		office.click(`#overview tr[data-unit="gjz"] a`)
 		office.waitState("submitted")
@@ -338,6 +340,11 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 		office.typeInto("#return-overall", "请按意见修改后重新报送")
 		office.screenshot("office-review")
 		office.click("#return")
+		office.waitFor(`document.querySelector('#confirm-dialog')`)
+		if got := office.text("#confirm-dialog"); !strings.Contains(got, "退回甘井子区总工会的指标表") || !strings.Contains(got, "1条逐项意见") {
+			t.Fatalf("the return dialog reads %q", got)
+		}
+		office.click("#confirm-ok")
 		office.waitState("returned")
 		if d := e.fullSub(t); d.Comments["B3"] != comment || d.Comment != "请按意见修改后重新报送" {
 			t.Fatalf("stored comments %q %v", d.Comment, d.Comments)
@@ -365,10 +372,21 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 		office.waitState("submitted")
 		office.click(`.cert[data-index="0"]`)
 		office.click("#certify")
+		office.waitFor(`document.querySelector('#confirm-dialog')`)
+		if got := office.text("#confirm-dialog"); !strings.Contains(got, "予以认定1项") {
+			t.Fatalf("the certify dialog reads %q", got)
+		}
+		office.click("#confirm-ok")
 		office.waitState("certified")
-		office.click(`nav a[href="#/"]`)
+		office.click(`nav a[href="#/tables"]`)
 		office.waitFor(`document.querySelector('#release') && !document.querySelector('#release').disabled`)
 		office.click("#release")
+		office.waitFor(`document.querySelector('#confirm-dialog')`)
+		if got := office.text("#confirm-dialog"); !strings.Contains(got, "甘井子区总工会") || !strings.Contains(got, "中山区总工会（未填报）") {
+			t.Fatalf("the release dialog reads %q, want gjz going out and zs left behind", got)
+		}
+		office.screenshot("release-dialog")
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#overview tr[data-unit="gjz"]').dataset.state === 'executing'`)
 		var v struct {
 			State               string `json:"state"`
@@ -515,6 +533,7 @@ func TestBrowserViewerReadsOnly(t *testing.T) {
 	e.toState("submitted")
 	viewer := e.browse()
 	viewer.login("leader", "password-leader")
+	viewer.goTo("#/tables")
 	viewer.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length === 2`)
 	if n := evalJSON[int](viewer, `document.querySelectorAll('#release').length`); n != 0 {
 		t.Fatal("a viewer sees the release button")
@@ -538,6 +557,7 @@ func TestBrowserUnitStartsItsTables(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	unit := e.browse()
 	unit.login("gjz", "password-gjz")
+	unit.goTo("#/tables")
 	unit.click(`#overview tr[data-unit="gjz"] a`)
 	unit.waitState("none")
 

@@ -30,7 +30,7 @@ export function fmtTime(t) {
   if (!t) return "";
   const p = {};
   for (const { type, value } of new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(t))) p[type] = value;
-  return `${p.year}年${p.month}月${p.day}日 ${p.hour}:${p.minute}`;
+  return `${p.year}年${Number(p.month)}月${Number(p.day)}日 ${p.hour}:${p.minute}`;
 }
 
 // countdown says how long until instant t from now (ms): "还有3天",

@@ -1,0 +1,357 @@
+package api_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The two screen widths every page is checked at: a 390-pixel phone and a
+// 1366-pixel office screen.
+var widths = []int64{390, 1366}
+
+// viewport sets the tab's screen to width (and a height to match).
+func (b *tab) viewport(width int64) {
+	b.t.Helper()
+	height := int64(900)
+	if width < 600 {
+		height = 844
+	}
+	b.run(chromedp.EmulateViewport(width, height))
+}
+
+// settled waits until the page of the hash has drawn: no loading state and
+// a heading in the main area.
+func (b *tab) settled() {
+	b.t.Helper()
+	b.waitFor(`!document.querySelector('#app[aria-busy]') && !document.body.classList.contains('loading') && document.querySelector('#app h2, #app .error')`)
+}
+
+// overflow is how many pixels the page is wider than the screen (0 when
+// nothing scrolls sideways), with the widest element that sticks out.
+func (b *tab) overflow() (int, string) {
+	b.t.Helper()
+	v := evalJSON[struct {
+		Over  int    `json:"over"`
+		Where string `json:"where"`
+	}](b, `(() => {
+		const over = document.scrollingElement.scrollWidth - window.innerWidth;
+		let where = "";
+		if (over > 0) {
+			let worst = 0;
+			for (const el of document.querySelectorAll("body *")) {
+				const r = el.getBoundingClientRect();
+				if (r.right > window.innerWidth + 1 && r.right > worst) { worst = r.right; where = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className; }
+			}
+		}
+		return {over, where};
+	})()`)
+	return v.Over, v.Where
+}
+
+// workplaceEnv is a year in July: gjz executes its tables (its June nodes
+// overdue but for one reported and one sent back), zs has not submitted;
+// June's count of gjz is in.
+func workplaceEnv(t *testing.T) (*env, []nodeJSON) {
+	t.Helper()
+	e := newEnv(t, "sqlite")
+	ns := e.executing()
+	pdf, png := evidenceFixture(t, "会议纪要.pdf"), evidenceFixture(t, "活动照片.png")
+	e.clock.Set(time.Date(2019, 6, 28, 10, 0, 0, 0, shanghai))
+	for i, n := range ns[:3] {
+		files := []upFile{{fmt.Sprintf("会议纪要%d.pdf", i+1), pdf}}
+		if i == 0 {
+			files = append(files, upFile{"活动照片.png", png})
+		}
+		if status, out := e.upload(n.ID, "unitA", "会议通知与签到表", files...); status != 201 {
+			t.Fatalf("upload: %d %s", status, out)
+		}
+	}
+	e.clock.Set(time.Date(2019, 7, 3, 10, 0, 0, 0, shanghai))
+	e.mustDo("POST", fmt.Sprintf("/api/v1/nodes/%d/review", ns[2].ID), "office", map[string]any{"verdict": "reject", "comment": "缺少签到表"}, 200)
+	e.mustDo("PUT", "/api/v1/plans/2019/units/gjz/monthly/2019-06", "unitA", map[string]any{"count": 18234}, 200)
+	return e, ns
+}
+
+// TestBrowserWorkplaceForEveryRole: each role's first page is its to-do
+// list, at 390 and 1366 pixels, each line with its count and a link that
+// leads to where it is done.
+func TestBrowserWorkplaceForEveryRole(t *testing.T) {
+	t.Parallel()
+	e, _ := workplaceEnv(t)
+	for _, who := range []struct{ role, user, password string }{
+		{"unit", "gjz", "password-gjz"}, {"office", "admin", "admin-password"}, {"viewer", "leader", "password-leader"},
+	} {
+		var want []string
+		for kind := range e.todo(map[string]string{"unit": "unitA", "office": "office", "viewer": "viewer"}[who.role]) {
+			want = append(want, kind)
+		}
+		b := e.browse()
+		b.login(who.user, who.password)
+		for _, w := range widths {
+			t.Run(fmt.Sprintf("%s at %d px", who.role, w), func(t *testing.T) {
+				b := b.as(t)
+				b.viewport(w)
+				b.goTo("#/")
+				b.settled()
+				b.waitFor(`document.querySelector('#todo')`)
+				kinds := evalJSON[[]string](b, `[...document.querySelectorAll('#todo .todo-item')].map(li => li.dataset.kind)`)
+				if len(kinds) != len(want) {
+					t.Fatalf("the page lists %v, the API %v", kinds, want)
+				}
+				for _, k := range want {
+					if !strings.Contains(strings.Join(kinds, ","), k) {
+						t.Fatalf("the page lists %v, the API %v", kinds, want)
+					}
+				}
+				if over, where := b.overflow(); over > 0 {
+					t.Fatalf("the workplace is %d px wider than the screen (%s)", over, where)
+				}
+				if who.role == "unit" {
+					if got := b.text(`#todo [data-kind="overdue_nodes"]`); !strings.Contains(got, "去处理") {
+						t.Fatalf("the overdue line reads %q", got)
+					}
+					if n := evalJSON[int](b, `document.querySelectorAll('#deadlines li').length`); n == 0 {
+						t.Fatal("no deadline is counted down")
+					}
+				}
+				b.screenshot(fmt.Sprintf("workplace-%s-%d", who.role, w))
+			})
+		}
+		if who.role == "unit" {
+			t.Run("the overdue line leads to the overdue nodes", func(t *testing.T) {
+				b := b.as(t)
+				b.click(`#todo [data-kind="overdue_nodes"] a`)
+				b.waitFor(`location.hash === '#/exec/gjz/overdue' && document.querySelector('#exec-filter select[data-filter="state"]')`)
+				if got := evalJSON[string](b, `document.querySelector('#exec-filter select[data-filter="state"]').value`); got != "overdue" {
+					t.Fatalf("the filter reads %q", got)
+				}
+				states := evalJSON[[]string](b, `[...new Set([...document.querySelectorAll('tr.node-row')].map(r => r.dataset.state))]`)
+				if len(states) != 1 || states[0] != "overdue" {
+					t.Fatalf("the filtered page shows %v", states)
+				}
+			})
+		}
+	}
+}
+
+// pagesOf are the pages each role can reach, by hash.
+var pagesOf = map[string][]string{
+	"unit":   {"#/", "#/units/gjz", "#/exec/gjz", "#/monthly", "#/result", "#/password", "#/tables"},
+	"office": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/reviews", "#/monthly", "#/deductions", "#/scoring", "#/notify", "#/admin", "#/audit", "#/password"},
+	"viewer": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/monthly", "#/scoring", "#/password"},
+}
+
+// TestBrowserNothingOverflows: at 390 and 1366 pixels no page of any role
+// is wider than the screen (document.scrollingElement.scrollWidth <=
+// innerWidth): tables become cards, forms one column, the header a menu.
+func TestBrowserNothingOverflows(t *testing.T) {
+	t.Parallel()
+	e, _ := workplaceEnv(t)
+	e.mustDo("POST", "/api/v1/plans/2019/scoring-runs", "office", nil, 201)
+	for _, who := range []struct{ role, user, password string }{
+		{"unit", "gjz", "password-gjz"}, {"office", "admin", "admin-password"}, {"viewer", "leader", "password-leader"},
+	} {
+		b := e.browse()
+		b.login(who.user, who.password)
+		for _, w := range widths {
+			t.Run(fmt.Sprintf("%s at %d px", who.role, w), func(t *testing.T) {
+				b := b.as(t)
+				b.viewport(w)
+				for _, hash := range pagesOf[who.role] {
+					b.goTo(hash)
+					b.settled()
+					if over, where := b.overflow(); over > 0 {
+						b.screenshot(fmt.Sprintf("overflow-%s-%d-%s", who.role, w, strings.NewReplacer("#/", "", "/", "-").Replace(hash)))
+						t.Errorf("%s is %d px wider than the screen (%s)", hash, over, where)
+					}
+				}
+				if w < 600 {
+					if h := evalJSON[float64](b, `document.querySelector('header').getBoundingClientRect().height`); h > 64 {
+						t.Errorf("the header is %.0f px tall on a phone", h)
+					}
+					b.goTo("#/exec/gjz")
+					b.settled()
+					b.screenshot(fmt.Sprintf("phone-exec-%s", who.role))
+				}
+			})
+		}
+	}
+}
+
+// TestBrowserToastAfterSave: after 保存 the result shows in a toast that
+// nothing covers, at the top of the screen, at both widths.
+func TestBrowserToastAfterSave(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "sqlite")
+	e.draft()
+	unit := e.browse()
+	unit.login("gjz", "password-gjz")
+	for _, w := range widths {
+		t.Run(fmt.Sprintf("%d px", w), func(t *testing.T) {
+			unit := unit.as(t)
+			unit.viewport(w)
+			unit.goTo("#/units/gjz")
+			unit.waitState("draft")
+			title := `[data-path="party[0].works[0].title"] textarea`
+			unit.typeInto(title, fmt.Sprintf("开展“不忘初心、牢记使命”主题教育（%d）", w))
+			// Scrolled down as someone editing would be: the header is
+			// sticky above the page.
+			unit.run(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 1200)`))
+			unit.click("#save")
+			unit.waitFor(`document.querySelector('#toasts .toast.ok')`)
+			seen := evalJSON[struct {
+				Top, Bottom float64
+				Visible     bool
+				Text        string
+			}](unit, `(() => {
+				const t = document.querySelector('#toasts .toast.ok'), r = t.getBoundingClientRect();
+				const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+				return {Top: r.top, Bottom: r.bottom, Visible: t.contains(hit), Text: t.innerText};
+			})()`)
+			if !seen.Visible || seen.Top < 0 || seen.Bottom > 900 || !strings.Contains(seen.Text, "已保存") {
+				t.Fatalf("the toast %+v is not fully in view", seen)
+			}
+			unit.screenshot(fmt.Sprintf("toast-after-save-%d", w))
+		})
+	}
+}
+
+// TestBrowserDashboardDraws: the leader's dashboard draws its charts (a
+// canvas with something on it) under the page's CSP, at both widths.
+func TestBrowserDashboardDraws(t *testing.T) {
+	t.Parallel()
+	e, _ := workplaceEnv(t)
+	e.mustDo("POST", "/api/v1/plans/2019/scoring-runs", "office", nil, 201)
+	viewer := e.browse()
+	viewer.login("leader", "password-leader")
+	for _, w := range widths {
+		t.Run(fmt.Sprintf("%d px", w), func(t *testing.T) {
+			viewer := viewer.as(t)
+			viewer.viewport(w)
+			viewer.goTo("#/dashboard")
+			viewer.settled()
+			for _, id := range []string{"chart-units", "chart-checkpoints", "chart-lights", "chart-monthly", "chart-points"} {
+				viewer.waitFor(fmt.Sprintf(`document.querySelector('#%s canvas')`, id))
+				inked := evalJSON[int](viewer, fmt.Sprintf(`(() => {
+					const c = document.querySelector('#%s canvas'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+					let n = 0;
+					for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+					return n;
+				})()`, id))
+				if inked < 500 {
+					t.Errorf("%s: %d pixels drawn", id, inked)
+				}
+			}
+			if got := viewer.text(`#dash-stats [data-light="red"]`); got != "1" {
+				t.Errorf("red units: %q, want gjz alone", got)
+			}
+			if n := evalJSON[int](viewer, `document.querySelectorAll('#countdowns li').length`); n == 0 {
+				t.Error("no countdown")
+			}
+			if over, where := viewer.overflow(); over > 0 {
+				t.Errorf("the dashboard is %d px wider than the screen (%s)", over, where)
+			}
+			viewer.screenshot(fmt.Sprintf("dashboard-%d", w))
+		})
+	}
+}
+
+// TestBrowserBatchReviewAndPreview: the office sees a PDF and a photo in
+// the page, then accepts a selection of nodes at full points after a
+// dialog that says how many.
+func TestBrowserBatchReviewAndPreview(t *testing.T) {
+	t.Parallel()
+	e, ns := workplaceEnv(t)
+	office := e.browse()
+	office.login("admin", "admin-password")
+	office.goTo("#/reviews")
+	office.settled()
+	office.waitFor(`document.querySelectorAll('#queue tr[data-node]').length === 2`)
+
+	t.Run("a PDF and an image shown in the page", func(t *testing.T) {
+		office := office.as(t)
+		office.click(fmt.Sprintf(`#queue tr[data-node="%d"] button[data-action="preview"][data-type="application/pdf"]`, ns[0].ID))
+		office.waitFor(`document.querySelector('#preview-frame') && document.querySelector('#preview-frame').src.startsWith('blob:')`)
+		office.waitFor(`(() => { const d = document.querySelector('#preview-frame').contentDocument; return d && d.contentType === 'application/pdf'; })()`)
+		office.screenshot("review-preview-pdf")
+		office.click(fmt.Sprintf(`#queue tr[data-node="%d"] button[data-action="preview"][data-type="image/png"]`, ns[0].ID))
+		office.waitFor(`document.querySelector('#preview-image') && document.querySelector('#preview-image').naturalWidth > 0`)
+		office.click(`button[data-action="close-preview"]`)
+	})
+
+	t.Run("a selection accepted at full points in one batch", func(t *testing.T) {
+		office := office.as(t)
+		office.click("#pick-all")
+		office.waitFor(`document.querySelector('#picked').textContent === '2' && !document.querySelector('#accept-picked').disabled`)
+		office.click("#accept-picked")
+		office.waitFor(`document.querySelector('#confirm-dialog')`)
+		if got := office.text("#confirm-dialog"); !strings.Contains(got, "2个节点") || !strings.Contains(got, "甘井子区总工会") {
+			t.Fatalf("the dialog reads %q", got)
+		}
+		office.screenshot("review-batch-dialog")
+		office.click("#confirm-ok")
+		office.waitFor(`document.querySelector('#toasts .toast.ok') && document.querySelectorAll('#queue tr[data-node]').length === 0`)
+		for _, n := range ns[:2] {
+			if got := e.node(n.ID, "office"); got.State != "accepted" || got.Awarded == nil || *got.Awarded != n.Points {
+				t.Fatalf("node %d after the batch: %s %v", n.ID, got.State, got.Awarded)
+			}
+		}
+		office.screenshot("review-batch-done")
+	})
+}
+
+// printPDF prints the page as Chromium does for Ctrl+P (page.PrintToPDF),
+// with the page's own @page size.
+func (b *tab) printPDF() []byte {
+	b.t.Helper()
+	buf, err := chromedp.Run(b.ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
+	if err != nil {
+		b.t.Fatalf("print: %v", err)
+	}
+	return buf
+}
+
+// TestBrowserPrintTables: the tables printed from the page are A4
+// landscape with every column, 填报单位 and the 盖章 line.
+func TestBrowserPrintTables(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "sqlite")
+	e.toState("submitted")
+	office := e.browse()
+	office.login("admin", "admin-password")
+	office.goTo("#/units/gjz")
+	office.waitState("submitted")
+	file := filepath.Join(t.TempDir(), "tables.pdf")
+	if err := os.WriteFile(file, office.printPDF(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sizes := pdfPages(t, file)
+	if len(sizes) == 0 || sizes[0] != "842 x 595" {
+		t.Fatalf("printed pages %v, want A4 landscape", sizes)
+	}
+	texts := pdfPageTexts(t, file)
+	all := strings.Join(strings.Fields(strings.Join(texts, "")), "")
+	for _, want := range []string{"填报单位：甘井子区总工会", "盖章", "时间节点", "工作目标", "分值", "完成标准", "佐证材料", "须包括"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the printed tables lack %q", want)
+		}
+	}
+	// Every page carries the header row: the last column included.
+	for i, text := range texts {
+		if flat := strings.Join(strings.Fields(text), ""); !strings.Contains(flat, "佐证材料") {
+			t.Errorf("page %d has no 佐证材料 column", i+1)
+		}
+	}
+	if dir := os.Getenv("KAOHE_SCREENSHOTS"); dir != "" {
+		if pdftoppm, err := exec.LookPath("pdftoppm"); err == nil {
+			exec.Command(pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", file, filepath.Join(dir, "print-tables")).Run()
+		}
+	}
+}
