@@ -129,7 +129,7 @@ func TestBrowserNotifications(t *testing.T) {
 		}
 		when := refusedAt.In(shanghai)
 		for _, want := range []string{"甘井子区总工会", "李婷", "liting@gjz.example.cn", "逾期通知", "指标表报送（2019年6月13日截止）", "—", "发送失败",
-			fmt.Sprintf("失败于 %d/%d/%d %02d:%02d", when.Year(), when.Month(), when.Day(), when.Hour(), when.Minute())} {
+			fmt.Sprintf("失败于 %d年%d月%d日 %02d:%02d", when.Year(), when.Month(), when.Day(), when.Hour(), when.Minute())} {
 			if !strings.Contains(rows[0].Text, want) {
 				t.Errorf("failed row lacks %q: %s", want, rows[0].Text)
 			}

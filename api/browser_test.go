@@ -109,7 +109,9 @@ func (e *env) browse() *tab {
 	}
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
 	e.t.Cleanup(cancel)
-	tctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
+	// A tab shares one Chromium and two cores with every other browser
+	// test running in parallel: its whole life is bounded, generously.
+	tctx, tcancel := context.WithTimeout(ctx, 180*time.Second)
 	e.t.Cleanup(tcancel)
 	b := &tab{t: e.t, ctx: tctx, base: e.srv.URL}
 	b.run(chromedp.Navigate(b.base + "/"))

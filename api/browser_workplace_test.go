@@ -215,7 +215,7 @@ func TestBrowserToastAfterSave(t *testing.T) {
 				const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
 				return {Top: r.top, Bottom: r.bottom, Visible: t.contains(hit), Text: t.innerText};
 			})()`)
-			if !seen.Visible || seen.Top < 0 || seen.Bottom > 900 || !strings.Contains(seen.Text, "已保存") {
+			if !seen.Visible || seen.Top < 0 || seen.Bottom > 900.5 || !strings.Contains(seen.Text, "已保存") {
 				t.Fatalf("the toast %+v is not fully in view", seen)
 			}
 			unit.screenshot(fmt.Sprintf("toast-after-save-%d", w))

@@ -55,9 +55,11 @@ document.addEventListener("click", ev => {
 });
 
 document.addEventListener("submit", ev => {
-  // No form of the pages leaves the page.
-  ev.preventDefault();
   const form = ev.target;
+  // A dialog's own form closes its dialog (feedback.js ask).
+  if (form.method === "dialog") return;
+  // No other form of the pages leaves the page.
+  ev.preventDefault();
   const page = shell.currentPage();
   const fn = form.dataset.form && handler(page, "forms", form.dataset.form);
   if (!fn) return;

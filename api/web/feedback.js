@@ -7,7 +7,7 @@ import { $, $$, app, esc, message } from "./dom.js";
 import { parentPath, pathLabel } from "./paths.js";
 
 // toast shows html as a notice of kind ok, info or error in the toast area
-// (#toasts, fixed at the top right, above the header). An ok or info
+// (#toasts, fixed at the bottom right, above everything). An ok or info
 // notice goes after a few seconds; an error stays until it is closed.
 export function toast(kind, html) {
   let area = $("#toasts");

@@ -9,6 +9,7 @@ import { app, countdown, enc, esc, fmtTime, message } from "../dom.js";
 import { label } from "../labels.js";
 import { planDeadlines } from "../plan.js";
 import { serverNow, session, syncClock, unitName } from "../session.js";
+import { failedMailBanner } from "./notify.js";
 
 // next is how many coming deadlines the page counts down.
 const next = 4;
@@ -16,13 +17,13 @@ const next = 4;
 export async function open() {
   await syncClock();
   const me = session.me;
-  const items = await api("GET", `/todo?year=${session.year}`);
+  const [items, banner] = await Promise.all([api("GET", `/todo?year=${session.year}`), me.role === "office" ? failedMailBanner() : ""]);
   const now = serverNow();
   const who = me.role === "unit" ? unitName(me.unit_code) : label("roles", me.role);
-  let html = `<h2>工作台 <small class="sub">${esc(who)} · ${session.year}年度</small></h2>`;
+  let html = `<h2>工作台 <small class="sub">${esc(who)} · ${session.year}年度</small></h2>${banner}`;
   html += items.length
     ? `<ul class="todo" id="todo">${items.map(it => todoItem(it, now)).join("")}</ul>`
-    : message("ok", "目前没有待办事项。") ;
+    : message("ok", "目前没有待办事项。");
   if (items.some(it => it.kind === "returned_tables")) html += await returnedComments(me.unit_code);
   const coming = planDeadlines().filter(d => Date.parse(d.at) > now).slice(0, next);
   if (coming.length) {
