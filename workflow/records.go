@@ -133,6 +133,9 @@ type MonthlyReport struct {
 	// in the plan's zone; a later correction does not change it.
 	Late bool   `json:"late"`
 	By   string `json:"by"`
+	// ByName says who reported in words (本单位, 市总工会办公室); the
+	// service fills it when it answers.
+	ByName string `json:"by_name,omitempty"`
 	// Source is "api" or "import".
 	Source string `json:"source"`
 }

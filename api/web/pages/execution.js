@@ -5,7 +5,7 @@ import { api, sendForm } from "../api.js";
 import { app, cents, enc, esc, fmtSize, fmtTime, fromCents, message, points } from "../dom.js";
 import { label, light, nodeStateBadge } from "../labels.js";
 import { checkpointDue, checkpointName } from "../plan.js";
-import { session, syncClock } from "../session.js";
+import { session, syncClock, unitName } from "../session.js";
 import { toast } from "../feedback.js";
 import { download, errorText, fileLink, indicatorName, pool, reviewForm, sendReview } from "../parts/evidence.js";
 
@@ -132,16 +132,16 @@ function nodeDetail(d) {
   let html = `<div class="node-detail" data-node-detail="${d.id}"><div class="cols"><div class="col"><h4>佐证材料（${d.evidence.length}个文件）</h4>`;
   if (d.note) html += `<p class="note-line"><b>报送说明：</b>${esc(d.note)}</p>`;
   if (d.evidence.length) {
-    html += `<table class="list files"><thead><tr><th>文件名</th><th>大小</th><th>上传时间</th><th>上传人</th><th>说明</th>${canWithdraw ? "<th></th>" : ""}</tr></thead><tbody>`;
+    html += `<table class="list files"><thead><tr><th>文件名</th><th>大小</th><th>上传时间</th><th>上传单位</th><th>说明</th>${canWithdraw ? "<th></th>" : ""}</tr></thead><tbody>`;
     for (const f of d.evidence) {
-      html += `<tr data-evidence="${f.id}"><td>${fileLink(f)}</td><td class="num">${fmtSize(f.size)}</td><td class="nowrap">${esc(fmtTime(f.uploaded_at))}</td><td class="nowrap">${esc(f.uploaded_by)}</td><td>${esc(f.note || "")}</td>
+      html += `<tr data-evidence="${f.id}"><td>${fileLink(f)}</td><td class="num">${fmtSize(f.size)}</td><td class="nowrap">${esc(fmtTime(f.uploaded_at))}</td><td class="nowrap">${esc(unitName(d.unit))}</td><td>${esc(f.note || "")}</td>
         ${canWithdraw ? `<td class="nowrap"><button type="button" class="mini danger" data-action="withdraw" data-confirm="撤回“${esc(f.name)}”？" data-confirm-body="撤回后市总工会办公室将看不到这个文件；节点没有其他文件时回到待报送。" data-confirm-ok="撤回" data-id="${f.id}" data-node="${d.id}" data-name="${esc(f.name)}">撤回</button></td>` : ""}</tr>`;
     }
     html += `</tbody></table>`;
   } else html += `<p class="empty">尚未上传佐证材料</p>`;
   html += `</div><div class="col"><h4>审核记录</h4>`;
   if (d.reviews.length) {
-    html += `<ol class="reviews">${d.reviews.map(r => `<li class="review-${esc(r.verdict)}"><b>${r.verdict === "accept" ? `通过，得${points(r.points)}分` : "退回重报"}</b>${r.comment ? `：${esc(r.comment)}` : ""} <small>${esc(r.by)} ${esc(fmtTime(r.at))}</small></li>`).join("")}</ol>`;
+    html += `<ol class="reviews">${d.reviews.map(r => `<li class="review-${esc(r.verdict)}"><b>${r.verdict === "accept" ? `通过，得${points(r.points)}分` : "退回重报"}</b>${r.comment ? `：${esc(r.comment)}` : ""} <small>市总工会办公室 ${esc(fmtTime(r.at))}</small></li>`).join("")}</ol>`;
   } else html += `<p class="empty">尚无审核记录</p>`;
   html += `</div></div>`;
   if (mine && canReport(d)) html += uploadForm(d);

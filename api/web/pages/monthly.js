@@ -40,7 +40,7 @@ async function monthOfUnits(month) {
   ov.units.forEach((u, i) => {
     html += `<tr data-unit="${esc(u.unit)}" data-reported="${u.reported}" class="${u.reported ? "" : ov.overdue ? "missing" : "waiting"}"><td>${i + 1}</td><td>${esc(u.name)}</td>
       <td class="num count">${u.reported ? count(u.count) : `<span class="${ov.overdue ? "late" : "empty"}">${ov.overdue ? "逾期未报" : "未报送"}</span>`}</td>
-      <td>${esc(fmtTime(u.reported_at))}</td><td>${esc(u.by || "")}</td><td>${esc(u.source ? label("monthly_sources", u.source) : "")}</td>
+      <td>${esc(fmtTime(u.reported_at))}</td><td>${esc(u.by_name || "")}</td><td>${esc(u.source ? label("monthly_sources", u.source) : "")}</td>
       <td>${u.late ? '<span class="late">迟报</span>' : ""}</td><td class="num">${u.corrections || ""}</td>
       ${office ? `<td>${begun ? countForm(month, u.unit, u.count) : ""}</td>` : ""}</tr>`;
   });
@@ -77,9 +77,9 @@ async function unitMonths() {
     const overdue = !cur && t > due;
     html += `<tr data-month="${m}" data-reported="${!!cur}" class="${overdue ? "missing" : ""}"><td>${esc(monthLabel(m))}</td><td>${esc(monthDueLabel(m))}</td>
       <td class="num count">${cur ? count(cur.count) : overdue ? '<span class="late">逾期未报</span>' : ""}</td>
-      <td>${cur ? esc(fmtTime(cur.reported_at)) : ""}</td><td>${cur ? esc(cur.by) : ""}</td><td>${cur && cur.late ? '<span class="late">迟报</span>' : ""}</td>
+      <td>${cur ? esc(fmtTime(cur.reported_at)) : ""}</td><td>${cur ? esc(cur.by_name || "") : ""}</td><td>${cur && cur.late ? '<span class="late">迟报</span>' : ""}</td>
       <td>${begun ? countForm(m, code, cur ? cur.count : null) : '<span class="empty">未到报送时间</span>'}</td>
-      <td class="history">${h.length > 1 ? `<ol>${h.slice(0, -1).map(r => `<li>${count(r.count)} <small>${esc(fmtTime(r.reported_at))} ${esc(r.by)}</small></li>`).join("")}</ol>` : ""}</td></tr>`;
+      <td class="history">${h.length > 1 ? `<ol>${h.slice(0, -1).map(r => `<li>${count(r.count)} <small>${esc(fmtTime(r.reported_at))} ${esc(r.by_name || "")}</small></li>`).join("")}</ol>` : ""}</td></tr>`;
   }
   if (!months.length) html += `<tr><td colspan="8" class="empty">本年度考核方案没有按月报送的数量</td></tr>`;
   app().innerHTML = html + `</tbody></table><div id="result"></div>`;

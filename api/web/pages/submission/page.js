@@ -342,7 +342,7 @@ function renderHistory() {
     if (e.document) detail += `<button type="button" class="mini" data-action="history-doc" data-history="${i}">查看报送的内容</button>`;
     // The row's data-action is the entry's action, not a handler: only
     // links and buttons act (events.js).
-    html += `<tr data-history-row="${i}" data-action="${esc(e.action)}"><td>${esc(fmtTime(e.at))}</td><td>${esc(label("actions", e.action))}</td><td>${esc(e.actor)}</td>
+    html += `<tr data-history-row="${i}" data-action="${esc(e.action)}"><td>${esc(fmtTime(e.at))}</td><td>${esc(label("actions", e.action))}</td><td>${esc(["return", "certify", "release", "score"].includes(e.action) ? `市总工会办公室（${e.actor}）` : e.actor)}</td>
       <td>${stateBadge(e.state)}</td><td>${e.version}</td><td>${detail}</td></tr>`;
   });
   return html + `</tbody></table><div id="history-doc"></div></section>`;
