@@ -26,11 +26,11 @@ func (b *tab) viewport(width int64) {
 	b.run(chromedp.EmulateViewport(width, height))
 }
 
-// settled waits until the page of the hash has drawn: no loading state and
-// a heading in the main area.
+// settled waits until the page of the hash has drawn: #app says it shows
+// the hash, no loading state, and a heading or an error in it.
 func (b *tab) settled() {
 	b.t.Helper()
-	b.waitFor(`!document.querySelector('#app[aria-busy]') && !document.body.classList.contains('loading') && document.querySelector('#app h2, #app .error')`)
+	b.waitFor(`document.querySelector('#app').dataset.shown === (location.hash || '#/') && !document.querySelector('#app[aria-busy]') && !document.body.classList.contains('loading') && document.querySelector('#app h2, #app .error')`)
 }
 
 // overflow is how many pixels the page is wider than the screen (0 when

@@ -25,9 +25,10 @@ type AuditView struct {
 	UnitName string `json:"unit_name"`
 }
 
-// AuditTargetID returns the ID of an entry's node or evidence target.
-func AuditTargetID(target, kind string) (int64, bool) {
-	rest, ok := strings.CutPrefix(target, kind+":")
+// TargetID returns the ID of the entry's target when it is of kind (node,
+// evidence).
+func (e AuditEntry) TargetID(kind string) (int64, bool) {
+	rest, ok := strings.CutPrefix(e.Target, kind+":")
 	if !ok {
 		return 0, false
 	}
@@ -111,7 +112,7 @@ func (n AuditNames) detail(d string) string {
 	case Role(d).Valid():
 		return Role(d).Label()
 	}
-	d = filesDetail.ReplaceAllString(d, "；$1个文件：")
+	d = filesDetail.ReplaceAllString(d, "；${1}个文件：")
 	return nodeDetail.ReplaceAllString(d, "；节点")
 }
 

@@ -90,8 +90,20 @@ function renderNav() {
 
 // route shows the page of location.hash: the sign-in page without a token,
 // else the page its route names (the overview for an unknown hash).
-export async function route() {
+//
+// Routes run one at a time: a page still opening when the hash changes
+// finishes drawing before the next page opens (a page draws into #app
+// after its requests, and would otherwise draw over the newer page); a
+// route overtaken by a newer one before it starts is skipped.
+export function route() {
   const seq = ++routing;
+  queue = queue.then(() => (seq === routing ? show(seq) : undefined)).catch(() => {});
+  return queue;
+}
+
+let queue = Promise.resolve();
+
+async function show(seq) {
   const hash = location.hash || "#/";
   leave();
   current = idle;
@@ -105,7 +117,7 @@ export async function route() {
     const { route: r, params } = router.match(hash);
     markCurrent(hash);
     current = r.page;
-    await loading(seq, () => r.page.open(params));
+    await loading(seq, hash, () => r.page.open(params));
   } catch (e) {
     if (e.status === 401) return;
     app().innerHTML = errorBox(e, `<p><a href="#/">返回工作台</a></p>`);
@@ -115,9 +127,11 @@ export async function route() {
 // loading runs a page's open and, when it takes more than a moment, says
 // so: a bar at the top and the old page dimmed (body.loading), so that a
 // slow page never looks like a dead click.
-async function loading(seq, open) {
+// #app's data-shown names the hash whose page it shows once drawn.
+async function loading(seq, hash, open) {
   const timer = setTimeout(() => { if (seq === routing) document.body.classList.add("loading"); }, 150);
   app().setAttribute("aria-busy", "true");
+  delete app().dataset.shown;
   try {
     await open();
   } finally {
@@ -125,6 +139,7 @@ async function loading(seq, open) {
     if (seq === routing) {
       document.body.classList.remove("loading");
       app().removeAttribute("aria-busy");
+      app().dataset.shown = hash;
     }
   }
 }

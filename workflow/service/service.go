@@ -187,14 +187,14 @@ func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow
 			names.Units[u.Code] = u.Name
 		}
 		for _, e := range es {
-			if id, ok := workflow.AuditTargetID(e.Target, "node"); ok {
+			if id, ok := e.TargetID("node"); ok {
 				if _, seen := names.Nodes[id]; !seen {
 					if n, err := tx.Node(id); err == nil {
 						names.Nodes[id] = *n
 					}
 				}
 			}
-			if id, ok := workflow.AuditTargetID(e.Target, "evidence"); ok {
+			if id, ok := e.TargetID("evidence"); ok {
 				if _, seen := names.Evidence[id]; !seen {
 					if ev, err := tx.Evidence(id); err == nil {
 						names.Evidence[id] = ev.Name
