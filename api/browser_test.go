@@ -226,6 +226,21 @@ func (b *tab) screenshot(name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
 }
 
+// screenshotPage is screenshot of the whole page, beyond the screen's
+// height.
+func (b *tab) screenshotPage(name string) {
+	dir := os.Getenv("KAOHE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot: %v", err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+}
+
 // fullDoc reads gjz's submission as the office, with its document.
 type fullDoc struct {
 	subView

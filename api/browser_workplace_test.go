@@ -1,7 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,6 +60,73 @@ func (b *tab) overflow() (int, string) {
 	return v.Over, v.Where
 }
 
+// clickCentered clicks the element after scrolling it to the middle of
+// the screen, clear of the sticky bars at the top and bottom.
+func (b *tab) clickCentered(css string) {
+	b.t.Helper()
+	b.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.scrollIntoView({block: "center"}); return true; })()`, css))
+	b.click(css)
+}
+
+// textPDF is a valid one-page A4 PDF that shows lines of ASCII text in
+// Helvetica (a font every PDF reader has), small enough for the test
+// server's upload limit.
+func textPDF(lines ...string) []byte {
+	var content bytes.Buffer
+	content.WriteString("BT /F1 18 Tf 72 770 Td 24 TL\n")
+	for _, l := range lines {
+		fmt.Fprintf(&content, "(%s) '\n", strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace(l))
+	}
+	content.WriteString("ET\n")
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// photoPNG is a 480×270 picture, a stand-in for a photo of a meeting: a
+// wall, a banner, a table and rows of seats, small enough for the test
+// server's upload limit.
+func photoPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 480, 270))
+	fill := func(x0, y0, x1, y1 int, c color.RGBA) {
+		draw.Draw(img, image.Rect(x0, y0, x1, y1), &image.Uniform{c}, image.Point{}, draw.Src)
+	}
+	fill(0, 0, 480, 270, color.RGBA{236, 230, 218, 255})
+	fill(60, 24, 420, 70, color.RGBA{183, 28, 28, 255})
+	fill(80, 40, 400, 54, color.RGBA{255, 214, 102, 255})
+	fill(120, 100, 360, 130, color.RGBA{121, 85, 72, 255})
+	for row := 0; row < 3; row++ {
+		for seat := 0; seat < 8; seat++ {
+			x, y := 52+seat*50, 160+row*34
+			fill(x, y, x+30, y+22, color.RGBA{38, 50, 56, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // workplaceEnv is a year in July: gjz executes its tables (its June nodes
 // overdue but for one reported and one sent back), zs has not submitted;
 // June's count of gjz is in.
@@ -62,7 +134,8 @@ func workplaceEnv(t *testing.T) (*env, []nodeJSON) {
 	t.Helper()
 	e := newEnv(t, "sqlite")
 	ns := e.executing()
-	pdf, png := evidenceFixture(t, "会议纪要.pdf"), evidenceFixture(t, "活动照片.png")
+	pdf := textPDF("Minutes of the launch meeting, 2019-06-20", "Ganjingzi District Federation of Trade Unions", "", "1. Plan for the theme education adopted.", "2. 38 party members attended (sign-in sheet attached).")
+	png := photoPNG(t)
 	e.clock.Set(time.Date(2019, 6, 28, 10, 0, 0, 0, shanghai))
 	for i, n := range ns[:3] {
 		files := []upFile{{fmt.Sprintf("会议纪要%d.pdf", i+1), pdf}}
@@ -223,12 +296,72 @@ func TestBrowserToastAfterSave(t *testing.T) {
 	}
 }
 
+// richYear is the year of workplaceEnv with the 2019 units of the notice
+// around gjz and zs: six of them executing their tables (the first with
+// nodes overdue, the others reporting more and more on time), June's
+// member counts of most of them, and a trial run in July.
+func richYear(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t, "sqlite")
+	var units []struct{ Code, Name string }
+	readJSON(t, "../testdata/units-2019.json", &units)
+	for _, u := range units {
+		if u.Code != "gjz" && u.Code != "zs" {
+			e.mustDo("POST", "/api/v1/units", "office", map[string]any{"code": u.Code, "name": u.Name, "contacts": loadContacts(t)}, 201)
+		}
+	}
+	executing := []string{"gjz", "xg", "sh", "lsk", "jp", "wfd"}
+	certify := map[string]any{"innovation": []map[string]any{{"index": 0, "certified": true}}}
+	for _, u := range executing {
+		path := "/api/v1/plans/2019/units/" + u + "/submission"
+		e.mustDo("PUT", path, "office", withVersion(validDoc(t), 0), 201)
+		e.mustDo("POST", path+"/submit", "office", nil, 200)
+		e.mustDo("POST", path+"/certify", "office", certify, 200)
+		if u != "gjz" {
+			e.mustDo("POST", "/api/v1/users", "office", map[string]any{"username": u, "password": "password-" + u, "role": "unit", "unit_code": u}, 201)
+			e.tokens[u] = e.login(u, "password-"+u)
+		}
+	}
+	e.tokens["gjz"] = e.tokens["unitA"]
+	e.mustDo("POST", "/api/v1/plans/2019/release", "office", nil, 200)
+	pdf := textPDF("Evidence", "2019")
+	e.clock.Set(time.Date(2019, 6, 27, 10, 0, 0, 0, shanghai))
+	for i, u := range executing {
+		var ns []nodeJSON
+		e.mustDecode("GET", "/api/v1/plans/2019/units/"+u+"/nodes?checkpoint=2019-06-30", "office", nil, 200, &ns)
+		for j, n := range ns[:min(len(ns), 8+6*i)] {
+			if status, out := e.upload(n.ID, u, "", upFile{"a.pdf", pdf}); status != 201 {
+				t.Fatalf("upload %s: %d %s", u, status, out)
+			}
+			if j%3 != 2 {
+				e.mustDo("POST", fmt.Sprintf("/api/v1/nodes/%d/review", n.ID), "office", map[string]any{"verdict": "accept", "points": n.Points}, 200)
+			}
+		}
+	}
+	e.clock.Set(time.Date(2019, 7, 3, 10, 0, 0, 0, shanghai))
+	for i, u := range units[:11] {
+		e.mustDo("PUT", "/api/v1/plans/2019/units/"+u.Code+"/monthly/2019-06", "office", map[string]any{"count": 12000 + 1731*i}, 200)
+	}
+	e.mustDo("POST", "/api/v1/plans/2019/scoring-runs", "office", nil, 201)
+	return e
+}
+
 // TestBrowserDashboardDraws: the leader's dashboard draws its charts (a
 // canvas with something on it) under the page's CSP, at both widths.
 func TestBrowserDashboardDraws(t *testing.T) {
 	t.Parallel()
-	e, _ := workplaceEnv(t)
-	e.mustDo("POST", "/api/v1/plans/2019/scoring-runs", "office", nil, 201)
+	e := richYear(t)
+	var progress []struct {
+		Unit, Colour string
+		Nodes        int
+	}
+	e.mustDecode("GET", "/api/v1/plans/2019/progress", "viewer", nil, 200, &progress)
+	red := 0
+	for _, p := range progress {
+		if p.Nodes > 0 && p.Colour == "red" {
+			red++
+		}
+	}
 	viewer := e.browse()
 	viewer.login("leader", "password-leader")
 	for _, w := range widths {
@@ -237,7 +370,7 @@ func TestBrowserDashboardDraws(t *testing.T) {
 			viewer.viewport(w)
 			viewer.goTo("#/dashboard")
 			viewer.settled()
-			for _, id := range []string{"chart-units", "chart-checkpoints", "chart-lights", "chart-monthly", "chart-points"} {
+			for _, id := range []string{"chart-units", "chart-checkpoints", "chart-lights", "chart-monthly", "chart-ranking", "chart-points"} {
 				viewer.waitFor(fmt.Sprintf(`document.querySelector('#%s canvas')`, id))
 				inked := evalJSON[int](viewer, fmt.Sprintf(`(() => {
 					const c = document.querySelector('#%s canvas'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -249,8 +382,8 @@ func TestBrowserDashboardDraws(t *testing.T) {
 					t.Errorf("%s: %d pixels drawn", id, inked)
 				}
 			}
-			if got := viewer.text(`#dash-stats [data-light="red"]`); got != "1" {
-				t.Errorf("red units: %q, want gjz alone", got)
+			if got := viewer.text(`#dash-stats [data-light="red"]`); got != fmt.Sprint(red) {
+				t.Errorf("red units: %q, the API's %d", got, red)
 			}
 			if n := evalJSON[int](viewer, `document.querySelectorAll('#countdowns li').length`); n == 0 {
 				t.Error("no countdown")
@@ -258,7 +391,7 @@ func TestBrowserDashboardDraws(t *testing.T) {
 			if over, where := viewer.overflow(); over > 0 {
 				t.Errorf("the dashboard is %d px wider than the screen (%s)", over, where)
 			}
-			viewer.screenshot(fmt.Sprintf("dashboard-%d", w))
+			viewer.screenshotPage(fmt.Sprintf("dashboard-%d", w))
 		})
 	}
 }
@@ -277,12 +410,12 @@ func TestBrowserBatchReviewAndPreview(t *testing.T) {
 
 	t.Run("a PDF and an image shown in the page", func(t *testing.T) {
 		office := office.as(t)
-		office.click(fmt.Sprintf(`#queue tr[data-node="%d"] button[data-action="preview"][data-type="application/pdf"]`, ns[0].ID))
+		office.clickCentered(fmt.Sprintf(`#queue tr[data-node="%d"] button[data-action="preview"][data-type="application/pdf"]`, ns[0].ID))
 		office.waitFor(`document.querySelector('#preview-frame') && document.querySelector('#preview-frame').src.startsWith('blob:')`)
 		office.waitFor(`(() => { const d = document.querySelector('#preview-frame').contentDocument; return d && d.contentType === 'application/pdf'; })()`)
-		office.screenshot("review-preview-pdf")
-		office.click(fmt.Sprintf(`#queue tr[data-node="%d"] button[data-action="preview"][data-type="image/png"]`, ns[0].ID))
-		office.waitFor(`document.querySelector('#preview-image') && document.querySelector('#preview-image').naturalWidth > 0`)
+		office.clickCentered(fmt.Sprintf(`#queue tr[data-node="%d"] button[data-action="preview"][data-type="image/png"]`, ns[0].ID))
+		office.waitFor(`document.querySelector('#preview-image') && document.querySelector('#preview-image').naturalWidth === 480`)
+		office.screenshot("review-preview-image")
 		office.click(`button[data-action="close-preview"]`)
 	})
 

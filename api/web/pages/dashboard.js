@@ -45,6 +45,8 @@ export async function open() {
     <section class="chart-card"><h3>${run ? `考核得分排名（${run.published ? "已发布" : "试算，未发布"}）` : "考核得分排名"}</h3><div class="chart tall" id="chart-ranking"></div></section>
     <section class="chart-card wide"><h3>各单位得分（已扣分）</h3><div class="chart tall" id="chart-points"></div></section>
   </div>`;
+  // A bar per unit: the chart grows with the units.
+  document.querySelector("#chart-units").style.height = `${Math.max(200, 80 + 34 * units.length)}px`;
   draw("#chart-units", unitsChart(units));
   draw("#chart-checkpoints", checkpointChart(units));
   draw("#chart-lights", lightsChart(units));
