@@ -526,6 +526,17 @@ func TestBrowserOfficeAdministers(t *testing.T) {
 
 	office.click(`nav a[href="#/audit"]`)
 	office.waitFor(`document.querySelectorAll('#audit tr[data-unit="gjz"]').length > 0`)
+	// The log speaks in names: no user:, unit: or submission: codes.
+	log := office.text("#audit tbody")
+	for _, code := range []string{"user:", "unit:", "submission:", "version "} {
+		if strings.Contains(log, code) {
+			t.Errorf("the audit log shows the code %q", code)
+		}
+	}
+	if !strings.Contains(log, "账号 xg") || !strings.Contains(log, "西岗区总工会") {
+		t.Errorf("the audit log does not name the account and the unit: %.300s", log)
+	}
+	office.screenshot("audit-in-words")
 	office.run(chromedp.SetValue(chromedp.CSS("#audit-unit"), "zs"))
 	if _, err := chromedp.Run(office.ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('#audit-unit').dispatchEvent(new Event('change', {bubbles: true}))`)); err != nil {
 		t.Fatal(err)

@@ -209,6 +209,33 @@ func TestBrowserWorkplaceForEveryRole(t *testing.T) {
 				if len(states) != 1 || states[0] != "overdue" {
 					t.Fatalf("the filtered page shows %v", states)
 				}
+				id := evalJSON[int64](b, `Number(document.querySelector('tr.node-row').dataset.node)`)
+				b.openNode(id)
+				// The limits are stated beside the upload.
+				if got := b.text(fmt.Sprintf(`form[data-form="upload"][data-node="%d"] .upload-limit`, id)); !strings.Contains(got, "每个文件不超过8.0 KB") || !strings.Contains(got, "最多4个文件") {
+					t.Fatalf("the upload states %q", got)
+				}
+				dir := t.TempDir()
+				// A program is refused by its name and what it is, in words.
+				lib := filepath.Join(dir, "libtool.so")
+				if err := os.WriteFile(lib, append([]byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x3e\x00"), bytes.Repeat([]byte{0}, 200)...), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				b.upload(id, "", lib)
+				b.waitFor(fmt.Sprintf(`document.querySelector('form[data-form="upload"][data-node="%d"] .form-result .error')`, id))
+				if got := b.text(fmt.Sprintf(`form[data-form="upload"][data-node="%d"] .form-result`, id)); !strings.Contains(got, "libtool.so") || !strings.Contains(got, "可执行程序") {
+					t.Fatalf("the refusal reads %q", got)
+				}
+				b.screenshot("upload-refused")
+				// A good file: the node is reported, and stays in view with
+				// its confirmation although the filter says 已逾期.
+				minutes := filepath.Join(dir, "会议纪要.pdf")
+				if err := os.WriteFile(minutes, textPDF("Minutes"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				b.upload(id, "", minutes)
+				b.waitFor(fmt.Sprintf(`document.querySelector('tr.node-row[data-node="%d"]') && document.querySelector('tr.node-row[data-node="%d"]').dataset.state === 'reported' && document.querySelector('[data-node-detail="%d"] .ok')`, id, id, id))
+				b.screenshot("upload-under-overdue-filter")
 			})
 		}
 	}
