@@ -368,6 +368,20 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 		}
 	})
 
+	t.Run("the unit's workplace gathers the office's comments", func(t *testing.T) {
+		unit := unit.as(t)
+		unit.goTo("#/")
+		unit.waitFor(`document.querySelector('#returned-comments')`)
+		if got := unit.text("#returned-comments"); !strings.Contains(got, comment) || !strings.Contains(got, "请按意见修改后重新报送") {
+			t.Fatalf("the workplace's comments read %q", got)
+		}
+		if got := unit.text(`#todo [data-kind="returned_tables"] .count`); got != "2" {
+			t.Fatalf("the returned line counts %q comments, want 2", got)
+		}
+		unit.screenshot("workplace-returned")
+		unit.goTo("#/units/gjz")
+	})
+
 	t.Run("the unit sees the comment beside B3 and resubmits", func(t *testing.T) {
 		unit := unit.as(t)
 		unit.run(chromedp.Reload())
