@@ -421,6 +421,28 @@ func TestBrowserDashboardDraws(t *testing.T) {
 			viewer.screenshotPage(fmt.Sprintf("dashboard-%d", w))
 		})
 	}
+
+	t.Run("the July trial run: no total below zero, 截至…未报送, non-participants apart", func(t *testing.T) {
+		var runs []runView
+		e.mustDecode("GET", "/api/v1/plans/2019/scoring-runs", "office", nil, 200, &runs)
+		office := e.browse().as(t)
+		office.login("admin", "admin-password")
+		office.goTo(fmt.Sprintf("#/scoring/%d/gjz", runs[0].ID))
+		office.waitFor(`document.querySelector('#breakdown[data-unit="gjz"]')`)
+		totals := evalJSON[[]string](office, `[...document.querySelectorAll('#ranking td[data-col="total"]')].map(td => td.textContent.trim()).filter(Boolean)`)
+		for _, total := range totals {
+			if strings.HasPrefix(total, "-") {
+				t.Fatalf("a total below zero: %v", totals)
+			}
+		}
+		if n := evalJSON[int](office, `document.querySelectorAll('#not-scored tr[data-unit]').length`); n != 14-6 {
+			t.Fatalf("%d units listed apart, want 8", n)
+		}
+		if got := evalJSON[string](office, `document.querySelector('#app').innerText`); !strings.Contains(got, "截至2019年7月3日未报送") || strings.Contains(got, "年底未报送") {
+			t.Fatalf("the trial run's deductions read %s", got)
+		}
+		office.screenshotPage("trial-run-july")
+	})
 }
 
 // TestBrowserBatchReviewAndPreview: the office sees a PDF and a photo in

@@ -243,7 +243,7 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		SortNodeFacts(nodes)
 	}
 	innov := scoreNodes(p, &r, nodes, opt.AsOf)
-	scoreInnovation(p, &r, u.Innovation, innov)
+	scoreInnovation(p, &r, u.Innovation, innov, opt.AsOf)
 	if opt.MonthlyTracked {
 		r.Deductions = append(r.Deductions, monthlyDeductions(p, u, opt.AsOf)...)
 	}
@@ -316,7 +316,7 @@ func unreported(p *Plan, asOf time.Time) string {
 }
 
 // scoreInnovation scores each declared innovation item from its nodes.
-func scoreInnovation(p *Plan, r *UnitResult, items []InnovationFact, nodes map[int][]NodeFact) {
+func scoreInnovation(p *Plan, r *UnitResult, items []InnovationFact, nodes map[int][]NodeFact, asOf time.Time) {
 	for i, it := range items {
 		s := InnovationScore{Code: fmt.Sprintf("I%d", i+1), Title: it.Title, Declared: it.Points, Certified: it.Certified}
 		var awarded Points
@@ -332,6 +332,10 @@ func scoreInnovation(p *Plan, r *UnitResult, items []InnovationFact, nodes map[i
 			s.Note = "未经认定，不计分、不扣分"
 		case !done:
 			s.Note = "年底未完成（有节点未通过审核），不计分、不扣分"
+			if asOf.Before(p.YearEnd()) {
+				d := p.LocalDate(asOf)
+				s.Note = fmt.Sprintf("截至%d年%d月%d日尚未完成（有节点未通过审核），不计分、不扣分", d.Year, d.Month, d.Day)
+			}
 		default:
 			s.Completed = true
 			s.Points = min(awarded, it.Points)
