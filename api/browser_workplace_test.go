@@ -279,6 +279,12 @@ func TestBrowserNothingOverflows(t *testing.T) {
 					b.goTo("#/exec/gjz")
 					b.settled()
 					b.screenshot(fmt.Sprintf("phone-exec-%s", who.role))
+					b.goTo("#/units/gjz")
+					b.settled()
+					b.screenshot(fmt.Sprintf("phone-tables-%s", who.role))
+					b.goTo("#/tables")
+					b.settled()
+					b.screenshot(fmt.Sprintf("phone-overview-%s", who.role))
 				}
 			})
 		}

@@ -108,7 +108,7 @@ export function autosizeAll(root) {
 // row as a card of labelled lines (style.css). Header and body cells that
 // span rows or columns are placed as the table lays them out.
 export function labelCells(root) {
-  for (const table of $$("table.list, table.nodes", root)) {
+  for (const table of $$("table.list, table.nodes, table.sheet", root)) {
     if (!table.tHead || table.dataset.labelled) continue;
     table.dataset.labelled = "1";
     const names = [];
