@@ -82,7 +82,6 @@ func waitFile(t *testing.T, path string) []byte {
 // the file under its Chinese name, is told at the field that 9 points are
 // too many, accepts with 6.5; the unit and the progress page show 6.5.
 func TestBrowserExecution(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	nodes := e.executing()
 	var p1 nodeJSON // the first node of P1, due 2019-06-30, worth 7
@@ -315,7 +314,6 @@ func TestBrowserExecution(t *testing.T) {
 // unit that has not reported flagged; an import with bad rows lists them by
 // line and imports nothing; a good file fills the month.
 func TestBrowserMonthlyCounts(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	unit := e.browse()
 	unit.login("gjz", "password-gjz")
@@ -413,7 +411,6 @@ func TestBrowserMonthlyCounts(t *testing.T) {
 // their files, the review queue and the monthly overview, and no control
 // that changes anything.
 func TestBrowserViewerExecution(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	nodes := e.executing()
 	if status, out := e.upload(nodes[0].ID, "unitA", "动员会材料", upFile{"会议纪要.pdf", evidenceFixture(t, "会议纪要.pdf")}); status != 201 {

@@ -64,7 +64,6 @@ func (b *tab) mailCounts() map[string]string {
 // which the API confirms; filters by unit and state narrow the
 // lists. A unit and a viewer have no link and get the API's 403 message.
 func TestBrowserNotifications(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -117,7 +117,6 @@ func (b *tab) runIDOfPage() int64 {
 // TestBrowserScoring: the office's year end in the pages, checked against
 // the API at every step.
 func TestBrowserScoring(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	pending := e.reviewedYear()
 	deductionsPath := "/api/v1/plans/2019/units/gjz/deductions"
@@ -380,7 +379,6 @@ func (b *tab) runIDOfPageOr() int64 {
 // TestBrowserResultBeforePublication: before the office publishes, a unit's
 // result page says so and shows no score.
 func TestBrowserResultBeforePublication(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.toState("executing")
 	e.mustDo("POST", runsPath, "office", nil, 201) // a trial run is not a result
@@ -401,7 +399,6 @@ func TestBrowserResultBeforePublication(t *testing.T) {
 // them, edits the workbook, and imports it back: the tables reload with
 // the edit. A workbook with a bad row lists the row and changes nothing.
 func TestBrowserSubmissionExcel(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.toState("returned")
 	before := e.fullSub(t)

@@ -273,7 +273,6 @@ func (e *env) fullSub(t *testing.T) fullDoc {
 // it and submits; the office returns it with a comment on B3; the unit sees
 // the comment and resubmits; the office certifies and releases.
 func TestBrowserSubmissionWorkflow(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	// The unit imported its tables through the API before opening the page.
 	e.mustDo("PUT", subPath, "unitA", withVersion(validDoc(t), 0), 201)
@@ -454,7 +453,6 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 // meanwhile is refused with a clear message, the user's edits stay on the
 // page (and survive a reload), and the user can keep them.
 func TestBrowserStaleSaveKeepsEdits(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.draft()
 	unit := e.browse()
@@ -502,7 +500,6 @@ func TestBrowserStaleSaveKeepsEdits(t *testing.T) {
 // its account through the page (a bad email is shown beside the field), and
 // filters the audit log by unit.
 func TestBrowserOfficeAdministers(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	office := e.browse()
 	office.login("admin", "admin-password")
@@ -565,12 +562,24 @@ func TestBrowserOfficeAdministers(t *testing.T) {
 			t.Fatalf("filtered audit shows unit %q", got)
 		}
 	}
+
+	// A unit whose contacts have no email is marked on the overview: the
+	// office has to call it, for no reminder reaches it.
+	noMail := loadContacts(t)
+	for i := range noMail {
+		noMail[i]["email"] = ""
+	}
+	e.mustDo("PUT", "/api/v1/units/zs/contacts", "office", noMail, 200)
+	office.goTo("#/")
+	office.waitFor(`document.querySelector('#overview tr[data-unit="zs"] .unreachable')`)
+	if n := evalJSON[int](office, `document.querySelectorAll('#overview .unreachable').length`); n != 1 {
+		t.Fatalf("%d units marked unreachable, want only zs", n)
+	}
 }
 
 // TestBrowserViewerReadsOnly: a leader sees every unit and no way to change
 // anything.
 func TestBrowserViewerReadsOnly(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.toState("submitted")
 	viewer := e.browse()
@@ -595,7 +604,6 @@ func TestBrowserViewerReadsOnly(t *testing.T) {
 // empty tables built from the plan, adds and removes works, saves its first
 // draft, and edits its contacts.
 func TestBrowserUnitStartsItsTables(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, "sqlite")
 	unit := e.browse()
 	unit.login("gjz", "password-gjz")
@@ -630,6 +638,14 @@ func TestBrowserUnitStartsItsTables(t *testing.T) {
 		t.Fatalf("first save stored %+v", d)
 	}
 
+	// The notice's contacts of the office are under every page.
+	if got := unit.text("#office-contacts"); !strings.Contains(got, "林浩") || !strings.Contains(got, "82637411") {
+		t.Fatalf("the office's contacts read %q", got)
+	}
+	duties := evalJSON[[]string](unit, `[...document.querySelectorAll('#contacts select[data-field="duty"]')].map(s => s.value)`)
+	if len(duties) != 2 || duties[0] != "head" || duties[1] != "staff" {
+		t.Fatalf("contacts' duties on the page %v", duties)
+	}
 	unit.typeInto(`#contacts input[data-contact="1"][data-field="phone"]`, "0411-86640000")
 	unit.click("#save-contacts")
 	unit.waitFor(`document.querySelector('#contacts-result .ok')`)

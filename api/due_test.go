@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"kaohe/jobs"
 	"kaohe/workflow"
 )
 
@@ -200,5 +201,89 @@ func TestMinimumPointUnitInEveryColumn(t *testing.T) {
 	status, out = e.do("POST", subPath+"/submit", "unitA", nil)
 	if status != 422 || !strings.Contains(string(out), "node.points.step") {
 		t.Fatalf("submit: %d %s", status, out)
+	}
+}
+
+// TestLateReleaseMovesNodes: tables released on Wednesday July 3, 2019 owe
+// their June 30 nodes by the end of the 5th working day after, Wednesday
+// July 10: the node views say so, a report on July 10 is on time and one on
+// July 11 late, no overdue notice goes out for them after June 30, and the
+// reminders follow the moved day.
+func TestLateReleaseMovesNodes(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, backend)
+			set := func(m time.Month, d, h, min int) { e.clock.Set(time.Date(2019, m, d, h, min, 0, 0, shanghai)) }
+			e.toState("certified")
+			set(7, 3, 16, 0)
+			e.mustDo("POST", "/api/v1/plans/2019/release", "office", nil, 200)
+
+			var ns []dueNode
+			e.mustDecode("GET", "/api/v1/plans/2019/units/gjz/nodes?checkpoint=2019-06-30", "unitA", nil, 200, &ns)
+			if len(ns) < 2 {
+				t.Fatalf("%d June nodes", len(ns))
+			}
+			for _, n := range ns {
+				if n.DueEndsOn != "2019-07-10" || !n.DueAt.Equal(time.Date(2019, 7, 11, 0, 0, 0, 0, shanghai)) ||
+					n.DueLabel != "6月30日前（指标表7月3日返回执行，顺延至7月10日）" || n.State != "pending" {
+					t.Fatalf("June node after a July 3 release: %+v", n)
+				}
+			}
+			var sept []dueNode
+			e.mustDecode("GET", "/api/v1/plans/2019/units/gjz/nodes?checkpoint=2019-09-30", "unitA", nil, 200, &sept)
+			if len(sept) == 0 || sept[0].DueEndsOn != "2019-09-30" {
+				t.Fatalf("September node %+v", sept)
+			}
+
+			// No overdue notice for the June nodes before July 10: the day
+			// after the release the unit hears of the moved deadline (the
+			// 7-day reminder, whose day has come), then 1 day before it.
+			reminders := &jobs.Reminders{Service: e.svc}
+			keys := func() []string {
+				t.Helper()
+				ms, err := reminders.Due(e.t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, m := range ms {
+					if m.Unit == "gjz" && strings.HasPrefix(m.Deadline, "checkpoint:2019-06-30") {
+						out = append(out, string(m.Kind)+" "+m.Deadline+" "+fmt.Sprint(m.Lead))
+					}
+				}
+				slices.Sort(out)
+				return slices.Compact(out)
+			}
+			set(7, 4, 10, 0)
+			if got := keys(); len(got) != 1 || got[0] != "reminder checkpoint:2019-06-30@2019-07-03 7" {
+				t.Fatalf("on July 4: %v, want the moved deadline's reminder and no overdue notice", got)
+			}
+			set(7, 9, 10, 0)
+			if got := keys(); len(got) != 1 || got[0] != "reminder checkpoint:2019-06-30@2019-07-03 1" {
+				t.Fatalf("on July 9: %v, want the 1-day reminder of the moved deadline", got)
+			}
+
+			report := func(n dueNode) dueNode {
+				t.Helper()
+				if status, out := e.upload(n.ID, "unitA", "", upFile{"a.pdf", pdfOfSize(t, 600)}); status != 201 {
+					t.Fatalf("report node %d: %d %s", n.ID, status, out)
+				}
+				var got dueNode
+				e.mustDecode("GET", fmt.Sprintf("/api/v1/nodes/%d", n.ID), "office", nil, 200, &got)
+				return got
+			}
+			set(7, 10, 23, 0)
+			if got := report(ns[0]); got.Late {
+				t.Fatalf("reported on July 10: late")
+			}
+			set(7, 11, 9, 0)
+			if got := report(ns[1]); !got.Late {
+				t.Fatalf("reported on July 11: on time")
+			}
+			if got := keys(); len(got) != 1 || got[0] != "overdue checkpoint:2019-06-30@2019-07-03 0" {
+				t.Fatalf("on July 11: %v, want the moved deadline's overdue notice", got)
+			}
+		})
 	}
 }

@@ -314,18 +314,67 @@ func TestUnitSeesOnlyItself(t *testing.T) {
 // TestContactsAreRequiredToSubmit: a unit whose contacts are incomplete
 // cannot submit; the violation is at "contacts".
 func TestContactsAreRequiredToSubmit(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, "sqlite")
-	e.draft()
-	e.mustDo("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "email": "wm@example.cn"}}, 200)
-	status, out := e.do("POST", subPath+"/submit", "unitA", nil)
-	er := decodeError(t, out)
-	if status != 422 || len(er.Error.Details) != 1 || er.Error.Details[0].Path != "contacts" {
-		t.Fatalf("%d %s", status, out)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, backend)
+			e.draft()
+			e.mustDo("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "duty": "head", "email": "wm@example.cn"}}, 200)
+			status, out := e.do("POST", subPath+"/submit", "unitA", nil)
+			er := decodeError(t, out)
+			if status != 422 || len(er.Error.Details) != 3 || er.Error.Details[0].Path != "contacts" ||
+				er.Error.Details[1].Rule != "contacts.duty.missing" || er.Error.Details[2].Rule != "contacts.duty.missing" {
+				t.Fatalf("%d %s", status, out)
+			}
+			// A complete head but no staff: the staff is asked for, at "contacts".
+			contacts := loadContacts(t)
+			e.mustDo("PUT", "/api/v1/units/gjz/contacts", "unitA", contacts[:1], 200)
+			status, out = e.do("POST", subPath+"/submit", "unitA", nil)
+			if er := decodeError(t, out); status != 422 || len(er.Error.Details) != 2 || er.Error.Details[1].Rule != "contacts.duty.missing" ||
+				!strings.Contains(er.Error.Details[1].Message, "工作人员") {
+				t.Fatalf("no staff: %d %s", status, out)
+			}
+			// A contact without a duty is refused at its path.
+			status, out = e.do("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "email": "wm@example.cn"}})
+			if status != 422 || decodeError(t, out).Error.Details[0].Path != "[0].duty" {
+				t.Fatalf("%d %s", status, out)
+			}
+			// A bad email is refused at its path and changes nothing.
+			status, out = e.do("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "duty": "head", "email": "not-an-email"}})
+			if status != 422 || decodeError(t, out).Error.Details[0].Path != "[0].email" {
+				t.Fatalf("%d %s", status, out)
+			}
+		})
 	}
-	// A bad email is refused at its path and changes nothing.
-	status, out = e.do("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "email": "not-an-email"}})
-	if status != 422 || decodeError(t, out).Error.Details[0].Path != "[0].email" {
-		t.Fatalf("%d %s", status, out)
+}
+
+// TestContactsWithoutEmail: the notice asks for names and telephones, not
+// email; a unit whose contacts have none submits, and the office's list
+// says which units reminders cannot reach.
+func TestContactsWithoutEmail(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, backend)
+			e.draft()
+			noMail := loadContacts(t)
+			for i := range noMail {
+				noMail[i]["email"] = ""
+			}
+			e.mustDo("PUT", "/api/v1/units/gjz/contacts", "unitA", noMail, 200)
+			e.mustDo("POST", subPath+"/submit", "unitA", nil, 200)
+			var subs []struct {
+				Unit        string `json:"unit"`
+				Unreachable bool   `json:"unreachable"`
+			}
+			e.mustDecode("GET", "/api/v1/plans/2019/submissions", "office", nil, 200, &subs)
+			got := map[string]bool{}
+			for _, s := range subs {
+				got[s.Unit] = s.Unreachable
+			}
+			if !got["gjz"] || got["zs"] || len(got) != 2 {
+				t.Fatalf("unreachable by unit %v, want only gjz", got)
+			}
+		})
 	}
 }

@@ -87,11 +87,11 @@ func setNode(tx service.Tx, p *workflow.Plan, n workflow.NodeRecord, state workf
 	prev := n.Version
 	n.State, n.Version, n.Late, n.Awarded, n.ReportedAt, n.ReviewedAt = state, n.Version+1, false, 0, nil, nil
 	if state != workflow.NodePending {
-		at := p.DueTime(n.Due).Add(-time.Hour)
+		at := n.DueAt(p).Add(-time.Hour)
 		n.ReportedAt = &at
 	}
 	if state == workflow.NodeAccepted {
-		at := p.DueTime(n.Due)
+		at := n.DueAt(p)
 		n.Awarded, n.ReviewedAt = n.Points, &at
 	}
 	return tx.UpdateNode(&n, prev)

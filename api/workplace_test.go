@@ -380,3 +380,17 @@ func TestWorkplaceEndpointsForEveryRole(t *testing.T) {
 		}
 	}
 }
+
+// TestTodoCountsObjections: an objection to the published result is on the
+// office's to-do list until it is answered.
+func TestTodoCountsObjections(t *testing.T) {
+	t.Parallel()
+	e := contestEnv(t, "published")
+	it, ok := e.todo("office")["objections"]
+	if !ok || it.Count != 1 || it.Link != "#/objections" {
+		t.Fatalf("the office's objections line: %+v (listed %v)", it, ok)
+	}
+	if _, ok := e.todo("unitA")["objections"]; ok {
+		t.Fatal("a unit is asked to answer objections")
+	}
+}

@@ -14,6 +14,7 @@ import (
 // subject, the text and the HTML: the day it ends on, and the date the plan
 // writes beside it.
 func TestMessagesStateTheMovedDeadline(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		now     time.Time

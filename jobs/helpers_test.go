@@ -115,8 +115,8 @@ func (w *world) another() *app.App { return openApp(w.t, w.cfg, w.clock) }
 // contactsOf returns the two supervision contacts of a unit.
 func contactsOf(unit string) []workflow.Contact {
 	return []workflow.Contact{
-		{Name: "王明", Position: "办公室主任", Phone: "0411-86641234", Mobile: "13804110001", Email: "head@" + unit + ".example.cn"},
-		{Name: "李婷", Position: "督查工作人员", Phone: "0411-86641235", Mobile: "15942410002", Email: "staff@" + unit + ".example.cn"},
+		{Name: "王明", Duty: "head", Position: "办公室主任", Phone: "0411-86641234", Mobile: "13804110001", Email: "head@" + unit + ".example.cn"},
+		{Name: "李婷", Duty: "staff", Position: "督查工作人员", Phone: "0411-86641235", Mobile: "15942410002", Email: "staff@" + unit + ".example.cn"},
 	}
 }
 

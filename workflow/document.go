@@ -85,9 +85,14 @@ func (d *Document) Normalize() {
 // Contact is a unit's supervision contact (督查工作部门负责人、工作人员), the
 // address reminders go to.
 type Contact struct {
-	Name     string `json:"name"`
+	Name string `json:"name"`
+	// Duty is DutyHead (负责人) or DutyStaff (工作人员) of the unit's
+	// supervision department.
+	Duty     string `json:"duty"`
 	Position string `json:"position"`
 	Phone    string `json:"phone"`
 	Mobile   string `json:"mobile"`
-	Email    string `json:"email"`
+	// Email is where reminders go; the notice does not ask for one, so it
+	// may be empty.
+	Email string `json:"email"`
 }

@@ -114,14 +114,37 @@ func (p *Plan) CheckpointDue(d Date) Due {
 	return p.due(d, nil)
 }
 
-// NodeDue is when a node whose table sets it on checkpoint d falls due.
-// Every decision about a node (lateness of a report, overdue, colour,
-// missing at year end, its view) reads it, so a further rule about when
-// nodes fall due belongs here and nowhere else.
-func (p *Plan) NodeDue(d Date) Due { return p.CheckpointDue(d) }
+// ReleaseDue is the earliest a node of a table released at released may
+// fall due: the end of the plan's ReleaseGraceDays-th working day after
+// the day of the release.
+func (p *Plan) ReleaseDue(released time.Time) Due {
+	day := DateOf(released.In(p.Location()))
+	ends := day
+	for range p.ReleaseGraceDays {
+		ends = p.Calendar.WorkdayAfter(ends)
+	}
+	return Due{Date: day, EndsOn: ends, At: ends.AddDays(1).In(p.Location()), Moved: true,
+		Label: fmt.Sprintf("指标表%s返回执行后第%d个工作日（%s）前", monthDay(day), p.ReleaseGraceDays, monthDay(ends))}
+}
 
-// DueTime is the instant a node due on d becomes late (NodeDue(d).At).
-func (p *Plan) DueTime(d Date) time.Time { return p.NodeDue(d).At }
+// NodeDue is when a node whose table sets it on checkpoint d falls due,
+// its table having been released at released (zero: not known, the
+// checkpoint alone decides): the later of the checkpoint's deadline and
+// ReleaseDue. Every decision about a node (lateness of a report, overdue,
+// colour, reminders, missing at year end, its view) reads it, so a further
+// rule about when nodes fall due belongs here and nowhere else.
+func (p *Plan) NodeDue(d Date, released time.Time) Due {
+	cd := p.CheckpointDue(d)
+	if released.IsZero() {
+		return cd
+	}
+	rd := p.ReleaseDue(released)
+	if !rd.At.After(cd.At) {
+		return cd
+	}
+	return Due{Date: d, EndsOn: rd.EndsOn, At: rd.At, Moved: true,
+		Label: fmt.Sprintf("%s前（指标表%s返回执行，顺延至%s）", monthDay(d), monthDay(rd.Date), monthDay(rd.EndsOn))}
+}
 
 // MonthDeadline is the deadline of a month's count: to the end of the due
 // day of the following month, moved off a day off.

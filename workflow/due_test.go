@@ -23,13 +23,13 @@ func TestDueOnDayOff2019(t *testing.T) {
 		label  string
 	}{
 		{"Sunday June 30 moves to Monday July 1", NextWorkingDay,
-			func(p *Plan) Due { return p.NodeDue(MustDate("2019-06-30")) },
+			func(p *Plan) Due { return p.NodeDue(MustDate("2019-06-30"), time.Time{}) },
 			"2019-07-01", endOf("2019-07-01"), "6月30日前（遇休息日顺延至7月1日）"},
 		{"Saturday November 30 moves to Monday December 2", NextWorkingDay,
-			func(p *Plan) Due { return p.NodeDue(MustDate("2019-11-30")) },
+			func(p *Plan) Due { return p.NodeDue(MustDate("2019-11-30"), time.Time{}) },
 			"2019-12-02", endOf("2019-12-02"), "11月30日前（遇休息日顺延至12月2日）"},
 		{"Monday September 30 is a working day", NextWorkingDay,
-			func(p *Plan) Due { return p.NodeDue(MustDate("2019-09-30")) },
+			func(p *Plan) Due { return p.NodeDue(MustDate("2019-09-30"), time.Time{}) },
 			"2019-09-30", endOf("2019-09-30"), "9月30日前"},
 		{"make-up Sunday September 29 is a working day: nothing moves", NextWorkingDay,
 			func(p *Plan) Due { return p.CheckpointDue(MustDate("2019-09-29")) },
@@ -61,14 +61,14 @@ func TestDueOnDayOff2019(t *testing.T) {
 		{"a checkpoint with a time of day keeps it", NextWorkingDay,
 			func(p *Plan) Due {
 				p.Checkpoints[0].Time = &ClockTime{17, 0}
-				return p.NodeDue(MustDate("2019-06-30"))
+				return p.NodeDue(MustDate("2019-06-30"), time.Time{})
 			},
 			"2019-07-01", time.Date(2019, 7, 1, 17, 0, 0, 0, sh), "6月30日17:00前（遇休息日顺延至7月1日）"},
 		{"as_is: Sunday June 30 stays", AsIs,
-			func(p *Plan) Due { return p.NodeDue(MustDate("2019-06-30")) },
+			func(p *Plan) Due { return p.NodeDue(MustDate("2019-06-30"), time.Time{}) },
 			"2019-06-30", endOf("2019-06-30"), "6月30日前"},
 		{"as_is: Saturday November 30 stays", AsIs,
-			func(p *Plan) Due { return p.NodeDue(MustDate("2019-11-30")) },
+			func(p *Plan) Due { return p.NodeDue(MustDate("2019-11-30"), time.Time{}) },
 			"2019-11-30", endOf("2019-11-30"), "11月30日前"},
 		{"as_is: October 5 stays", AsIs,
 			func(p *Plan) Due { return p.MonthDeadline(Month{2019, time.September}) },
@@ -125,7 +125,7 @@ func TestLatenessFollowsTheMovedDeadline(t *testing.T) {
 			if got := tt.node.ColourAt(p, tt.now, warn); got != tt.colour {
 				t.Errorf("colour %s, want %s", got, tt.colour)
 			}
-			if late := !tt.now.Before(p.DueTime(tt.node.Due)); late != (tt.state == NodeOverdue) {
+			if late := !tt.now.Before(tt.node.DueAt(p)); late != (tt.state == NodeOverdue) {
 				t.Errorf("a report now is late=%v", late)
 			}
 		})
@@ -219,5 +219,47 @@ func TestPlanJSONShowsBothDates(t *testing.T) {
 	c, _ := json.Marshal(q)
 	if string(c) != string(b) {
 		t.Fatalf("JSON round trip differs:\n%s\n%s", b, c)
+	}
+}
+
+// TestNodeDueAfterALateRelease: a node falls due at the later of its
+// checkpoint and the end of the 5th working day after its table was
+// released, on the 2019 calendar.
+func TestNodeDueAfterALateRelease(t *testing.T) {
+	p := loadPlan2019(t)
+	sh := p.Location()
+	endOf := func(s string) time.Time { return MustDate(s).AddDays(1).In(sh) }
+	tests := []struct {
+		name       string
+		checkpoint string
+		released   time.Time
+		at         time.Time
+		moved      bool
+		label      string
+	}{
+		{"released in time: the checkpoint decides (June 30 moves to July 1 as a day off)", "2019-06-30",
+			time.Date(2019, 6, 17, 10, 0, 0, 0, sh), endOf("2019-07-01"), true, "6月30日前（遇休息日顺延至7月1日）"},
+		{"released on Wednesday July 3: June nodes are due by Wednesday July 10", "2019-06-30",
+			time.Date(2019, 7, 3, 16, 0, 0, 0, sh), endOf("2019-07-10"), true, "6月30日前（指标表7月3日返回执行，顺延至7月10日）"},
+		{"the same release leaves September nodes on September 30", "2019-09-30",
+			time.Date(2019, 7, 3, 16, 0, 0, 0, sh), endOf("2019-09-30"), false, "9月30日前"},
+		{"released on Friday September 27: five working days skip the National Day week (Sunday 29 works)", "2019-09-30",
+			time.Date(2019, 9, 27, 9, 0, 0, 0, sh), endOf("2019-10-10"), true, "9月30日前（指标表9月27日返回执行，顺延至10月10日）"},
+		{"released late on the evening of June 27 (UTC June 27 12:00 is 20:00 in Shanghai)", "2019-06-30",
+			time.Date(2019, 6, 27, 12, 0, 0, 0, time.UTC), endOf("2019-07-04"), true, "6月30日前（指标表6月27日返回执行，顺延至7月4日）"},
+		{"no release known: the checkpoint alone", "2019-06-30", time.Time{}, endOf("2019-07-01"), true, "6月30日前（遇休息日顺延至7月1日）"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := p.NodeDue(MustDate(tt.checkpoint), tt.released)
+			if !d.At.Equal(tt.at) || d.Moved != tt.moved || d.Label != tt.label || d.Date != MustDate(tt.checkpoint) {
+				t.Errorf("NodeDue = %+v, want at %v, moved %v, label %q", d, tt.at, tt.moved, tt.label)
+			}
+		})
+	}
+	// A release late enough makes a deadline of its own for reminders.
+	ds := p.ReleaseDeadlines([]time.Time{time.Date(2019, 7, 3, 16, 0, 0, 0, sh), time.Date(2019, 7, 3, 9, 0, 0, 0, sh), {}})
+	if len(ds) != 1 || ds[0].Key != "checkpoint:2019-06-30@2019-07-03" || !ds[0].At.Equal(endOf("2019-07-10")) {
+		t.Fatalf("release deadlines %+v, want one for June 30 at July 10", ds)
 	}
 }

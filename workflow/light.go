@@ -36,7 +36,7 @@ type NodeRisk struct {
 
 // Add counts node n at now with the warning window warn.
 func (r *NodeRisk) Add(p *Plan, n NodeRecord, now time.Time, warn time.Duration) {
-	due := p.DueTime(n.Due)
+	due := n.DueAt(p)
 	owes := n.State == NodePending || n.State == NodeRejected
 	switch {
 	case !now.Before(due):

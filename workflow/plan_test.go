@@ -116,7 +116,7 @@ func TestCalendar2019(t *testing.T) {
 
 func TestDueTimeIsEndOfDayInZone(t *testing.T) {
 	p := loadPlan2019(t)
-	due := p.DueTime(MustDate("2019-09-30")) // a working Monday
+	due := p.NodeDue(MustDate("2019-09-30"), time.Time{}).At // a working Monday
 	at2300 := time.Date(2019, 9, 30, 23, 0, 0, 0, p.Location())
 	if !at2300.Before(due) {
 		t.Fatalf("a report at 23:00 on September 30 must be on time; due %v", due)

@@ -125,6 +125,15 @@ const (
 	// NoticeDigest goes to the office after a deadline, listing every late
 	// unit.
 	NoticeDigest NoticeKind = "digest"
+	// NoticePublication goes to every unit's contacts when the year's
+	// result is published and its objection period opens.
+	NoticePublication NoticeKind = "publication"
+	// NoticeAnswer goes to a unit's contacts when the office answers one
+	// of its objections.
+	NoticeAnswer NoticeKind = "answer"
+	// NoticeObjections goes to the office on each working day while
+	// objections wait for an answer, listing them.
+	NoticeObjections NoticeKind = "objections"
 )
 
 // OverdueWindow is how long after its send time an overdue notice is still
@@ -176,13 +185,42 @@ func (p *Plan) Overdue(d PlanDeadline, r ReminderRules) Notice {
 	return Notice{Deadline: d, Kind: NoticeOverdue, SendDate: day, SendAt: at, Until: at.Add(OverdueWindow)}
 }
 
-// DueNotices returns the notices due at now: for each deadline that has not
+// ReleaseDeadlines are the checkpoint deadlines that tables released at
+// the given times add: a checkpoint that a release's grace period outlasts
+// (Plan.NodeDue) has, for the nodes of the tables released that day, a
+// deadline of its own, with reminders and an overdue notice of its own.
+// Its key names the checkpoint and the day of the release
+// ("checkpoint:2019-06-30@2019-07-03").
+func (p *Plan) ReleaseDeadlines(released []time.Time) []PlanDeadline {
+	var out []PlanDeadline
+	seen := map[Date]bool{}
+	for _, r := range released {
+		day := DateOf(r.In(p.Location()))
+		if r.IsZero() || seen[day] {
+			continue
+		}
+		seen[day] = true
+		for _, c := range p.Checkpoints {
+			nd := p.NodeDue(c.Date, r)
+			if nd.At.After(p.CheckpointDue(c.Date).At) {
+				out = append(out, PlanDeadline{Kind: DeadlineCheckpoint, Key: "checkpoint:" + c.Date.String() + "@" + day.String(),
+					Date: c.Date, At: nd.At, Due: nd})
+			}
+		}
+	}
+	return out
+}
+
+// DueNotices returns the notices due at now, for the plan's deadlines and
+// the extra ones given (ReleaseDeadlines): for each deadline that has not
 // passed, the latest reminder whose send time has come; for each deadline
 // that has passed, its overdue notice from its send time for OverdueWindow.
 // The result is in deadline order.
-func (p *Plan) DueNotices(now time.Time, r ReminderRules) []Notice {
+func (p *Plan) DueNotices(now time.Time, r ReminderRules, extra ...PlanDeadline) []Notice {
+	deadlines := append(p.Deadlines(), extra...)
+	sort.SliceStable(deadlines, func(i, j int) bool { return deadlines[i].At.Before(deadlines[j].At) })
 	var out []Notice
-	for _, d := range p.Deadlines() {
+	for _, d := range deadlines {
 		if now.Before(d.At) {
 			for _, n := range p.Reminders(d, r) { // latest first
 				if !now.Before(n.SendAt) {
@@ -221,6 +259,9 @@ type ReminderNode struct {
 	Points    Points `json:"points"`
 	// State is pending, reported, accepted or rejected.
 	State string `json:"state"`
+	// DueAt is when the node falls due (Plan.NodeDue: its checkpoint, or
+	// later when its table was released late).
+	DueAt time.Time `json:"due_at"`
 }
 
 // Open reports whether the node still needs a report: it is pending or its
@@ -270,15 +311,16 @@ type OwingInput struct {
 // for the deadline of a notice of kind (reminder or overdue):
 //   - submission deadline: no submission or a draft (and, for reminders, a
 //     returned submission not yet submitted again);
-//   - checkpoint: each node due on the checkpoint that is pending or
-//     rejected;
+//   - checkpoint: each node of the checkpoint that falls due at the
+//     deadline (Plan.NodeDue: a table released late owes its nodes at a
+//     deadline of its own) and is pending or rejected;
 //   - monthly: no count reported for the month.
 func Owed(d PlanDeadline, kind NoticeKind, in OwingInput) []Owing {
 	state := in.States
 	nodes := map[string][]ReminderNode{}
 	if d.Kind == DeadlineCheckpoint {
 		for _, n := range in.Nodes {
-			if n.Due == d.Date && n.Open() {
+			if n.Due == d.Date && n.DueAt.Equal(d.At) && n.Open() {
 				nodes[n.Unit] = append(nodes[n.Unit], n)
 			}
 		}

@@ -227,15 +227,23 @@ func TestOwed(t *testing.T) {
 		ds[d.Key] = d
 	}
 	units := []Unit{{Code: "a", Name: "甲"}, {Code: "b", Name: "乙"}, {Code: "c", Name: "丙"}, {Code: "d", Name: "丁"}, {Code: "e", Name: "戊"}}
+	june := p.NodeDue(MustDate("2019-06-30"), time.Time{}).At
+	released := time.Date(2019, 7, 3, 16, 0, 0, 0, p.Location())
+	late := p.NodeDue(MustDate("2019-06-30"), released)
+	for _, d := range p.ReleaseDeadlines([]time.Time{released}) {
+		ds[d.Key] = d
+	}
 	in := OwingInput{
 		Units:  units,
 		States: map[string]State{"b": StateDraft, "c": StateReturned, "d": StateSubmitted, "e": StateExecuting},
 		Nodes: []ReminderNode{
-			{Unit: "e", Indicator: "B1", Work: "w1", Due: MustDate("2019-06-30"), State: "pending"},
-			{Unit: "e", Indicator: "B2", Work: "w2", Due: MustDate("2019-06-30"), State: "reported"},
-			{Unit: "e", Indicator: "B3", Work: "w3", Due: MustDate("2019-06-30"), State: "rejected"},
-			{Unit: "e", Indicator: "B4", Work: "w4", Due: MustDate("2019-09-30"), State: "pending"},
-			{Unit: "d", Indicator: "P1", Work: "w5", Due: MustDate("2019-06-30"), State: "accepted"},
+			{Unit: "e", Indicator: "B1", Work: "w1", Due: MustDate("2019-06-30"), State: "pending", DueAt: june},
+			{Unit: "e", Indicator: "B2", Work: "w2", Due: MustDate("2019-06-30"), State: "reported", DueAt: june},
+			{Unit: "e", Indicator: "B3", Work: "w3", Due: MustDate("2019-06-30"), State: "rejected", DueAt: june},
+			{Unit: "e", Indicator: "B4", Work: "w4", Due: MustDate("2019-09-30"), State: "pending", DueAt: p.NodeDue(MustDate("2019-09-30"), time.Time{}).At},
+			{Unit: "d", Indicator: "P1", Work: "w5", Due: MustDate("2019-06-30"), State: "accepted", DueAt: june},
+			// c's tables were released late: its June node owes at July 10.
+			{Unit: "c", Indicator: "B5", Work: "w6", Due: MustDate("2019-06-30"), State: "pending", DueAt: late.At},
 		},
 		Months: []ReminderMonth{{Unit: "a", Month: Month{2019, 6}, Count: 10}, {Unit: "b", Month: Month{2019, 7}, Count: 3}},
 	}
@@ -268,6 +276,7 @@ func TestOwed(t *testing.T) {
 		{"overdue: returned is not late", "submission:2019-06-13", NoticeOverdue, "a:not-submitted, b:not-submitted"},
 		{"checkpoint: pending and rejected nodes of that date", "checkpoint:2019-06-30", NoticeReminder, "e:B1 B3"},
 		{"later checkpoint", "checkpoint:2019-09-30", NoticeOverdue, "e:B4"},
+		{"a late release's own deadline", "checkpoint:2019-06-30@2019-07-03", NoticeOverdue, "c:B5"},
 		{"month: everyone without a count", "monthly:2019-06", NoticeReminder, "b:2019-06, c:2019-06, d:2019-06, e:2019-06"},
 	}
 	for _, tt := range tests {

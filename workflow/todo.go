@@ -89,9 +89,9 @@ func UnitTodo(p *Plan, in UnitTodoInput, now time.Time, warn time.Duration) []To
 
 // earliestDue is the earliest due time of ns (which is not empty).
 func earliestDue(p *Plan, ns []NodeRecord) *time.Time {
-	t := p.DueTime(ns[0].Due)
+	t := ns[0].DueAt(p)
 	for _, n := range ns[1:] {
-		if d := p.DueTime(n.Due); d.Before(t) {
+		if d := n.DueAt(p); d.Before(t) {
 			t = d
 		}
 	}
@@ -172,4 +172,14 @@ func RiskTodo(red int) []TodoItem {
 		return nil
 	}
 	return []TodoItem{{Kind: TodoUnitsAtRisk, Title: "逾期节点较多（红灯）的单位", Count: red, Link: "#/dashboard"}}
+}
+
+// ObjectionsTodo is the office's line of the objections to a published
+// result that wait for an answer; none when there are none. Link is the
+// objections' page.
+func ObjectionsTodo(open int) []TodoItem {
+	if open == 0 {
+		return nil
+	}
+	return []TodoItem{{Kind: TodoObjections, Title: "待答复的考核结果异议", Count: open, Link: "#/objections"}}
 }

@@ -49,6 +49,49 @@ func TestFixtureIsValid(t *testing.T) {
 
 // TestEachRule applies one mutation per rule to the valid submission and
 // checks that exactly the expected violations appear, at their paths.
+// TestContactsWithoutEmail: the email is kaohe's addition, not the
+// notice's: a submission whose contacts have none is valid.
+func TestContactsWithoutEmail(t *testing.T) {
+	d, cs := loadValidDoc(t), loadContacts(t)
+	for i := range cs {
+		cs[i].Email = ""
+	}
+	if errs, _ := Validate(loadPlan2019(t), d, cs); len(errs) != 0 || Reachable(cs) {
+		t.Fatalf("contacts without email: %v (reachable %v)", flat(errs), Reachable(cs))
+	}
+}
+
+// TestCheckContacts: each field of a contact in its form, located.
+func TestCheckContacts(t *testing.T) {
+	good := Contact{Name: "王明", Duty: DutyHead, Position: "主任", Phone: "0411-86641234", Mobile: "13804110001"}
+	tests := []struct {
+		name   string
+		mutate func(c *Contact)
+		want   string // "path rule", "" for none
+	}{
+		{"complete without email", func(c *Contact) {}, ""},
+		{"phone with extension", func(c *Contact) { c.Phone = "0411-86641234-805" }, ""},
+		{"phone with 转", func(c *Contact) { c.Phone = "041186641234转8" }, ""},
+		{"phone without area code", func(c *Contact) { c.Phone = "86641234" }, "contacts[0].phone contact.phone.invalid"},
+		{"mobile of 10 digits", func(c *Contact) { c.Mobile = "1380411000" }, "contacts[0].mobile contact.mobile.invalid"},
+		{"mobile not starting with 1", func(c *Contact) { c.Mobile = "23804110001" }, "contacts[0].mobile contact.mobile.invalid"},
+		{"no duty", func(c *Contact) { c.Duty = "" }, "contacts[0].duty contact.duty.invalid"},
+		{"a duty that is not one", func(c *Contact) { c.Duty = "boss" }, "contacts[0].duty contact.duty.invalid"},
+		{"a bad email", func(c *Contact) { c.Email = "a@b@c" }, "contacts[0].email contact.email.invalid"},
+		{"no name", func(c *Contact) { c.Name = " " }, "contacts[0].name contact.name.empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := good
+			tt.mutate(&c)
+			_, vs := CheckContacts("contacts", []Contact{c})
+			if got := strings.Join(flat(vs), ","); got != tt.want {
+				t.Errorf("violations %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestEachRule(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -201,12 +244,19 @@ func TestEachRule(t *testing.T) {
 		}, []string{"innovation[0].nodes work.nodes.sum"}},
 		{"no contacts", func(_ *Document, cs *[]Contact) {
 			*cs = nil
-		}, []string{"contacts contacts.missing"}},
+		}, []string{"contacts contacts.missing", "contacts contacts.duty.missing", "contacts contacts.duty.missing"}},
 		{"contact without mobile", func(_ *Document, cs *[]Contact) {
 			for i := range *cs {
 				(*cs)[i].Mobile = ""
 			}
-		}, []string{"contacts contacts.missing"}},
+		}, []string{"contacts contacts.missing", "contacts contacts.duty.missing", "contacts contacts.duty.missing"}},
+		// The notice asks for the department's 负责人 and its 工作人员.
+		{"no head", func(_ *Document, cs *[]Contact) {
+			(*cs)[0].Duty = DutyStaff
+		}, []string{"contacts contacts.duty.missing"}},
+		{"a contact without a duty does not count", func(_ *Document, cs *[]Contact) {
+			(*cs)[1].Duty = ""
+		}, []string{"contacts contacts.missing", "contacts contacts.duty.missing"}},
 	}
 	p := loadPlan2019(t)
 	for _, tt := range tests {
@@ -397,4 +447,19 @@ func hasHan(s string) bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkValidate validates the whole example submission (18 indicators,
+// their works and nodes, two innovation items, two contacts), as every
+// save, check and submit does. Aim: 50 µs.
+func BenchmarkValidate(b *testing.B) {
+	p := loadPlan2019(b)
+	d := loadValidDoc(b)
+	cs := loadContacts(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if errs, _ := Validate(p, d, cs); len(errs) != 0 {
+			b.Fatal(errs)
+		}
+	}
 }

@@ -84,8 +84,17 @@ function renderNav() {
   const me = session.me;
   let who = label("roles", me.role);
   if (me.role === "unit") who = session.units[me.unit_code] || `${label("roles", "unit")}（${me.unit_code}）`;
+  renderFooter();
   $("#nav").innerHTML = `${navLinks(me)}<span id="whoami" data-role="${esc(me.role)}"><a href="#/password" title="修改密码">${esc(me.username)}</a><small>${esc(who)}</small></span><button type="button" id="logout" data-action="logout">退出登录</button>`;
   if (!$("#menu-toggle")) $("header").insertAdjacentHTML("beforeend", `<button type="button" id="menu-toggle" data-action="menu" aria-controls="nav" aria-expanded="false">菜单</button>`);
+}
+
+// renderFooter names the office's contacts under every page, as the
+// notice does under its own text: whom a unit calls with a question.
+function renderFooter() {
+  const cs = (session.plan && session.plan.office_contacts) || [];
+  $("#office-contacts").innerHTML = cs.length ? `如有疑问，请联系市总工会办公室：${cs.map(c =>
+    `${esc(c.name)}${c.phone ? ` <a href="tel:${esc(c.phone.replace(/[^0-9+]/g, ""))}">${esc(c.phone)}</a>` : ""}${c.email ? ` <a href="mailto:${esc(c.email)}">${esc(c.email)}</a>` : ""}`).join("；")}` : "";
 }
 
 // route shows the page of location.hash: the sign-in page without a token,

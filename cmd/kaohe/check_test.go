@@ -18,6 +18,7 @@ import (
 // version before (1) and after (the binary's); --status lists every
 // migration and which are applied, before and after.
 func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -50,6 +51,7 @@ func TestMigrateCommand(t *testing.T) {
 // TestServeRefusesANewerDatabase: a server does not start on a database
 // that a newer kaohe migrated, and says why.
 func TestServeRefusesANewerDatabase(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -80,6 +82,7 @@ func TestServeRefusesANewerDatabase(t *testing.T) {
 // the first release's data, and names a deleted evidence file, a damaged
 // one and a file no row names, and fails.
 func TestCheckFindsBrokenEvidence(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -137,9 +140,10 @@ func TestCheckFindsBrokenEvidence(t *testing.T) {
 }
 
 // TestCheckFindsDatabaseProblems: a node without a released submission,
-// an outbox message sent without sent_at and one pending with it, and an
-// old schema version are each named.
+// an outbox message sent without sent_at, one pending with it and one of
+// an unknown channel, and an old schema version are each named.
 func TestCheckFindsDatabaseProblems(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -158,6 +162,7 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 		"UPDATE submissions SET state = 'draft' WHERE unit = 'zs'",
 		"UPDATE outbox SET sent_at = NULL WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'sent')",
 		"UPDATE outbox SET sent_at = next_attempt_at WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'pending')",
+		"UPDATE outbox SET channel = 'sms' WHERE id = (SELECT MAX(id) FROM outbox)",
 	} {
 		if err := db.Gorm().Exec(q).Error; err != nil {
 			t.Fatal(err)
@@ -170,7 +175,7 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 	if !errors.Is(err, errProblems) {
 		t.Fatalf("check: %v\n%s", err, report)
 	}
-	for _, want := range []string{"(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at"} {
+	for _, want := range []string{"(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("check does not say %q:\n%s", want, report)
 		}
@@ -181,6 +186,7 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 // changed is refused before anything is written, and so is a target that
 // already holds a database.
 func TestRestoreRefusesADamagedArchiveAndAFullTarget(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	archive := filepath.Join(t.TempDir(), "kaohe.tar")

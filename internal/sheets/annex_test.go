@@ -287,6 +287,7 @@ func withoutCovers(doc *workflow.Document) *workflow.Document {
 // works carry proposed covers, each flagged for the unit to confirm and
 // none of them wrong.
 func TestAnnexTablesImport(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	want := loadDoc(t, "../../testdata/submission-2019.json")
 	tables := annexTables(p, want)
@@ -333,6 +334,7 @@ func TestAnnexTablesImport(t *testing.T) {
 // TestAnnexSpellings reads single annex rows written the ways the notice
 // and units write them.
 func TestAnnexSpellings(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	row := func(seq, name, work, node string) []*annexCell {
 		return cells(seq, name, work, node, "完成3次", "通知")
@@ -407,6 +409,7 @@ func TestAnnexSpellings(t *testing.T) {
 // TestAnnexErrorsAreLocated: every cell that cannot be read is reported
 // at its table and cell, and nothing is imported.
 func TestAnnexErrorsAreLocated(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	doc := loadDoc(t, "../../testdata/submission-2019.json")
 	tables := annexTables(p, doc)
@@ -441,6 +444,7 @@ func TestAnnexErrorsAreLocated(t *testing.T) {
 // part without its header, nothing but an empty paragraph between) reads
 // as one table.
 func TestAnnexTableSplitAcrossPages(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	doc := loadDoc(t, "../../testdata/submission-2019.json")
 	tables := annexTables(p, doc)
@@ -470,6 +474,7 @@ func TestAnnexTableSplitAcrossPages(t *testing.T) {
 // files 400, and a file that unzips beyond the limits is 413 before it is
 // expanded.
 func TestImportRefusesWhatItCannotRead(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	big := strings.Repeat(" ", MaxDocumentXML+1)
 	bigXLSX := strings.Repeat("0", MaxXLSXUnzipped+1)
@@ -508,6 +513,7 @@ var annexFixtures = map[string]func(t testing.TB, tables []annexTable, note stri
 // TestAnnexFixtures: the annex files in testdata read as the 2019 fixture
 // (its covers proposed).
 func TestAnnexFixtures(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	want := loadDoc(t, "../../testdata/submission-2019.json")
 	for path, write := range annexFixtures {
@@ -534,6 +540,7 @@ func TestAnnexFixtures(t *testing.T) {
 // by an office suite (LibreOffice Writer and Calc, whose XML is not the
 // test's: table grids, widths, revision ids, its own merges) read the same.
 func TestAnnexFilesSavedByLibreOffice(t *testing.T) {
+	t.Parallel()
 	soffice := libreOffice(t)
 	p := loadPlan(t)
 	want := loadDoc(t, "../../testdata/submission-2019.json")
@@ -598,6 +605,7 @@ func libreOffice(t *testing.T) string {
 // TestAnnexTableProblems: tables that are missing, lack a column, cannot
 // be told apart or come twice are reported, and nothing is imported.
 func TestAnnexTableProblems(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	doc := loadDoc(t, "../../testdata/submission-2019.json")
 	tables := annexTables(p, doc)
@@ -643,6 +651,7 @@ func TestAnnexTableProblems(t *testing.T) {
 // indicator and the work again on every row instead of merging the cells
 // gets the same tables.
 func TestAnnexCellsRepeatedInsteadOfMerged(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	doc := loadDoc(t, "../../testdata/submission-2019.json")
 	tables := annexTables(p, doc)

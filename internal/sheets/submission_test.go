@@ -64,6 +64,7 @@ func jsonOf(t *testing.T, v any) string {
 // file gives back the same document, for the complete 2019 fixture and for
 // an incomplete draft with awkward text.
 func TestSubmissionRoundTrip(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	draft := &workflow.Document{
 		Party: []workflow.Indicator{
@@ -104,6 +105,7 @@ func TestSubmissionRoundTrip(t *testing.T) {
 // node's date is written as the annexes do, with the day it moved to when
 // it falls on a day off (Sunday June 30 → Monday July 1).
 func TestSubmissionLayout(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	doc := loadDoc(t, "../../testdata/submission-2019.json")
 	f, err := excelize.OpenReader(bytes.NewReader(export(t, p, doc)))
@@ -170,6 +172,7 @@ func contains(list []string, s string) bool {
 // TestSubmissionImportErrors: a workbook with bad rows is refused whole,
 // with every bad row located by sheet and cell.
 func TestSubmissionImportErrors(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	doc := loadDoc(t, "../../testdata/submission-2019.json")
 	f, err := excelize.OpenReader(bytes.NewReader(export(t, p, doc)))

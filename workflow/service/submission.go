@@ -13,15 +13,19 @@ import (
 // tables flattened beside the state, version and dates. The office's comment
 // and comments are present while the submission is returned.
 type SubmissionView struct {
-	Year             int               `json:"year"`
-	Unit             string            `json:"unit"`
-	State            workflow.State    `json:"state"`
-	Version          int               `json:"version"`
-	SubmittedAt      *time.Time        `json:"submitted_at"`
-	FirstSubmittedAt *time.Time        `json:"first_submitted_at"`
-	Late             bool              `json:"late"`
-	Comment          string            `json:"comment,omitempty"`
-	Comments         map[string]string `json:"comments,omitempty"`
+	Year             int            `json:"year"`
+	Unit             string         `json:"unit"`
+	State            workflow.State `json:"state"`
+	Version          int            `json:"version"`
+	SubmittedAt      *time.Time     `json:"submitted_at"`
+	FirstSubmittedAt *time.Time     `json:"first_submitted_at"`
+	// Late says the tables arrived after the deadline: the first
+	// submission, or the earlier time the office recorded them received
+	// (Received).
+	Late     bool              `json:"late"`
+	Received *workflow.Receipt `json:"received,omitempty"`
+	Comment  string            `json:"comment,omitempty"`
+	Comments map[string]string `json:"comments,omitempty"`
 	// InnovationCertified is the office's decision on each innovation item,
 	// present once the submission is certified.
 	InnovationCertified []bool               `json:"innovation_certified,omitempty"`
@@ -55,6 +59,9 @@ type SubmissionSummary struct {
 	Version     int        `json:"version"`
 	SubmittedAt *time.Time `json:"submitted_at"`
 	Late        bool       `json:"late"`
+	// Unreachable says no contact of the unit has an email address:
+	// reminders cannot reach it by mail.
+	Unreachable bool `json:"unreachable"`
 }
 
 func (s *Service) submissionScope(a Actor, unit string) error {
@@ -88,16 +95,38 @@ func (s *Service) GetSubmission(ctx context.Context, a Actor, year int, unit str
 			return err
 		}
 		out = viewOf(sub)
+		rc, err := receiptOf(tx, year, unit)
+		if err != nil {
+			return err
+		}
+		if rc != nil {
+			p, err := planOf(tx, year)
+			if err != nil {
+				return err
+			}
+			out.Received, out.Late = rc, lateArrival(p, sub, rc)
+		}
 		return nil
 	})
 	return out, err
+}
+
+// lateArrival says whether a submission's tables arrived after the
+// deadline, counting the receipt rc (nil: none).
+func lateArrival(p *workflow.Plan, sub *workflow.Submission, rc *workflow.Receipt) bool {
+	at := workflow.ArrivedAt(sub.FirstSubmittedAt, rc)
+	if at == nil {
+		return sub.Late
+	}
+	return workflow.DaysLate(p, *at) > 0
 }
 
 // Submissions lists every unit a may see with the state of its submission.
 func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]SubmissionSummary, error) {
 	out := []SubmissionSummary{}
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
+		p, err := planOf(tx, year)
+		if err != nil {
 			return err
 		}
 		units, err := tx.Units()
@@ -108,17 +137,32 @@ func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]Submiss
 		if err != nil {
 			return err
 		}
+		rs, err := tx.Receipts(year, "")
+		if err != nil {
+			return err
+		}
+		received := map[string]*workflow.Receipt{}
+		for i := range rs {
+			received[rs[i].Unit] = &rs[i]
+		}
 		byUnit := map[string]workflow.Submission{}
 		for _, sub := range subs {
 			byUnit[sub.Unit] = sub
+		}
+		contacts, err := tx.AllContacts()
+		if err != nil {
+			return err
 		}
 		for _, u := range units {
 			if !a.SeesUnit(u.Code) {
 				continue
 			}
-			line := SubmissionSummary{Unit: u.Code, Name: u.Name, State: workflow.StateNone}
+			line := SubmissionSummary{Unit: u.Code, Name: u.Name, State: workflow.StateNone, Unreachable: !workflow.Reachable(contacts[u.Code])}
 			if sub, ok := byUnit[u.Code]; ok {
 				line.State, line.Version, line.SubmittedAt, line.Late = string(sub.State), sub.Version, sub.SubmittedAt, sub.Late
+				if rc := received[u.Code]; rc != nil {
+					line.Late = lateArrival(p, &sub, rc)
+				}
 			}
 			out = append(out, line)
 		}
@@ -141,10 +185,7 @@ func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit str
 	var out *SubmissionView
 	created := false
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
+		if _, err := planUnit(tx, year, unit); err != nil {
 			return err
 		}
 		sub, err := tx.Submission(year, unit)
@@ -195,11 +236,8 @@ func (s *Service) ValidateSubmission(ctx context.Context, a Actor, year int, uni
 	}
 	var warns []workflow.Violation
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		p, err := planOf(tx, year)
+		p, err := planUnit(tx, year, unit)
 		if err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
 		if doc == nil {
@@ -444,6 +482,8 @@ func (s *Service) Release(ctx context.Context, a Actor, year int) (*ReleaseResul
 			if sub.State != workflow.StateCertified {
 				continue
 			}
+			t := now
+			sub.ReleasedAt = &t
 			if err := advance(tx, a, sub, workflow.ActionRelease, nil, now, nil); err != nil {
 				return err
 			}

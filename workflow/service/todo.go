@@ -67,12 +67,12 @@ func (s *Service) unitTodo(tx Tx, p *workflow.Plan, unit string, now time.Time) 
 
 // officeTodoSource adds lines to the office's to-do list. Each source
 // reads what it needs in the list's transaction; a feature that gives the
-// office something to do (objections to answer, for one) adds its source
-// to officeTodoSources and its kind to workflow's Todo kinds.
+// office something to do adds its source to officeTodoSources and its
+// kind to workflow's Todo kinds, as the objections do.
 type officeTodoSource func(s *Service, tx Tx, p *workflow.Plan, now time.Time) ([]workflow.TodoItem, error)
 
 // officeTodoSources are the office's to-do sources, in the list's order.
-var officeTodoSources = []officeTodoSource{workflowTodo, riskTodoSource}
+var officeTodoSources = []officeTodoSource{workflowTodo, objectionsTodo, riskTodoSource}
 
 func (s *Service) officeTodo(tx Tx, p *workflow.Plan, now time.Time) ([]workflow.TodoItem, error) {
 	var out []workflow.TodoItem
@@ -101,6 +101,15 @@ func workflowTodo(_ *Service, tx Tx, p *workflow.Plan, _ time.Time) ([]workflow.
 		return nil, err
 	}
 	return workflow.OfficeTodo(workflow.OfficeTodoInput{States: states, Reported: len(reported), FailedMail: counts[workflow.OutboxFailed]}), nil
+}
+
+// objectionsTodo counts the objections waiting for the office's answer.
+func objectionsTodo(_ *Service, tx Tx, p *workflow.Plan, _ time.Time) ([]workflow.TodoItem, error) {
+	os, err := tx.Objections(ObjectionFilter{Year: p.Year, Open: true})
+	if err != nil {
+		return nil, err
+	}
+	return workflow.ObjectionsTodo(len(os)), nil
 }
 
 func riskTodoSource(s *Service, tx Tx, p *workflow.Plan, now time.Time) ([]workflow.TodoItem, error) {

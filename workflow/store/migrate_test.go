@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"kaohe/internal/testdb"
+	"kaohe/workflow"
 	"kaohe/workflow/service"
 	"kaohe/workflow/store"
 )
@@ -137,6 +139,11 @@ func schemaOf(t *testing.T, db *store.DB, except ...string) []string {
 				t.Fatal(err)
 			}
 			for _, c := range cols {
+				// gorm writes an empty default as "", a migration as '': the
+				// same empty string to SQLite.
+				if c.DfltValue.String == `""` {
+					c.DfltValue.String = "''"
+				}
 				out = append(out, fmt.Sprintf("column %s %d %s %s notnull=%d default=%v pk=%d", tb, c.Cid, c.Name, c.Type, c.NotNull, c.DfltValue, c.Pk))
 			}
 			var idx []struct {
@@ -161,9 +168,13 @@ func schemaOf(t *testing.T, db *store.DB, except ...string) []string {
 }
 
 // tableRows returns every row of table as text, by primary key order.
-func tableRows(t *testing.T, db *store.DB, table string) []string {
+func tableRows(t *testing.T, db *store.DB, table string, columns ...string) []string {
 	t.Helper()
-	rows, err := db.Gorm().WithContext(t.Context()).Raw("SELECT * FROM " + table + " ORDER BY 1").Rows()
+	list := "*"
+	if len(columns) > 0 {
+		list = strings.Join(columns, ", ")
+	}
+	rows, err := db.Gorm().WithContext(t.Context()).Raw("SELECT " + list + " FROM " + table + " ORDER BY 1").Rows()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,10 +204,52 @@ var releaseTables = []string{"plans", "units", "unit_contacts", "users", "sessio
 	"monthly_reports", "monthly_report_history", "manual_deductions", "scoring_runs",
 	"outbox", "leases", "job_marks", "monthly_summaries"}
 
+// changedByUpgrade are the release's tables that later migrations change,
+// with the release's columns whose values an upgrade keeps (in the order
+// they are compared): manual deductions gain the cited month and figures,
+// scoring runs trade publish_key for a publication number and an objection
+// period, and the monthly counts are rebuilt one row per source from
+// their history (new ids, the same values for the release's data, which
+// has one source per month).
+var changedByUpgrade = map[string][]string{
+	"manual_deductions": {"id", "year", "unit", "rule", "points", "reason", "actor", "created_at"},
+	"scoring_runs":      {"id", "year", "created_at", "created_by", "inputs_digest", "units", "published", "published_at", "published_by", "results"},
+	"monthly_reports":   {"year", "unit", "month", "source", "count", "reported_at", "first_reported_at", "late", "reported_by"},
+}
+
+// columnRows returns the given columns of every row of table as text,
+// ordered by those columns.
+func columnRows(t *testing.T, db *store.DB, table string, cols []string) []string {
+	t.Helper()
+	list := strings.Join(cols, ", ")
+	rows, err := db.Gorm().WithContext(t.Context()).Raw("SELECT " + list + " FROM " + table + " ORDER BY " + list).Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%q", vals))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // TestMigrationOneIsTheReleaseSchema: migration 1 on an empty database
 // creates exactly the tables, columns and indexes that the first release's
 // AutoMigrate created (the fixture's), on each database.
 func TestMigrationOneIsTheReleaseSchema(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			o := emptyDB(t, backend)
@@ -219,6 +272,24 @@ func TestMigrationOneIsTheReleaseSchema(t *testing.T) {
 	}
 }
 
+// columnsOf lists a table's columns, quoted for a SELECT.
+func columnsOf(t *testing.T, db *store.DB, table string) []string {
+	t.Helper()
+	rows, err := db.Gorm().WithContext(t.Context()).Raw("SELECT * FROM " + table + " LIMIT 1").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cols {
+		cols[i] = "`" + c + "`"
+	}
+	return cols
+}
+
 func diffLines(want, got []string) string {
 	var b strings.Builder
 	for _, w := range want {
@@ -237,6 +308,7 @@ func diffLines(want, got []string) string {
 // TestMigrateFromEmpty: an empty database is brought to the head version,
 // every migration applied, and migrating again changes nothing.
 func TestMigrateFromEmpty(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			db := open(t, emptyDB(t, backend))
@@ -272,6 +344,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 // no version table) is recognised at version 1, adopted without a change to
 // its tables or rows, and brought to the head.
 func TestMigrateAdoptsTheRelease(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := t.Context()
@@ -289,43 +362,79 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 			if !ms[0].Applied || ms[1].Applied {
 				t.Fatalf("before migrating: %+v", ms)
 			}
-			schema := schemaOf(t, db)
-			rows := map[string][]string{}
+			changed := slices.Collect(maps.Keys(changedByUpgrade))
+			schema := schemaOf(t, db, changed...)
+			rows, columns := map[string][]string{}, map[string][]string{}
 			for _, tb := range releaseTables {
 				rows[tb] = tableRows(t, db, tb)
+				columns[tb] = columnsOf(t, db, tb)
+			}
+			kept := map[string][]string{}
+			for tb, cols := range changedByUpgrade {
+				kept[tb] = columnRows(t, db, tb, cols)
 			}
 			if len(rows["audit_log"]) < 50 || len(rows["evidence"]) < 10 || len(rows["outbox"]) < 20 {
 				t.Fatalf("the fixture is thinner than it should be: %d audit, %d evidence, %d outbox",
 					len(rows["audit_log"]), len(rows["evidence"]), len(rows["outbox"]))
 			}
 
-			// Adopting it (version 1) and the next migration, which adds a
-			// table of its own, change nothing of the release's tables;
-			// later migrations may add columns.
-			if err := db.MigrateTo(ctx, 2); err != nil {
-				t.Fatal(err)
-			}
-			if d := diffLines(schema, schemaOf(t, db, "backups")); d != "" {
-				t.Errorf("upgrading changed the release's tables:\n%s", d)
-			}
-			for _, tb := range releaseTables {
-				if got := tableRows(t, db, tb); !slices.Equal(got, rows[tb]) {
-					t.Errorf("table %s: %d rows before, %d after, or different", tb, len(rows[tb]), len(got))
-				}
-			}
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if v, err := db.Version(ctx); err != nil || v != store.HeadVersion() {
 				t.Fatalf("after migrating: version %d (%v), want %d", v, err, store.HeadVersion())
 			}
-			// The service's view: the stored records read back, the units
-			// in the order they were created.
+			// Later versions add tables and columns; every one of the
+			// release's stays as it was, with its rows, but for the tables
+			// changedByUpgrade, whose kept columns are compared below.
+			if d := diffLines(schema, schemaOf(t, db, changed...)); strings.Contains(d, "- ") {
+				t.Errorf("upgrading changed the release's tables:\n%s", d)
+			}
+			// The release's outbox rows are all emails.
+			var emails int64
+			db.Gorm().Raw("SELECT COUNT(*) FROM outbox WHERE channel = 'email'").Scan(&emails)
+			if int(emails) != len(rows["outbox"]) {
+				t.Errorf("%d of the release's %d outbox rows are emails after upgrading", emails, len(rows["outbox"]))
+			}
+			for _, tb := range releaseTables {
+				if _, ok := changedByUpgrade[tb]; ok {
+					continue
+				}
+				if got := tableRows(t, db, tb, columns[tb]...); !slices.Equal(got, rows[tb]) {
+					t.Errorf("table %s: %d rows before, %d after, or different", tb, len(rows[tb]), len(got))
+				}
+			}
+			for tb, cols := range changedByUpgrade {
+				if got := columnRows(t, db, tb, cols); !slices.Equal(got, kept[tb]) {
+					t.Errorf("table %s: the release's columns changed:\n%s", tb, diffLines(kept[tb], got))
+				}
+			}
+			// What the later migrations added: the published run is the
+			// year's first publication, without an objection period, and
+			// the release's deduction cites no month.
+			var pub []struct {
+				ID          int64
+				Publication *int
+				Ends        *string `gorm:"column:objection_period_ends"`
+			}
+			if err := db.Gorm().Raw("SELECT id, publication, objection_period_ends FROM scoring_runs ORDER BY id").Scan(&pub).Error; err != nil {
+				t.Fatal(err)
+			}
+			if len(pub) != 2 || pub[0].Publication != nil || pub[1].Publication == nil || *pub[1].Publication != 1 || pub[1].Ends != nil {
+				t.Errorf("publications after upgrading: %+v", pub)
+			}
+			var months []string
+			if err := db.Gorm().Raw("SELECT month FROM manual_deductions").Scan(&months).Error; err != nil || !slices.Equal(months, []string{""}) {
+				t.Errorf("cited months after upgrading: %q %v", months, err)
+			}
+			// The service's view: the stored records read back.
 			err = db.Update(ctx, func(tx service.Tx) error {
 				us, err := tx.Units()
 				if err != nil || len(us) != 3 {
 					return fmt.Errorf("units %v: %w", us, err)
 				}
+				// The release's units are listed in the order they were
+				// created.
 				for i, u := range us {
 					if i > 0 && (u.Seq <= us[i-1].Seq || u.CreatedAt.Before(us[i-1].CreatedAt)) {
 						return fmt.Errorf("units out of creation order: %+v", us)
@@ -334,6 +443,20 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 				ev, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
 				if err != nil || len(ev) == 0 {
 					return fmt.Errorf("evidence %d: %w", len(ev), err)
+				}
+				// The release's plan is version 1 of its year, published,
+				// and still the plan in force.
+				vs, err := tx.PlanVersions(0)
+				if err != nil || len(vs) != 1 || vs[0].Year != 2019 || vs[0].Version != 1 || vs[0].PublishedAt == nil || vs[0].Title == "" {
+					return fmt.Errorf("plan versions %+v: %w", vs, err)
+				}
+				v1, err := tx.PlanVersion(2019, 1)
+				if err != nil {
+					return err
+				}
+				inForce, err := tx.Plan(2019)
+				if err != nil || !workflow.SamePlan(v1.Plan, inForce) {
+					return fmt.Errorf("the plan in force differs from version 1 (%v)", err)
 				}
 				return nil
 			})
@@ -347,6 +470,7 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 // TestServerRefusesANewerDatabase: a database a newer kaohe migrated is
 // refused with a message naming both versions, and left as it is.
 func TestServerRefusesANewerDatabase(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			o := emptyDB(t, backend)
@@ -374,6 +498,7 @@ func TestServerRefusesANewerDatabase(t *testing.T) {
 // the same schema: AutoMigrate over a migrated database changes nothing.
 // A struct changed without a migration (or the reverse) fails here.
 func TestModelsMatchMigrations(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			db := open(t, emptyDB(t, backend))
@@ -392,6 +517,7 @@ func TestModelsMatchMigrations(t *testing.T) {
 // runs in version order, in a transaction, and is recorded; one that fails
 // leaves its data and the version as they were.
 func TestGoMigrationMovesData(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := t.Context()

@@ -89,7 +89,7 @@ async function resetPassword(form) {
 }
 
 export const actions = {
-  "add-contact": () => { newContacts.push(emptyContact()); drawContacts(); },
+  "add-contact": () => { newContacts.push(emptyContact(newContacts)); drawContacts(); },
   "del-contact": btn => { newContacts.splice(Number(btn.dataset.index), 1); drawContacts(); },
 };
 

@@ -28,7 +28,7 @@ export async function open() {
   subs.forEach((s, i) => {
     const fill = me.role === "unit" && ["none", "draft", "returned"].includes(s.state);
     const exec = s.state === "executing" || s.state === "scored";
-    html += `<tr data-unit="${esc(s.unit)}" data-state="${esc(s.state)}"><td>${i + 1}</td><td><a href="#/units/${enc(s.unit)}">${esc(s.name)}</a></td>
+    html += `<tr data-unit="${esc(s.unit)}" data-state="${esc(s.state)}"><td>${i + 1}</td><td><a href="#/units/${enc(s.unit)}">${esc(s.name)}</a>${s.unreachable && me.role === "office" ? ' <span class="unreachable" title="该单位的联系人都没有电子邮箱，提醒邮件无法送达，请电话通知">无邮箱</span>' : ""}</td>
       <td>${stateBadge(s.state)}</td><td>${s.version || ""}</td><td>${esc(fmtTime(s.submitted_at))}</td><td>${s.late ? '<span class="late">迟报</span>' : ""}</td>
       <td><a class="button" href="#/units/${enc(s.unit)}">${fill ? "填报" : "查看"}</a>${exec ? ` <a class="button" href="#/exec/${enc(s.unit)}">执行情况</a>` : ""}</td></tr>`;
   });

@@ -420,7 +420,7 @@ export const actions = {
   "add-inno": () => structural(m => m.innovation.push(emptyInnovation())),
   "del-inno": btn => structural(m => m.innovation.splice(tokens(btn.dataset.at)[1], 1), "已删除一项创新工作"),
   "confirm-covers": btn => structural(m => { delete getPath(m, btn.dataset.at).covers_proposed; }),
-  "add-contact": () => { p.contacts.push(emptyContact()); drawContacts(); },
+  "add-contact": () => { p.contacts.push(emptyContact(p.contacts)); drawContacts(); },
   "del-contact": btn => { p.contacts.splice(Number(btn.dataset.index), 1); drawContacts(); },
   "save-contacts": saveContacts,
   "history-doc": showHistoryDoc,
