@@ -570,7 +570,7 @@ func TestBrowserOfficeAdministers(t *testing.T) {
 		noMail[i]["email"] = ""
 	}
 	e.mustDo("PUT", "/api/v1/units/zs/contacts", "office", noMail, 200)
-	office.goTo("#/")
+	office.goTo("#/tables")
 	office.waitFor(`document.querySelector('#overview tr[data-unit="zs"] .unreachable')`)
 	if n := evalJSON[int](office, `document.querySelectorAll('#overview .unreachable').length`); n != 1 {
 		t.Fatalf("%d units marked unreachable, want only zs", n)
