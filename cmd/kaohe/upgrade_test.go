@@ -414,7 +414,7 @@ func containsByUnit(got, want []any, key, path string) string {
 }
 
 // unitCodeLists are the fields that list units' codes, in the notice's
-// order now and by code in the first release: compared as sets.
+// order where the first release listed them by code: compared as sets.
 var unitCodeLists = map[string]bool{"not_reported": true}
 
 // sortedList is v sorted when it is a list of strings, else v.
