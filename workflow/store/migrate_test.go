@@ -433,6 +433,13 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 				if err != nil || len(us) != 3 {
 					return fmt.Errorf("units %v: %w", us, err)
 				}
+				// The release's units are listed in the order they were
+				// created.
+				for i, u := range us {
+					if i > 0 && (u.Seq <= us[i-1].Seq || u.CreatedAt.Before(us[i-1].CreatedAt)) {
+						return fmt.Errorf("units out of creation order: %+v", us)
+					}
+				}
 				ev, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
 				if err != nil || len(ev) == 0 {
 					return fmt.Errorf("evidence %d: %w", len(ev), err)
