@@ -193,6 +193,11 @@ func TestBrowserWorkplaceForEveryRole(t *testing.T) {
 					if n := evalJSON[int](b, `document.querySelectorAll('#deadlines li').length`); n == 0 {
 						t.Fatal("no deadline is counted down")
 					}
+					// A deadline at the end of a day reads as that day's 24:00,
+					// never the next day's 00:00.
+					if got := b.text("#deadlines"); !strings.Contains(got, "2019年7月5日 24:00截止") || strings.Contains(got, "00:00") {
+						t.Fatalf("the deadlines read %q", got)
+					}
 				}
 				b.screenshot(fmt.Sprintf("workplace-%s-%d", who.role, w))
 			})

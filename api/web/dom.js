@@ -33,6 +33,16 @@ export function fmtTime(t) {
   return `${p.year}年${Number(p.month)}月${Number(p.day)}日 ${p.hour}:${p.minute}`;
 }
 
+// fmtDue writes a deadline instant t: one at midnight in the plan's zone
+// is the end of the day before, written "2019年7月5日 24:00" as people say
+// it, never "7月6日 00:00"; any other as fmtTime does.
+export function fmtDue(t) {
+  if (!t) return "";
+  const s = fmtTime(t);
+  if (!s.endsWith(" 00:00")) return s;
+  return fmtTime(Date.parse(t) - 60000).replace(/ 23:59$/, " 24:00");
+}
+
 // countdown says how long until instant t from now (ms): "还有3天",
 // "还有5小时", "已过2天".
 export function countdown(t, now) {

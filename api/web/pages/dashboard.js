@@ -6,7 +6,7 @@
 // nodes at risk (workflow/light.go), not any single node.
 
 import { api } from "../api.js";
-import { app, countdown, esc, fmtTime, monthLabel } from "../dom.js";
+import { app, countdown, esc, fmtDue, monthLabel } from "../dom.js";
 import { label, light } from "../labels.js";
 import { checkpointName, planDeadlines, planMonths } from "../plan.js";
 import { serverNow, session, syncClock, unitName } from "../session.js";
@@ -36,7 +36,7 @@ export async function open() {
   <ul class="stats" id="dash-stats"><li>单位 <b>${progress.length}</b></li><li>执行中 <b>${units.length}</b></li>
     ${["red", "yellow", "green"].map(c => `<li>${light(c)} <b data-light="${c}">${lit(c)}</b></li>`).join("")}</ul>
   <p class="hint">单位的灯按逾期节点的比例：已过时间节点的节点中逾期未报送超过10%为红灯；已到期和7天内到期的节点中逾期或尚未报送超过10%为黄灯；其余为绿灯。</p>
-  ${coming.length ? `<ul class="countdowns" id="countdowns">${coming.map(d => `<li><b>${esc(countdown(d.at, now))}</b><span>${esc(d.what)}</span><small>${esc(fmtTime(d.at))}截止</small></li>`).join("")}</ul>` : ""}
+  ${coming.length ? `<ul class="countdowns" id="countdowns">${coming.map(d => `<li><b>${esc(countdown(d.at, now))}</b><span>${esc(d.what)}</span><small>${esc(fmtDue(d.at))}截止</small></li>`).join("")}</ul>` : ""}
   <div class="charts">
     <section class="chart-card wide"><h3>各单位完成情况（节点数）</h3><div class="chart tall" id="chart-units"></div></section>
     <section class="chart-card"><h3>各时间节点完成情况</h3><div class="chart" id="chart-checkpoints"></div></section>

@@ -5,7 +5,7 @@
 // down.
 
 import { api } from "../api.js";
-import { app, countdown, enc, esc, fmtTime, message } from "../dom.js";
+import { app, countdown, enc, esc, fmtDue, message } from "../dom.js";
 import { label } from "../labels.js";
 import { planDeadlines } from "../plan.js";
 import { serverNow, session, syncClock, unitName } from "../session.js";
@@ -28,7 +28,7 @@ export async function open() {
   const coming = planDeadlines().filter(d => Date.parse(d.at) > now).slice(0, next);
   if (coming.length) {
     html += `<section class="annex" id="deadlines"><h3>即将到来的截止时间</h3><ul class="deadlines">${coming.map(d =>
-      `<li data-kind="${esc(d.kind)}"><span class="when">${esc(countdown(d.at, now))}</span><span class="what">${esc(d.what)}</span><span class="label">${esc(d.label)}（${esc(fmtTime(d.at))}截止）</span></li>`).join("")}</ul></section>`;
+      `<li data-kind="${esc(d.kind)}"><span class="when">${esc(countdown(d.at, now))}</span><span class="what">${esc(d.what)}</span><span class="label">${esc(d.label)}（${esc(fmtDue(d.at))}截止）</span></li>`).join("")}</ul></section>`;
   }
   app().innerHTML = html;
 }
@@ -36,7 +36,7 @@ export async function open() {
 // todoItem is one line of the list: the count, what it is, its deadline
 // and a link to where it is done.
 function todoItem(it, now) {
-  const due = it.due_at ? `<span class="due${Date.parse(it.due_at) < now ? " late" : ""}">${esc(fmtTime(it.due_at))}前 · ${esc(countdown(it.due_at, now))}</span>` : "";
+  const due = it.due_at ? `<span class="due${Date.parse(it.due_at) < now ? " late" : ""}">${esc(fmtDue(it.due_at))}前 · ${esc(countdown(it.due_at, now))}</span>` : "";
   const urgent = ["overdue_nodes", "rejected_nodes", "returned_tables", "monthly_overdue", "failed_mail", "units_at_risk"].includes(it.kind);
   return `<li class="todo-item${urgent ? " urgent" : ""}" data-kind="${esc(it.kind)}"><a href="${esc(it.link)}">
     <b class="count">${it.count}</b><span class="title">${esc(it.title)}</span>${due}<span class="go">去处理 ›</span></a></li>`;
