@@ -269,6 +269,13 @@ func TestContestAcceptance(t *testing.T) {
 			if n := e.remind(); n != 0 {
 				t.Fatalf("a second pass sent %d more", n)
 			}
+			// The unit's calendar has the period's last day.
+			var link calendarJSON
+			e.mustDecode("GET", "/api/v1/units/gjz/calendar", "unitA", nil, 200, &link)
+			_, cal, _ := getFeed(t, link.URL)
+			if events := strings.Join(feedEvents(t, cal), "\n"); !strings.Contains(events, "2019年度考核结果公示期结束（异议截止）|2019-12-27 all-day") {
+				t.Errorf("the feed after publication:\n%s", events)
+			}
 
 			// gjz objects on Monday Dec 23: to the short node, with a
 			// file, and to the 瞒报 deduction.
@@ -700,7 +707,7 @@ func TestObjectionPeriodOnTheCalendar(t *testing.T) {
 	e.mustDo("POST", objections, "unitA", map[string]any{"ref": "indicator:P1", "text": "最后一分钟"}, 201)
 	e.clock.Set(ends)
 	status, out := e.do("POST", objections, "unitA", map[string]any{"ref": "indicator:P1", "text": "晚了"})
-	if status != 409 || !strings.Contains(decodeError(t, out).Error.Message, "2019-10-11 00:00") {
+	if status != 409 || !strings.Contains(decodeError(t, out).Error.Message, "2019年10月11日 00:00") {
 		t.Fatalf("an objection at the period's end: %d %s", status, out)
 	}
 	// The office may still answer, and the publication notice is no

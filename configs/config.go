@@ -21,7 +21,11 @@ type Config struct {
 	AdminPassword string `yaml:"admin_password"`
 	ClockStart    string `yaml:"clock_start"`
 	PlansDir      string `yaml:"plans_dir"`
-	Log           struct {
+	// LazySync commits SQLite transactions without waiting for the disk
+	// (store.Options.LazySync). kaohe demo sets it for its throwaway data
+	// directory; no file or variable can.
+	LazySync bool `yaml:"-"`
+	Log      struct {
 		Level  string `yaml:"level"`
 		Format string `yaml:"format"`
 	} `yaml:"log"`

@@ -165,9 +165,9 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 			}
 			out = append(out, m)
 		}
-		v.Link = pageLink(r.PublicURL, workflow.NoticeDigest, n.Deadline, "")
+		v.Link = pageLink(r.PublicURL, kind, n.Deadline, "")
 		for _, to := range d.OfficeRobots {
-			m, err := robotMsg(workflow.NoticeDigest, "", to, &v)
+			m, err := robotMsg(kind, "", to, &v)
 			if err != nil {
 				return nil, err
 			}
@@ -186,6 +186,12 @@ func pageLink(base string, kind workflow.NoticeKind, d workflow.PlanDeadline, un
 		return ""
 	}
 	base = strings.TrimRight(base, "/") + "/#/"
+	switch kind {
+	case workflow.NoticePublication, workflow.NoticeAnswer:
+		return base + "result/" + url.PathEscape(unit)
+	case workflow.NoticeObjections:
+		return base + "scoring"
+	}
 	if kind == workflow.NoticeDigest {
 		switch d.Kind {
 		case workflow.DeadlineCheckpoint:

@@ -272,3 +272,88 @@ func TestRobotRefusalsFailOrRetry(t *testing.T) {
 		t.Fatalf("resend: %d sent, %v", n, err)
 	}
 }
+
+// TestResultNoticesReachRobots: the publication of the result and the
+// answer to an objection reach the unit's robot as they reach its
+// contacts, and the digest of open objections reaches the office's robot,
+// each once.
+func TestResultNoticesReachRobots(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w, srv := robotWorld(t, "sqlite", at(6, 12, 8, 0))
+	wecomHook, wecomKey := srv.WeCom()
+	officeHook, officeToken, officeSecret := srv.DingTalk()
+	w.addRobot("gjz", service.NewRobot{Kind: workflow.RobotWeCom, Webhook: wecomHook, Name: "甘井子督查群"})
+	w.addRobot("", service.NewRobot{Kind: workflow.RobotDingTalk, Webhook: officeHook, Secret: officeSecret, Name: "办公室工作群"})
+	for _, u := range w.units {
+		w.draft(u.Code)
+		w.submit(u.Code)
+		if _, err := w.svc.Certify(ctx, officeActor, 2019, u.Code, service.CertifyRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.svc.Release(ctx, officeActor, 2019); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Set(at(12, 20, 9, 0))
+	run, err := w.svc.RunScoring(ctx, officeActor, 2019)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.PublishScoring(ctx, officeActor, 2019, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := w.robotDispatcher(w.app)
+	pass := func() {
+		t.Helper()
+		if _, err := w.app.Reminders().Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pass()
+	pass()
+
+	w.clock.Set(at(12, 23, 10, 0))
+	o, err := w.svc.FileObjection(ctx, unitActor("gjz"), 2019, "gjz", service.ObjectionInput{Ref: "indicator:B1", Text: "B1的节点已全部完成"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass()
+	w.clock.Set(at(12, 24, 10, 0))
+	if _, err := w.svc.AnswerObjection(ctx, officeActor, o.ID, service.AnswerInput{Verdict: "reject", Reason: "节点佐证材料不完整"}); err != nil {
+		t.Fatal(err)
+	}
+	pass()
+	pass()
+
+	count := func(ms []robottest.Message, title string) int {
+		n := 0
+		for _, m := range ms {
+			if strings.Contains(m.Text, title) {
+				n++
+			}
+		}
+		return n
+	}
+	unit, office := srv.Messages(wecomKey), srv.Messages(officeToken)
+	for _, c := range []struct {
+		name string
+		ms   []robottest.Message
+		text string
+	}{
+		{"the publication in gjz's group", unit, "【结果公示】甘井子区总工会"},
+		{"the period's end in gjz's group", unit, "公示期至**2019年12月27日（星期五）**"},
+		{"the answer in gjz's group", unit, fmt.Sprintf("第%d号异议（", o.ID)},
+		{"the open objection in the office's group", office, fmt.Sprintf("第%d号，甘井子区总工会", o.ID)},
+	} {
+		if n := count(c.ms, c.text); n != 1 {
+			t.Errorf("%s: %q %d times, want once", c.name, c.text, n)
+		}
+	}
+	if n := count(unit, "[打开考核系统](https://kaohe.dlzgh.example.cn/#/result/gjz)"); n != 2 {
+		t.Errorf("%d of gjz's result messages link to its result page, want 2", n)
+	}
+}

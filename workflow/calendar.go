@@ -53,7 +53,9 @@ type NodeDue struct {
 // are released (no nodes) each checkpoint of the plan. For the office
 // (owner "", every unit and node): the same deadlines, the node events
 // counting units and nodes, and every checkpoint that no node is due on.
-func (p *Plan) CalendarEvents(owner string, units []Unit, nodes []NodeDue) []CalendarEvent {
+// Once a result is published, objectionEnds (zero before) is the end of
+// its objection period, an event of both kinds of feed.
+func (p *Plan) CalendarEvents(owner string, units []Unit, nodes []NodeDue, objectionEnds time.Time) []CalendarEvent {
 	who := owner
 	if who == "" {
 		who = "office"
@@ -110,6 +112,9 @@ func (p *Plan) CalendarEvents(owner string, units []Unit, nodes []NodeDue) []Cal
 			}
 			out = append(out, p.deadlineEvent(uid("checkpoint", d.Date.String()), p.checkpointName(d.Date)+"序时进度节点截止", d.Date, d.At))
 		}
+	}
+	if !objectionEnds.IsZero() {
+		out = append(out, p.deadlineEvent(uid("objections"), fmt.Sprintf("%d年度考核结果公示期结束（异议截止）", p.Year), Date{}, objectionEnds))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].At.Equal(out[j].At) {

@@ -50,9 +50,12 @@ func TestCalendarEvents(t *testing.T) {
 		owner string
 		units []Unit
 		nodes []NodeDue
-		want  []string
+		// objections is the end of the published result's objection
+		// period (zero before publication).
+		objections time.Time
+		want       []string
 	}{
-		{"a unit before release: the plan's checkpoints", "gjz", units[:1], nil, []string{
+		{"a unit before release: the plan's checkpoints", "gjz", units[:1], nil, time.Time{}, []string{
 			"submission 2019-06-13 17:30 2019年度实绩考核指标表报送截止",
 			"checkpoint 2019-07-01 all-day 6月30日前序时进度节点截止（原定6月30日，顺延至7月1日）",
 			months[0], months[1], months[2],
@@ -61,19 +64,19 @@ func TestCalendarEvents(t *testing.T) {
 			"checkpoint 2019-12-02 all-day 11月30日前序时进度节点截止（原定11月30日，顺延至12月2日）",
 			months[5],
 		}},
-		{"a unit's released nodes", "gjz", units[:1], nodes, []string{
+		{"a unit's released nodes", "gjz", units[:1], nodes, time.Time{}, []string{
 			"submission 2019-06-13 17:30 2019年度实绩考核指标表报送截止",
 			"nodes 2019-07-01 all-day 6月30日前序时进度节点截止（2项）（原定6月30日，顺延至7月1日）",
 			months[0], months[1], months[2], months[3], months[4],
 			"nodes 2019-12-02 all-day 11月30日前序时进度节点截止（1项）（原定11月30日，顺延至12月2日）",
 			months[5],
 		}},
-		{"a unit whose nodes moved", "zs", units[1:], nodes, []string{
+		{"a unit whose nodes moved", "zs", units[1:], nodes, time.Time{}, []string{
 			"submission 2019-06-13 17:30 2019年度实绩考核指标表报送截止",
 			months[0],
 			"nodes 2019-07-10 all-day 6月30日前序时进度节点截止（1项）（原定6月30日，顺延至7月10日）", months[1], months[2], months[3], months[4], months[5],
 		}},
-		{"the office: every unit", "", units, nodes, []string{
+		{"the office: every unit", "", units, nodes, time.Time{}, []string{
 			"submission 2019-06-13 17:30 2019年度实绩考核指标表报送截止",
 			"nodes 2019-07-01 all-day 6月30日前序时进度节点截止（1个单位2项）（原定6月30日，顺延至7月1日）",
 			months[0],
@@ -84,10 +87,22 @@ func TestCalendarEvents(t *testing.T) {
 			"nodes 2019-12-02 all-day 11月30日前序时进度节点截止（1个单位1项）（原定11月30日，顺延至12月2日）",
 			months[5],
 		}},
+		{"the office after publication: the objection period", "", units, nodes, endOf("2019-12-27"), []string{
+			"submission 2019-06-13 17:30 2019年度实绩考核指标表报送截止",
+			"nodes 2019-07-01 all-day 6月30日前序时进度节点截止（1个单位2项）（原定6月30日，顺延至7月1日）",
+			months[0],
+			"nodes 2019-07-10 all-day 6月30日前序时进度节点截止（1个单位1项）（原定6月30日，顺延至7月10日）",
+			months[1], months[2],
+			"checkpoint 2019-09-30 all-day 9月30日前序时进度节点截止",
+			months[3], months[4],
+			"nodes 2019-12-02 all-day 11月30日前序时进度节点截止（1个单位1项）（原定11月30日，顺延至12月2日）",
+			months[5],
+			"objections 2019-12-27 all-day 2019年度考核结果公示期结束（异议截止）",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			es := p.CalendarEvents(tt.owner, tt.units, tt.nodes)
+			es := p.CalendarEvents(tt.owner, tt.units, tt.nodes, tt.objections)
 			got := eventLines(p, es)
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
@@ -103,7 +118,7 @@ func TestCalendarEvents(t *testing.T) {
 	}
 	// The same deadlines give the same UIDs, so calendars update events
 	// instead of adding them.
-	a, b := p.CalendarEvents("gjz", units[:1], nodes), p.CalendarEvents("gjz", units[:1], nodes)
+	a, b := p.CalendarEvents("gjz", units[:1], nodes, time.Time{}), p.CalendarEvents("gjz", units[:1], nodes, time.Time{})
 	for i := range a {
 		if a[i].UID != b[i].UID {
 			t.Fatalf("UIDs differ between reads: %s %s", a[i].UID, b[i].UID)

@@ -159,9 +159,31 @@ func (s *Service) CalendarFeed(ctx context.Context, token string) (*Feed, error)
 				// and the pages agree when a checkpoint moves.
 				due = append(due, workflow.NodeDue{Unit: n.Unit, Due: n.Due, At: s.nodeView(p, n, now, 0).DueAt})
 			}
-			out.Events = append(out.Events, p.CalendarEvents(f.Owner, units, due)...)
+			ends, err := objectionPeriodEnd(tx, p.Year)
+			if err != nil {
+				return err
+			}
+			out.Events = append(out.Events, p.CalendarEvents(f.Owner, units, due, ends)...)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// objectionPeriodEnd is the end of the objection period of the year's
+// latest published result, zero before publication. It reads the runs'
+// list, not their results.
+func objectionPeriodEnd(tx Tx, year int) (time.Time, error) {
+	runs, err := tx.ScoringRuns(year)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var ends time.Time
+	latest := 0
+	for _, r := range runs {
+		if r.Published && r.ObjectionPeriodEnds != nil && r.Publication > latest {
+			ends, latest = *r.ObjectionPeriodEnds, r.Publication
+		}
+	}
+	return ends, nil
 }

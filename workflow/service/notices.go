@@ -85,7 +85,8 @@ func robotTargets(rs []workflow.Robot, sent func(recipient string) bool) []Robot
 }
 
 // DueNotices works out, from the current records, the reminders, overdue
-// notices and office digests due now (the system only): for each plan the
+// notices and office digests due now (the system only): for each running
+// plan (workflow.Plan.Running) the
 // notices whose send time has come (workflow.Plan.DueNotices), who owes
 // what for each (workflow.Owed), and who has not been sent it yet. It
 // writes nothing; Enqueue stores the messages, and the outbox's unique key,
@@ -101,6 +102,9 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 			return err
 		}
 		for _, p := range plans {
+			if !p.Running(now) {
+				continue // a year long gone owes nothing more
+			}
 			ds, err := s.contestNotices(tx, p, now)
 			if err != nil {
 				return err
@@ -244,8 +248,9 @@ func (s *Service) Enqueue(ctx context.Context, a Actor, ms []workflow.OutboxMess
 	return n, err
 }
 
-// SummariseMonths stores, once each, the summary of every month whose
-// gathering day has come (the system only): the first working day after
+// SummariseMonths stores, once each, the summary of every month of a
+// running plan (workflow.Plan.Running) whose gathering day has come (the
+// system only): the first working day after
 // the month's due day, at the reminders' time, the day its overdue notice
 // goes out. A summary lists every unit's count, the total, the change from
 // the month before and the units that did not report. It returns the
@@ -261,6 +266,9 @@ func (s *Service) SummariseMonths(ctx context.Context, a Actor) ([]workflow.Mont
 			return err
 		}
 		for _, p := range plans {
+			if !p.Running(now) {
+				continue // no summaries for a year long gone
+			}
 			ms, err := s.summarisePlan(tx, p, now)
 			if err != nil {
 				return err
@@ -314,8 +322,8 @@ func (s *Service) summarisePlan(tx Tx, p *workflow.Plan, now time.Time) ([]workf
 }
 
 // YearEndScoring runs the year-end scoring of every plan whose scoring
-// instant has passed and that the schedule has not scored yet (the system
-// only), each in one transaction with the mark that it was done, so that
+// instant has passed, that has tables in execution, and that the schedule
+// has not scored yet (the system only), each in one transaction with the mark that it was done, so that
 // no later tick, restart or second server scores it again. It returns the
 // runs stored.
 func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.ScoringRun, error) {
@@ -331,6 +339,13 @@ func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.Scor
 		for _, p := range plans {
 			if now.Before(p.YearEnd()) {
 				continue
+			}
+			executing, err := hasExecuting(tx, p.Year)
+			if err != nil {
+				return err
+			}
+			if !executing {
+				continue // nothing to score: no table was ever released
 			}
 			done, err := tx.JobDone(scoringMark(p.Year))
 			if err != nil {
@@ -357,6 +372,20 @@ func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.Scor
 		out = append(out, run)
 	}
 	return out, nil
+}
+
+// hasExecuting reports whether any table of year is executing.
+func hasExecuting(tx Tx, year int) (bool, error) {
+	states, err := tx.SubmissionStates(year)
+	if err != nil {
+		return false, err
+	}
+	for _, st := range states {
+		if st == workflow.StateExecuting {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // scoringMark names the job mark of a year's scheduled scoring.
@@ -386,28 +415,33 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 	}
 	var out []DueNotice
 	var contacts map[string][]workflow.Contact
+	var robots map[string][]workflow.Robot
 	sent := map[string]map[string]bool{}
-	// reach returns unit's contacts that have no message of n yet.
-	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, error) {
+	// reach returns the contacts and robots of unit ("" for the office's
+	// robots) that have no message of n yet.
+	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, []RobotTarget, error) {
 		if contacts == nil {
 			if contacts, err = tx.AllContacts(); err != nil {
-				return nil, err
+				return nil, nil, err
+			}
+			if robots, err = tx.AllRobots(); err != nil {
+				return nil, nil, err
 			}
 		}
 		have, ok := sent[n.Deadline.Key]
 		if !ok {
 			if have, err = tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			sent[n.Deadline.Key] = have
 		}
 		var cs []workflow.Contact
 		for _, c := range contacts[unit] {
-			if c.Email != "" && !have[unit+"/"+c.Email] {
+			if unit != "" && c.Email != "" && !have[unit+"/"+c.Email] {
 				cs = append(cs, c)
 			}
 		}
-		return cs, nil
+		return cs, robotTargets(robots[unit], func(to string) bool { return have[unit+"/"+to] }), nil
 	}
 	units, err := tx.Units()
 	if err != nil {
@@ -421,12 +455,12 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 		n := p.PublicationNotice(*run.PublishedAt, *run.ObjectionPeriodEnds)
 		d := DueNotice{Plan: p, Notice: n, At: now, Result: run}
 		for _, u := range units {
-			cs, err := reach(n, u.Code)
+			cs, rs, err := reach(n, u.Code)
 			if err != nil {
 				return nil, err
 			}
-			if len(cs) > 0 {
-				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs})
+			if len(cs) > 0 || len(rs) > 0 {
+				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs, Robots: rs})
 			}
 		}
 		if len(d.Owed) > 0 {
@@ -454,32 +488,33 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 	for i := range answered {
 		o := &answered[i]
 		n := p.AnswerNotice(o.ID, *o.AnsweredAt)
-		cs, err := reach(n, o.Unit)
+		cs, rs, err := reach(n, o.Unit)
 		if err != nil {
 			return nil, err
 		}
-		if len(cs) > 0 {
+		if len(cs) > 0 || len(rs) > 0 {
 			out = append(out, DueNotice{Plan: p, Notice: n, At: now, Answer: o,
-				Owed: []OwedUnit{{Owing: workflow.Owing{Unit: o.Unit, UnitName: names[o.Unit]}, Contacts: cs}}})
+				Owed: []OwedUnit{{Owing: workflow.Owing{Unit: o.Unit, UnitName: names[o.Unit]}, Contacts: cs, Robots: rs}}})
 		}
 	}
-	if n, ok := p.ObjectionDigest(now, s.opt.Reminders); ok && len(s.opt.OfficeEmails) > 0 {
+	if n, ok := p.ObjectionDigest(now, s.opt.Reminders); ok {
 		open, err := tx.Objections(ObjectionFilter{Year: p.Year, Open: true})
 		if err != nil {
 			return nil, err
 		}
 		if len(open) > 0 {
-			sent, err := tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead)
+			_, rs, err := reach(n, "")
 			if err != nil {
 				return nil, err
 			}
-			d := DueNotice{Plan: p, Notice: n, At: now, Open: open, UnitNames: names, Result: run}
+			have := sent[n.Deadline.Key]
+			d := DueNotice{Plan: p, Notice: n, At: now, Open: open, UnitNames: names, Result: run, OfficeRobots: rs}
 			for _, to := range s.opt.OfficeEmails {
-				if !sent["/"+to] {
+				if !have["/"+to] {
 					d.Office = append(d.Office, to)
 				}
 			}
-			if len(d.Office) > 0 {
+			if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
 				out = append(out, d)
 			}
 		}

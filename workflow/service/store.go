@@ -137,11 +137,31 @@ type BackupTx interface {
 	LastBackups() (last, good *workflow.BackupRecord, err error)
 }
 
-// PlanTx reads and writes the stored plans.
+// PlanTx reads and writes the plans: the versions of each year's plan as
+// the office edits them, and the plan in force of each year (the latest
+// published version), which almost every request reads.
 type PlanTx interface {
+	// Plan returns the plan in force of year (ENOTFOUND when none is
+	// published). The plan may be shared with other transactions: read
+	// it, never change it (Plan.Clone gives a copy to change).
 	Plan(year int) (*workflow.Plan, error)
+	// Plans returns every plan in force, oldest first, shared as Plan's.
 	Plans() ([]*workflow.Plan, error)
-	SavePlan(p *workflow.Plan) error
+	// SavePlan stores p as the next version of its year, published at at
+	// by the system, and makes it the plan in force.
+	SavePlan(p *workflow.Plan, at time.Time) error
+	// AddPlanVersion stores v, unpublished (ECONFLICT when the year has
+	// v.Version already).
+	AddPlanVersion(v *workflow.PlanVersion) error
+	// PublishPlanVersion publishes a version and makes its plan the plan in
+	// force of its year (ENOTFOUND, ESTATE when published already).
+	PublishPlanVersion(year, version int, at time.Time, by string) error
+	// PlanVersions lists the versions of year (every year for 0), by year
+	// and newest first, without their plans.
+	PlanVersions(year int) ([]workflow.PlanVersion, error)
+	// PlanVersion returns one version with its plan as a document, which
+	// may have problems (ENOTFOUND).
+	PlanVersion(year, version int) (*workflow.PlanVersion, error)
 }
 
 // UnitTx reads and writes units and their contacts.
@@ -242,6 +262,9 @@ type MonthlyTx interface {
 	// MonthlyReports returns the current value of every unit, month and
 	// source of year, by month, unit and source.
 	MonthlyReports(year int) ([]workflow.MonthlyReport, error)
+	// MonthlyReportsOf is MonthlyReports for the given units only, by
+	// unit, month and source (none for an empty list).
+	MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyReport, error)
 	// MonthlyFactsOf returns what scoring reads of the current values of
 	// the given units: the first figure of each month and source (its
 	// ReportedAt is the value's FirstReportedAt), by unit, month and source

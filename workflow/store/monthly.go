@@ -86,6 +86,16 @@ func (t *tx) MonthlyReports(year int) ([]workflow.MonthlyReport, error) {
 	return t.monthlyReports(year, nil, "month", "unit", "source")
 }
 
+// MonthlyReportsOf returns the current values of the given units, by unit,
+// month and source: the order of the unique index, so a batch needs no
+// sort.
+func (t *tx) MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyReport, error) {
+	if len(units) == 0 {
+		return []workflow.MonthlyReport{}, nil
+	}
+	return t.monthlyReports(year, units, "unit", "month", "source")
+}
+
 // MonthlyFactsOf reads four narrow columns of the given units' current
 // values, by unit, month and source: the order of the unique index, so a
 // batch needs no sort. Units and months share one string each per batch.

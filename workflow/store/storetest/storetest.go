@@ -31,10 +31,11 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Plan/a missing year is ENOTFOUND", testPlanNotFound},
 		{"Plan/SavePlan stores the plan as JSON and Plan restores it", testPlanRoundTrip},
 		{"Plan/SavePlan replaces the plan of the same year and Plans lists oldest first", testPlanUpsert},
+		{"Plan/versions round-trip as written, publish once, and the published one is in force", testPlanVersions},
 
 		{"Unit/a missing code is ENOTFOUND", testUnitNotFound},
 		{"Unit/a taken code is ECONFLICT and the first unit is kept", testUnitConflict},
-		{"Unit/Units lists every unit by code", testUnitsOrder},
+		{"Unit/Units lists every unit in the order it was created", testUnitsOrder},
 		{"Unit/codes compare exactly, case included", testUnitCodeExact},
 		{"Unit/contacts keep their order and SetContacts replaces them all", testContacts},
 
