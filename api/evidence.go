@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,6 +49,11 @@ func (s *Server) handleReport(c *gin.Context) {
 	if c.ContentType() != "multipart/form-data" {
 		writeError(c, workflow.Errorf(workflow.EUNSUPPORTED, "上传佐证材料的请求应为 multipart/form-data"))
 		return
+	}
+	if s.UploadReadTimeout > 0 {
+		// Authorised: the body may take longer than the server's read
+		// timeout allows other requests (docs/SECURITY.md).
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.UploadReadTimeout))
 	}
 	limits := s.Service.Limits()
 	mr, err := c.Request.MultipartReader()

@@ -91,7 +91,9 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 		return err
 	}
 	a.Service = service.New(db, a.Files, a.Clock, service.Options{
-		TokenTTL: cfg.Session.TTL, LoginLimit: cfg.Login.MaxFailures, LoginWindow: cfg.Login.Window,
+		TokenTTL: cfg.Session.TTL,
+		Throttle: workflow.LoginThrottle{FreePerUser: cfg.Login.MaxFailures, FreePerAddress: cfg.Login.MaxAddressFailures,
+			Window: cfg.Login.Window, MaxDelay: cfg.Login.MaxDelay},
 		BcryptCost:        cfg.Login.BcryptCost,
 		Upload:            service.UploadLimits{MaxFileBytes: cfg.Upload.MaxFileBytes, MaxFiles: cfg.Upload.MaxFiles},
 		WarningDays:       cfg.Status.WarningDays,
@@ -156,8 +158,10 @@ func (a *App) loadPlans(ctx context.Context) error {
 // Handler returns the HTTP handler: the API, the pages, the probes and the
 // metrics.
 func (a *App) Handler() http.Handler {
-	srv := &api.Server{Service: a.Service, Log: a.Log, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
-		Metrics: a.Metrics, Notify: a.notifyDispatcher}
+	h := a.Config.HTTP
+	srv := &api.Server{Service: a.Service, Log: a.Log, MaxBodyBytes: h.MaxBodyBytes,
+		MaxHeaderBytes: h.MaxHeaderBytes, MaxQueryBytes: h.MaxQueryBytes, TrustedProxies: h.TrustedProxies,
+		UploadReadTimeout: h.UploadReadTimeout, Metrics: a.Metrics, Notify: a.notifyDispatcher}
 	return srv.Handler()
 }
 

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"kaohe/workflow"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -17,6 +18,9 @@ type Service struct {
 	files FileStore
 	clock workflow.Clock
 	opt   Options
+
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // Options are the service's settings; New gives every zero field its
@@ -24,10 +28,10 @@ type Service struct {
 type Options struct {
 	// TokenTTL is how long a login lasts (12 hours).
 	TokenTTL time.Duration
-	// LoginLimit failed logins within LoginWindow block further attempts
-	// (5 in 15 minutes).
-	LoginLimit  int
-	LoginWindow time.Duration
+	// Throttle slows failed logins (5 failures of a username and 20 from an
+	// address before any wait, counted over 24 hours, waits of at most 15
+	// minutes).
+	Throttle workflow.LoginThrottle
 	// BcryptCost is the password hashing cost (bcrypt's default).
 	BcryptCost int
 	// Upload bounds evidence uploads (20 MiB a file, 20 files a node).
@@ -54,11 +58,17 @@ func New(store Store, files FileStore, clock workflow.Clock, o Options) *Service
 	if o.TokenTTL <= 0 {
 		o.TokenTTL = 12 * time.Hour
 	}
-	if o.LoginLimit <= 0 {
-		o.LoginLimit = 5
+	if o.Throttle.FreePerUser <= 0 {
+		o.Throttle.FreePerUser = 5
 	}
-	if o.LoginWindow <= 0 {
-		o.LoginWindow = 15 * time.Minute
+	if o.Throttle.FreePerAddress <= 0 {
+		o.Throttle.FreePerAddress = 20
+	}
+	if o.Throttle.Window <= 0 {
+		o.Throttle.Window = 24 * time.Hour
+	}
+	if o.Throttle.MaxDelay <= 0 {
+		o.Throttle.MaxDelay = 15 * time.Minute
 	}
 	if o.BcryptCost == 0 {
 		o.BcryptCost = bcrypt.DefaultCost
@@ -81,6 +91,9 @@ type Actor struct {
 	Username string        `json:"username"`
 	Role     workflow.Role `json:"role"`
 	Unit     string        `json:"unit_code,omitempty"`
+	// Session is the token hash of the session that signed the actor in
+	// ("" for the system), so that a password change can keep it.
+	Session string `json:"-"`
 }
 
 // SystemActor is the scheduler acting on its own.

@@ -77,10 +77,17 @@ type AccountTx interface {
 	// absent or expired at now).
 	Session(tokenHash string, now time.Time) (*workflow.Session, error)
 	DeleteSession(tokenHash string) error
-	// LoginFailures counts the failed logins for key since the given time.
-	LoginFailures(key string, since time.Time) (int, error)
-	AddLoginFailure(key string, at time.Time) error
-	ClearLoginFailures(key string) error
+	// DeleteSessionsOf ends every session of the account except the one
+	// with keepTokenHash ("" keeps none).
+	DeleteSessionsOf(userID int64, keepTokenHash string) error
+	// LoginFailures counts the failed logins since the given time of
+	// username, from address, and of username from address.
+	LoginFailures(username, address string, since time.Time) (workflow.LoginFailures, error)
+	AddLoginFailure(username, address string, at time.Time) error
+	// ClearLoginFailures forgets the failures of username from address.
+	ClearLoginFailures(username, address string) error
+	// PurgeLoginFailures forgets the failures before the given time.
+	PurgeLoginFailures(before time.Time) error
 }
 
 // SubmissionTx reads and writes submissions and their history.

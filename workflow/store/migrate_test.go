@@ -187,6 +187,11 @@ func tableRows(t *testing.T, db *store.DB, table string) []string {
 	return out
 }
 
+// replacedTables are tables of the first release that a later migration
+// drops and creates anew, data and all: 00003 replaces login_failures
+// (failed logins by name and address instead of one key).
+var replacedTables = []string{"login_failures"}
+
 // releaseTables are the first release's tables, as its fixture has them.
 var releaseTables = []string{"plans", "units", "unit_contacts", "users", "sessions", "login_failures",
 	"submissions", "submission_history", "audit_log", "nodes", "evidence", "node_reviews",
@@ -289,7 +294,7 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 			if !ms[0].Applied || ms[1].Applied {
 				t.Fatalf("before migrating: %+v", ms)
 			}
-			schema := schemaOf(t, db)
+			schema := schemaOf(t, db, replacedTables...)
 			rows := map[string][]string{}
 			for _, tb := range releaseTables {
 				rows[tb] = tableRows(t, db, tb)
@@ -305,10 +310,16 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 			if v, err := db.Version(ctx); err != nil || v != store.HeadVersion() {
 				t.Fatalf("after migrating: version %d (%v), want %d", v, err, store.HeadVersion())
 			}
-			if d := diffLines(schema, schemaOf(t, db, "backups")); d != "" {
+			if d := diffLines(schema, schemaOf(t, db, append([]string{"backups"}, replacedTables...)...)); d != "" {
 				t.Errorf("upgrading changed the release's tables:\n%s", d)
 			}
 			for _, tb := range releaseTables {
+				if slices.Contains(replacedTables, tb) {
+					if got := tableRows(t, db, tb); len(got) != 0 {
+						t.Errorf("table %s, replaced, kept %d rows", tb, len(got))
+					}
+					continue
+				}
 				if got := tableRows(t, db, tb); !slices.Equal(got, rows[tb]) {
 					t.Errorf("table %s: %d rows before, %d after, or different", tb, len(rows[tb]), len(got))
 				}
