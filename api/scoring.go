@@ -147,13 +147,10 @@ func (s *Server) handleImportSubmission(c *gin.Context) {
 		return
 	}
 	ctx, a, unit := c.Request.Context(), actorOf(c), c.Param("unit")
-	// Check who may write before reading the file.
-	if !a.SeesUnit(unit) {
-		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "单位“%s”不存在", unit))
-		return
-	}
-	if a.Role != workflow.RoleUnit && a.Role != workflow.RoleOffice {
-		writeError(c, workflow.Errorf(workflow.EFORBIDDEN, "当前账号没有执行此操作的权限"))
+	// Who may write, and whether the draft can take it, before the file is
+	// read or parsed.
+	if err := s.Service.CheckSave(ctx, a, year, unit); err != nil {
+		writeError(c, err)
 		return
 	}
 	body, ok := uploadBody(c)

@@ -338,7 +338,11 @@ func RankingCSV(run *workflow.ScoringRun, w io.Writer) error {
 // ReadRanking reads the ranking sheet of a workbook Ranking wrote: one row
 // per unit with the header's columns, scores as Points.
 func ReadRanking(r io.Reader) ([]RankingLine, error) {
-	f, err := excelize.OpenReader(r)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	f, err := openWorkbook(b)
 	if err != nil {
 		return nil, err
 	}

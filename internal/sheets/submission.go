@@ -269,10 +269,17 @@ func (im *importer) fail(sheet string, col, row int, rule, format string, args .
 // nothing is imported in part. The document itself is not validated
 // against the plan's rules (a draft may be incomplete).
 func ReadSubmission(p *workflow.Plan, r io.Reader) (*workflow.Document, error) {
-	f, err := excelize.OpenReader(r)
+	b, err := io.ReadAll(r)
 	if err != nil {
+		return nil, err
+	}
+	f, err := openWorkbook(b)
+	if workflow.ErrorCode(err) == workflow.EINVALID {
 		return nil, &workflow.Error{Code: workflow.EINVALID, Message: "无法读取Excel文件，请上传由本系统导出的.xlsx指标表",
 			Details: []workflow.Violation{{Path: "file", Rule: RuleImportFile, Message: "不是有效的.xlsx文件"}}}
+	}
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	im := &importer{f: f, plan: p}

@@ -182,6 +182,37 @@ func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit str
 	return out, created, err
 }
 
+// CheckSave runs the checks of PutSubmission that need no document, and
+// writes nothing, so that an imported file is refused before it is parsed
+// when the draft could not take it: ENOTFOUND (no such plan or unit, or
+// another unit's), EFORBIDDEN (a role that may not save), ESTATE (the
+// tables are neither a draft nor returned).
+func (s *Service) CheckSave(ctx context.Context, a Actor, year int, unit string) error {
+	if err := s.submissionScope(a, unit); err != nil {
+		return err
+	}
+	if err := a.requireRole(workflow.RoleUnit, workflow.RoleOffice); err != nil {
+		return err
+	}
+	return s.view(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		if _, err := unitOf(tx, unit); err != nil {
+			return err
+		}
+		sub, err := tx.Submission(year, unit)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = workflow.Next(sub.State, workflow.ActionSave, a.Role)
+		return err
+	})
+}
+
 func staleError(stored, sent int) error {
 	return workflow.Errorf(workflow.ESTALE, "指标表已被修改（当前版本%d，提交的版本%d），请刷新后再修改", stored, sent)
 }
