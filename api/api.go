@@ -61,7 +61,7 @@ func (s *Server) Handler() http.Handler {
 		s.Log.Error("http.trusted_proxies: trusting none", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(s.recoverer(), limitHeaders(cmp.Or(s.MaxHeaderBytes, 16<<10), cmp.Or(s.MaxQueryBytes, 4<<10)), s.logger())
+	r.Use(securityHeaders(), s.recoverer(), limitHeaders(cmp.Or(s.MaxHeaderBytes, 16<<10), cmp.Or(s.MaxQueryBytes, 4<<10)), s.logger())
 	if s.Metrics != nil {
 		s.instrument(r, s.Metrics)
 	}

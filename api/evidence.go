@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -114,37 +113,6 @@ func (s *Server) handleReport(c *gin.Context) {
 	c.JSON(http.StatusCreated, out)
 }
 
-// contentDisposition is an attachment header with the name both as an
-// ASCII fallback and, for Chinese names, as RFC 5987 UTF-8 (RFC 6266).
-func contentDisposition(name string) string {
-	var ascii strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
-			ascii.WriteByte('_')
-		} else {
-			ascii.WriteRune(r)
-		}
-	}
-	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + pctEncode(name)
-}
-
-// pctEncode escapes every byte that is not an RFC 5987 attr-char.
-func pctEncode(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
 // handleDownload serves an evidence file to whoever may read its row: a
 // redirect to the object store when the service gives a link, else the
 // content streamed, with ranges.
@@ -161,7 +129,7 @@ func (s *Server) handleDownload(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "private, no-store")
 	c.Header("X-Content-SHA256", e.SHA256)
-	if u, err := s.Service.LinkEvidence(ctx, e, contentDisposition(e.Name)); err != nil || u != "" {
+	if u, err := s.Service.LinkEvidence(ctx, e, contentDisposition(e.Name, "")); err != nil || u != "" {
 		if err != nil {
 			writeError(c, err)
 		} else {
@@ -176,8 +144,7 @@ func (s *Server) handleDownload(c *gin.Context) {
 	}
 	defer f.Close()
 	c.Header("Content-Type", e.Type)
-	c.Header("Content-Disposition", contentDisposition(e.Name))
-	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Disposition", contentDisposition(e.Name, ""))
 	http.ServeContent(c.Writer, c.Request, "", e.UploadedAt, f)
 }
 

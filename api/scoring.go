@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -59,13 +58,6 @@ func (s *Server) scoringRun(c *gin.Context) (*workflow.ScoringRun, bool) {
 		return nil, false
 	}
 	return run, true
-}
-
-// attachment sends body as a download named name (RFC 6266: an ASCII
-// fallback and the UTF-8 name).
-func attachment(c *gin.Context, contentType, name, fallback string, body []byte) {
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, fallback, url.PathEscape(name)))
-	c.Data(http.StatusOK, contentType, body)
 }
 
 func (s *Server) handleExportRanking(c *gin.Context) {

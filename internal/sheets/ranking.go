@@ -310,6 +310,8 @@ func yesNo(b bool) string {
 
 // RankingCSV writes the ranking as CSV in UTF-8 with a byte-order mark, so
 // that Excel opens the Chinese text correctly. Scores have two decimals.
+// Every cell goes through csvCell, so that a unit's name can never be a
+// formula when the file is opened in a spreadsheet.
 func RankingCSV(run *workflow.ScoringRun, w io.Writer) error {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
@@ -323,6 +325,9 @@ func RankingCSV(run *workflow.ScoringRun, w io.Writer) error {
 		for j, pts := range scores {
 			text[3+j] = pts.Fixed()
 		}
+		for j := range text {
+			text[j] = csvCell(text[j])
+		}
 		if err := cw.Write(text); err != nil {
 			return err
 		}
@@ -333,6 +338,23 @@ func RankingCSV(run *workflow.ScoringRun, w io.Writer) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// csvCell neutralises a cell that a spreadsheet would read as a formula
+// (OWASP's rule against CSV injection): one that begins with =, +, -, @,
+// a tab or a carriage return gets a leading apostrophe, which spreadsheets
+// show as text. A cell that is a plain number, such as a negative score,
+// stays as it is: it can be nothing but a number.
+func csvCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
+	}
+	if s[0] == '-' || s[0] == '+' {
+		if _, err := workflow.ParsePoints(s); err == nil && strings.TrimSpace(s) == s {
+			return s
+		}
+	}
+	return "'" + s
 }
 
 // ReadRanking reads the ranking sheet of a workbook Ranking wrote: one row
