@@ -28,7 +28,7 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 // test moves, and accounts for every role, built by app.Open as the server
 // builds itself.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	app *app.App
 	// handler is the server's handler (a *gin.Engine: its Routes() list
@@ -74,14 +74,14 @@ func testConfig(t testing.TB, backend string) *configs.Config {
 }
 
 // newEnv starts a test server on backend ("sqlite" or "mariadb").
-func newEnv(t *testing.T, backend string) *env {
+func newEnv(t testing.TB, backend string) *env {
 	t.Helper()
 	return newEnvWith(t, testConfig(t, backend))
 }
 
 // newEnvWith starts a test server with cfg, on June 10 2019, with two
 // units (gjz, zs) with their contacts and an account of every role.
-func newEnvWith(t *testing.T, cfg *configs.Config) *env {
+func newEnvWith(t testing.TB, cfg *configs.Config) *env {
 	t.Helper()
 	clock := workflow.NewManualClock(time.Date(2019, 6, 10, 9, 0, 0, 0, shanghai))
 	ctx := context.Background()
