@@ -132,7 +132,7 @@ func (s *Server) submissionRoutes(a *gin.RouterGroup) {
 	a.GET("/plans/:year/submissions", yearCall(ok, svc.Submissions))
 	a.POST("/plans/:year/release", yearCall(ok, svc.Release))
 	sub := a.Group("/plans/:year/units/:unit/submission")
-	sub.GET("", yearUnitCall(ok, svc.GetSubmission))
+	sub.GET("", s.handleGetSubmission)
 	sub.PUT("", s.handlePutSubmission)
 	sub.POST("/validate", s.handleValidate)
 	sub.POST("/submit", yearUnitBodyCall(ok, true, svc.Submit))

@@ -103,7 +103,11 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, user 
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(c.Password)) != nil || u == nil {
+	match, err := s.checkPassword(ctx, hash, c.Password)
+	if err != nil {
+		return "", nil, time.Time{}, err
+	}
+	if !match || u == nil {
 		return "", nil, time.Time{}, workflow.Errorf(workflow.EUNAUTHORIZED, "用户名或密码错误")
 	}
 	err = s.update(ctx, func(tx Tx, now time.Time) error {
@@ -131,6 +135,41 @@ func waitText(d time.Duration) string {
 	return fmt.Sprintf("%d分钟", int((d+time.Minute-1)/time.Minute))
 }
 
+// hash returns the bcrypt hash of password at the service's cost, taking
+// one of the password slots (Options.PasswordSlots).
+func (s *Service) hash(ctx context.Context, password string) (string, error) {
+	if err := s.takeSlot(ctx); err != nil {
+		return "", err
+	}
+	defer s.releaseSlot()
+	return hashPassword(password, s.opt.BcryptCost)
+}
+
+// checkPassword reports whether password matches hash, taking one of the
+// password slots.
+func (s *Service) checkPassword(ctx context.Context, hash, password string) (bool, error) {
+	if err := s.takeSlot(ctx); err != nil {
+		return false, err
+	}
+	defer s.releaseSlot()
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil, nil
+}
+
+// takeSlot waits for a password slot: bcrypt is all processor, and a
+// crowd of sign-ins (or a flood of guesses from many addresses) would
+// otherwise take every core from the other requests. A request that gives
+// up waiting gets EUNAVAILABLE.
+func (s *Service) takeSlot(ctx context.Context) error {
+	select {
+	case s.passwordSlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return workflow.Errorf(workflow.EUNAVAILABLE, "服务器繁忙，请稍后再试")
+	}
+}
+
+func (s *Service) releaseSlot() { <-s.passwordSlots }
+
 // dummyHash is a bcrypt hash at the service's cost that no password
 // matches, computed once.
 func (s *Service) dummyHash() string {
@@ -144,22 +183,16 @@ func (s *Service) dummyHash() string {
 // the token is unknown or expired).
 func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error) {
 	var a Actor
+	hash := HashToken(token)
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
-		sess, err := tx.Session(HashToken(token), now)
+		u, err := tx.SessionUser(hash, now)
 		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
 			return workflow.Errorf(workflow.EUNAUTHORIZED, "登录已失效，请重新登录")
 		}
 		if err != nil {
 			return err
 		}
-		u, err := tx.UserByID(sess.UserID)
-		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
-			return workflow.Errorf(workflow.EUNAUTHORIZED, "登录已失效，请重新登录")
-		}
-		if err != nil {
-			return err
-		}
-		a = Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Unit: u.UnitCode, Session: sess.TokenHash}
+		a = Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Unit: u.UnitCode, Session: hash}
 		return nil
 	})
 	return a, err
@@ -212,7 +245,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, n NewUser) (*workflow
 	if vs := n.check(); len(vs) > 0 {
 		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "账号信息有误", Details: vs}
 	}
-	hash, err := hashPassword(n.Password, s.opt.BcryptCost)
+	hash, err := s.hash(ctx, n.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +298,7 @@ func (s *Service) SetPassword(ctx context.Context, a Actor, username, password s
 	if vs := workflow.CheckPassword("password", username, password); vs != nil {
 		return &workflow.Error{Code: workflow.EVALIDATION, Message: "密码不符合要求", Details: vs}
 	}
-	hash, err := hashPassword(password, s.opt.BcryptCost)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -308,7 +341,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (string, err
 		return "", &workflow.Error{Code: workflow.EVALIDATION, Message: "admin 的初始密码不符合要求：" + vs[0].Message, Details: vs}
 	}
 	// Hashed outside the transaction: bcrypt takes tens of milliseconds.
-	hash, err := hashPassword(password, s.opt.BcryptCost)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"kaohe/workflow"
+	"runtime"
 	"sync"
 	"time"
 
@@ -21,6 +22,8 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string
+	// passwordSlots bounds the bcrypt work running at once.
+	passwordSlots chan struct{}
 }
 
 // Options are the service's settings; New gives every zero field its
@@ -34,6 +37,9 @@ type Options struct {
 	Throttle workflow.LoginThrottle
 	// BcryptCost is the password hashing cost (bcrypt's default).
 	BcryptCost int
+	// PasswordSlots is how many password hashes or checks run at once;
+	// the others wait (half the processors, at least one).
+	PasswordSlots int
 	// Upload bounds evidence uploads (20 MiB a file, 20 files a node).
 	Upload UploadLimits
 	// WarningDays is how many days before its checkpoint a node that owes a
@@ -73,6 +79,9 @@ func New(store Store, files FileStore, clock workflow.Clock, o Options) *Service
 	if o.BcryptCost == 0 {
 		o.BcryptCost = bcrypt.DefaultCost
 	}
+	if o.PasswordSlots <= 0 {
+		o.PasswordSlots = max(1, runtime.GOMAXPROCS(0)/2)
+	}
 	if o.Upload.MaxFileBytes <= 0 {
 		o.Upload.MaxFileBytes = DefaultMaxFileBytes
 	}
@@ -82,7 +91,7 @@ func New(store Store, files FileStore, clock workflow.Clock, o Options) *Service
 	if o.WarningDays <= 0 {
 		o.WarningDays = 7
 	}
-	return &Service{store: store, files: files, clock: clock, opt: o}
+	return &Service{store: store, files: files, clock: clock, opt: o, passwordSlots: make(chan struct{}, o.PasswordSlots)}
 }
 
 // Actor is who makes a request. The zero Actor may do nothing.

@@ -76,6 +76,10 @@ type AccountTx interface {
 	// Session returns the live session with the token hash (ENOTFOUND when
 	// absent or expired at now).
 	Session(tokenHash string, now time.Time) (*workflow.Session, error)
+	// SessionUser returns the account of the live session with the token
+	// hash, in one read, without its password hash (ENOTFOUND when the
+	// session is absent or expired at now, or the account gone).
+	SessionUser(tokenHash string, now time.Time) (*workflow.User, error)
 	DeleteSession(tokenHash string) error
 	// DeleteSessionsOf ends every session of the account except the one
 	// with keepTokenHash ("" keeps none).
@@ -93,6 +97,9 @@ type AccountTx interface {
 // SubmissionTx reads and writes submissions and their history.
 type SubmissionTx interface {
 	Submission(year int, unit string) (*workflow.Submission, error)
+	// SubmissionJSON is Submission without decoding the document: Doc is
+	// empty and the stored JSON of the document comes beside it.
+	SubmissionJSON(year int, unit string) (*workflow.Submission, []byte, error)
 	Submissions(year int) ([]workflow.Submission, error)
 	CreateSubmission(s *workflow.Submission) error
 	// UpdateSubmission writes s if the stored version is still prevVersion,

@@ -1,7 +1,9 @@
 package service
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"kaohe/workflow"
 	"sort"
@@ -73,24 +75,103 @@ func loadSubmission(tx Tx, year int, unit string) (*workflow.Submission, error) 
 }
 
 // GetSubmission returns a unit's submission (ENOTFOUND before its first
-// save, or when a may not see the unit).
+// save, when the plan does not exist, or when a may not see the unit).
 func (s *Service) GetSubmission(ctx context.Context, a Actor, year int, unit string) (*SubmissionView, error) {
 	if err := s.submissionScope(a, unit); err != nil {
 		return nil, err
 	}
 	var out *SubmissionView
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
 		sub, err := loadSubmission(tx, year, unit)
 		if err != nil {
-			return err
+			return noSubmission(tx, year, err)
 		}
 		out = viewOf(sub)
 		return nil
 	})
 	return out, err
+}
+
+// noSubmission is the error of a submission that could not be read: a
+// missing plan says so rather than that the unit has not started.
+func noSubmission(tx Tx, year int, err error) error {
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+		if _, perr := planOf(tx, year); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+// GetSubmissionJSON is GetSubmission encoded: byte for byte what
+// encoding/json makes of its view, but written around the document as
+// stored rather than decoding the document and encoding it again. A unit
+// reading its own tables is the commonest request of a deadline day, and
+// the document is nearly all of it (TestSubmissionJSONIsTheView). Same
+// errors as GetSubmission.
+func (s *Service) GetSubmissionJSON(ctx context.Context, a Actor, year int, unit string) ([]byte, error) {
+	if err := s.submissionScope(a, unit); err != nil {
+		return nil, err
+	}
+	var sub *workflow.Submission
+	var doc []byte
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		sub, doc, err = tx.SubmissionJSON(year, unit)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			err = workflow.Errorf(workflow.ENOTFOUND, "单位“%s”尚未填报%d年度指标表", unit, year)
+		}
+		if err != nil {
+			return noSubmission(tx, year, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return viewJSON(sub, doc)
+}
+
+// emptyDocumentJSON is how an empty normalized document's members encode
+// inside a view.
+var emptyDocumentJSON = []byte(`"party":[],"business":[],"innovation":[]`)
+
+// viewJSON encodes the view of sub whose document is stored as doc. A
+// document as the service stores it (normalized, then encoded by
+// encoding/json: compact, HTML-escaped, its three members in order, no
+// null) is put in place of the members of an empty one; anything else is
+// decoded and encoded the slow way. Keys inside the view's other strings
+// are escaped ("\"party\""), so the empty members occur once.
+func viewJSON(sub *workflow.Submission, doc []byte) ([]byte, error) {
+	if !storedCanonically(doc) {
+		if err := json.Unmarshal(doc, &sub.Doc); err != nil {
+			return nil, fmt.Errorf("stored document of %s: %w", workflow.SubmissionRef(sub.Year, sub.Unit), err)
+		}
+		return json.Marshal(viewOf(sub))
+	}
+	sub.Doc = workflow.Document{}
+	b, err := json.Marshal(viewOf(sub))
+	if err != nil {
+		return nil, err
+	}
+	i := bytes.Index(b, emptyDocumentJSON)
+	if i < 0 {
+		return nil, fmt.Errorf("view of %s: no document members", workflow.SubmissionRef(sub.Year, sub.Unit))
+	}
+	members := doc[1 : len(doc)-1]
+	out := make([]byte, 0, len(b)+len(members))
+	out = append(out, b[:i]...)
+	out = append(out, members...)
+	return append(out, b[i+len(emptyDocumentJSON):]...), nil
+}
+
+// storedCanonically reports whether doc is a normalized document as
+// encoding/json writes it: {"party":[…],"business":[…],"innovation":[…]}
+// with no null anywhere (a null in a string only sends it the slow way).
+func storedCanonically(doc []byte) bool {
+	return bytes.HasPrefix(doc, []byte(`{"party":[`)) && bytes.HasSuffix(doc, []byte(`]}`)) &&
+		bytes.Contains(doc, []byte(`],"business":[`)) && bytes.Contains(doc, []byte(`],"innovation":[`)) &&
+		!bytes.Contains(doc, []byte("null"))
 }
 
 // Submissions lists every unit a may see with the state of its submission.

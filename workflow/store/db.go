@@ -141,7 +141,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		path = filepath.Join(o.DataDir, SQLiteFile)
 		dial = sqlite.Open(path + sqliteParams)
 	}
-	g, sqlDB, err := openGorm(dial, log)
+	g, sqlDB, err := openGorm(dial, log, false)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		// One writer: writers queue in the pool, never in SQLite's busy
 		// loop, and readers have their own connections.
 		sqlDB.SetMaxOpenConns(1)
-		if db.read, db.readSQL, err = openGorm(sqlite.Open(path+sqliteReadParams), log); err != nil {
+		if db.read, db.readSQL, err = openGorm(sqlite.Open(path+sqliteReadParams), log, true); err != nil {
 			sqlDB.Close()
 			return nil, err
 		}
@@ -170,9 +170,13 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	return db, nil
 }
 
-// openGorm opens a gorm handle on dial with the store's settings.
-func openGorm(dial gorm.Dialector, log *slog.Logger) (*gorm.DB, *sql.DB, error) {
+// openGorm opens a gorm handle on dial with the store's settings; prepared
+// keeps each statement prepared on each connection (the SQLite read pool:
+// parsing a statement costs more than running it on the hot reads).
+func openGorm(dial gorm.Dialector, log *slog.Logger, prepared bool) (*gorm.DB, *sql.DB, error) {
 	g, err := gorm.Open(dial, &gorm.Config{
+		PrepareStmt:            prepared,
+		PrepareStmtMaxSize:     256,
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // every write runs inside DB.Update
 		NowFunc:                func() time.Time { return time.Now().UTC() },

@@ -1,8 +1,12 @@
 package store
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 
 	"kaohe/workflow"
 )
@@ -108,6 +112,31 @@ func (t *tx) Submission(year int, unit string) (*workflow.Submission, error) {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// SubmissionJSON returns the submission of unit for year without decoding
+// its document (Doc is left empty), and the document as stored: the JSON
+// of the normalized document the service wrote. ENOTFOUND when absent. It
+// scans the row itself, without gorm's reflection: it is the hot read of a
+// deadline day.
+func (t *tx) SubmissionJSON(year int, unit string) (*workflow.Submission, []byte, error) {
+	var r submissionRow
+	var doc []byte
+	err := t.db.Raw(`SELECT id, state, version, doc, comment, comments, certified, submitted_at, first_submitted_at, late, created_at, updated_at
+		FROM submissions WHERE year = ? AND unit = ?`, year, unit).Row().
+		Scan(&r.ID, &r.State, &r.Version, &doc, &r.Comment, &r.Comments, &r.Certified, &r.SubmittedAt, &r.FirstSubmittedAt, &r.Late, &r.CreatedAt, &r.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = gorm.ErrRecordNotFound
+	}
+	if err != nil {
+		return nil, nil, translate(err, "submission", submissionName(year, unit))
+	}
+	r.Year, r.Unit = year, ident(unit)
+	s, err := r.submission()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &s, doc, nil
 }
 
 // Submissions returns every submission of year ordered by unit.

@@ -129,6 +129,26 @@ func (t *tx) Session(tokenHash string, now time.Time) (*workflow.Session, error)
 	return &workflow.Session{TokenHash: string(r.TokenHash), UserID: r.UserID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}, nil
 }
 
+// SessionUser returns the account of the session with tokenHash if the
+// session expires after now, in one query (ENOTFOUND when the session is
+// absent or expired, or its account gone). The password hash is left
+// empty: signing in a request never needs it.
+func (t *tx) SessionUser(tokenHash string, now time.Time) (*workflow.User, error) {
+	var r struct {
+		ID       int64
+		Username string
+		Role     string
+		UnitCode string
+	}
+	err := t.db.Table("sessions").Select("users.id AS id, users.username AS username, users.role AS role, users.unit_code AS unit_code").
+		Joins("JOIN users ON users.id = sessions.user_id").
+		Where("sessions.token_hash = ? AND sessions.expires_at > ?", tokenHash, utc(now)).Take(&r).Error
+	if err != nil {
+		return nil, translate(err, "session user", "登录会话")
+	}
+	return &workflow.User{ID: r.ID, Username: r.Username, Role: workflow.Role(r.Role), UnitCode: r.UnitCode}, nil
+}
+
 // DeleteSession removes the session with tokenHash (ENOTFOUND when absent).
 func (t *tx) DeleteSession(tokenHash string) error {
 	res := t.db.Where("token_hash = ?", tokenHash).Delete(&sessionRow{})

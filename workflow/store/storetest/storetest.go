@@ -51,7 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Session/LoginFailures counts by name, address and both at or after since; Clear forgets a name from an address; Purge forgets by time", testLoginFailures},
 
 		{"Submission/a missing year and unit is ENOTFOUND", testSubmissionNotFound},
-		{"Submission/document, comments, decisions and times round-trip", testSubmissionRoundTrip},
+		{"Submission/document, comments, decisions and times round-trip, also as SubmissionJSON", testSubmissionRoundTrip},
 		{"Submission/a taken year and unit is ECONFLICT", testSubmissionConflict},
 		{"Submission/Submissions lists one year's submissions by unit", testSubmissionsList},
 		{"Submission/UpdateSubmission at the stored version writes every field", testUpdateSubmission},

@@ -145,6 +145,11 @@ func testSessionExpiry(t *testing.T, s service.Store) {
 				t.Fatalf("session at %s: %v", now, err)
 			}
 			wantEqual(t, "session", *sess, workflow.Session{TokenHash: "abc123", UserID: uid, CreatedAt: created.UTC(), ExpiresAt: expires.UTC()})
+			u, err := tx.SessionUser("abc123", now)
+			if err != nil {
+				t.Fatalf("session user at %s: %v", now, err)
+			}
+			wantEqual(t, "session user", *u, workflow.User{ID: uid, Username: "admin", Role: workflow.RoleOffice})
 		}
 		for _, now := range []time.Time{expires, expires.Add(time.Microsecond), expires.Add(24 * time.Hour)} {
 			sess, err := tx.Session("abc123", now)
@@ -152,8 +157,12 @@ func testSessionExpiry(t *testing.T, s service.Store) {
 			if sess != nil {
 				t.Errorf("session %v with an error", sess)
 			}
+			_, err = tx.SessionUser("abc123", now)
+			wantCode(t, err, workflow.ENOTFOUND)
 		}
 		_, err := tx.Session("unknown", created)
+		wantCode(t, err, workflow.ENOTFOUND)
+		_, err = tx.SessionUser("unknown", created)
 		wantCode(t, err, workflow.ENOTFOUND)
 		return nil
 	})
