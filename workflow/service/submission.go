@@ -168,9 +168,10 @@ func viewJSON(sub *workflow.Submission, doc []byte) ([]byte, error) {
 // storedCanonically reports whether doc is a normalized document as
 // encoding/json writes it: {"party":[…],"business":[…],"innovation":[…]}
 // with no null anywhere (a null in a string only sends it the slow way).
+// Only the store's encoding of a workflow.Document is ever stored, so an
+// array first and last means all three members, in that order.
 func storedCanonically(doc []byte) bool {
 	return bytes.HasPrefix(doc, []byte(`{"party":[`)) && bytes.HasSuffix(doc, []byte(`]}`)) &&
-		bytes.Contains(doc, []byte(`],"business":[`)) && bytes.Contains(doc, []byte(`],"innovation":[`)) &&
 		!bytes.Contains(doc, []byte("null"))
 }
 

@@ -43,6 +43,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -141,7 +142,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		path = filepath.Join(o.DataDir, SQLiteFile)
 		dial = sqlite.Open(path + sqliteParams)
 	}
-	g, sqlDB, err := openGorm(dial, log, false)
+	g, sqlDB, err := openGorm(dial, log)
 	if err != nil {
 		return nil, err
 	}
@@ -152,10 +153,17 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		// One writer: writers queue in the pool, never in SQLite's busy
 		// loop, and readers have their own connections.
 		sqlDB.SetMaxOpenConns(1)
-		if db.read, db.readSQL, err = openGorm(sqlite.Open(path+sqliteReadParams), log, true); err != nil {
+		if db.read, db.readSQL, err = openGorm(sqlite.Open(path+sqliteReadParams), log); err != nil {
 			sqlDB.Close()
 			return nil, err
 		}
+		// Readers keep their connections: database/sql keeps two idle by
+		// default, and opening a SQLite connection (file, pragmas, WAL
+		// index) costs more than a read. More readers than this wait for a
+		// connection rather than for the processors.
+		readers := max(8, 4*runtime.GOMAXPROCS(0))
+		db.readSQL.SetMaxOpenConns(readers)
+		db.readSQL.SetMaxIdleConns(readers)
 	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
@@ -170,13 +178,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	return db, nil
 }
 
-// openGorm opens a gorm handle on dial with the store's settings; prepared
-// keeps each statement prepared on each connection (the SQLite read pool:
-// parsing a statement costs more than running it on the hot reads).
-func openGorm(dial gorm.Dialector, log *slog.Logger, prepared bool) (*gorm.DB, *sql.DB, error) {
+// openGorm opens a gorm handle on dial with the store's settings.
+func openGorm(dial gorm.Dialector, log *slog.Logger) (*gorm.DB, *sql.DB, error) {
 	g, err := gorm.Open(dial, &gorm.Config{
-		PrepareStmt:            prepared,
-		PrepareStmtMaxSize:     256,
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // every write runs inside DB.Update
 		NowFunc:                func() time.Time { return time.Now().UTC() },
@@ -338,6 +342,14 @@ type tx struct {
 }
 
 var _ service.Tx = (*tx)(nil)
+
+// queryRow runs a query of one row on the transaction's connection
+// directly, past gorm's statement building and reflection: for the reads
+// every request makes (signing in, a unit's tables), where those cost as
+// much as the query.
+func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	return t.db.Statement.ConnPool.QueryRowContext(t.db.Statement.Context, query, args...)
+}
 
 // translate turns a gorm error into the workflow's terms: a missing record
 // is ENOTFOUND and a taken unique key ECONFLICT, both naming what (in

@@ -117,13 +117,12 @@ func (t *tx) Submission(year int, unit string) (*workflow.Submission, error) {
 // SubmissionJSON returns the submission of unit for year without decoding
 // its document (Doc is left empty), and the document as stored: the JSON
 // of the normalized document the service wrote. ENOTFOUND when absent. It
-// scans the row itself, without gorm's reflection: it is the hot read of a
-// deadline day.
+// scans the row itself (queryRow): it is the hot read of a deadline day.
 func (t *tx) SubmissionJSON(year int, unit string) (*workflow.Submission, []byte, error) {
 	var r submissionRow
 	var doc []byte
-	err := t.db.Raw(`SELECT id, state, version, doc, comment, comments, certified, submitted_at, first_submitted_at, late, created_at, updated_at
-		FROM submissions WHERE year = ? AND unit = ?`, year, unit).Row().
+	err := t.queryRow(`SELECT id, state, version, doc, comment, comments, certified, submitted_at, first_submitted_at, late, created_at, updated_at
+		FROM submissions WHERE year = ? AND unit = ?`, year, unit).
 		Scan(&r.ID, &r.State, &r.Version, &doc, &r.Comment, &r.Comments, &r.Certified, &r.SubmittedAt, &r.FirstSubmittedAt, &r.Late, &r.CreatedAt, &r.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = gorm.ErrRecordNotFound

@@ -1,8 +1,12 @@
 package store
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 
 	"kaohe/workflow"
 )
@@ -134,19 +138,19 @@ func (t *tx) Session(tokenHash string, now time.Time) (*workflow.Session, error)
 // absent or expired, or its account gone). The password hash is left
 // empty: signing in a request never needs it.
 func (t *tx) SessionUser(tokenHash string, now time.Time) (*workflow.User, error) {
-	var r struct {
-		ID       int64
-		Username string
-		Role     string
-		UnitCode string
+	var u workflow.User
+	var role string
+	err := t.queryRow(`SELECT users.id, users.username, users.role, users.unit_code FROM sessions
+		JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ? AND sessions.expires_at > ?`,
+		tokenHash, utc(now)).Scan(&u.ID, &u.Username, &role, &u.UnitCode)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = gorm.ErrRecordNotFound
 	}
-	err := t.db.Table("sessions").Select("users.id AS id, users.username AS username, users.role AS role, users.unit_code AS unit_code").
-		Joins("JOIN users ON users.id = sessions.user_id").
-		Where("sessions.token_hash = ? AND sessions.expires_at > ?", tokenHash, utc(now)).Take(&r).Error
 	if err != nil {
 		return nil, translate(err, "session user", "登录会话")
 	}
-	return &workflow.User{ID: r.ID, Username: r.Username, Role: workflow.Role(r.Role), UnitCode: r.UnitCode}, nil
+	u.Role = workflow.Role(role)
+	return &u, nil
 }
 
 // DeleteSession removes the session with tokenHash (ENOTFOUND when absent).
