@@ -187,6 +187,14 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 			*dst = v
 		}
 	}
+	if v := getenv("KAOHE_TRUSTED_PROXIES"); v != "" {
+		c.HTTP.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p)
+			}
+		}
+	}
 	if v := getenv("KAOHE_EVIDENCE_REDIRECT"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
