@@ -112,6 +112,7 @@ func (s *Server) accountRoutes(a *gin.RouterGroup) {
 	a.POST("/users", bodyCall(created, s.Service.CreateUser))
 	a.PUT("/users/:username/password", s.handleSetPassword)
 	a.GET("/audit", s.handleAudit)
+	a.GET("/labels", s.handleLabels)
 	a.GET("/operations/backup", actorCall(ok, s.Service.BackupStatus))
 }
 

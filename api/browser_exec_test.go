@@ -35,7 +35,7 @@ func (b *tab) upload(id int64, note string, paths ...string) {
 func (b *tab) openNode(id int64) {
 	b.t.Helper()
 	b.waitFor(fmt.Sprintf(`document.querySelector('tr.node-row[data-node="%d"]')`, id))
-	b.click(fmt.Sprintf(`button[data-x="toggle-node"][data-id="%d"]`, id))
+	b.click(fmt.Sprintf(`button[data-action="toggle-node"][data-id="%d"]`, id))
 	b.waitFor(fmt.Sprintf(`document.querySelector('[data-node-detail="%d"]')`, id))
 }
 
@@ -175,7 +175,7 @@ func TestBrowserExecution(t *testing.T) {
 	t.Run("the office sends it back with a comment", func(t *testing.T) {
 		office := office.as(t)
 		office.click(`nav a[href="#/reviews"]`)
-		office.waitFor(fmt.Sprintf(`document.querySelector('%s [data-x="download"]')`, queueRow))
+		office.waitFor(fmt.Sprintf(`document.querySelector('%s [data-action="download"]')`, queueRow))
 		office.click(reviewForm + ` button[value="reject"]`)
 		office.waitFor(fmt.Sprintf(`document.querySelector('%s [data-path="comment"] .vmsg.err')`, reviewForm))
 		if n := e.node(p1.ID, "office"); n.State != "reported" {
@@ -213,7 +213,7 @@ func TestBrowserExecution(t *testing.T) {
 			t.Fatal(err)
 		}
 		unit.upload(p1.ID, "", wrong)
-		btn := fmt.Sprintf(`[data-node-detail="%d"] button[data-x="withdraw"][data-name="错传的照片.png"]`, p1.ID)
+		btn := fmt.Sprintf(`[data-node-detail="%d"] button[data-action="withdraw"][data-name="错传的照片.png"]`, p1.ID)
 		unit.waitFor(fmt.Sprintf("document.querySelector(%q)", btn))
 		unit.click(btn)
 		if n := e.node(p1.ID, "office"); len(n.Evidence) != 3 {
@@ -237,7 +237,7 @@ func TestBrowserExecution(t *testing.T) {
 		downloads := t.TempDir()
 		office.allowDownloads(downloads)
 		office.run(chromedp.Reload())
-		link := fmt.Sprintf(`%s a[data-x="download"][data-name=%q]`, queueRow, name)
+		link := fmt.Sprintf(`%s a[data-action="download"][data-name=%q]`, queueRow, name)
 		office.waitFor(fmt.Sprintf("document.querySelector(%q)", link))
 		office.click(link)
 		if got := waitFile(t, filepath.Join(downloads, name)); !bytes.Equal(got, content) {
@@ -282,7 +282,7 @@ func TestBrowserExecution(t *testing.T) {
 			t.Fatalf("awarded total %q", got)
 		}
 		unit.openNode(p1.ID)
-		n := evalJSON[int](unit, fmt.Sprintf(`document.querySelectorAll('[data-node-detail="%d"] form, [data-node-detail="%d"] [data-x="withdraw"]').length`, p1.ID, p1.ID))
+		n := evalJSON[int](unit, fmt.Sprintf(`document.querySelectorAll('[data-node-detail="%d"] form, [data-node-detail="%d"] [data-action="withdraw"]').length`, p1.ID, p1.ID))
 		if n != 0 {
 			t.Fatalf("an accepted node still offers %d upload or withdraw controls", n)
 		}
@@ -419,7 +419,7 @@ func TestBrowserViewerExecution(t *testing.T) {
 
 	viewer := e.browse()
 	viewer.login("leader", "password-leader")
-	writes := `document.querySelectorAll('#app form[data-form], #app input, #app textarea, [data-x="withdraw"]').length`
+	writes := `document.querySelectorAll('#app form[data-form], #app input, #app textarea, [data-action="withdraw"]').length`
 	for _, p := range []struct{ link, ready string }{
 		{`nav a[href="#/progress"]`, `document.querySelector('#progress tr[data-unit="gjz"]')`},
 		{`#progress tr[data-unit="gjz"] a`, `document.querySelector('tr.node-row')`},
@@ -431,15 +431,23 @@ func TestBrowserViewerExecution(t *testing.T) {
 			t.Fatalf("after %s a viewer has %d controls that write", p.link, n)
 		}
 		if p.link == `#progress tr[data-unit="gjz"] a` {
+			// Sunday June 30 shows the day it moved to; Monday September 30 does not move.
+			if h := viewer.text(`section.checkpoint[data-checkpoint="2019-06-30"] h3`); !strings.Contains(h, "截止：6月30日前（遇休息日顺延至7月1日）") {
+				t.Fatalf("the June checkpoint reads %q", h)
+			}
+			if h := viewer.text(`section.checkpoint[data-checkpoint="2019-09-30"] h3`); !strings.Contains(h, "截止：9月30日前；") {
+				t.Fatalf("the September checkpoint reads %q", h)
+			}
 			viewer.openNode(nodes[0].ID)
-			viewer.waitFor(fmt.Sprintf(`document.querySelector('[data-node-detail="%d"] a[data-x="download"]')`, nodes[0].ID))
+			viewer.waitFor(fmt.Sprintf(`document.querySelector('[data-node-detail="%d"] a[data-action="download"]')`, nodes[0].ID))
 			if n := evalJSON[int](viewer, writes); n != 0 {
 				t.Fatalf("a node's detail offers a viewer %d controls that write", n)
 			}
 		}
 	}
-	// On July 1 the June nodes without a report are overdue: red.
-	e.clock.Set(time.Date(2019, 7, 1, 9, 0, 0, 0, shanghai))
+	// June 30 2019 is a Sunday: the June checkpoint ends with Monday
+	// July 1. On July 2 the June nodes without a report are overdue: red.
+	e.clock.Set(time.Date(2019, 7, 2, 9, 0, 0, 0, shanghai))
 	viewer.click(`nav a[href="#/progress"]`)
 	viewer.waitFor(`document.querySelector('#progress tr[data-unit="gjz"]') && document.querySelector('#progress tr[data-unit="gjz"]').dataset.colour === 'red'`)
 	var june int
@@ -449,7 +457,7 @@ func TestBrowserViewerExecution(t *testing.T) {
 		}
 	}
 	if got := viewer.text(`#progress tr[data-unit="gjz"] [data-count="overdue"]`); got != fmt.Sprint(june-1) {
-		t.Fatalf("overdue on July 1: %q, want %d (every June node but the reported one)", got, june-1)
+		t.Fatalf("overdue on July 2: %q, want %d (every June node but the reported one)", got, june-1)
 	}
 	if n := evalJSON[int](viewer, `document.querySelectorAll('nav a[href="#/reviews"]').length`); n != 0 {
 		t.Fatal("a viewer is offered the review queue")
@@ -464,6 +472,7 @@ func TestBrowserViewerExecution(t *testing.T) {
 // TestMeReportsServerClock: GET /me carries the server's clock, which the
 // pages use for "not begun" and "overdue".
 func TestMeReportsServerClock(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	at := time.Date(2019, 7, 6, 9, 30, 0, 0, shanghai)
 	e.clock.Set(at)

@@ -47,7 +47,7 @@ func (b *tab) mailRows(table string) []mailRow {
 	return evalJSON[[]mailRow](b, `[...document.querySelectorAll('#`+table+` tr[data-id]')].map(r => ({
 		id: Number(r.dataset.id), state: r.dataset.state, text: r.innerText,
 		attempts: r.querySelector('[data-attempts]').innerText, error: r.querySelector('.mail-error').innerText,
-		resend: !!r.querySelector('button[data-n="resend"]')}))`)
+		resend: !!r.querySelector('button[data-action="resend"]')}))`)
 }
 
 // counts reads the count cards of the mail page.
@@ -159,7 +159,7 @@ func TestBrowserNotifications(t *testing.T) {
 
 	t.Run("resend puts it back in the queue: the row shows pending", func(t *testing.T) {
 		office := office.as(t)
-		office.click(fmt.Sprintf(`#failed-mail button[data-n="resend"][data-id="%d"]`, failedID))
+		office.click(fmt.Sprintf(`#failed-mail button[data-action="resend"][data-id="%d"]`, failedID))
 		office.waitFor(fmt.Sprintf(`document.querySelector('#failed-mail tr[data-id="%d"]').dataset.state === "pending"`, failedID))
 		rows := office.mailRows("failed-mail")
 		if len(rows) != 1 || !strings.Contains(rows[0].Text, "待发送") || rows[0].Attempts != "0" || rows[0].Resend {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -159,7 +160,7 @@ func TestBrowserScoring(t *testing.T) {
 		office.click(form + ` button[type="submit"]`)
 		office.waitFor(`document.querySelectorAll('#deductions tr[data-deduction]').length === 2`)
 		e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions)
-		btn := fmt.Sprintf(`#deductions tr[data-deduction="%d"] button[data-s="del-deduction"]`, deductions[1].ID)
+		btn := fmt.Sprintf(`#deductions tr[data-deduction="%d"] button[data-action="del-deduction"]`, deductions[1].ID)
 		office.click(btn)
 		if e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions); len(deductions) != 2 {
 			t.Fatalf("one click deleted already: %d left", len(deductions))
@@ -479,6 +480,46 @@ func TestBrowserSubmissionExcel(t *testing.T) {
 			t.Fatalf("the page shows version %q", got)
 		}
 		unit.screenshot("excel-imported")
+	})
+
+	t.Run("the annexes filled in Word import with covers to confirm", func(t *testing.T) {
+		unit := unit.as(t)
+		docx, err := filepath.Abs("../testdata/annexes-2019.docx")
+		if err != nil {
+			t.Fatal(err)
+		}
+		unit.run(chromedp.SetUploadFiles(chromedp.CSS(input), []string{docx}))
+		unit.click("#xlsx-import")
+		unit.waitFor(`document.querySelector('#xlsx-result .ok') && document.querySelector('#xlsx-result').textContent.includes('annexes-2019.docx')`)
+		if msg := unit.text("#xlsx-result"); !strings.Contains(msg, "按工作内容推测") {
+			t.Fatalf("the import result %q does not ask to check the covers", msg)
+		}
+		proposed := `document.querySelectorAll('.proposed[data-proposed]').length`
+		if n := evalJSON[int](unit, proposed); n != 30 {
+			t.Fatalf("%d works marked as proposed, want 30", n)
+		}
+		// 确认 on one work, a ticked box on another: both confirmed, and
+		// saving keeps the other 28 waiting.
+		unit.click(`.proposed[data-proposed="business[0].works[0]"] button[data-action="confirm-covers"]`)
+		unit.waitFor(`!document.querySelector('.proposed[data-proposed="business[0].works[0]"]')`)
+		unit.click(`input[data-cover="business[1].works[0]"][value="B2.2"]`)
+		unit.click("#save")
+		unit.waitFor(`document.querySelector('#result .ok') && document.querySelector('#result').textContent.includes('已保存')`)
+		var d workflow.Document
+		if err := json.Unmarshal(e.mustDo("GET", subPath, "office", nil, 200), &d); err != nil {
+			t.Fatal(err)
+		}
+		waiting := 0
+		for _, ind := range d.Business {
+			for _, w := range ind.Works {
+				if w.CoversProposed {
+					waiting++
+				}
+			}
+		}
+		if waiting != 28 || d.Business[0].Works[0].CoversProposed || d.Business[1].Works[0].CoversProposed {
+			t.Fatalf("after confirming two works %d wait, want 28", waiting)
+		}
 	})
 
 	t.Run("a leader may export but not import", func(t *testing.T) {

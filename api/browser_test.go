@@ -502,6 +502,19 @@ func TestBrowserOfficeAdministers(t *testing.T) {
 			t.Fatalf("filtered audit shows unit %q", got)
 		}
 	}
+
+	// A unit whose contacts have no email is marked on the overview: the
+	// office has to call it, for no reminder reaches it.
+	noMail := loadContacts(t)
+	for i := range noMail {
+		noMail[i]["email"] = ""
+	}
+	e.mustDo("PUT", "/api/v1/units/zs/contacts", "office", noMail, 200)
+	office.goTo("#/")
+	office.waitFor(`document.querySelector('#overview tr[data-unit="zs"] .unreachable')`)
+	if n := evalJSON[int](office, `document.querySelectorAll('#overview .unreachable').length`); n != 1 {
+		t.Fatalf("%d units marked unreachable, want only zs", n)
+	}
 }
 
 // TestBrowserViewerReadsOnly: a leader sees every unit and no way to change
@@ -545,9 +558,9 @@ func TestBrowserUnitStartsItsTables(t *testing.T) {
 		t.Fatalf("B1's required items read %q", got)
 	}
 
-	unit.click(`button[data-act="add-work"][data-at="party[0]"]`)
+	unit.click(`button[data-action="add-work"][data-at="party[0]"]`)
 	unit.waitFor(`document.querySelector('[data-path="party[0].works[1].title"]')`)
-	unit.click(`button[data-act="del-work"][data-at="party[0].works[1]"]`)
+	unit.click(`button[data-action="del-work"][data-at="party[0].works[1]"]`)
 	unit.waitFor(`!document.querySelector('[data-path="party[0].works[1].title"]')`)
 
 	unit.typeInto(`[data-path="party[0].points"] input`, "20")
@@ -563,6 +576,14 @@ func TestBrowserUnitStartsItsTables(t *testing.T) {
 		t.Fatalf("first save stored %+v", d)
 	}
 
+	// The notice's contacts of the office are under every page.
+	if got := unit.text("#office-contacts"); !strings.Contains(got, "林浩") || !strings.Contains(got, "82637411") {
+		t.Fatalf("the office's contacts read %q", got)
+	}
+	duties := evalJSON[[]string](unit, `[...document.querySelectorAll('#contacts select[data-field="duty"]')].map(s => s.value)`)
+	if len(duties) != 2 || duties[0] != "head" || duties[1] != "staff" {
+		t.Fatalf("contacts' duties on the page %v", duties)
+	}
 	unit.typeInto(`#contacts input[data-contact="1"][data-field="phone"]`, "0411-86640000")
 	unit.click("#save-contacts")
 	unit.waitFor(`document.querySelector('#contacts-result .ok')`)

@@ -12,6 +12,7 @@ import (
 // database: no 500 ("database is locked"), no lost update (the final version
 // counts every accepted edit), exactly one submit wins.
 func TestConcurrentEditsAndSubmits(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			e := newEnv(t, backend)

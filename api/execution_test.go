@@ -242,6 +242,7 @@ func hashOf(b []byte) string {
 // office reviews it and the points show in the unit's progress; the other
 // unit sees and downloads nothing.
 func TestExecutionAcceptance(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			e := newEnv(t, backend)
@@ -360,6 +361,7 @@ func TestExecutionAcceptance(t *testing.T) {
 // the node and the data directory after each: nothing outside it, no
 // orphan files, no orphan rows.
 func TestUploads(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	ns := e.executing()
 	pdf := evidenceFixture(t, "会议纪要.pdf")
@@ -456,6 +458,7 @@ func (e *env) review(id int64, role string, body map[string]any) (int, []byte) {
 // checkpoint: report on time, reject, report again late, bad scores, accept;
 // and a node that is never reported turning yellow, then red and overdue.
 func TestReviewAndOverdueOnTheClock(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	ns := e.executing()
 	a, b := ns[0], ns[3] // both due 2019-06-30, 7 and 3 points
@@ -473,9 +476,11 @@ func TestReviewAndOverdueOnTheClock(t *testing.T) {
 		return n
 	}
 
-	set(6, 23, 23, 59)
+	// June 30 2019 is a Sunday: the checkpoint ends with Monday July 1,
+	// and yellow starts seven days before that.
+	set(6, 24, 23, 59)
 	wantNode(b.ID, "pending", "green", false)
-	set(6, 24, 0, 0)
+	set(6, 25, 0, 0)
 	wantNode(b.ID, "pending", "yellow", false)
 
 	// Reported at 23:00 on the checkpoint day: on time.
@@ -484,9 +489,12 @@ func TestReviewAndOverdueOnTheClock(t *testing.T) {
 		t.Fatalf("upload: %d %s", status, out)
 	}
 	wantNode(a.ID, "reported", "green", false)
+	set(7, 1, 23, 59)
+	wantNode(b.ID, "pending", "yellow", false)
 
-	// Midnight: the unreported node is overdue and red, and filters find it.
-	set(7, 1, 0, 0)
+	// Midnight after Monday July 1: the unreported node is overdue and red,
+	// and filters find it.
+	set(7, 2, 0, 0)
 	wantNode(b.ID, "overdue", "red", false)
 	for _, q := range []string{"?state=overdue", "?colour=red", "?checkpoint=2019-06-30&state=overdue"} {
 		found := false
@@ -501,7 +509,7 @@ func TestReviewAndOverdueOnTheClock(t *testing.T) {
 		}
 	}
 	if got := e.nodes("gjz", "unitA", "?checkpoint=2019-09-30&state=overdue"); len(got) != 0 {
-		t.Fatalf("September nodes overdue on July 1: %d", len(got))
+		t.Fatalf("September nodes overdue on July 2: %d", len(got))
 	}
 	for _, q := range []string{"?state=late", "?colour=blue", "?checkpoint=june"} {
 		if status, _ := e.do("GET", "/api/v1/plans/2019/units/gjz/nodes"+q, "unitA", nil); status != 400 {
@@ -609,6 +617,7 @@ func TestReviewAndOverdueOnTheClock(t *testing.T) {
 // reported or rejected; the last file out sends the node back to pending;
 // others may not withdraw.
 func TestWithdrawEvidence(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	ns := e.executing()
 	id := ns[0].ID
@@ -644,6 +653,7 @@ func TestWithdrawEvidence(t *testing.T) {
 // role on a fresh server with gjz executing: anonymous 401, a role that may
 // not act 403, another unit's data 404, the rest succeed.
 func TestExecutionEndpointsForEveryRole(t *testing.T) {
+	t.Parallel()
 	roles := []string{"", "office", "unitA", "unitB", "viewer"}
 	// uploaded reports the first node with one file and returns the node
 	// and the file.

@@ -14,6 +14,7 @@ var backends = []string{"sqlite", "mariadb"}
 // return, fix, resubmit, certify and release, as a new user would with curl,
 // on each database.
 func TestSubmissionLifecycle(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			e := newEnv(t, backend)
@@ -158,6 +159,7 @@ func TestSubmissionLifecycle(t *testing.T) {
 // TestLateSubmission: the first submission after 17:30 on June 13 is late
 // (迟报); one a minute before is not.
 func TestLateSubmission(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		at   time.Time
 		late bool
@@ -183,6 +185,7 @@ func TestLateSubmission(t *testing.T) {
 // TestOneBadNodeIsLocatedAtThatNode: a table with one bad node gets
 // violations at that node only, and nothing is submitted.
 func TestOneBadNodeIsLocatedAtThatNode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	doc := validDoc(t)
 	node := doc["business"].([]any)[2].(map[string]any)["works"].([]any)[0].(map[string]any)["nodes"].([]any)[0].(map[string]any)
@@ -223,6 +226,7 @@ func TestOneBadNodeIsLocatedAtThatNode(t *testing.T) {
 // TestMalformedRequests: bad JSON, inexact points, unknown fields → 400 with
 // the error shape, nothing stored.
 func TestMalformedRequests(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	tests := []struct {
 		name, body string
@@ -249,6 +253,7 @@ func TestMalformedRequests(t *testing.T) {
 // TestLogoutAndExpiry: a token ends at logout, and a login lasts the
 // service's TTL (12 hours by default), no longer.
 func TestLogoutAndExpiry(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, "sqlite")
 	cfg.Session.TTL = configs.Default().Session.TTL // the production default
 	e := newEnvWith(t, cfg)
@@ -268,6 +273,7 @@ func TestLogoutAndExpiry(t *testing.T) {
 
 // TestUnitSeesOnlyItself in lists.
 func TestUnitSeesOnlyItself(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.draft()
 	var units []struct{ Code string }
@@ -289,17 +295,67 @@ func TestUnitSeesOnlyItself(t *testing.T) {
 // TestContactsAreRequiredToSubmit: a unit whose contacts are incomplete
 // cannot submit; the violation is at "contacts".
 func TestContactsAreRequiredToSubmit(t *testing.T) {
-	e := newEnv(t, "sqlite")
-	e.draft()
-	e.mustDo("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "email": "wm@example.cn"}}, 200)
-	status, out := e.do("POST", subPath+"/submit", "unitA", nil)
-	er := decodeError(t, out)
-	if status != 422 || len(er.Error.Details) != 1 || er.Error.Details[0].Path != "contacts" {
-		t.Fatalf("%d %s", status, out)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, backend)
+			e.draft()
+			e.mustDo("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "duty": "head", "email": "wm@example.cn"}}, 200)
+			status, out := e.do("POST", subPath+"/submit", "unitA", nil)
+			er := decodeError(t, out)
+			if status != 422 || len(er.Error.Details) != 3 || er.Error.Details[0].Path != "contacts" ||
+				er.Error.Details[1].Rule != "contacts.duty.missing" || er.Error.Details[2].Rule != "contacts.duty.missing" {
+				t.Fatalf("%d %s", status, out)
+			}
+			// A complete head but no staff: the staff is asked for, at "contacts".
+			contacts := loadContacts(t)
+			e.mustDo("PUT", "/api/v1/units/gjz/contacts", "unitA", contacts[:1], 200)
+			status, out = e.do("POST", subPath+"/submit", "unitA", nil)
+			if er := decodeError(t, out); status != 422 || len(er.Error.Details) != 2 || er.Error.Details[1].Rule != "contacts.duty.missing" ||
+				!strings.Contains(er.Error.Details[1].Message, "工作人员") {
+				t.Fatalf("no staff: %d %s", status, out)
+			}
+			// A contact without a duty is refused at its path.
+			status, out = e.do("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "email": "wm@example.cn"}})
+			if status != 422 || decodeError(t, out).Error.Details[0].Path != "[0].duty" {
+				t.Fatalf("%d %s", status, out)
+			}
+			// A bad email is refused at its path and changes nothing.
+			status, out = e.do("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "duty": "head", "email": "not-an-email"}})
+			if status != 422 || decodeError(t, out).Error.Details[0].Path != "[0].email" {
+				t.Fatalf("%d %s", status, out)
+			}
+		})
 	}
-	// A bad email is refused at its path and changes nothing.
-	status, out = e.do("PUT", "/api/v1/units/gjz/contacts", "unitA", []map[string]string{{"name": "王明", "email": "not-an-email"}})
-	if status != 422 || decodeError(t, out).Error.Details[0].Path != "[0].email" {
-		t.Fatalf("%d %s", status, out)
+}
+
+// TestContactsWithoutEmail: the notice asks for names and telephones, not
+// email; a unit whose contacts have none submits, and the office's list
+// says which units reminders cannot reach.
+func TestContactsWithoutEmail(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, backend)
+			e.draft()
+			noMail := loadContacts(t)
+			for i := range noMail {
+				noMail[i]["email"] = ""
+			}
+			e.mustDo("PUT", "/api/v1/units/gjz/contacts", "unitA", noMail, 200)
+			e.mustDo("POST", subPath+"/submit", "unitA", nil, 200)
+			var subs []struct {
+				Unit        string `json:"unit"`
+				Unreachable bool   `json:"unreachable"`
+			}
+			e.mustDecode("GET", "/api/v1/plans/2019/submissions", "office", nil, 200, &subs)
+			got := map[string]bool{}
+			for _, s := range subs {
+				got[s.Unit] = s.Unreachable
+			}
+			if !got["gjz"] || got["zs"] || len(got) != 2 {
+				t.Fatalf("unreachable by unit %v, want only gjz", got)
+			}
+		})
 	}
 }

@@ -13,7 +13,7 @@ import (
 // same-origin referrer policy; the pages' policy allows no inline script.
 func TestBrowserHeadersEverywhere(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	for _, path := range []string{"/", "/static/", "/static/index.html", "/static/app.js", "/static/style.css", "/static/nothing-here", "/api/v1/me", "/api/v1/plans", "/healthz", "/no-such-page"} {
+	for _, path := range []string{"/", "/static/index.html", "/static/main.js", "/static/pages/overview.js", "/static/style.css", "/static/nothing-here", "/api/v1/me", "/api/v1/plans", "/healthz", "/no-such-page"} {
 		t.Run(path, func(t *testing.T) {
 			status, h, _ := e.raw("GET", path, "office", "", nil)
 			csp := h.Get("Content-Security-Policy")

@@ -70,6 +70,7 @@ func (e *env) seedOutbox() (sent, failed, pending int64) {
 }
 
 func TestNotifications(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			e := newEnv(t, backend)
@@ -171,6 +172,7 @@ func TestNotifications(t *testing.T) {
 // 409, and it stays failed. Before the deadline it is requeued and keeps
 // its expiry.
 func TestResendAfterTheDeadlineIsRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	now := e.clock.Now()
 	deadline := time.Date(2019, 6, 13, 17, 30, 0, 0, shanghai)
@@ -225,6 +227,7 @@ func TestResendAfterTheDeadlineIsRefused(t *testing.T) {
 // TestMetrics: /metrics answers in the Prometheus text format with the
 // requests counted by route pattern and status.
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	reg := prometheus.NewRegistry()
 	s := &api.Server{Service: e.svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: reg}

@@ -123,9 +123,10 @@ func (s *Server) handleExportSubmission(c *gin.Context) {
 		fmt.Sprintf("kaohe-%d-%s.xlsx", year, unit), buf.Bytes())
 }
 
-// handleImportSubmission reads a workbook in the layout of
-// export.xlsx, sent as the request body or as the multipart field "file",
-// into the unit's draft. ?version= is the version last read (0 to create),
+// handleImportSubmission reads a unit's tables into its draft: kaohe's own
+// export.xlsx, or annexes 1–3 filled in Excel (.xlsx) or Word (.docx),
+// sent as the request body or as the multipart field "file"
+// (sheets.ReadTables). ?version= is the version last read (0 to create),
 // as for PUT.
 func (s *Server) handleImportSubmission(c *gin.Context) {
 	year, ok := yearParam(c)
@@ -154,7 +155,7 @@ func (s *Server) handleImportSubmission(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	doc, err := sheets.ReadSubmission(p, bytes.NewReader(body))
+	doc, err := sheets.ReadTables(p, body)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -175,7 +176,7 @@ func uploadBody(c *gin.Context) ([]byte, bool) {
 			if errors.As(err, &mbe) {
 				writeError(c, workflow.Errorf(workflow.ETOOLARGE, "文件超过%d字节的上限", int64(maxImportBytes)))
 			} else {
-				writeError(c, workflow.Errorf(workflow.EINVALID, "请以 file 字段上传.xlsx文件"))
+				writeError(c, workflow.Errorf(workflow.EINVALID, "请以 file 字段上传.docx或.xlsx文件"))
 			}
 			return nil, false
 		}

@@ -86,11 +86,11 @@ func setNode(tx service.Tx, p *workflow.Plan, n workflow.NodeRecord, state workf
 	prev := n.Version
 	n.State, n.Version, n.Late, n.Awarded, n.ReportedAt, n.ReviewedAt = state, n.Version+1, false, 0, nil, nil
 	if state != workflow.NodePending {
-		at := p.DueTime(n.Due).Add(-time.Hour)
+		at := n.DueAt(p).Add(-time.Hour)
 		n.ReportedAt = &at
 	}
 	if state == workflow.NodeAccepted {
-		at := p.DueTime(n.Due)
+		at := n.DueAt(p)
 		n.Awarded, n.ReviewedAt = n.Points, &at
 	}
 	return tx.UpdateNode(&n, prev)
@@ -135,6 +135,7 @@ func resultsJSON(t *testing.T, r runView) string {
 // nothing about the year's result can change; units see their own result
 // only.
 func TestScoringRunPublishAndResults(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			e, facts := scoringEnv(t, backend)
@@ -272,6 +273,7 @@ func TestScoringRunPublishAndResults(t *testing.T) {
 // TestPublishRefusesAStaleRun: a run computed before the data changed
 // cannot be published; the office must run again.
 func TestPublishRefusesAStaleRun(t *testing.T) {
+	t.Parallel()
 	e, _ := scoringEnv(t, "sqlite")
 	var run runView
 	e.mustDecode("POST", runsPath, "office", nil, 201, &run)
@@ -306,6 +308,7 @@ func jsonNumber(v any) string {
 // TestRankingExports: the ranking workbook opens in LibreOffice and the
 // numbers in it, and in the CSV, are the API's.
 func TestRankingExports(t *testing.T) {
+	t.Parallel()
 	e, facts := scoringEnv(t, "sqlite")
 	facts.set("party[0].works[0].nodes[1]", workflow.NodePending)
 	e.mustDo("POST", "/api/v1/plans/2019/units/gjz/deductions", "office", map[string]any{"points": 0.75, "reason": "标准不严", "rule": "标准不严"}, 201)
@@ -402,6 +405,7 @@ func libreOffice(t *testing.T) string {
 // layout and imported into another unit's new draft give the same
 // document; a broken workbook imports nothing.
 func TestSubmissionExcelRoundTrip(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.draft()
 	status, xlsx := e.do("GET", subPath+"/export.xlsx", "unitA", nil)

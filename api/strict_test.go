@@ -21,7 +21,7 @@ var jsonRoutes = []struct {
 	{"POST", "/api/v1/users", "office", "none", `{"username":"new-user","password":"password-new","role":"viewer"}`, false},
 	{"PUT", "/api/v1/users/zs/password", "office", "none", `{"password":"another-password"}`, false},
 	{"POST", "/api/v1/units", "office", "none", `{"code":"new","name":"新单位总工会"}`, false},
-	{"PUT", "/api/v1/units/gjz/contacts", "unitA", "none", `[{"name":"王明","position":"科员","phone":"0411-1","mobile":"13800000000","email":"wm@example.cn"}]`, false},
+	{"PUT", "/api/v1/units/gjz/contacts", "unitA", "none", `[{"name":"王明","duty":"head","position":"科员","phone":"0411-86640001","mobile":"13800000000","email":"wm@example.cn"}]`, false},
 	{"PUT", subPath, "unitA", "none", `{"version":0,"party":[]}`, false},
 	{"POST", subPath + "/validate", "unitA", "draft", `{"version":1,"party":[]}`, true},
 	{"POST", subPath + "/submit", "unitA", "draft", `{}`, true},

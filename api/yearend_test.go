@@ -18,6 +18,7 @@ import (
 // submits. Every number below is worked out from the plan's amounts:
 // missing node 1, late node 0.5, missing month 0.5, late month 0.2.
 func TestWholeYearOnRealData(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			e := newEnv(t, backend)

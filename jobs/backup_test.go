@@ -52,6 +52,7 @@ func archives(t *testing.T, dir string) []string {
 // archives stay, and a day whose backup failed keeps the older archives
 // and is not retried.
 func TestDailyBackup(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "mariadb"} {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
@@ -113,6 +114,7 @@ func TestDailyBackup(t *testing.T) {
 // TestDigestNamesBackupProblems: the office digest carries a line naming a
 // failed or missing backup, and none when backups are fine.
 func TestDigestNamesBackupProblems(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := testConfig(t, "sqlite")
 	cfg.Backups.Dir, cfg.Jobs.Enabled = t.TempDir(), true // scheduled: a day without a backup is a problem

@@ -60,6 +60,7 @@ func runChild() int {
 // server accepted in the instant before a kill, before it was marked sent,
 // so at most one per kill. The counts are logged (go test -v).
 func TestCrashMidDispatch(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts processes")
 	}

@@ -115,8 +115,8 @@ func (w *world) another() *app.App { return openApp(w.t, w.cfg, w.clock) }
 // contactsOf returns the two supervision contacts of a unit.
 func contactsOf(unit string) []workflow.Contact {
 	return []workflow.Contact{
-		{Name: "王明", Position: "办公室主任", Phone: "0411-86641234", Mobile: "13804110001", Email: "head@" + unit + ".example.cn"},
-		{Name: "李婷", Position: "督查工作人员", Phone: "0411-86641235", Mobile: "15942410002", Email: "staff@" + unit + ".example.cn"},
+		{Name: "王明", Duty: "head", Position: "办公室主任", Phone: "0411-86641234", Mobile: "13804110001", Email: "head@" + unit + ".example.cn"},
+		{Name: "李婷", Duty: "staff", Position: "督查工作人员", Phone: "0411-86641235", Mobile: "15942410002", Email: "staff@" + unit + ".example.cn"},
 	}
 }
 
@@ -249,4 +249,22 @@ func openStore(t testing.TB, backend, dir string) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// createNodes writes nodes of released tables directly (pending at version
+// 1 unless the record says otherwise), for tests of what the jobs read.
+func (w *world) createNodes(ns ...workflow.NodeRecord) {
+	w.t.Helper()
+	for i := range ns {
+		ns[i].Year = 2019
+		if ns[i].State == "" {
+			ns[i].State = workflow.NodePending
+		}
+		if ns[i].Version == 0 {
+			ns[i].Version = 1
+		}
+	}
+	if err := w.db.Update(context.Background(), func(tx service.Tx) error { return tx.CreateNodes(ns) }); err != nil {
+		w.t.Fatal(err)
+	}
 }

@@ -23,6 +23,7 @@ import (
 // at 10:00, during the second outage, so its 1-day reminder is enqueued and
 // expires at the 17:30 deadline before the server is back.
 func TestSMTPOutage(t *testing.T) {
+	t.Parallel()
 	srv := startSMTP(t, "127.0.0.1:0")
 	w := newWorld(t, "sqlite", at(6, 10, 9, 0))
 	w.draft("cd")

@@ -67,12 +67,12 @@ func (r *Reminders) Due(ctx context.Context) ([]workflow.OutboxMessage, error) {
 // notice renders the messages of one due notice.
 func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error) {
 	p, n, now := d.Plan, d.Notice, d.At
-	what, dueText := describe(p, n.Deadline)
+	what, dueText, dueNote := describe(p, n.Deadline)
 	sender := r.Sender
 	if sender == "" {
 		sender = "大连市总工会办公室"
 	}
-	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, Now: fmtLocal(now, p), Lead: n.Lead}
+	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, DueNote: dueNote, Now: fmtLocal(now, p), Lead: n.Lead, Office: p.OfficeContacts}
 	until := n.Until.UTC()
 	msg := func(kind workflow.NoticeKind, unit, to, name string, v *mailView) (workflow.OutboxMessage, error) {
 		c, err := r.tpl.render(kind, v)
@@ -101,6 +101,9 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 	if len(d.Office) > 0 {
 		v := base
 		v.Backup = strings.Join(d.Backup, "；")
+		for _, u := range d.Unreachable {
+			v.Unreachable = append(v.Unreachable, u.Name)
+		}
 		for _, o := range d.Late {
 			v.Late = append(v.Late, unitItems{Unit: o.Unit, UnitName: o.UnitName, Items: items(o)})
 		}

@@ -15,6 +15,7 @@ import (
 // (cron's chain order); Stop waits for a running tick and gives the lease
 // up, so another server takes it at once.
 func TestSchedulerStartRecoverStop(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, "sqlite", at(6, 12, 9, 0))
 	var runs atomic.Int32
 	ran := make(chan int32, 10)

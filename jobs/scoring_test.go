@@ -18,6 +18,7 @@ import (
 // next tick, not again after a restart (a new Scoring each time), nor from
 // a second server.
 func TestScoringFiresOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, "sqlite", at(12, 20, 8, 59))
 	other := w.another()
 	ctx := context.Background()
@@ -53,6 +54,7 @@ func TestScoringFiresOnce(t *testing.T) {
 // TestMonthlyImport: a good export is imported in one go and moved to
 // done/; a bad one imports nothing and lands in failed/ with the reason.
 func TestMonthlyImport(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, "sqlite", at(7, 2, 9, 0))
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "2019-06.csv"), []byte("\ufeffunit,month,count\ngjz,2019-06,1523\nzs, 2019-06, 987\n"), 0o644)

@@ -207,6 +207,7 @@ func parseMail(t testing.TB, data []byte) parsed {
 // 2047, each contact its own To:, a plain-text and an HTML part saying
 // what is owed, and one connection for all of them.
 func TestSMTPDelivery(t *testing.T) {
+	t.Parallel()
 	srv := startSMTP(t, "127.0.0.1:0")
 	w := newWorld(t, "sqlite", at(6, 12, 9, 0))
 	for _, u := range w.units {
@@ -257,6 +258,7 @@ func TestSMTPDelivery(t *testing.T) {
 // after the greeting, makes Send fail within the timeout (gomail's own
 // dialer would wait forever) with ErrUnavailable, so no attempt is counted.
 func TestSMTPTimeouts(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -286,6 +288,7 @@ func TestSMTPTimeouts(t *testing.T) {
 // over a new connection; a recipient the server refuses is an error of
 // that message only, and the connection is dialled again for the next one.
 func TestSMTPReconnects(t *testing.T) {
+	t.Parallel()
 	srv := startSMTP(t, "127.0.0.1:0")
 	srv.reject["nobody@x.cn"] = true
 	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 2 * time.Second}
@@ -317,6 +320,7 @@ func TestSMTPReconnects(t *testing.T) {
 // after base, 2×base, … and marked failed after the last attempt; others
 // are unaffected.
 func TestRetriesThenFailed(t *testing.T) {
+	t.Parallel()
 	srv := startSMTP(t, "127.0.0.1:0")
 	w := newWorld(t, "sqlite", at(6, 12, 9, 0))
 	ctx := context.Background()
@@ -359,6 +363,7 @@ func TestRetriesThenFailed(t *testing.T) {
 // TLS, verified against its certificate; one whose certificate the mailer
 // does not trust is unavailable, and nothing goes out in clear text.
 func TestSMTPStartTLS(t *testing.T) {
+	t.Parallel()
 	cert, pool := selfSigned(t)
 	srv := startSMTP(t, "127.0.0.1:0")
 	srv.Close()

@@ -27,11 +27,11 @@ type templates struct {
 func loadTemplates() (*templates, error) {
 	t := &templates{text: map[workflow.NoticeKind]*texttemplate.Template{}, html: map[workflow.NoticeKind]*htmltemplate.Template{}}
 	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest} {
-		tt, err := texttemplate.ParseFS(templateFiles, "templates/"+string(k)+".txt")
+		tt, err := texttemplate.ParseFS(templateFiles, "templates/"+string(k)+".txt", "templates/footer.txt")
 		if err != nil {
 			return nil, err
 		}
-		ht, err := htmltemplate.ParseFS(templateFiles, "templates/"+string(k)+".html")
+		ht, err := htmltemplate.ParseFS(templateFiles, "templates/"+string(k)+".html", "templates/footer.html")
 		if err != nil {
 			return nil, err
 		}
@@ -48,9 +48,12 @@ type mailView struct {
 	Name     string
 	Unit     string
 	UnitName string
-	// What names the deadline's duty, DueText when it ends.
+	// What names the deadline's duty, DueText the day (and time) it ends
+	// on, moved off a day off. DueNote, when the deadline moved, states the
+	// date the plan writes beside the day it moved to.
 	What    string
 	DueText string
+	DueNote string
 	// Now is when the message was composed, in the plan's zone.
 	Now   string
 	Lead  int
@@ -59,6 +62,11 @@ type mailView struct {
 	Late []unitItems
 	// Backup names a failed or missing backup (digest only; "" when fine).
 	Backup string
+	// Unreachable names the units no reminder reaches by mail (digest only).
+	Unreachable []string
+	// Office are the office's contacts every message ends with (the
+	// plan's office_contacts).
+	Office []workflow.OfficeContact
 }
 
 // unitItems is one unit's outstanding items.
@@ -99,21 +107,31 @@ func chineseDate(d workflow.Date) string {
 	return fmt.Sprintf("%d年%d月%d日（%s）", d.Year, d.Month, d.Day, weekdays[d.Weekday()])
 }
 
-// describe returns what a deadline asks for and when it ends, in Chinese.
-func describe(p *workflow.Plan, d workflow.PlanDeadline) (what, due string) {
+// describe returns what a deadline asks for, the day it ends on (moved off
+// a day off, workflow.Due) and, when it moved, a sentence giving the date
+// the plan writes: 考核方案规定为6月30日前（遇休息日顺延至7月1日）.
+func describe(p *workflow.Plan, d workflow.PlanDeadline) (what, due, note string) {
+	ends := d.Due.EndsOn
+	if ends.IsZero() {
+		ends = d.Date
+	}
+	due = chineseDate(ends)
+	if d.Due.Moved {
+		note = "考核方案规定为" + d.Due.Label
+	}
 	switch d.Kind {
 	case workflow.DeadlineSubmission:
-		return fmt.Sprintf("%d年度实绩考核指标表报送", p.Year), chineseDate(d.Date) + " " + p.Deadline.Time.String()
+		return fmt.Sprintf("%d年度实绩考核指标表报送", p.Year), due + " " + p.Deadline.Time.String(), note
 	case workflow.DeadlineCheckpoint:
 		name := fmt.Sprintf("%d月%d日前", d.Date.Month, d.Date.Day)
 		if c, ok := p.Checkpoint(d.Date); ok && c.Name != "" {
 			name = c.Name
 		}
-		return name + "序时进度节点任务", chineseDate(d.Date)
+		return name + "序时进度节点任务", due, note
 	case workflow.DeadlineMonthly:
-		return fmt.Sprintf("%d年%d月会员实名制信息采集数量", d.Month.Year, d.Month.Month), chineseDate(d.Date)
+		return fmt.Sprintf("%d年%d月会员实名制信息采集数量", d.Month.Year, d.Month.Month), due, note
 	}
-	return d.Key, chineseDate(d.Date)
+	return d.Key, due, note
 }
 
 // items lists what a unit owes, one line each, in Chinese.

@@ -21,6 +21,7 @@ import (
 // SMTP server exactly once, and in each round exactly one server holds the
 // lease.
 func TestTwoServers(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "mariadb"} {
 		t.Run(backend, func(t *testing.T) {
 			w := newWorld(t, backend, at(6, 5, 8, 0))

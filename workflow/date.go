@@ -14,13 +14,35 @@ type Date struct {
 }
 
 // ParseDate reads "2006-01-02". It refuses impossible dates such as
-// 2019-02-30.
+// 2019-02-30. Validation parses every node's date of every table it
+// checks, so the fixed layout is read directly rather than through
+// time.Parse.
 func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return Date{}, fmt.Errorf("日期 %q 格式应为 YYYY-MM-DD", s)
+	bad := func() (Date, error) { return Date{}, fmt.Errorf("日期 %q 格式应为 YYYY-MM-DD", s) }
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return bad()
 	}
-	return DateOf(t), nil
+	num := func(part string) (int, bool) {
+		n := 0
+		for _, c := range []byte(part) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return bad()
+	}
+	date := Date{y, time.Month(m), d}
+	if DateOf(date.In(time.UTC)) != date { // Feb 30 and the like roll over
+		return bad()
+	}
+	return date, nil
 }
 
 // MustDate is ParseDate for literals known to be valid; it panics otherwise.

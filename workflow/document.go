@@ -22,7 +22,12 @@ type Work struct {
 	Title  string   `json:"title"`
 	Points Points   `json:"points"`
 	Covers []string `json:"covers,omitempty"`
-	Nodes  []Node   `json:"nodes"`
+	// CoversProposed says Covers were proposed from the work's text by an
+	// import of a table without a 须包括 column (ProposeCovers) and wait for
+	// the unit to confirm them; the editor clears it. Validation warns
+	// about it and does not block.
+	CoversProposed bool   `json:"covers_proposed,omitempty"`
+	Nodes          []Node `json:"nodes"`
 }
 
 // Node is one milestone (序时进度) of a work.
@@ -80,9 +85,14 @@ func (d *Document) Normalize() {
 // Contact is a unit's supervision contact (督查工作部门负责人、工作人员), the
 // address reminders go to.
 type Contact struct {
-	Name     string `json:"name"`
+	Name string `json:"name"`
+	// Duty is DutyHead (负责人) or DutyStaff (工作人员) of the unit's
+	// supervision department.
+	Duty     string `json:"duty"`
 	Position string `json:"position"`
 	Phone    string `json:"phone"`
 	Mobile   string `json:"mobile"`
-	Email    string `json:"email"`
+	// Email is where reminders go; the notice does not ask for one, so it
+	// may be empty.
+	Email string `json:"email"`
 }

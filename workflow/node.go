@@ -132,7 +132,14 @@ type NodeRecord struct {
 	ReviewedAt *time.Time
 	// Version is the optimistic lock, 1 at creation.
 	Version int
+	// Released is when the node's table was released (its submission's
+	// ReleasedAt; zero when not known): a late release moves the node's
+	// due time (Plan.NodeDue). The service fills it when it reads nodes.
+	Released time.Time
 }
+
+// DueAt is when the node falls due (Plan.NodeDue).
+func (n NodeRecord) DueAt(p *Plan) time.Time { return p.NodeDue(n.Due, n.Released).At }
 
 // StateAt is the node's state as people see it at now: the stored state,
 // or overdue (a pending or rejected node whose checkpoint has passed) or
@@ -142,7 +149,7 @@ func (n NodeRecord) StateAt(p *Plan, now time.Time) NodeState {
 		switch {
 		case n.State == NodePending && !now.Before(p.YearEnd()):
 			return NodeMissing
-		case !now.Before(p.DueTime(n.Due)):
+		case !now.Before(n.DueAt(p)):
 			return NodeOverdue
 		}
 	}
@@ -157,7 +164,7 @@ func (n NodeRecord) ColourAt(p *Plan, now time.Time, warn time.Duration) Colour 
 	case NodeOverdue, NodeMissing:
 		return Red
 	case NodePending, NodeRejected:
-		if !now.Before(p.DueTime(n.Due).Add(-warn)) {
+		if !now.Before(n.DueAt(p).Add(-warn)) {
 			return Yellow
 		}
 	}

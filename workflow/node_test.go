@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// TestNodeStateAndColour walks a node due 2019-06-30 across its checkpoint
-// and the year end: overdue and missing come from the clock, lateness of a
-// report does not make it overdue, and yellow starts seven days before the
-// end of the checkpoint day.
+// TestNodeStateAndColour walks a node due 2019-09-30 (a working Monday)
+// across its checkpoint and the year end: overdue and missing come from the
+// clock, lateness of a report does not make it overdue, and yellow starts
+// seven days before the end of the checkpoint day.
 func TestNodeStateAndColour(t *testing.T) {
 	p := loadPlan2019(t)
 	sh := p.Location()
@@ -21,15 +21,15 @@ func TestNodeStateAndColour(t *testing.T) {
 		state  NodeState
 		colour Colour
 	}{
-		{"pending long before the checkpoint is green", NodePending, at(6, 20, 9, 0), NodePending, Green},
-		{"pending just before the warning window is green", NodePending, at(6, 23, 23, 59), NodePending, Green},
-		{"pending within seven days is yellow", NodePending, at(6, 24, 0, 0), NodePending, Yellow},
-		{"pending at 23:59 on the checkpoint day is still on time", NodePending, at(6, 30, 23, 59), NodePending, Yellow},
-		{"pending at midnight after the checkpoint is overdue and red", NodePending, at(7, 1, 0, 0), NodeOverdue, Red},
-		{"rejected after the checkpoint owes a report: overdue", NodeRejected, at(7, 10, 9, 0), NodeOverdue, Red},
-		{"rejected before the window is green", NodeRejected, at(6, 15, 9, 0), NodeRejected, Green},
-		{"reported near the checkpoint is green", NodeReported, at(6, 29, 9, 0), NodeReported, Green},
-		{"reported after the checkpoint stays reported", NodeReported, at(7, 2, 9, 0), NodeReported, Green},
+		{"pending long before the checkpoint is green", NodePending, at(9, 20, 9, 0), NodePending, Green},
+		{"pending just before the warning window is green", NodePending, at(9, 23, 23, 59), NodePending, Green},
+		{"pending within seven days is yellow", NodePending, at(9, 24, 0, 0), NodePending, Yellow},
+		{"pending at 23:59 on the checkpoint day is still on time", NodePending, at(9, 30, 23, 59), NodePending, Yellow},
+		{"pending at midnight after the checkpoint is overdue and red", NodePending, at(10, 1, 0, 0), NodeOverdue, Red},
+		{"rejected after the checkpoint owes a report: overdue", NodeRejected, at(10, 10, 9, 0), NodeOverdue, Red},
+		{"rejected before the window is green", NodeRejected, at(9, 15, 9, 0), NodeRejected, Green},
+		{"reported near the checkpoint is green", NodeReported, at(9, 29, 9, 0), NodeReported, Green},
+		{"reported after the checkpoint stays reported", NodeReported, at(10, 2, 9, 0), NodeReported, Green},
 		{"accepted is green for good", NodeAccepted, at(12, 31, 9, 0), NodeAccepted, Green},
 		{"pending at the year end is missing", NodePending, p.YearEnd(), NodeMissing, Red},
 		{"rejected at the year end stays overdue: it was reported, so scoring does not count it missing", NodeRejected, p.YearEnd().Add(time.Hour), NodeOverdue, Red},
@@ -37,7 +37,7 @@ func TestNodeStateAndColour(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n := NodeRecord{Due: MustDate("2019-06-30"), State: tt.stored}
+			n := NodeRecord{Due: MustDate("2019-09-30"), State: tt.stored}
 			if got := n.StateAt(p, tt.now); got != tt.state {
 				t.Errorf("state %s, want %s", got, tt.state)
 			}

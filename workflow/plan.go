@@ -25,6 +25,20 @@ type Plan struct {
 	Checkpoints []Checkpoint `yaml:"checkpoints" json:"checkpoints"`
 	// Calendar is the year's official calendar of days off and 调休 working days.
 	Calendar Calendar `yaml:"calendar" json:"calendar"`
+	// DueOnDayOff says what becomes of a deadline whose date is a day off:
+	// NextWorkingDay (the default) or AsIs. It applies to the submission
+	// deadline, the checkpoints and the monthly due days (due.go).
+	DueOnDayOff DayOffRule `yaml:"due_on_day_off" json:"due_on_day_off"`
+	// ReleaseGraceDays is how many working days after the office releases a
+	// unit's tables (返各单位执行) its nodes stay open at the least: a node
+	// falls due at the later of its checkpoint and the end of that working
+	// day, so that a late release never costs the unit points (5 when
+	// zero).
+	ReleaseGraceDays int `yaml:"release_grace_days" json:"release_grace_days"`
+	// OfficeContacts are the office's own contacts, with which the notice
+	// ends (联系人：林浩 82610211 …): every reminder, overdue notice and digest
+	// ends with them, and the units' pages show them.
+	OfficeContacts []OfficeContact `yaml:"office_contacts" json:"office_contacts"`
 	// ForbiddenPhrases may not appear in a completion standard.
 	ForbiddenPhrases []string `yaml:"forbidden_phrases" json:"forbidden_phrases"`
 	// Nodes bounds the number of nodes of one work.
@@ -52,6 +66,9 @@ type Plan struct {
 type Deadline struct {
 	Date Date      `yaml:"date" json:"date"`
 	Time ClockTime `yaml:"time" json:"time"`
+	// Due is the submission deadline as it applies (SubmissionDue), written
+	// in the plan JSON for clients; never read from a plan file.
+	Due *Due `yaml:"-" json:"due,omitempty"`
 }
 
 // Checkpoint is a date a node may be due on. Without a time of day a
@@ -60,6 +77,9 @@ type Checkpoint struct {
 	Date Date       `yaml:"date" json:"date"`
 	Time *ClockTime `yaml:"time,omitempty" json:"time,omitempty"`
 	Name string     `yaml:"name" json:"name"`
+	// Due is the checkpoint as it applies (CheckpointDue), written in the
+	// plan JSON for clients; never read from a plan file.
+	Due *Due `yaml:"-" json:"due,omitempty"`
 }
 
 // NodeRules bounds the nodes of a work.
@@ -107,11 +127,22 @@ type InnovationRules struct {
 	Note      string `yaml:"note" json:"note"`
 }
 
+// OfficeContact is one person of the office whom the units may ask.
+type OfficeContact struct {
+	Name  string `yaml:"name" json:"name"`
+	Phone string `yaml:"phone" json:"phone"`
+	Email string `yaml:"email" json:"email"`
+}
+
 // ContactRules says which fields of a supervision contact must be filled for
-// it to count as complete.
+// it to count as complete, how many complete contacts a submission needs,
+// and which duties they must cover (the notice: 负责人、工作人员).
 type ContactRules struct {
 	Required []string `yaml:"required" json:"required"`
 	MinCount int      `yaml:"min_count" json:"min_count"`
+	// Duties are the duties that at least one complete contact each must
+	// hold (DutyHead, DutyStaff).
+	Duties []string `yaml:"duties" json:"duties"`
 }
 
 // MonthlyRules describe the monthly member real-name count.
@@ -125,6 +156,9 @@ type MonthlyRules struct {
 	To   string `yaml:"to" json:"to"`
 	// DueDay is the day of the following month by which a month is due.
 	DueDay int `yaml:"due_day" json:"due_day"`
+	// Dues are each month's deadline as it applies (MonthDeadline), written
+	// in the plan JSON for clients; never read from a plan file.
+	Dues []MonthlyDue `yaml:"-" json:"dues,omitempty"`
 }
 
 // DeductionRules are the amounts of the automatic deductions. The notice
@@ -202,6 +236,19 @@ func (p *Plan) init() error {
 	if err := p.Calendar.init(); err != nil {
 		return fmt.Errorf("plan %d: %w", p.Year, err)
 	}
+	switch p.DueOnDayOff {
+	case "":
+		p.DueOnDayOff = NextWorkingDay
+	case NextWorkingDay, AsIs:
+	default:
+		return fmt.Errorf("plan %d: due_on_day_off %q: want %s or %s", p.Year, p.DueOnDayOff, NextWorkingDay, AsIs)
+	}
+	switch {
+	case p.ReleaseGraceDays == 0:
+		p.ReleaseGraceDays = 5
+	case p.ReleaseGraceDays < 0 || p.ReleaseGraceDays > 60:
+		return fmt.Errorf("plan %d: release_grace_days %d: want 1 to 60 working days", p.Year, p.ReleaseGraceDays)
+	}
 	if p.Nodes.Min == 0 {
 		p.Nodes.Min = 1
 	}
@@ -209,7 +256,18 @@ func (p *Plan) init() error {
 		p.Nodes.Max = len(p.Checkpoints)
 	}
 	if len(p.Contacts.Required) == 0 {
-		p.Contacts.Required = []string{"name", "position", "phone", "mobile", "email"}
+		p.Contacts.Required = []string{"name", "position", "phone", "mobile"}
+	}
+	if p.Contacts.Duties == nil {
+		p.Contacts.Duties = []string{} // clients read a list, never null
+	}
+	if p.OfficeContacts == nil {
+		p.OfficeContacts = []OfficeContact{}
+	}
+	for _, d := range p.Contacts.Duties {
+		if d != DutyHead && d != DutyStaff {
+			return fmt.Errorf("plan %d: contacts.duties: %q is not %s or %s", p.Year, d, DutyHead, DutyStaff)
+		}
 	}
 	if p.Contacts.MinCount == 0 {
 		p.Contacts.MinCount = 1
@@ -258,17 +316,34 @@ func (p *Plan) init() error {
 	return nil
 }
 
+// MarshalJSON writes the plan with each deadline as it applies beside the
+// date the plan writes (deadline.due, checkpoints[].due, monthly.dues), so
+// that a client shows "6月30日前（遇休息日顺延至7月1日）" without knowing the
+// rule. They are worked out at each call from the plan's current fields.
+func (p Plan) MarshalJSON() ([]byte, error) {
+	type plain Plan // no methods: no recursion
+	q := plain(p)
+	sd := p.SubmissionDue()
+	q.Deadline.Due = &sd
+	q.Checkpoints = make([]Checkpoint, len(p.Checkpoints))
+	for i, c := range p.Checkpoints {
+		cd := p.CheckpointDue(c.Date)
+		c.Due = &cd
+		q.Checkpoints[i] = c
+	}
+	q.Monthly.Dues = nil
+	for _, m := range p.Months() {
+		q.Monthly.Dues = append(q.Monthly.Dues, MonthlyDue{Month: m, Due: p.MonthDeadline(m)})
+	}
+	return json.Marshal(q)
+}
+
 // Location returns the plan's time zone.
 func (p *Plan) Location() *time.Location {
 	if p.loc == nil {
 		return time.UTC
 	}
 	return p.loc
-}
-
-// DeadlineTime is the instant the submission deadline passes.
-func (p *Plan) DeadlineTime() time.Time {
-	return p.Deadline.Date.At(p.Deadline.Time, p.Location())
 }
 
 // Checkpoint returns the checkpoint on date d, if any.
@@ -279,16 +354,6 @@ func (p *Plan) Checkpoint(d Date) (Checkpoint, bool) {
 		}
 	}
 	return Checkpoint{}, false
-}
-
-// DueTime is the instant a node due on d becomes late: the checkpoint's time
-// of day if the plan sets one, else the end of the day (the start of the next
-// day) in the plan's zone.
-func (p *Plan) DueTime(d Date) time.Time {
-	if c, ok := p.Checkpoint(d); ok && c.Time != nil {
-		return d.At(*c.Time, p.Location())
-	}
-	return d.AddDays(1).In(p.Location())
 }
 
 // LocalDate returns the civil date of t in the plan's zone.

@@ -116,17 +116,17 @@ func TestCalendar2019(t *testing.T) {
 
 func TestDueTimeIsEndOfDayInZone(t *testing.T) {
 	p := loadPlan2019(t)
-	due := p.DueTime(MustDate("2019-06-30"))
-	at2300 := time.Date(2019, 6, 30, 23, 0, 0, 0, p.Location())
+	due := p.NodeDue(MustDate("2019-09-30"), time.Time{}).At // a working Monday
+	at2300 := time.Date(2019, 9, 30, 23, 0, 0, 0, p.Location())
 	if !at2300.Before(due) {
-		t.Fatalf("a report at 23:00 on June 30 must be on time; due %v", due)
+		t.Fatalf("a report at 23:00 on September 30 must be on time; due %v", due)
 	}
-	if !time.Date(2019, 7, 1, 0, 0, 0, 0, p.Location()).Equal(due) {
+	if !time.Date(2019, 10, 1, 0, 0, 0, 0, p.Location()).Equal(due) {
 		t.Fatalf("due %v", due)
 	}
-	// 23:30 UTC on June 30 is already July 1 in Shanghai: late.
-	if time.Date(2019, 6, 30, 23, 30, 0, 0, time.UTC).Before(due) {
-		t.Fatal("a report at 07:30 July 1 Shanghai time must be late")
+	// 23:30 UTC on September 30 is already October 1 in Shanghai: late.
+	if time.Date(2019, 9, 30, 23, 30, 0, 0, time.UTC).Before(due) {
+		t.Fatal("a report at 07:30 October 1 Shanghai time must be late")
 	}
 }
 

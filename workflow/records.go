@@ -68,9 +68,11 @@ type Submission struct {
 	// SubmittedAt is the last submission; FirstSubmittedAt decides lateness.
 	SubmittedAt      *time.Time `json:"submitted_at"`
 	FirstSubmittedAt *time.Time `json:"first_submitted_at"`
-	Late             bool       `json:"late"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	// ReleasedAt is when the office released the tables (nil before).
+	ReleasedAt *time.Time `json:"released_at"`
+	Late       bool       `json:"late"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // SubmissionFact is what year-end scoring reads of a submission: its
@@ -80,7 +82,9 @@ type SubmissionFact struct {
 	Unit             string
 	State            State
 	FirstSubmittedAt *time.Time
-	Innovation       []InnovationFact
+	// ReleasedAt is when the office released the tables (nil before).
+	ReleasedAt *time.Time
+	Innovation []InnovationFact
 }
 
 // HistoryEntry is one step of a submission's life: each submitted version
@@ -148,12 +152,6 @@ func (m *Month) UnmarshalText(b []byte) error {
 	}
 	*m = v
 	return nil
-}
-
-// MonthDueTime is the instant a month's count becomes late: the end of its
-// due day in the plan's zone.
-func (p *Plan) MonthDueTime(m Month) time.Time {
-	return p.MonthDue(m).AddDays(1).In(p.Location())
 }
 
 // ScoringRun is a stored, immutable snapshot of the year-end scores: the

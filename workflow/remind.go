@@ -11,14 +11,23 @@ import (
 // owes for a deadline. It reads no clock and no database; package jobs
 // feeds it the time and the data.
 //
-//	deadline D (date d, instant At)
-//	  reminder, lead n:  WorkdayOnOrBefore(d − n days) at rules.At
-//	  overdue notice:    WorkdayAfter(d) at rules.At, due for OverdueWindow
+//	deadline D (written date d, ends on e = DueEndsOn(d), instant At)
+//	  reminder, lead n:  WorkdayOnOrBefore(e − n days) at rules.At
+//	  overdue notice:    WorkdayAfter(e) at rules.At, due for OverdueWindow
 //
 // A reminder is due at now when its send time has come and the deadline has
 // not passed; of several due reminders for one deadline only the latest
 // (the smallest lead) is due, so a late run or a restart sends one message,
 // not three.
+//
+// Lead days count back from the day the deadline really ends on, not from
+// the date as written: a unit told "1 day before" expects the reminder on
+// the working day before the day it must report by. 6月30日 2019 is a
+// Sunday and the checkpoint ends on Monday July 1, so the 1-day reminder
+// goes out on Friday June 28 (June 30 is a day off), the 7-day one on
+// Monday June 24, and the overdue notice on Tuesday July 2. The messages
+// state the moved day beside the written one (Due.Label). Lead days are
+// calendar days, as the SPEC's reminders are.
 
 // DeadlineKind says what a deadline is for.
 type DeadlineKind string
@@ -39,32 +48,45 @@ type PlanDeadline struct {
 	// Key names the deadline in outbox keys: "submission:2019-06-13",
 	// "checkpoint:2019-06-30", "monthly:2019-06".
 	Key string
-	// Date is the civil date of the deadline in the plan's zone.
+	// Date is the date of the deadline as the plan writes it (a node's
+	// checkpoint date, the monthly due day).
 	Date Date
-	// At is the instant the deadline passes.
+	// At is the instant the deadline passes (Due.At).
 	At time.Time
+	// Due is the deadline as it applies: the day it ends on after the rule
+	// for days off, and its label.
+	Due Due
 	// Month is the reported month of a monthly deadline (zero otherwise).
 	Month Month
 }
 
 // Deadlines lists the plan's deadlines in date order: the submission
 // deadline, each checkpoint, and the due date of each month's count
-// (MonthDue; a month's count is due to the end of that day).
+// (MonthDeadline), each as it applies (due.go). Keys name the written
+// date, so moving a deadline never changes which outbox rows are its own.
 func (p *Plan) Deadlines() []PlanDeadline {
-	loc := p.Location()
+	sd := p.SubmissionDue()
 	out := []PlanDeadline{{
-		Kind: DeadlineSubmission, Key: "submission:" + p.Deadline.Date.String(),
-		Date: p.Deadline.Date, At: p.DeadlineTime(),
+		Kind: DeadlineSubmission, Key: "submission:" + sd.Date.String(), Date: sd.Date, At: sd.At, Due: sd,
 	}}
 	for _, c := range p.Checkpoints {
-		out = append(out, PlanDeadline{Kind: DeadlineCheckpoint, Key: "checkpoint:" + c.Date.String(), Date: c.Date, At: p.DueTime(c.Date)})
+		cd := p.CheckpointDue(c.Date)
+		out = append(out, PlanDeadline{Kind: DeadlineCheckpoint, Key: "checkpoint:" + c.Date.String(), Date: c.Date, At: cd.At, Due: cd})
 	}
 	for _, m := range p.Months() {
-		d := p.MonthDue(m)
-		out = append(out, PlanDeadline{Kind: DeadlineMonthly, Key: "monthly:" + m.String(), Date: d, At: d.AddDays(1).In(loc), Month: m})
+		md := p.MonthDeadline(m)
+		out = append(out, PlanDeadline{Kind: DeadlineMonthly, Key: "monthly:" + m.String(), Date: md.Date, At: md.At, Due: md, Month: m})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out
+}
+
+// endsOn is the day d ends on (its written date when Due is not set).
+func (d PlanDeadline) endsOn() Date {
+	if d.Due.EndsOn.IsZero() {
+		return d.Date
+	}
+	return d.Due.EndsOn
 }
 
 // ReminderRules are the reminder settings of the server configuration
@@ -124,17 +146,18 @@ type Notice struct {
 	Until time.Time
 }
 
-// Reminders returns the reminders of d, one per lead day, latest first. A
-// send date on a day off moves to the working day before it. When two lead
-// days land on the same send time only the smaller lead is kept, and a
-// reminder that would go out after the deadline is dropped.
+// Reminders returns the reminders of d, one per lead day counted back from
+// the day d ends on, latest first. A send date on a day off moves to the
+// working day before it. When two lead days land on the same send time only
+// the smaller lead is kept, and a reminder that would go out after the
+// deadline is dropped.
 func (p *Plan) Reminders(d PlanDeadline, r ReminderRules) []Notice {
 	leads := append([]int(nil), r.leads()...)
 	sort.Ints(leads)
 	var out []Notice
 	seen := map[Date]bool{}
 	for _, lead := range leads {
-		day := p.Calendar.WorkdayOnOrBefore(d.Date.AddDays(-lead))
+		day := p.Calendar.WorkdayOnOrBefore(d.endsOn().AddDays(-lead))
 		at := day.At(r.at(), p.Location())
 		if seen[day] || !at.Before(d.At) {
 			continue
@@ -146,20 +169,49 @@ func (p *Plan) Reminders(d PlanDeadline, r ReminderRules) []Notice {
 }
 
 // Overdue returns the overdue notice of d: on the first working day after
-// the deadline's date, at the reminders' time of day.
+// the day the deadline ends on, at the reminders' time of day.
 func (p *Plan) Overdue(d PlanDeadline, r ReminderRules) Notice {
-	day := p.Calendar.WorkdayAfter(d.Date)
+	day := p.Calendar.WorkdayAfter(d.endsOn())
 	at := day.At(r.at(), p.Location())
 	return Notice{Deadline: d, Kind: NoticeOverdue, SendDate: day, SendAt: at, Until: at.Add(OverdueWindow)}
 }
 
-// DueNotices returns the notices due at now: for each deadline that has not
+// ReleaseDeadlines are the checkpoint deadlines that tables released at
+// the given times add: a checkpoint that a release's grace period outlasts
+// (Plan.NodeDue) has, for the nodes of the tables released that day, a
+// deadline of its own, with reminders and an overdue notice of its own.
+// Its key names the checkpoint and the day of the release
+// ("checkpoint:2019-06-30@2019-07-03").
+func (p *Plan) ReleaseDeadlines(released []time.Time) []PlanDeadline {
+	var out []PlanDeadline
+	seen := map[Date]bool{}
+	for _, r := range released {
+		day := DateOf(r.In(p.Location()))
+		if r.IsZero() || seen[day] {
+			continue
+		}
+		seen[day] = true
+		for _, c := range p.Checkpoints {
+			nd := p.NodeDue(c.Date, r)
+			if nd.At.After(p.CheckpointDue(c.Date).At) {
+				out = append(out, PlanDeadline{Kind: DeadlineCheckpoint, Key: "checkpoint:" + c.Date.String() + "@" + day.String(),
+					Date: c.Date, At: nd.At, Due: nd})
+			}
+		}
+	}
+	return out
+}
+
+// DueNotices returns the notices due at now, for the plan's deadlines and
+// the extra ones given (ReleaseDeadlines): for each deadline that has not
 // passed, the latest reminder whose send time has come; for each deadline
 // that has passed, its overdue notice from its send time for OverdueWindow.
 // The result is in deadline order.
-func (p *Plan) DueNotices(now time.Time, r ReminderRules) []Notice {
+func (p *Plan) DueNotices(now time.Time, r ReminderRules, extra ...PlanDeadline) []Notice {
+	deadlines := append(p.Deadlines(), extra...)
+	sort.SliceStable(deadlines, func(i, j int) bool { return deadlines[i].At.Before(deadlines[j].At) })
 	var out []Notice
-	for _, d := range p.Deadlines() {
+	for _, d := range deadlines {
 		if now.Before(d.At) {
 			for _, n := range p.Reminders(d, r) { // latest first
 				if !now.Before(n.SendAt) {
@@ -198,6 +250,9 @@ type ReminderNode struct {
 	Points    Points `json:"points"`
 	// State is pending, reported, accepted or rejected.
 	State string `json:"state"`
+	// DueAt is when the node falls due (Plan.NodeDue: its checkpoint, or
+	// later when its table was released late).
+	DueAt time.Time `json:"due_at"`
 }
 
 // Open reports whether the node still needs a report: it is pending or its
@@ -247,15 +302,16 @@ type OwingInput struct {
 // for the deadline of a notice of kind (reminder or overdue):
 //   - submission deadline: no submission or a draft (and, for reminders, a
 //     returned submission not yet submitted again);
-//   - checkpoint: each node due on the checkpoint that is pending or
-//     rejected;
+//   - checkpoint: each node of the checkpoint that falls due at the
+//     deadline (Plan.NodeDue: a table released late owes its nodes at a
+//     deadline of its own) and is pending or rejected;
 //   - monthly: no count reported for the month.
 func Owed(d PlanDeadline, kind NoticeKind, in OwingInput) []Owing {
 	state := in.States
 	nodes := map[string][]ReminderNode{}
 	if d.Kind == DeadlineCheckpoint {
 		for _, n := range in.Nodes {
-			if n.Due == d.Date && n.Open() {
+			if n.Due == d.Date && n.DueAt.Equal(d.At) && n.Open() {
 				nodes[n.Unit] = append(nodes[n.Unit], n)
 			}
 		}

@@ -123,6 +123,9 @@ type ScoringUnit struct {
 	Nodes            []NodeFact        `json:"nodes"`
 	Monthly          []MonthlyFact     `json:"monthly"`
 	Manual           []ManualDeduction `json:"manual"`
+	// Released is when the unit's tables were released (zero: not known);
+	// a late release moves its nodes' due times (Plan.NodeDue).
+	Released time.Time `json:"released"`
 }
 
 // Eligible reports whether the unit is scored: its tables reached
@@ -242,7 +245,7 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		nodes = ownFacts(u.Code, u.Nodes, func(n NodeFact) string { return n.Unit })
 		SortNodeFacts(nodes)
 	}
-	innov := scoreNodes(p, &r, nodes, opt.AsOf)
+	innov := scoreNodes(p, &r, nodes, u.Released, opt.AsOf)
 	scoreInnovation(p, &r, u.Innovation, innov)
 	if opt.MonthlyTracked {
 		r.Deductions = append(r.Deductions, monthlyDeductions(p, u, opt.AsOf)...)
@@ -258,7 +261,7 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 // scoreNodes scores the party and business nodes into r's indicator lines,
 // its party and business scores and its node deductions, and returns the
 // innovation nodes by item.
-func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, asOf time.Time) map[int][]NodeFact {
+func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, released, asOf time.Time) map[int][]NodeFact {
 	r.Indicators = indicatorLines(p)
 	line := reindex(r.Indicators)
 	innov := map[int][]NodeFact{}
@@ -286,7 +289,7 @@ func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, asOf time.Time) map[in
 			} else {
 				business += n.Awarded
 			}
-		case n.State == factPending && !asOf.Before(p.DueTime(n.Due)):
+		case n.State == factPending && !asOf.Before(p.NodeDue(n.Due, released).At):
 			l.Missing++
 			r.Deductions = append(r.Deductions, Deduction{Rule: RuleMissingNode, Points: p.Deductions.MissingNode,
 				Reason: fmt.Sprintf("%s 年底未报送，该节点不得分，扣%s分", n.Label(), p.Deductions.MissingNode), Ref: n.Path()})
@@ -414,12 +417,14 @@ func notScoredReason(state string) string {
 // DaysLate is the number of calendar days a first submission at t came
 // after the deadline, in the plan's zone: 0 when on time, at least 1 when
 // late (a submission after the deadline's time on the deadline's own day is
-// 1 day late), else the days from the deadline's date to t's date.
+// 1 day late), else the days from the day the deadline ends on (moved off a
+// day off, SubmissionDue) to t's date.
 func DaysLate(p *Plan, t time.Time) int {
-	if !t.After(p.DeadlineTime()) {
+	d := p.SubmissionDue()
+	if !t.After(d.At) {
 		return 0
 	}
-	return max(1, p.Deadline.Date.DaysUntil(p.LocalDate(t)))
+	return max(1, d.EndsOn.DaysUntil(p.LocalDate(t)))
 }
 
 func lateSubmission(p *Plan, u *ScoringUnit) (Deduction, bool) {
@@ -451,7 +456,8 @@ func monthlyDeductions(p *Plan, u *ScoringUnit, asOf time.Time) []Deduction {
 	}
 	var out []Deduction
 	for _, m := range p.Months() {
-		if asOf.Before(p.MonthDueTime(m)) {
+		due := p.MonthDeadline(m)
+		if asOf.Before(due.At) {
 			continue
 		}
 		ref := "monthly:" + m.String()
@@ -459,10 +465,10 @@ func monthlyDeductions(p *Plan, u *ScoringUnit, asOf time.Time) []Deduction {
 		switch {
 		case !ok:
 			out = append(out, Deduction{Rule: RuleMonthlyMissing, Points: p.Deductions.MonthlyMissing, Ref: ref,
-				Reason: fmt.Sprintf("%s会员实名制信息采集数量未报送（应于%s前报送），扣%s分", m, p.MonthDue(m), p.Deductions.MonthlyMissing)})
+				Reason: fmt.Sprintf("%s会员实名制信息采集数量未报送（应于%s报送），扣%s分", m, due.Label, p.Deductions.MonthlyMissing)})
 		case f.Late:
 			out = append(out, Deduction{Rule: RuleMonthlyLate, Points: p.Deductions.MonthlyLate, Ref: ref,
-				Reason: fmt.Sprintf("%s会员实名制信息采集数量于%s逾期报送（应于%s前报送），扣%s分", m, p.FormatTime(f.ReportedAt), p.MonthDue(m), p.Deductions.MonthlyLate)})
+				Reason: fmt.Sprintf("%s会员实名制信息采集数量于%s逾期报送（应于%s报送），扣%s分", m, p.FormatTime(f.ReportedAt), due.Label, p.Deductions.MonthlyLate)})
 		}
 	}
 	return out

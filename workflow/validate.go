@@ -2,8 +2,9 @@ package workflow
 
 import (
 	"fmt"
-	"net/mail"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -22,6 +23,7 @@ const (
 	RuleWorksSum           = "indicator.works.sum"
 	RuleWorkTitle          = "work.title.empty"
 	RuleWorkPoints         = "work.points.positive"
+	RuleWorkStep           = "work.points.step"
 	RuleNodesCount         = "work.nodes.count"
 	RuleNodesSum           = "work.nodes.sum"
 	RuleNodeDueInvalid     = "node.due.invalid"
@@ -29,12 +31,14 @@ const (
 	RuleNodeDueDuplicate   = "node.due.duplicate"
 	RuleNodeDueOrder       = "node.due.order"
 	RuleNodePoints         = "node.points.positive"
+	RuleNodeStep           = "node.points.step"
 	RuleNodeTarget         = "node.target.empty"
 	RuleNodeStandard       = "node.standard.empty"
 	RuleNodeEvidence       = "node.evidence.empty"
 	RuleNodeForbidden      = "node.standard.forbidden"
 	RuleNodeUnquantifiable = "node.standard.unquantifiable" // a warning
 	RuleCoversUnknown      = "work.covers.unknown"
+	RuleCoversProposed     = "work.covers.proposed" // a warning
 	RuleRequiredUncovered  = "indicator.required.uncovered"
 	RuleInnovationCount    = "innovation.count"
 	RuleInnovationPoints   = "innovation.points.range"
@@ -44,7 +48,6 @@ const (
 	RuleInnovationEffect   = "innovation.effect.empty"
 	RuleInnovationDup      = "innovation.duplicate"
 	RuleTextTooLong        = "text.too_long"
-	RuleContactsMissing    = "contacts.missing"
 )
 
 // MaxTextRunes bounds every free-text field of a table.
@@ -56,7 +59,7 @@ const MaxTextRunes = 2000
 // contacts are the unit's supervision contacts; at least the plan's minimum
 // must be complete.
 func Validate(p *Plan, d *Document, contacts []Contact) (violations, warnings []Violation) {
-	v := &validator{plan: p}
+	v := &validator{plan: p, path: make([]byte, 0, 64)}
 	v.category(CategoryParty, &p.Party, d.Party)
 	v.category(CategoryBusiness, &p.Business, d.Business)
 	v.innovation(d)
@@ -64,173 +67,264 @@ func Validate(p *Plan, d *Document, contacts []Contact) (violations, warnings []
 	return v.errs, v.warns
 }
 
+// validator collects violations while it walks a document. path is the
+// JSON path of the element being checked, kept as bytes and turned into a
+// string only when a violation names it, so that a valid document costs
+// no formatting.
 type validator struct {
 	plan  *Plan
 	errs  []Violation
 	warns []Violation
+	path  []byte
 }
 
-func (v *validator) fail(path, rule, format string, args ...any) {
-	v.errs = append(v.errs, Violation{Path: path, Rule: rule, Message: fmt.Sprintf(format, args...)})
+// enter appends ".name" (or "name" at the root) and "[i]" when i >= 0 to
+// the path and returns the length to leave back to.
+func (v *validator) enter(name string, i int) int {
+	n := len(v.path)
+	if n > 0 {
+		v.path = append(v.path, '.')
+	}
+	v.path = append(v.path, name...)
+	if i >= 0 {
+		v.path = append(v.path, '[')
+		v.path = strconv.AppendInt(v.path, int64(i), 10)
+		v.path = append(v.path, ']')
+	}
+	return n
 }
 
-func (v *validator) warn(path, rule, format string, args ...any) {
-	v.warns = append(v.warns, Violation{Path: path, Rule: rule, Message: fmt.Sprintf(format, args...)})
+func (v *validator) leave(n int) { v.path = v.path[:n] }
+
+// at is the path of field of the current element ("" for the element).
+func (v *validator) at(field string) string {
+	switch {
+	case field == "":
+		return string(v.path)
+	case len(v.path) == 0:
+		return field
+	}
+	return string(v.path) + "." + field
+}
+
+// fail records a violation at field of the current element.
+func (v *validator) fail(field, rule, format string, args ...any) {
+	v.errs = append(v.errs, Violation{Path: v.at(field), Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// warn records a warning at field of the current element.
+func (v *validator) warn(field, rule, format string, args ...any) {
+	v.warns = append(v.warns, Violation{Path: v.at(field), Rule: rule, Message: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) category(name string, c *Category, inds []Indicator) {
-	seen := map[string]int{}
+	var seen [32]string // codes met so far; the annexes list at most 13
+	seenCodes := seen[:0]
 	var total Points
 	for i, ind := range inds {
-		path := fmt.Sprintf("%s[%d]", name, i)
+		mark := v.enter(name, i)
 		total += ind.Points
 		item, known := c.Item(ind.Code)
 		switch {
 		case !known:
-			v.fail(path+".code", RuleIndicatorUnknown, "%s中没有代码为“%s”的指标", c.Name, ind.Code)
-		case seen[ind.Code] > 0:
-			v.fail(path+".code", RuleIndicatorDuplicate, "指标%s（%s）重复填报", ind.Code, item.Name)
+			v.fail("code", RuleIndicatorUnknown, "%s中没有代码为“%s”的指标", c.Name, ind.Code)
+		case slices.Contains(seenCodes, ind.Code):
+			v.fail("code", RuleIndicatorDuplicate, "指标%s（%s）重复填报", ind.Code, item.Name)
 		}
-		seen[ind.Code]++
+		seenCodes = append(seenCodes, ind.Code)
 		label := ind.Code
 		if known {
-			label = fmt.Sprintf("%s（%s）", ind.Code, item.Name)
+			label = ind.Code + "（" + item.Name + "）"
 		}
 		if ind.Points < c.Min || ind.Points > c.Max {
-			v.fail(path+".points", RulePointsRange, "指标%s分值为%s分，应在%s-%s分之间", label, ind.Points, c.Min, c.Max)
+			v.fail("points", RulePointsRange, "指标%s分值为%s分，应在%s-%s分之间", label, ind.Points, c.Min, c.Max)
 		} else if !ind.Points.Multiple(c.Step) {
-			v.fail(path+".points", RulePointsStep, "指标%s分值为%s分，最小分值单位为%s分", label, ind.Points, c.Step)
+			v.fail("points", RulePointsStep, "指标%s分值为%s分，最小分值单位为%s分", label, ind.Points, c.Step)
 		}
-		v.works(path, name, label, ind, item)
+		v.works(name, label, ind, item, c)
+		v.leave(mark)
 	}
+	mark := v.enter(name, -1)
 	for _, it := range c.Items {
-		if seen[it.Code] == 0 {
-			v.fail(name, RuleIndicatorMissing, "缺少%s“%s”（%s），%d项指标须全部填报", c.Name, it.Name, it.Code, len(c.Items))
+		if !slices.Contains(seenCodes, it.Code) {
+			v.fail("", RuleIndicatorMissing, "缺少%s“%s”（%s），%d项指标须全部填报", c.Name, it.Name, it.Code, len(c.Items))
 		}
 	}
 	if total != c.Total {
-		v.fail(name, RuleCategoryTotal, "%s合计应为%s分，现为%s分", c.Name, c.Total, total)
+		v.fail("", RuleCategoryTotal, "%s合计应为%s分，现为%s分", c.Name, c.Total, total)
 	}
+	v.leave(mark)
 }
 
-func (v *validator) works(path, category, label string, ind Indicator, item Item) {
+// works checks an indicator's works. The annexes' 备注 let units allocate
+// points in the 指标名称, 具体工作 and 序时进度 columns with one minimum
+// unit (最小分值单位为1分), so the category's step binds works and nodes as
+// it binds the indicator.
+func (v *validator) works(category, label string, ind Indicator, item Item, c *Category) {
 	if len(ind.Works) == 0 {
-		v.fail(path+".works", RuleWorksEmpty, "指标%s至少需要填报1项具体工作", label)
+		v.fail("works", RuleWorksEmpty, "指标%s至少需要填报1项具体工作", label)
 		return
 	}
-	required := map[string]bool{}
-	for _, r := range item.Required {
-		required[r.Code] = true
-	}
-	covered := map[string]bool{}
+	var coveredBits uint64 // bit k: the item's k-th required content is covered
 	var sum Points
 	for j, w := range ind.Works {
-		wpath := fmt.Sprintf("%s.works[%d]", path, j)
+		mark := v.enter("works", j)
 		sum += w.Points
 		if strings.TrimSpace(w.Title) == "" {
-			v.fail(wpath+".title", RuleWorkTitle, "具体工作名称不能为空")
+			v.fail("title", RuleWorkTitle, "具体工作名称不能为空")
 		}
-		v.length(wpath+".title", w.Title)
+		v.length("title", w.Title)
 		if w.Points <= 0 {
-			v.fail(wpath+".points", RuleWorkPoints, "具体工作分值应大于0分")
+			v.fail("points", RuleWorkPoints, "具体工作分值应大于0分")
+		} else if !w.Points.Multiple(c.Step) {
+			v.fail("points", RuleWorkStep, "具体工作分值为%s分，%s最小分值单位为%s分", w.Points, c.Name, c.Step)
 		}
 		for k, code := range w.Covers {
-			if category != CategoryBusiness || !required[code] {
-				v.fail(fmt.Sprintf("%s.covers[%d]", wpath, k), RuleCoversUnknown, "“%s”不是指标%s的须包括事项", code, label)
+			r := slices.IndexFunc(item.Required, func(r Required) bool { return r.Code == code })
+			if category != CategoryBusiness || r < 0 {
+				v.fail("covers["+strconv.Itoa(k)+"]", RuleCoversUnknown, "“%s”不是指标%s的须包括事项", code, label)
 				continue
 			}
-			covered[code] = true
+			coveredBits |= 1 << (r % 64)
 		}
-		v.nodes(wpath, w.Nodes, w.Points, "具体工作")
+		if category == CategoryBusiness && w.CoversProposed {
+			v.warn("covers", RuleCoversProposed, "须包括事项是导入时按工作内容推测的，请核对后确认")
+		}
+		v.nodes(w.Nodes, w.Points, "具体工作", c.Name, c.Step)
+		v.leave(mark)
 	}
 	if sum != ind.Points {
-		v.fail(path+".works", RuleWorksSum, "指标%s各项具体工作分值合计为%s分，应等于指标分值%s分", label, sum, ind.Points)
+		v.fail("works", RuleWorksSum, "指标%s各项具体工作分值合计为%s分，应等于指标分值%s分", label, sum, ind.Points)
 	}
 	if category == CategoryBusiness {
-		for _, r := range item.Required {
-			if !covered[r.Code] {
-				v.fail(path+".works", RuleRequiredUncovered, "指标%s须包括“%s”（%s），没有具体工作覆盖该事项", label, r.Text, r.Code)
+		for k, r := range item.Required {
+			if coveredBits&(1<<(k%64)) == 0 {
+				v.fail("works", RuleRequiredUncovered, "指标%s须包括“%s”（%s），没有具体工作覆盖该事项", label, r.Text, r.Code)
 			}
 		}
 	}
 }
 
-func (v *validator) nodes(path string, nodes []Node, total Points, owner string) {
+// nodes checks the nodes of a work (owner names it in messages) whose
+// points are total; step is the minimum point unit of the work's category
+// (catName).
+func (v *validator) nodes(nodes []Node, total Points, owner, catName string, step Points) {
 	p := v.plan
 	if len(nodes) < p.Nodes.Min || len(nodes) > p.Nodes.Max {
-		v.fail(path+".nodes", RuleNodesCount, "每项%s应设定%d~%d个时间节点，现有%d个", owner, p.Nodes.Min, p.Nodes.Max, len(nodes))
+		v.fail("nodes", RuleNodesCount, "每项%s应设定%d~%d个时间节点，现有%d个", owner, p.Nodes.Min, p.Nodes.Max, len(nodes))
 	}
 	var sum Points
 	var prev Date
-	seen := map[Date]bool{}
+	var seen []Date
 	for k, n := range nodes {
-		npath := fmt.Sprintf("%s.nodes[%d]", path, k)
+		mark := v.enter("nodes", k)
 		sum += n.Points
 		due, err := ParseDate(strings.TrimSpace(n.Due))
 		switch {
 		case err != nil:
-			v.fail(npath+".due", RuleNodeDueInvalid, "节点时间“%s”不是有效日期（格式YYYY-MM-DD）", n.Due)
+			v.fail("due", RuleNodeDueInvalid, "节点时间“%s”不是有效日期（格式YYYY-MM-DD）", n.Due)
 		case !v.isCheckpoint(due):
-			v.fail(npath+".due", RuleNodeDueCheckpoint, "节点时间%s不是规定的时间节点，应为%s之一", due, v.checkpointList())
-		case seen[due]:
-			v.fail(npath+".due", RuleNodeDueDuplicate, "同一项工作的节点时间%s重复", due)
+			v.fail("due", RuleNodeDueCheckpoint, "节点时间%s不是规定的时间节点，应为%s之一", due, v.checkpointList())
+		case slices.Contains(seen, due):
+			v.fail("due", RuleNodeDueDuplicate, "同一项工作的节点时间%s重复", due)
 		case !prev.IsZero() && due.Before(prev):
-			v.fail(npath+".due", RuleNodeDueOrder, "节点时间%s早于上一节点%s，节点应按时间先后排列", due, prev)
+			v.fail("due", RuleNodeDueOrder, "节点时间%s早于上一节点%s，节点应按时间先后排列", due, prev)
 		}
 		if err == nil {
-			seen[due] = true
+			seen = append(seen, due)
 			if due.After(prev) {
 				prev = due
 			}
 		}
 		if n.Points <= 0 {
-			v.fail(npath+".points", RuleNodePoints, "节点分值应大于0分")
+			v.fail("points", RuleNodePoints, "节点分值应大于0分")
+		} else if !n.Points.Multiple(step) {
+			v.fail("points", RuleNodeStep, "节点分值为%s分，%s最小分值单位为%s分", n.Points, catName, step)
 		}
 		if strings.TrimSpace(n.Target) == "" {
-			v.fail(npath+".target", RuleNodeTarget, "节点工作目标不能为空")
+			v.fail("target", RuleNodeTarget, "节点工作目标不能为空")
 		}
-		v.length(npath+".target", n.Target)
-		v.standard(npath+".standard", n.Standard)
+		v.length("target", n.Target)
+		v.standard("standard", n.Standard)
 		if strings.TrimSpace(n.Evidence) == "" {
-			v.fail(npath+".evidence", RuleNodeEvidence, "佐证材料不能为空")
+			v.fail("evidence", RuleNodeEvidence, "佐证材料不能为空")
 		}
-		v.length(npath+".evidence", n.Evidence)
+		v.length("evidence", n.Evidence)
+		v.leave(mark)
 	}
 	if len(nodes) > 0 && sum != total {
-		v.fail(path+".nodes", RuleNodesSum, "各节点分值合计为%s分，应等于%s分值%s分", sum, owner, total)
+		v.fail("nodes", RuleNodesSum, "各节点分值合计为%s分，应等于%s分值%s分", sum, owner, total)
 	}
 }
 
-func (v *validator) standard(path, s string) {
+func (v *validator) standard(field, s string) {
 	if strings.TrimSpace(s) == "" {
-		v.fail(path, RuleNodeStandard, "完成标准不能为空")
+		v.fail(field, RuleNodeStandard, "完成标准不能为空")
 		return
 	}
-	v.length(path, s)
+	v.length(field, s)
 	var found []string
-	for _, ph := range v.plan.ForbiddenPhrases {
-		if strings.Contains(s, ph) {
-			found = append(found, "“"+ph+"”")
-		}
+	for _, ph := range v.forbiddenIn(s) {
+		found = append(found, "“"+ph+"”")
 	}
 	if len(found) > 0 {
-		v.fail(path, RuleNodeForbidden, "完成标准不能使用%s等语言表述", strings.Join(found, ""))
+		v.fail(field, RuleNodeForbidden, "完成标准不能使用%s等语言表述", strings.Join(found, ""))
 		return
 	}
 	if !Quantifiable(s) {
-		v.warn(path, RuleNodeUnquantifiable, "完成标准没有数量、时间或比例，可能无法量化考核")
+		v.warn(field, RuleNodeUnquantifiable, "完成标准没有数量、时间或比例，可能无法量化考核")
 	}
 }
 
 var quantity = regexp.MustCompile(`[0-9０-９]|[%％‰]|百分之|[一二三四五六七八九十两百千万半双]+ *(个|次|项|家|人|名|场|期|批|篇|条|所|户|成|倍|月|日|天|年|季度|周|轮|类|支|座|处|套|件|份|本|部|级|星|万|千|百|元)|年底|年末|月底|季度|上半年|下半年|全年|每月|每周|每季|全覆盖|全部`)
 
 // Quantifiable reports whether a completion standard carries a number, a
-// date, a proportion or a quantity (可量化).
-func Quantifiable(s string) bool { return quantity.MatchString(s) }
+// date, a proportion or a quantity (可量化). An ASCII digit or percent
+// sign, which most standards have, answers without the regular expression.
+func Quantifiable(s string) bool {
+	return strings.ContainsAny(s, "0123456789%") || quantity.MatchString(s)
+}
 
-func (v *validator) length(path, s string) {
-	if utf8.RuneCountInString(s) > MaxTextRunes {
-		v.fail(path, RuleTextTooLong, "内容超过%d字", MaxTextRunes)
+// forbiddenIn returns the plan's forbidden phrases that s contains, in
+// the plan's order. It reads s once, looking for a phrase only where one
+// of their first characters stands, because a search per phrase costs a
+// pass per phrase over texts that nearly never hold one.
+func (v *validator) forbiddenIn(s string) []string {
+	phrases := v.plan.ForbiddenPhrases
+	var firsts [16]rune
+	for k, ph := range phrases[:min(len(phrases), len(firsts))] {
+		firsts[k], _ = utf8.DecodeRuneInString(ph)
+	}
+	var hit uint64 // bit k: phrase k found
+	for i, r := range s {
+		for k := range phrases[:min(len(phrases), len(firsts))] {
+			if firsts[k] == r && hit&(1<<k) == 0 && strings.HasPrefix(s[i:], phrases[k]) {
+				hit |= 1 << k
+			}
+		}
+	}
+	for k, ph := range phrases[min(len(phrases), len(firsts)):] { // a plan with very many phrases
+		if strings.Contains(s, ph) {
+			hit |= 1 << ((len(firsts) + k) % 64)
+		}
+	}
+	if hit == 0 {
+		return nil
+	}
+	var out []string
+	for k, ph := range phrases {
+		if hit&(1<<(k%64)) != 0 && strings.Contains(s, ph) {
+			out = append(out, ph)
+		}
+	}
+	return out
+}
+
+// length fails field when its text is longer than MaxTextRunes; a text of
+// fewer bytes than that cannot be, and is not counted.
+func (v *validator) length(field, s string) {
+	if len(s) > MaxTextRunes && utf8.RuneCountInString(s) > MaxTextRunes {
+		v.fail(field, RuleTextTooLong, "内容超过%d字", MaxTextRunes)
 	}
 }
 
@@ -252,6 +346,9 @@ func (v *validator) innovation(d *Document) {
 	if len(d.Innovation) > r.MaxItems {
 		v.fail("innovation", RuleInnovationCount, "每个单位最多申报%d项创新工作，现有%d项", r.MaxItems, len(d.Innovation))
 	}
+	if len(d.Innovation) == 0 {
+		return
+	}
 	titles := map[string]string{}
 	for _, list := range [][]Indicator{d.Party, d.Business} {
 		for _, ind := range list {
@@ -263,27 +360,28 @@ func (v *validator) innovation(d *Document) {
 		}
 	}
 	for i, it := range d.Innovation {
-		path := fmt.Sprintf("innovation[%d]", i)
+		mark := v.enter("innovation", i)
 		if it.Points <= 0 || it.Points > r.MaxPoints {
-			v.fail(path+".points", RuleInnovationPoints, "创新工作分值为%s分，应大于0且不超过%s分", it.Points, r.MaxPoints)
+			v.fail("points", RuleInnovationPoints, "创新工作分值为%s分，应大于0且不超过%s分", it.Points, r.MaxPoints)
 		} else if !it.Points.Multiple(r.Step) {
-			v.fail(path+".points", RuleInnovationStep, "创新工作分值为%s分，最小分值单位为%s分", it.Points, r.Step)
+			v.fail("points", RuleInnovationStep, "创新工作分值为%s分，最小分值单位为%s分", it.Points, r.Step)
 		}
 		if strings.TrimSpace(it.Title) == "" {
-			v.fail(path+".title", RuleInnovationTitle, "创新工作名称不能为空")
+			v.fail("title", RuleInnovationTitle, "创新工作名称不能为空")
 		} else if dup, ok := duplicateOf(it.Title, titles); ok {
-			v.fail(path+".title", RuleInnovationDup, "已列入党建指标和业务指标的工作不能列为创新工作：与“%s”重复", dup)
+			v.fail("title", RuleInnovationDup, "已列入党建指标和业务指标的工作不能列为创新工作：与“%s”重复", dup)
 		}
-		v.length(path+".title", it.Title)
+		v.length("title", it.Title)
 		if strings.TrimSpace(it.Content) == "" {
-			v.fail(path+".content", RuleInnovationContent, "创新工作核心内容不能为空")
+			v.fail("content", RuleInnovationContent, "创新工作核心内容不能为空")
 		}
 		if strings.TrimSpace(it.Effect) == "" {
-			v.fail(path+".effect", RuleInnovationEffect, "创新工作预期成效不能为空")
+			v.fail("effect", RuleInnovationEffect, "创新工作预期成效不能为空")
 		}
-		v.length(path+".content", it.Content)
-		v.length(path+".effect", it.Effect)
-		v.nodes(path, it.Nodes, it.Points, "创新工作")
+		v.length("content", it.Content)
+		v.length("effect", it.Effect)
+		v.nodes(it.Nodes, it.Points, "创新工作", r.Name, r.Step)
+		v.leave(mark)
 	}
 }
 
@@ -315,44 +413,16 @@ func duplicateOf(title string, works map[string]string) (string, bool) {
 // differ only in quotes or spacing compare equal.
 func normalizeTitle(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	for _, r := range s {
+		if r >= 0x4E00 && r <= 0x9FFF { // a CJK ideograph: no case, never punctuation (a fast path)
+			b.WriteRune(r)
+			continue
+		}
 		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
 			continue
 		}
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
-}
-
-func (v *validator) contacts(cs []Contact) {
-	complete := 0
-	for _, c := range cs {
-		if ContactComplete(v.plan, c) {
-			complete++
-		}
-	}
-	if complete < v.plan.Contacts.MinCount {
-		v.fail("contacts", RuleContactsMissing, "报送指标表须同时提交至少%d名信息完整的督查工作联系人（姓名、职务、电话、手机、电子邮箱）", v.plan.Contacts.MinCount)
-	}
-}
-
-// ContactComplete reports whether c has every field the plan requires, with
-// a valid email address.
-func ContactComplete(p *Plan, c Contact) bool {
-	fields := map[string]string{"name": c.Name, "position": c.Position, "phone": c.Phone, "mobile": c.Mobile, "email": c.Email}
-	for _, f := range p.Contacts.Required {
-		if strings.TrimSpace(fields[f]) == "" {
-			return false
-		}
-	}
-	if c.Email != "" && !ValidEmail(c.Email) {
-		return false
-	}
-	return true
-}
-
-// ValidEmail reports whether s is one plain address (no display name).
-func ValidEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && a.Name == ""
 }

@@ -18,6 +18,7 @@ import (
 // version before (1) and after (the binary's); --status lists every
 // migration and which are applied, before and after.
 func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -50,6 +51,7 @@ func TestMigrateCommand(t *testing.T) {
 // TestServeRefusesANewerDatabase: a server does not start on a database
 // that a newer kaohe migrated, and says why.
 func TestServeRefusesANewerDatabase(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -80,6 +82,7 @@ func TestServeRefusesANewerDatabase(t *testing.T) {
 // the first release's data, and names a deleted evidence file, a damaged
 // one and a file no row names, and fails.
 func TestCheckFindsBrokenEvidence(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -140,6 +143,7 @@ func TestCheckFindsBrokenEvidence(t *testing.T) {
 // an outbox message sent without sent_at and one pending with it, and an
 // old schema version are each named.
 func TestCheckFindsDatabaseProblems(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -181,6 +185,7 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 // changed is refused before anything is written, and so is a target that
 // already holds a database.
 func TestRestoreRefusesADamagedArchiveAndAFullTarget(t *testing.T) {
+	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
 	ctx := context.Background()
 	archive := filepath.Join(t.TempDir(), "kaohe.tar")

@@ -67,6 +67,7 @@ var printedPassword = regexp.MustCompile(`admin，密码 (\S+)`)
 // the office account admin with a random password printed once; the next
 // start prints nothing and the password still works.
 func TestFirstStartPrintsTheAdminPasswordOnce(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	m, out, _ := serve(t, dir, nil)
 	if code, _ := get(t, "http://"+m.Addr+"/healthz"); code != 200 {
@@ -98,6 +99,7 @@ func TestFirstStartPrintsTheAdminPasswordOnce(t *testing.T) {
 // TestAdminPasswordFromEnvironment: KAOHE_ADMIN_PASSWORD is the password of
 // admin and is never printed.
 func TestAdminPasswordFromEnvironment(t *testing.T) {
+	t.Parallel()
 	m, out, _ := serve(t, t.TempDir(), map[string]string{"KAOHE_ADMIN_PASSWORD": "office-secret-1"})
 	if strings.Contains(out.String(), "office-secret-1") {
 		t.Fatal("the configured password was printed")
@@ -114,6 +116,7 @@ func TestAdminPasswordFromEnvironment(t *testing.T) {
 // running forward, and says so in the log as a warning; a malformed value
 // stops the server before it starts.
 func TestClockStart(t *testing.T) {
+	t.Parallel()
 	m, _, log := serve(t, t.TempDir(), map[string]string{"KAOHE_CLOCK_START": "2019-06-10T09:00:00+08:00"})
 	start := time.Date(2019, 6, 10, 1, 0, 0, 0, time.UTC)
 	now := m.Clock.Now()
@@ -134,6 +137,7 @@ func TestClockStart(t *testing.T) {
 // add` creates accounts that can sign in; a unit account needs a unit that
 // exists, and a taken name is refused.
 func TestMigrateAndUserAdd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
@@ -174,6 +178,7 @@ func TestMigrateAndUserAdd(t *testing.T) {
 
 // TestUnknownCommand fails with the usage.
 func TestUnknownCommand(t *testing.T) {
+	t.Parallel()
 	var errOut bytes.Buffer
 	if err := run(context.Background(), []string{"frobnicate"}, envOf(nil), io.Discard, &errOut); err == nil || !strings.Contains(errOut.String(), "usage") {
 		t.Fatalf("err %v, stderr %q", err, errOut.String())
@@ -184,6 +189,7 @@ func TestUnknownCommand(t *testing.T) {
 // serving goroutine once read a field that Close had cleared, and crashed),
 // and new connections are refused afterwards.
 func TestGracefulStop(t *testing.T) {
+	t.Parallel()
 	m, _, _ := serve(t, t.TempDir(), nil)
 	addr := m.Addr
 	if err := m.Close(); err != nil {

@@ -245,6 +245,7 @@ func readyz(t *testing.T, addr string) (int, map[string]string) {
 // the store is back, the same upload succeeds and downloads with the same
 // headers as from a directory.
 func TestObjectStoreOutage(t *testing.T) {
+	t.Parallel()
 	dir := executingUnit(t)
 	srv := tests3.Start(t)
 	bucket := srv.Bucket(t)
@@ -361,6 +362,7 @@ func TestObjectStoreOutage(t *testing.T) {
 // presigned URL of the store, which serves the file without a token, with
 // the same type and name; another unit still gets 404 and no link.
 func TestDownloadRedirect(t *testing.T) {
+	t.Parallel()
 	dir := executingUnit(t)
 	addUser(t, dirConfig(dir), "zs", "unit-password", workflow.RoleUnit, "zs")
 	srv := tests3.Start(t)
@@ -407,6 +409,7 @@ func TestDownloadRedirect(t *testing.T) {
 // gone. A source file that no longer matches its hash is reported, with the
 // row that names it, and the command fails.
 func TestEvidenceMigrate(t *testing.T) {
+	t.Parallel()
 	dir := executingUnit(t)
 	m, _, _ := serve(t, dir, map[string]string{"KAOHE_CLOCK_START": "2019-06-20T10:00:00+08:00"})
 	unit := signIn(t, m.Addr, "gjz", "unit-password")

@@ -88,8 +88,8 @@ func openWith(t *testing.T, cfg *configs.Config, clock workflow.Clock) *app.App 
 
 func contacts(unit string) []workflow.Contact {
 	return []workflow.Contact{
-		{Name: "王明", Position: "办公室主任", Phone: "0411-86641234", Mobile: "13804110001", Email: "head@" + unit + ".example.cn"},
-		{Name: "李婷", Position: "督查工作人员", Phone: "0411-86641235", Mobile: "15942410002", Email: "staff@" + unit + ".example.cn"},
+		{Name: "王明", Duty: "head", Position: "办公室主任", Phone: "0411-86641234", Mobile: "13804110001", Email: "head@" + unit + ".example.cn"},
+		{Name: "李婷", Duty: "staff", Position: "督查工作人员", Phone: "0411-86641235", Mobile: "15942410002", Email: "staff@" + unit + ".example.cn"},
 	}
 }
 
@@ -178,6 +178,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // deadline to each contact of each unit that has not submitted, and
 // nothing to the five that have; restarted, it writes nothing more.
 func TestReminderOnStart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	submitted := []string{"zs", "xg", "sh", "gjz", "lsk"}
 	units := seed(t, dir, submitted)

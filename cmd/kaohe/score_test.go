@@ -11,6 +11,7 @@ import (
 // TestScoreCommand: `kaohe score --year 2019` stores a run and prints the
 // ranking; `--publish ID` publishes it once.
 func TestScoreCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := func(string) string { return "" }
 	ctx := context.Background()

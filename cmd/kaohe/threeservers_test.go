@@ -272,6 +272,7 @@ func outboxStates(t *testing.T, db *sql.DB) map[workflow.OutboxState]int {
 // the rest is sent. Every reminder of the day must reach the SMTP server
 // exactly once. The figures quoted in the README are logged (go test -v).
 func TestThreeServers(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts processes")
 	}

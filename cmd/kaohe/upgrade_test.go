@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -171,7 +172,34 @@ func canonical(t *testing.T, b []byte) json.RawMessage {
 	return out
 }
 
-// compareReads reports every read whose status or body differs.
+// changedByDesign are the fields whose value a later release computes
+// differently on purpose, from the same stored data; every other field the
+// first release answered must read the same. Fields a later release adds
+// are allowed. A key names the end of a field's path: "due_at" is every
+// due_at, "contacts.required" only the plan's.
+var changedByDesign = map[string]string{
+	// A deadline on a day off ends on the next working day (workflow/due.go):
+	// the June 30 and November 30, 2019 checkpoints fall on a weekend.
+	"due_at": "deadlines on a day off move to the next working day",
+	// The notice asks for a head and a staff member by name, position and
+	// telephones; email was never its requirement.
+	"contacts.required":  "a complete contact needs no email",
+	"contacts.min_count": "a head and a staff member: two contacts",
+}
+
+// changed says whether the field at path is one of changedByDesign.
+func changed(path string) bool {
+	for k := range changedByDesign {
+		if path == k || strings.HasSuffix(path, "."+k) {
+			return true
+		}
+	}
+	return false
+}
+
+// compareReads reports every read whose status or body differs: every
+// field of the first release's answer must be in the answer now, with the
+// same value, but for changedByDesign.
 func compareReads(t *testing.T, want, got []fixtureRead) {
 	t.Helper()
 	if len(want) != len(got) {
@@ -180,13 +208,14 @@ func compareReads(t *testing.T, want, got []fixtureRead) {
 	bad := 0
 	for i := range want {
 		w, g := want[i], got[i]
+		diff := ""
 		if w.Body != nil {
-			w.Body = canonical(t, w.Body)
+			diff = contains(decodeJSON(t, g.Body), decodeJSON(t, w.Body), "")
 		}
-		if w.Status != g.Status || !bytes.Equal(w.Body, g.Body) || w.SHA256 != g.SHA256 {
+		if w.Status != g.Status || diff != "" || w.SHA256 != g.SHA256 {
 			bad++
 			if bad <= 5 {
-				t.Errorf("GET %s as %s: status %d, want %d\n got: %.600s\nwant: %.600s", w.Path, w.As, g.Status, w.Status, g.Body, w.Body)
+				t.Errorf("GET %s as %s: status %d, want %d; %s\n got: %.600s\nwant: %.600s", w.Path, w.As, g.Status, w.Status, diff, g.Body, w.Body)
 			}
 		}
 	}
@@ -195,12 +224,64 @@ func compareReads(t *testing.T, want, got []fixtureRead) {
 	}
 }
 
+func decodeJSON(t *testing.T, b []byte) any {
+	t.Helper()
+	var v any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		t.Fatalf("%v: %.200s", err, b)
+	}
+	return v
+}
+
+// contains returns "" when got holds everything want holds (objects may
+// have more keys), else the path of the first difference.
+func contains(got, want any, path string) string {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return path + ": not an object"
+		}
+		for k, wv := range w {
+			if changed(path + "." + k) {
+				continue
+			}
+			gv, ok := g[k]
+			if !ok {
+				return path + "." + k + ": missing"
+			}
+			if d := contains(gv, wv, path+"."+k); d != "" {
+				return d
+			}
+		}
+		return ""
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return path + ": a different list"
+		}
+		for i := range w {
+			if d := contains(g[i], w[i], fmt.Sprintf("%s[%d]", path, i)); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		return fmt.Sprintf("%s: %v, want %v", path, got, want)
+	}
+	return ""
+}
+
 // TestUpgradeReadsTheSame: a database of the first release, upgraded by
 // the server at start, still holds every unit, user, session, submission
 // with its history, node, evidence file, review, monthly count, deduction,
 // scoring run, audit entry and outbox message, and the API reads every one
 // of them exactly as the first release did.
 func TestUpgradeReadsTheSame(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			vars, fx := releaseData(t, backend)

@@ -79,6 +79,7 @@ func releaseStore(t *testing.T, cfg *configs.Config, units []string, reportedDue
 // information system export dropped in DATA/import becomes gjz's June
 // count.
 func TestJobsReadTheRealRecords(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	seed(t, dir, []string{"gjz", "zs"})
 	release(t, dir, []string{"gjz", "zs"}, "2019-06-30")
@@ -115,6 +116,12 @@ func TestJobsReadTheRealRecords(t *testing.T) {
 	if !strings.Contains(body, "P1「开展“不忘初心、牢记使命”主题教育」6月30日节点（7分）尚未报送佐证材料") {
 		t.Fatalf("the reminder does not list the open nodes:\n%s", body)
 	}
+	// It ends with the office's contacts from the plan, whom the unit may
+	// call, as the notice ends with them.
+	const office = "如有疑问，请联系：林浩 82610211 547143449@qq.com；张慧 82637411 1291529912@qq.com。"
+	if i := strings.Index(body, office); i < 0 || strings.Index(body, "尚未报送佐证材料") > i {
+		t.Fatalf("the reminder does not end with the office's contacts:\n%s", body)
+	}
 
 	waitFor(t, "the export imported", func() bool {
 		_, err := os.Stat(filepath.Join(dir, "import", "done", "members-2019-06.csv"))
@@ -137,6 +144,7 @@ func TestJobsReadTheRealRecords(t *testing.T) {
 // 09:00) the server stores one scoring run by itself, and a restart does not
 // store another.
 func TestYearEndScoringRunsOnItsOwn(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	seed(t, dir, []string{"gjz"})
 	release(t, dir, []string{"gjz"}, "2019-06-30")

@@ -64,6 +64,7 @@ func jsonOf(t *testing.T, v any) string {
 // file gives back the same document, for the complete 2019 fixture and for
 // an incomplete draft with awkward text.
 func TestSubmissionRoundTrip(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	draft := &workflow.Document{
 		Party: []workflow.Indicator{
@@ -100,8 +101,11 @@ func TestSubmissionRoundTrip(t *testing.T) {
 }
 
 // TestSubmissionLayout: the export has the annexes' sheets, columns,
-// “（20分）” points, merged indicator and work cells and the 备注 line.
+// “（20分）” points, merged indicator and work cells and the 备注 line; a
+// node's date is written as the annexes do, with the day it moved to when
+// it falls on a day off (Sunday June 30 → Monday July 1).
 func TestSubmissionLayout(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	doc := loadDoc(t, "../../testdata/submission-2019.json")
 	f, err := excelize.OpenReader(bytes.NewReader(export(t, p, doc)))
@@ -121,7 +125,7 @@ func TestSubmissionLayout(t *testing.T) {
 	}
 	first := doc.Party[0]
 	if rows[3][0] != "1" || rows[3][1] != "党的政治建设（20分）" || !strings.HasPrefix(rows[3][2], "工作1："+first.Works[0].Title) ||
-		rows[3][3] != "节点1：2019-06-30，"+first.Works[0].Nodes[0].Target+"（7分）" {
+		rows[3][3] != "节点1：6月30日前（遇休息日顺延至7月1日），"+first.Works[0].Nodes[0].Target+"（7分）" {
 		t.Errorf("first data row %q", rows[3])
 	}
 	last := rows[len(rows)-1]
@@ -168,6 +172,7 @@ func contains(list []string, s string) bool {
 // TestSubmissionImportErrors: a workbook with bad rows is refused whole,
 // with every bad row located by sheet and cell.
 func TestSubmissionImportErrors(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t)
 	doc := loadDoc(t, "../../testdata/submission-2019.json")
 	f, err := excelize.OpenReader(bytes.NewReader(export(t, p, doc)))

@@ -15,21 +15,27 @@ import (
 // NodeView is a node as clients read it: the stored record with its state
 // and colour at the time of the request and its number of current files.
 type NodeView struct {
-	ID        int64         `json:"id"`
-	Year      int           `json:"year"`
-	Unit      string        `json:"unit"`
-	Category  string        `json:"category"`
-	Indicator string        `json:"indicator"`
-	ItemIndex int           `json:"item_index"`
-	WorkIndex int           `json:"work_index"`
-	NodeIndex int           `json:"node_index"`
-	Work      string        `json:"work"`
-	Due       workflow.Date `json:"due"`
-	// DueAt is the instant the node becomes overdue.
-	DueAt    time.Time       `json:"due_at"`
-	Points   workflow.Points `json:"points"`
-	Target   string          `json:"target"`
-	Standard string          `json:"standard"`
+	ID        int64  `json:"id"`
+	Year      int    `json:"year"`
+	Unit      string `json:"unit"`
+	Category  string `json:"category"`
+	Indicator string `json:"indicator"`
+	ItemIndex int    `json:"item_index"`
+	WorkIndex int    `json:"work_index"`
+	NodeIndex int    `json:"node_index"`
+	Work      string `json:"work"`
+	// Due is the checkpoint date the tables set.
+	Due workflow.Date `json:"due"`
+	// DueAt is the instant the node becomes overdue (Plan.NodeDue).
+	DueAt time.Time `json:"due_at"`
+	// DueEndsOn is the day the node is due by: Due, or the working day it
+	// moved to when Due is a day off; DueLabel writes both for people
+	// ("6月30日前（遇休息日顺延至7月1日）").
+	DueEndsOn workflow.Date   `json:"due_ends_on"`
+	DueLabel  string          `json:"due_label"`
+	Points    workflow.Points `json:"points"`
+	Target    string          `json:"target"`
+	Standard  string          `json:"standard"`
 	// EvidenceRequired is the evidence the tables promised (佐证材料).
 	EvidenceRequired string             `json:"evidence_required"`
 	State            workflow.NodeState `json:"state"`
@@ -79,10 +85,11 @@ func (s *Service) warning() time.Duration {
 }
 
 func (s *Service) nodeView(p *workflow.Plan, n workflow.NodeRecord, now time.Time, files int) NodeView {
+	due := p.NodeDue(n.Due, n.Released)
 	v := NodeView{
 		ID: n.ID, Year: n.Year, Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
 		ItemIndex: n.ItemIndex, WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex, Work: n.Work,
-		Due: n.Due, DueAt: p.DueTime(n.Due).UTC(), Points: n.Points, Target: n.Target, Standard: n.Standard,
+		Due: n.Due, DueAt: due.At.UTC(), DueEndsOn: due.EndsOn, DueLabel: due.Label, Points: n.Points, Target: n.Target, Standard: n.Standard,
 		EvidenceRequired: n.Evidence, State: n.StateAt(p, now), Late: n.Late, Note: n.Note,
 		ReportedAt: n.ReportedAt, ReviewedAt: n.ReviewedAt, Colour: n.ColourAt(p, now, s.warning()),
 		EvidenceCount: files, Version: n.Version,
@@ -302,7 +309,7 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 		prev, from := n.Version, n.State
 		if n.State != workflow.NodeReported {
 			t := now
-			n.State, n.ReportedAt, n.Late = workflow.NodeReported, &t, !now.Before(p.DueTime(n.Due))
+			n.State, n.ReportedAt, n.Late = workflow.NodeReported, &t, !now.Before(n.DueAt(p))
 		}
 		if note != "" {
 			n.Note = note

@@ -46,10 +46,14 @@ type MonthlyLine struct {
 type MonthlyOverview struct {
 	Year  int            `json:"year"`
 	Month workflow.Month `json:"month"`
-	// Due is the due day; Overdue says it has passed.
-	Due     workflow.Date `json:"due"`
-	Overdue bool          `json:"overdue"`
-	Units   []MonthlyLine `json:"units"`
+	// Due is the due day as the plan writes it; DueEndsOn the day the
+	// count is due by after the rule for days off, DueLabel both for
+	// people. Overdue says the deadline has passed.
+	Due       workflow.Date `json:"due"`
+	DueEndsOn workflow.Date `json:"due_ends_on"`
+	DueLabel  string        `json:"due_label"`
+	Overdue   bool          `json:"overdue"`
+	Units     []MonthlyLine `json:"units"`
 	// NotReported lists the codes of the units without a count.
 	NotReported []string `json:"not_reported"`
 }
@@ -150,7 +154,8 @@ func (s *Service) Monthly(ctx context.Context, a Actor, year int, month string) 
 				cur[r.Unit] = r
 			}
 		}
-		out = &MonthlyOverview{Year: year, Month: m, Due: p.MonthDue(m), Overdue: !now.Before(p.MonthDueTime(m)),
+		due := p.MonthDeadline(m)
+		out = &MonthlyOverview{Year: year, Month: m, Due: due.Date, DueEndsOn: due.EndsOn, DueLabel: due.Label, Overdue: !now.Before(due.At),
 			Units: []MonthlyLine{}, NotReported: []string{}}
 		for _, u := range units {
 			line := MonthlyLine{Unit: u.Code, Name: u.Name}

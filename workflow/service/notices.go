@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"kaohe/workflow"
@@ -25,6 +27,9 @@ type DueNotice struct {
 	// Backup names what is wrong with the backups (a failed one, none in
 	// two days), for the digest; empty when all is well.
 	Backup []string
+	// Unreachable names the units no reminder reaches by mail (no contact
+	// has an email address), for the digest.
+	Unreachable []workflow.Unit
 	// At is the time the notices were worked out.
 	At time.Time
 }
@@ -52,7 +57,11 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 			return err
 		}
 		for _, p := range plans {
-			due := p.DueNotices(now, s.opt.Reminders)
+			releases, err := tx.Releases(p.Year)
+			if err != nil {
+				return err
+			}
+			due := p.DueNotices(now, s.opt.Reminders, p.ReleaseDeadlines(slices.Collect(maps.Values(releases)))...)
 			if len(due) == 0 {
 				continue
 			}
@@ -96,7 +105,7 @@ func owingInput(tx Tx, p *workflow.Plan, due []workflow.Notice) (workflow.OwingI
 		}
 		for _, n := range ns {
 			in.Nodes = append(in.Nodes, workflow.ReminderNode{Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
-				Work: n.Work, Due: n.Due, Points: n.Points, State: string(n.State)})
+				Work: n.Work, Due: n.Due, Points: n.Points, State: string(n.State), DueAt: n.DueAt(p)})
 		}
 	}
 	if kinds[workflow.DeadlineMonthly] {
@@ -153,6 +162,11 @@ func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workf
 			return d, err
 		}
 		d.Backup = st.Problems
+		for _, u := range in.Units {
+			if !workflow.Reachable(contacts[u.Code]) {
+				d.Unreachable = append(d.Unreachable, u)
+			}
+		}
 	}
 	return d, nil
 }

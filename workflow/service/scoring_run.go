@@ -188,7 +188,7 @@ type scoringInputsHeader struct {
 func inputsHeader(p *workflow.Plan, now time.Time) scoringInputsHeader {
 	hdr := scoringInputsHeader{Plan: p, PassedDue: []string{}, MonthsDue: []string{}}
 	for _, c := range p.Checkpoints {
-		if !now.Before(p.DueTime(c.Date)) {
+		if !now.Before(p.CheckpointDue(c.Date).At) {
 			hdr.PassedDue = append(hdr.PassedDue, c.Date.String())
 		}
 	}
@@ -273,6 +273,9 @@ func readScoringBatch(tx Tx, year int, batch []workflow.Unit, manualOf map[strin
 		if sub := subOf[u.Code]; sub != nil {
 			su[i].State = string(sub.State)
 			su[i].FirstSubmittedAt = sub.FirstSubmittedAt
+			if sub.ReleasedAt != nil {
+				su[i].Released = *sub.ReleasedAt
+			}
 			su[i].Innovation = append(su[i].Innovation, sub.Innovation...)
 		}
 		if su[i].Eligible() {

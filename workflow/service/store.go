@@ -106,6 +106,9 @@ type SubmissionTx interface {
 	// else returns ESTALE and writes nothing.
 	UpdateSubmission(s *workflow.Submission, prevVersion int) error
 	AddHistory(h *workflow.HistoryEntry) error
+	// Releases returns when each unit's submission of year was released
+	// (units whose submission was not are absent).
+	Releases(year int) (map[string]time.Time, error)
 	History(year int, unit string) ([]workflow.HistoryEntry, error)
 }
 
@@ -124,6 +127,7 @@ type NodeTx interface {
 	CreateNodes(ns []workflow.NodeRecord) error
 	// Nodes lists the nodes matching f by unit, category (party, business,
 	// innovation), item, work and node.
+	// Nodes and Node fill each record's Released from its submission.
 	Nodes(f NodeFilter) ([]workflow.NodeRecord, error)
 	Node(id int64) (*workflow.NodeRecord, error)
 	// UpdateNode writes n's mutable fields (state, late, note, reported_at,

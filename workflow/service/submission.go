@@ -57,6 +57,9 @@ type SubmissionSummary struct {
 	Version     int        `json:"version"`
 	SubmittedAt *time.Time `json:"submitted_at"`
 	Late        bool       `json:"late"`
+	// Unreachable says no contact of the unit has an email address:
+	// reminders cannot reach it by mail.
+	Unreachable bool `json:"unreachable"`
 }
 
 func (s *Service) submissionScope(a Actor, unit string) error {
@@ -194,11 +197,15 @@ func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]Submiss
 		for _, sub := range subs {
 			byUnit[sub.Unit] = sub
 		}
+		contacts, err := tx.AllContacts()
+		if err != nil {
+			return err
+		}
 		for _, u := range units {
 			if !a.SeesUnit(u.Code) {
 				continue
 			}
-			line := SubmissionSummary{Unit: u.Code, Name: u.Name, State: workflow.StateNone}
+			line := SubmissionSummary{Unit: u.Code, Name: u.Name, State: workflow.StateNone, Unreachable: !workflow.Reachable(contacts[u.Code])}
 			if sub, ok := byUnit[u.Code]; ok {
 				line.State, line.Version, line.SubmittedAt, line.Late = string(sub.State), sub.Version, sub.SubmittedAt, sub.Late
 			}
@@ -557,6 +564,8 @@ func (s *Service) Release(ctx context.Context, a Actor, year int) (*ReleaseResul
 			if sub.State != workflow.StateCertified {
 				continue
 			}
+			t := now
+			sub.ReleasedAt = &t
 			if err := advance(tx, a, sub, workflow.ActionRelease, nil, now, nil); err != nil {
 				return err
 			}

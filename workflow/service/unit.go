@@ -38,7 +38,7 @@ func (s *Service) CreateUnit(ctx context.Context, a Actor, n NewUnit) (*UnitView
 	if n.Name == "" || len([]rune(n.Name)) > 100 {
 		vs = append(vs, workflow.Violation{Path: "name", Rule: "unit.name.invalid", Message: "单位名称不能为空且不超过100字"})
 	}
-	cs, cvs := checkContacts("contacts", n.Contacts)
+	cs, cvs := workflow.CheckContacts("contacts", n.Contacts)
 	vs = append(vs, cvs...)
 	if len(vs) > 0 {
 		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "单位信息有误", Details: vs}
@@ -135,7 +135,7 @@ func (s *Service) SetContacts(ctx context.Context, a Actor, unit string, in []wo
 	if err := a.requireRole(workflow.RoleOffice, workflow.RoleUnit); err != nil {
 		return nil, err
 	}
-	cs, vs := checkContacts("", in)
+	cs, vs := workflow.CheckContacts("", in)
 	if len(vs) > 0 {
 		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "联系人信息有误", Details: vs}
 	}
@@ -150,45 +150,3 @@ func (s *Service) SetContacts(ctx context.Context, a Actor, unit string, in []wo
 	})
 	return cs, err
 }
-
-// MaxContacts bounds the contacts of one unit.
-const MaxContacts = 20
-
-func checkContacts(prefix string, in []workflow.Contact) ([]workflow.Contact, []workflow.Violation) {
-	var vs []workflow.Violation
-	out := make([]workflow.Contact, 0, len(in))
-	if len(in) > MaxContacts {
-		vs = append(vs, workflow.Violation{Path: prefix, Rule: "contacts.too_many", Message: fmt.Sprintf("联系人最多%d名", MaxContacts)})
-	}
-	seen := map[string]bool{}
-	for i, c := range in {
-		c = workflow.Contact{Name: strings.TrimSpace(c.Name), Position: strings.TrimSpace(c.Position), Phone: strings.TrimSpace(c.Phone), Mobile: strings.TrimSpace(c.Mobile), Email: strings.TrimSpace(c.Email)}
-		p := fmt.Sprintf("[%d]", i)
-		if prefix != "" {
-			p = prefix + p
-		}
-		if c.Name == "" {
-			vs = append(vs, workflow.Violation{Path: p + ".name", Rule: "contact.name.empty", Message: "联系人姓名不能为空"})
-		}
-		if c.Email == "" {
-			vs = append(vs, workflow.Violation{Path: p + ".email", Rule: "contact.email.empty", Message: "联系人电子邮箱不能为空（提醒邮件发往此地址）"})
-		} else if !workflow.ValidEmail(c.Email) {
-			vs = append(vs, workflow.Violation{Path: p + ".email", Rule: "contact.email.invalid", Message: "电子邮箱“" + c.Email + "”格式不正确"})
-		} else if seen[strings.ToLower(c.Email)] {
-			vs = append(vs, workflow.Violation{Path: p + ".email", Rule: "contact.email.duplicate", Message: "电子邮箱“" + c.Email + "”重复"})
-		}
-		seen[strings.ToLower(c.Email)] = true
-		if c.Mobile != "" && !mobilePattern.MatchString(c.Mobile) {
-			vs = append(vs, workflow.Violation{Path: p + ".mobile", Rule: "contact.mobile.invalid", Message: "手机号“" + c.Mobile + "”应为11位数字"})
-		}
-		for _, f := range []struct{ name, v string }{{"name", c.Name}, {"position", c.Position}, {"phone", c.Phone}, {"mobile", c.Mobile}, {"email", c.Email}} {
-			if len([]rune(f.v)) > 100 {
-				vs = append(vs, workflow.Violation{Path: p + "." + f.name, Rule: "contact.too_long", Message: "内容超过100字"})
-			}
-		}
-		out = append(out, c)
-	}
-	return out, vs
-}
-
-var mobilePattern = regexp.MustCompile(`^1[0-9]{10}$`)

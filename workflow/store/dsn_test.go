@@ -7,6 +7,7 @@ import (
 )
 
 func TestMySQLConfigForcesUTCAndUTF8MB4(t *testing.T) {
+	t.Parallel()
 	for _, dsn := range []string{
 		"kaohe:pw@tcp(db:3306)/kaohe",
 		"kaohe:pw@tcp(db:3306)/kaohe?parseTime=false&loc=Local&charset=latin1&clientFoundRows=false",

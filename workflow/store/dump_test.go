@@ -18,6 +18,7 @@ const kindsTable = "CREATE TABLE kinds (id bigint NOT NULL PRIMARY KEY, at datet
 // TestMariaDBSnapshotRoundTrip: every table of a MySQL snapshot loads back
 // into an empty database of the same schema exactly.
 func TestMariaDBSnapshotRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	src := openMariaDB(t)
 	long := strings.Repeat("会员实名制😀\n", 200000)

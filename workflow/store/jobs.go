@@ -38,7 +38,7 @@ func (t *tx) AllContacts() (map[string][]workflow.Contact, error) {
 	out := map[string][]workflow.Contact{}
 	for _, r := range rows {
 		u := string(r.UnitCode)
-		out[u] = append(out[u], workflow.Contact{Name: r.Name, Position: r.Position, Phone: r.Phone, Mobile: r.Mobile, Email: r.Email})
+		out[u] = append(out[u], workflow.Contact{Name: r.Name, Duty: r.Duty, Position: r.Position, Phone: r.Phone, Mobile: r.Mobile, Email: r.Email})
 	}
 	return out, nil
 }

@@ -90,7 +90,7 @@ func (t *tx) CreateNodes(ns []workflow.NodeRecord) error {
 }
 
 // Nodes returns the nodes matching f, by unit, category (party, business,
-// innovation), item, work and node.
+// innovation), item, work and node, each with its table's release time.
 func (t *tx) Nodes(f service.NodeFilter) ([]workflow.NodeRecord, error) {
 	q := t.db.Where("year = ?", f.Year)
 	if f.Unit != "" {
@@ -110,12 +110,17 @@ func (t *tx) Nodes(f service.NodeFilter) ([]workflow.NodeRecord, error) {
 	if err := q.Order("unit").Order("id").Find(&rows).Error; err != nil {
 		return nil, internal(err, "nodes")
 	}
+	released, err := t.Releases(f.Year)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]workflow.NodeRecord, 0, len(rows))
 	for _, r := range rows {
 		n, err := r.node()
 		if err != nil {
 			return nil, err
 		}
+		n.Released = released[n.Unit]
 		out = append(out, n)
 	}
 	workflow.SortNodes(out)
@@ -131,6 +136,13 @@ func (t *tx) Node(id int64) (*workflow.NodeRecord, error) {
 	n, err := r.node()
 	if err != nil {
 		return nil, err
+	}
+	var released []*time.Time
+	if err := t.db.Model(&submissionRow{}).Where("year = ? AND unit = ?", n.Year, n.Unit).Pluck("released_at", &released).Error; err != nil {
+		return nil, internal(err, "node's release")
+	}
+	if len(released) == 1 && released[0] != nil {
+		n.Released = released[0].UTC()
 	}
 	return &n, nil
 }

@@ -102,7 +102,7 @@ func (t *tx) SubmissionFacts(year int, units []string) ([]workflow.SubmissionFac
 	if len(units) == 0 {
 		return []workflow.SubmissionFact{}, nil
 	}
-	rows, err := t.db.Raw(`SELECT unit, state, first_submitted_at, certified, JSON_EXTRACT(doc, '$.innovation')
+	rows, err := t.db.Raw(`SELECT unit, state, first_submitted_at, released_at, certified, JSON_EXTRACT(doc, '$.innovation')
 		FROM submissions WHERE year = ? AND unit IN ? ORDER BY unit`, year, units).Rows()
 	if err != nil {
 		return nil, internal(err, "submission facts")
@@ -115,6 +115,7 @@ func (t *tx) SubmissionFacts(year int, units []string) ([]workflow.SubmissionFac
 			unit       ident
 			state      string
 			first      *time.Time
+			released   *time.Time
 			certified  string
 			innovation sql.NullString
 			items      []struct {
@@ -123,7 +124,7 @@ func (t *tx) SubmissionFacts(year int, units []string) ([]workflow.SubmissionFac
 			}
 			decisions []bool
 		)
-		if err := rows.Scan(&unit, &state, &first, &certified, &innovation); err != nil {
+		if err := rows.Scan(&unit, &state, &first, &released, &certified, &innovation); err != nil {
 			return nil, internal(err, "submission facts")
 		}
 		if innovation.Valid {
@@ -134,7 +135,7 @@ func (t *tx) SubmissionFacts(year int, units []string) ([]workflow.SubmissionFac
 		if err := fromJSON(certified, &decisions); err != nil {
 			return nil, internal(err, "stored certification")
 		}
-		f.Unit, f.State, f.FirstSubmittedAt = string(unit), workflow.State(state), utcPtr(first)
+		f.Unit, f.State, f.FirstSubmittedAt, f.ReleasedAt = string(unit), workflow.State(state), utcPtr(first), utcPtr(released)
 		f.Innovation = make([]workflow.InnovationFact, len(items))
 		for i, it := range items {
 			f.Innovation[i] = workflow.InnovationFact{Title: it.Title, Points: it.Points, Certified: i < len(decisions) && decisions[i]}

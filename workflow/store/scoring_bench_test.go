@@ -201,7 +201,7 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 				if err != nil {
 					break
 				}
-				due := p.DueTime(n.Due)
+				due := p.NodeDue(n.Due, time.Time{}).At
 				state, late, awarded := workflow.NodeAccepted, false, n.Points
 				reported, reviewed := any(due.Add(-48*time.Hour).UTC()), any(due.UTC())
 				if k%7 == 0 {

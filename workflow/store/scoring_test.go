@@ -17,6 +17,7 @@ import (
 // the results of scoring every node read one by one through Tx.Nodes, on
 // both databases; and a run twice gives the same digest.
 func TestScoringNodesScoreAsNodes(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []struct {
 		name string
 		open func(t *testing.T) *store.DB
@@ -142,6 +143,7 @@ func resultsOf(t *testing.T, rs []workflow.UnitResult) string {
 // TestResultsJSON: the stored results are exactly what json.Marshal makes
 // of them, for an empty year, one unit and many.
 func TestResultsJSON(t *testing.T) {
+	t.Parallel()
 	r := workflow.UnitResult{Unit: "gjz", Name: "高新区<总工会>", State: "executing", Party: 9950, Business: 10025,
 		Deductions: []workflow.Deduction{{Rule: workflow.RuleLateNode, Points: 50, Reason: "B3 工作1 节点2（2019-09-30） 逾期报送，扣0.5分", Ref: "business[2].works[0].nodes[1]"}},
 		Indicators: []workflow.IndicatorScore{{Category: "party", Code: "P1", Name: "党的政治建设", Points: 3400, Awarded: 2550, Nodes: 8, Accepted: 7}},

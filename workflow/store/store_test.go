@@ -49,10 +49,12 @@ func openMariaDB(t *testing.T) *store.DB {
 }
 
 func TestSQLite(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) service.Store { return openSQLite(t) })
 }
 
 func TestMariaDB(t *testing.T) {
+	t.Parallel()
 	testdb.MariaDB(t) // skips the whole test, once, without mariadbd
 	storetest.Run(t, func(t *testing.T) service.Store { return openMariaDB(t) })
 }
@@ -60,6 +62,7 @@ func TestMariaDB(t *testing.T) {
 // TestMigrateKeepsData: migrating an up-to-date schema again, and opening
 // an existing database (which migrates), keeps the data.
 func TestMigrateKeepsData(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "mariadb"} {
 		t.Run(backend, func(t *testing.T) {
 			var o store.Options
@@ -99,6 +102,7 @@ func TestMigrateKeepsData(t *testing.T) {
 // TestMariaDBSchema: every table is InnoDB with utf8mb4_unicode_ci, and
 // identifier columns compare in binary.
 func TestMariaDBSchema(t *testing.T) {
+	t.Parallel()
 	db := openMariaDB(t)
 	type table struct{ Name, Engine, Collation string }
 	var tables []table
@@ -143,6 +147,7 @@ func TestMariaDBSchema(t *testing.T) {
 // TestMariaDBSessionIsUTC: the store runs its sessions in UTC even when
 // the DSN asks for another zone.
 func TestMariaDBSessionIsUTC(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.MariaDB(t) + "&time_zone=%27%2B08%3A00%27"
 	db := open(t, store.Options{DSN: dsn})
 	var zone string
@@ -157,6 +162,7 @@ func TestMariaDBSessionIsUTC(t *testing.T) {
 // TestMariaDBServersMigrateTogether: servers starting at once against one
 // empty database all open it; the migration lock makes them take turns.
 func TestMariaDBServersMigrateTogether(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.MariaDB(t)
 	const servers = 4
 	errs := make(chan error, servers)
@@ -177,6 +183,7 @@ func TestMariaDBServersMigrateTogether(t *testing.T) {
 }
 
 func TestOpenNeedsDSNOrDataDir(t *testing.T) {
+	t.Parallel()
 	if _, err := store.Open(context.Background(), store.Options{}); err == nil {
 		t.Fatal("Open with neither a DSN nor a data directory succeeded")
 	}

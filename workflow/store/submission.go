@@ -26,6 +26,7 @@ type submissionRow struct {
 	SubmittedAt      *time.Time `gorm:"precision:6"`
 	FirstSubmittedAt *time.Time `gorm:"precision:6"`
 	Late             bool       `gorm:"not null"`
+	ReleasedAt       *time.Time `gorm:"precision:6"`
 	CreatedAt        time.Time  `gorm:"not null;precision:6;autoCreateTime:false"`
 	UpdatedAt        time.Time  `gorm:"not null;precision:6;autoUpdateTime:false"`
 }
@@ -62,7 +63,7 @@ func submissionValues(s *workflow.Submission) (submissionRow, error) {
 	r := submissionRow{
 		ID: s.ID, Year: s.Year, Unit: ident(s.Unit), State: string(s.State), Version: s.Version,
 		Comment: s.Comment, SubmittedAt: utcPtr(s.SubmittedAt), FirstSubmittedAt: utcPtr(s.FirstSubmittedAt),
-		Late: s.Late, CreatedAt: utc(s.CreatedAt), UpdatedAt: utc(s.UpdatedAt),
+		Late: s.Late, ReleasedAt: utcPtr(s.ReleasedAt), CreatedAt: utc(s.CreatedAt), UpdatedAt: utc(s.UpdatedAt),
 	}
 	var err error
 	if r.Doc, err = toJSON(s.Doc); err != nil {
@@ -79,14 +80,14 @@ func submissionValues(s *workflow.Submission) (submissionRow, error) {
 
 // normalizeTimes gives s the stored form of its times.
 func normalizeTimes(s *workflow.Submission, r submissionRow) {
-	s.SubmittedAt, s.FirstSubmittedAt, s.CreatedAt, s.UpdatedAt = r.SubmittedAt, r.FirstSubmittedAt, r.CreatedAt, r.UpdatedAt
+	s.SubmittedAt, s.FirstSubmittedAt, s.ReleasedAt, s.CreatedAt, s.UpdatedAt = r.SubmittedAt, r.FirstSubmittedAt, r.ReleasedAt, r.CreatedAt, r.UpdatedAt
 }
 
 func (r submissionRow) submission() (workflow.Submission, error) {
 	s := workflow.Submission{
 		ID: r.ID, Year: r.Year, Unit: string(r.Unit), State: workflow.State(r.State), Version: r.Version,
 		Comment: r.Comment, SubmittedAt: utcPtr(r.SubmittedAt), FirstSubmittedAt: utcPtr(r.FirstSubmittedAt),
-		Late: r.Late, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Late: r.Late, ReleasedAt: utcPtr(r.ReleasedAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	if err := fromJSON(r.Doc, &s.Doc); err != nil {
 		return s, internal(err, "stored document")
@@ -194,6 +195,7 @@ func (t *tx) UpdateSubmission(s *workflow.Submission, prevVersion int) error {
 		"submitted_at":       r.SubmittedAt,
 		"first_submitted_at": r.FirstSubmittedAt,
 		"late":               r.Late,
+		"released_at":        r.ReleasedAt,
 		"updated_at":         r.UpdatedAt,
 	})
 	if res.Error != nil {
@@ -253,6 +255,23 @@ func (t *tx) History(year int, unit string) ([]workflow.HistoryEntry, error) {
 			return nil, internal(err, "stored certification")
 		}
 		out = append(out, h)
+	}
+	return out, nil
+}
+
+// Releases returns when each unit's submission of year was released, for
+// the units whose submission was (the others are absent).
+func (t *tx) Releases(year int) (map[string]time.Time, error) {
+	var rows []struct {
+		Unit       string
+		ReleasedAt *time.Time
+	}
+	if err := t.db.Model(&submissionRow{}).Select("unit, released_at").Where("year = ? AND released_at IS NOT NULL", year).Scan(&rows).Error; err != nil {
+		return nil, internal(err, "releases")
+	}
+	out := make(map[string]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.Unit] = r.ReleasedAt.UTC()
 	}
 	return out, nil
 }

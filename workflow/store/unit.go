@@ -28,6 +28,7 @@ type contactRow struct {
 	UnitCode ident  `gorm:"size:64;not null;index:contacts_unit_seq,priority:1"`
 	Seq      int    `gorm:"not null;index:contacts_unit_seq,priority:2"`
 	Name     string `gorm:"size:255;not null"`
+	Duty     string `gorm:"size:16;not null;default:''"`
 	Position string `gorm:"size:255;not null"`
 	Phone    string `gorm:"size:255;not null"`
 	Mobile   string `gorm:"size:255;not null"`
@@ -82,7 +83,7 @@ func (t *tx) Contacts(unit string) ([]workflow.Contact, error) {
 	}
 	out := make([]workflow.Contact, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, workflow.Contact{Name: r.Name, Position: r.Position, Phone: r.Phone, Mobile: r.Mobile, Email: r.Email})
+		out = append(out, workflow.Contact{Name: r.Name, Duty: r.Duty, Position: r.Position, Phone: r.Phone, Mobile: r.Mobile, Email: r.Email})
 	}
 	return out, nil
 }
@@ -98,7 +99,7 @@ func (t *tx) SetContacts(unit string, cs []workflow.Contact) error {
 	}
 	rows := make([]contactRow, len(cs))
 	for i, c := range cs {
-		rows[i] = contactRow{UnitCode: ident(unit), Seq: i, Name: c.Name, Position: c.Position, Phone: c.Phone, Mobile: c.Mobile, Email: c.Email}
+		rows[i] = contactRow{UnitCode: ident(unit), Seq: i, Name: c.Name, Duty: c.Duty, Position: c.Position, Phone: c.Phone, Mobile: c.Mobile, Email: c.Email}
 	}
 	return internal(t.db.Create(&rows).Error, "set contacts")
 }

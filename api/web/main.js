@@ -1,0 +1,10 @@
+// 工会实绩考核: the pages for district units, the office and leaders, as
+// ES modules with no build step. The forms are built from the plan the
+// server sends (GET /api/v1/plans/{year}), so a new year's plan needs no
+// change here. routes.js lists the pages, events.js wires every click and
+// submit, shell.js shows the page of the hash.
+
+import "./events.js";
+import { start } from "./shell.js";
+
+start();

@@ -1,0 +1,85 @@
+// Units and accounts (#/admin, the office): the units with their contacts,
+// a new unit with its contacts, the accounts and a new account.
+
+import { api } from "../api.js";
+import { $, app, esc, fmtTime, message } from "../dom.js";
+import { markForm } from "../feedback.js";
+import { label } from "../labels.js";
+import { session, setUnits } from "../session.js";
+import { contactFields, contactRows, editContact, emptyContact } from "../parts/contacts.js";
+
+// newContacts are the contacts typed into the new-unit form; they survive
+// a refused creation.
+let newContacts = [];
+
+export async function open() {
+  const [units, users] = await Promise.all([api("GET", "/units"), api("GET", "/users")]);
+  setUnits(units);
+  if (!newContacts.length) newContacts = [emptyContact()];
+  let html = `<h2>单位与账号</h2>
+  <section class="annex" id="units-section"><h3>单位（${units.length}个）</h3><table class="list" id="units"><thead><tr><th>代码</th><th>名称</th><th>督查工作联系人</th><th></th></tr></thead><tbody>`;
+  for (const u of units) html += `<tr data-unit="${esc(u.code)}"><td>${esc(u.code)}</td><td>${esc(u.name)}</td><td>${(u.contacts || []).map(c => `${esc(c.name)} &lt;${esc(c.email)}&gt;`).join("<br>")}</td><td><a href="#/units/${encodeURIComponent(u.code)}">指标表与联系人</a></td></tr>`;
+  html += `</tbody></table>
+  <form id="unit-form" class="card" data-form="create-unit"><h4>新建单位</h4>
+    <div class="row"><label>单位代码 <span class="f" data-path="code"><input name="code" id="unit-code" placeholder="如 gjz" required></span></label>
+    <label>单位名称 <span class="f" data-path="name"><input name="name" id="unit-name" placeholder="如 甘井子区总工会" required></span></label></div>
+    <p class="hint">可同时录入督查工作联系人，提醒邮件在单位报送前即可送达。</p>
+    <div id="new-contacts">${contactRows(newContacts, "contacts", true)}</div>
+    <button type="button" id="add-new-contact" data-action="add-contact" class="mini">＋ 添加联系人</button>
+    <div class="actions"><button type="submit" class="primary" id="create-unit">新建单位</button></div><div id="unit-result"></div></form></section>
+  <section class="annex" id="users-section"><h3>账号（${users.length}个）</h3><table class="list" id="users"><thead><tr><th>用户名</th><th>角色</th><th>所属单位</th><th>创建时间</th></tr></thead><tbody>`;
+  for (const u of users) html += `<tr data-user="${esc(u.username)}"><td>${esc(u.username)}</td><td>${esc(label("roles", u.role))}</td><td>${esc(u.unit_code ? (session.units[u.unit_code] || u.unit_code) : "")}</td><td>${esc(fmtTime(u.created_at))}</td></tr>`;
+  html += `</tbody></table>
+  <form id="user-form" class="card" data-form="create-user"><h4>新建账号</h4><div class="row">
+    <label>用户名 <span class="f" data-path="username"><input name="username" id="user-name" required></span></label>
+    <label>初始密码 <span class="f" data-path="password"><input name="password" id="user-password" type="password" autocomplete="new-password" required minlength="8"></span></label>
+    <label>角色 <span class="f" data-path="role"><select name="role" id="user-role"><option value="unit">${esc(label("roles", "unit"))}（填报本单位）</option><option value="office">${esc(label("roles", "office"))}</option><option value="viewer">${esc(label("roles", "viewer"))}</option></select></span></label>
+    <label>所属单位 <span class="f" data-path="unit_code"><select name="unit_code" id="user-unit">${units.map(u => `<option value="${esc(u.code)}">${esc(u.name)}</option>`).join("")}</select></span></label></div>
+    <div class="actions"><button type="submit" class="primary" id="create-user">新建账号</button></div><div id="user-result"></div></form></section>`;
+  app().innerHTML = html;
+}
+
+function drawContacts() { $("#new-contacts").innerHTML = contactRows(newContacts, "contacts", true); }
+
+async function createUnit(form) {
+  const body = { code: form.code.value.trim(), name: form.name.value.trim(), contacts: newContacts.filter(c => contactFields.some(f => c[f].trim())) };
+  try {
+    const u = await api("POST", "/units", body);
+    newContacts = [];
+    await open();
+    $("#unit-result").innerHTML = message("ok", `已新建单位：${esc(u.name)}（${esc(u.code)}）。请再为它新建“区总工会”账号。`);
+  } catch (e) {
+    if (e.status === 401) throw e;
+    markForm(form, e);
+    $("#unit-result").innerHTML = message("error", esc(e.message));
+  }
+}
+
+async function createUser(form) {
+  const role = form.role.value;
+  const body = { username: form.username.value.trim(), password: form.password.value, role, unit_code: role === "unit" ? form.unit_code.value : "" };
+  try {
+    const u = await api("POST", "/users", body);
+    await open();
+    $("#user-result").innerHTML = message("ok", `已新建账号：${esc(u.username)}（${esc(label("roles", u.role))}）。请将用户名和初始密码告知使用人。`);
+  } catch (e) {
+    if (e.status === 401) throw e;
+    markForm(form, e);
+    $("#user-result").innerHTML = message("error", esc(e.message));
+  }
+}
+
+export const actions = {
+  "add-contact": () => { newContacts.push(emptyContact(newContacts)); drawContacts(); },
+  "del-contact": btn => { newContacts.splice(Number(btn.dataset.index), 1); drawContacts(); },
+};
+
+export const forms = { "create-unit": createUnit, "create-user": createUser };
+
+export function input(el) {
+  if (el.matches("#new-contacts [data-contact]")) editContact(newContacts, el);
+}
+
+export function change(el) {
+  if (el.id === "user-role") $("#user-unit").disabled = el.value !== "unit";
+}

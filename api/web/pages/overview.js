@@ -1,0 +1,48 @@
+// The overview (#/): every unit's tables with their state, submission time
+// and 迟报; the office releases the certified tables from here.
+
+import { api } from "../api.js";
+import { app, enc, esc, fmtTime, message } from "../dom.js";
+import { show } from "../feedback.js";
+import { label, stateBadge } from "../labels.js";
+import { session, unitName } from "../session.js";
+import { failedMailBanner } from "./notify.js";
+
+const counted = ["none", "draft", "submitted", "returned", "certified", "executing"];
+
+export async function open() {
+  const p = session.plan, me = session.me;
+  const [subs, banner] = await Promise.all([api("GET", `/plans/${session.year}/submissions`), failedMailBanner()]);
+  const count = st => subs.filter(s => s.state === st).length;
+  const late = subs.filter(s => s.late).length;
+  let html = `<h2>${esc(p.title || session.year + "年度实绩考核")}</h2>
+  ${banner}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.date)} ${esc(p.deadline.time)}</strong>${p.deadline.due && p.deadline.due.moved ? `（${esc(p.deadline.due.label)}）` : ""}（${esc(p.zone)}）；时间节点：<span id="checkpoint-dues">${p.checkpoints.map(c => esc(c.due ? c.due.label : c.name)).join("、")}</span></p>`;
+  if (me.role !== "unit") {
+    html += `<ul class="stats" id="stats"><li>单位 <b>${subs.length}</b></li>` +
+      counted.map(st => `<li>${esc(label("states", st))} <b>${count(st)}</b></li>`).join("") +
+      `<li class="${late ? "late" : ""}">迟报 <b>${late}</b></li></ul>`;
+  }
+  html += `<table id="overview" class="list"><thead><tr><th>序号</th><th>单位</th><th>状态</th><th>版本</th><th>报送时间</th><th>迟报</th><th></th></tr></thead><tbody>`;
+  subs.forEach((s, i) => {
+    const fill = me.role === "unit" && ["none", "draft", "returned"].includes(s.state);
+    const exec = s.state === "executing" || s.state === "scored";
+    html += `<tr data-unit="${esc(s.unit)}" data-state="${esc(s.state)}"><td>${i + 1}</td><td><a href="#/units/${enc(s.unit)}">${esc(s.name)}</a>${s.unreachable && me.role === "office" ? ' <span class="unreachable" title="该单位的联系人都没有电子邮箱，提醒邮件无法送达，请电话通知">无邮箱</span>' : ""}</td>
+      <td>${stateBadge(s.state)}</td><td>${s.version || ""}</td><td>${esc(fmtTime(s.submitted_at))}</td><td>${s.late ? '<span class="late">迟报</span>' : ""}</td>
+      <td><a class="button" href="#/units/${enc(s.unit)}">${fill ? "填报" : "查看"}</a>${exec ? ` <a class="button" href="#/exec/${enc(s.unit)}">执行情况</a>` : ""}</td></tr>`;
+  });
+  if (!subs.length) html += `<tr><td colspan="7" class="empty">还没有单位。${me.role === "office" ? '请到<a href="#/admin">单位与账号</a>新建。' : ""}</td></tr>`;
+  html += "</tbody></table>";
+  if (me.role === "office") {
+    const n = count("certified");
+    html += `<div class="actions"><button type="button" id="release" data-action="release" class="primary" ${n ? "" : "disabled"}>将已认定的${n}份指标表返各单位执行</button></div>`;
+  }
+  app().innerHTML = html + `<div id="result"></div>`;
+}
+
+async function release() {
+  const r = await api("POST", `/plans/${session.year}/release`);
+  await open();
+  show(message("ok", `已返各单位执行：${esc(r.released.map(unitName).join("、"))}`));
+}
+
+export const actions = { release };
