@@ -49,12 +49,17 @@ func delay(n, free int, max time.Duration) time.Duration {
 }
 
 // RetryAt returns when an attempt with failures f may be made: a time not
-// after now means at once.
+// after now (the zero time when nothing makes it wait) means at once.
+// Failures within the allowance never make an attempt wait, even when
+// another server's clock recorded them a little ahead of this one's.
 func (t LoginThrottle) RetryAt(f LoginFailures) time.Time {
-	at := f.AddressLast.Add(delay(f.Address, t.FreePerAddress, t.MaxDelay))
+	var at time.Time
+	if d := delay(f.Address, t.FreePerAddress, t.MaxDelay); d > 0 {
+		at = f.AddressLast.Add(d)
+	}
 	if f.UserFromAddress > 0 {
-		if u := f.UserLast.Add(delay(f.User, t.FreePerUser, t.MaxDelay)); u.After(at) {
-			at = u
+		if d := delay(f.User, t.FreePerUser, t.MaxDelay); d > 0 && f.UserLast.Add(d).After(at) {
+			at = f.UserLast.Add(d)
 		}
 	}
 	return at

@@ -23,6 +23,8 @@ func TestLoginThrottle(t *testing.T) {
 		{"a user failing from elsewhere does not slow a clean address", LoginFailures{User: 500, UserLast: last}, 0},
 		{"nor an address that failed other users only", LoginFailures{User: 500, Address: 3, UserLast: last, AddressLast: last}, 0},
 		{"an address failing many names waits", LoginFailures{Address: 21, AddressLast: last}, 2 * time.Second},
+		{"failures within the allowance recorded ahead by another server's clock", LoginFailures{User: 4, Address: 4, UserFromAddress: 4,
+			UserLast: last.Add(time.Second), AddressLast: last.Add(time.Second)}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
