@@ -172,7 +172,7 @@ func TestImportChecksTheStateFirst(t *testing.T) {
 
 // TestBadSpreadsheetSameStatusEverywhere: a file that is not a workbook
 // gets the same status from the submission import and the monthly
-// import.
+// import: 400, or 415 for the old binary formats (.xls, .doc).
 func TestBadSpreadsheetSameStatusEverywhere(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	var notWorkbook bytes.Buffer
@@ -186,6 +186,7 @@ func TestBadSpreadsheetSameStatusEverywhere(t *testing.T) {
 	}{
 		"a truncated zip":       {[]byte("PK\x03\x04\x14\x00\x00\x00garbage"), 400},
 		"a zip of another file": {notWorkbook.Bytes(), 400},
+		"an old binary file":    {evidenceFixture(t, "旧版文档.doc"), 415},
 	} {
 		t.Run(name, func(t *testing.T) {
 			for _, imp := range []struct{ path, role string }{
