@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -65,17 +66,15 @@ func (t LoginThrottle) RetryAt(f LoginFailures) time.Time {
 	return at
 }
 
-// LoginName is s as a failed login records it: at most MaxLoginNameBytes,
-// cut at a character boundary, invalid UTF-8 replaced.
+// LoginName is s as a failed login records it: invalid UTF-8 replaced,
+// then at most MaxLoginNameBytes, cut at a character boundary.
 func LoginName(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) > MaxLoginNameBytes {
 		s = s[:MaxLoginNameBytes]
 		for len(s) > 0 && !utf8.ValidString(s) {
 			s = s[:len(s)-1]
 		}
-	}
-	if !utf8.ValidString(s) {
-		s = string([]rune(s))
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestLoginThrottle(t *testing.T) {
@@ -49,5 +50,8 @@ func TestLoginName(t *testing.T) {
 	}
 	if got := LoginName("gjz\xff"); got != "gjz\uFFFD" {
 		t.Errorf("%q", got)
+	}
+	if got := LoginName(strings.Repeat("\xff", 100)); len(got) > MaxLoginNameBytes || !utf8.ValidString(got) {
+		t.Errorf("invalid bytes recorded as %q (%d bytes)", got, len(got))
 	}
 }
