@@ -42,6 +42,9 @@ type Server struct {
 	// UploadReadTimeout replaces the server's read timeout for an
 	// evidence upload once it is authorised (none when zero).
 	UploadReadTimeout time.Duration
+	// PublicURL is the address users reach the server at (public_url),
+	// for calendar addresses; without it, the address a request came to.
+	PublicURL string
 }
 
 // maxImportBytes bounds an uploaded file that is imported whole: a
@@ -72,6 +75,10 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.handleReady)
 	registerPages(r)
+	// A calendar feed is read by calendars that sign in to nothing: its
+	// token is its credential.
+	r.GET("/calendar/:file", s.handleFeed)
+	r.HEAD("/calendar/:file", s.handleFeed)
 
 	v1 := r.Group("/api/v1")
 	limit := cmp.Or(s.MaxBodyBytes, 2<<20)
@@ -83,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 	lim := s.Service.Limits()
 	upload := v1.Group("", limitBody(int64(lim.MaxFiles)*(lim.MaxFileBytes+64<<10)+1<<20), auth)
 	upload.POST("/nodes/:id/evidence", s.handleReport)
+	upload.POST("/plans/:year/units/:unit/objections", s.handleFileObjection)
 	imports := v1.Group("", limitBody(maxImportBytes+1<<20), auth)
 	imports.POST("/plans/:year/monthly/:month/import", s.handleImportMonthly)
 	imports.POST("/plans/:year/units/:unit/submission/import", s.handleImportSubmission)
@@ -92,10 +100,13 @@ func (s *Server) Handler() http.Handler {
 // routes registers every JSON route, by resource.
 func (s *Server) routes(a *gin.RouterGroup) {
 	s.accountRoutes(a)
+	s.planRoutes(a)
 	s.unitRoutes(a)
 	s.submissionRoutes(a)
 	s.nodeRoutes(a)
 	s.scoringRoutes(a)
+	s.channelRoutes(a)
+	s.contestRoutes(a)
 	a.GET("/notifications", s.handleNotifications)
 	a.GET("/notifications/counts", s.handleNotificationCounts)
 	a.POST("/notifications/:id/resend", s.handleResendNotification)
@@ -116,10 +127,28 @@ func (s *Server) accountRoutes(a *gin.RouterGroup) {
 	a.GET("/operations/backup", actorCall(ok, s.Service.BackupStatus))
 }
 
-// unitRoutes: plans, units and their contacts.
-func (s *Server) unitRoutes(a *gin.RouterGroup) {
+// planRoutes: the years, the plans in force, the plans as the office edits
+// them (a whole document at a time, so that every field is editable here),
+// and the blank annexes.
+func (s *Server) planRoutes(a *gin.RouterGroup) {
+	svc := s.Service
+	a.GET("/years", actorCall(ok, svc.Years))
 	a.GET("/plans", s.handlePlans)
+	a.POST("/plans", bodyCall(created, svc.CreatePlan))
 	a.GET("/plans/:year", s.handlePlan)
+	a.PUT("/plans/:year/draft", yearBodyCall(ok, svc.SavePlanDraft))
+	a.POST("/plans/:year/check", s.handleCheckPlan)
+	a.GET("/plans/:year/versions", yearCall(ok, svc.PlanVersions))
+	a.GET("/plans/:year/versions/:version", versionCall(ok, svc.PlanVersion))
+	a.GET("/plans/:year/versions/:version/plan.yaml", s.handlePlanYAML)
+	a.GET("/plans/:year/versions/:version/impact", versionCall(ok, svc.PlanImpact))
+	a.POST("/plans/:year/versions/:version/publish", versionBodyCall(ok, svc.PublishPlan))
+	a.GET("/plans/:year/annexes.xlsx", s.handleBlankAnnexes("xlsx"))
+	a.GET("/plans/:year/annexes.docx", s.handleBlankAnnexes("docx"))
+}
+
+// unitRoutes: units and their contacts.
+func (s *Server) unitRoutes(a *gin.RouterGroup) {
 	a.GET("/units", actorCall(ok, s.Service.Units))
 	a.POST("/units", bodyCall(created, s.Service.CreateUnit))
 	a.GET("/units/:unit", unitCall(ok, s.Service.Unit))
@@ -140,6 +169,8 @@ func (s *Server) submissionRoutes(a *gin.RouterGroup) {
 	sub.POST("/return", yearUnitBodyCall(ok, false, svc.Return))
 	sub.POST("/certify", yearUnitBodyCall(ok, true, svc.Certify))
 	sub.GET("/history", yearUnitCall(ok, svc.History))
+	sub.POST("/received", yearUnitBodyCall(ok, false, svc.RecordReceipt))
+	sub.DELETE("/received", yearUnitCall(http.StatusNoContent, noContent(svc.ClearReceipt)))
 	sub.GET("/export.xlsx", s.handleExportSubmission)
 }
 
@@ -155,6 +186,7 @@ func (s *Server) nodeRoutes(a *gin.RouterGroup) {
 	a.PUT("/plans/:year/units/:unit/monthly/:month", s.handlePutMonthly)
 	a.GET("/plans/:year/units/:unit/monthly/:month", s.handleMonthlyHistory)
 	a.GET("/plans/:year/monthly/:month", s.handleMonthly)
+	a.GET("/plans/:year/monthly", s.handleMonthlyComparison)
 }
 
 // scoringRoutes: deductions, scoring runs, results and their exports.
@@ -170,6 +202,22 @@ func (s *Server) scoringRoutes(a *gin.RouterGroup) {
 	a.POST("/plans/:year/scoring-runs/:id/publish", s.handlePublishScoring)
 	a.GET("/plans/:year/scoring-runs/:id/export.xlsx", s.handleExportRanking)
 	a.GET("/plans/:year/scoring-runs/:id/export.csv", s.handleExportRankingCSV)
+	a.GET("/plans/:year/scoring-runs/:id/diff", s.handleRunDiff)
+}
+
+// contestRoutes: waivers of deductions, objections to a published result
+// and their answers (filing an objection is an upload, registered with the
+// uploads).
+func (s *Server) contestRoutes(a *gin.RouterGroup) {
+	svc := s.Service
+	a.GET("/plans/:year/units/:unit/waivers", yearUnitCall(ok, svc.Waivers))
+	a.POST("/plans/:year/units/:unit/waivers", yearUnitBodyCall(created, false, svc.AddWaiver))
+	a.DELETE("/plans/:year/units/:unit/waivers/:id", s.handleWithdrawWaiver)
+	a.GET("/plans/:year/units/:unit/objections", yearUnitCall(ok, svc.Objections))
+	a.GET("/plans/:year/objections", s.handleObjectionQueue)
+	a.GET("/objections/:id", idCall(ok, "异议", svc.Objection))
+	a.POST("/objections/:id/answer", s.handleAnswerObjection)
+	a.GET("/objections/:id/files/:file", s.handleObjectionFile)
 }
 
 // handleReady checks the database and the evidence store at once, within

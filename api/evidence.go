@@ -2,9 +2,11 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,73 +47,87 @@ func (s *Server) handleReport(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if c.ContentType() != "multipart/form-data" {
-		writeError(c, workflow.Errorf(workflow.EUNSUPPORTED, "上传佐证材料的请求应为 multipart/form-data"))
-		return
-	}
-	if s.UploadReadTimeout > 0 {
-		// Authorised: the body may take longer than the server's read
-		// timeout allows other requests (docs/SECURITY.md).
-		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.UploadReadTimeout))
-	}
-	limits := s.Service.Limits()
-	mr, err := c.Request.MultipartReader()
+	form, err := s.readUpload(c, fmt.Sprintf("每个节点最多%d个佐证材料文件", s.Service.Limits().MaxFiles), "note")
 	if err != nil {
-		writeError(c, bodyError(err))
+		writeError(c, err)
 		return
 	}
-	var files []service.Upload
-	fail := func(err error) {
-		s.Service.DiscardEvidence(files)
-		writeError(c, bodyError(err))
-	}
-	note := ""
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			fail(err)
-			return
-		}
-		switch part.FormName() {
-		case "files":
-			if len(files) >= limits.MaxFiles {
-				part.Close()
-				fail(workflow.Errorf(workflow.ETOOLARGE, "每个节点最多%d个佐证材料文件", limits.MaxFiles))
-				return
-			}
-			f, err := s.Service.StageEvidence(part)
-			if err != nil {
-				part.Close()
-				fail(err)
-				return
-			}
-			files = append(files, service.Upload{Name: partFileName(part.Header), File: f})
-		case "note":
-			b, err := io.ReadAll(io.LimitReader(part, maxNoteBytes+1))
-			if err != nil {
-				part.Close()
-				fail(err)
-				return
-			}
-			if len(b) > maxNoteBytes {
-				part.Close()
-				fail(workflow.Errorf(workflow.ETOOLARGE, "说明不能超过%d字节", maxNoteBytes))
-				return
-			}
-			note = string(b)
-		}
-		part.Close()
-	}
-	out, err := s.Service.ReportNode(ctx, a, id, note, files)
+	out, err := s.Service.ReportNode(ctx, a, id, form.fields["note"], form.files)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, out)
 }
+
+// uploadForm is a multipart upload as read: the staged files of its
+// "files" parts and its text fields.
+type uploadForm struct {
+	files  []service.Upload
+	fields map[string]string
+}
+
+// readUpload streams a multipart/form-data body, the way every upload of
+// evidence is read (node reports, objections): each "files" part is staged
+// within the service's size limit as it arrives, at most the service's
+// number of files (else ETOOLARGE with tooMany), each part named in fields
+// is read as text of at most maxNoteBytes, and other parts are skipped. A
+// body that is not multipart is EUNSUPPORTED. On any error nothing staged
+// remains.
+func (s *Server) readUpload(c *gin.Context, tooMany string, fields ...string) (*uploadForm, error) {
+	if c.ContentType() != "multipart/form-data" {
+		return nil, workflow.Errorf(workflow.EUNSUPPORTED, "上传材料的请求应为 multipart/form-data")
+	}
+	if s.UploadReadTimeout > 0 {
+		// Authorised (the caller checked): the body may take longer than
+		// the server's read timeout allows other requests (docs/SECURITY.md).
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.UploadReadTimeout))
+	}
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return nil, bodyError(err)
+	}
+	form := &uploadForm{fields: map[string]string{}}
+	fail := func(part io.Closer, err error) (*uploadForm, error) {
+		if part != nil {
+			part.Close()
+		}
+		s.Service.DiscardEvidence(form.files)
+		return nil, bodyError(err)
+	}
+	limits := s.Service.Limits()
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return form, nil
+		}
+		if err != nil {
+			return fail(nil, err)
+		}
+		switch name := part.FormName(); {
+		case name == "files":
+			if len(form.files) >= limits.MaxFiles {
+				return fail(part, workflow.Errorf(workflow.ETOOLARGE, "%s", tooMany))
+			}
+			f, err := s.Service.StageEvidence(part)
+			if err != nil {
+				return fail(part, err)
+			}
+			form.files = append(form.files, service.Upload{Name: partFileName(part.Header), File: f})
+		case slices.Contains(fields, name):
+			b, err := io.ReadAll(io.LimitReader(part, maxNoteBytes+1))
+			if err != nil {
+				return fail(part, err)
+			}
+			if len(b) > maxNoteBytes {
+				return fail(part, workflow.Errorf(workflow.ETOOLARGE, "字段“%s”不能超过%d字节", name, maxNoteBytes))
+			}
+			form.fields[name] = string(b)
+		}
+		part.Close()
+	}
+}
+
 
 // handleDownload serves an evidence file to whoever may read its row: a
 // redirect to the object store when the service gives a link, else the

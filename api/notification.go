@@ -11,9 +11,9 @@ import (
 )
 
 // handleNotifications lists outbox messages (office only):
-// GET /api/v1/notifications?state=failed&unit=gjz&limit=50.
+// GET /api/v1/notifications?state=failed&unit=gjz&channel=wecom&limit=50.
 func (s *Server) handleNotifications(c *gin.Context) {
-	f := service.OutboxFilter{State: workflow.OutboxState(c.Query("state")), Unit: c.Query("unit")}
+	f := service.OutboxFilter{State: workflow.OutboxState(c.Query("state")), Unit: c.Query("unit"), Channel: workflow.Channel(c.Query("channel"))}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 1000 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -21,7 +22,11 @@ type Config struct {
 	AdminPassword string `yaml:"admin_password"`
 	ClockStart    string `yaml:"clock_start"`
 	PlansDir      string `yaml:"plans_dir"`
-	Log           struct {
+	// LazySync commits SQLite transactions without waiting for the disk
+	// (store.Options.LazySync). kaohe demo sets it for its throwaway data
+	// directory; no file or variable can.
+	LazySync bool `yaml:"-"`
+	Log      struct {
 		Level  string `yaml:"level"`
 		Format string `yaml:"format"`
 	} `yaml:"log"`
@@ -67,7 +72,16 @@ type Config struct {
 		Timeout  time.Duration `yaml:"timeout"`
 	} `yaml:"smtp"`
 	OfficeEmail string `yaml:"office_email"`
-	Reminders   struct {
+	// PublicURL is the address users reach the pages at, for the links
+	// in robot messages and calendar addresses.
+	PublicURL string `yaml:"public_url"`
+	Robots    struct {
+		// AllowedHosts are host[:port]s a robot webhook may use besides
+		// the official qyapi.weixin.qq.com and oapi.dingtalk.com.
+		AllowedHosts []string      `yaml:"allowed_hosts"`
+		Timeout      time.Duration `yaml:"timeout"`
+	} `yaml:"robots"`
+	Reminders struct {
 		LeadDays []int  `yaml:"lead_days"`
 		At       string `yaml:"at"`
 	} `yaml:"reminders"`
@@ -162,6 +176,7 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 		"KAOHE_SMTP_USER":      &c.SMTP.User,
 		"KAOHE_SMTP_PASSWORD":  &c.SMTP.Password,
 		"KAOHE_OFFICE_EMAIL":   &c.OfficeEmail,
+		"KAOHE_PUBLIC_URL":     &c.PublicURL,
 		"KAOHE_BACKUP_DIR":     &c.Backups.Dir,
 		"KAOHE_LOG_LEVEL":      &c.Log.Level,
 		"KAOHE_LOG_FORMAT":     &c.Log.Format,
@@ -192,6 +207,14 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 		for _, p := range strings.Split(v, ",") {
 			if p = strings.TrimSpace(p); p != "" {
 				c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p)
+			}
+		}
+	}
+	if v := getenv("KAOHE_ROBOT_ALLOWED_HOSTS"); v != "" {
+		c.Robots.AllowedHosts = nil
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				c.Robots.AllowedHosts = append(c.Robots.AllowedHosts, h)
 			}
 		}
 	}
@@ -254,6 +277,22 @@ func (c *Config) Check() error {
 	}
 	if u := c.Evidence.URL; u != "" && !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "s3://") {
 		errs = append(errs, "evidence.url: want file:///path or s3://bucket/prefix")
+	}
+	if u := c.PublicURL; u != "" {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil {
+			errs = append(errs, "public_url: want http(s)://host[:port][/path]")
+		}
+	}
+	for i, h := range c.Robots.AllowedHosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		c.Robots.AllowedHosts[i] = h
+		if p, err := url.Parse("http://" + h); err != nil || p.Host != h || h == "" {
+			errs = append(errs, fmt.Sprintf("robots.allowed_hosts: %q: want host or host:port", h))
+		}
+	}
+	if c.Robots.Timeout <= 0 {
+		errs = append(errs, "robots.timeout must be positive")
 	}
 	if c.Evidence.Redirect && c.Evidence.RedirectTTL <= 0 {
 		errs = append(errs, "evidence.redirect_ttl must be positive")

@@ -19,7 +19,8 @@ import (
 // Dispatcher sends the outbox on one goroutine. Each round it claims a
 // batch of due pending messages in the database (so that two dispatchers,
 // in one server or in two, never hold the same message), sends them one by
-// one over the Mailer, and records each result in its own transaction right
+// one, each by the sender of its channel (emails over the Mailer, robot
+// messages over Robots), and records each result in its own transaction right
 // after the mail server answers: a message the server accepted is marked
 // sent before the next one is sent, so a crash can duplicate at most the
 // message in flight. A crashed dispatcher's claims run out after ClaimTTL
@@ -30,12 +31,17 @@ import (
 // the office. When the mail server cannot be reached at all no attempt is
 // counted (see ErrUnavailable): the batch is given back and the dispatcher
 // waits and tries again, so an outage of a day delays messages but fails
-// none. A message whose deadline passed before it could be sent is marked
-// expired instead of being sent late.
+// none. A robot that says "too fast" gets the message later, no attempt
+// counted (see DeferError); a robot that refuses for good fails it at once
+// (see Permanent). A message whose deadline passed before it could be sent
+// is marked expired instead of being sent late.
 type Dispatcher struct {
 	Store  service.Store
 	Clock  workflow.Clock
 	Mailer Mailer
+	// Robots sends the messages of the robot channels (wecom, dingtalk);
+	// nil fails them.
+	Robots MessageSender
 	// From is the sender address.
 	From string
 	// Attempts and BaseDelay are the retry policy (outbox.attempts,
@@ -201,21 +207,23 @@ func (d *Dispatcher) send(ctx context.Context, claim string, m *workflow.OutboxM
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	mail := &Mail{
-		From: d.From, To: m.Recipient, Name: m.Name, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-		MessageID: fmt.Sprintf("<outbox-%d.%d@kaohe>", m.ID, m.CreatedAt.Unix()), Key: m.KeyString(),
-		Date: now, OutboxID: m.ID,
-	}
-	err := d.Mailer.Send(ctx, mail)
+	err := d.deliver(ctx, m, now)
 	if errors.Is(err, ErrUnavailable) {
 		d.Metrics.send("unavailable")
 		return false, err
 	}
 	res := workflow.SendResult{ID: m.ID, Claim: claim, At: d.Clock.Now().UTC()}
 	outcome := "sent"
-	if err != nil {
+	var later *DeferError
+	switch {
+	case err == nil:
+	case errors.As(err, &later):
+		res.Err, res.Retry, res.Deferred = truncate(err.Error(), 1000), res.At.Add(later.After), true
+		outcome = "deferred"
+		d.Log.Info("send deferred", "id", m.ID, "key", m.KeyString(), "until", res.Retry, "err", err)
+	default:
 		res.Err = truncate(err.Error(), 1000)
-		if attempts := m.Attempts + 1; attempts < d.Attempts {
+		if attempts := m.Attempts + 1; attempts < d.Attempts && !errors.Is(err, ErrPermanent) {
 			res.Retry = res.At.Add(d.BaseDelay << (attempts - 1))
 			outcome = "retry"
 		} else {
@@ -231,6 +239,23 @@ func (d *Dispatcher) send(ctx context.Context, claim string, m *workflow.OutboxM
 	}
 	d.Metrics.send(outcome)
 	return err == nil, rerr
+}
+
+// deliver hands a claimed message to the sender of its channel: an email
+// to the Mailer, a robot message to Robots.
+func (d *Dispatcher) deliver(ctx context.Context, m *workflow.OutboxMessage, now time.Time) error {
+	if m.Channel.IsRobot() {
+		if d.Robots == nil {
+			return Permanent(errors.New("本服务器未配置群机器人发送"))
+		}
+		return d.Robots.Send(ctx, m)
+	}
+	mail := &Mail{
+		From: d.From, To: m.Recipient, Name: m.Name, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
+		MessageID: fmt.Sprintf("<outbox-%d.%d@kaohe>", m.ID, m.CreatedAt.Unix()), Key: m.KeyString(),
+		Date: now, OutboxID: m.ID,
+	}
+	return d.Mailer.Send(ctx, mail)
 }
 
 func truncate(s string, n int) string {

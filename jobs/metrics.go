@@ -32,7 +32,7 @@ func NewMetrics(reg prometheus.Registerer, store service.Store) *Metrics {
 			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 30},
 		}, []string{"job"}),
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "kaohe_mail_sends_total", Help: "Outbox send outcomes (sent, retry, failed, expired, unavailable).",
+			Name: "kaohe_mail_sends_total", Help: "Outbox send outcomes (sent, retry, deferred, failed, expired, unavailable).",
 		}, []string{"outcome"}),
 		isLeader: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "kaohe_jobs_leader", Help: "1 while this server holds the jobs lease.",

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
+	"time"
 
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -12,16 +14,24 @@ import (
 
 // Reminders is the reminder pass: at each tick it asks the service which
 // notices are due now and whom they still have to reach
-// (service.DueNotices), renders one message per owing unit and contact,
-// plus one office digest per overdue notice, and enqueues them
-// (service.Enqueue). The outbox's unique key makes a repeated pass a no-op
+// (service.DueNotices), renders one message per owing unit and contact and
+// one per owing unit and group robot (markdown, with the same facts and a
+// link to the page), plus one office digest per overdue notice to each
+// office address and office robot, and enqueues them (service.Enqueue).
+// The notices about a published result go the same way, by mail: the
+// publication to every unit's contacts, each answer to its unit's
+// contacts, and a digest of open objections to the office on each working
+// day. The outbox's unique key makes a repeated pass a no-op
 // for messages already enqueued, so a late, repeated or restarted run sends
 // each reminder once.
 type Reminders struct {
 	Service *service.Service
 	// Sender signs the messages ("大连市总工会办公室" when empty).
 	Sender string
-	Log    *slog.Logger
+	// PublicURL is the address of the web pages (public_url), for the
+	// robot messages' links; without it they have none.
+	PublicURL string
+	Log       *slog.Logger
 
 	tpl *templates
 }
@@ -73,6 +83,16 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		sender = "大连市总工会办公室"
 	}
 	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, DueNote: dueNote, Now: fmtLocal(now, p), Lead: n.Lead, Office: p.OfficeContacts}
+	switch n.Kind {
+	case workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections:
+		base.What = fmt.Sprintf("%d年度实绩考核结果", p.Year)
+		if d.Result != nil {
+			base.Published = fmtLocal(*d.Result.PublishedAt, p)
+			if e := d.Result.ObjectionPeriodEnds; e != nil {
+				base.DueText = chineseDate(p.LocalDate(e.Add(-time.Nanosecond)))
+			}
+		}
+	}
 	until := n.Until.UTC()
 	msg := func(kind workflow.NoticeKind, unit, to, name string, v *mailView) (workflow.OutboxMessage, error) {
 		c, err := r.tpl.render(kind, v)
@@ -85,10 +105,26 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
 		}, nil
 	}
+	robotMsg := func(kind workflow.NoticeKind, unit string, to service.RobotTarget, v *mailView) (workflow.OutboxMessage, error) {
+		c, err := r.tpl.renderRobot(kind, v)
+		if err != nil {
+			return workflow.OutboxMessage{}, fmt.Errorf("render %s for a robot: %w", kind, err)
+		}
+		return workflow.OutboxMessage{
+			Channel: to.Kind, Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to.Recipient(), Name: to.Label,
+			Subject: c.Subject, Text: c.Text, State: workflow.OutboxPending,
+			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
+		}, nil
+	}
 	var out []workflow.OutboxMessage
 	for _, o := range d.Owed {
 		v := base
 		v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o.Owing)
+		v.Result = resultOf(o.Result)
+		if d.Answer != nil {
+			m := objectionOf(p, d.Answer, o.UnitName)
+			v.Objection = &m
+		}
 		for _, c := range o.Contacts {
 			v.Name = c.Name
 			m, err := msg(n.Kind, o.Unit, c.Email, c.Name, &v)
@@ -97,8 +133,16 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 			}
 			out = append(out, m)
 		}
+		v.Name, v.Link = "", pageLink(r.PublicURL, n.Kind, n.Deadline, o.Unit)
+		for _, to := range o.Robots {
+			m, err := robotMsg(n.Kind, o.Unit, to, &v)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
 	}
-	if len(d.Office) > 0 {
+	if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
 		v := base
 		v.Backup = strings.Join(d.Backup, "；")
 		for _, u := range d.Unreachable {
@@ -107,8 +151,23 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		for _, o := range d.Late {
 			v.Late = append(v.Late, unitItems{Unit: o.Unit, UnitName: o.UnitName, Items: items(o)})
 		}
+		for i := range d.Open {
+			v.Open = append(v.Open, objectionOf(p, &d.Open[i], d.UnitNames[d.Open[i].Unit]))
+		}
+		kind := workflow.NoticeDigest
+		if n.Kind == workflow.NoticeObjections {
+			kind = n.Kind
+		}
 		for _, to := range d.Office {
-			m, err := msg(workflow.NoticeDigest, "", to, "市总工会办公室", &v)
+			m, err := msg(kind, "", to, "市总工会办公室", &v)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
+		v.Link = pageLink(r.PublicURL, kind, n.Deadline, "")
+		for _, to := range d.OfficeRobots {
+			m, err := robotMsg(kind, "", to, &v)
 			if err != nil {
 				return nil, err
 			}
@@ -116,4 +175,37 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		}
 	}
 	return out, nil
+}
+
+// pageLink is the address of the page where a notice's items are done:
+// the unit's tables, its nodes or the monthly counts, and for the office's
+// digest the overview, the progress or the month's counts. It is "" when
+// no public_url is set.
+func pageLink(base string, kind workflow.NoticeKind, d workflow.PlanDeadline, unit string) string {
+	if base == "" {
+		return ""
+	}
+	base = strings.TrimRight(base, "/") + "/#/"
+	switch kind {
+	case workflow.NoticePublication, workflow.NoticeAnswer:
+		return base + "result/" + url.PathEscape(unit)
+	case workflow.NoticeObjections:
+		return base + "scoring"
+	}
+	if kind == workflow.NoticeDigest {
+		switch d.Kind {
+		case workflow.DeadlineCheckpoint:
+			return base + "progress"
+		case workflow.DeadlineMonthly:
+			return base + "monthly/" + d.Month.String()
+		}
+		return base
+	}
+	switch d.Kind {
+	case workflow.DeadlineCheckpoint:
+		return base + "exec/" + url.PathEscape(unit)
+	case workflow.DeadlineMonthly:
+		return base + "monthly"
+	}
+	return base + "units/" + url.PathEscape(unit)
 }

@@ -12,21 +12,26 @@ import (
 	"kaohe/workflow"
 )
 
-// templateFiles are the mail templates, one pair per notice kind: KIND.txt
-// defines "subject" and "text", KIND.html defines "html".
+// templateFiles are the message templates, three per notice kind: KIND.txt
+// defines an email's "subject" and "text", KIND.html its "html", KIND.md a
+// robot message's "title" and "markdown" (the body: the link and the
+// signature are added after it, see renderRobot).
 //
-//go:embed templates/*.txt templates/*.html
+//go:embed templates/*.txt templates/*.html templates/*.md
 var templateFiles embed.FS
 
-// templates holds the parsed mail templates.
+// templates holds the parsed message templates.
 type templates struct {
-	text map[workflow.NoticeKind]*texttemplate.Template
-	html map[workflow.NoticeKind]*htmltemplate.Template
+	text  map[workflow.NoticeKind]*texttemplate.Template
+	html  map[workflow.NoticeKind]*htmltemplate.Template
+	robot map[workflow.NoticeKind]*texttemplate.Template
 }
 
 func loadTemplates() (*templates, error) {
-	t := &templates{text: map[workflow.NoticeKind]*texttemplate.Template{}, html: map[workflow.NoticeKind]*htmltemplate.Template{}}
-	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest} {
+	t := &templates{text: map[workflow.NoticeKind]*texttemplate.Template{}, html: map[workflow.NoticeKind]*htmltemplate.Template{},
+		robot: map[workflow.NoticeKind]*texttemplate.Template{}}
+	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest,
+		workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections} {
 		tt, err := texttemplate.ParseFS(templateFiles, "templates/"+string(k)+".txt", "templates/footer.txt")
 		if err != nil {
 			return nil, err
@@ -36,6 +41,15 @@ func loadTemplates() (*templates, error) {
 			return nil, err
 		}
 		t.text[k], t.html[k] = tt, ht
+	}
+	for _, k := range []workflow.NoticeKind{workflow.NoticeReminder, workflow.NoticeOverdue, workflow.NoticeDigest,
+		workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections} {
+		rt, err := texttemplate.New(string(k)+".md").Funcs(texttemplate.FuncMap{"md": markdownText}).
+			ParseFS(templateFiles, "templates/"+string(k)+".md")
+		if err != nil {
+			return nil, err
+		}
+		t.robot[k] = rt
 	}
 	return t, nil
 }
@@ -67,6 +81,34 @@ type mailView struct {
 	// Office are the office's contacts every message ends with (the
 	// plan's office_contacts).
 	Office []workflow.OfficeContact
+	// Link is the page of the notice in the web pages ("" without
+	// public_url); robot messages end with it.
+	Link string
+	// Published is when the result was published and Result the unit's
+	// result (publication notices).
+	Published string
+	Result    *resultMail
+	// Objection is the answered objection (answer notices).
+	Objection *objectionMail
+	// Open lists the objections awaiting an answer (objection digest).
+	Open []objectionMail
+}
+
+// resultMail is a unit's published result as a message shows it.
+type resultMail struct {
+	Scored                                         bool
+	Total, Party, Business, Innovation, Deductions string
+	Rank, DeductionCount                           int
+	Grade, Reason                                  string
+}
+
+// objectionMail is an objection as a message shows it: times in the
+// plan's zone, the verdict and the correction in words.
+type objectionMail struct {
+	ID                                                  int64
+	Unit, UnitName, Line, Text, At                      string
+	Verdict, Answer, Correction, AnsweredBy, AnsweredAt string
+	Files                                               int
 }
 
 // unitItems is one unit's outstanding items.
@@ -99,6 +141,55 @@ func (t *templates) render(kind workflow.NoticeKind, v *mailView) (content, erro
 	c.HTML = b.String()
 	return c, nil
 }
+
+// maxRobotMarkdown bounds a robot message (WeCom takes 4096 bytes), with
+// room to spare.
+const maxRobotMarkdown = 4000
+
+// renderRobot renders a robot message: its title and its markdown, the
+// body cut at a line when it is too long (a digest of many late units),
+// then the link to the page and the signature, which are never cut.
+func (t *templates) renderRobot(kind workflow.NoticeKind, v *mailView) (content, error) {
+	var c content
+	var b bytes.Buffer
+	rt := t.robot[kind]
+	if err := rt.ExecuteTemplate(&b, "title", v); err != nil {
+		return c, err
+	}
+	c.Subject = strings.TrimSpace(b.String())
+	b.Reset()
+	if err := rt.ExecuteTemplate(&b, "markdown", v); err != nil {
+		return c, err
+	}
+	body := strings.TrimSpace(b.String())
+	var foot strings.Builder
+	if v.Link != "" {
+		foot.WriteString("\n\n[打开考核系统](" + v.Link + ")")
+	}
+	foot.WriteString("\n\n" + markdownText(v.Sender))
+	const more = "\n\n……（内容较多，其余请在考核系统中查看）"
+	if room := maxRobotMarkdown - foot.Len(); len(body) > room {
+		cut := strings.LastIndexByte(body[:room-len(more)], '\n')
+		if cut < 0 {
+			cut = 0
+		}
+		body = strings.TrimRight(body[:cut], "\n") + more
+	}
+	c.Text = body + foot.String()
+	return c, nil
+}
+
+// markdownText makes text safe inside the robots' markdown: the
+// characters that would start a link, an image, emphasis, a heading, a
+// quote, code or HTML (WeCom's <font>) become their full-width forms, and
+// line breaks spaces, so that what a unit typed shows as typed and never
+// as markup.
+func markdownText(s string) string { return markdownEscaper.Replace(s) }
+
+var markdownEscaper = strings.NewReplacer(
+	"\\", "＼", "*", "＊", "_", "＿", "`", "｀", "#", "＃", "[", "［", "]", "］",
+	"<", "＜", ">", "＞", "|", "｜", "~", "～", "\r\n", " ", "\n", " ", "\r", " ",
+)
 
 var weekdays = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
 
@@ -158,4 +249,25 @@ func items(o workflow.Owing) []string {
 
 func fmtLocal(t time.Time, p *workflow.Plan) string {
 	return t.In(p.Location()).Format("2006年1月2日 15:04")
+}
+
+// resultOf is a unit's result in a message's words.
+func resultOf(r *workflow.UnitResult) *resultMail {
+	if r == nil {
+		return nil
+	}
+	return &resultMail{Scored: r.Scored(), Total: r.Total.String(), Party: r.Party.String(), Business: r.Business.String(),
+		Innovation: r.Innovation.String(), Deductions: r.DeductionTotal.String(), Rank: r.Rank, DeductionCount: len(r.Deductions),
+		Grade: r.Grade, Reason: r.Reason}
+}
+
+// objectionOf is an objection in a message's words.
+func objectionOf(p *workflow.Plan, o *workflow.Objection, unitName string) objectionMail {
+	m := objectionMail{ID: o.ID, Unit: o.Unit, UnitName: unitName, Line: o.Line, Text: o.Text, At: fmtLocal(o.At, p),
+		Verdict: workflow.VerdictLabel(o.Verdict), Answer: o.Answer, Correction: o.Correction.Describe(), AnsweredBy: o.AnsweredBy,
+		Files: len(o.Files)}
+	if o.AnsweredAt != nil {
+		m.AnsweredAt = fmtLocal(*o.AnsweredAt, p)
+	}
+	return m
 }

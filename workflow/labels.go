@@ -34,6 +34,13 @@ type LabelTables struct {
 	OutboxStates map[string]string `json:"outbox_states"`
 	// MonthlySources say how a monthly member count came in.
 	MonthlySources map[string]string `json:"monthly_sources"`
+	// ResultStates are the states of a published year (公示中, 已确定).
+	ResultStates map[string]string `json:"result_states"`
+	// ObjectionVerdicts are the office's answers to objections.
+	ObjectionVerdicts map[string]string `json:"objection_verdicts"`
+	// LineKinds are the kinds of line of a result's breakdown and of a
+	// diff between runs.
+	LineKinds map[string]string `json:"line_kinds"`
 	// Duties name the duties of a supervision contact.
 	Duties map[string]string `json:"duties"`
 }
@@ -58,8 +65,20 @@ func Labels() LabelTables {
 		NoticeKinds:    names(noticeKindNames),
 		OutboxStates:   names(outboxStateNames),
 		MonthlySources: names(monthlySourceNames),
-		Duties:         names(dutyNames),
+		ResultStates:   map[string]string{ResultPublic: ResultStateLabel(ResultPublic), ResultFinal: ResultStateLabel(ResultFinal)},
+		ObjectionVerdicts: map[string]string{"": VerdictLabel(""), VerdictAccept: VerdictLabel(VerdictAccept),
+			VerdictReject: VerdictLabel(VerdictReject)},
+		LineKinds: names(lineKindNames),
+		Duties:    names(dutyNames),
 	}
+}
+
+var lineKindNames = map[string]string{
+	LineScore:      "小计",
+	LineIndicator:  "指标",
+	LineNode:       "节点",
+	LineInnovation: "创新指标",
+	LineDeduction:  "扣分",
 }
 
 func names[K ~string](m map[K]string) map[string]string {
@@ -125,6 +144,48 @@ var fieldNames = map[string]string{
 	"count":  "数量",
 	"rule":   "扣分事项",
 	"reason": "原因",
+	// Waivers, receipts, objections and their answers.
+	"ref":        "考核结果项",
+	"text":       "内容",
+	"verdict":    "答复结论",
+	"correction": "更正",
+	"at":         "实际收到时间",
+	"month":      "月份",
+	// The plan document (its checks locate problems by these).
+	"year":                "年度",
+	"zone":                "时区",
+	"deadline":            "报送截止",
+	"date":                "日期",
+	"time":                "时刻",
+	"checkpoints":         "序时节点",
+	"calendar":            "节假日安排",
+	"holidays":            "放假日期",
+	"workdays":            "调休上班日期",
+	"forbidden_phrases":   "禁用语",
+	"min":                 "最低分",
+	"max":                 "最高分",
+	"total":               "合计",
+	"step":                "最小分值单位",
+	"items":               "指标",
+	"required":            "须包括事项",
+	"annex":               "附件序号",
+	"max_items":           "项数上限",
+	"max_points":          "分值上限",
+	"min_count":           "最少人数",
+	"duties":              "分工",
+	"monthly":             "月度报送",
+	"from":                "起始月份",
+	"to":                  "截止月份",
+	"due_day":             "每月报送日",
+	"deductions":          "扣分标准",
+	"manual_rules":        "人工扣分事由",
+	"grades":              "等次",
+	"scoring":             "年底计分",
+	"office_contacts":     "办公室联系人",
+	"due_on_day_off":      "遇休息日",
+	"release_grace_days":  "下发后宽限工作日",
+	"objection_days":      "公示期工作日",
+	"discrepancy_percent": "会员数量差异比例",
 }
 
 var deductionRuleNames = map[string]string{
@@ -139,6 +200,10 @@ var noticeKindNames = map[NoticeKind]string{
 	NoticeReminder: "提醒",
 	NoticeOverdue:  "逾期通知",
 	NoticeDigest:   "汇总",
+	// The notices of a published result.
+	NoticePublication: "结果公示",
+	NoticeAnswer:      "异议答复",
+	NoticeObjections:  "异议待答复",
 }
 
 // outboxStateNames are keyed by the outbox's states (OutboxState), which
@@ -182,4 +247,17 @@ var auditActionNames = map[string]string{
 	"scoring.run":         "计分（试算）",
 	"scoring.publish":     "发布考核结果",
 	"notification.resend": "重新发送邮件",
+	"robot.add":           "添加群机器人",
+	"robot.delete":        "删除群机器人",
+	"robot.test":          "测试群机器人",
+	"calendar.rotate":     "更换日历订阅地址",
+	// Contesting a result.
+	"waiver.add":                "减免扣分",
+	"waiver.withdraw":           "撤销减免",
+	"submission.received":       "登记实际收到时间",
+	"submission.received.clear": "撤销实际收到时间",
+	"objection.file":            "提出异议",
+	"objection.answer":          "答复异议",
+	"plan.save":                 "保存考核方案",
+	"plan.publish":              "发布考核方案",
 }

@@ -5,14 +5,16 @@ import (
 	"time"
 )
 
-// The outbox holds every email before it is sent. A message's key (kind,
-// unit, deadline, lead, recipient) is unique in the database, so enqueueing
-// the same reminder twice, from a late run, a restart or a second server,
-// writes one row. Messages move
+// The outbox holds every message before it is sent: emails, and markdown
+// messages to group robots (Channel wecom or dingtalk, Recipient
+// "robot:<id>"). A message's key (kind, unit, deadline, lead, recipient) is
+// unique in the database, so enqueueing the same reminder twice, from a
+// late run, a restart or a second server, writes one row. Messages move
 //
 //	pending ──send accepted──► sent
 //	   │  ▲
-//	   │  └── send failed, attempts left (next_attempt_at = now + backoff)
+//	   │  ├── send failed, attempts left (next_attempt_at = now + backoff)
+//	   │  └── deferred: a robot's rate limit (no attempt counted)
 //	   ├──── send failed, no attempts left ──► failed ──resend (office)──► pending
 //	   └──── deadline passed before it could be sent ──► expired
 //
@@ -31,9 +33,11 @@ const (
 	OutboxExpired OutboxState = "expired"
 )
 
-// OutboxMessage is one email of the outbox.
+// OutboxMessage is one message of the outbox.
 type OutboxMessage struct {
 	ID int64 `json:"id"`
+	// Channel is how it is delivered (email when empty).
+	Channel Channel `json:"channel"`
 	// Kind, Unit, Deadline, Lead and Recipient are the unique key. Unit is
 	// empty for the office digest; Lead is 0 for overdue notices.
 	Kind      NoticeKind `json:"kind"`
@@ -41,13 +45,16 @@ type OutboxMessage struct {
 	Deadline  string     `json:"deadline"`
 	Lead      int        `json:"lead"`
 	Recipient string     `json:"recipient"`
-	// Name is the recipient's display name.
-	Name    string      `json:"name,omitempty"`
+	// Name is the recipient's display name (a robot's label).
+	Name string `json:"name,omitempty"`
+	// Subject is an email's subject or a robot message's title; Text the
+	// plain text of an email or the markdown of a robot message.
 	Subject string      `json:"subject"`
 	Text    string      `json:"-"`
 	HTML    string      `json:"-"`
 	State   OutboxState `json:"state"`
-	// Attempts counts the sends the mail server refused or broke off.
+	// Attempts counts the sends the mail server or robot refused or broke
+	// off.
 	Attempts      int       `json:"attempts"`
 	NextAttemptAt time.Time `json:"next_attempt_at"`
 	LastError     string    `json:"last_error,omitempty"`
@@ -77,4 +84,7 @@ type SendResult struct {
 	Err string
 	// Retry is when to try again; zero with an error marks it failed.
 	Retry time.Time
+	// Deferred says the message was not attempted (a robot's rate limit):
+	// it waits until Retry without counting an attempt.
+	Deferred bool
 }

@@ -158,17 +158,27 @@ func (m *Month) UnmarshalText(b []byte) error {
 // results of every unit, when and by whom they were computed, and the
 // SHA-256 of the inputs they were computed from. Publishing it is the only
 // change it ever sees.
+//
+// A year may publish several runs: the first opens the objection period,
+// and each later one publishes the corrections of accepted objections.
+// Publication numbers them 1, 2, … (0 while unpublished); the year's
+// result is its latest published run, and the earlier ones stay as they
+// were published. ObjectionPeriodEnds is the end of the year's objection
+// period, set by the first publication and kept by the corrections (nil
+// for a run published before objection periods existed).
 type ScoringRun struct {
-	ID           int64        `json:"id"`
-	Year         int          `json:"year"`
-	CreatedAt    time.Time    `json:"created_at"`
-	CreatedBy    string       `json:"created_by"`
-	InputsDigest string       `json:"inputs_digest"`
-	Published    bool         `json:"published"`
-	PublishedAt  *time.Time   `json:"published_at"`
-	PublishedBy  string       `json:"published_by,omitempty"`
-	Units        int          `json:"units"`
-	Results      []UnitResult `json:"results"`
+	ID                  int64        `json:"id"`
+	Year                int          `json:"year"`
+	CreatedAt           time.Time    `json:"created_at"`
+	CreatedBy           string       `json:"created_by"`
+	InputsDigest        string       `json:"inputs_digest"`
+	Published           bool         `json:"published"`
+	PublishedAt         *time.Time   `json:"published_at"`
+	PublishedBy         string       `json:"published_by,omitempty"`
+	Publication         int          `json:"publication,omitempty"`
+	ObjectionPeriodEnds *time.Time   `json:"objection_period_ends,omitempty"`
+	Units               int          `json:"units"`
+	Results             []UnitResult `json:"results"`
 }
 
 // Result returns the run's result of unit.

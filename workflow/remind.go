@@ -125,6 +125,15 @@ const (
 	// NoticeDigest goes to the office after a deadline, listing every late
 	// unit.
 	NoticeDigest NoticeKind = "digest"
+	// NoticePublication goes to every unit's contacts when the year's
+	// result is published and its objection period opens.
+	NoticePublication NoticeKind = "publication"
+	// NoticeAnswer goes to a unit's contacts when the office answers one
+	// of its objections.
+	NoticeAnswer NoticeKind = "answer"
+	// NoticeObjections goes to the office on each working day while
+	// objections wait for an answer, listing them.
+	NoticeObjections NoticeKind = "objections"
 )
 
 // OverdueWindow is how long after its send time an overdue notice is still

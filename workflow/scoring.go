@@ -98,31 +98,55 @@ type InnovationFact struct {
 }
 
 // ManualDeduction is a deduction the office records by hand, for 瞒报, 质量不高
-// and the like. Rule is one of the plan's manual rules.
+// and the like. Rule is one of the plan's manual rules. A deduction made
+// from a flagged month of the member counts cites the month and both
+// figures (Month is then set, and UnitCount and SystemCount are the unit's
+// own figure and the member information system's).
 type ManualDeduction struct {
-	ID        int64     `json:"id"`
-	Year      int       `json:"year"`
-	Unit      string    `json:"unit"`
-	Rule      string    `json:"rule"`
-	Points    Points    `json:"points"`
-	Reason    string    `json:"reason"`
-	Actor     string    `json:"actor"`
-	CreatedAt time.Time `json:"created_at"`
+	ID          int64     `json:"id"`
+	Year        int       `json:"year"`
+	Unit        string    `json:"unit"`
+	Rule        string    `json:"rule"`
+	Points      Points    `json:"points"`
+	Reason      string    `json:"reason"`
+	Actor       string    `json:"actor"`
+	CreatedAt   time.Time `json:"created_at"`
+	Month       string    `json:"month,omitempty"`
+	UnitCount   *int64    `json:"unit_count,omitempty"`
+	SystemCount *int64    `json:"system_count,omitempty"`
+}
+
+// Citation describes the month and the two figures a deduction cites, in
+// Chinese ("" when it cites none).
+func (m *ManualDeduction) Citation() string {
+	if m.Month == "" || m.UnitCount == nil || m.SystemCount == nil {
+		return ""
+	}
+	c := CompareCounts(*m.UnitCount, *m.SystemCount, 0)
+	pct := ""
+	if c.Percent != nil {
+		pct = fmt.Sprintf("（%s%%）", *c.Percent)
+	}
+	return fmt.Sprintf("%s月单位报送%d人，会员信息系统%d人，多报%d人%s", m.Month, *m.UnitCount, *m.SystemCount, c.Difference, pct)
 }
 
 // ScoringUnit is everything scoring reads about one unit. State is the
 // submission's state, or "none" without a submission; a unit in executing
 // or scored is scored, any other is listed last with 0 and the reason.
-// Facts of other units in the slices are ignored.
+// Received is when the office recorded the tables arrived by other means
+// (nil: never); Waivers are the unit's waivers in force. Facts of other
+// units in the slices are ignored.
 type ScoringUnit struct {
 	Code             string            `json:"code"`
 	Name             string            `json:"name"`
 	State            string            `json:"state"`
 	FirstSubmittedAt *time.Time        `json:"first_submitted_at"`
+	Received         *Receipt          `json:"received,omitempty"`
 	Innovation       []InnovationFact  `json:"innovation"`
 	Nodes            []NodeFact        `json:"nodes"`
 	Monthly          []MonthlyFact     `json:"monthly"`
 	Manual           []ManualDeduction `json:"manual"`
+	Waivers          []Waiver          `json:"waivers,omitempty"`
 	// Released is when the unit's tables were released (zero: not known);
 	// a late release moves its nodes' due times (Plan.NodeDue).
 	Released time.Time `json:"released"`
@@ -144,19 +168,24 @@ type ScoringOptions struct {
 }
 
 // Deduction is one itemised deduction of a result: the rule, the points
-// deducted (positive), the fact in Chinese and a reference to the record
-// behind it (submission:2019/gjz, business[2].works[0].nodes[1],
-// monthly:2019-07, deduction:12).
+// deducted (positive, or 0 when waived), the fact in Chinese and a
+// reference to the record behind it (submission:2019/gjz,
+// business[2].works[0].nodes[1], monthly:2019-07, deduction:12), unique
+// within a result. A deduction scored with a waiver carries the waiver and
+// the amount the rule gave before it (Original).
 type Deduction struct {
-	Rule   string `json:"rule"`
-	Points Points `json:"points"`
-	Reason string `json:"reason"`
-	Ref    string `json:"ref"`
+	Rule     string      `json:"rule"`
+	Points   Points      `json:"points"`
+	Reason   string      `json:"reason"`
+	Ref      string      `json:"ref"`
+	Original *Points     `json:"original,omitempty"`
+	Waiver   *WaiverNote `json:"waiver,omitempty"`
 }
 
 // IndicatorScore is one indicator's line of a breakdown: the points its
 // nodes carry and the points the office awarded.
 type IndicatorScore struct {
+	Ref       string `json:"ref"`
 	Category  string `json:"category"`
 	Code      string `json:"code"`
 	Name      string `json:"name"`
@@ -170,6 +199,7 @@ type IndicatorScore struct {
 
 // InnovationScore is one innovation item's line of a breakdown.
 type InnovationScore struct {
+	Ref       string `json:"ref"`
 	Code      string `json:"code"`
 	Title     string `json:"title"`
 	Declared  Points `json:"declared"`
@@ -184,7 +214,8 @@ type InnovationScore struct {
 // total); Innovation the points of certified, completed innovation items,
 // which the notice adds to the business score but which are shown apart;
 // Total = Party + Business + Innovation − the deductions. Reason says why a
-// unit that was not scored has 0.
+// unit that was not scored has 0. Received is the office's record of when
+// the tables arrived by other means, when there is one.
 type UnitResult struct {
 	Unit           string            `json:"unit"`
 	Name           string            `json:"name"`
@@ -198,6 +229,7 @@ type UnitResult struct {
 	Rank           int               `json:"rank"`
 	Grade          string            `json:"grade"`
 	Reason         string            `json:"reason,omitempty"`
+	Received       *Receipt          `json:"received,omitempty"`
 	Indicators     []IndicatorScore  `json:"indicators"`
 	Items          []InnovationScore `json:"innovation_items"`
 }
@@ -226,10 +258,13 @@ func (r *UnitResult) Scored() bool { return r.Reason == "" }
 // review. When every node is awarded in full the two are equal.
 //
 // Deductions: late submission per calendar day in the plan's zone from the
-// deadline's date to the first submission's date (June 14 is 1 day; a
-// submission after the deadline's time on the deadline day is late too and
-// counts 1 day), capped; each month of the monthly report whose due date
-// has passed by opt.AsOf, missing or late; and the manual deductions.
+// deadline's date to the date the tables arrived (the first submission, or
+// the earlier time the office recorded them received by other means; June
+// 14 is 1 day; after the deadline's time on the deadline day is late too
+// and counts 1 day), capped; each month of the monthly report whose due
+// date has passed by opt.AsOf, missing or late; and the manual deductions.
+// Then each waiver in force replaces the amount of the deduction its ref
+// names (never raising it), keeping the rule's amount as Original.
 func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 	r := UnitResult{Unit: u.Code, Name: u.Name, State: u.State, Deductions: []Deduction{},
 		Indicators: []IndicatorScore{}, Items: []InnovationScore{}}
@@ -237,7 +272,11 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		r.Reason = notScoredReason(u.State)
 		return r
 	}
-	if d, ok := lateSubmission(p, u); ok {
+	if u.Received != nil && (u.Received.Unit == u.Code || u.Received.Unit == "") {
+		rc := *u.Received
+		r.Received = &rc
+	}
+	if d, ok := lateSubmission(p, u, r.Received); ok {
 		r.Deductions = append(r.Deductions, d)
 	}
 	nodes := u.Nodes
@@ -251,6 +290,7 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		r.Deductions = append(r.Deductions, monthlyDeductions(p, u, opt.AsOf)...)
 	}
 	r.Deductions = append(r.Deductions, manualDeductions(u)...)
+	applyWaivers(r.Deductions, u)
 	for _, d := range r.Deductions {
 		r.DeductionTotal += d.Points
 	}
@@ -273,7 +313,7 @@ func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, released, asOf time.Ti
 		}
 		l := line[n.Indicator]
 		if l == nil { // a code the plan does not know: keep it visible
-			r.Indicators = append(r.Indicators, IndicatorScore{Category: n.Category, Code: n.Indicator, Name: n.Indicator})
+			r.Indicators = append(r.Indicators, IndicatorScore{Ref: IndicatorRef(n.Indicator), Category: n.Category, Code: n.Indicator, Name: n.Indicator})
 			line = reindex(r.Indicators)
 			l = line[n.Indicator]
 		}
@@ -308,7 +348,7 @@ func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, released, asOf time.Ti
 // scoreInnovation scores each declared innovation item from its nodes.
 func scoreInnovation(p *Plan, r *UnitResult, items []InnovationFact, nodes map[int][]NodeFact) {
 	for i, it := range items {
-		s := InnovationScore{Code: fmt.Sprintf("I%d", i+1), Title: it.Title, Declared: it.Points, Certified: it.Certified}
+		s := InnovationScore{Ref: InnovationRef(i), Code: fmt.Sprintf("I%d", i+1), Title: it.Title, Declared: it.Points, Certified: it.Certified}
 		var awarded Points
 		done := len(nodes[i]) > 0
 		for _, n := range nodes[i] {
@@ -341,10 +381,39 @@ func manualDeductions(u *ScoringUnit) []Deduction {
 	sort.SliceStable(manual, func(i, j int) bool { return manual[i].ID < manual[j].ID })
 	out := make([]Deduction, 0, len(manual))
 	for _, m := range manual {
+		reason := m.Reason
+		if c := m.Citation(); c != "" {
+			reason = c + "；" + reason
+		}
 		out = append(out, Deduction{Rule: m.Rule, Points: m.Points,
-			Reason: fmt.Sprintf("%s：%s，扣%s分", m.Rule, m.Reason, m.Points), Ref: fmt.Sprintf("deduction:%d", m.ID)})
+			Reason: fmt.Sprintf("%s：%s，扣%s分", m.Rule, reason, m.Points), Ref: ManualRef(m.ID)})
 	}
 	return out
+}
+
+// applyWaivers scores each deduction that a waiver of the unit names with
+// the waiver's amount, when that is lower.
+func applyWaivers(ds []Deduction, u *ScoringUnit) {
+	if len(u.Waivers) == 0 {
+		return
+	}
+	byRef := make(map[string]*Waiver, len(u.Waivers))
+	for i := range u.Waivers {
+		w := &u.Waivers[i]
+		if (w.Unit == u.Code || w.Unit == "") && w.WithdrawnAt == nil {
+			byRef[w.Ref] = w
+		}
+	}
+	for i := range ds {
+		w := byRef[ds[i].Ref]
+		if w == nil {
+			continue
+		}
+		orig := ds[i].Points
+		ds[i].Original = &orig
+		ds[i].Points = min(orig, w.Points)
+		ds[i].Waiver = &WaiverNote{ID: w.ID, Points: w.Points, Reason: w.Reason, By: w.By, At: w.At, Objection: w.Objection}
+	}
 }
 
 func reindex(ls []IndicatorScore) map[string]*IndicatorScore {
@@ -363,7 +432,7 @@ func indicatorLines(p *Plan) []IndicatorScore {
 		cat  *Category
 	}{{CategoryParty, &p.Party}, {CategoryBusiness, &p.Business}} {
 		for _, it := range c.cat.Items {
-			out = append(out, IndicatorScore{Category: c.name, Code: it.Code, Name: it.Name})
+			out = append(out, IndicatorScore{Ref: IndicatorRef(it.Code), Category: c.name, Code: it.Code, Name: it.Name})
 		}
 	}
 	return out
@@ -427,11 +496,23 @@ func DaysLate(p *Plan, t time.Time) int {
 	return max(1, d.EndsOn.DaysUntil(p.LocalDate(t)))
 }
 
-func lateSubmission(p *Plan, u *ScoringUnit) (Deduction, bool) {
-	if u.FirstSubmittedAt == nil {
+// ArrivedAt is when a unit's tables reached the office: the first
+// submission, or the time recorded in rc when that is earlier (nil when
+// neither is known).
+func ArrivedAt(first *time.Time, rc *Receipt) *time.Time {
+	if rc != nil && (first == nil || rc.At.Before(*first)) {
+		t := rc.At
+		return &t
+	}
+	return first
+}
+
+func lateSubmission(p *Plan, u *ScoringUnit, rc *Receipt) (Deduction, bool) {
+	at := ArrivedAt(u.FirstSubmittedAt, rc)
+	if u.FirstSubmittedAt == nil || at == nil {
 		return Deduction{}, false
 	}
-	days := DaysLate(p, *u.FirstSubmittedAt)
+	days := DaysLate(p, *at)
 	if days == 0 || p.Deductions.LateSubmissionPerDay == 0 {
 		return Deduction{}, false
 	}
@@ -441,9 +522,13 @@ func lateSubmission(p *Plan, u *ScoringUnit) (Deduction, bool) {
 		pts = c
 		capNote = fmt.Sprintf("，以%s分为限", c)
 	}
+	arrived := fmt.Sprintf("指标表于%s首次报送", p.FormatTime(*at))
+	if !at.Equal(*u.FirstSubmittedAt) {
+		arrived = fmt.Sprintf("指标表于%s以其他方式送达（办公室登记：%s；系统中首次报送于%s）", p.FormatTime(*at), rc.Reason, p.FormatTime(*u.FirstSubmittedAt))
+	}
 	return Deduction{Rule: RuleLateSubmission, Points: pts,
-		Reason: fmt.Sprintf("指标表于%s首次报送，截止时间为%s，迟报%d天，每天扣%s分%s，扣%s分",
-			p.FormatTime(*u.FirstSubmittedAt), p.FormatTime(p.DeadlineTime()), days, p.Deductions.LateSubmissionPerDay, capNote, pts),
+		Reason: fmt.Sprintf("%s，截止时间为%s，迟报%d天，每天扣%s分%s，扣%s分",
+			arrived, p.FormatTime(p.DeadlineTime()), days, p.Deductions.LateSubmissionPerDay, capNote, pts),
 		Ref: SubmissionRef(p.Year, u.Code)}, true
 }
 
@@ -460,7 +545,7 @@ func monthlyDeductions(p *Plan, u *ScoringUnit, asOf time.Time) []Deduction {
 		if asOf.Before(due.At) {
 			continue
 		}
-		ref := "monthly:" + m.String()
+		ref := MonthlyRef(m)
 		f, ok := got[m]
 		switch {
 		case !ok:

@@ -140,8 +140,8 @@ func TestCheckFindsBrokenEvidence(t *testing.T) {
 }
 
 // TestCheckFindsDatabaseProblems: a node without a released submission,
-// an outbox message sent without sent_at and one pending with it, and an
-// old schema version are each named.
+// an outbox message sent without sent_at, one pending with it and one of
+// an unknown channel, and an old schema version are each named.
 func TestCheckFindsDatabaseProblems(t *testing.T) {
 	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
@@ -162,6 +162,7 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 		"UPDATE submissions SET state = 'draft' WHERE unit = 'zs'",
 		"UPDATE outbox SET sent_at = NULL WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'sent')",
 		"UPDATE outbox SET sent_at = next_attempt_at WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'pending')",
+		"UPDATE outbox SET channel = 'sms' WHERE id = (SELECT MAX(id) FROM outbox)",
 	} {
 		if err := db.Gorm().Exec(q).Error; err != nil {
 			t.Fatal(err)
@@ -174,7 +175,7 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 	if !errors.Is(err, errProblems) {
 		t.Fatalf("check: %v\n%s", err, report)
 	}
-	for _, want := range []string{"(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at"} {
+	for _, want := range []string{"(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("check does not say %q:\n%s", want, report)
 		}

@@ -146,12 +146,51 @@ func readAll(t *testing.T, addr string, fx *fixture) []fixtureRead {
 		status, body := apiGet(t, addr, fx.Tokens[r.As], r.Path)
 		got := fixtureRead{As: r.As, Path: r.Path, Status: status}
 		if json.Valid(body) {
-			got.Body = canonical(t, body)
+			got.Body = canonical(t, withoutAdded(t, r.Path, body))
 		} else {
 			h := sha256.Sum256(body)
 			got.SHA256 = hex.EncodeToString(h[:])
 		}
 		out = append(out, got)
+	}
+	return out
+}
+
+// addedFields are the fields a route's objects gained after the first
+// release, by path prefix, with the value the release's data must read
+// as: apart from them, it reads the same.
+var addedFields = map[string]map[string]string{
+	"/api/v1/notifications": {"channel": `"email"`}, // group robots beside email
+}
+
+// withoutAdded removes the fields added after the release from the
+// objects of a list read from path.
+func withoutAdded(t *testing.T, path string, body []byte) []byte {
+	t.Helper()
+	var fields map[string]string
+	for prefix, fs := range addedFields {
+		if strings.HasPrefix(path, prefix) {
+			fields = fs
+		}
+	}
+	if len(fields) == 0 {
+		return body
+	}
+	var list []map[string]json.RawMessage
+	if err := json.Unmarshal(body, &list); err != nil {
+		return body // an error or a single object: nothing was added there
+	}
+	for _, o := range list {
+		for f, want := range fields {
+			if string(o[f]) != want {
+				t.Errorf("%s: a release row reads %s = %s, want %s", path, f, o[f], want)
+			}
+			delete(o, f)
+		}
+	}
+	out, err := json.Marshal(list)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

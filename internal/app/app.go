@@ -22,6 +22,7 @@ import (
 
 	"kaohe/api"
 	"kaohe/configs"
+	"kaohe/internal/robot"
 	"kaohe/jobs"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -45,6 +46,9 @@ type App struct {
 	Scheduler  *jobs.Scheduler
 	// Version is the program's version, recorded in backup manifests.
 	Version string
+	// Robots sends to group robots: test messages, and the outbox's robot
+	// messages through the dispatcher.
+	Robots *robot.Client
 
 	closers []func(context.Context) error
 }
@@ -77,7 +81,7 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Options{DSN: cfg.MySQLDSN, DataDir: cfg.Data, Logger: a.Log, NoMigrate: !migrate})
+	db, err := store.Open(ctx, store.Options{DSN: cfg.MySQLDSN, DataDir: cfg.Data, Logger: a.Log, NoMigrate: !migrate, LazySync: cfg.LazySync})
 	if err != nil {
 		return err
 	}
@@ -90,6 +94,7 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 	if err != nil {
 		return err
 	}
+	a.Robots = &robot.Client{AllowedHosts: cfg.Robots.AllowedHosts, Timeout: cfg.Robots.Timeout}
 	a.Service = service.New(db, a.Files, a.Clock, service.Options{
 		TokenTTL: cfg.Session.TTL,
 		Throttle: workflow.LoginThrottle{FreePerUser: cfg.Login.MaxFailures, FreePerAddress: cfg.Login.MaxAddressFailures,
@@ -101,6 +106,8 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 		Reminders:         rules,
 		BackupsScheduled:  a.backupsScheduled(),
 		RedirectDownloads: cfg.Evidence.Redirect,
+		RobotAllowedHosts: cfg.Robots.AllowedHosts,
+		Robots:            a.Robots,
 	})
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -118,8 +125,13 @@ func reminderRules(cfg *configs.Config) (workflow.ReminderRules, error) {
 	return workflow.ReminderRules{LeadDays: cfg.Reminders.LeadDays, At: at}, nil
 }
 
-// loadPlans stores every embedded plan, then every plan in plans_dir, so
-// that a file in plans_dir replaces an embedded plan of the same year.
+// loadPlans brings the plan files into the database: the embedded ones and
+// those of plans_dir, a file of plans_dir replacing an embedded plan of the
+// same year (and, within plans_dir, the last file by name winning). Each
+// year's file goes through Service.LoadPlanFile: a file not loaded before
+// becomes the year's newest version, published, so that an edited file
+// replaces the plan it was; a file loaded before changes nothing, so that
+// the office's corrections made since in the pages stay in force.
 func (a *App) loadPlans(ctx context.Context) error {
 	embedded, err := fs.Glob(configs.Files, "plans/*.yaml")
 	if err != nil {
@@ -131,6 +143,11 @@ func (a *App) loadPlans(ctx context.Context) error {
 			return err
 		}
 	}
+	type planFile struct {
+		name string
+		plan *workflow.Plan
+	}
+	byYear := map[int]planFile{}
 	read := func(name string) ([]byte, error) { return configs.Files.ReadFile(name) }
 	for _, group := range []struct {
 		names []string
@@ -146,10 +163,29 @@ func (a *App) loadPlans(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", n, err)
 			}
-			if err := a.Service.LoadPlan(ctx, p); err != nil {
-				return err
-			}
-			a.Log.Info("plan loaded", "year", p.Year, "source", n)
+			byYear[p.Year] = planFile{n, p}
+		}
+	}
+	years := make([]int, 0, len(byYear))
+	for y := range byYear {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	for _, y := range years {
+		f := byYear[y]
+		res, err := a.Service.LoadPlanFile(ctx, f.plan, filepath.Base(f.name))
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		if !res.Stored {
+			continue
+		}
+		a.Log.Info("plan loaded and published", "year", y, "version", res.Version, "source", f.name)
+		for _, v := range res.Problems {
+			a.Log.Warn("plan file has a problem", "source", f.name, "path", v.Path, "rule", v.Rule, "message", v.Message)
+		}
+		for _, u := range res.Broken {
+			a.Log.Warn("plan file breaks a unit's stored tables", "source", f.name, "unit", u.Unit, "state", u.State, "violations", len(u.Violations))
 		}
 	}
 	return nil
@@ -161,7 +197,7 @@ func (a *App) Handler() http.Handler {
 	h := a.Config.HTTP
 	srv := &api.Server{Service: a.Service, Log: a.Log, MaxBodyBytes: h.MaxBodyBytes,
 		MaxHeaderBytes: h.MaxHeaderBytes, MaxQueryBytes: h.MaxQueryBytes, TrustedProxies: h.TrustedProxies,
-		UploadReadTimeout: h.UploadReadTimeout, Metrics: a.Metrics, Notify: a.notifyDispatcher}
+		UploadReadTimeout: h.UploadReadTimeout, Metrics: a.Metrics, Notify: a.notifyDispatcher, PublicURL: a.Config.PublicURL}
 	return srv.Handler()
 }
 
@@ -184,9 +220,10 @@ func (a *App) StartJobs(ctx context.Context) error {
 	}
 	name := jobs.InstanceName()
 	a.Dispatcher = &jobs.Dispatcher{Store: a.Store, Clock: a.Clock, Mailer: a.mailer(), From: cmp.Or(cfg.SMTP.From, "kaohe@localhost"),
+		Robots:   a.RobotSender(),
 		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, ClaimTTL: cfg.Outbox.ClaimTTL, Name: name, Log: a.Log, Metrics: met}
 	importDir := cmp.Or(cfg.Jobs.MonthlyImportDir, filepath.Join(cfg.Data, "import"))
-	reminders := &jobs.Reminders{Service: a.Service, Log: a.Log}
+	reminders := a.Reminders()
 	monthly := &jobs.Monthly{Service: a.Service, ImportDir: importDir, Log: a.Log}
 	scoring := &jobs.Scoring{Service: a.Service, Log: a.Log}
 	loc := time.UTC
@@ -232,6 +269,17 @@ func (a *App) StartJobs(ctx context.Context) error {
 	})
 	a.Log.Info("scheduled jobs started", "holder", name, "tick", cfg.Jobs.Tick, "reminders", cfg.Reminders.LeadDays, "at", cfg.Reminders.At)
 	return nil
+}
+
+// RobotSender is the dispatcher's sender of robot messages, on this
+// App's robot client, store and clock (tests build dispatchers with it).
+func (a *App) RobotSender() *jobs.RobotSender {
+	return &jobs.RobotSender{Store: a.Store, Client: a.Robots, Clock: a.Clock}
+}
+
+// Reminders is the reminder pass as the scheduler runs it.
+func (a *App) Reminders() *jobs.Reminders {
+	return &jobs.Reminders{Service: a.Service, PublicURL: a.Config.PublicURL, Log: a.Log}
 }
 
 // mailer is SMTP when an address is configured, else .eml files under

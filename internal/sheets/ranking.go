@@ -282,7 +282,11 @@ func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitRe
 		return writeRow(f, sheet, row, st.text, "无", "", "", "")
 	}
 	for _, d := range r.Deductions {
-		if err := writeRow(f, sheet, row, st.text, d.Rule, "", d.Reason, d.Ref); err != nil {
+		reason := d.Reason
+		if w := d.Waiver; w != nil && d.Original != nil {
+			reason += fmt.Sprintf("（原扣%s分，经%s减免：%s）", *d.Original, w.By, w.Reason)
+		}
+		if err := writeRow(f, sheet, row, st.text, d.Rule, "", reason, d.Ref); err != nil {
 			return err
 		}
 		if err := setPoints(f, sheet, cell(2, row), d.Points); err != nil {

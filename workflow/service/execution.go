@@ -15,7 +15,10 @@ import (
 // NodeView is a node as clients read it: the stored record with its state
 // and colour at the time of the request and its number of current files.
 type NodeView struct {
-	ID        int64  `json:"id"`
+	ID int64 `json:"id"`
+	// Ref is the node's path in the document, the ref results, waivers
+	// and objections name it by ("business[2].works[0].nodes[1]").
+	Ref       string `json:"ref"`
 	Year      int    `json:"year"`
 	Unit      string `json:"unit"`
 	Category  string `json:"category"`
@@ -87,7 +90,7 @@ func (s *Service) warning() time.Duration {
 func (s *Service) nodeView(p *workflow.Plan, n workflow.NodeRecord, now time.Time, files int) NodeView {
 	due := p.NodeDue(n.Due, n.Released)
 	v := NodeView{
-		ID: n.ID, Year: n.Year, Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
+		ID: n.ID, Ref: n.Position().Path(), Year: n.Year, Unit: n.Unit, Category: n.Category, Indicator: n.Indicator,
 		ItemIndex: n.ItemIndex, WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex, Work: n.Work,
 		Due: n.Due, DueAt: due.At.UTC(), DueEndsOn: due.EndsOn, DueLabel: due.Label, Points: n.Points, Target: n.Target, Standard: n.Standard,
 		EvidenceRequired: n.Evidence, State: n.StateAt(p, now), Late: n.Late, Note: n.Note,
@@ -131,11 +134,8 @@ func (s *Service) Nodes(ctx context.Context, a Actor, year int, unit string, q N
 	}
 	out := []NodeView{}
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
+		p, err := planUnit(tx, year, unit)
 		if err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
 		ns, err := tx.Nodes(NodeFilter{Year: year, Unit: unit})
@@ -205,12 +205,19 @@ func (s *Service) Node(ctx context.Context, a Actor, id int64) (*NodeDetail, err
 
 // executing returns ESTATE unless the node's submission is executing.
 func executing(tx Tx, n *workflow.NodeRecord) error {
-	sub, err := loadSubmission(tx, n.Year, n.Unit)
+	// The states only: every report and review asks, and decoding the
+	// whole document to read its state would cost more than the rest of
+	// the request.
+	states, err := tx.SubmissionStates(n.Year)
 	if err != nil {
 		return err
 	}
-	if sub.State != workflow.StateExecuting {
-		return workflow.Errorf(workflow.ESTATE, "指标表当前状态为“%s”，不在执行阶段", sub.State.Label())
+	st, ok := states[n.Unit]
+	if !ok {
+		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”尚未填报%d年度指标表", n.Unit, n.Year)
+	}
+	if st != workflow.StateExecuting {
+		return workflow.Errorf(workflow.ESTATE, "指标表当前状态为“%s”，不在执行阶段", st.Label())
 	}
 	return nil
 }

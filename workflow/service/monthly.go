@@ -25,8 +25,15 @@ func planMonth(p *workflow.Plan, s string) (workflow.Month, error) {
 	return workflow.Month{}, workflow.Errorf(workflow.ENOTFOUND, "%d年度考核方案没有“%s”月的会员实名制信息采集数量报送", p.Year, s)
 }
 
-// MonthlyLine is one unit's line of a month's overview: its current count,
-// or Reported false when it has not reported.
+// MonthlyLine is one unit's line of a month's overview. A month has two
+// figures, kept side by side: the unit's own report (UnitReport, reported
+// through the API by the unit or keyed by the office) and the member
+// information system's import (System). Reported says either exists. The
+// top-level Count, ReportedAt, Late, By, Source and Corrections are those
+// of the figure that counts for the monthly report: the unit's own, else
+// the system's (null when neither). Comparison is set when both exist;
+// Flagged says the unit's figure exceeds the system's by more than the
+// plan's threshold.
 type MonthlyLine struct {
 	Unit     string `json:"unit"`
 	Name     string `json:"name"`
@@ -39,7 +46,54 @@ type MonthlyLine struct {
 	By         string     `json:"by,omitempty"`
 	Source     string     `json:"source,omitempty"`
 	// Corrections is how many times the value was replaced.
-	Corrections int `json:"corrections"`
+	Corrections int                  `json:"corrections"`
+	UnitReport  *MonthlyFigure       `json:"unit_report"`
+	System      *MonthlyFigure       `json:"system"`
+	Comparison  *workflow.Comparison `json:"comparison"`
+	Flagged     bool                 `json:"flagged"`
+}
+
+// MonthlyFigure is one source's current figure for a unit and month, with
+// how many times that source replaced it.
+type MonthlyFigure struct {
+	Count       int64     `json:"count"`
+	ReportedAt  time.Time `json:"reported_at"`
+	Late        bool      `json:"late"`
+	By          string    `json:"by"`
+	Corrections int       `json:"corrections"`
+}
+
+// monthFigures are a unit's two figures for a month.
+type monthFigures struct {
+	unit, system *workflow.MonthlyReport
+}
+
+// primary is the figure that counts for the monthly report: the unit's
+// own, else the system's.
+func (f monthFigures) primary() *workflow.MonthlyReport {
+	if f.unit != nil {
+		return f.unit
+	}
+	return f.system
+}
+
+// figuresOf groups current values by unit and month.
+func figuresOf(rs []workflow.MonthlyReport) map[string]map[workflow.Month]monthFigures {
+	out := map[string]map[workflow.Month]monthFigures{}
+	for i := range rs {
+		r := &rs[i]
+		if out[r.Unit] == nil {
+			out[r.Unit] = map[workflow.Month]monthFigures{}
+		}
+		f := out[r.Unit][r.Month]
+		if r.Source == workflow.SourceImport {
+			f.system = r
+		} else {
+			f.unit = r
+		}
+		out[r.Unit][r.Month] = f
+	}
+	return out
 }
 
 // MonthlyOverview is a month's counts for every unit.
@@ -75,7 +129,8 @@ func checkMonthlyWrite(tx Tx, year int, month string, now time.Time) (*workflow.
 	return p, m, nil
 }
 
-// putMonthly writes one value, keeping lateness of the month's first value.
+// putMonthly writes one value of a source, keeping the lateness of that
+// source's first value for the month.
 func putMonthly(tx Tx, p *workflow.Plan, unit string, m workflow.Month, count int64, by, source string, now time.Time) (*workflow.MonthlyReport, error) {
 	r := &workflow.MonthlyReport{Year: p.Year, Unit: unit, Month: m, Count: count, ReportedAt: now, FirstReportedAt: now,
 		Late: !now.Before(p.MonthDueTime(m)), By: by, Source: source}
@@ -83,8 +138,11 @@ func putMonthly(tx Tx, p *workflow.Plan, unit string, m workflow.Month, count in
 	if err != nil {
 		return nil, err
 	}
-	if len(hist) > 0 {
-		r.FirstReportedAt, r.Late = hist[0].ReportedAt, hist[0].Late
+	for _, h := range hist {
+		if h.Source == source {
+			r.FirstReportedAt, r.Late = h.ReportedAt, h.Late
+			break
+		}
 	}
 	if err := tx.PutMonthlyReport(r); err != nil {
 		return nil, err
@@ -98,10 +156,7 @@ func putMonthly(tx Tx, p *workflow.Plan, unit string, m workflow.Month, count in
 // EFORBIDDEN (viewer), EVALIDATION (negative count), ESTATE (month not
 // begun).
 func (s *Service) PutMonthly(ctx context.Context, a Actor, year int, unit, month string, count int64) (*workflow.MonthlyReport, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleUnit, workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleUnit, workflow.RoleOffice); err != nil {
 		return nil, err
 	}
 	if count < 0 {
@@ -148,25 +203,38 @@ func (s *Service) Monthly(ctx context.Context, a Actor, year int, month string) 
 		if err != nil {
 			return err
 		}
-		cur := map[string]workflow.MonthlyReport{}
-		for _, r := range rs {
-			if r.Month == m {
-				cur[r.Unit] = r
-			}
-		}
+		figures := figuresOf(rs)
 		due := p.MonthDeadline(m)
 		out = &MonthlyOverview{Year: year, Month: m, Due: due.Date, DueEndsOn: due.EndsOn, DueLabel: due.Label, Overdue: !now.Before(due.At),
 			Units: []MonthlyLine{}, NotReported: []string{}}
 		for _, u := range units {
 			line := MonthlyLine{Unit: u.Code, Name: u.Name}
-			if r, ok := cur[u.Code]; ok {
+			f := figures[u.Code][m]
+			if r := f.primary(); r != nil {
 				hist, err := tx.MonthlyHistory(year, u.Code, m)
 				if err != nil {
 					return err
 				}
+				figure := func(r *workflow.MonthlyReport) *MonthlyFigure {
+					if r == nil {
+						return nil
+					}
+					out := &MonthlyFigure{Count: r.Count, ReportedAt: r.ReportedAt, Late: r.Late, By: r.By, Corrections: -1}
+					for _, h := range hist {
+						if h.Source == r.Source {
+							out.Corrections++
+						}
+					}
+					return out
+				}
+				line.UnitReport, line.System = figure(f.unit), figure(f.system)
 				c, at := r.Count, r.ReportedAt
 				line.Reported, line.Count, line.ReportedAt, line.Late, line.By, line.Source = true, &c, &at, r.Late, r.By, r.Source
-				line.Corrections = len(hist) - 1
+				line.Corrections = figure(r).Corrections
+				if f.unit != nil && f.system != nil {
+					cmp := workflow.CompareCounts(f.unit.Count, f.system.Count, p.Monthly.DiscrepancyPercent)
+					line.Comparison, line.Flagged = &cmp, cmp.Flagged
+				}
 			} else {
 				out.NotReported = append(out.NotReported, u.Code)
 			}
@@ -205,12 +273,15 @@ func (s *Service) MonthlyHistory(ctx context.Context, a Actor, year int, unit, m
 	return out, err
 }
 
-// ImportResult says what an import stored.
+// ImportResult says what an import stored, and which of the imported
+// figures the units' own figures exceed by more than the plan's threshold
+// (Flagged, by month and unit).
 type ImportResult struct {
 	Imported int      `json:"imported"`
 	Units    []string `json:"units"`
 	// Months lists the months the file reported, in file order.
-	Months []workflow.Month `json:"months"`
+	Months  []workflow.Month `json:"months"`
+	Flagged []ComparisonLine `json:"flagged"`
 }
 
 // importValue is one checked row of an import.
@@ -246,20 +317,29 @@ func (s *Service) ImportMonthly(ctx context.Context, a Actor, year int, month st
 		if err != nil {
 			return err
 		}
-		out = &ImportResult{Units: []string{}, Months: []workflow.Month{}}
+		out = &ImportResult{Units: []string{}, Months: []workflow.Month{}, Flagged: []ComparisonLine{}}
 		months := map[workflow.Month]bool{}
+		plans := map[int]*workflow.Plan{}
 		for _, v := range vals {
 			if _, err := putMonthly(tx, v.plan, v.unit, v.month, v.count, a.Username, workflow.SourceImport, now); err != nil {
 				return err
 			}
 			out.Imported++
 			out.Units = append(out.Units, v.unit)
+			plans[v.plan.Year] = v.plan
 			if !months[v.month] {
 				months[v.month] = true
 				out.Months = append(out.Months, v.month)
 			}
 		}
-		return audit(tx, now, a, "", "monthly.import", fmt.Sprintf("monthly:%d", year), fmt.Sprintf("导入%d条", out.Imported))
+		for _, p := range plans {
+			c, err := comparison(tx, p, func(l ComparisonLine) bool { return l.Flagged && months[l.Month] })
+			if err != nil {
+				return err
+			}
+			out.Flagged = append(out.Flagged, c.Lines...)
+		}
+		return audit(tx, now, a, "", "monthly.import", fmt.Sprintf("monthly:%d", year), fmt.Sprintf("导入%d条，%d条超出阈值", out.Imported, len(out.Flagged)))
 	})
 	return out, err
 }
@@ -342,4 +422,126 @@ func importMonth(plans []*workflow.Plan, s string) (workflow.Month, *workflow.Pl
 		}
 	}
 	return m, nil
+}
+
+// MonthlyComparison sets the units' own monthly figures against the member
+// information system's, for every unit and month of a year that has
+// either.
+type MonthlyComparison struct {
+	Year int `json:"year"`
+	// ThresholdPercent is the plan's monthly.discrepancy_percent.
+	ThresholdPercent workflow.Points  `json:"threshold_percent"`
+	Lines            []ComparisonLine `json:"lines"`
+	// Flagged counts the flagged lines.
+	Flagged int `json:"flagged"`
+}
+
+// ComparisonLine is one unit and month: both figures (null when that
+// source has none), their comparison when both exist, and the manual
+// deductions that already cite the month (by ID), so that a flag acted on
+// can be told from one that was not.
+type ComparisonLine struct {
+	Unit        string         `json:"unit"`
+	Name        string         `json:"name"`
+	Month       workflow.Month `json:"month"`
+	UnitCount   *int64         `json:"unit_count"`
+	SystemCount *int64         `json:"system_count"`
+	workflow.Comparison
+	Compared   bool    `json:"compared"`
+	Deductions []int64 `json:"deductions"`
+}
+
+// MonthlyComparison returns the year's comparison (office and viewers;
+// EFORBIDDEN for units), every line or, with flaggedOnly, the flagged ones.
+func (s *Service) MonthlyComparison(ctx context.Context, a Actor, year int, flaggedOnly bool) (*MonthlyComparison, error) {
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer, workflow.RoleSystem); err != nil {
+		return nil, err
+	}
+	var out *MonthlyComparison
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		out, err = comparison(tx, p, func(l ComparisonLine) bool { return !flaggedOnly || l.Flagged })
+		return err
+	})
+	return out, err
+}
+
+// comparison builds the year's comparison lines that keep accepts, by
+// month then unit.
+func comparison(tx Tx, p *workflow.Plan, keep func(ComparisonLine) bool) (*MonthlyComparison, error) {
+	units, err := tx.Units()
+	if err != nil {
+		return nil, err
+	}
+	rs, err := tx.MonthlyReports(p.Year)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := tx.Deductions(p.Year, "")
+	if err != nil {
+		return nil, err
+	}
+	cited := map[string][]int64{}
+	for _, d := range ds {
+		if d.Month != "" {
+			cited[d.Unit+"/"+d.Month] = append(cited[d.Unit+"/"+d.Month], d.ID)
+		}
+	}
+	figures := figuresOf(rs)
+	out := &MonthlyComparison{Year: p.Year, ThresholdPercent: p.Monthly.DiscrepancyPercent, Lines: []ComparisonLine{}}
+	for _, m := range p.Months() {
+		for _, u := range units {
+			f := figures[u.Code][m]
+			if f.primary() == nil {
+				continue
+			}
+			l := ComparisonLine{Unit: u.Code, Name: u.Name, Month: m, Deductions: cited[u.Code+"/"+m.String()]}
+			if l.Deductions == nil {
+				l.Deductions = []int64{}
+			}
+			if f.unit != nil {
+				c := f.unit.Count
+				l.UnitCount = &c
+			}
+			if f.system != nil {
+				c := f.system.Count
+				l.SystemCount = &c
+			}
+			if f.unit != nil && f.system != nil {
+				l.Comparison, l.Compared = workflow.CompareCounts(f.unit.Count, f.system.Count, p.Monthly.DiscrepancyPercent), true
+			}
+			if keep(l) {
+				out.Lines = append(out.Lines, l)
+				if l.Flagged {
+					out.Flagged++
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// flaggedMonth returns the comparison of unit's month named month, or
+// EVALIDATION (at path "month") when the month is not the plan's or not
+// flagged: a deduction may cite only a flagged month.
+func flaggedMonth(tx Tx, p *workflow.Plan, unit, month string) (*ComparisonLine, error) {
+	bad := func(msg string) error {
+		return &workflow.Error{Code: workflow.EVALIDATION, Message: "扣分信息有误",
+			Details: []workflow.Violation{{Path: "month", Rule: RuleDeductionMonth, Message: msg}}}
+	}
+	m, err := planMonth(p, month)
+	if err != nil {
+		return nil, bad(workflow.ErrorMessage(err))
+	}
+	c, err := comparison(tx, p, func(l ComparisonLine) bool { return l.Unit == unit && l.Month == m })
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Lines) == 0 || !c.Lines[0].Flagged {
+		return nil, bad(fmt.Sprintf("%s月单位报送数与会员信息系统数的差异未超过%s%%，不能据此扣分", m, p.Monthly.DiscrepancyPercent))
+	}
+	return &c.Lines[0], nil
 }

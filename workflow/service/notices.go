@@ -11,9 +11,16 @@ import (
 )
 
 // DueNotice is one notice due now, with everyone it still has to reach:
-// the units that owe something for its deadline with their contacts, and
-// for an overdue notice the office digest. Recipients whose message of
-// this notice is already in the outbox are left out.
+// the units that owe something for its deadline with their contacts and
+// group robots, and for an overdue notice the office digest to the
+// office's addresses and robots. Recipients whose message of this notice
+// is already in the outbox are left out.
+//
+// The notices about a published result carry their facts beside: a
+// publication notice the published run (Result) and, in Owed, every unit
+// of it with its own result; an answer notice the answered objection
+// (Answer) and its unit in Owed; the office's objection digest the open
+// objections (Open) and its recipients in Office.
 type DueNotice struct {
 	Plan   *workflow.Plan
 	Notice workflow.Notice
@@ -21,9 +28,11 @@ type DueNotice struct {
 	// have an email address and no message of this notice yet.
 	Owed []OwedUnit
 	// Late lists every owing unit, for the office digest (overdue notices
-	// only), and Office the digest's recipients without a digest yet.
-	Late   []workflow.Owing
-	Office []string
+	// only), and Office and OfficeRobots the digest's recipients without a
+	// digest yet.
+	Late         []workflow.Owing
+	Office       []string
+	OfficeRobots []RobotTarget
 	// Backup names what is wrong with the backups (a failed one, none in
 	// two days), for the digest; empty when all is well.
 	Backup []string
@@ -32,16 +41,52 @@ type DueNotice struct {
 	Unreachable []workflow.Unit
 	// At is the time the notices were worked out.
 	At time.Time
+	// Result is the year's published run (publication notices and the
+	// objection digest).
+	Result *workflow.ScoringRun
+	// Answer is the answered objection (answer notices).
+	Answer *workflow.Objection
+	// Open lists the objections awaiting an answer, with UnitNames naming
+	// their units (the office's objection digest).
+	Open      []workflow.Objection
+	UnitNames map[string]string
 }
 
-// OwedUnit is one unit that owes something for a notice's deadline.
+// OwedUnit is one unit that owes something for a notice's deadline, or
+// that a notice about its result has to reach, with the contacts and
+// robots it still has to reach.
 type OwedUnit struct {
 	workflow.Owing
 	Contacts []workflow.Contact
+	Robots   []RobotTarget
+	// Result is the unit's published result (publication notices).
+	Result *workflow.UnitResult
+}
+
+// RobotTarget is a robot a notice goes to: what its outbox row needs, no
+// credentials (the sender reads those when it sends).
+type RobotTarget struct {
+	ID    int64
+	Kind  workflow.RobotKind
+	Label string
+}
+
+// Recipient is the robot's outbox recipient.
+func (r RobotTarget) Recipient() string { return workflow.RobotRecipient(r.ID) }
+
+func robotTargets(rs []workflow.Robot, sent func(recipient string) bool) []RobotTarget {
+	var out []RobotTarget
+	for _, r := range rs {
+		if !sent(r.Recipient()) {
+			out = append(out, RobotTarget{ID: r.ID, Kind: r.Kind, Label: r.Label()})
+		}
+	}
+	return out
 }
 
 // DueNotices works out, from the current records, the reminders, overdue
-// notices and office digests due now (the system only): for each plan the
+// notices and office digests due now (the system only): for each running
+// plan (workflow.Plan.Running) the
 // notices whose send time has come (workflow.Plan.DueNotices), who owes
 // what for each (workflow.Owed), and who has not been sent it yet. It
 // writes nothing; Enqueue stores the messages, and the outbox's unique key,
@@ -57,27 +102,38 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 			return err
 		}
 		for _, p := range plans {
+			if !p.Running(now) {
+				continue // a year long gone owes nothing more
+			}
+			ds, err := s.contestNotices(tx, p, now)
+			if err != nil {
+				return err
+			}
 			releases, err := tx.Releases(p.Year)
 			if err != nil {
 				return err
 			}
 			due := p.DueNotices(now, s.opt.Reminders, p.ReleaseDeadlines(slices.Collect(maps.Values(releases)))...)
-			if len(due) == 0 {
-				continue
-			}
-			in, contacts, err := owingInput(tx, p, due)
-			if err != nil {
-				return err
-			}
-			for _, n := range due {
-				d, err := s.dueNotice(tx, p, n, in, contacts, now)
+			if len(due) > 0 {
+				in, contacts, err := owingInput(tx, p, due)
 				if err != nil {
 					return err
 				}
-				if len(d.Owed) > 0 || len(d.Office) > 0 {
-					out = append(out, d)
+				robots, err := tx.AllRobots()
+				if err != nil {
+					return err
+				}
+				for _, n := range due {
+					d, err := s.dueNotice(tx, p, n, in, contacts, robots, now)
+					if err != nil {
+						return err
+					}
+					if len(d.Owed) > 0 || len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
+						out = append(out, d)
+					}
 				}
 			}
+			out = append(out, ds...)
 		}
 		return nil
 	})
@@ -122,7 +178,8 @@ func owingInput(tx Tx, p *workflow.Plan, due []workflow.Notice) (workflow.OwingI
 }
 
 // dueNotice works out who a notice still has to reach.
-func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact, now time.Time) (DueNotice, error) {
+func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact,
+	robots map[string][]workflow.Robot, now time.Time) (DueNotice, error) {
 	d := DueNotice{Plan: p, Notice: n, At: now}
 	owed := workflow.Owed(n.Deadline, n.Kind, in)
 	if len(owed) == 0 {
@@ -139,7 +196,8 @@ func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workf
 				u.Contacts = append(u.Contacts, c)
 			}
 		}
-		if len(u.Contacts) > 0 {
+		u.Robots = robotTargets(robots[o.Unit], func(to string) bool { return have[o.Unit+"/"+to] })
+		if len(u.Contacts) > 0 || len(u.Robots) > 0 {
 			d.Owed = append(d.Owed, u)
 		}
 	}
@@ -155,7 +213,8 @@ func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workf
 			d.Office = append(d.Office, to)
 		}
 	}
-	if len(d.Office) > 0 {
+	d.OfficeRobots = robotTargets(robots[""], func(to string) bool { return sent["/"+to] })
+	if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
 		d.Late = owed
 		st, err := s.backupStatus(tx, now)
 		if err != nil {
@@ -189,8 +248,9 @@ func (s *Service) Enqueue(ctx context.Context, a Actor, ms []workflow.OutboxMess
 	return n, err
 }
 
-// SummariseMonths stores, once each, the summary of every month whose
-// gathering day has come (the system only): the first working day after
+// SummariseMonths stores, once each, the summary of every month of a
+// running plan (workflow.Plan.Running) whose gathering day has come (the
+// system only): the first working day after
 // the month's due day, at the reminders' time, the day its overdue notice
 // goes out. A summary lists every unit's count, the total, the change from
 // the month before and the units that did not report. It returns the
@@ -206,6 +266,9 @@ func (s *Service) SummariseMonths(ctx context.Context, a Actor) ([]workflow.Mont
 			return err
 		}
 		for _, p := range plans {
+			if !p.Running(now) {
+				continue // no summaries for a year long gone
+			}
 			ms, err := s.summarisePlan(tx, p, now)
 			if err != nil {
 				return err
@@ -244,11 +307,11 @@ func (s *Service) summarisePlan(tx Tx, p *workflow.Plan, now time.Time) ([]workf
 		return nil, err
 	}
 	counts := map[string]map[workflow.Month]int64{}
-	for _, r := range reports {
-		if counts[r.Unit] == nil {
-			counts[r.Unit] = map[workflow.Month]int64{}
+	for unit, months := range figuresOf(reports) {
+		counts[unit] = map[workflow.Month]int64{}
+		for m, f := range months {
+			counts[unit][m] = f.primary().Count
 		}
-		counts[r.Unit][r.Month] = r.Count
 	}
 	for _, m := range due {
 		if err := tx.SaveMonthlySummary(workflow.Summarise(p.Year, m, units, counts, now)); err != nil {
@@ -259,8 +322,8 @@ func (s *Service) summarisePlan(tx Tx, p *workflow.Plan, now time.Time) ([]workf
 }
 
 // YearEndScoring runs the year-end scoring of every plan whose scoring
-// instant has passed and that the schedule has not scored yet (the system
-// only), each in one transaction with the mark that it was done, so that
+// instant has passed, that has tables in execution, and that the schedule
+// has not scored yet (the system only), each in one transaction with the mark that it was done, so that
 // no later tick, restart or second server scores it again. It returns the
 // runs stored.
 func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.ScoringRun, error) {
@@ -276,6 +339,13 @@ func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.Scor
 		for _, p := range plans {
 			if now.Before(p.YearEnd()) {
 				continue
+			}
+			executing, err := hasExecuting(tx, p.Year)
+			if err != nil {
+				return err
+			}
+			if !executing {
+				continue // nothing to score: no table was ever released
 			}
 			done, err := tx.JobDone(scoringMark(p.Year))
 			if err != nil {
@@ -304,5 +374,150 @@ func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.Scor
 	return out, nil
 }
 
+// hasExecuting reports whether any table of year is executing.
+func hasExecuting(tx Tx, year int) (bool, error) {
+	states, err := tx.SubmissionStates(year)
+	if err != nil {
+		return false, err
+	}
+	for _, st := range states {
+		if st == workflow.StateExecuting {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // scoringMark names the job mark of a year's scheduled scoring.
 func scoringMark(year int) string { return fmt.Sprintf("scoring:%d", year) }
+
+// contestNotices works out the notices about the plan's published result
+// that are due now: the publication notice to every unit's contacts while
+// the objection period is open, the answer of each objection answered in
+// the last OverdueWindow to its unit's contacts, and on a working day
+// while objections are open, the office's digest of them.
+func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueNotice, error) {
+	// The runs' list, without results: a tick must not read a year's
+	// results (tens of megabytes for thousands of units) unless a
+	// publication notice still has someone to reach.
+	runs, err := tx.ScoringRuns(p.Year)
+	if err != nil {
+		return nil, err
+	}
+	var run *workflow.ScoringRun
+	for i := range runs {
+		if runs[i].Published && (run == nil || runs[i].Publication > run.Publication) {
+			run = &runs[i]
+		}
+	}
+	if run == nil {
+		return nil, nil
+	}
+	var out []DueNotice
+	var contacts map[string][]workflow.Contact
+	var robots map[string][]workflow.Robot
+	sent := map[string]map[string]bool{}
+	// reach returns the contacts and robots of unit ("" for the office's
+	// robots) that have no message of n yet.
+	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, []RobotTarget, error) {
+		if contacts == nil {
+			if contacts, err = tx.AllContacts(); err != nil {
+				return nil, nil, err
+			}
+			if robots, err = tx.AllRobots(); err != nil {
+				return nil, nil, err
+			}
+		}
+		have, ok := sent[n.Deadline.Key]
+		if !ok {
+			if have, err = tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead); err != nil {
+				return nil, nil, err
+			}
+			sent[n.Deadline.Key] = have
+		}
+		var cs []workflow.Contact
+		for _, c := range contacts[unit] {
+			if unit != "" && c.Email != "" && !have[unit+"/"+c.Email] {
+				cs = append(cs, c)
+			}
+		}
+		return cs, robotTargets(robots[unit], func(to string) bool { return have[unit+"/"+to] }), nil
+	}
+	units, err := tx.Units()
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(units))
+	for _, u := range units {
+		names[u.Code] = u.Name
+	}
+	if periodOpen(run, now) {
+		n := p.PublicationNotice(*run.PublishedAt, *run.ObjectionPeriodEnds)
+		d := DueNotice{Plan: p, Notice: n, At: now, Result: run}
+		for _, u := range units {
+			cs, rs, err := reach(n, u.Code)
+			if err != nil {
+				return nil, err
+			}
+			if len(cs) > 0 || len(rs) > 0 {
+				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs, Robots: rs})
+			}
+		}
+		if len(d.Owed) > 0 {
+			full, err := tx.ScoringRun(p.Year, run.ID)
+			if err != nil {
+				return nil, err
+			}
+			d.Result = full
+			kept := d.Owed[:0]
+			for _, o := range d.Owed {
+				if r, ok := full.Result(o.Unit); ok {
+					o.Result = r
+					kept = append(kept, o)
+				}
+			}
+			if d.Owed = kept; len(d.Owed) > 0 {
+				out = append(out, d)
+			}
+		}
+	}
+	answered, err := tx.Objections(ObjectionFilter{Year: p.Year, Answered: true, AnsweredSince: now.Add(-workflow.OverdueWindow)})
+	if err != nil {
+		return nil, err
+	}
+	for i := range answered {
+		o := &answered[i]
+		n := p.AnswerNotice(o.ID, *o.AnsweredAt)
+		cs, rs, err := reach(n, o.Unit)
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) > 0 || len(rs) > 0 {
+			out = append(out, DueNotice{Plan: p, Notice: n, At: now, Answer: o,
+				Owed: []OwedUnit{{Owing: workflow.Owing{Unit: o.Unit, UnitName: names[o.Unit]}, Contacts: cs, Robots: rs}}})
+		}
+	}
+	if n, ok := p.ObjectionDigest(now, s.opt.Reminders); ok {
+		open, err := tx.Objections(ObjectionFilter{Year: p.Year, Open: true})
+		if err != nil {
+			return nil, err
+		}
+		if len(open) > 0 {
+			_, rs, err := reach(n, "")
+			if err != nil {
+				return nil, err
+			}
+			have := sent[n.Deadline.Key]
+			d := DueNotice{Plan: p, Notice: n, At: now, Open: open, UnitNames: names, Result: run, OfficeRobots: rs}
+			for _, to := range s.opt.OfficeEmails {
+				if !have["/"+to] {
+					d.Office = append(d.Office, to)
+				}
+			}
+			if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
+				out = append(out, d)
+			}
+		}
+	}
+	return out, nil
+}

@@ -10,9 +10,10 @@ import (
 // OutboxFilter selects outbox messages; zero fields select everything.
 // Limit 0 means 200.
 type OutboxFilter struct {
-	State workflow.OutboxState
-	Unit  string
-	Limit int
+	State   workflow.OutboxState
+	Unit    string
+	Channel workflow.Channel
+	Limit   int
 }
 
 // OutboxCounts counts outbox messages by state; its zero value is an
@@ -25,7 +26,7 @@ type OutboxCounts struct {
 }
 
 // Notifications lists outbox messages (office only), newest first.
-// It returns EINVALID for an unknown state.
+// It returns EINVALID for an unknown state or channel.
 func (s *Service) Notifications(ctx context.Context, a Actor, f OutboxFilter) ([]workflow.OutboxMessage, error) {
 	if err := a.requireRole(workflow.RoleOffice); err != nil {
 		return nil, err
@@ -34,6 +35,11 @@ func (s *Service) Notifications(ctx context.Context, a Actor, f OutboxFilter) ([
 	case "", workflow.OutboxPending, workflow.OutboxSent, workflow.OutboxFailed, workflow.OutboxExpired:
 	default:
 		return nil, workflow.Errorf(workflow.EINVALID, "未知的消息状态“%s”（pending、sent、failed、expired）", f.State)
+	}
+	switch f.Channel {
+	case "", workflow.ChannelEmail, workflow.ChannelWeCom, workflow.ChannelDingTalk:
+	default:
+		return nil, workflow.Errorf(workflow.EINVALID, "未知的发送渠道“%s”（email、wecom、dingtalk）", f.Channel)
 	}
 	var out []workflow.OutboxMessage
 	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {

@@ -18,11 +18,15 @@ import (
 // scoringBatch is how many units are read and scored at a time.
 const scoringBatch = 200
 
-// DeductionInput is the office's request for a manual deduction.
+// DeductionInput is the office's request for a manual deduction. Month,
+// when set ("2019-08"), cites a month flagged in the member counts
+// (MonthlyComparison): the deduction then records the unit's and the
+// system's figures of that month.
 type DeductionInput struct {
 	Points workflow.Points `json:"points"`
 	Reason string          `json:"reason"`
 	Rule   string          `json:"rule"`
+	Month  string          `json:"month"`
 }
 
 // maxManualDeduction bounds one manual deduction: no unit can lose more
@@ -34,28 +38,23 @@ const (
 	RuleDeductionPoints = "deduction.points.range"
 	RuleDeductionReason = "deduction.reason.empty"
 	RuleDeductionRule   = "deduction.rule.unknown"
+	RuleDeductionMonth  = "deduction.month.not_flagged"
 	RuleNodeUnreviewed  = "node.unreviewed"
 )
 
 // AddDeduction records a manual deduction (office only). It returns
-// EVALIDATION for points outside (0, 200], an empty reason or a rule the
-// plan does not list, ENOTFOUND for an unknown plan or unit and ESTATE once
-// the year's result is published.
+// EVALIDATION for points outside (0, 200], an empty reason, a rule the
+// plan does not list or a cited month that is not flagged, ENOTFOUND for
+// an unknown plan or unit and ESTATE once the year's result is published.
 func (s *Service) AddDeduction(ctx context.Context, a Actor, year int, unit string, in DeductionInput) (*workflow.ManualDeduction, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
 		return nil, err
 	}
 	in.Reason, in.Rule = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Rule)
 	var out *workflow.ManualDeduction
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
+		p, err := planUnit(tx, year, unit)
 		if err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
 		var vs []workflow.Violation
@@ -75,11 +74,22 @@ func (s *Service) AddDeduction(ctx context.Context, a Actor, year int, unit stri
 			return err
 		}
 		d := &workflow.ManualDeduction{Year: year, Unit: unit, Rule: in.Rule, Points: in.Points, Reason: in.Reason, Actor: a.Username, CreatedAt: now}
+		if in.Month != "" {
+			l, err := flaggedMonth(tx, p, unit, in.Month)
+			if err != nil {
+				return err
+			}
+			d.Month, d.UnitCount, d.SystemCount = l.Month.String(), l.UnitCount, l.SystemCount
+		}
 		if err := tx.AddDeduction(d); err != nil {
 			return err
 		}
 		out = d
-		return audit(tx, now, a, unit, "deduction.add", fmt.Sprintf("deduction:%d", d.ID), fmt.Sprintf("%s 扣%s分：%s", d.Rule, d.Points, d.Reason))
+		detail := fmt.Sprintf("%s 扣%s分：%s", d.Rule, d.Points, d.Reason)
+		if c := d.Citation(); c != "" {
+			detail += "（" + c + "）"
+		}
+		return audit(tx, now, a, unit, "deduction.add", workflow.ManualRef(d.ID), detail)
 	})
 	return out, err
 }
@@ -112,36 +122,14 @@ func notPublished(tx Tx, year int) error {
 
 // Deductions lists a unit's manual deductions (office and viewers).
 func (s *Service) Deductions(ctx context.Context, a Actor, year int, unit string) ([]workflow.ManualDeduction, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer); err != nil {
-		return nil, err
-	}
-	out := []workflow.ManualDeduction{}
-	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
-			return err
-		}
-		ds, err := tx.Deductions(year, unit)
-		if err == nil && ds != nil {
-			out = ds
-		}
-		return err
-	})
-	return out, err
+	return unitList(s, ctx, a, year, unit, func(tx Tx) ([]workflow.ManualDeduction, error) { return tx.Deductions(year, unit) },
+		workflow.RoleOffice, workflow.RoleViewer)
 }
 
 // DeleteDeduction removes a manual deduction (office only): ENOTFOUND when
 // the unit has no such deduction, ESTATE once the year is published.
 func (s *Service) DeleteDeduction(ctx context.Context, a Actor, year int, unit string, id int64) error {
-	if err := a.checkUnit(unit); err != nil {
-		return err
-	}
-	if err := a.requireRole(workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx Tx, now time.Time) error {
@@ -207,7 +195,10 @@ func inputsHeader(p *workflow.Plan, now time.Time) scoringInputsHeader {
 // nodes per indicator (NodeFact.Count) and the digest hashes the sums:
 // moving awarded points between two such nodes of one indicator leaves the
 // digest, like every result, unchanged; any change that can change a
-// result changes it.
+// result changes it: the facts, the manual deductions, the waivers in
+// force (with the objections that granted them), the times tables were
+// received, and the reviews that corrections changed (they are node
+// facts).
 func (s *Service) gatherAndScore(tx Tx, p *workflow.Plan, now time.Time) (*gathered, error) {
 	h := sha256.New()
 	if err := hashJSON(h, inputsHeader(p, now)); err != nil {
@@ -218,19 +209,15 @@ func (s *Service) gatherAndScore(tx Tx, p *workflow.Plan, now time.Time) (*gathe
 		return nil, err
 	}
 	sort.Slice(units, func(i, j int) bool { return units[i].Code < units[j].Code })
-	manual, err := tx.Deductions(p.Year, "")
+	yf, err := readYearFacts(tx, p.Year, "")
 	if err != nil {
 		return nil, err
-	}
-	manualOf := map[string][]workflow.ManualDeduction{}
-	for _, d := range manual {
-		manualOf[d.Unit] = append(manualOf[d.Unit], d)
 	}
 	opt := workflow.ScoringOptions{AsOf: now, MonthlyTracked: true}
 	out := &gathered{results: make([]workflow.UnitResult, 0, len(units))}
 	var buf []byte
 	for start := 0; start < len(units); start += scoringBatch {
-		su, err := readScoringBatch(tx, p.Year, units[start:min(start+scoringBatch, len(units))], manualOf)
+		su, err := readScoringBatch(tx, p.Year, units[start:min(start+scoringBatch, len(units))], yf)
 		if err != nil {
 			return nil, err
 		}
@@ -245,11 +232,49 @@ func (s *Service) gatherAndScore(tx Tx, p *workflow.Plan, now time.Time) (*gathe
 	return out, nil
 }
 
+// yearFacts are the facts of a year that scoring reads once, not by batch:
+// each unit's manual deductions, waivers in force and receipt.
+type yearFacts struct {
+	manual   map[string][]workflow.ManualDeduction
+	waivers  map[string][]workflow.Waiver
+	received map[string]*workflow.Receipt
+}
+
+// readYearFacts reads the year's manual deductions, waivers in force and
+// receipts, of unit ("" for every unit).
+func readYearFacts(tx Tx, year int, unit string) (*yearFacts, error) {
+	yf := &yearFacts{manual: map[string][]workflow.ManualDeduction{}, waivers: map[string][]workflow.Waiver{}, received: map[string]*workflow.Receipt{}}
+	manual, err := tx.Deductions(year, unit)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range manual {
+		yf.manual[d.Unit] = append(yf.manual[d.Unit], d)
+	}
+	ws, err := tx.Waivers(year, unit)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range ws {
+		if w.WithdrawnAt == nil {
+			yf.waivers[w.Unit] = append(yf.waivers[w.Unit], w)
+		}
+	}
+	rs, err := tx.Receipts(year, unit)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rs {
+		yf.received[rs[i].Unit] = &rs[i]
+	}
+	return yf, nil
+}
+
 // readScoringBatch reads what scoring needs of a batch of units: each
-// unit's submission facts and manual deductions, and for the units whose
-// tables were released, their nodes and monthly reports, in document and
-// month order.
-func readScoringBatch(tx Tx, year int, batch []workflow.Unit, manualOf map[string][]workflow.ManualDeduction) ([]workflow.ScoringUnit, error) {
+// unit's submission facts, manual deductions, waivers and receipt, and for
+// the units whose tables were released, their nodes and monthly reports,
+// in document and month order.
+func readScoringBatch(tx Tx, year int, batch []workflow.Unit, yf *yearFacts) ([]workflow.ScoringUnit, error) {
 	codes := make([]string, len(batch))
 	for i, u := range batch {
 		codes[i] = u.Code
@@ -266,7 +291,8 @@ func readScoringBatch(tx Tx, year int, batch []workflow.Unit, manualOf map[strin
 	su := make([]workflow.ScoringUnit, len(batch))
 	for i, u := range batch {
 		su[i] = workflow.ScoringUnit{Code: u.Code, Name: u.Name, State: workflow.StateNone, Innovation: []workflow.InnovationFact{},
-			Nodes: []workflow.NodeFact{}, Monthly: []workflow.MonthlyFact{}, Manual: manualOf[u.Code]}
+			Nodes: []workflow.NodeFact{}, Monthly: []workflow.MonthlyFact{}, Manual: yf.manual[u.Code],
+			Waivers: yf.waivers[u.Code], Received: yf.received[u.Code]}
 		if su[i].Manual == nil {
 			su[i].Manual = []workflow.ManualDeduction{}
 		}
@@ -302,7 +328,8 @@ func readScoringBatch(tx Tx, year int, batch []workflow.Unit, manualOf map[strin
 // reports. Nodes come from Tx.ScoringNodes: the accepted nodes reported on
 // time summed per indicator (NodeFact.Count), which scores exactly as the
 // nodes one by one; every node that can cost a deduction or score nothing
-// comes alone. A month's lateness is decided by its first report.
+// comes alone. A month is reported when either source has a figure, and
+// its lateness is decided by the first figure of either.
 func readExecutionFacts(tx Tx, year int, units []string, su []workflow.ScoringUnit) error {
 	nodes, err := tx.ScoringNodes(year, units)
 	if err != nil {
@@ -314,6 +341,14 @@ func readExecutionFacts(tx Tx, year int, units []string, su []workflow.ScoringUn
 	}
 	monthly := make([]workflow.MonthlyFact, 0, len(ms))
 	for _, m := range ms {
+		// Both sources of a month come one after the other (by unit, month
+		// and source): keep the earlier first figure.
+		if n := len(monthly); n > 0 && monthly[n-1].Unit == m.Unit && monthly[n-1].Month == m.Month {
+			if m.FirstReportedAt.Before(monthly[n-1].ReportedAt) {
+				monthly[n-1].ReportedAt, monthly[n-1].Late = m.FirstReportedAt, m.Late
+			}
+			continue
+		}
 		monthly = append(monthly, workflow.MonthlyFact{Unit: m.Unit, Month: m.Month, ReportedAt: m.FirstReportedAt, Late: m.Late})
 	}
 	idx := make(map[string]int, len(su))
@@ -373,6 +408,14 @@ func digestUnit(b []byte, u *workflow.ScoringUnit) []byte {
 		num(u.FirstSubmittedAt.UnixMicro())
 	}
 	b = append(b, '\n')
+	if r := u.Received; r != nil {
+		b = append(b, "received "...)
+		num(r.At.UnixMicro())
+		str(r.Reason)
+		str(r.By)
+		num(r.RecordedAt.UnixMicro())
+		b = append(b, '\n')
+	}
 	for _, it := range u.Innovation {
 		b = append(b, "innovation "...)
 		str(it.Title)
@@ -411,6 +454,22 @@ func digestUnit(b []byte, u *workflow.ScoringUnit) []byte {
 		str(d.Rule)
 		num(int64(d.Points))
 		str(d.Reason)
+		if d.Month != "" && d.UnitCount != nil && d.SystemCount != nil {
+			str(d.Month)
+			num(*d.UnitCount)
+			num(*d.SystemCount)
+		}
+		b = append(b, '\n')
+	}
+	for _, w := range u.Waivers {
+		b = append(b, "waiver "...)
+		num(w.ID)
+		str(w.Ref)
+		num(int64(w.Points))
+		num(w.Objection)
+		str(w.Reason)
+		str(w.By)
+		num(w.At.UnixMicro())
 		b = append(b, '\n')
 	}
 	return b
@@ -514,13 +573,25 @@ func (s *Service) ScoringRun(ctx context.Context, a Actor, year int, id int64) (
 	return out, err
 }
 
-// PublishScoring locks run id as the year's result and moves every
-// executing submission to scored through the state machine, in one
-// transaction (office, or the system). It is refused with ECONFLICT,
-// listing them, while any reported node is unreviewed; with ECONFLICT when
-// another run of the year is published; with ESTATE when this one already
-// is; and with ESTALE when the inputs changed since the run was computed
-// (the office must run again and publish the new run).
+// PublishScoring publishes run id as the year's result, in one
+// transaction (office, or the system).
+//
+// The first publication opens the objection period (the plan's
+// ObjectionDays working days after the day of publication,
+// workflow.Plan.ObjectionPeriodEnd) and moves every executing submission to
+// scored through the state machine. A later publication publishes a
+// correction: a run computed after the latest published one, once an
+// objection has been accepted since that publication. It keeps the
+// period's end and becomes the year's result; every earlier publication
+// stays as it was published.
+//
+// Refused with ECONFLICT, listing them, while any reported node is
+// unreviewed; with ESTATE when this run is published already, or when no
+// objection was accepted since the latest publication (there is nothing to
+// correct); with ECONFLICT when the run was computed before the latest
+// published run, or another publication won a race; and with ESTALE when
+// the inputs changed since the run was computed (the office must run again
+// and publish the new run).
 func (s *Service) PublishScoring(ctx context.Context, a Actor, year int, id int64) (*workflow.ScoringRun, error) {
 	if err := a.requireRole(workflow.RoleOffice, workflow.RoleSystem); err != nil {
 		return nil, err
@@ -541,10 +612,20 @@ func (s *Service) PublishScoring(ctx context.Context, a Actor, year int, id int6
 		if run.Published {
 			return workflow.Errorf(workflow.ESTATE, "第%d次计分已于%s发布，发布后不能再修改", run.ID, p.FormatTime(*run.PublishedAt))
 		}
-		if pub, err := tx.PublishedScoringRun(year); err == nil {
-			return workflow.Errorf(workflow.ECONFLICT, "%d年度已发布第%d次计分的结果，每年只能发布一次", year, pub.ID)
-		} else if workflow.ErrorCode(err) != workflow.ENOTFOUND {
+		publication, ends := 1, p.ObjectionPeriodEnd(now)
+		periodEnds := &ends
+		latest, err := latestPublished(tx, year)
+		if err != nil {
 			return err
+		}
+		if latest != nil {
+			if run.ID < latest.ID {
+				return workflow.Errorf(workflow.ECONFLICT, "%d年度已发布第%d次计分的结果，第%d次计分早于它，不能发布", year, latest.ID, run.ID)
+			}
+			if err := correctionsSince(tx, p, latest); err != nil {
+				return err
+			}
+			publication, periodEnds = latest.Publication+1, latest.ObjectionPeriodEnds
 		}
 		if err := allReviewed(tx, year); err != nil {
 			return err
@@ -556,19 +637,65 @@ func (s *Service) PublishScoring(ctx context.Context, a Actor, year int, id int6
 		if g.digest != run.InputsDigest {
 			return workflow.Errorf(workflow.ESTALE, "第%d次计分后考核数据已有变化，请重新计分后发布新的结果", run.ID)
 		}
-		if err := tx.PublishScoringRun(year, id, now, a.Username); err != nil {
+		if err := tx.PublishScoringRun(year, id, now, a.Username, publication, periodEnds); err != nil {
 			return err
 		}
 		if err := s.markScored(tx, year, a, now); err != nil {
 			return err
 		}
-		if err := audit(tx, now, a, "", "scoring.publish", fmt.Sprintf("scoring-run:%d/%d", year, id), "inputs "+run.InputsDigest[:12]); err != nil {
+		detail := "inputs " + run.InputsDigest[:12]
+		if periodEnds != nil {
+			detail += "; 异议期至" + p.FormatTime(*periodEnds)
+		}
+		if latest != nil {
+			detail += fmt.Sprintf("; 更正第%d次计分", latest.ID)
+		}
+		if err := audit(tx, now, a, "", "scoring.publish", fmt.Sprintf("scoring-run:%d/%d", year, id), detail); err != nil {
 			return err
 		}
 		out, err = tx.ScoringRun(year, id)
 		return err
 	})
 	return out, err
+}
+
+// latestPublished returns the year's latest published run, or nil before
+// the first publication.
+func latestPublished(tx Tx, year int) (*workflow.ScoringRun, error) {
+	run, err := tx.PublishedScoringRun(year)
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+		return nil, nil
+	}
+	return run, err
+}
+
+// correctionsSince returns ESTATE unless an objection was accepted since
+// run was published: only a correction may replace a published result.
+func correctionsSince(tx Tx, p *workflow.Plan, run *workflow.ScoringRun) error {
+	n, err := acceptedSince(tx, p.Year, *run.PublishedAt)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return workflow.Errorf(workflow.ESTATE, "%d年度的结果已于%s发布（第%d次计分），此后没有成立的异议，无需发布更正",
+			p.Year, p.FormatTime(*run.PublishedAt), run.ID)
+	}
+	return nil
+}
+
+// acceptedSince counts the year's objections accepted at or after t.
+func acceptedSince(tx Tx, year int, t time.Time) (int, error) {
+	os, err := tx.Objections(ObjectionFilter{Year: year, Answered: true, AnsweredSince: t})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, o := range os {
+		if o.Verdict == workflow.VerdictAccept {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // markScored moves every executing submission of year to scored.
@@ -587,35 +714,6 @@ func (s *Service) markScored(tx Tx, year int, a Actor, now time.Time) error {
 		}
 	}
 	return nil
-}
-
-// UnitResult returns a unit's result in the year's published run, with
-// its breakdown: ENOTFOUND before publication, or when a may not see the
-// unit.
-func (s *Service) UnitResult(ctx context.Context, a Actor, year int, unit string) (*workflow.UnitResult, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	var out *workflow.UnitResult
-	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		run, err := tx.PublishedScoringRun(year)
-		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
-			return workflow.Errorf(workflow.ENOTFOUND, "%d年度考核结果尚未发布", year)
-		}
-		if err != nil {
-			return err
-		}
-		r, ok := run.Result(unit)
-		if !ok {
-			return workflow.Errorf(workflow.ENOTFOUND, "%d年度考核结果中没有单位“%s”", year, unit)
-		}
-		out = r
-		return nil
-	})
-	return out, err
 }
 
 // allReviewed returns ECONFLICT, listing them, while any node of the year

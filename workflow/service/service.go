@@ -56,6 +56,12 @@ type Options struct {
 	// BackupsScheduled says the daily backup job runs, so that a day
 	// without a backup is a problem the office hears of.
 	BackupsScheduled bool
+	// RobotAllowedHosts are the host[:port]s a robot's webhook may use
+	// besides the robots' official hosts (robots.allowed_hosts).
+	RobotAllowedHosts []string
+	// Robots sends the test messages of group robots (nil: a test answers
+	// EUNAVAILABLE).
+	Robots RobotSender
 }
 
 // New returns the service over store, keeping evidence in files and
@@ -121,10 +127,14 @@ func (a Actor) SeesUnit(unit string) bool {
 }
 
 // checkUnit returns ENOTFOUND when a may not see unit, so that another
-// unit's data is indistinguishable from absent data.
-func (a Actor) checkUnit(unit string) error {
+// unit's data is indistinguishable from absent data, and then, when roles
+// are given, EFORBIDDEN unless a has one of them.
+func (a Actor) checkUnit(unit string, roles ...workflow.Role) error {
 	if !a.SeesUnit(unit) {
 		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”不存在", unit)
+	}
+	if len(roles) > 0 {
+		return a.requireRole(roles...)
 	}
 	return nil
 }
@@ -162,32 +172,6 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // Limits returns the upload limits.
 func (s *Service) Limits() UploadLimits { return s.opt.Upload }
 
-// Plan returns the plan of year (ENOTFOUND when none is loaded).
-func (s *Service) Plan(ctx context.Context, year int) (*workflow.Plan, error) {
-	var p *workflow.Plan
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		p, err = tx.Plan(year)
-		return err
-	})
-	return p, err
-}
-
-// Plans returns every loaded plan, oldest first.
-func (s *Service) Plans(ctx context.Context) ([]*workflow.Plan, error) {
-	var ps []*workflow.Plan
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		ps, err = tx.Plans()
-		return err
-	})
-	return ps, err
-}
-
-// LoadPlan stores p, replacing a stored plan of the same year. Plans are
-// loaded at start from configs/plans.
-func (s *Service) LoadPlan(ctx context.Context, p *workflow.Plan) error {
-	return s.update(ctx, func(tx Tx, _ time.Time) error { return tx.SavePlan(p) })
-}
-
 // Audit returns audit entries (office only).
 func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow.AuditEntry, error) {
 	if err := a.requireRole(workflow.RoleOffice); err != nil {
@@ -201,6 +185,41 @@ func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow
 	return out, err
 }
 
+// unitList reads a list about one unit's year in a read transaction, once
+// a may see the unit and has one of roles (any role when none are given).
+// The list is never nil: clients read [] for nothing.
+func unitList[T any](s *Service, ctx context.Context, a Actor, year int, unit string, read func(Tx) ([]T, error), roles ...workflow.Role) ([]T, error) {
+	if err := a.checkUnit(unit, roles...); err != nil {
+		return nil, err
+	}
+	var out []T
+	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
+		if _, err = planUnit(tx, year, unit); err != nil {
+			return err
+		}
+		out, err = read(tx)
+		return err
+	})
+	if out == nil {
+		out = []T{}
+	}
+	return out, err
+}
+
+// planUnit reads the plan of year and checks that unit exists: the first
+// step of every request about one unit's year (ENOTFOUND for either).
+func planUnit(tx Tx, year int, unit string) (*workflow.Plan, error) {
+	p, err := planOf(tx, year)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := unitOf(tx, unit); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planOf reads the plan of year (ENOTFOUND naming the year).
 func planOf(tx Tx, year int) (*workflow.Plan, error) {
 	p, err := tx.Plan(year)
 	if workflow.ErrorCode(err) == workflow.ENOTFOUND {

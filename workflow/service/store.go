@@ -36,8 +36,96 @@ type Tx interface {
 	NodeTx
 	MonthlyTx
 	ScoringTx
+	WaiverTx
+	ReceiptTx
+	ObjectionTx
 	BackupTx
 	JobsTx
+	RobotTx
+	CalendarTx
+}
+
+// RobotTx reads and writes the group robots of the units and the office.
+// An owner "" is the office.
+type RobotTx interface {
+	// AddRobot stores r and sets its ID (ECONFLICT when its owner has the
+	// same webhook already).
+	AddRobot(r *workflow.Robot) error
+	// Robot returns one robot, credentials included (ENOTFOUND).
+	Robot(id int64) (*workflow.Robot, error)
+	// RobotsOf lists the robots of unit ("" the office's) by ID.
+	RobotsOf(unit string) ([]workflow.Robot, error)
+	// AllRobots returns every robot by owner, each owner's by ID.
+	AllRobots() (map[string][]workflow.Robot, error)
+	// DeleteRobot removes robot id of unit (ENOTFOUND when unit has no
+	// robot id).
+	DeleteRobot(unit string, id int64) error
+	// RecordRobotTest records when a test message was sent and what the
+	// robot answered ("" accepted) (ENOTFOUND).
+	RecordRobotTest(id int64, at time.Time, errText string) error
+}
+
+// CalendarTx reads and writes the addresses of the calendar feeds.
+type CalendarTx interface {
+	// CalendarFeed returns the feed of owner (a unit, "" the office)
+	// (ENOTFOUND when it has none yet).
+	CalendarFeed(owner string) (*workflow.CalendarFeed, error)
+	// CalendarFeedByToken returns the feed whose address has token
+	// (ENOTFOUND).
+	CalendarFeedByToken(token string) (*workflow.CalendarFeed, error)
+	// SaveCalendarFeed stores f as its owner's feed, replacing the token of
+	// an existing one (ECONFLICT when another feed has the token).
+	SaveCalendarFeed(f *workflow.CalendarFeed) error
+}
+
+// WaiverTx reads and writes the waivers of deductions.
+type WaiverTx interface {
+	// AddWaiver stores w in force and sets its ID: ECONFLICT when the unit
+	// has a waiver in force for the same ref (a unique key, not a check).
+	AddWaiver(w *workflow.Waiver) error
+	// Waivers lists the year's waivers of unit ("" for every unit),
+	// withdrawn ones included, by ID.
+	Waivers(year int, unit string) ([]workflow.Waiver, error)
+	// WithdrawWaiver marks a waiver in force withdrawn (ENOTFOUND when the
+	// year's unit has no such waiver in force).
+	WithdrawWaiver(year int, unit string, id int64, at time.Time, by string) error
+}
+
+// ReceiptTx reads and writes when units' tables arrived by other means.
+type ReceiptTx interface {
+	// PutReceipt records r, replacing the unit's earlier record of the
+	// year.
+	PutReceipt(r *workflow.Receipt) error
+	// DeleteReceipt removes the unit's record (ENOTFOUND when none).
+	DeleteReceipt(year int, unit string) error
+	// Receipts lists the year's records of unit ("" for every unit).
+	Receipts(year int, unit string) ([]workflow.Receipt, error)
+}
+
+// ObjectionTx reads and writes objections, their files and answers.
+type ObjectionTx interface {
+	// AddObjection stores o open with its files and sets their IDs.
+	AddObjection(o *workflow.Objection) error
+	// Objection returns one objection with its files (ENOTFOUND).
+	Objection(id int64) (*workflow.Objection, error)
+	// Objections lists the objections matching f with their files, by ID.
+	Objections(f ObjectionFilter) ([]workflow.Objection, error)
+	// AnswerObjection records o's answer if o is still open (ESTATE when
+	// it was answered meanwhile).
+	AnswerObjection(o *workflow.Objection) error
+	// ObjectionFile returns one file's row (ENOTFOUND).
+	ObjectionFile(id int64) (*workflow.ObjectionFile, error)
+}
+
+// ObjectionFilter selects a year's objections: of one unit ("" for all),
+// only the open or only the answered ones, only those answered since a
+// time (zero: any).
+type ObjectionFilter struct {
+	Year          int
+	Unit          string
+	Open          bool
+	Answered      bool
+	AnsweredSince time.Time
 }
 
 // BackupTx records the backups written and reads the latest.
@@ -49,11 +137,31 @@ type BackupTx interface {
 	LastBackups() (last, good *workflow.BackupRecord, err error)
 }
 
-// PlanTx reads and writes the stored plans.
+// PlanTx reads and writes the plans: the versions of each year's plan as
+// the office edits them, and the plan in force of each year (the latest
+// published version), which almost every request reads.
 type PlanTx interface {
+	// Plan returns the plan in force of year (ENOTFOUND when none is
+	// published). The plan may be shared with other transactions: read
+	// it, never change it (Plan.Clone gives a copy to change).
 	Plan(year int) (*workflow.Plan, error)
+	// Plans returns every plan in force, oldest first, shared as Plan's.
 	Plans() ([]*workflow.Plan, error)
-	SavePlan(p *workflow.Plan) error
+	// SavePlan stores p as the next version of its year, published at at
+	// by the system, and makes it the plan in force.
+	SavePlan(p *workflow.Plan, at time.Time) error
+	// AddPlanVersion stores v, unpublished (ECONFLICT when the year has
+	// v.Version already).
+	AddPlanVersion(v *workflow.PlanVersion) error
+	// PublishPlanVersion publishes a version and makes its plan the plan in
+	// force of its year (ENOTFOUND, ESTATE when published already).
+	PublishPlanVersion(year, version int, at time.Time, by string) error
+	// PlanVersions lists the versions of year (every year for 0), by year
+	// and newest first, without their plans.
+	PlanVersions(year int) ([]workflow.PlanVersion, error)
+	// PlanVersion returns one version with its plan as a document, which
+	// may have problems (ENOTFOUND).
+	PlanVersion(year, version int) (*workflow.PlanVersion, error)
 }
 
 // UnitTx reads and writes units and their contacts.
@@ -152,22 +260,27 @@ type NodeTx interface {
 	AddReview(r *workflow.Review) error
 	// Reviews lists a node's reviews, oldest first.
 	Reviews(nodeID int64) ([]workflow.Review, error)
+	// ReviewsOf lists every review of the year's nodes of unit, oldest
+	// first.
+	ReviewsOf(year int, unit string) ([]workflow.Review, error)
 }
 
 // MonthlyTx reads and writes the monthly member counts.
 type MonthlyTx interface {
-	// Monthly member counts (monthly.go). PutMonthlyReport makes m the
-	// current value of its year, unit and month and appends it to the
+	// Monthly member counts (monthly.go), kept per source: the unit's own
+	// report (SourceAPI) and the member information system's import
+	// (SourceImport) side by side. PutMonthlyReport makes m the current
+	// value of its year, unit, month and source and appends it to the
 	// history.
 	PutMonthlyReport(m *workflow.MonthlyReport) error
-	// MonthlyReports returns the current value of every unit and month of
-	// year, by month then unit.
+	// MonthlyReports returns the current value of every unit, month and
+	// source of year, by month, unit and source.
 	MonthlyReports(year int) ([]workflow.MonthlyReport, error)
 	// MonthlyReportsOf is MonthlyReports for the given units only, by
-	// unit then month (none for an empty list).
+	// unit, month and source (none for an empty list).
 	MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyReport, error)
 	// MonthlyHistory returns every value reported for a unit and month,
-	// oldest first.
+	// from either source, oldest first.
 	MonthlyHistory(year int, unit string, m workflow.Month) ([]workflow.MonthlyReport, error)
 }
 
@@ -198,12 +311,14 @@ type ScoringTx interface {
 	ScoringRun(year int, id int64) (*workflow.ScoringRun, error)
 	// ScoringRuns lists the year's runs, newest first, without results.
 	ScoringRuns(year int) ([]workflow.ScoringRun, error)
-	// PublishScoringRun marks a run published: ENOTFOUND when absent, ESTATE
-	// when already published, ECONFLICT when another run of the year is
-	// published (a unique key, not a check).
-	PublishScoringRun(year int, id int64, at time.Time, by string) error
-	// PublishedScoringRun returns the year's published run with its results
-	// (ENOTFOUND before publication).
+	// PublishScoringRun marks a run published as the year's publication
+	// number publication (1 for the first) with the objection period's end:
+	// ENOTFOUND when absent, ESTATE when already published, ECONFLICT when
+	// the year's publication of that number exists (a unique key, not a
+	// check: two publishers racing get one winner).
+	PublishScoringRun(year int, id int64, at time.Time, by string, publication int, periodEnds *time.Time) error
+	// PublishedScoringRun returns the year's latest published run with its
+	// results (ENOTFOUND before the first publication).
 	PublishedScoringRun(year int) (*workflow.ScoringRun, error)
 }
 

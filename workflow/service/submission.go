@@ -15,15 +15,19 @@ import (
 // tables flattened beside the state, version and dates. The office's comment
 // and comments are present while the submission is returned.
 type SubmissionView struct {
-	Year             int               `json:"year"`
-	Unit             string            `json:"unit"`
-	State            workflow.State    `json:"state"`
-	Version          int               `json:"version"`
-	SubmittedAt      *time.Time        `json:"submitted_at"`
-	FirstSubmittedAt *time.Time        `json:"first_submitted_at"`
-	Late             bool              `json:"late"`
-	Comment          string            `json:"comment,omitempty"`
-	Comments         map[string]string `json:"comments,omitempty"`
+	Year             int            `json:"year"`
+	Unit             string         `json:"unit"`
+	State            workflow.State `json:"state"`
+	Version          int            `json:"version"`
+	SubmittedAt      *time.Time     `json:"submitted_at"`
+	FirstSubmittedAt *time.Time     `json:"first_submitted_at"`
+	// Late says the tables arrived after the deadline: the first
+	// submission, or the earlier time the office recorded them received
+	// (Received).
+	Late     bool              `json:"late"`
+	Received *workflow.Receipt `json:"received,omitempty"`
+	Comment  string            `json:"comment,omitempty"`
+	Comments map[string]string `json:"comments,omitempty"`
 	// InnovationCertified is the office's decision on each innovation item,
 	// present once the submission is certified.
 	InnovationCertified []bool               `json:"innovation_certified,omitempty"`
@@ -90,6 +94,17 @@ func (s *Service) GetSubmission(ctx context.Context, a Actor, year int, unit str
 			return noSubmission(tx, year, err)
 		}
 		out = viewOf(sub)
+		rc, err := receiptOf(tx, year, unit)
+		if err != nil {
+			return err
+		}
+		if rc != nil {
+			p, err := planOf(tx, year)
+			if err != nil {
+				return err
+			}
+			out.Received, out.Late = rc, lateArrival(p, sub, rc)
+		}
 		return nil
 	})
 	return out, err
@@ -118,6 +133,8 @@ func (s *Service) GetSubmissionJSON(ctx context.Context, a Actor, year int, unit
 	}
 	var sub *workflow.Submission
 	var doc []byte
+	var rc *workflow.Receipt
+	late := false
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
 		var err error
 		sub, doc, err = tx.SubmissionJSON(year, unit)
@@ -127,33 +144,51 @@ func (s *Service) GetSubmissionJSON(ctx context.Context, a Actor, year int, unit
 		if err != nil {
 			return noSubmission(tx, year, err)
 		}
+		if rc, err = receiptOf(tx, year, unit); err != nil || rc == nil {
+			return err
+		}
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		late = lateArrival(p, sub, rc)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return viewJSON(sub, doc)
+	// As GetSubmission: a receipt of the tables says when they arrived.
+	return viewJSON(sub, doc, func(v *SubmissionView) {
+		if rc != nil {
+			v.Received, v.Late = rc, late
+		}
+	})
 }
 
 // emptyDocumentJSON is how an empty normalized document's members encode
 // inside a view.
 var emptyDocumentJSON = []byte(`"party":[],"business":[],"innovation":[]`)
 
-// viewJSON encodes the view of sub whose document is stored as doc. A
+// viewJSON encodes the view of sub, completed by finish, whose document
+// is stored as doc. A
 // document as the service stores it (normalized, then encoded by
 // encoding/json: compact, HTML-escaped, its three members in order, no
 // null) is put in place of the members of an empty one; anything else is
 // decoded and encoded the slow way. Keys inside the view's other strings
 // are escaped ("\"party\""), so the empty members occur once.
-func viewJSON(sub *workflow.Submission, doc []byte) ([]byte, error) {
+func viewJSON(sub *workflow.Submission, doc []byte, finish func(*SubmissionView)) ([]byte, error) {
 	if !storedCanonically(doc) {
 		if err := json.Unmarshal(doc, &sub.Doc); err != nil {
 			return nil, fmt.Errorf("stored document of %s: %w", workflow.SubmissionRef(sub.Year, sub.Unit), err)
 		}
-		return json.Marshal(viewOf(sub))
+		v := viewOf(sub)
+		finish(v)
+		return json.Marshal(v)
 	}
 	sub.Doc = workflow.Document{}
-	b, err := json.Marshal(viewOf(sub))
+	v := viewOf(sub)
+	finish(v)
+	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
@@ -178,11 +213,22 @@ func storedCanonically(doc []byte) bool {
 		!bytes.Contains(doc, []byte("null"))
 }
 
+// lateArrival says whether a submission's tables arrived after the
+// deadline, counting the receipt rc (nil: none).
+func lateArrival(p *workflow.Plan, sub *workflow.Submission, rc *workflow.Receipt) bool {
+	at := workflow.ArrivedAt(sub.FirstSubmittedAt, rc)
+	if at == nil {
+		return sub.Late
+	}
+	return workflow.DaysLate(p, *at) > 0
+}
+
 // Submissions lists every unit a may see with the state of its submission.
 func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]SubmissionSummary, error) {
 	out := []SubmissionSummary{}
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
+		p, err := planOf(tx, year)
+		if err != nil {
 			return err
 		}
 		units, err := tx.Units()
@@ -192,6 +238,14 @@ func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]Submiss
 		subs, err := tx.Submissions(year)
 		if err != nil {
 			return err
+		}
+		rs, err := tx.Receipts(year, "")
+		if err != nil {
+			return err
+		}
+		received := map[string]*workflow.Receipt{}
+		for i := range rs {
+			received[rs[i].Unit] = &rs[i]
 		}
 		byUnit := map[string]workflow.Submission{}
 		for _, sub := range subs {
@@ -208,6 +262,9 @@ func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]Submiss
 			line := SubmissionSummary{Unit: u.Code, Name: u.Name, State: workflow.StateNone, Unreachable: !workflow.Reachable(contacts[u.Code])}
 			if sub, ok := byUnit[u.Code]; ok {
 				line.State, line.Version, line.SubmittedAt, line.Late = string(sub.State), sub.Version, sub.SubmittedAt, sub.Late
+				if rc := received[u.Code]; rc != nil {
+					line.Late = lateArrival(p, &sub, rc)
+				}
 			}
 			out = append(out, line)
 		}
@@ -230,10 +287,7 @@ func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit str
 	var out *SubmissionView
 	created := false
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
+		if _, err := planUnit(tx, year, unit); err != nil {
 			return err
 		}
 		sub, err := tx.Submission(year, unit)
@@ -315,11 +369,8 @@ func (s *Service) ValidateSubmission(ctx context.Context, a Actor, year int, uni
 	}
 	var warns []workflow.Violation
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		p, err := planOf(tx, year)
+		p, err := planUnit(tx, year, unit)
 		if err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
 		if doc == nil {

@@ -37,7 +37,7 @@ func TestViewJSONTakesTheStoredDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := viewJSON(sub, stored)
+	got, err := viewJSON(sub, stored, func(*SubmissionView) {})
 	if err != nil {
 		t.Fatal(err)
 	}

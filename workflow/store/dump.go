@@ -157,8 +157,8 @@ func (db *DB) mysqlSnapshot(ctx context.Context, dir string) (_ *Snapshot, err e
 		}
 		s.Files = append(s.Files, name)
 	}
-	if slices.Contains(tables, "evidence") {
-		rows, err := conn.QueryContext(ctx, "SELECT DISTINCT sha256, size FROM evidence")
+	if q := snapshotHashesQuery(tables); q != "" {
+		rows, err := conn.QueryContext(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("store: snapshot: %w", err)
 		}
@@ -401,4 +401,17 @@ func (db *DB) Empty(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("store: %w", err)
 	}
 	return len(tables) == 0, nil
+}
+
+// snapshotHashesQuery lists the files named by the evidence tables a
+// snapshot holds (an older schema may lack objection_files, or both); ""
+// when it holds none.
+func snapshotHashesQuery(tables []string) string {
+	switch {
+	case slices.Contains(tables, "evidence") && slices.Contains(tables, "objection_files"):
+		return evidenceHashesQuery
+	case slices.Contains(tables, "evidence"):
+		return "SELECT DISTINCT sha256, size FROM evidence"
+	}
+	return ""
 }

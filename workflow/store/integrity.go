@@ -22,10 +22,8 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 			return out, nil
 		}
 	}
-	checks := []struct {
-		what  string
-		query string
-	}{
+	type check struct{ what, query string }
+	checks := []check{
 		{"node %v (%v/%v) has no released submission (state %v)",
 			`SELECT n.id, n.year, n.unit, COALESCE(s.state, 'none') FROM nodes n
 			 LEFT JOIN submissions s ON s.year = n.year AND s.unit = n.unit
@@ -43,6 +41,10 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 			`SELECT id FROM outbox WHERE state = 'failed' AND (attempts < 1 OR last_error = '') ORDER BY id`},
 		{"outbox message %v is %v but still claimed by %v",
 			`SELECT id, state, claimed_by FROM outbox WHERE state <> 'pending' AND (claimed_by <> '' OR claimed_until IS NOT NULL) ORDER BY id`},
+	}
+	if v >= 3 { // the outbox has had channels since version 3
+		checks = append(checks, check{"outbox message %v has unknown channel %v",
+			`SELECT id, channel FROM outbox WHERE channel NOT IN ('email', 'wecom', 'dingtalk') ORDER BY id`})
 	}
 	for _, c := range checks {
 		rows, err := db.sql.QueryContext(ctx, c.query)
@@ -76,11 +78,29 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// EvidenceHashes returns the size of every file the evidence rows name, by
-// SHA-256 (withdrawn rows included: their files are kept). Rows naming one
-// hash with different sizes are reported in conflicts.
+// evidenceHashesQuery lists every file the evidence store holds for a row:
+// node evidence and objection files share the store, by content hash.
+const evidenceHashesQuery = `SELECT DISTINCT sha256, size FROM
+	(SELECT sha256, size FROM evidence UNION ALL SELECT sha256, size FROM objection_files) f ORDER BY sha256`
+
+// EvidenceHashes returns the size of every file the evidence and
+// objection-file rows name, by SHA-256 (withdrawn rows included: their
+// files are kept). Rows naming one hash with different sizes are reported
+// in conflicts.
 func (db *DB) EvidenceHashes(ctx context.Context) (sizes map[string]int64, conflicts []string, err error) {
-	rows, err := db.sql.QueryContext(ctx, "SELECT DISTINCT sha256, size FROM evidence ORDER BY sha256")
+	// A database not yet migrated (checked, or restored from an older
+	// archive) may lack objection_files.
+	var tables []string
+	for _, t := range []string{"evidence", "objection_files"} {
+		if db.Gorm().WithContext(ctx).Migrator().HasTable(t) {
+			tables = append(tables, t)
+		}
+	}
+	q := snapshotHashesQuery(tables)
+	if q == "" {
+		return map[string]int64{}, nil, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, q)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: evidence hashes: %w", err)
 	}

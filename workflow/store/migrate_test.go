@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"kaohe/internal/testdb"
+	"kaohe/workflow"
 	"kaohe/workflow/service"
 	"kaohe/workflow/store"
 )
@@ -197,7 +199,7 @@ func tableRows(t *testing.T, db *store.DB, table string, columns ...string) []st
 }
 
 // replacedTables are tables of the first release that a later migration
-// drops and creates anew, data and all: 00005 replaces login_failures
+// drops and creates anew, data and all: 00010 replaces login_failures
 // (failed logins by name and address instead of one key).
 var replacedTables = []string{"login_failures"}
 
@@ -206,6 +208,47 @@ var releaseTables = []string{"plans", "units", "unit_contacts", "users", "sessio
 	"submissions", "submission_history", "audit_log", "nodes", "evidence", "node_reviews",
 	"monthly_reports", "monthly_report_history", "manual_deductions", "scoring_runs",
 	"outbox", "leases", "job_marks", "monthly_summaries"}
+
+// changedByUpgrade are the release's tables that later migrations change,
+// with the release's columns whose values an upgrade keeps (in the order
+// they are compared): manual deductions gain the cited month and figures,
+// scoring runs trade publish_key for a publication number and an objection
+// period, and the monthly counts are rebuilt one row per source from
+// their history (new ids, the same values for the release's data, which
+// has one source per month).
+var changedByUpgrade = map[string][]string{
+	"manual_deductions": {"id", "year", "unit", "rule", "points", "reason", "actor", "created_at"},
+	"scoring_runs":      {"id", "year", "created_at", "created_by", "inputs_digest", "units", "published", "published_at", "published_by", "results"},
+	"monthly_reports":   {"year", "unit", "month", "source", "count", "reported_at", "first_reported_at", "late", "reported_by"},
+}
+
+// columnRows returns the given columns of every row of table as text,
+// ordered by those columns.
+func columnRows(t *testing.T, db *store.DB, table string, cols []string) []string {
+	t.Helper()
+	list := strings.Join(cols, ", ")
+	rows, err := db.Gorm().WithContext(t.Context()).Raw("SELECT " + list + " FROM " + table + " ORDER BY " + list).Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%q", vals))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
 
 // TestMigrationOneIsTheReleaseSchema: migration 1 on an empty database
 // creates exactly the tables, columns and indexes that the first release's
@@ -324,11 +367,16 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 			if !ms[0].Applied || ms[1].Applied {
 				t.Fatalf("before migrating: %+v", ms)
 			}
-			schema := schemaOf(t, db, replacedTables...)
+			changed := append(slices.Collect(maps.Keys(changedByUpgrade)), replacedTables...)
+			schema := schemaOf(t, db, changed...)
 			rows, columns := map[string][]string{}, map[string][]string{}
 			for _, tb := range releaseTables {
 				rows[tb] = tableRows(t, db, tb)
 				columns[tb] = columnsOf(t, db, tb)
+			}
+			kept := map[string][]string{}
+			for tb, cols := range changedByUpgrade {
+				kept[tb] = columnRows(t, db, tb, cols)
 			}
 			if len(rows["audit_log"]) < 50 || len(rows["evidence"]) < 10 || len(rows["outbox"]) < 20 {
 				t.Fatalf("the fixture is thinner than it should be: %d audit, %d evidence, %d outbox",
@@ -342,10 +390,17 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 				t.Fatalf("after migrating: version %d (%v), want %d", v, err, store.HeadVersion())
 			}
 			// Later versions add tables and columns; every one of the
-			// release's stays as it was, with its rows, but the tables a
-			// migration replaces, which are emptied.
-			if d := diffLines(schema, schemaOf(t, db, replacedTables...)); strings.Contains(d, "- ") {
+			// release's stays as it was, with its rows, but for the tables
+			// changedByUpgrade, whose kept columns are compared below, and
+			// the tables a migration replaces, which are emptied.
+			if d := diffLines(schema, schemaOf(t, db, changed...)); strings.Contains(d, "- ") {
 				t.Errorf("upgrading changed the release's tables:\n%s", d)
+			}
+			// The release's outbox rows are all emails.
+			var emails int64
+			db.Gorm().Raw("SELECT COUNT(*) FROM outbox WHERE channel = 'email'").Scan(&emails)
+			if int(emails) != len(rows["outbox"]) {
+				t.Errorf("%d of the release's %d outbox rows are emails after upgrading", emails, len(rows["outbox"]))
 			}
 			for _, tb := range releaseTables {
 				if slices.Contains(replacedTables, tb) {
@@ -354,9 +409,35 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 					}
 					continue
 				}
+				if _, ok := changedByUpgrade[tb]; ok {
+					continue
+				}
 				if got := tableRows(t, db, tb, columns[tb]...); !slices.Equal(got, rows[tb]) {
 					t.Errorf("table %s: %d rows before, %d after, or different", tb, len(rows[tb]), len(got))
 				}
+			}
+			for tb, cols := range changedByUpgrade {
+				if got := columnRows(t, db, tb, cols); !slices.Equal(got, kept[tb]) {
+					t.Errorf("table %s: the release's columns changed:\n%s", tb, diffLines(kept[tb], got))
+				}
+			}
+			// What the later migrations added: the published run is the
+			// year's first publication, without an objection period, and
+			// the release's deduction cites no month.
+			var pub []struct {
+				ID          int64
+				Publication *int
+				Ends        *string `gorm:"column:objection_period_ends"`
+			}
+			if err := db.Gorm().Raw("SELECT id, publication, objection_period_ends FROM scoring_runs ORDER BY id").Scan(&pub).Error; err != nil {
+				t.Fatal(err)
+			}
+			if len(pub) != 2 || pub[0].Publication != nil || pub[1].Publication == nil || *pub[1].Publication != 1 || pub[1].Ends != nil {
+				t.Errorf("publications after upgrading: %+v", pub)
+			}
+			var months []string
+			if err := db.Gorm().Raw("SELECT month FROM manual_deductions").Scan(&months).Error; err != nil || !slices.Equal(months, []string{""}) {
+				t.Errorf("cited months after upgrading: %q %v", months, err)
 			}
 			// The service's view: the stored records read back.
 			err = db.Update(ctx, func(tx service.Tx) error {
@@ -367,6 +448,20 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 				ev, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
 				if err != nil || len(ev) == 0 {
 					return fmt.Errorf("evidence %d: %w", len(ev), err)
+				}
+				// The release's plan is version 1 of its year, published,
+				// and still the plan in force.
+				vs, err := tx.PlanVersions(0)
+				if err != nil || len(vs) != 1 || vs[0].Year != 2019 || vs[0].Version != 1 || vs[0].PublishedAt == nil || vs[0].Title == "" {
+					return fmt.Errorf("plan versions %+v: %w", vs, err)
+				}
+				v1, err := tx.PlanVersion(2019, 1)
+				if err != nil {
+					return err
+				}
+				inForce, err := tx.Plan(2019)
+				if err != nil || !workflow.SamePlan(v1.Plan, inForce) {
+					return fmt.Errorf("the plan in force differs from version 1 (%v)", err)
 				}
 				return nil
 			})

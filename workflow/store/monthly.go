@@ -6,8 +6,10 @@ import (
 	"kaohe/workflow"
 )
 
-// monthlyRow is the current member count of a unit for a month ("2019-06");
-// (year, unit, month) is unique.
+// monthlyRow is the current member count of a unit for a month ("2019-06")
+// from one source (the unit's report, "api", or the member information
+// system's import, "import"); (year, unit, month, source) is unique, so
+// that one source never replaces the other.
 type monthlyRow struct {
 	ID              int64     `gorm:"primaryKey"`
 	Year            int       `gorm:"not null;uniqueIndex:monthly_year_unit_month,priority:1"`
@@ -18,7 +20,7 @@ type monthlyRow struct {
 	FirstReportedAt time.Time `gorm:"not null;precision:6"`
 	Late            bool      `gorm:"not null"`
 	ReportedBy      string    `gorm:"size:255;not null"`
-	Source          string    `gorm:"size:16;not null"`
+	Source          string    `gorm:"size:16;not null;uniqueIndex:monthly_year_unit_month,priority:4"`
 }
 
 // TableName is the table of monthlyRow.
@@ -50,15 +52,15 @@ func monthlyOf(year int, unit, month string, count int64, at, first time.Time, l
 		FirstReportedAt: first.UTC(), Late: late, By: by, Source: source}, nil
 }
 
-// PutMonthlyReport makes m the current value of its year, unit and month
-// (an UPDATE, or an INSERT when there is none) and appends it to the
-// history. It normalises m's times.
+// PutMonthlyReport makes m the current value of its year, unit, month and
+// source (an UPDATE, or an INSERT when there is none) and appends it to
+// the history. It normalises m's times.
 func (t *tx) PutMonthlyReport(m *workflow.MonthlyReport) error {
 	r := monthlyRow{Year: m.Year, Unit: ident(m.Unit), Month: m.Month.String(), Count: m.Count, ReportedAt: utc(m.ReportedAt),
 		FirstReportedAt: utc(m.FirstReportedAt), Late: m.Late, ReportedBy: m.By, Source: m.Source}
-	res := t.db.Model(&monthlyRow{}).Where("year = ? AND unit = ? AND month = ?", r.Year, r.Unit, r.Month).Updates(map[string]any{
+	res := t.db.Model(&monthlyRow{}).Where("year = ? AND unit = ? AND month = ? AND source = ?", r.Year, r.Unit, r.Month, r.Source).Updates(map[string]any{
 		"count": r.Count, "reported_at": r.ReportedAt, "first_reported_at": r.FirstReportedAt,
-		"late": r.Late, "reported_by": r.ReportedBy, "source": r.Source,
+		"late": r.Late, "reported_by": r.ReportedBy,
 	})
 	if res.Error != nil {
 		return internal(res.Error, "put monthly report")
@@ -77,19 +79,20 @@ func (t *tx) PutMonthlyReport(m *workflow.MonthlyReport) error {
 	return nil
 }
 
-// MonthlyReports returns the current value of every unit and month of year,
-// by month then unit.
+// MonthlyReports returns the current value of every unit, month and
+// source of year, by month, unit and source.
 func (t *tx) MonthlyReports(year int) ([]workflow.MonthlyReport, error) {
-	return t.monthlyReports(year, nil, "month", "unit")
+	return t.monthlyReports(year, nil, "month", "unit", "source")
 }
 
-// MonthlyReportsOf returns the current values of the given units, by unit
-// then month: the order of the unique index, so a batch needs no sort.
+// MonthlyReportsOf returns the current values of the given units, by unit,
+// month and source: the order of the unique index, so a batch needs no
+// sort.
 func (t *tx) MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyReport, error) {
 	if len(units) == 0 {
 		return []workflow.MonthlyReport{}, nil
 	}
-	return t.monthlyReports(year, units, "unit", "month")
+	return t.monthlyReports(year, units, "unit", "month", "source")
 }
 
 // monthlyReports scans its rows itself rather than through gorm's

@@ -297,3 +297,18 @@ func (t *tx) Reviews(nodeID int64) ([]workflow.Review, error) {
 	}
 	return out, nil
 }
+
+// ReviewsOf returns every review of the year's nodes of unit, oldest
+// first.
+func (t *tx) ReviewsOf(year int, unit string) ([]workflow.Review, error) {
+	var rows []reviewRow
+	if err := t.db.Where("year = ? AND unit = ?", year, unit).Order("id").Find(&rows).Error; err != nil {
+		return nil, internal(err, "reviews of unit")
+	}
+	out := make([]workflow.Review, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, workflow.Review{ID: r.ID, NodeID: r.NodeID, Year: r.Year, Unit: string(r.Unit), Verdict: r.Verdict,
+			Points: workflow.Points(r.Points), Comment: r.Comment, By: r.Reviewer, At: r.At.UTC()})
+	}
+	return out, nil
+}

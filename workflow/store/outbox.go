@@ -11,9 +11,11 @@ import (
 	"kaohe/workflow/service"
 )
 
-// outboxRow is one email of the outbox. The unique key outbox_key over
-// (kind, unit, deadline, lead, recipient) is what makes a reminder go out
-// once: enqueueing it again inserts nothing.
+// outboxRow is one message of the outbox: an email, or a markdown message
+// to a group robot (channel wecom or dingtalk, recipient "robot:<id>").
+// The unique key outbox_key over (kind, unit, deadline, lead, recipient)
+// is what makes a reminder go out once: enqueueing it again inserts
+// nothing.
 type outboxRow struct {
 	ID            int64      `gorm:"primaryKey"`
 	Kind          string     `gorm:"size:16;not null;uniqueIndex:outbox_key,priority:1"`
@@ -35,6 +37,7 @@ type outboxRow struct {
 	ClaimedUntil  *time.Time `gorm:"precision:6"`
 	CreatedAt     time.Time  `gorm:"not null;precision:6;autoCreateTime:false"`
 	SentAt        *time.Time `gorm:"precision:6"`
+	Channel       string     `gorm:"size:16;not null;default:email"`
 }
 
 // TableName is the table of outboxRow.
@@ -42,7 +45,7 @@ func (outboxRow) TableName() string { return "outbox" }
 
 func (r outboxRow) message() workflow.OutboxMessage {
 	m := workflow.OutboxMessage{
-		ID: r.ID, Kind: workflow.NoticeKind(r.Kind), Unit: string(r.Unit), Deadline: string(r.Deadline), Lead: r.Lead,
+		ID: r.ID, Channel: workflow.Channel(r.Channel), Kind: workflow.NoticeKind(r.Kind), Unit: string(r.Unit), Deadline: string(r.Deadline), Lead: r.Lead,
 		Recipient: string(r.Recipient), Name: r.Name, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		State: workflow.OutboxState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(),
 		LastError: r.LastError, LastAttemptAt: utcPtr(r.LastAttemptAt), ExpiresAt: utcPtr(r.ExpiresAt), CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt),
@@ -63,8 +66,12 @@ func (t *tx) EnqueueMessages(ms []workflow.OutboxMessage) (int, error) {
 		if state == "" {
 			state = workflow.OutboxPending
 		}
+		channel := m.Channel
+		if channel == "" {
+			channel = workflow.ChannelEmail
+		}
 		rows[i] = outboxRow{
-			Kind: string(m.Kind), Unit: ident(m.Unit), Deadline: ident(m.Deadline), Lead: m.Lead,
+			Channel: string(channel), Kind: string(m.Kind), Unit: ident(m.Unit), Deadline: ident(m.Deadline), Lead: m.Lead,
 			Recipient: ident(m.Recipient), Name: m.Name, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
 			State: string(state), Attempts: m.Attempts, NextAttemptAt: utc(m.NextAttemptAt), LastError: m.LastError,
 			ExpiresAt: utcPtr(m.ExpiresAt), CreatedAt: utc(m.CreatedAt), SentAt: utcPtr(m.SentAt),
@@ -127,6 +134,9 @@ func (t *tx) OutboxMessages(f service.OutboxFilter) ([]workflow.OutboxMessage, e
 	if f.Unit != "" {
 		q = q.Where("unit = ?", f.Unit)
 	}
+	if f.Channel != "" {
+		q = q.Where("channel = ?", string(f.Channel))
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 200
@@ -182,9 +192,13 @@ func (t *tx) ReleaseClaims(claim string) error {
 	return internal(err, "release claims")
 }
 
-// RecordSend writes the outcome of one send, if the claim still holds.
+// RecordSend writes the outcome of one send, if the claim still holds. A
+// deferred send counts no attempt.
 func (t *tx) RecordSend(r workflow.SendResult) error {
 	set := map[string]any{"attempts": gorm.Expr("attempts + 1"), "claimed_by": "", "claimed_until": nil, "last_error": r.Err, "last_attempt_at": utc(r.At)}
+	if r.Deferred {
+		set["attempts"] = gorm.Expr("attempts")
+	}
 	switch {
 	case r.Err == "":
 		set["state"] = string(workflow.OutboxSent)

@@ -12,36 +12,44 @@ import (
 	"kaohe/workflow"
 )
 
-// deductionRow is one manual deduction of a unit for a year.
+// deductionRow is one manual deduction of a unit for a year. Month is ""
+// unless the deduction cites a month of the member counts, with the unit's
+// and the system's figures.
 type deductionRow struct {
-	ID        int64     `gorm:"primaryKey"`
-	Year      int       `gorm:"not null;index:deductions_year_unit,priority:1"`
-	Unit      ident     `gorm:"size:64;not null;index:deductions_year_unit,priority:2"`
-	Rule      string    `gorm:"size:64;not null"`
-	Points    int64     `gorm:"not null"`
-	Reason    string    `gorm:"type:longtext;not null"`
-	Actor     string    `gorm:"size:255;not null"`
-	CreatedAt time.Time `gorm:"not null;precision:6;autoCreateTime:false"`
+	ID          int64     `gorm:"primaryKey"`
+	Year        int       `gorm:"not null;index:deductions_year_unit,priority:1"`
+	Unit        ident     `gorm:"size:64;not null;index:deductions_year_unit,priority:2"`
+	Rule        string    `gorm:"size:64;not null"`
+	Points      int64     `gorm:"not null"`
+	Reason      string    `gorm:"type:longtext;not null"`
+	Actor       string    `gorm:"size:255;not null"`
+	CreatedAt   time.Time `gorm:"not null;precision:6;autoCreateTime:false"`
+	Month       string    `gorm:"size:7;not null;default:''"`
+	UnitCount   *int64
+	SystemCount *int64
 }
 
 // TableName is the table of deductionRow.
 func (deductionRow) TableName() string { return "manual_deductions" }
 
-// scoringRunRow is one immutable scoring run. PublishKey is the year once
-// published and NULL before: its unique index allows one published run per
-// year (NULLs never collide, on SQLite and MySQL alike).
+// scoringRunRow is one immutable scoring run. Publication numbers the
+// year's published runs (1, 2, …) and is NULL before publication: the
+// unique index over (year, publication) lets two publishers racing for the
+// same number have one winner (NULLs never collide, on SQLite and MySQL
+// alike).
 type scoringRunRow struct {
-	ID           int64      `gorm:"primaryKey"`
-	Year         int        `gorm:"not null;index:scoring_runs_year"`
-	CreatedAt    time.Time  `gorm:"not null;precision:6;autoCreateTime:false"`
-	CreatedBy    string     `gorm:"size:255;not null"`
-	InputsDigest string     `gorm:"size:64;not null"`
-	Units        int        `gorm:"not null"`
-	Published    bool       `gorm:"not null"`
-	PublishedAt  *time.Time `gorm:"precision:6"`
-	PublishedBy  string     `gorm:"size:255;not null"`
-	PublishKey   *int       `gorm:"uniqueIndex:scoring_runs_published"`
-	Results      string     `gorm:"type:longtext;not null"`
+	ID                  int64      `gorm:"primaryKey"`
+	Year                int        `gorm:"not null;index:scoring_runs_year;uniqueIndex:scoring_runs_published,priority:1"`
+	CreatedAt           time.Time  `gorm:"not null;precision:6;autoCreateTime:false"`
+	CreatedBy           string     `gorm:"size:255;not null"`
+	InputsDigest        string     `gorm:"size:64;not null"`
+	Units               int        `gorm:"not null"`
+	Published           bool       `gorm:"not null"`
+	PublishedAt         *time.Time `gorm:"precision:6"`
+	PublishedBy         string     `gorm:"size:255;not null"`
+	Results             string     `gorm:"type:longtext;not null"`
+	Publication         *int       `gorm:"uniqueIndex:scoring_runs_published,priority:2"`
+	ObjectionPeriodEnds *time.Time `gorm:"precision:6"`
 }
 
 // TableName is the table of scoringRunRow.
@@ -50,7 +58,10 @@ func (scoringRunRow) TableName() string { return "scoring_runs" }
 func (r scoringRunRow) run(withResults bool) (workflow.ScoringRun, error) {
 	out := workflow.ScoringRun{ID: r.ID, Year: r.Year, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
 		InputsDigest: r.InputsDigest, Units: r.Units, Published: r.Published, PublishedAt: utcPtr(r.PublishedAt),
-		PublishedBy: r.PublishedBy}
+		PublishedBy: r.PublishedBy, ObjectionPeriodEnds: utcPtr(r.ObjectionPeriodEnds)}
+	if r.Publication != nil {
+		out.Publication = *r.Publication
+	}
 	if withResults {
 		if err := fromJSON(r.Results, &out.Results); err != nil {
 			return out, internal(err, "stored scoring results")
@@ -151,7 +162,7 @@ func (t *tx) SubmissionFacts(year int, units []string) ([]workflow.SubmissionFac
 // AddDeduction stores d, sets its ID and normalises its time.
 func (t *tx) AddDeduction(d *workflow.ManualDeduction) error {
 	r := deductionRow{Year: d.Year, Unit: ident(d.Unit), Rule: d.Rule, Points: int64(d.Points), Reason: d.Reason,
-		Actor: d.Actor, CreatedAt: utc(d.CreatedAt)}
+		Actor: d.Actor, CreatedAt: utc(d.CreatedAt), Month: d.Month, UnitCount: d.UnitCount, SystemCount: d.SystemCount}
 	if err := t.db.Create(&r).Error; err != nil {
 		return internal(err, "add deduction")
 	}
@@ -172,7 +183,8 @@ func (t *tx) Deductions(year int, unit string) ([]workflow.ManualDeduction, erro
 	out := make([]workflow.ManualDeduction, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, workflow.ManualDeduction{ID: r.ID, Year: r.Year, Unit: string(r.Unit), Rule: r.Rule,
-			Points: workflow.Points(r.Points), Reason: r.Reason, Actor: r.Actor, CreatedAt: r.CreatedAt.UTC()})
+			Points: workflow.Points(r.Points), Reason: r.Reason, Actor: r.Actor, CreatedAt: r.CreatedAt.UTC(),
+			Month: r.Month, UnitCount: r.UnitCount, SystemCount: r.SystemCount})
 	}
 	return out, nil
 }
@@ -250,7 +262,8 @@ func (t *tx) ScoringRun(year int, id int64) (*workflow.ScoringRun, error) {
 // ScoringRuns lists the year's runs, newest first, without results.
 func (t *tx) ScoringRuns(year int) ([]workflow.ScoringRun, error) {
 	var rows []scoringRunRow
-	err := t.db.Select("id", "year", "created_at", "created_by", "inputs_digest", "units", "published", "published_at", "published_by").
+	err := t.db.Select("id", "year", "created_at", "created_by", "inputs_digest", "units", "published", "published_at", "published_by",
+		"publication", "objection_period_ends").
 		Where("year = ?", year).Order("id DESC").Find(&rows).Error
 	if err != nil {
 		return nil, internal(err, "scoring runs")
@@ -263,16 +276,17 @@ func (t *tx) ScoringRuns(year int) ([]workflow.ScoringRun, error) {
 	return out, nil
 }
 
-// PublishScoringRun marks run id published in one conditional UPDATE that
-// matches only an unpublished run; the unique key on publish_key refuses a
-// second published run of the year.
-func (t *tx) PublishScoringRun(year int, id int64, at time.Time, by string) error {
-	key := year
+// PublishScoringRun marks run id published as the year's publication
+// number publication, in one conditional UPDATE that matches only an
+// unpublished run; the unique key on (year, publication) refuses a second
+// run with the same number.
+func (t *tx) PublishScoringRun(year int, id int64, at time.Time, by string, publication int, periodEnds *time.Time) error {
 	res := t.db.Model(&scoringRunRow{}).Where("id = ? AND year = ? AND published = ?", id, year, false).
-		Updates(map[string]any{"published": true, "published_at": utc(at), "published_by": by, "publish_key": &key})
+		Updates(map[string]any{"published": true, "published_at": utc(at), "published_by": by, "publication": publication,
+			"objection_period_ends": utcPtr(periodEnds)})
 	if res.Error != nil {
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
-			return workflow.Errorf(workflow.ECONFLICT, "%d年度已有发布的计分结果", year)
+			return workflow.Errorf(workflow.ECONFLICT, "%d年度的第%d次发布已由他人完成，请刷新", year, publication)
 		}
 		return internal(res.Error, "publish scoring run")
 	}
@@ -285,10 +299,11 @@ func (t *tx) PublishScoringRun(year int, id int64, at time.Time, by string) erro
 	return nil
 }
 
-// PublishedScoringRun returns the year's published run with its results.
+// PublishedScoringRun returns the year's latest published run with its
+// results.
 func (t *tx) PublishedScoringRun(year int) (*workflow.ScoringRun, error) {
 	var row scoringRunRow
-	if err := t.db.Where("publish_key = ?", year).Take(&row).Error; err != nil {
+	if err := t.db.Where("year = ? AND publication IS NOT NULL", year).Order("publication DESC").Take(&row).Error; err != nil {
 		return nil, translate(err, "published scoring run", fmt.Sprintf("%d年度已发布的计分结果", year))
 	}
 	r, err := row.run(true)

@@ -95,6 +95,7 @@ func testScoringRunRoundTrip(t *testing.T, s service.Store) {
 
 func testScoringRunPublish(t *testing.T, s service.Store) {
 	first, second, other := sampleRun(2019, "aa"), sampleRun(2019, "bb"), sampleRun(2020, "cc")
+	ends := at(28, 0, 0, 0, 0)
 	do(t, s, func(tx service.Tx) error {
 		for _, r := range []*workflow.ScoringRun{first, second, other} {
 			if err := tx.CreateScoringRun(r); err != nil {
@@ -103,29 +104,64 @@ func testScoringRunPublish(t *testing.T, s service.Store) {
 		}
 		_, err := tx.PublishedScoringRun(2019)
 		wantCode(t, err, workflow.ENOTFOUND)
-		wantCode(t, tx.PublishScoringRun(2019, other.ID, at(21, 9, 0, 0, 0), "admin"), workflow.ENOTFOUND)
+		wantCode(t, tx.PublishScoringRun(2019, other.ID, at(21, 9, 0, 0, 0), "admin", 1, &ends), workflow.ENOTFOUND)
 		return nil
 	})
-	do(t, s, func(tx service.Tx) error { return tx.PublishScoringRun(2019, first.ID, at(21, 9, 0, 0, 0), "admin") })
 	do(t, s, func(tx service.Tx) error {
-		wantCode(t, tx.PublishScoringRun(2019, first.ID, at(22, 9, 0, 0, 0), "other"), workflow.ESTATE)
+		return tx.PublishScoringRun(2019, first.ID, at(21, 9, 0, 0, 0), "admin", 1, &ends)
+	})
+	do(t, s, func(tx service.Tx) error {
+		wantCode(t, tx.PublishScoringRun(2019, first.ID, at(22, 9, 0, 0, 0), "other", 2, &ends), workflow.ESTATE)
 		return nil
 	})
-	err := s.Update(t.Context(), func(tx service.Tx) error { return tx.PublishScoringRun(2019, second.ID, at(22, 9, 0, 0, 0), "admin") })
+	// The same publication number twice: the unique key has one winner.
+	err := s.Update(t.Context(), func(tx service.Tx) error {
+		return tx.PublishScoringRun(2019, second.ID, at(22, 9, 0, 0, 0), "admin", 1, &ends)
+	})
 	wantCode(t, err, workflow.ECONFLICT)
-	do(t, s, func(tx service.Tx) error { return tx.PublishScoringRun(2020, other.ID, at(22, 9, 0, 0, 0), "admin") })
+	do(t, s, func(tx service.Tx) error {
+		return tx.PublishScoringRun(2020, other.ID, at(22, 9, 0, 0, 0), "admin", 1, nil)
+	})
 	do(t, s, func(tx service.Tx) error {
 		pub, err := tx.PublishedScoringRun(2019)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pub.ID != first.ID || !pub.Published || pub.PublishedBy != "admin" || pub.PublishedAt == nil || len(pub.Results) != 2 {
+		if pub.ID != first.ID || !pub.Published || pub.PublishedBy != "admin" || pub.PublishedAt == nil || len(pub.Results) != 2 ||
+			pub.Publication != 1 || pub.ObjectionPeriodEnds == nil {
 			t.Fatalf("published %+v", pub)
 		}
 		wantUTC(t, "published_at", *pub.PublishedAt, at(21, 9, 0, 0, 0))
+		wantUTC(t, "objection_period_ends", *pub.ObjectionPeriodEnds, ends)
 		again, _ := tx.ScoringRun(2019, second.ID)
-		if again.Published {
+		if again.Published || again.Publication != 0 {
 			t.Fatal("the refused run was published")
+		}
+		return nil
+	})
+	// A correction: the second publication is the year's result, and the
+	// first stays published as it was.
+	do(t, s, func(tx service.Tx) error {
+		return tx.PublishScoringRun(2019, second.ID, at(23, 9, 0, 0, 0), "admin", 2, &ends)
+	})
+	do(t, s, func(tx service.Tx) error {
+		pub, err := tx.PublishedScoringRun(2019)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pub.ID != second.ID || pub.Publication != 2 || pub.InputsDigest != "bb" {
+			t.Fatalf("latest published %+v", pub)
+		}
+		list, err := tx.ScoringRuns(2019)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || list[1].ID != first.ID || !list[1].Published || list[1].Publication != 1 || list[0].Publication != 2 {
+			t.Fatalf("runs %+v", list)
+		}
+		other, err := tx.PublishedScoringRun(2020)
+		if err != nil || other.Publication != 1 || other.ObjectionPeriodEnds != nil {
+			t.Fatalf("2020: %+v %v", other, err)
 		}
 		return nil
 	})

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Plan/a missing year is ENOTFOUND", testPlanNotFound},
 		{"Plan/SavePlan stores the plan as JSON and Plan restores it", testPlanRoundTrip},
 		{"Plan/SavePlan replaces the plan of the same year and Plans lists oldest first", testPlanUpsert},
+		{"Plan/versions round-trip as written, publish once, and the published one is in force", testPlanVersions},
 
 		{"Unit/a missing code is ENOTFOUND", testUnitNotFound},
 		{"Unit/a taken code is ECONFLICT and the first unit is kept", testUnitConflict},
@@ -73,10 +74,15 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 
 		{"Scoring/manual deductions list by year and unit and delete only their own", testDeductions},
 		{"Scoring/a run and its results round-trip; runs list newest first without results", testScoringRunRoundTrip},
-		{"Scoring/a run publishes once, and only one run per year", testScoringRunPublish},
+		{"Scoring/a run publishes once, numbered; the latest publication is the year's result", testScoringRunPublish},
 		{"Scoring/SubmissionsOf reads a batch of units", testSubmissionsOf},
 		{"Scoring/SubmissionFacts reads state, first submission and certified innovation items of a batch", testSubmissionFacts},
 		{"Scoring/ScoringNodes sums accepted on-time nodes per indicator and lists every other node", testScoringNodes},
+
+		{"Contest/a waiver is in force once per ref, withdrawn ones are kept and listed", testWaivers},
+		{"Contest/8 racers adding a waiver of one ref: one wins, the rest are ECONFLICT", testWaiverRace},
+		{"Contest/a receipt is replaced by the next and deleted once", testReceipts},
+		{"Contest/objections keep their files, are answered once, and filter by unit, open, answered and since", testObjections},
 
 		{"Concurrency/20 read-modify-write transactions lose no update and fail only with ESTALE", testConcurrentUpdates},
 
@@ -85,6 +91,9 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Outbox/released claims are free again without an attempt; a lost claim is ESTALE", testOutboxReleaseAndStale},
 		{"Outbox/only failed and expired messages are requeued; sent is never", testOutboxRequeue},
 		{"Outbox/8 racing claimers never share a message", testOutboxConcurrentClaims},
+		{"Outbox/the channel round-trips and filters; a deferred send counts no attempt", testOutboxChannels},
+		{"Robot/robots list by owner, a webhook twice for one owner is ECONFLICT, only the owner deletes", testRobots},
+		{"Calendar/a feed is found by its exact token; saving again replaces it; a token in use is ECONFLICT", testCalendarFeeds},
 		{"Lease/one of 8 racers wins; the holder renews; another takes it after expiry", testLease},
 		{"Jobs/a job mark is recorded once and monthly summaries round-trip", testJobMarks},
 		{"Jobs/SubmissionStates and AllContacts read one year's states and every unit's contacts in order", testJobReads},

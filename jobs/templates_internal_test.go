@@ -1,0 +1,67 @@
+package jobs
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"kaohe/workflow"
+)
+
+// TestRobotMarkdownShowsTextAsTyped: what a unit typed (a work's title)
+// cannot turn into a link, an image, a heading or WeCom's coloured text.
+func TestRobotMarkdownShowsTextAsTyped(t *testing.T) {
+	tpl, err := loadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &mailView{PlanTitle: "2019年度", Sender: "大连市总工会办公室", What: "6月30日前序时进度节点任务", DueText: "2019年6月30日（星期日）",
+		Now: "2019年6月21日 09:00", UnitName: "甘井子区总工会", Unit: "gjz", Link: "https://kaohe.example.cn/#/exec/gjz",
+		Items: []string{"B1「[点这里](http://10.0.0.1/) ![x](http://10.0.0.1/a.png) <font color=\"warning\">急</font>\n# 标题 **粗** _斜_ `代码`」6月30日节点（3分）尚未报送佐证材料"}}
+	c, err := tpl.renderRobot(workflow.NoticeReminder, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"[点这里](", "![x](", "<font", "\n# 标题", "**粗**", "_斜_", "`代码`"} {
+		if strings.Contains(c.Text, bad) {
+			t.Errorf("markup %q passed through:\n%s", bad, c.Text)
+		}
+	}
+	for _, shown := range []string{"［点这里］(http://10.0.0.1/)", "＜font color=\"warning\"＞急＜/font＞", "＃ 标题 ＊＊粗＊＊", "[打开考核系统](https://kaohe.example.cn/#/exec/gjz)"} {
+		if !strings.Contains(c.Text, shown) {
+			t.Errorf("%q not shown:\n%s", shown, c.Text)
+		}
+	}
+}
+
+// TestLongDigestsAreCutAtALine: a digest of many late units fits WeCom's
+// 4096 bytes, ends with a note that there is more, the link and the
+// signature.
+func TestLongDigestsAreCutAtALine(t *testing.T) {
+	tpl, err := loadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &mailView{Sender: "大连市总工会办公室", What: "6月30日前序时进度节点任务", DueText: "2019年6月30日（星期日）", Now: "2019年7月1日 09:00",
+		Link: "https://kaohe.example.cn/#/progress"}
+	for u := 0; u < 14; u++ {
+		ui := unitItems{Unit: fmt.Sprintf("u%02d", u), UnitName: fmt.Sprintf("第%d区总工会", u)}
+		for i := 0; i < 10; i++ {
+			ui.Items = append(ui.Items, fmt.Sprintf("B%d「具体工作%d」6月30日节点（3分）尚未报送佐证材料", i+1, i))
+		}
+		v.Late = append(v.Late, ui)
+	}
+	c, err := tpl.renderRobot(workflow.NoticeDigest, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Text) > maxRobotMarkdown {
+		t.Fatalf("%d bytes", len(c.Text))
+	}
+	if !strings.HasSuffix(c.Text, "……（内容较多，其余请在考核系统中查看）\n\n[打开考核系统](https://kaohe.example.cn/#/progress)\n\n大连市总工会办公室") {
+		t.Errorf("the end:\n%s", c.Text[len(c.Text)-300:])
+	}
+	if c.Subject != "【逾期汇总】6月30日前序时进度节点任务：14个单位逾期" || !strings.Contains(c.Text, "**第0区总工会**（u00）") {
+		t.Errorf("subject %q, text starts %q", c.Subject, c.Text[:200])
+	}
+}
