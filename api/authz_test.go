@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"kaohe/internal/robottest"
 )
 
 // matrixRoles are the callers of the authorization matrix, in the order
@@ -19,6 +21,9 @@ type world struct {
 	node, nodeVersion, evidence, run, deduction, notification int64
 	nodePoints                                                float64
 	xlsx                                                      []byte
+	unitRobot, officeRobot                                    int64
+	feed                                                      string
+	robots                                                    *robottest.Server
 }
 
 // prepare brings a fresh server to state: a state of gjz's tables
@@ -63,6 +68,43 @@ func prepare(e *env, state string) world {
 		e.toState(state)
 	}
 	return w
+}
+
+// newWorld starts a server in state: those of prepare, or
+// "contest:executing" and "contest:published" (contestEnv: a waiver 1, a
+// receipt, and when published objection 1 with its file 1 and run 2
+// after the published run 1), "robots" (robotEnv with a robot of gjz and
+// one of the office, and gjz's calendar feed), "plan-v2" (version 2 of the
+// 2019 plan saved as a draft).
+func newWorld(t *testing.T, state string) (*env, world) {
+	t.Helper()
+	switch state {
+	case "contest:executing", "contest:published":
+		return contestEnv(t, strings.TrimPrefix(state, "contest:")), world{}
+	case "robots":
+		e, srv := robotEnv(t, nil)
+		w := world{robots: srv}
+		var r robotJSON
+		e.mustDecode("POST", "/api/v1/units/gjz/robots", "office", newWeCom(e, srv), 201, &r)
+		w.unitRobot = r.ID
+		e.mustDecode("POST", "/api/v1/office/robots", "office", newWeCom(e, srv), 201, &r)
+		w.officeRobot = r.ID
+		var link calendarJSON
+		e.mustDecode("GET", "/api/v1/units/gjz/calendar", "unitA", nil, 200, &link)
+		w.feed = strings.TrimPrefix(link.URL, e.srv.URL)
+		return e, w
+	case "plan-v2":
+		e := newEnv(t, "sqlite")
+		p, err := e.plan.Clone()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.ForbiddenPhrases = append(p.ForbiddenPhrases, "大力")
+		e.mustDo("PUT", "/api/v1/plans/2019/draft", "office", map[string]any{"version": 1, "plan": p}, 200)
+		return e, world{}
+	}
+	e := newEnv(t, "sqlite")
+	return e, prepare(e, state)
 }
 
 // request is one call of a matrix entry: its concrete path, content type
@@ -193,6 +235,76 @@ var authzMatrix = map[string]matrixEntry{
 	}, officeOnly},
 }
 
+// The routes of plans as the office edits them, of contesting a result,
+// and of robots and calendar feeds.
+func init() {
+	c := func(state string, req func(*env, world) request, want [6]int) matrixEntry {
+		return matrixEntry{state, req, want}
+	}
+	unitWrite := [6]int{401, 401, 403, 200, 404, 200}
+	officeWrite := [6]int{401, 401, 403, 403, 404, 200}
+	for key, m := range map[string]matrixEntry{
+		"GET /api/v1/years":  c("none", at("/api/v1/years"), signedIn),
+		"POST /api/v1/plans": c("none", jsonAt("/api/v1/plans", `{"year":2020,"from":2019}`), [6]int{401, 401, 403, 403, 403, 201}),
+		"PUT /api/v1/plans/:year/draft": c("none", func(e *env, _ world) request {
+			return jsonRequest(e, y+"/draft", map[string]any{"version": 1, "plan": e.plan})
+		}, officeOnly),
+		"POST /api/v1/plans/:year/check":                             c("none", at(y+"/check"), officeOnly),
+		"GET /api/v1/plans/:year/versions":                           c("none", at(y+"/versions"), officeOnly),
+		"GET /api/v1/plans/:year/versions/:version":                  c("none", at(y+"/versions/1"), officeOnly),
+		"GET /api/v1/plans/:year/versions/:version/plan.yaml":        c("none", at(y+"/versions/1/plan.yaml"), officeOnly),
+		"GET /api/v1/plans/:year/versions/:version/impact":           c("draft", at(y+"/versions/1/impact"), officeOnly),
+		"POST /api/v1/plans/:year/versions/:version/publish":         c("plan-v2", at(y+"/versions/2/publish"), officeOnly),
+		"GET /api/v1/plans/:year/annexes.xlsx":                       c("none", at(y+"/annexes.xlsx"), signedIn),
+		"GET /api/v1/plans/:year/annexes.docx":                       c("none", at(y+"/annexes.docx"), signedIn),
+		"GET /api/v1/plans/:year/units/:unit/waivers":                c("contest:executing", at(gjz+"/waivers"), gjzReaders),
+		"POST /api/v1/plans/:year/units/:unit/waivers":               c("contest:executing", jsonAt(gjz+"/waivers", `{"ref":"party[0].works[0].nodes[0]","points":0,"reason":"系统故障"}`), [6]int{401, 401, 403, 403, 404, 201}),
+		"DELETE /api/v1/plans/:year/units/:unit/waivers/:id":         c("contest:executing", at(gjz+"/waivers/1"), [6]int{401, 401, 403, 403, 404, 204}),
+		"POST /api/v1/plans/:year/units/:unit/submission/received":   c("contest:executing", jsonAt(subPath+"/received", `{"at":"2019-06-13T08:00:00+08:00","reason":"邮件"}`), officeWrite),
+		"DELETE /api/v1/plans/:year/units/:unit/submission/received": c("contest:executing", at(subPath+"/received"), [6]int{401, 401, 403, 403, 404, 204}),
+		"GET /api/v1/plans/:year/monthly":                            c("contest:executing", at(y+"/monthly"), overseers),
+		"GET /api/v1/plans/:year/units/:unit/objections":             c("contest:published", at(gjz+"/objections"), gjzReaders),
+		"POST /api/v1/plans/:year/units/:unit/objections":            c("contest:published", jsonAt(gjz+"/objections", `{"ref":"indicator:P2","text":"P2得分有误"}`), [6]int{401, 401, 403, 201, 404, 403}),
+		"GET /api/v1/plans/:year/objections":                         c("contest:published", at(y+"/objections"), overseers),
+		"GET /api/v1/objections/:id":                                 c("contest:published", at("/api/v1/objections/1"), gjzReaders),
+		"POST /api/v1/objections/:id/answer":                         c("contest:published", jsonAt("/api/v1/objections/1/answer", `{"verdict":"reject","reason":"得分无误"}`), officeWrite),
+		"GET /api/v1/objections/:id/files/:file":                     c("contest:published", at("/api/v1/objections/1/files/1"), [6]int{401, 401, 404, 200, 404, 200}),
+		"GET /api/v1/plans/:year/scoring-runs/:id/diff":              c("contest:published", at(runsPath+"/2/diff"), overseers),
+		"GET /api/v1/units/:unit/robots":                             c("robots", at("/api/v1/units/gjz/robots"), gjzReaders),
+		"POST /api/v1/units/:unit/robots": c("robots", func(e *env, w world) request {
+			return jsonRequest(e, "/api/v1/units/gjz/robots", newWeCom(e, w.robots))
+		}, [6]int{401, 401, 403, 201, 404, 201}),
+		"DELETE /api/v1/units/:unit/robots/:id": c("robots", func(_ *env, w world) request {
+			return request{path: fmt.Sprintf("/api/v1/units/gjz/robots/%d", w.unitRobot)}
+		}, [6]int{401, 401, 403, 204, 404, 204}),
+		"POST /api/v1/units/:unit/robots/:id/test": c("robots", func(_ *env, w world) request {
+			return request{path: fmt.Sprintf("/api/v1/units/gjz/robots/%d/test", w.unitRobot)}
+		}, unitWrite),
+		"GET /api/v1/office/robots": c("robots", at("/api/v1/office/robots"), overseers),
+		"POST /api/v1/office/robots": c("robots", func(e *env, w world) request {
+			return jsonRequest(e, "/api/v1/office/robots", newWeCom(e, w.robots))
+		}, [6]int{401, 401, 403, 403, 403, 201}),
+		"DELETE /api/v1/office/robots/:id": c("robots", func(_ *env, w world) request {
+			return request{path: fmt.Sprintf("/api/v1/office/robots/%d", w.officeRobot)}
+		}, [6]int{401, 401, 403, 403, 403, 204}),
+		"POST /api/v1/office/robots/:id/test": c("robots", func(_ *env, w world) request {
+			return request{path: fmt.Sprintf("/api/v1/office/robots/%d/test", w.officeRobot)}
+		}, officeOnly),
+		"GET /api/v1/units/:unit/calendar":         c("robots", at("/api/v1/units/gjz/calendar"), [6]int{401, 401, 403, 200, 404, 200}),
+		"POST /api/v1/units/:unit/calendar/rotate": c("robots", at("/api/v1/units/gjz/calendar/rotate"), [6]int{401, 401, 403, 200, 404, 200}),
+		"GET /api/v1/units/:unit/calendar/qr.svg":  c("robots", at("/api/v1/units/gjz/calendar/qr.svg"), [6]int{401, 401, 403, 200, 404, 200}),
+		"GET /api/v1/units/:unit/calendar/qr.png":  c("robots", at("/api/v1/units/gjz/calendar/qr.png"), [6]int{401, 401, 403, 200, 404, 200}),
+		"GET /api/v1/office/calendar":              c("robots", at("/api/v1/office/calendar"), officeOnly),
+		"POST /api/v1/office/calendar/rotate":      c("robots", at("/api/v1/office/calendar/rotate"), officeOnly),
+		"GET /api/v1/office/calendar/qr.svg":       c("robots", at("/api/v1/office/calendar/qr.svg"), officeOnly),
+		"GET /api/v1/office/calendar/qr.png":       c("robots", at("/api/v1/office/calendar/qr.png"), officeOnly),
+		"GET /calendar/:file":                      c("robots", func(_ *env, w world) request { return request{path: w.feed} }, everyone),
+		"HEAD /calendar/:file":                     c("robots", func(_ *env, w world) request { return request{path: w.feed} }, everyone),
+	} {
+		authzMatrix[key] = m
+	}
+}
+
 // jsonRequest is a request with v as its JSON body.
 func jsonRequest(e *env, path string, v any) request {
 	return request{path: path, contentType: "application/json", body: []byte(jsonNumber(v))}
@@ -235,8 +347,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				e, w := shared, sharedWorld
 				changes := want < 400 && r.Method != "GET" && r.Method != "HEAD"
 				if e == nil || changes {
-					e = newEnv(t, "sqlite")
-					w = prepare(e, m.state)
+					e, w = newWorld(t, m.state)
 					if !changes {
 						shared, sharedWorld = e, w
 					}
