@@ -13,7 +13,8 @@ import (
 // TestSubmissionJSONIsTheView: the GET of a submission, written around the
 // stored document, is byte for byte encoding/json's encoding of
 // Service.GetSubmission's view, in every state (comments, certification,
-// submission dates, a late flag, text that JSON escapes), and for a stored
+// submission dates, a late flag, text that JSON escapes, the office's
+// receipt of the tables), and for a stored
 // document that is not in the stored form (nulls), which is normalized.
 func TestSubmissionJSONIsTheView(t *testing.T) {
 	e := newEnv(t, "sqlite")
@@ -53,6 +54,8 @@ func TestSubmissionJSONIsTheView(t *testing.T) {
 	check("certified")
 	e.mustDo("POST", "/api/v1/plans/2019/release", "office", nil, 200)
 	check("executing")
+	e.mustDo("POST", subPath+"/received", "office", map[string]any{"at": "2019-06-13T09:00:00+08:00", "reason": "纸质报送"}, 200)
+	check("with the office's receipt")
 
 	// A document stored with nulls (not through the service) reads back
 	// normalized, on the slow path.

@@ -206,8 +206,9 @@ type AccountTx interface {
 type SubmissionTx interface {
 	Submission(year int, unit string) (*workflow.Submission, error)
 	// SubmissionJSON is Submission without decoding the document: Doc is
-	// empty and the stored JSON of the document comes beside it.
-	SubmissionJSON(year int, unit string) (*workflow.Submission, []byte, error)
+	// empty and the stored JSON of the document comes beside it, with the
+	// tables' receipt (nil when none), in one read.
+	SubmissionJSON(year int, unit string) (*workflow.Submission, *workflow.Receipt, []byte, error)
 	Submissions(year int) ([]workflow.Submission, error)
 	CreateSubmission(s *workflow.Submission) error
 	// UpdateSubmission writes s if the stored version is still prevVersion,

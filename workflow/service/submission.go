@@ -137,15 +137,15 @@ func (s *Service) GetSubmissionJSON(ctx context.Context, a Actor, year int, unit
 	late := false
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
 		var err error
-		sub, doc, err = tx.SubmissionJSON(year, unit)
+		sub, rc, doc, err = tx.SubmissionJSON(year, unit)
 		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
 			err = workflow.Errorf(workflow.ENOTFOUND, "单位“%s”尚未填报%d年度指标表", unit, year)
 		}
 		if err != nil {
 			return noSubmission(tx, year, err)
 		}
-		if rc, err = receiptOf(tx, year, unit); err != nil || rc == nil {
-			return err
+		if rc == nil {
+			return nil
 		}
 		p, err := planOf(tx, year)
 		if err != nil {

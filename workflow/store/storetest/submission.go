@@ -76,9 +76,12 @@ func testSubmissionRoundTrip(t *testing.T, s service.Store) {
 		// SubmissionJSON: the same record without its document, and the
 		// document as encoding/json wrote it.
 		for _, sub := range []workflow.Submission{in, draft} {
-			head, doc, err := tx.SubmissionJSON(sub.Year, sub.Unit)
+			head, rc, doc, err := tx.SubmissionJSON(sub.Year, sub.Unit)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if rc != nil {
+				t.Errorf("a receipt %+v where none was recorded", rc)
 			}
 			want := utcSubmission(sub)
 			want.Doc = workflow.Document{}
@@ -86,7 +89,7 @@ func testSubmissionRoundTrip(t *testing.T, s service.Store) {
 			enc, _ := json.Marshal(sub.Doc)
 			wantEqual(t, "stored document", string(doc), string(enc))
 		}
-		_, _, err = tx.SubmissionJSON(2019, "nobody")
+		_, _, _, err = tx.SubmissionJSON(2019, "nobody")
 		wantCode(t, err, workflow.ENOTFOUND)
 		return nil
 	})
