@@ -128,7 +128,6 @@ func (s *Server) readUpload(c *gin.Context, tooMany string, fields ...string) (*
 	}
 }
 
-
 // handleDownload serves an evidence file to whoever may read its row: a
 // redirect to the object store when the service gives a link, else the
 // content streamed, with ranges.
