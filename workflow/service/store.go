@@ -208,7 +208,7 @@ type SubmissionTx interface {
 	// SubmissionJSON is Submission without decoding the document: Doc is
 	// empty and the stored JSON of the document comes beside it, with the
 	// tables' receipt (nil when none), in one read.
-	SubmissionJSON(year int, unit string) (*workflow.Submission, *workflow.Receipt, []byte, error)
+	SubmissionJSON(year int, unit string) (*workflow.Submission, *workflow.Receipt, string, error)
 	Submissions(year int) ([]workflow.Submission, error)
 	CreateSubmission(s *workflow.Submission) error
 	// UpdateSubmission writes s if the stored version is still prevVersion,

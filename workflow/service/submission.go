@@ -132,7 +132,7 @@ func (s *Service) GetSubmissionJSON(ctx context.Context, a Actor, year int, unit
 		return nil, err
 	}
 	var sub *workflow.Submission
-	var doc []byte
+	var doc string
 	var rc *workflow.Receipt
 	late := false
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
@@ -176,9 +176,9 @@ var emptyDocumentJSON = []byte(`"party":[],"business":[],"innovation":[]`)
 // null) is put in place of the members of an empty one; anything else is
 // decoded and encoded the slow way. Keys inside the view's other strings
 // are escaped ("\"party\""), so the empty members occur once.
-func viewJSON(sub *workflow.Submission, doc []byte, finish func(*SubmissionView)) ([]byte, error) {
+func viewJSON(sub *workflow.Submission, doc string, finish func(*SubmissionView)) ([]byte, error) {
 	if !storedCanonically(doc) {
-		if err := json.Unmarshal(doc, &sub.Doc); err != nil {
+		if err := json.Unmarshal([]byte(doc), &sub.Doc); err != nil {
 			return nil, fmt.Errorf("stored document of %s: %w", workflow.SubmissionRef(sub.Year, sub.Unit), err)
 		}
 		v := viewOf(sub)
@@ -208,9 +208,8 @@ func viewJSON(sub *workflow.Submission, doc []byte, finish func(*SubmissionView)
 // with no null anywhere (a null in a string only sends it the slow way).
 // Only the store's encoding of a workflow.Document is ever stored, so an
 // array first and last means all three members, in that order.
-func storedCanonically(doc []byte) bool {
-	return bytes.HasPrefix(doc, []byte(`{"party":[`)) && bytes.HasSuffix(doc, []byte(`]}`)) &&
-		!bytes.Contains(doc, []byte("null"))
+func storedCanonically(doc string) bool {
+	return strings.HasPrefix(doc, `{"party":[`) && strings.HasSuffix(doc, `]}`) && !strings.Contains(doc, "null")
 }
 
 // lateArrival says whether a submission's tables arrived after the

@@ -27,7 +27,7 @@ func TestViewJSONTakesTheStoredDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !storedCanonically(stored) {
+	if !storedCanonically(string(stored)) {
 		t.Fatal("the stored form of the fixture is not recognised")
 	}
 	at := time.Date(2019, 6, 12, 1, 2, 3, 4000, time.UTC)
@@ -37,7 +37,7 @@ func TestViewJSONTakesTheStoredDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := viewJSON(sub, stored, func(*SubmissionView) {})
+	got, err := viewJSON(sub, string(stored), func(*SubmissionView) {})
 	if err != nil {
 		t.Fatal(err)
 	}

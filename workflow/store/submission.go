@@ -120,9 +120,9 @@ func (t *tx) Submission(year int, unit string) (*workflow.Submission, error) {
 // the normalized document the service wrote), and the office's receipt of
 // the tables (nil when none), in one query. ENOTFOUND when absent. It scans
 // the row itself (queryRow): it is the hot read of a deadline day.
-func (t *tx) SubmissionJSON(year int, unit string) (*workflow.Submission, *workflow.Receipt, []byte, error) {
+func (t *tx) SubmissionJSON(year int, unit string) (*workflow.Submission, *workflow.Receipt, string, error) {
 	var r submissionRow
-	var doc []byte
+	var doc string // as the driver returns it: scanned into []byte, it would be copied
 	var receivedAt, recordedAt sql.Null[time.Time]
 	var reason, recordedBy sql.NullString
 	err := t.queryRow(`SELECT s.id, s.state, s.version, s.doc, s.comment, s.comments, s.certified, s.submitted_at,
@@ -135,12 +135,12 @@ func (t *tx) SubmissionJSON(year int, unit string) (*workflow.Submission, *workf
 		err = gorm.ErrRecordNotFound
 	}
 	if err != nil {
-		return nil, nil, nil, translate(err, "submission", submissionName(year, unit))
+		return nil, nil, "", translate(err, "submission", submissionName(year, unit))
 	}
 	r.Year, r.Unit = year, ident(unit)
 	s, err := r.submission()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, "", err
 	}
 	var rc *workflow.Receipt
 	if receivedAt.Valid {

@@ -87,7 +87,7 @@ func testSubmissionRoundTrip(t *testing.T, s service.Store) {
 			want.Doc = workflow.Document{}
 			wantEqual(t, "submission without its document", *head, want)
 			enc, _ := json.Marshal(sub.Doc)
-			wantEqual(t, "stored document", string(doc), string(enc))
+			wantEqual(t, "stored document", doc, string(enc))
 		}
 		_, _, _, err = tx.SubmissionJSON(2019, "nobody")
 		wantCode(t, err, workflow.ENOTFOUND)
