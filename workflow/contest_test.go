@@ -301,3 +301,26 @@ func TestDiffResults(t *testing.T) {
 		t.Fatalf("%d indicator lines added, want 18: %+v", added, only[0].Lines)
 	}
 }
+
+// TestCorrectionDescribe: a correction reads in words; the line objected
+// to is not named again, another line is.
+func TestCorrectionDescribe(t *testing.T) {
+	node := "business[1].works[0].nodes[1]"
+	tests := []struct {
+		name string
+		c    *Correction
+		ref  string
+		want string
+	}{
+		{"none", nil, node, ""},
+		{"the node objected to", &Correction{Review: &ReviewCorrection{Ref: node, Before: 100, Points: 300}}, node, "节点得分由1分改为3分"},
+		{"a waiver of the deduction objected to", &Correction{Waiver: &WaiverCorrection{Ref: "monthly:2019-07", Original: 50}}, "monthly:2019-07", "免除扣分，原扣0.5分"},
+		{"a reduction of another line", &Correction{Waiver: &WaiverCorrection{Ref: "monthly:2019-07", Original: 100, Points: 50}}, node,
+			"扣分由1分减为0.5分（monthly:2019-07）"},
+	}
+	for _, tt := range tests {
+		if got := tt.c.Describe(tt.ref); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,9 +28,11 @@ const demoOfficeEmail = "bgs@dlzgh.example.cn"
 // runDemo is `kaohe demo`: it plays the 2019 year into a new data
 // directory (internal/demo), then serves it with the clock stopped at
 // --at, until interrupted. The demo always uses embedded SQLite, evidence
-// files in the data directory and mail as .eml files (DATA/outbox), whatever
-// the configuration says of a database, an object store or an SMTP server:
-// it must never write into real data.
+// files in the data directory, mail as .eml files (DATA/outbox) and group
+// robots served on loopback that keep their messages as .md files
+// (DATA/robots), whatever the configuration says of a database, an object
+// store or an SMTP server: it must never write into real data nor post to
+// a real group.
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -74,11 +77,20 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	cfg.SMTP.Addr, cfg.ClockStart, cfg.PlansDir = "", "", ""
 	cfg.AdminPassword, cfg.LazySync = pw, true
 	cfg.OfficeEmail = cmp.Or(cfg.OfficeEmail, demoOfficeEmail)
+	cfg.PublicURL = cmp.Or(cfg.PublicURL, demoPublicURL(cfg.Addr))
 
 	started := time.Now() // wall-clock time, for the summary
+	clock := workflow.NewManualClock(demo.Start)
+	robots, err := demo.StartRobots(filepath.Join(cfg.Data, "robots"), clock)
+	if err != nil {
+		return err
+	}
+	defer robots.Close()
+	// Only the demo's own robots: a robot a visitor adds in the pages
+	// cannot reach a real group either.
+	cfg.Robots.AllowedHosts = []string{robots.Host}
 	m := NewMain(getenv, stdout, stderr)
 	m.Config = cfg
-	clock := workflow.NewManualClock(demo.Start)
 	m.Clock = clock
 	if err := m.open(ctx); err != nil {
 		m.Close()
@@ -87,7 +99,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fmt.Fprintf(stdout, "kaohe demo：正在数据目录 %s 中演示%d年度（时钟停在 %s）…\n", cfg.Data, demo.Year, until.In(demoZone()).Format("2006-01-02 15:04"))
 	outbox := filepath.Join(cfg.Data, "outbox")
 	res, err := demo.Play(ctx, m.App, demo.Options{Until: until, Password: pw, Mailer: &jobs.EMLMailer{Dir: outbox},
-		From: cmp.Or(cfg.SMTP.From, "kaohe@localhost"), Log: quietLog(m.Log)})
+		From: cmp.Or(cfg.SMTP.From, "kaohe@localhost"), Robots: robots, Log: quietLog(m.Log)})
 	if err != nil {
 		m.Close()
 		return err
@@ -96,9 +108,23 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		m.Close()
 		return err
 	}
-	printDemo(stdout, m.Addr, cfg.Data, outbox, pw, *password == "", res, time.Since(started))
+	printDemo(stdout, m.Addr, cfg.Data, outbox, robots.Dir, pw, *password == "", res, time.Since(started))
 	<-ctx.Done()
 	return m.Close()
+}
+
+// demoPublicURL is the address the demo's pages will be served at, for
+// the links in its robot messages: "" when it is not known before the
+// server listens (port 0).
+func demoPublicURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "0" || port == "" {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // demoDataDir returns dir, which must not hold a database yet, or a new
@@ -139,7 +165,7 @@ func demoZone() *time.Location {
 }
 
 // printDemo prints where the demo is served, the accounts and the mail.
-func printDemo(w io.Writer, addr, data, outbox, pw string, generated bool, res *demo.Result, took time.Duration) {
+func printDemo(w io.Writer, addr, data, outbox, robots, pw string, generated bool, res *demo.Result, took time.Duration) {
 	fmt.Fprintf(w, "演示完成（用时%.1f秒），时钟停在 %s。\n\n", took.Seconds(), res.Until.In(demoZone()).Format("2006-01-02 15:04"))
 	fmt.Fprintf(w, "  网址      http://%s/\n", addr)
 	note := ""
@@ -156,7 +182,8 @@ func printDemo(w io.Writer, addr, data, outbox, pw string, generated bool, res *
 			}
 		}
 	}
-	fmt.Fprintf(w, "  邮件      %d封，写在 %s（.eml）\n", res.Mail.Sent, outbox)
+	fmt.Fprintf(w, "  邮件      %d封，写在 %s（.eml）\n", res.Emails, outbox)
+	fmt.Fprintf(w, "  群机器人  %d条，写在 %s（每个群一个目录，.md）\n", res.RobotMessages, robots)
 	fmt.Fprintf(w, "  数据      %s（演示数据，可随时删除）\n", data)
 	fmt.Fprintln(w, "按 Ctrl+C 停止。")
 }

@@ -64,7 +64,7 @@ func TestDemoServesThePlayedYear(t *testing.T) {
 			t.Fatalf("demo did not serve:\n%s\n%s", out.String(), errOut.String())
 		}
 	}
-	for _, want := range []string{"admin", "leader", "hyk", "花园口经济区总工会", "demo-password", filepath.Join(dir, "outbox")} {
+	for _, want := range []string{"admin", "leader", "hyk", "花园口经济区总工会", "demo-password", filepath.Join(dir, "outbox"), filepath.Join(dir, "robots")} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the summary lacks %q:\n%s", want, out.String())
 		}
@@ -113,6 +113,14 @@ func TestDemoServesThePlayedYear(t *testing.T) {
 	if len(emls) < 30 {
 		t.Errorf("%d .eml files by July 2", len(emls))
 	}
+	// jp's group and the office's were told too: their test messages,
+	// jp's reminders of the tables, the office's overdue digest.
+	for _, group := range []string{"jp-wecom", "office-dingtalk"} {
+		mds, _ := filepath.Glob(filepath.Join(dir, "robots", group, "*.md"))
+		if len(mds) < 2 {
+			t.Errorf("%d robot messages to %s by July 2", len(mds), group)
+		}
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -124,5 +132,22 @@ func TestDemoServesThePlayedYear(t *testing.T) {
 	err = run(context.Background(), []string{"demo", "--data", dir}, envOf(nil), &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "already holds a database") {
 		t.Fatalf("a used data directory: %v", err)
+	}
+}
+
+// TestDemoPublicURL: the robot messages of the demo link to the address
+// it will serve, when that is known before it listens.
+func TestDemoPublicURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080",
+		":8080":          "http://localhost:8080",
+		"0.0.0.0:9000":   "http://localhost:9000",
+		"[::1]:8080":     "http://[::1]:8080",
+		"127.0.0.1:0":    "",
+		"localhost":      "",
+	} {
+		if got := demoPublicURL(addr); got != want {
+			t.Errorf("demoPublicURL(%q) = %q, want %q", addr, got, want)
+		}
 	}
 }

@@ -4,10 +4,15 @@
 // and submitted again, innovation items certified and refused), the
 // release, node reports with evidence files and the office's reviews
 // (some rejected), monthly member counts (one late, one missing), a manual
-// deduction, the year-end scoring and its publication. The scheduled jobs
-// run as the server runs them (the reminder pass, the monthly gathering,
-// the year-end trigger and the mail dispatcher, on the same clock), so the
-// year's mail is sent as it would have been.
+// deduction, the time one unit's tables really arrived and a waived
+// deduction, the year-end scoring and its publication with an objection
+// period, two objections (one with a file) and their answers, and the
+// correction published. A unit and the office have group robots. The
+// scheduled jobs run as the server runs them (the reminder pass, the
+// monthly gathering, the year-end trigger and the dispatcher of mail and
+// robot messages, on the same clock), so the year's mail and robot
+// messages are sent as they would have been; the robots are a loopback
+// stand-in that keeps their messages as files (Robots).
 //
 // kaohe demo plays it into a fresh data directory and serves the result
 // with the clock stopped; the suite plays it as the whole-year end-to-end
@@ -24,6 +29,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -55,7 +62,10 @@ func at(month time.Month, day, hour, minute int) time.Time {
 // are due, with the plan published and nothing else.
 var Start = at(time.May, 27, 9, 0)
 
-// EndOfYear is where the play stops unless told otherwise.
+// EndOfYear is where the play stops unless told otherwise: after the
+// objection period of the result published on December 23 (5 working days,
+// to the end of December 30), with the correction published, so that the
+// result is final (已确定).
 var EndOfYear = at(time.December, 31, 18, 0)
 
 // Options say how far to play and how everyone signs in.
@@ -72,7 +82,11 @@ type Options struct {
 	Mailer jobs.Mailer
 	// From is the mail's sender address (kaohe@localhost when empty).
 	From string
-	Log  *slog.Logger
+	// Robots is the robots' server the play registers a unit's and the
+	// office's group robots on (StartRobots); the app's
+	// robots.allowed_hosts must name its Host.
+	Robots *Robots
+	Log    *slog.Logger
 }
 
 // Account is one account the play created.
@@ -89,8 +103,11 @@ type Result struct {
 	Accounts []Account
 	// Events is how many events were played (the jobs' ticks included).
 	Events int
-	// Mail counts the outbox at the end, by state.
+	// Mail counts the outbox at the end, by state: emails and robot
+	// messages.
 	Mail service.OutboxCounts
+	// Emails and RobotMessages count the messages sent on each channel.
+	Emails, RobotMessages int
 	// Ledger is every fact of the year that scoring counts, written as it
 	// happened.
 	Ledger *Ledger
@@ -113,6 +130,12 @@ func Play(ctx context.Context, a *app.App, o Options) (*Result, error) {
 	}
 	if o.Mailer == nil {
 		return nil, errors.New("demo: no mailer")
+	}
+	if o.Robots == nil {
+		return nil, errors.New("demo: no robots' server")
+	}
+	if !slices.Contains(a.Config.Robots.AllowedHosts, o.Robots.Host) {
+		return nil, fmt.Errorf("demo: robots.allowed_hosts must allow the demo's robots at %s", o.Robots.Host)
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -168,7 +191,19 @@ func (p *play) run() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Until: p.opt.Until, Accounts: p.accounts, Events: played + 1, Mail: *counts, Ledger: p.ledger}, nil
+	res := &Result{Until: p.opt.Until, Accounts: p.accounts, Events: played + 1, Mail: *counts, Ledger: p.ledger}
+	for _, ch := range []workflow.Channel{workflow.ChannelEmail, workflow.ChannelWeCom, workflow.ChannelDingTalk} {
+		sent, err := p.svc.Notifications(p.ctx, p.office, service.OutboxFilter{State: workflow.OutboxSent, Channel: ch, Limit: math.MaxInt32})
+		if err != nil {
+			return nil, err
+		}
+		if ch == workflow.ChannelEmail {
+			res.Emails = len(sent)
+		} else {
+			res.RobotMessages += len(sent)
+		}
+	}
+	return res, nil
 }
 
 // tick runs the scheduled jobs once, as the lease holder does at each

@@ -73,7 +73,7 @@ func newPlay(ctx context.Context, a *app.App, clock *workflow.ManualClock, o Opt
 		}
 		p.evidence = append(p.evidence, evidenceFile{name, b})
 	}
-	reminders := &jobs.Reminders{Service: p.svc, Log: o.Log}
+	reminders := &jobs.Reminders{Service: p.svc, PublicURL: a.Config.PublicURL, Log: o.Log}
 	monthly := &jobs.Monthly{Service: p.svc, Log: o.Log}
 	scoring := &jobs.Scoring{Service: p.svc, Log: o.Log}
 	job := func(name string, run func(context.Context) error) jobs.Job {
@@ -93,7 +93,8 @@ func newPlay(ctx context.Context, a *app.App, clock *workflow.ManualClock, o Opt
 	if err := p.sched.Prepare(ctx); err != nil {
 		return nil, err
 	}
-	p.disp = &jobs.Dispatcher{Store: a.Store, Clock: clock, Mailer: o.Mailer, From: cmp.Or(o.From, "kaohe@localhost"), Name: "kaohe-demo", Log: o.Log}
+	p.disp = &jobs.Dispatcher{Store: a.Store, Clock: clock, Mailer: o.Mailer, Robots: a.RobotSender(),
+		From: cmp.Or(o.From, "kaohe@localhost"), Name: "kaohe-demo", Log: o.Log}
 	return p, nil
 }
 
@@ -179,12 +180,12 @@ func (p *play) seed() error {
 
 // The units whose year is not ordinary, by code.
 const (
-	lateUnit     = "pl"  // submits its tables four days late
+	lateUnit     = "pl"  // submits its tables four days late, but had emailed them the day after the deadline: the office records the receipt
 	returnedUnit = "cd"  // returned with comments, submits again
 	lastMinute   = "zh"  // submits an hour before the deadline; one node late; a manual deduction
-	lateNodeUnit = "sh"  // reports one September node on October 9
-	missingUnit  = "wfd" // never reports its November nodes of P5 and B13
-	rejectedUnit = "jp"  // one November node rejected and never reported again
+	lateNodeUnit = "sh"  // reports B4's September nodes on October 9; the office waives one of those deductions
+	missingUnit  = "wfd" // never reports its November nodes of P5 and B13; objects to one deduction, rejected
+	rejectedUnit = "jp"  // one November node rejected and never reported again; objects with a file, accepted; has a WeCom group robot
 	reworkUnit   = "gx"  // one September node rejected, reported again, accepted
 	reworkUnit2  = "cxd" // one June node rejected, reported again, accepted
 	lateMonth    = "lsk" // reports September's count on October 9
@@ -492,19 +493,160 @@ func (p *play) monthly() {
 	}
 }
 
-// robots is where the robot notifications of the year go (group chat
-// robots told of the same deadlines as the mail), once the robot
-// endpoints exist: nothing yet.
-func (p *play) robots() {}
+// robots is May 28: jp registers its WeCom group robot on its contacts
+// page and the office its DingTalk group robot, each sending the test
+// message. From then on every notice that goes to jp's contacts also goes
+// to its group (reminders, overdue notices, the publication, the answer to
+// its objection), and every office digest to the office's group (overdue
+// units, open objections).
+func (p *play) robots() {
+	robots := p.opt.Robots
+	p.on(at(time.May, 28, 10, 0), "robot "+rejectedUnit, func() error {
+		hook := robots.WeCom(rejectedUnit+"-wecom", "金普新区总工会督查工作群")
+		u := unitActor(rejectedUnit)
+		v, err := p.svc.AddRobot(p.ctx, u, rejectedUnit, service.NewRobot{Kind: workflow.RobotWeCom, Webhook: hook, Name: "金普新区总工会督查工作群"})
+		if err != nil {
+			return err
+		}
+		p.ledger.Robots[workflow.RobotRecipient(v.ID)] = RobotLog{Owner: rejectedUnit, Kind: v.Kind, Dir: rejectedUnit + "-wecom"}
+		return p.tested(p.svc.TestRobot(p.ctx, u, rejectedUnit, v.ID))
+	})
+	p.on(at(time.May, 28, 10, 30), "office robot", func() error {
+		hook, secret := robots.DingTalk("office-dingtalk", "市总工会考核工作群")
+		v, err := p.svc.AddOfficeRobot(p.ctx, p.office, service.NewRobot{Kind: workflow.RobotDingTalk, Webhook: hook, Secret: secret, Name: "市总工会考核工作群"})
+		if err != nil {
+			return err
+		}
+		p.ledger.Robots[workflow.RobotRecipient(v.ID)] = RobotLog{Kind: v.Kind, Dir: "office-dingtalk"}
+		return p.tested(p.svc.TestOfficeRobot(p.ctx, p.office, v.ID))
+	})
+}
 
-// waivers is where the office's waivers of deductions go (a deduction
-// forgiven with a reason), once waivers exist: nothing yet.
-func (p *play) waivers() {}
+// tested checks a robot's test message: the robot must have taken it.
+func (p *play) tested(v *service.RobotView, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case v.LastTest == nil || !v.LastTest.OK:
+		return fmt.Errorf("robot %s refused its test message: %+v", v.Name, v.LastTest)
+	}
+	return nil
+}
 
-// objections is where the units' objections to the year-end results go
-// (between the scoring run of December 20 and its publication on
-// December 23), once objections exist: nothing yet.
-func (p *play) objections() {}
+// waivers are the office's corrections before the year-end run. pl keyed
+// its tables in on June 17, four days late, but had emailed them on the
+// morning of June 14: the office records when they arrived, and pl is
+// late one day, not four. sh reported B4's September nodes on October 9
+// because the provincial federation published the contest's results only
+// then: the office waives the late-node deduction of the first.
+func (p *play) waivers() {
+	p.on(at(time.June, 17, 15, 0), "receipt "+lateUnit, func() error {
+		arrived := at(time.June, 14, 9, 20)
+		r, err := p.svc.RecordReceipt(p.ctx, p.office, Year, lateUnit, service.ReceiptInput{At: &arrived,
+			Reason: "6月14日9:20收到该单位通过电子邮件报送的指标表（与系统中6月17日报送的内容一致）"})
+		if err != nil {
+			return err
+		}
+		p.ledger.Receipts[lateUnit] = *r
+		return nil
+	})
+	p.on(at(time.December, 17, 10, 0), "waiver "+lateNodeUnit, func() error {
+		ref := ""
+		for path, n := range p.ledger.Nodes[lateNodeUnit] {
+			if n.Indicator == "B4" && n.Due == workflow.MustDate("2019-09-30") && (ref == "" || path < ref) {
+				ref = path
+			}
+		}
+		none := workflow.Points(0)
+		w, err := p.svc.AddWaiver(p.ctx, p.office, Year, lateNodeUnit, service.WaiverInput{Ref: ref, Points: &none,
+			Reason: "技能竞赛获奖名单须待省总工会10月8日公布后方能取得，逾期非该单位原因，经研究免除扣分"})
+		if err != nil {
+			return err
+		}
+		p.ledger.Waivers = append(p.ledger.Waivers, *w)
+		return nil
+	})
+}
+
+// objections is the objection period after the publication of December 23
+// (five working days, to the end of December 30). jp objects to its
+// rejected November node with the collection of its reports; wfd objects
+// to a missing-node deduction. The office accepts jp's with the node's full
+// points and rejects wfd's on December 26, runs the scoring again on
+// December 27 and publishes the correction, which keeps the period's end:
+// by December 31 the result is final.
+func (p *play) objections() {
+	p.on(at(time.December, 24, 14, 0), "objection "+rejectedUnit, func() error {
+		ref := ""
+		for path, n := range p.ledger.Nodes[rejectedUnit] {
+			if len(n.Verdicts) > 0 && !n.Verdicts[len(n.Verdicts)-1].Accept && (ref == "" || path < ref) {
+				ref = path
+			}
+		}
+		staged, err := p.svc.StageEvidence(bytes.NewReader(p.evidenceFile("材料汇编.zip")))
+		if err != nil {
+			return err
+		}
+		return p.object(rejectedUnit, ref, "该节点要求的12篇宣传报道均已于11月底前刊发，首次报送时漏附3篇，现附全部报道汇编，请求重新认定。",
+			[]service.Upload{{Name: "宣传报道汇编.zip", File: staged}})
+	})
+	p.on(at(time.December, 25, 10, 30), "objection "+missingUnit, func() error {
+		ref := ""
+		for path, n := range p.ledger.Nodes[missingUnit] {
+			if n.Indicator == "P5" && len(n.Reports) == 0 && (ref == "" || path < ref) {
+				ref = path
+			}
+		}
+		return p.object(missingUnit, ref, "P5节点工作已于11月完成，因经办人岗位调整未及时上传佐证材料，请求免予扣分。", nil)
+	})
+	p.on(at(time.December, 26, 15, 0), "answer the objections", func() error {
+		for i, o := range p.ledger.Objections {
+			in := service.AnswerInput{Verdict: workflow.VerdictReject,
+				Reason: "该节点在期限内未报送，提醒和逾期通知均已送达，公示期内也未提供工作完成的佐证材料，维持扣分。"}
+			if o.Unit == rejectedUnit {
+				full := p.ledger.Nodes[o.Unit][o.Ref].Points
+				in = service.AnswerInput{Verdict: workflow.VerdictAccept,
+					Reason:     "经核实，补充的报道汇编显示12篇报道均在期限内刊发，该节点已完成，按满分认定。",
+					Correction: &service.CorrectionInput{Review: &service.RefPoints{Points: &full}}}
+			}
+			a, err := p.svc.AnswerObjection(p.ctx, p.office, o.ID, in)
+			if err != nil {
+				return fmt.Errorf("answer objection %d: %w", o.ID, err)
+			}
+			p.ledger.Objections[i] = *a
+		}
+		return nil
+	})
+	var correction *workflow.ScoringRun
+	p.on(at(time.December, 27, 10, 0), "run the correction", func() (err error) {
+		correction, err = p.svc.RunScoring(p.ctx, p.office, Year)
+		return err
+	})
+	p.on(at(time.December, 27, 11, 0), "publish the correction", func() (err error) {
+		p.ledger.Corrected, err = p.svc.PublishScoring(p.ctx, p.office, Year, correction.ID)
+		return err
+	})
+}
+
+// evidenceFile is the content of the evidence file of testdata named name.
+func (p *play) evidenceFile(name string) []byte {
+	for _, f := range p.evidence {
+		if f.name == name {
+			return f.data
+		}
+	}
+	panic("demo: no evidence file " + name) // the names are the play's own
+}
+
+// object files unit's objection to the line ref of its result.
+func (p *play) object(unit, ref, text string, files []service.Upload) error {
+	o, err := p.svc.FileObjection(p.ctx, unitActor(unit), Year, unit, service.ObjectionInput{Ref: ref, Text: text}, files)
+	if err != nil {
+		return err
+	}
+	p.ledger.Objections = append(p.ledger.Objections, *o)
+	return nil
+}
 
 // yearEnd is December: a manual deduction, the last reviews, the year-end
 // scoring that the scheduled job runs on December 20 at 09:00, and its

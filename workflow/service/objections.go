@@ -318,7 +318,7 @@ func (s *Service) AnswerObjection(ctx context.Context, a Actor, id int64, in Ans
 		}
 		out = o
 		detail := workflow.VerdictLabel(o.Verdict) + "：" + o.Answer
-		if d := o.Correction.Describe(); d != "" {
+		if d := o.Correction.Describe(o.Ref); d != "" {
 			detail += "；" + d
 		}
 		return audit(tx, now, a, o.Unit, "objection.answer", objectionTarget(o.ID), detail)
