@@ -107,6 +107,7 @@ func (s *Server) routes(a *gin.RouterGroup) {
 	s.scoringRoutes(a)
 	s.channelRoutes(a)
 	s.contestRoutes(a)
+	a.GET("/todo", s.handleTodo)
 	a.GET("/notifications", s.handleNotifications)
 	a.GET("/notifications/counts", s.handleNotificationCounts)
 	a.POST("/notifications/:id/resend", s.handleResendNotification)
@@ -178,6 +179,8 @@ func (s *Server) submissionRoutes(a *gin.RouterGroup) {
 func (s *Server) nodeRoutes(a *gin.RouterGroup) {
 	a.GET("/plans/:year/units/:unit/nodes", s.handleNodes)
 	a.GET("/plans/:year/reviews", s.handleReviewQueue)
+	a.POST("/plans/:year/reviews/batch", s.handleReviewBatch)
+	a.GET("/plans/:year/evidence.zip", s.handleEvidenceZip)
 	a.GET("/plans/:year/progress", yearCall(ok, s.Service.Progress))
 	a.GET("/nodes/:id", idCall(ok, "节点", s.Service.Node))
 	a.POST("/nodes/:id/review", s.handleReview)

@@ -298,8 +298,13 @@ func init() {
 		"POST /api/v1/office/calendar/rotate":      c("robots", at("/api/v1/office/calendar/rotate"), officeOnly),
 		"GET /api/v1/office/calendar/qr.svg":       c("robots", at("/api/v1/office/calendar/qr.svg"), officeOnly),
 		"GET /api/v1/office/calendar/qr.png":       c("robots", at("/api/v1/office/calendar/qr.png"), officeOnly),
-		"GET /calendar/:file":                      c("robots", func(_ *env, w world) request { return request{path: w.feed} }, everyone),
-		"HEAD /calendar/:file":                     c("robots", func(_ *env, w world) request { return request{path: w.feed} }, everyone),
+		"GET /api/v1/todo":                         c("none", at("/api/v1/todo"), signedIn),
+		"GET /api/v1/plans/:year/evidence.zip":     c("reported", at(y+"/evidence.zip?unit=gjz"), gjzReaders),
+		"POST /api/v1/plans/:year/reviews/batch": c("reported", func(e *env, w world) request {
+			return jsonRequest(e, y+"/reviews/batch", map[string]any{"items": []map[string]any{{"node": w.node, "verdict": "accept", "points": w.nodePoints}}})
+		}, officeOnly),
+		"GET /calendar/:file":  c("robots", func(_ *env, w world) request { return request{path: w.feed} }, everyone),
+		"HEAD /calendar/:file": c("robots", func(_ *env, w world) request { return request{path: w.feed} }, everyone),
 	} {
 		authzMatrix[key] = m
 	}

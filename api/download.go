@@ -23,6 +23,12 @@ func attachment(c *gin.Context, contentType, name, fallback string, body []byte)
 // file's (workflow.IsBidiControl). An empty fallback is the name with
 // every character outside printable ASCII (and " \ %) replaced by _.
 func contentDisposition(name, fallback string) string {
+	return disposition("attachment", name, fallback)
+}
+
+// disposition is a Content-Disposition of kind (attachment, or inline for
+// a file shown in a page) with the names of contentDisposition.
+func disposition(kind, name, fallback string) string {
 	name = workflow.WithoutBidiControls(name)
 	if fallback == "" {
 		fallback = name
@@ -35,7 +41,7 @@ func contentDisposition(name, fallback string) string {
 			ascii.WriteRune(r)
 		}
 	}
-	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + pctEncode(name)
+	return kind + `; filename="` + ascii.String() + `"; filename*=UTF-8''` + pctEncode(name)
 }
 
 // pctEncode escapes every byte that is not an RFC 5987 attr-char.

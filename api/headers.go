@@ -8,9 +8,11 @@ import (
 
 // pagePolicy is the Content-Security-Policy of the pages and of every
 // static file: scripts, styles and everything else from this server only
-// (no inline script, no eval), no plugins, no <base>, forms sent only
-// here, and no framing by any site (clickjacking).
-const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// (no inline script, no eval), evidence previewed from blobs the page
+// fetched with its token (images and frames may show blob: URLs, nothing
+// else may), no plugins, no <base>, forms sent only here, and no framing by
+// any site (clickjacking).
+const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; frame-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // apiPolicy is the Content-Security-Policy of the API's answers, data and
 // downloads: a browser that opens one directly runs nothing in it.

@@ -120,7 +120,7 @@ func TestReceiptReason(t *testing.T) {
 	u.FirstSubmittedAt = &s
 	u.Received = &Receipt{Unit: "gjz", At: cst(6, 14, 9, 30), Reason: "纸质报送"}
 	r := ScoreUnit(p, &u, ScoringOptions{AsOf: yearEnd, MonthlyTracked: true})
-	want := "指标表于2019-06-14 09:30以其他方式送达（办公室登记：纸质报送；系统中首次报送于2019-06-20 09:00），截止时间为2019-06-13 17:30，迟报1天，每天扣1分，扣1分"
+	want := "指标表于2019年6月14日 09:30以其他方式送达（办公室登记：纸质报送；系统中首次报送于2019年6月20日 09:00），截止时间为2019年6月13日 17:30，迟报1天，每天扣1分，扣1分"
 	if len(r.Deductions) != 1 || r.Deductions[0].Reason != want {
 		t.Fatalf("deductions %+v, want %q", r.Deductions, want)
 	}

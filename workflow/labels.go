@@ -191,7 +191,7 @@ var fieldNames = map[string]string{
 var deductionRuleNames = map[string]string{
 	RuleLateSubmission: "指标表迟报",
 	RuleLateNode:       "节点逾期报送",
-	RuleMissingNode:    "节点年底未报送",
+	RuleMissingNode:    "节点逾期未报送",
 	RuleMonthlyMissing: "月度数量未报送",
 	RuleMonthlyLate:    "月度数量迟报",
 }

@@ -623,7 +623,8 @@ func (m Month) After(o Month) bool {
 // MarshalText writes "2006-01".
 func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
-// FormatTime shows an instant in the plan's zone, to the minute.
+// FormatTime shows an instant in the plan's zone, to the minute, as people
+// write it: "2019年6月13日 17:30".
 func (p *Plan) FormatTime(t time.Time) string {
-	return t.In(p.Location()).Format("2006-01-02 15:04")
+	return t.In(p.Location()).Format("2006年1月2日 15:04")
 }

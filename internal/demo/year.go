@@ -437,11 +437,12 @@ var strictness = []int{13, 7, 4, 3, 9, 5, 2, 11, 6, 3, 13, 8, 4, 2}
 // its points, or half a point less for one node in strictness[unit] (no
 // less than half a point), or rejected once for the year's exceptions.
 func (p *play) review() error {
-	queue, err := p.svc.ReviewQueue(p.ctx, p.office, Year, workflow.NodeReported)
+	queue, err := p.svc.ReviewQueue(p.ctx, p.office, Year, service.ReviewQuery{State: workflow.NodeReported})
 	if err != nil {
 		return err
 	}
-	for _, n := range queue {
+	for _, q := range queue {
+		n := q.NodeView
 		log := p.ledger.node(n)
 		req := service.ReviewRequest{Verdict: workflow.VerdictAccept, Version: &n.Version}
 		if comment, ok := rejectFirst(n); ok && len(log.Verdicts) == 0 {

@@ -172,15 +172,47 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // Limits returns the upload limits.
 func (s *Service) Limits() UploadLimits { return s.opt.Upload }
 
-// Audit returns audit entries (office only).
-func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow.AuditEntry, error) {
+// Audit returns audit entries (office only), each with its target and
+// detail in words (units, nodes and files by name).
+func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow.AuditView, error) {
 	if err := a.requireRole(workflow.RoleOffice); err != nil {
 		return nil, err
 	}
-	var out []workflow.AuditEntry
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		out, err = tx.Audit(f)
-		return err
+	var out []workflow.AuditView
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		es, err := tx.Audit(f)
+		if err != nil {
+			return err
+		}
+		names := workflow.AuditNames{Units: map[string]string{}, Nodes: map[int64]workflow.NodeRecord{}, Evidence: map[int64]string{}}
+		us, err := tx.Units()
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			names.Units[u.Code] = u.Name
+		}
+		for _, e := range es {
+			if id, ok := e.TargetID("node"); ok {
+				if _, seen := names.Nodes[id]; !seen {
+					if n, err := tx.Node(id); err == nil {
+						names.Nodes[id] = *n
+					}
+				}
+			}
+			if id, ok := e.TargetID("evidence"); ok {
+				if _, seen := names.Evidence[id]; !seen {
+					if ev, err := tx.Evidence(id); err == nil {
+						names.Evidence[id] = ev.Name
+					}
+				}
+			}
+		}
+		out = make([]workflow.AuditView, 0, len(es))
+		for _, e := range es {
+			out = append(out, names.Describe(e))
+		}
+		return nil
 	})
 	return out, err
 }

@@ -199,7 +199,7 @@ func tableRows(t *testing.T, db *store.DB, table string, columns ...string) []st
 }
 
 // replacedTables are tables of the first release that a later migration
-// drops and creates anew, data and all: 00010 replaces login_failures
+// drops and creates anew, data and all: 00011 replaces login_failures
 // (failed logins by name and address instead of one key).
 var replacedTables = []string{"login_failures"}
 
@@ -444,6 +444,13 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 				us, err := tx.Units()
 				if err != nil || len(us) != 3 {
 					return fmt.Errorf("units %v: %w", us, err)
+				}
+				// The release's units are listed in the order they were
+				// created.
+				for i, u := range us {
+					if i > 0 && (u.Seq <= us[i-1].Seq || u.CreatedAt.Before(us[i-1].CreatedAt)) {
+						return fmt.Errorf("units out of creation order: %+v", us)
+					}
 				}
 				ev, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
 				if err != nil || len(ev) == 0 {

@@ -35,7 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 
 		{"Unit/a missing code is ENOTFOUND", testUnitNotFound},
 		{"Unit/a taken code is ECONFLICT and the first unit is kept", testUnitConflict},
-		{"Unit/Units lists every unit by code", testUnitsOrder},
+		{"Unit/Units lists every unit in the order it was created", testUnitsOrder},
 		{"Unit/codes compare exactly, case included", testUnitCodeExact},
 		{"Unit/contacts keep their order and SetContacts replaces them all", testContacts},
 
