@@ -49,7 +49,7 @@ func TestBrowserChannels(t *testing.T) {
 		}
 		unit.typeInto(form+` input[name="webhook"]`, hook)
 		unit.typeInto(form+` input[name="name"]`, "甘井子督查工作群")
-		unit.click(form + ` button[type="submit"]`)
+		unit.clickCentered(form + ` button[type="submit"]`)
 		unit.waitFor(`document.querySelectorAll('#robots tr[data-robot]').length === 1`)
 		e.mustDecode("GET", "/api/v1/units/gjz/robots", "unitA", nil, 200, &robots)
 		if len(robots) != 1 || robots[0].Kind != "wecom" || robots[0].Name != "甘井子督查工作群" {
@@ -63,7 +63,7 @@ func TestBrowserChannels(t *testing.T) {
 		if strings.Contains(unit.pageText(), key) || evalJSON[bool](unit, fmt.Sprintf(`document.documentElement.outerHTML.includes(%q)`, key)) {
 			t.Fatal("the page holds the robot's key")
 		}
-		unit.click(row + ` button[data-action="robot-test"]`)
+		unit.clickCentered(row + ` button[data-action="robot-test"]`)
 		unit.waitFor(fmt.Sprintf(`document.querySelector('%s td.robot-test').dataset.ok === "true"`, row))
 		if ms := srv.Messages(key); len(ms) != 1 || !strings.Contains(ms[0].Text, "甘井子区总工会") {
 			t.Fatalf("the robot server got %+v", ms)
@@ -80,17 +80,17 @@ func TestBrowserChannels(t *testing.T) {
 		unit.typeInto(form+` input[name="webhook"]`, dingHook)
 		unit.typeInto(form+` input[name="name"]`, "甘井子工作群")
 		unit.typeInto(form+` input[name="secret"]`, "SEC0000000000000000wrong")
-		unit.click(form + ` button[type="submit"]`)
+		unit.clickCentered(form + ` button[type="submit"]`)
 		unit.waitFor(`document.querySelectorAll('#robots tr[data-robot]').length === 2`)
 		e.mustDecode("GET", "/api/v1/units/gjz/robots", "unitA", nil, 200, &robots)
 		row := fmt.Sprintf(`#robots tr[data-robot="%d"]`, robots[1].ID)
-		unit.click(row + ` button[data-action="robot-test"]`)
+		unit.clickCentered(row + ` button[data-action="robot-test"]`)
 		unit.waitFor(fmt.Sprintf(`document.querySelector('%s td.robot-test').dataset.ok === "false"`, row))
 		if got := unit.text(row + " td.robot-test"); !strings.Contains(got, "未送达") || !strings.Contains(got, "310000") {
 			t.Errorf("the failed test reads %q", got)
 		}
 		unit.shot("channels-robots", "#channels")
-		unit.click(row + ` button[data-action="robot-delete"]`)
+		unit.clickCentered(row + ` button[data-action="robot-delete"]`)
 		if got := unit.text("#confirm-dialog"); !strings.Contains(got, "删除群机器人“甘井子工作群”") || !strings.Contains(got, "不再发到这个群") {
 			t.Fatalf("the dialog reads %q", got)
 		}
@@ -112,10 +112,10 @@ func TestBrowserChannels(t *testing.T) {
 		if got := evalJSON[string](unit, `document.querySelector('#calendar-open').getAttribute('href')`); got != cal.WebcalURL {
 			t.Errorf("the calendar link %q", got)
 		}
-		unit.click("#calendar-copy")
+		unit.clickCentered("#calendar-copy")
 		unit.waitFor(`[...document.querySelectorAll('#toasts .toast')].some(t => t.innerText.includes('复制'))`)
 		unit.shot("channels-calendar", "#calendar")
-		unit.click("#calendar-rotate")
+		unit.clickCentered("#calendar-rotate")
 		if got := unit.text("#confirm-dialog"); !strings.Contains(got, "旧地址立即失效") {
 			t.Fatalf("the dialog reads %q", got)
 		}
@@ -124,7 +124,7 @@ func TestBrowserChannels(t *testing.T) {
 		if status, _, _ := getFeed(t, cal.URL); status != 200 {
 			t.Fatalf("a cancelled rotation stopped the address: %d", status)
 		}
-		unit.click("#calendar-rotate")
+		unit.clickCentered("#calendar-rotate")
 		unit.click("#confirm-ok")
 		unit.waitFor(fmt.Sprintf(`document.querySelector('#calendar-url') && document.querySelector('#calendar-url').value !== %q && document.querySelector('#calendar-qr').naturalWidth > 100`, cal.URL))
 		fresh := evalJSON[string](unit, `document.querySelector('#calendar-url').value`)
@@ -196,7 +196,7 @@ func TestBrowserChannels(t *testing.T) {
 		}
 		office.selectValue(`#mail-filter select[data-nfilter="channel"]`, "")
 		office.waitFor(`document.querySelectorAll('#mail-list tr[data-id]').length === 5`)
-		office.click(fmt.Sprintf(`#failed-mail button[data-action="resend"][data-id="%d"]`, failed[0].ID))
+		office.clickCentered(fmt.Sprintf(`#failed-mail button[data-action="resend"][data-id="%d"]`, failed[0].ID))
 		office.waitFor(fmt.Sprintf(`document.querySelector('#failed-mail tr[data-id="%d"]').dataset.state === "pending"`, failed[0].ID))
 		if got := office.text("#result"); !strings.Contains(got, "发往群机器人“甘井子督查工作群”的消息") {
 			t.Errorf("the resend says %q", got)
@@ -217,9 +217,9 @@ func TestBrowserChannels(t *testing.T) {
 		office.selectValue(form+` select[name="kind"]`, "dingtalk")
 		office.typeInto(form+` input[name="webhook"]`, officeHook)
 		office.typeInto(form+` input[name="secret"]`, secret)
-		office.click(form + ` button[type="submit"]`)
+		office.clickCentered(form + ` button[type="submit"]`)
 		office.waitFor(`document.querySelectorAll('#robots tr[data-robot]').length === 1`)
-		office.click(`#robots button[data-action="robot-test"]`)
+		office.clickCentered(`#robots button[data-action="robot-test"]`)
 		office.waitFor(`document.querySelector('#robots td.robot-test').dataset.ok === "true"`)
 		if n := len(srv.Messages(token)); n != 1 {
 			t.Fatalf("the office's robot got %d messages", n)

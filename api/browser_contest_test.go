@@ -93,7 +93,7 @@ func TestBrowserContestedResult(t *testing.T) {
 		office.selectValue(`#waiver-form select[name="ref"]`, missing)
 		office.typeInto(`#waiver-form input[name="points"]`, "0")
 		office.typeInto(`#waiver-form textarea[name="reason"]`, "材料按时送达，系统维护延误录入")
-		office.click(`#waiver-form button[type="submit"]`)
+		office.clickCentered(`#waiver-form button[type="submit"]`)
 		office.waitFor(`document.querySelector('#waivers tr[data-state="in-force"]')`)
 		var ws []workflow.Waiver
 		e.mustDecode("GET", base+"/waivers", "office", nil, 200, &ws)
@@ -104,7 +104,7 @@ func TestBrowserContestedResult(t *testing.T) {
 			t.Errorf("the waiver reads %q", got)
 		}
 		// Withdrawing asks first; a cancelled dialog changes nothing.
-		office.click(`#waivers button[data-action="withdraw-waiver"]`)
+		office.clickCentered(`#waivers button[data-action="withdraw-waiver"]`)
 		if got := office.text("#confirm-dialog"); !strings.Contains(got, "撤回这项减免") || !strings.Contains(got, "恢复原扣分") {
 			t.Fatalf("the dialog reads %q", got)
 		}
@@ -120,7 +120,7 @@ func TestBrowserContestedResult(t *testing.T) {
 		office := office.as(t)
 		office.selectValue(`#received-form input[name="at"]`, "2019-06-13T09:30")
 		office.typeInto(`#received-form textarea[name="reason"]`, "6月13日9:30通过电子邮件报送，当日录入系统")
-		office.click(`#received-form button[type="submit"]`)
+		office.clickCentered(`#received-form button[type="submit"]`)
 		office.waitFor(`document.querySelector('#received-state') && document.querySelector('#received-state').innerText.includes('09:30')`)
 		var sub struct {
 			Received *workflow.Receipt `json:"received"`
@@ -149,7 +149,7 @@ func TestBrowserContestedResult(t *testing.T) {
 		office.waitFor(fmt.Sprintf(`document.querySelector('%s form.kanbao-form')`, flag))
 		office.shot("monthly-flags", "")
 		office.typeInto(flag+` input[name="points"]`, "1")
-		office.click(flag + ` button[type="submit"]`)
+		office.clickCentered(flag + ` button[type="submit"]`)
 		office.waitFor(fmt.Sprintf(`document.querySelector('%s') && document.querySelector('%s').innerText.includes('已扣分')`, flag, flag))
 		e.mustDecode("GET", base+"/deductions", "office", nil, 200, &kanbao)
 		if len(kanbao) != 1 || kanbao[0].Rule != "瞒报" || kanbao[0].Month != "2019-08" || *kanbao[0].UnitCount != 100 || *kanbao[0].SystemCount != 90 {
@@ -161,13 +161,13 @@ func TestBrowserContestedResult(t *testing.T) {
 	t.Run("publication opens the objection period", func(t *testing.T) {
 		office := office.as(t)
 		office.goTo("#/scoring")
-		office.click("#run-scoring")
+		office.clickCentered("#run-scoring")
 		run1 = office.runIDOfPage()
 		office.waitFor(`document.querySelector('#publish-run')`)
 		if n := evalJSON[int](office, `document.querySelectorAll('#run-diff').length`); n != 0 {
 			t.Fatal("a first publication has a difference to show")
 		}
-		office.click("#publish-run")
+		office.clickCentered("#publish-run")
 		if got := office.text("#confirm-dialog"); !strings.Contains(got, "公示期") {
 			t.Fatalf("the dialog reads %q", got)
 		}
@@ -226,7 +226,7 @@ func TestBrowserContestedResult(t *testing.T) {
 			t.Errorf("the limits read %q", got)
 		}
 		// Without reasons nothing is sent.
-		unit.click(form + ` button[type="submit"]`)
+		unit.clickCentered(form + ` button[type="submit"]`)
 		unit.waitFor(fmt.Sprintf(`document.querySelector('%s [data-path="text"] .vmsg.err')`, form))
 		minutes := filepath.Join(t.TempDir(), "会议纪要.pdf")
 		if err := os.WriteFile(minutes, textPDF("Minutes: B3 node completed on 2019-06-28"), 0o644); err != nil {
@@ -235,7 +235,7 @@ func TestBrowserContestedResult(t *testing.T) {
 		unit.typeInto(form+` textarea[name="text"]`, "该节点已于6月28日全部完成，见会议纪要，应得满分")
 		unit.run(chromedp.SetUploadFiles(chromedp.CSS(form+` input[type="file"]`), []string{minutes}))
 		unit.shot("result-objection-form", "form.objection-form")
-		unit.click(form + ` button[type="submit"]`)
+		unit.clickCentered(form + ` button[type="submit"]`)
 		unit.waitFor(`document.querySelector('.line-objections .objection')`)
 		var os []workflow.Objection
 		e.mustDecode("GET", base+"/objections", "unitA", nil, 200, &os)
@@ -253,7 +253,7 @@ func TestBrowserContestedResult(t *testing.T) {
 		office := office.as(t)
 		office.goTo("#/")
 		office.waitFor(`document.querySelector('#todo [data-kind="objections"] a')`)
-		office.click(`#todo [data-kind="objections"] a`)
+		office.clickCentered(`#todo [data-kind="objections"] a`)
 		card := fmt.Sprintf(`.objection-card[data-objection="%d"]`, objection.ID)
 		office.waitFor(fmt.Sprintf("document.querySelector(%q)", card))
 		if got := office.text(card); !strings.Contains(got, "甘井子区总工会") || !strings.Contains(got, "应得满分") || !strings.Contains(got, "B3") {
@@ -261,11 +261,11 @@ func TestBrowserContestedResult(t *testing.T) {
 		}
 		dir := t.TempDir()
 		office.allowDownloads(dir)
-		office.click(card + ` a[data-action="objection-file"]`)
+		office.clickCentered(card + ` a[data-action="objection-file"]`)
 		if got := waitFile(t, filepath.Join(dir, "会议纪要.pdf")); !strings.Contains(string(got), "B3 node completed") {
 			t.Fatalf("the downloaded file holds %d bytes", len(got))
 		}
-		office.click(card + ` input[name="verdict"][value="accept"]`)
+		office.clickCentered(card + ` input[name="verdict"][value="accept"]`)
 		office.waitFor(fmt.Sprintf(`!document.querySelector('%s fieldset.correction').hidden`, card))
 		if !evalJSON[bool](office, fmt.Sprintf(`document.querySelector('%s input[name="use-review"]').checked`, card)) {
 			t.Fatal("the node's award is not the correction offered first")
@@ -276,7 +276,7 @@ func TestBrowserContestedResult(t *testing.T) {
 		office.typeInto(card+` input[name="review-points"]`, fmt.Sprint(b3.Points))
 		office.typeInto(card+` textarea[name="reason"]`, "会议纪要证明节点已按时全部完成")
 		office.shot("objections-answer", "")
-		office.click(card + ` button[type="submit"]`)
+		office.clickCentered(card + ` button[type="submit"]`)
 		if got := office.text("#confirm-dialog"); !strings.Contains(got, "不能修改") || !strings.Contains(got, "异议成立") {
 			t.Fatalf("the dialog reads %q", got)
 		}
@@ -287,7 +287,7 @@ func TestBrowserContestedResult(t *testing.T) {
 		if o.Verdict != "accept" || o.Correction == nil || o.Correction.Review == nil || o.Correction.Review.Points != pts(b3.Points) {
 			t.Fatalf("the answer %+v", o)
 		}
-		office.click(`#objection-tabs a[data-state="answered"]`)
+		office.clickCentered(`#objection-tabs a[data-state="answered"]`)
 		office.waitFor(fmt.Sprintf(`document.querySelector('%s .answer')`, card))
 		if got := office.text(card + " .answer"); !strings.Contains(got, "节点得分由") {
 			t.Errorf("the answer reads %q", got)
@@ -300,7 +300,7 @@ func TestBrowserContestedResult(t *testing.T) {
 		office := office.as(t)
 		office.goTo("#/scoring")
 		office.waitFor(`document.querySelector('#published-run')`)
-		office.click("#run-scoring")
+		office.clickCentered("#run-scoring")
 		office.waitFor(fmt.Sprintf(`location.hash !== '#/scoring/%d' && document.querySelector('#run-diff')`, run1))
 		run2 = office.runIDOfPage()
 		unitDiff := `#run-diff .diff-unit[data-unit="gjz"]`
@@ -314,7 +314,7 @@ func TestBrowserContestedResult(t *testing.T) {
 			t.Fatalf("the button reads %q", got)
 		}
 		office.shot("run-diff", "")
-		office.click("#publish-run")
+		office.clickCentered("#publish-run")
 		if got := office.text("#confirm-dialog"); !strings.Contains(got, "更正结果") || !strings.Contains(got, "甘井子区总工会") || !strings.Contains(got, "公示期截止时间不变") {
 			t.Fatalf("the dialog reads %q", got)
 		}

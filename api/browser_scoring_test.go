@@ -331,7 +331,7 @@ func TestBrowserScoring(t *testing.T) {
 		if got := unit.text(`.score-cards[data-unit="gjz"] [data-score="total"]`); got != twoDecimals(mine.Total) || mine.Total != final.Results[0].Total {
 			t.Fatalf("the unit's page shows %q, its result %s, the run %s", got, twoDecimals(mine.Total), final.Results[0].Total)
 		}
-		if got := unit.text(`#result-lines tr.line[data-kind="deduction"]`); !strings.Contains(got, "B5完成标准不严") {
+		if got := evalJSON[string](unit, `[...document.querySelectorAll('#result-lines tr.line[data-kind="deduction"]')].map(r => r.innerText).join('\n')`); !strings.Contains(got, "B5完成标准不严") {
 			t.Fatalf("the unit's deductions read %q", got)
 		}
 		if got := unit.pageText(); strings.Contains(got, "中山区总工会") {

@@ -138,15 +138,21 @@ async function deleteRobot(btn) {
   show(message("ok", `已删除群机器人“${esc(r.name)}”，提醒不再发到这个群。`));
 }
 
+// copyAddress copies the feed's address. The clipboard API exists only on
+// a secure origin and may wait on a permission: after a second, or
+// without it, the address is selected and copied as a keyboard would.
 async function copyAddress() {
   const input = $("#calendar-url");
-  try { await navigator.clipboard.writeText(input.value); } catch {
-    // Without a secure origin there is no clipboard API: select the text
-    // and copy it as a keyboard would.
-    input.select();
-    if (!document.execCommand("copy")) { toast("info", "请选中地址后手动复制。"); return; }
+  let copied = false;
+  if (navigator.clipboard) {
+    const late = new Promise((_, no) => setTimeout(() => no(new Error("timeout")), 1000));
+    try { await Promise.race([navigator.clipboard.writeText(input.value), late]); copied = true; } catch { /* fall back below */ }
   }
-  toast("ok", "已复制日历订阅地址。");
+  if (!copied) {
+    input.select();
+    try { copied = document.execCommand("copy"); } catch { copied = false; }
+  }
+  toast(copied ? "ok" : "info", copied ? "已复制日历订阅地址。" : "请选中地址后手动复制。");
 }
 
 async function rotate() {
