@@ -153,6 +153,14 @@ export const actions = {
 
 export const forms = { object };
 
+// input clears a field's refusal once the unit types into it.
+export function input(el) {
+  const f = el.closest(".objection-form .f.bad");
+  if (!f) return;
+  f.classList.remove("bad");
+  for (const m of f.querySelectorAll(".vmsg")) m.remove();
+}
+
 export function change(el) {
   if (el.matches('form.objection-form input[type="file"]')) {
     el.closest("form").querySelector(".chosen").innerHTML = [...el.files].map(f => `<li>${esc(f.name)} <small>${fmtSize(f.size)}</small></li>`).join("");
