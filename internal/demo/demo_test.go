@@ -89,7 +89,7 @@ func TestPlayTheWholeYear(t *testing.T) {
 		t.Fatalf("%d accounts, want admin, 14 units and leader", len(res.Accounts))
 	}
 	for _, acc := range []string{"admin", "gjz", "hyk", "leader"} {
-		if _, _, _, err := svc.Login(ctx, acc, "demo-password"); err != nil {
+		if _, _, _, err := svc.Login(ctx, service.Credentials{Username: acc, Password: "demo-password", Address: "127.0.0.1"}); err != nil {
 			t.Errorf("%s cannot sign in: %v", acc, err)
 		}
 	}

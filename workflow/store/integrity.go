@@ -47,7 +47,7 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 		checks = append(checks, check{"outbox message %v has unknown channel %v",
 			`SELECT id, channel FROM outbox WHERE channel NOT IN ('email', 'wecom', 'dingtalk') ORDER BY id`})
 	}
-	if v >= 12 { // scoring facts and result rows since version 12
+	if v >= 13 { // scoring facts and result rows since version 13
 		checks = append(checks,
 			check{"submission %v/%v has no scoring facts",
 				`SELECT s.year, s.unit FROM submissions s

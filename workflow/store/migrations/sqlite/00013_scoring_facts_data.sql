@@ -1,4 +1,4 @@
--- The data of migration 11: every submission's scoring facts, taken from
+-- The data of migration 12: every submission's scoring facts, taken from
 -- its document and certification as scoring read them (the innovation
 -- items' titles and points, each certified when the certification at its
 -- index is true), and every stored run's results moved into rows, in the
