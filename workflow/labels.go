@@ -43,6 +43,13 @@ type LabelTables struct {
 	LineKinds map[string]string `json:"line_kinds"`
 	// Duties name the duties of a supervision contact.
 	Duties map[string]string `json:"duties"`
+	// PlanStates are the states of a version of a year's plan: a draft
+	// never published, the plan in force, or a published version
+	// corrected since.
+	PlanStates map[string]string `json:"plan_states"`
+	// DayOffRules say what becomes of a deadline on a day off
+	// (Plan.DueOnDayOff).
+	DayOffRules map[string]string `json:"day_off_rules"`
 }
 
 // Labels returns every label table. Each call returns fresh maps, which the
@@ -70,7 +77,16 @@ func Labels() LabelTables {
 			VerdictReject: VerdictLabel(VerdictReject)},
 		LineKinds: names(lineKindNames),
 		Duties:    names(dutyNames),
+		// The service's version states (service.PlanDraft, …), which
+		// workflow cannot import.
+		PlanStates:  map[string]string{"draft": "草稿", "published": "现行方案", "superseded": "已被更正"},
+		DayOffRules: names(dayOffRuleNames),
 	}
+}
+
+var dayOffRuleNames = map[DayOffRule]string{
+	NextWorkingDay: "顺延至下一个工作日",
+	AsIs:           "不顺延",
 }
 
 var lineKindNames = map[string]string{
