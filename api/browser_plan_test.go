@@ -271,6 +271,25 @@ func TestBrowserOfficePreparesANewYear(t *testing.T) {
 		}
 	})
 
+	t.Run("a save on a stale version keeps the edits", func(t *testing.T) {
+		office := office.as(t)
+		mine := "2020年度各区市县总工会实绩考核工作指标（修订）"
+		office.typeInto(`[data-path="title"] textarea`, mine)
+		// A colleague saves a version meanwhile.
+		v3, _ := e.planVersionOf(t, 2020, 3)
+		e.mustDo("PUT", "/api/v1/plans/2020/draft", "office", map[string]any{"version": 3, "plan": v3.Plan, "note": "同事的修改"}, 200)
+		office.click("#save-plan")
+		office.waitFor(`document.querySelector('#plan-conflict')`)
+		if got := evalJSON[string](office, `document.querySelector('[data-path="title"] textarea').value`); got != mine {
+			t.Fatalf("after the conflict the title reads %q", got)
+		}
+		office.click("#plan-overwrite")
+		office.waitFor(`document.querySelector('#plan-state').dataset.version === '5'`)
+		if v, p := e.planVersionOf(t, 2020, 5); p.Title != mine || v.State != "draft" {
+			t.Fatalf("version 5: %s %q", v.State, p.Title)
+		}
+	})
+
 	t.Run("the editor on a phone", func(t *testing.T) {
 		office := office.as(t)
 		office.viewport(390)
