@@ -142,6 +142,20 @@ func TestBrowserOfficePreparesANewYear(t *testing.T) {
 		if got := office.text(`[data-cal-row="holidays:1"] .cal-note`); got != "共10天" {
 			t.Fatalf("the Spring Festival's run reads %q", got)
 		}
+		// A day of the next year is marked on its own run.
+		office.click("#cal-add-workdays")
+		office.setInput(`[data-cal-row="workdays:5"] input[data-end="from"]`, "2021-01-02")
+		office.click("#check-plan")
+		office.waitFor(`document.querySelector('[data-cal-row="workdays:5"] .vmsg.err')`)
+		if got := office.text(`[data-cal-row="workdays:5"] .vmsg.err`); !strings.Contains(got, "不在2020年内") {
+			t.Fatalf("beside the run of 2021: %q", got)
+		}
+		if n := evalJSON[int](office, `document.querySelectorAll('#plan-form .cal-row .vmsg.err').length`); n != 1 {
+			t.Fatalf("%d runs marked, want the one of 2021", n)
+		}
+		office.closeToasts()
+		office.clickCentered(`button[data-action="cal-del"][data-cal="workdays"][data-row="5"]`)
+		office.waitFor(`document.querySelectorAll('[data-cal-row^="workdays:"]').length === 5`)
 		office.run(chromedp.ScrollIntoView(chromedp.CSS("#part-calendar")))
 		office.screenshot("plan-calendar")
 		office.click("#save-plan")

@@ -146,7 +146,8 @@ function where(path) {
   const el = fieldOf(path);
   if (el && el.dataset.label) return el.dataset.label;
   const first = tokens(path)[0];
-  return typeof first === "string" ? label("fields", first) : "方案";
+  const name = typeof first === "string" ? label("fields", first) : "";
+  return name && name !== first ? name : "方案";
 }
 
 function applyMarks() {
