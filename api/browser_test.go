@@ -572,6 +572,9 @@ func TestBrowserOfficeAdministers(t *testing.T) {
 	e.mustDo("PUT", "/api/v1/units/zs/contacts", "office", noMail, 200)
 	office.goTo("#/tables")
 	office.waitFor(`document.querySelector('#overview tr[data-unit="zs"] .unreachable')`)
+	if got := office.text("#office-contacts"); got != "" {
+		t.Errorf("the office's own pages name the office's contacts: %q", got)
+	}
 	if n := evalJSON[int](office, `document.querySelectorAll('#overview .unreachable').length`); n != 1 {
 		t.Fatalf("%d units marked unreachable, want only zs", n)
 	}

@@ -90,10 +90,11 @@ function renderNav() {
   if (!$("#menu-toggle")) $("header").insertAdjacentHTML("beforeend", `<button type="button" id="menu-toggle" data-action="menu" aria-controls="nav" aria-expanded="false">菜单</button>`);
 }
 
-// renderFooter names the office's contacts under every page, as the
-// notice does under its own text: whom a unit calls with a question.
+// renderFooter names the office's contacts under every page of a unit's
+// account, as the notice does under its own text: whom a unit calls with a
+// question. The office and leaders need no such line.
 function renderFooter() {
-  const cs = (session.plan && session.plan.office_contacts) || [];
+  const cs = (session.me.role === "unit" && session.plan && session.plan.office_contacts) || [];
   $("#office-contacts").innerHTML = cs.length ? `如有疑问，请联系市总工会办公室：${cs.map(c =>
     `${esc(c.name)}${c.phone ? ` <a href="tel:${esc(c.phone.replace(/[^0-9+]/g, ""))}">${esc(c.phone)}</a>` : ""}${c.email ? ` <a href="mailto:${esc(c.email)}">${esc(c.email)}</a>` : ""}`).join("；")}` : "";
 }
