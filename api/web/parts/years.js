@@ -20,7 +20,7 @@ function yearOptions() {
 // yearSwitch is the year chooser of the navigation bar.
 export function yearSwitch() {
   const opts = yearOptions().map(([y, note]) => `<option value="${y}"${y === session.year ? " selected" : ""}>${y}年度${esc(note)}</option>`).join("");
-  return `<label class="year-switch">考核年度 <select id="year-switch" aria-label="考核年度">${opts}</select></label>`;
+  return `<label class="year-switch" title="考核年度：各页面显示所选年度"><span class="on-phone">考核年度</span><select id="year-switch" aria-label="考核年度">${opts}</select></label>`;
 }
 
 // noPlanPage is what a page shows for a year without a plan in force.
