@@ -248,9 +248,9 @@ func TestBrowserWorkplaceForEveryRole(t *testing.T) {
 
 // pagesOf are the pages each role can reach, by hash.
 var pagesOf = map[string][]string{
-	"unit":   {"#/", "#/units/gjz", "#/exec/gjz", "#/monthly", "#/result", "#/password", "#/tables"},
-	"office": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/reviews", "#/monthly", "#/deductions", "#/scoring", "#/objections", "#/objections/answered", "#/result/gjz", "#/notify", "#/admin", "#/audit", "#/password"},
-	"viewer": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/monthly", "#/scoring", "#/objections", "#/password"},
+	"unit":   {"#/", "#/units/gjz", "#/exec/gjz", "#/monthly", "#/result", "#/password", "#/tables", "#/plan"},
+	"office": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/reviews", "#/monthly", "#/deductions", "#/scoring", "#/objections", "#/objections/answered", "#/result/gjz", "#/notify", "#/admin", "#/audit", "#/password", "#/plan", "#/plan/2021"},
+	"viewer": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/monthly", "#/scoring", "#/objections", "#/password", "#/plan"},
 }
 
 // TestBrowserNothingOverflows: at 390 and 1366 pixels no page of any role

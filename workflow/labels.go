@@ -46,6 +46,13 @@ type LabelTables struct {
 	// Channels name how an outbox message is delivered: by email or to a
 	// group robot.
 	Channels map[string]string `json:"channels"`
+	// PlanStates are the states of a version of a year's plan: a draft
+	// never published, the plan in force, or a published version
+	// corrected since.
+	PlanStates map[string]string `json:"plan_states"`
+	// DayOffRules say what becomes of a deadline on a day off
+	// (Plan.DueOnDayOff).
+	DayOffRules map[string]string `json:"day_off_rules"`
 }
 
 // Labels returns every label table. Each call returns fresh maps, which the
@@ -74,7 +81,16 @@ func Labels() LabelTables {
 		LineKinds: names(lineKindNames),
 		Duties:    names(dutyNames),
 		Channels:  channelNames(),
+		// The service's version states (service.PlanDraft, …), which
+		// workflow cannot import.
+		PlanStates:  map[string]string{"draft": "草稿", "published": "现行方案", "superseded": "已被更正"},
+		DayOffRules: names(dayOffRuleNames),
 	}
+}
+
+var dayOffRuleNames = map[DayOffRule]string{
+	NextWorkingDay: "顺延至下一个工作日",
+	AsIs:           "不顺延",
 }
 
 var lineKindNames = map[string]string{

@@ -14,7 +14,8 @@
 // fail(e, el) for where an action's error shows, and leave() to keep what
 // must survive a change of page or a closed tab, and confirms (dialogs
 // for actions whose consequences need data, see events.js). Its state is
-// its own.
+// its own. A page that opens for a year whose plan is not in force yet
+// exports withoutPlan = true.
 
 import { enc } from "./dom.js";
 import * as admin from "./pages/admin.js";
@@ -27,6 +28,7 @@ import * as notify from "./pages/notify.js";
 import * as objections from "./pages/objections.js";
 import * as overview from "./pages/overview.js";
 import * as password from "./pages/password.js";
+import * as plan from "./pages/plan/page.js";
 import * as progress from "./pages/progress.js";
 import * as result from "./pages/result.js";
 import * as reviews from "./pages/reviews.js";
@@ -42,6 +44,7 @@ export const routes = [
   { path: "/dashboard", page: dashboard, nav: { label: "驾驶舱", roles: ["office", "viewer"] } },
   { path: "/tables", page: overview, nav: { label: "指标表", roles: ["office", "viewer"] } },
   { path: "/units/:unit", page: submission, nav: { label: "本单位指标表", roles: ["unit"], href: ownUnit("units") } },
+  { path: "/plan/:year(\\d{4})?", page: plan, nav: { label: "考核方案" } },
   { path: "/exec/:unit/:filter(pending|reported|accepted|rejected|overdue|missing)?", page: execution, nav: { label: "执行与佐证材料", roles: ["unit"], href: ownUnit("exec") } },
   { path: "/progress", page: progress, nav: { label: "执行进度", roles: ["office", "viewer"] } },
   { path: "/reviews/:unit?", page: reviews, nav: { label: "审核佐证材料", roles: ["office"] } },

@@ -8,7 +8,8 @@ import { errorBox } from "./feedback.js";
 import { label } from "./labels.js";
 import { Router } from "./router.js";
 import { routes } from "./routes.js";
-import { clear, load, session } from "./session.js";
+import { clear, load, onYear, session, setYear } from "./session.js";
+import { noPlanPage, yearSwitch } from "./parts/years.js";
 
 const router = new Router(routes);
 
@@ -85,7 +86,7 @@ function renderNav() {
   let who = label("roles", me.role);
   if (me.role === "unit") who = session.units[me.unit_code] || `${label("roles", "unit")}（${me.unit_code}）`;
   renderFooter();
-  $("#nav").innerHTML = `${navLinks(me)}<span id="whoami" data-role="${esc(me.role)}"><a href="#/password" title="修改密码">${esc(me.username)}</a><small>${esc(who)}</small></span><button type="button" id="logout" data-action="logout">退出登录</button>`;
+  $("#nav").innerHTML = `${navLinks(me)}${yearSwitch()}<span id="whoami" data-role="${esc(me.role)}"><a href="#/password" title="修改密码">${esc(me.username)}</a><small>${esc(who)}</small></span><button type="button" id="logout" data-action="logout">退出登录</button>`;
   if (!$("#menu-toggle")) $("header").insertAdjacentHTML("beforeend", `<button type="button" id="menu-toggle" data-action="menu" aria-controls="nav" aria-expanded="false">菜单</button>`);
 }
 
@@ -123,9 +124,10 @@ async function show(seq) {
     if (seq !== routing) return;
     renderNav();
     if (hash === "#/login") { location.hash = "#/"; return; }
-    if (!session.plan) { app().innerHTML = message("error", "还没有载入任何考核方案。"); return; }
     const { route: r, params } = router.match(hash);
     markCurrent(hash);
+    // A year whose plan is not in force yet has only the plan's own page.
+    if (!session.plan && !r.page.withoutPlan) { await loading(seq, hash, async () => { app().innerHTML = noPlanPage(); }); return; }
     current = r.page;
     await loading(seq, hash, () => r.page.open(params));
   } catch (e) {
@@ -174,6 +176,19 @@ function leave() {
 export function start() {
   onSignedOut(e => { clear(); signIn(e.message); });
   window.addEventListener("hashchange", () => route());
+  // The year switcher: every page shows the chosen year; a scoring run
+  // belongs to its year, so its page gives way to the year's runs.
+  onYear(() => { if (session.me) renderNav(); });
+  // The header grows when its links wrap: what sticks below it (a page's
+  // toolbar) and what scrolls into view stop under its real height.
+  const header = $("header");
+  new ResizeObserver(() => document.documentElement.style.setProperty("--header-h", header.offsetHeight + "px")).observe(header);
+  document.addEventListener("change", ev => {
+    if (ev.target.id !== "year-switch") return;
+    setYear(Number(ev.target.value));
+    if (/^#\/scoring\/\d+/.test(location.hash)) location.hash = "#/scoring";
+    else route();
+  });
   // A reload or a closed tab right after typing still keeps the edit.
   window.addEventListener("pagehide", leave);
   route();

@@ -8,6 +8,7 @@ import { show } from "../feedback.js";
 import { label, stateBadge } from "../labels.js";
 import { session, unitName } from "../session.js";
 import { failedMailBanner } from "./notify.js";
+import { newYearOffer } from "../parts/years.js";
 
 const counted = ["none", "draft", "submitted", "returned", "certified", "executing"];
 
@@ -18,7 +19,7 @@ export async function open() {
   const count = st => subs.filter(s => s.state === st).length;
   const late = subs.filter(s => s.late).length;
   let html = `<h2>${esc(p.title || session.year + "年度实绩考核")}</h2>
-  ${banner}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.due ? fmtTime(p.deadline.due.at) : p.deadline.date)}</strong>${p.deadline.due && p.deadline.due.moved ? `（${esc(p.deadline.due.label)}）` : ""}；时间节点：<span id="checkpoint-dues">${p.checkpoints.map(c => esc(c.due ? c.due.label : c.name)).join("、")}</span></p>`;
+  ${newYearOffer()}${banner}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.due ? fmtTime(p.deadline.due.at) : p.deadline.date)}</strong>${p.deadline.due && p.deadline.due.moved ? `（${esc(p.deadline.due.label)}）` : ""}；时间节点：<span id="checkpoint-dues">${p.checkpoints.map(c => esc(c.due ? c.due.label : c.name)).join("、")}</span></p>`;
   if (me.role !== "unit") {
     html += `<ul class="stats" id="stats"><li>单位 <b>${subs.length}</b></li>` +
       counted.map(st => `<li>${esc(label("states", st))} <b>${count(st)}</b></li>`).join("") +

@@ -10,6 +10,7 @@ import { label } from "../labels.js";
 import { planDeadlines } from "../plan.js";
 import { serverNow, session, syncClock, unitName } from "../session.js";
 import { failedMailBanner } from "./notify.js";
+import { newYearOffer } from "../parts/years.js";
 
 // next is how many coming deadlines the page counts down.
 const next = 4;
@@ -20,7 +21,7 @@ export async function open() {
   const [items, banner] = await Promise.all([api("GET", `/todo?year=${session.year}`), me.role === "office" ? failedMailBanner() : ""]);
   const now = serverNow();
   const who = me.role === "unit" ? unitName(me.unit_code) : label("roles", me.role);
-  let html = `<h2>工作台 <small class="sub">${esc(who)} · ${session.year}年度</small></h2>${banner}`;
+  let html = `<h2>工作台 <small class="sub">${esc(who)} · ${session.year}年度</small></h2>${newYearOffer()}${banner}`;
   html += items.length
     ? `<ul class="todo" id="todo">${items.map(it => todoItem(it, now)).join("")}</ul>`
     : message("ok", "目前没有待办事项。");
