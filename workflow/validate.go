@@ -287,7 +287,13 @@ var quantity = regexp.MustCompile(`[0-9０-９]|[%％‰]|百分之|[一二三�
 // date, a proportion or a quantity (可量化). An ASCII digit or percent
 // sign, which most standards have, answers without the regular expression.
 func Quantifiable(s string) bool {
-	return strings.ContainsAny(s, "0123456789%") || quantity.MatchString(s)
+	// A byte loop: strings.ContainsAny builds its set of bytes on every call.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' || c == '%' {
+			return true
+		}
+	}
+	return quantity.MatchString(s)
 }
 
 // forbiddenIn returns the plan's forbidden phrases that s contains, in
