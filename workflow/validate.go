@@ -137,10 +137,7 @@ func (v *validator) category(name string, c *Category, inds []Indicator) {
 			v.fail("code", RuleIndicatorDuplicate, "指标%s（%s）重复填报", ind.Code, item.Name)
 		}
 		seenCodes = append(seenCodes, ind.Code)
-		label := ind.Code
-		if known {
-			label = ind.Code + "（" + item.Name + "）"
-		}
+		label := indicatorLabel{code: ind.Code, name: item.Name, known: known}
 		if ind.Points < c.Min || ind.Points > c.Max {
 			v.fail("points", RulePointsRange, "指标%s分值为%s分，应在%s-%s分之间", label, ind.Points, c.Min, c.Max)
 		} else if !ind.Points.Multiple(c.Step) {
@@ -161,11 +158,26 @@ func (v *validator) category(name string, c *Category, inds []Indicator) {
 	v.leave(mark)
 }
 
+// indicatorLabel names an indicator in messages: its code, and its name
+// when the plan knows the code. It is formatted only when a message is, so
+// that a valid table builds no label.
+type indicatorLabel struct {
+	code, name string
+	known      bool
+}
+
+func (l indicatorLabel) String() string {
+	if !l.known {
+		return l.code
+	}
+	return l.code + "（" + l.name + "）"
+}
+
 // works checks an indicator's works. The annexes' 备注 let units allocate
 // points in the 指标名称, 具体工作 and 序时进度 columns with one minimum
 // unit (最小分值单位为1分), so the category's step binds works and nodes as
 // it binds the indicator.
-func (v *validator) works(category, label string, ind Indicator, item Item, c *Category) {
+func (v *validator) works(category string, label indicatorLabel, ind Indicator, item Item, c *Category) {
 	if len(ind.Works) == 0 {
 		v.fail("works", RuleWorksEmpty, "指标%s至少需要填报1项具体工作", label)
 		return
@@ -220,7 +232,8 @@ func (v *validator) nodes(nodes []Node, total Points, owner, catName string, ste
 	}
 	var sum Points
 	var prev Date
-	var seen []Date
+	var seenDates [8]Date // the due dates met so far; plans allow a few nodes
+	seen := seenDates[:0]
 	for k, n := range nodes {
 		mark := v.enter("nodes", k)
 		sum += n.Points
