@@ -533,3 +533,25 @@ func TestNormalizeTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestIndicatorLabelInMessages: a message names a known indicator by its
+// code and name, and an unknown one by its code alone.
+func TestIndicatorLabelInMessages(t *testing.T) {
+	d := loadValidDoc(t)
+	d.Party[0].Points += 100
+	d.Party[1].Code = "P9"
+	d.Party[1].Points += 100
+	errs, _ := Validate(loadPlan2019(t), d, loadContacts(t))
+	found := map[string]string{}
+	for _, e := range errs {
+		found[e.Path] = e.Message
+	}
+	for path, want := range map[string]string{
+		"party[0].works": "指标P1（党的政治建设）各项具体工作分值合计为20分，应等于指标分值21分",
+		"party[1].works": "指标P9各项具体工作分值合计为20分，应等于指标分值21分",
+	} {
+		if found[path] != want {
+			t.Errorf("%s: %q, want %q (all: %v)", path, found[path], want, errs)
+		}
+	}
+}
