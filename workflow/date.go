@@ -39,7 +39,8 @@ func ParseDate(s string) (Date, error) {
 		return bad()
 	}
 	date := Date{y, time.Month(m), d}
-	if DateOf(date.In(time.UTC)) != date { // Feb 30 and the like roll over
+	// Every month has 28 days; past them, Feb 30 and the like roll over.
+	if d > 28 && DateOf(date.In(time.UTC)) != date {
 		return bad()
 	}
 	return date, nil

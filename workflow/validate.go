@@ -327,11 +327,20 @@ func (v *validator) forbiddenIn(s string) []string {
 	}
 	first, second := &v.starts[0], &v.starts[1]
 	var hit uint64 // bit k: phrase k found
-	for i := 0; i+1 < len(s); i++ {
-		for m := first[s[i]] & second[s[i+1]] &^ hit; m != 0; m &= m - 1 {
+	for i := 0; i+1 < len(s); {
+		c := s[i]
+		for m := first[c] & second[s[i+1]] &^ hit; m != 0; m &= m - 1 {
 			if k := bits.TrailingZeros64(m); strings.HasPrefix(s[i:], phrases[k]) {
 				hit |= 1 << k
 			}
+		}
+		// A phrase starts where a character does, never on a continuation
+		// byte: step over the two of a three-byte character (every
+		// ideograph).
+		if c >= 0xE0 && c < 0xF0 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3
+		} else {
+			i++
 		}
 	}
 	// Phrases of one byte, and of a plan with very many. An empty phrase
@@ -468,33 +477,41 @@ func duplicateOf(title string, works map[string]workTitle) (string, bool) {
 }
 
 // normalizeTitle drops spaces, punctuation and symbols so that titles that
-// differ only in quotes or spacing compare equal. A title of ideographs,
-// lower-case letters and digits alone, as most are, is its own normal form
-// and is returned without a copy.
+// differ only in quotes or spacing compare equal. Ideographs and ASCII
+// lower-case letters and digits, most of a title, are read from their
+// bytes; a title of them alone is its own normal form and is returned
+// without a copy.
 func normalizeTitle(s string) string {
-	for i, r := range s {
-		if normalRune(r) {
+	var b []byte // nil while s[:i] is its own normal form
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if b != nil {
+				b = append(b, c)
+			}
+			i++
 			continue
 		}
-		b := make([]byte, i, len(s))
-		copy(b, s[:i])
-		for _, r := range s[i:] {
-			switch {
-			case normalRune(r):
-				b = utf8.AppendRune(b, r)
-			case unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r):
-			default:
-				b = utf8.AppendRune(b, unicode.ToLower(r))
+		// An ideograph, U+4E00–U+9FFF: E4 B8 80 to E9 BF BF.
+		if c >= 0xE4 && c <= 0xE9 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 && (c > 0xE4 || s[i+1] >= 0xB8) {
+			if b != nil {
+				b = append(b, s[i:i+3]...)
 			}
+			i += 3
+			continue
 		}
-		return string(b)
+		if b == nil {
+			b = make([]byte, i, len(s))
+			copy(b, s[:i])
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) && !unicode.IsPunct(r) && !unicode.IsSymbol(r) {
+			b = utf8.AppendRune(b, unicode.ToLower(r))
+		}
+		i += size
 	}
-	return s
-}
-
-// normalRune reports whether r stands as it is in a normalised title: a
-// CJK ideograph (no case, never punctuation), a lower-case ASCII letter or
-// a digit.
-func normalRune(r rune) bool {
-	return r >= 0x4E00 && r <= 0x9FFF || r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+	if b == nil {
+		return s
+	}
+	return string(b)
 }
