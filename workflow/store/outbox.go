@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -142,15 +143,18 @@ func (t *tx) OutboxMessages(f workflow.OutboxFilter) ([]workflow.OutboxMessage, 
 }
 
 // ClaimMessages claims due pending messages in three steps: pick candidate
-// ids, claim them with a conditional UPDATE (which re-checks each row under
-// its write lock, so a racing dispatcher's claim wins or loses whole rows),
-// and read back what this claim got.
-func (t *tx) ClaimMessages(claim string, now, until time.Time, limit int) ([]workflow.OutboxMessage, error) {
+// ids (leaving out skip), claim them with a conditional UPDATE (which
+// re-checks each row under its write lock, so a racing dispatcher's claim
+// wins or loses whole rows), and read back what this claim got.
+func (t *tx) ClaimMessages(claim string, now, until time.Time, limit int, skip ...int64) ([]workflow.OutboxMessage, error) {
 	now = utc(now)
 	var ids []int64
-	err := t.db.Model(&outboxRow{}).
-		Where("state = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)", string(workflow.OutboxPending), now, now).
-		Order("id").Limit(limit).Pluck("id", &ids).Error
+	q := t.db.Model(&outboxRow{}).
+		Where("state = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)", string(workflow.OutboxPending), now, now)
+	if len(skip) > 0 {
+		q = q.Where("id NOT IN ?", skip)
+	}
+	err := q.Order("id").Limit(limit).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, internal(err, "claim messages")
 	}
@@ -201,6 +205,79 @@ func (t *tx) RecordSend(r workflow.SendResult) error {
 		return workflow.Errorf(workflow.ESTALE, "消息%d已被其他发送进程接管", r.ID)
 	}
 	return nil
+}
+
+// RecordSends records a group of outcomes. The accepted sends of one claim
+// are written with one UPDATE, each with its own time (a CASE on id), after
+// the rows that claim still holds are read and locked (FOR UPDATE on
+// MySQL; a SQLite transaction holds the write lock from its start), so the
+// ids it no longer holds are known exactly. Refused sends are rare and are
+// written one by one by RecordSend.
+func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
+	var stale []int64
+	accepted := map[string][]workflow.SendResult{}
+	var claims []string
+	for _, r := range rs {
+		if r.Err != "" {
+			err := t.RecordSend(r)
+			if workflow.ErrorCode(err) == workflow.ESTALE {
+				stale = append(stale, r.ID)
+				continue
+			}
+			if err != nil {
+				return stale, err
+			}
+			continue
+		}
+		if _, ok := accepted[r.Claim]; !ok {
+			claims = append(claims, r.Claim)
+		}
+		accepted[r.Claim] = append(accepted[r.Claim], r)
+	}
+	for _, claim := range claims {
+		group := accepted[claim]
+		ids := make([]int64, len(group))
+		for i, r := range group {
+			ids[i] = r.ID
+		}
+		var held []int64
+		err := t.db.Model(&outboxRow{}).Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("id IN ? AND claimed_by = ? AND state = ?", ids, claim, string(workflow.OutboxPending)).
+			Order("id").Pluck("id", &held).Error
+		if err != nil {
+			return stale, internal(err, "record sends")
+		}
+		holds := make(map[int64]bool, len(held))
+		for _, id := range held {
+			holds[id] = true
+		}
+		var when strings.Builder
+		args := make([]any, 0, 2*len(held))
+		when.WriteString("CASE id")
+		for _, r := range group {
+			if !holds[r.ID] {
+				stale = append(stale, r.ID)
+				continue
+			}
+			when.WriteString(" WHEN ? THEN ?")
+			args = append(args, r.ID, utc(r.At))
+		}
+		if len(held) == 0 {
+			continue
+		}
+		when.WriteString(" END")
+		at := gorm.Expr(when.String(), args...)
+		res := t.db.Model(&outboxRow{}).Where("id IN ? AND claimed_by = ? AND state = ?", held, claim, string(workflow.OutboxPending)).
+			Updates(map[string]any{"state": string(workflow.OutboxSent), "attempts": gorm.Expr("attempts + 1"), "claimed_by": "",
+				"claimed_until": nil, "last_error": "", "last_attempt_at": at, "sent_at": at})
+		if res.Error != nil {
+			return stale, internal(res.Error, "record sends")
+		}
+		if res.RowsAffected != int64(len(held)) {
+			return stale, internal(fmt.Errorf("%d of %d locked rows updated", res.RowsAffected, len(held)), "record sends")
+		}
+	}
+	return stale, nil
 }
 
 // ExpireMessage marks a claimed pending message expired.
