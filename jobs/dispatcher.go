@@ -9,28 +9,59 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"kaohe/workflow"
 )
 
-// Dispatcher sends the outbox on one goroutine. Each round it claims a
-// batch of due pending messages in the database (so that two dispatchers,
-// in one server or in two, never hold the same message), sends them one by
-// one over the Mailer, and records each result in its own transaction right
-// after the mail server answers: a message the server accepted is marked
-// sent before the next one is sent, so a crash can duplicate at most the
-// message in flight. A crashed dispatcher's claims run out after ClaimTTL
-// and its messages are sent by the next one.
+// Dispatcher sends the outbox. A run is a pipeline of three parts:
+//
+//	claimer ──queue──► senders (one per connection) ──results──► committer
+//	   ▲                  │ take a window slot before handing a message over      │
+//	   └── claims a batch ahead, skipping what it holds     slots freed after the commit ┘
+//
+// The claimer claims due pending messages in the database a batch ahead of
+// the senders (so that two dispatchers, in one server or in two, never hold
+// the same message). Each sender owns one connection to the mail server
+// (Connections of them when the Mailer is a Forker). The committer records
+// the outcomes in group commits: everything that arrived while the previous
+// commit ran, in one transaction.
+//
+// # The window
+//
+// A sender takes one of Window slots before it hands a message to the mail
+// server, and the committer frees the slot only once the outcome is
+// committed. So at any instant at most Window messages may have reached the
+// server without "sent" being durable, and a crash (or a failed commit)
+// sends at most Window messages twice: after a restart they are pending
+// and go out again. Window 1 commits every message before the next is
+// handed over.
+//
+// # Claims
+//
+// A claim lasts ClaimTTL. A sender starts a message only while at least
+// half of its claim is left, so that the send and its commit finish before
+// another dispatcher may take the message over; a message whose claim ran
+// too low is given back and claimed again. The claimer never claims a
+// message its own run still holds (ClaimMessages' skip), even if that
+// message's claim ran out while it was being sent: a slow send under load
+// therefore cannot make a dispatcher send a message twice by itself.
+//
+// # Retries, outages, stopping
 //
 // A refused send is retried after BaseDelay, 2×BaseDelay, 4×BaseDelay, …
 // until Attempts sends were made; then the message is failed and shown to
 // the office. When the mail server cannot be reached at all no attempt is
-// counted (see ErrUnavailable): the batch is given back and the dispatcher
-// waits and tries again, so an outage of a day delays messages but fails
-// none. A message whose deadline passed before it could be sent is marked
-// expired instead of being sent late.
+// counted (see ErrUnavailable): the run stops, its claims are given back,
+// and Run waits and tries again, so an outage of a day delays messages but
+// fails none. An extra connection the server refuses while the first one
+// works is given up until the next run. A message whose deadline passed
+// before it could be sent is marked expired instead of being sent late.
+// When ctx is done, no new message is handed over, the messages in flight
+// finish, every outcome is committed (flush) and the unsent claims are
+// given back.
 type Dispatcher struct {
 	Store  workflow.Store
 	Clock  workflow.Clock
@@ -41,11 +72,21 @@ type Dispatcher struct {
 	// outbox.base_delay; 6 and 1 minute when zero).
 	Attempts  int
 	BaseDelay time.Duration
-	// ClaimTTL is how long a claim holds (2 minutes when zero); it must
-	// exceed the time a batch takes to send.
+	// ClaimTTL is how long a claim holds (2 minutes when zero). A message
+	// is started only while half of it is left, so half must exceed the
+	// time one send and its commit take.
 	ClaimTTL time.Duration
-	// Batch is how many messages one claim takes (20 when zero).
+	// Batch is how many messages one claim takes (50 when zero). The
+	// claimer stays one batch ahead of the senders.
 	Batch int
+	// Window is the most messages handed to the mail server whose outcome
+	// is not committed yet, hence the most a crash can send twice
+	// (outbox.window; 32 when zero).
+	Window int
+	// Connections is how many messages are sent at once, each over a
+	// connection of its own, when the Mailer is a Forker (outbox.connections;
+	// 2 when zero). Other Mailers send one at a time.
+	Connections int
 	// Poll is how often Run looks for due messages without being woken
 	// (10 s when zero); after an outage it waits up to MaxWait (1 minute).
 	Poll, MaxWait time.Duration
@@ -74,7 +115,13 @@ func (d *Dispatcher) init() {
 		d.ClaimTTL = 2 * time.Minute
 	}
 	if d.Batch <= 0 {
-		d.Batch = 20
+		d.Batch = 50
+	}
+	if d.Window <= 0 {
+		d.Window = 32
+	}
+	if d.Connections <= 0 {
+		d.Connections = 2
 	}
 	if d.Poll <= 0 {
 		d.Poll = 10 * time.Second
@@ -149,87 +196,338 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 // RunOnce sends every message due now and returns how many were sent. It
 // stops early with an error wrapping ErrUnavailable when the mail server
-// cannot be reached, after giving back its claimed messages.
+// cannot be reached, after giving back its claimed messages. It must not
+// run concurrently with itself on one Dispatcher (Run calls it in turn).
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	d.init()
-	sent := 0
-	for ctx.Err() == nil {
+	senders := []*sender{{Mailer: d.Mailer}}
+	if f, ok := d.Mailer.(Forker); ok {
+		for range d.Connections - 1 {
+			senders = append(senders, &sender{Mailer: f.Fork(), extra: true})
+		}
+	}
+	defer func() {
+		for _, s := range senders[1:] {
+			s.Close()
+		}
+	}()
+	total := 0
+	for {
+		r := &run{d: d, senders: senders}
+		sent, given, err := r.do(ctx)
+		total += sent
+		// Messages given back because their claim ran low or their
+		// connection was refused are due again at once.
+		if err != nil || given == 0 || ctx.Err() != nil {
+			return total, err
+		}
+	}
+}
+
+// sender is one sending goroutine's Mailer. An extra one (a fork) that the
+// server refuses retires until the end of RunOnce.
+type sender struct {
+	Mailer
+	extra   bool
+	retired bool
+}
+
+// claimed is a message with the claim it is held under.
+type claimed struct {
+	workflow.OutboxMessage
+	claim string
+	until time.Time
+}
+
+// outcome is what a sender hands to the committer.
+type outcome struct {
+	msg     claimed
+	result  workflow.SendResult
+	expired bool
+	label   string // for the metrics: sent, retry, failed, expired
+}
+
+// run is one pass of the pipeline, until nothing due is left to claim.
+type run struct {
+	d       *Dispatcher
+	senders []*sender
+
+	ctx     context.Context // done when no new message may be handed over
+	stop    context.CancelCauseFunc
+	queue   chan claimed
+	results chan outcome
+	window  chan struct{}
+
+	mu     sync.Mutex
+	held   map[int64]bool // claimed and neither committed nor given back
+	open   map[string]int // per claim, messages not committed
+	sent   int
+	given  int
+	failed error // the first error that stopped the run
+}
+
+func (r *run) do(parent context.Context) (sent, given int, err error) {
+	d := r.d
+	r.ctx, r.stop = context.WithCancelCause(parent)
+	defer r.stop(nil)
+	r.queue = make(chan claimed, d.Batch)
+	r.results = make(chan outcome, d.Window)
+	r.window = make(chan struct{}, d.Window)
+	r.held, r.open = map[int64]bool{}, map[string]int{}
+
+	var senders, committer sync.WaitGroup
+	committer.Go(r.commit)
+	for _, s := range r.senders {
+		if !s.retired {
+			senders.Go(func() { r.send(s) })
+		}
+	}
+	r.claim()
+	senders.Wait()
+	close(r.results)
+	committer.Wait()
+
+	// Whatever is still held was never handed over (or its commit failed):
+	// give it back now rather than when its claim runs out.
+	for claim, n := range r.open {
+		if n == 0 {
+			continue
+		}
+		if err := d.Store.Tx(context.WithoutCancel(parent), func(tx workflow.Tx) error { return tx.ReleaseClaims(claim) }); err != nil {
+			d.Log.Error("release claims", "claim", claim, "err", err)
+		}
+	}
+	if r.failed == nil && parent.Err() != nil {
+		r.failed = parent.Err()
+	}
+	return r.sent, r.given, r.failed
+}
+
+// fail stops the run for err (the first one wins).
+func (r *run) fail(err error) {
+	r.mu.Lock()
+	if r.failed == nil {
+		r.failed = err
+	}
+	r.mu.Unlock()
+	r.stop(err)
+}
+
+// claim feeds the queue a batch at a time until nothing due is left, then
+// closes it. The queue holds one batch, so the claimer is at most one batch
+// ahead of the senders.
+func (r *run) claim() {
+	d := r.d
+	defer close(r.queue)
+	for r.ctx.Err() == nil {
 		claim := fmt.Sprintf("%s-%d", d.Name, d.seq.Add(1))
 		now := d.Clock.Now().UTC()
+		until := now.Add(d.ClaimTTL)
+		skip := r.holding()
 		var batch []workflow.OutboxMessage
-		err := d.Store.Tx(ctx, func(tx workflow.Tx) (err error) {
-			batch, err = tx.ClaimMessages(claim, now, now.Add(d.ClaimTTL), d.Batch)
+		err := d.Store.Tx(r.ctx, func(tx workflow.Tx) (err error) {
+			batch, err = tx.ClaimMessages(claim, now, until, d.Batch, skip...)
 			return err
 		})
 		if err != nil {
-			return sent, err
+			if r.ctx.Err() == nil {
+				r.fail(err)
+			}
+			return
 		}
 		if len(batch) == 0 {
-			return sent, nil
+			return
 		}
-		for i := range batch {
-			ok, err := d.send(ctx, claim, &batch[i])
-			if ok {
-				sent++
-			}
-			if err != nil {
-				// Give the rest of the batch back, unattempted.
-				if rerr := d.Store.Tx(context.WithoutCancel(ctx), func(tx workflow.Tx) error { return tx.ReleaseClaims(claim) }); rerr != nil {
-					d.Log.Error("release claims", "err", rerr)
-				}
-				return sent, err
+		r.mu.Lock()
+		for _, m := range batch {
+			r.held[m.ID] = true
+		}
+		r.open[claim] += len(batch)
+		r.mu.Unlock()
+		for _, m := range batch {
+			select {
+			case r.queue <- claimed{OutboxMessage: m, claim: claim, until: until}:
+			case <-r.ctx.Done():
+				return
 			}
 		}
 	}
-	return sent, ctx.Err()
 }
 
-// send sends one claimed message and records the outcome. It returns an
-// error only when dispatching must stop (server unavailable, database
-// error, ctx done).
-func (d *Dispatcher) send(ctx context.Context, claim string, m *workflow.OutboxMessage) (bool, error) {
-	now := d.Clock.Now().UTC()
-	if m.ExpiresAt != nil && !now.Before(*m.ExpiresAt) {
-		d.Metrics.send("expired")
-		err := d.Store.Tx(ctx, func(tx workflow.Tx) error { return tx.ExpireMessage(m.ID, claim, now) })
-		if workflow.ErrorCode(err) == workflow.ESTALE {
-			err = nil // another dispatcher took it over
+// holding lists the ids the run holds.
+func (r *run) holding() []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := make([]int64, 0, len(r.held))
+	for id := range r.held {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// giveBack forgets a message that was not handed over; its claim is
+// released at the end of the run.
+func (r *run) giveBack(m claimed) {
+	r.mu.Lock()
+	delete(r.held, m.ID)
+	r.given++
+	r.mu.Unlock()
+}
+
+// send sends the queued messages over s until the queue is closed or the
+// run stops.
+func (r *run) send(s *sender) {
+	d := r.d
+	for m := range r.queue {
+		if r.ctx.Err() != nil {
+			r.giveBack(m)
+			continue
 		}
-		return false, err
+		select {
+		case r.window <- struct{}{}:
+		case <-r.ctx.Done():
+			r.giveBack(m)
+			continue
+		}
+		now := d.Clock.Now().UTC()
+		if m.ExpiresAt != nil && !now.Before(*m.ExpiresAt) {
+			r.results <- outcome{msg: m, expired: true, label: "expired", result: workflow.SendResult{ID: m.ID, Claim: m.claim, At: now}}
+			continue
+		}
+		if m.until.Sub(now) < d.ClaimTTL/2 {
+			<-r.window
+			r.giveBack(m)
+			continue
+		}
+		err := s.Send(r.ctx, d.mail(&m.OutboxMessage, now))
+		if errors.Is(err, ErrUnavailable) {
+			<-r.window
+			r.giveBack(m)
+			if r.ctx.Err() != nil {
+				continue // stopping: the message was not handed over
+			}
+			d.Metrics.send("unavailable")
+			if s.extra {
+				d.Log.Info("mail server refused an extra connection; sending over fewer", "err", err)
+				s.retired = true
+				return
+			}
+			r.fail(err)
+			continue
+		}
+		res := workflow.SendResult{ID: m.ID, Claim: m.claim, At: d.Clock.Now().UTC()}
+		label := "sent"
+		if err != nil {
+			res.Err = truncate(err.Error(), 1000)
+			if attempts := m.Attempts + 1; attempts < d.Attempts {
+				res.Retry = res.At.Add(d.BaseDelay << (attempts - 1))
+				label = "retry"
+			} else {
+				label = "failed"
+			}
+			d.Log.Warn("send failed", "id", m.ID, "key", m.KeyString(), "attempt", m.Attempts+1, "outcome", label, "err", err)
+		}
+		r.results <- outcome{msg: m, result: res, label: label}
 	}
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	mail := &Mail{
+}
+
+// mail composes the message of m, dated now.
+func (d *Dispatcher) mail(m *workflow.OutboxMessage, now time.Time) *Mail {
+	return &Mail{
 		From: d.From, To: m.Recipient, Name: m.Name, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
 		MessageID: fmt.Sprintf("<outbox-%d.%d@kaohe>", m.ID, m.CreatedAt.Unix()), Key: m.KeyString(),
 		Date: now, OutboxID: m.ID,
 	}
-	err := d.Mailer.Send(ctx, mail)
-	if errors.Is(err, ErrUnavailable) {
-		d.Metrics.send("unavailable")
-		return false, err
-	}
-	res := workflow.SendResult{ID: m.ID, Claim: claim, At: d.Clock.Now().UTC()}
-	outcome := "sent"
-	if err != nil {
-		res.Err = truncate(err.Error(), 1000)
-		if attempts := m.Attempts + 1; attempts < d.Attempts {
-			res.Retry = res.At.Add(d.BaseDelay << (attempts - 1))
-			outcome = "retry"
-		} else {
-			outcome = "failed"
+}
+
+// commit records the outcomes in groups: it waits for one, takes every
+// other one already waiting, commits them in one transaction and then
+// frees their window slots. It runs until the senders are done and every
+// outcome is committed, whether or not the run was stopped: an outcome the
+// mail server gave is never dropped.
+func (r *run) commit() {
+	d := r.d
+	group := make([]outcome, 0, d.Window)
+	for first := range r.results {
+		group = append(group[:0], first)
+	more:
+		for len(group) < d.Window {
+			select {
+			case o, ok := <-r.results:
+				if !ok {
+					break more
+				}
+				group = append(group, o)
+			default:
+				break more
+			}
 		}
-		d.Log.Warn("send failed", "id", m.ID, "key", m.KeyString(), "attempt", m.Attempts+1, "outcome", outcome, "err", err)
+		err := r.record(group)
+		r.mu.Lock()
+		for _, o := range group {
+			if err == nil {
+				delete(r.held, o.msg.ID)
+				r.open[o.msg.claim]--
+				if o.label == "sent" {
+					r.sent++
+				}
+			}
+		}
+		r.mu.Unlock()
+		for range group {
+			<-r.window
+		}
+		if err != nil {
+			d.Log.Error("recording sends failed; these messages may be sent again", "messages", len(group), "err", err)
+			r.fail(err)
+			continue
+		}
+		for _, o := range group {
+			d.Metrics.send(o.label)
+		}
 	}
-	// Record even if ctx was cancelled meanwhile: the server has answered.
-	rerr := d.Store.Tx(context.WithoutCancel(ctx), func(tx workflow.Tx) error { return tx.RecordSend(res) })
-	if workflow.ErrorCode(rerr) == workflow.ESTALE {
-		d.Log.Warn("claim lost while sending; the message may be sent twice", "id", m.ID, "key", m.KeyString())
-		rerr = nil
+}
+
+// record commits one group, trying again twice on an error (a deadlock or
+// a busy database): the mail server has already answered for these
+// messages.
+func (r *run) record(group []outcome) error {
+	d := r.d
+	sends := make([]workflow.SendResult, 0, len(group))
+	for _, o := range group {
+		if !o.expired {
+			sends = append(sends, o.result)
+		}
 	}
-	d.Metrics.send(outcome)
-	return err == nil, rerr
+	var err error
+	for try := range 3 {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 100 * time.Millisecond)
+		}
+		var stale []int64
+		err = d.Store.Tx(context.Background(), func(tx workflow.Tx) (err error) {
+			if stale, err = tx.RecordSends(sends); err != nil {
+				return err
+			}
+			for _, o := range group {
+				if !o.expired {
+					continue
+				}
+				err := tx.ExpireMessage(o.msg.ID, o.msg.claim, o.result.At)
+				if err != nil && workflow.ErrorCode(err) != workflow.ESTALE { // ESTALE: another dispatcher took it over
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			for _, id := range stale {
+				d.Log.Warn("claim lost while sending; the message may be sent twice", "id", id)
+			}
+			return nil
+		}
+	}
+	return err
 }
 
 func truncate(s string, n int) string {

@@ -13,7 +13,8 @@ import (
 	"gopkg.in/gomail.v2"
 )
 
-// SMTPMailer sends through an SMTP server over one reused connection.
+// SMTPMailer sends through an SMTP server over one reused connection (Fork
+// makes another, for a second connection).
 // Messages are composed by gomail and handed to gomail.Send, over a
 // gomail.SendCloser of our own: gomail's Dialer has a fixed 10 s dial
 // timeout and no deadline after it, so a server that accepts and then stalls
@@ -62,6 +63,9 @@ func (s *SMTPMailer) now() time.Time {
 // A failure of the first command on a reused connection (the server may have
 // closed it while idle) is retried once on a fresh connection.
 func (s *SMTPMailer) Send(ctx context.Context, m *Mail) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
 	msg := compose(m)
 	for try := 0; ; try++ {
 		fresh := false
@@ -80,12 +84,24 @@ func (s *SMTPMailer) Send(ctx context.Context, m *Mail) error {
 		}
 		conn.drop()
 		s.conn = nil
+		if conn.failed == nil && ctx.Err() != nil {
+			// Stopped before MAIL: the message was not handed over.
+			return fmt.Errorf("%w: %v", ErrUnavailable, ctx.Err())
+		}
 		// gomail.Send flattens the error to text; the step is kept aside.
 		if se := conn.failed; se != nil && se.step == "MAIL" && !fresh && try == 0 {
 			continue
 		}
 		return err
 	}
+}
+
+// Fork returns a mailer with the same settings and no connection yet, for
+// another sending goroutine (see Forker).
+func (s *SMTPMailer) Fork() Mailer {
+	f := *s
+	f.conn = nil
+	return &f
 }
 
 // Close quits the connection politely, if one is open.

@@ -204,7 +204,7 @@ func parseMail(t testing.TB, data []byte) parsed {
 // submitted through the SMTP mailer to a real server on loopback, and reads
 // them back as a mail client would: the Chinese subject decoded from RFC
 // 2047, each contact its own To:, a plain-text and an HTML part saying
-// what is owed, and one connection for all of them.
+// what is owed, and, with one connection allowed, one for all of them.
 func TestSMTPDelivery(t *testing.T) {
 	srv := startSMTP(t, "127.0.0.1:0")
 	w := newWorld(t, "sqlite", at(6, 12, 9, 0))
@@ -219,7 +219,7 @@ func TestSMTPDelivery(t *testing.T) {
 		t.Fatalf("reminder pass: %d messages, %v", n, err)
 	}
 	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 5 * time.Second}
-	d := &jobs.Dispatcher{Store: w.db, Clock: w.clock, Mailer: m, From: "kaohe@dlzgh.example.cn"}
+	d := &jobs.Dispatcher{Store: w.db, Clock: w.clock, Mailer: m, From: "kaohe@dlzgh.example.cn", Connections: 1}
 	if n, err := d.RunOnce(ctx); err != nil || n != 2 {
 		t.Fatalf("dispatch: %d sent, %v", n, err)
 	}
