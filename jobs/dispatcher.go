@@ -56,8 +56,9 @@ import (
 // the office. When the mail server cannot be reached at all no attempt is
 // counted (see ErrUnavailable): the run stops, its claims are given back,
 // and Run waits and tries again, so an outage of a day delays messages but
-// fails none. An extra connection the server refuses while the first one
-// works is given up until the next run. A message whose deadline passed
+// fails none; a connection the server refuses while another one still
+// sends is given up until the next RunOnce (a server that limits the
+// connections of one client). A message whose deadline passed
 // before it could be sent is marked expired instead of being sent late.
 // When ctx is done, no new message is handed over, the messages in flight
 // finish, every outcome is committed (flush) and the unsent claims are
@@ -203,7 +204,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	senders := []*sender{{Mailer: d.Mailer}}
 	if f, ok := d.Mailer.(Forker); ok {
 		for range d.Connections - 1 {
-			senders = append(senders, &sender{Mailer: f.Fork(), extra: true})
+			senders = append(senders, &sender{Mailer: f.Fork()})
 		}
 	}
 	defer func() {
@@ -224,11 +225,10 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 }
 
-// sender is one sending goroutine's Mailer. An extra one (a fork) that the
-// server refuses retires until the end of RunOnce.
+// sender is one sending goroutine's Mailer. One that the server refuses
+// while another still sends retires until the end of RunOnce.
 type sender struct {
 	Mailer
-	extra   bool
 	retired bool
 }
 
@@ -259,6 +259,7 @@ type run struct {
 	window  chan struct{}
 
 	mu     sync.Mutex
+	active int            // senders not retired
 	held   map[int64]bool // claimed and neither committed nor given back
 	open   map[string]int // per claim, messages not committed
 	sent   int
@@ -277,10 +278,15 @@ func (r *run) do(parent context.Context) (sent, given int, err error) {
 
 	var senders, committer sync.WaitGroup
 	committer.Go(r.commit)
+	var active []*sender
 	for _, s := range r.senders {
 		if !s.retired {
-			senders.Go(func() { r.send(s) })
+			active = append(active, s)
 		}
+	}
+	r.active = len(active)
+	for _, s := range active {
+		senders.Go(func() { r.send(s) })
 	}
 	r.claim()
 	senders.Wait()
@@ -407,13 +413,19 @@ func (r *run) send(s *sender) {
 				continue // stopping: the message was not handed over
 			}
 			d.Metrics.send("unavailable")
-			if s.extra {
-				d.Log.Info("mail server refused an extra connection; sending over fewer", "err", err)
-				s.retired = true
-				return
+			r.mu.Lock()
+			last := r.active == 1
+			if !last {
+				r.active--
 			}
-			r.fail(err)
-			continue
+			r.mu.Unlock()
+			if last {
+				r.fail(err) // no connection left: an outage
+				continue
+			}
+			d.Log.Info("mail server refused a connection; sending over fewer", "err", err)
+			s.retired = true
+			return
 		}
 		res := workflow.SendResult{ID: m.ID, Claim: m.claim, At: d.Clock.Now().UTC()}
 		label := "sent"
