@@ -39,6 +39,11 @@ type smtpServer struct {
 	mu       sync.Mutex
 	received []received
 	sessions int
+	// open counts the sessions not closed yet. limit, when positive,
+	// refuses a session beyond it (451 at EHLO), as a server that limits
+	// the connections of one client does.
+	open  int
+	limit int
 	// reject makes RCPT fail with 550 for these addresses.
 	reject map[string]bool
 	// tlsConfig, set before (re)start, makes the server offer STARTTLS.
@@ -95,9 +100,32 @@ func (s *smtpServer) restart() { s.listen(s.addr) }
 // NewSession is the go-smtp Backend.
 func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.limit > 0 && s.open >= s.limit {
+		return nil, errors.New("too many connections from your host")
+	}
 	s.sessions++
-	s.mu.Unlock()
+	s.open++
 	return &session{srv: s, conn: c}, nil
+}
+
+// waitIdle waits until every session is closed, so that whatever a client
+// had handed over before it died has been received (or dropped, when its
+// end never came), and reports false after timeout.
+func (s *smtpServer) waitIdle(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		s.mu.Lock()
+		open := s.open
+		s.mu.Unlock()
+		if open == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (s *smtpServer) messages() []received {
@@ -113,8 +141,13 @@ type session struct {
 	to   []string
 }
 
-func (ss *session) Reset()        { ss.from, ss.to = "", nil }
-func (ss *session) Logout() error { return nil }
+func (ss *session) Reset() { ss.from, ss.to = "", nil }
+func (ss *session) Logout() error {
+	ss.srv.mu.Lock()
+	ss.srv.open--
+	ss.srv.mu.Unlock()
+	return nil
+}
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	ss.from = from
 	return nil
