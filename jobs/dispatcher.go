@@ -239,7 +239,7 @@ type claimed struct {
 	until time.Time
 }
 
-// outcome is what a sender hands to the committer.
+// outcome is what a sender hands to the keeper.
 type outcome struct {
 	msg     claimed
 	result  workflow.SendResult
@@ -254,9 +254,10 @@ type run struct {
 
 	ctx     context.Context // done when no new message may be handed over
 	stop    context.CancelCauseFunc
-	queue   chan claimed
-	results chan outcome
-	window  chan struct{}
+	queue   chan claimed  // room for two batches
+	room    chan struct{} // a sender took a message from the queue
+	results chan outcome  // outcomes waiting for their commit
+	window  chan struct{} // a slot per message handed over and not committed
 
 	mu     sync.Mutex
 	active int            // senders not retired
@@ -271,13 +272,12 @@ func (r *run) do(parent context.Context) (sent, given int, err error) {
 	d := r.d
 	r.ctx, r.stop = context.WithCancelCause(parent)
 	defer r.stop(nil)
-	r.queue = make(chan claimed, d.Batch)
+	r.queue = make(chan claimed, 2*d.Batch)
+	r.room = make(chan struct{}, 1)
 	r.results = make(chan outcome, d.Window)
 	r.window = make(chan struct{}, d.Window)
 	r.held, r.open = map[int64]bool{}, map[string]int{}
 
-	var senders, committer sync.WaitGroup
-	committer.Go(r.commit)
 	var active []*sender
 	for _, s := range r.senders {
 		if !s.retired {
@@ -285,13 +285,15 @@ func (r *run) do(parent context.Context) (sent, given int, err error) {
 		}
 	}
 	r.active = len(active)
+	var senders sync.WaitGroup
 	for _, s := range active {
 		senders.Go(func() { r.send(s) })
 	}
-	r.claim()
-	senders.Wait()
-	close(r.results)
-	committer.Wait()
+	go func() {
+		senders.Wait()
+		close(r.results)
+	}()
+	r.keep()
 
 	// Whatever is still held was never handed over (or its commit failed):
 	// give it back now rather than when its claim runs out.
@@ -319,45 +321,157 @@ func (r *run) fail(err error) {
 	r.stop(err)
 }
 
-// claim feeds the queue a batch at a time until nothing due is left, then
-// closes it. The queue holds one batch, so the claimer is at most one batch
-// ahead of the senders.
-func (r *run) claim() {
+// keep is the run's database side, on one goroutine: each transaction
+// records the outcomes that arrived since the last one (the group commit)
+// and, when the queue has room for a batch, claims the next batch, so a
+// batch costs no commit of its own. One goroutine also means the run's
+// transactions never wait for each other's locks (on SQLite they would
+// take turns through the busy handler's millisecond sleeps). It closes the
+// queue when nothing due is left to claim or the run stops, and returns
+// when the senders are done and every outcome is committed, whether or not
+// the run was stopped: an outcome the mail server gave is never dropped.
+func (r *run) keep() {
 	d := r.d
-	defer close(r.queue)
-	for r.ctx.Err() == nil {
-		claim := fmt.Sprintf("%s-%d", d.Name, d.seq.Add(1))
-		now := d.Clock.Now().UTC()
-		until := now.Add(d.ClaimTTL)
-		skip := r.holding()
-		var batch []workflow.OutboxMessage
-		err := d.Store.Tx(r.ctx, func(tx workflow.Tx) (err error) {
-			batch, err = tx.ClaimMessages(claim, now, until, d.Batch, skip...)
-			return err
-		})
-		if err != nil {
-			if r.ctx.Err() == nil {
-				r.fail(err)
-			}
-			return
-		}
-		if len(batch) == 0 {
-			return
-		}
-		r.mu.Lock()
-		for _, m := range batch {
-			r.held[m.ID] = true
-		}
-		r.open[claim] += len(batch)
-		r.mu.Unlock()
-		for _, m := range batch {
-			select {
-			case r.queue <- claimed{OutboxMessage: m, claim: claim, until: until}:
-			case <-r.ctx.Done():
-				return
-			}
+	// While the queue is open, a sender taking a message (room) or the run
+	// stopping (done) may call for a claim or for closing the queue.
+	queueOpen, room, done := true, r.room, r.ctx.Done()
+	closeQueue := func() {
+		if queueOpen {
+			close(r.queue)
+			queueOpen, room, done = false, nil, nil
 		}
 	}
+	defer closeQueue()
+	group := make([]outcome, 0, d.Window)
+	results := r.results
+	for results != nil || queueOpen {
+		if r.ctx.Err() != nil {
+			closeQueue()
+		}
+		claim := queueOpen && len(r.queue) <= d.Batch
+		group = group[:0]
+		if !claim {
+			select {
+			case o, ok := <-results:
+				if !ok {
+					results = nil
+					continue
+				}
+				group = append(group, o)
+			case <-room:
+				continue
+			case <-done:
+				continue
+			}
+		}
+	more:
+		for results != nil && len(group) < d.Window {
+			select {
+			case o, ok := <-results:
+				if !ok {
+					results = nil
+					break more
+				}
+				group = append(group, o)
+			default:
+				break more
+			}
+		}
+		batch, err := r.commit(group, claim)
+		r.mu.Lock()
+		if err == nil {
+			for _, o := range group {
+				delete(r.held, o.msg.ID)
+				r.open[o.msg.claim]--
+				if o.label == "sent" {
+					r.sent++
+				}
+			}
+			for _, m := range batch {
+				r.held[m.ID] = true
+				r.open[m.claim]++
+			}
+		}
+		r.mu.Unlock()
+		for range group {
+			<-r.window
+		}
+		if err != nil {
+			d.Log.Error("recording sends failed; these messages may be sent again", "messages", len(group), "err", err)
+			r.fail(err)
+			continue
+		}
+		for _, o := range group {
+			d.Metrics.send(o.label)
+		}
+		if claim && len(batch) == 0 {
+			closeQueue()
+		}
+		for _, m := range batch {
+			r.queue <- m // never blocks: claimed only with room for a batch
+		}
+	}
+}
+
+// commit records group and, if claim is set, claims the next batch, in one
+// transaction. It tries twice more on an error (a deadlock, a busy
+// database): the mail server has already answered for these messages.
+func (r *run) commit(group []outcome, claim bool) ([]claimed, error) {
+	d := r.d
+	sends := make([]workflow.SendResult, 0, len(group))
+	for _, o := range group {
+		if !o.expired {
+			sends = append(sends, o.result)
+		}
+	}
+	var skip []int64
+	token := ""
+	if claim {
+		skip = r.holding()
+		token = fmt.Sprintf("%s-%d", d.Name, d.seq.Add(1))
+	}
+	var err error
+	for try := range 3 {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 100 * time.Millisecond)
+		}
+		var stale []int64
+		var batch []claimed
+		err = d.Store.Tx(context.Background(), func(tx workflow.Tx) (err error) {
+			if len(sends) > 0 {
+				if stale, err = tx.RecordSends(sends); err != nil {
+					return err
+				}
+			}
+			for _, o := range group {
+				if !o.expired {
+					continue
+				}
+				err := tx.ExpireMessage(o.msg.ID, o.msg.claim, o.result.At)
+				if err != nil && workflow.ErrorCode(err) != workflow.ESTALE { // ESTALE: another dispatcher took it over
+					return err
+				}
+			}
+			if !claim {
+				return nil
+			}
+			now := d.Clock.Now().UTC()
+			until := now.Add(d.ClaimTTL)
+			ms, err := tx.ClaimMessages(token, now, until, d.Batch, skip...)
+			batch = make([]claimed, len(ms))
+			for i, m := range ms {
+				batch[i] = claimed{OutboxMessage: m, claim: token, until: until}
+			}
+			return err
+		})
+		if err == nil {
+			for _, id := range stale {
+				d.Log.Warn("claim lost while sending; the message may be sent twice", "id", id)
+			}
+			return batch, nil
+		}
+	}
+	return nil, err
 }
 
 // holding lists the ids the run holds.
@@ -385,6 +499,10 @@ func (r *run) giveBack(m claimed) {
 func (r *run) send(s *sender) {
 	d := r.d
 	for m := range r.queue {
+		select {
+		case r.room <- struct{}{}:
+		default:
+		}
 		if r.ctx.Err() != nil {
 			r.giveBack(m)
 			continue
@@ -450,96 +568,6 @@ func (d *Dispatcher) mail(m *workflow.OutboxMessage, now time.Time) *Mail {
 		MessageID: fmt.Sprintf("<outbox-%d.%d@kaohe>", m.ID, m.CreatedAt.Unix()), Key: m.KeyString(),
 		Date: now, OutboxID: m.ID,
 	}
-}
-
-// commit records the outcomes in groups: it waits for one, takes every
-// other one already waiting, commits them in one transaction and then
-// frees their window slots. It runs until the senders are done and every
-// outcome is committed, whether or not the run was stopped: an outcome the
-// mail server gave is never dropped.
-func (r *run) commit() {
-	d := r.d
-	group := make([]outcome, 0, d.Window)
-	for first := range r.results {
-		group = append(group[:0], first)
-	more:
-		for len(group) < d.Window {
-			select {
-			case o, ok := <-r.results:
-				if !ok {
-					break more
-				}
-				group = append(group, o)
-			default:
-				break more
-			}
-		}
-		err := r.record(group)
-		r.mu.Lock()
-		for _, o := range group {
-			if err == nil {
-				delete(r.held, o.msg.ID)
-				r.open[o.msg.claim]--
-				if o.label == "sent" {
-					r.sent++
-				}
-			}
-		}
-		r.mu.Unlock()
-		for range group {
-			<-r.window
-		}
-		if err != nil {
-			d.Log.Error("recording sends failed; these messages may be sent again", "messages", len(group), "err", err)
-			r.fail(err)
-			continue
-		}
-		for _, o := range group {
-			d.Metrics.send(o.label)
-		}
-	}
-}
-
-// record commits one group, trying again twice on an error (a deadlock or
-// a busy database): the mail server has already answered for these
-// messages.
-func (r *run) record(group []outcome) error {
-	d := r.d
-	sends := make([]workflow.SendResult, 0, len(group))
-	for _, o := range group {
-		if !o.expired {
-			sends = append(sends, o.result)
-		}
-	}
-	var err error
-	for try := range 3 {
-		if try > 0 {
-			time.Sleep(time.Duration(try) * 100 * time.Millisecond)
-		}
-		var stale []int64
-		err = d.Store.Tx(context.Background(), func(tx workflow.Tx) (err error) {
-			if stale, err = tx.RecordSends(sends); err != nil {
-				return err
-			}
-			for _, o := range group {
-				if !o.expired {
-					continue
-				}
-				err := tx.ExpireMessage(o.msg.ID, o.msg.claim, o.result.At)
-				if err != nil && workflow.ErrorCode(err) != workflow.ESTALE { // ESTALE: another dispatcher took it over
-					return err
-				}
-			}
-			return nil
-		})
-		if err == nil {
-			for _, id := range stale {
-				d.Log.Warn("claim lost while sending; the message may be sent twice", "id", id)
-			}
-			return nil
-		}
-	}
-	return err
 }
 
 func truncate(s string, n int) string {

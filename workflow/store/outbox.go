@@ -153,57 +153,41 @@ func (t *tx) outboxByID() *gorm.DB {
 	return t.db.Model(&outboxRow{})
 }
 
-// ClaimMessages claims due pending messages in four steps: pick candidate
-// ids (leaving out skip) from a plain read; lock those rows by primary key
-// and keep the ones that are still free and due (a racing dispatcher may
-// have claimed or recorded some meanwhile); claim them; read them back.
-// Every lock is taken by primary key in id order (see outboxByID), so two
-// claimers, or a claimer and a group commit (RecordSends), wait for each
-// other but do not deadlock. (With a condition on state in the UPDATE,
-// measured on MariaDB, two servers deadlocked in most runs of
-// TestTwoServers.)
+// ClaimMessages claims due pending messages in three statements: pick
+// candidate ids (leaving out skip), oldest due first, from a plain read
+// that walks the index outbox_due and stops at limit; claim them with a
+// conditional UPDATE that re-checks each row under its lock (a racing
+// dispatcher's claim wins or loses whole rows); read back what this claim
+// got. The UPDATE reaches its rows by primary key only (see outboxByID), so
+// two claimers, or a claimer and a group commit (RecordSends), wait for
+// each other but do not deadlock; reaching them through another index,
+// two servers on MariaDB deadlocked in most runs of TestTwoServers.
 func (t *tx) ClaimMessages(claim string, now, until time.Time, limit int, skip ...int64) ([]workflow.OutboxMessage, error) {
 	now = utc(now)
+	const due = "state = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
+	pending := string(workflow.OutboxPending)
 	var ids []int64
-	q := t.db.Model(&outboxRow{}).
-		Where("state = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)", string(workflow.OutboxPending), now, now)
+	q := t.db.Model(&outboxRow{}).Where(due, pending, now, now)
 	if len(skip) > 0 {
 		q = q.Where("id NOT IN ?", skip)
 	}
-	err := q.Order("id").Limit(limit).Pluck("id", &ids).Error
+	err := q.Order("next_attempt_at, id").Limit(limit).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, internal(err, "claim messages")
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var locked []struct {
-		ID            int64
-		State         string
-		NextAttemptAt time.Time
-		ClaimedUntil  *time.Time
+	res := t.outboxByID().Where("id IN ?", ids).Where(due, pending, now, now).
+		Updates(map[string]any{"claimed_by": claim, "claimed_until": utc(until)})
+	if res.Error != nil {
+		return nil, internal(res.Error, "claim messages")
 	}
-	err = t.outboxByID().Clauses(clause.Locking{Strength: "UPDATE"}).
-		Select("id, state, next_attempt_at, claimed_until").Where("id IN ?", ids).Order("id").Scan(&locked).Error
-	if err != nil {
-		return nil, internal(err, "claim messages")
-	}
-	free := ids[:0]
-	for _, r := range locked {
-		if r.State == string(workflow.OutboxPending) && !r.NextAttemptAt.After(now) && (r.ClaimedUntil == nil || r.ClaimedUntil.Before(now)) {
-			free = append(free, r.ID)
-		}
-	}
-	if len(free) == 0 {
+	if res.RowsAffected == 0 {
 		return nil, nil
 	}
-	err = t.outboxByID().Where("id IN ?", free).
-		Updates(map[string]any{"claimed_by": claim, "claimed_until": utc(until)}).Error
-	if err != nil {
-		return nil, internal(err, "claim messages")
-	}
 	var rows []outboxRow
-	if err := t.db.Where("id IN ?", free).Order("id").Find(&rows).Error; err != nil {
+	if err := t.outboxByID().Where("id IN ? AND claimed_by = ?", ids, claim).Order("next_attempt_at, id").Find(&rows).Error; err != nil {
 		return nil, internal(err, "claim messages")
 	}
 	out := make([]workflow.OutboxMessage, 0, len(rows))
@@ -243,10 +227,12 @@ func (t *tx) RecordSend(r workflow.SendResult) error {
 }
 
 // RecordSends records a group of outcomes. The accepted sends of one claim
-// are written with one UPDATE, each with its own time (a CASE on id), after
-// their rows are read and locked (FOR UPDATE on MySQL; a SQLite transaction
-// holds the write lock from its start), so the ids the claim no longer
-// holds are known exactly. Refused sends are rare and are
+// are written with one UPDATE, each with its own time (a CASE on id),
+// reaching the rows by primary key (see outboxByID). They keep their claim:
+// a sent row's claimed_by says which claim sent it, so when the UPDATE
+// matched fewer rows than it was given, one more read tells exactly which
+// were lost to another claim (and changing the claim index for every sent
+// row would cost a quarter of the UPDATE). Refused sends are rare and are
 // written one by one by RecordSend.
 func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
 	var stale []int64
@@ -272,53 +258,38 @@ func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
 	for _, claim := range claims {
 		group := accepted[claim]
 		ids := make([]int64, len(group))
+		var when strings.Builder
+		args := make([]any, 0, 2*len(group))
+		when.WriteString("CASE id")
 		for i, r := range group {
 			ids[i] = r.ID
-		}
-		// Locked by primary key alone (see outboxByID); the claim is
-		// checked here rather than in the WHERE clause.
-		var rows []struct {
-			ID        int64
-			ClaimedBy string
-			State     string
-		}
-		err := t.outboxByID().Clauses(clause.Locking{Strength: "UPDATE"}).
-			Select("id, claimed_by, state").Where("id IN ?", ids).Order("id").Scan(&rows).Error
-		if err != nil {
-			return stale, internal(err, "record sends")
-		}
-		holds := make(map[int64]bool, len(rows))
-		held := make([]int64, 0, len(rows))
-		for _, r := range rows {
-			if r.ClaimedBy == claim && r.State == string(workflow.OutboxPending) {
-				holds[r.ID] = true
-				held = append(held, r.ID)
-			}
-		}
-		var when strings.Builder
-		args := make([]any, 0, 2*len(held))
-		when.WriteString("CASE id")
-		for _, r := range group {
-			if !holds[r.ID] {
-				stale = append(stale, r.ID)
-				continue
-			}
 			when.WriteString(" WHEN ? THEN ?")
 			args = append(args, r.ID, utc(r.At))
 		}
-		if len(held) == 0 {
-			continue
-		}
 		when.WriteString(" END")
 		at := gorm.Expr(when.String(), args...)
-		res := t.outboxByID().Where("id IN ?", held).
-			Updates(map[string]any{"state": string(workflow.OutboxSent), "attempts": gorm.Expr("attempts + 1"), "claimed_by": "",
-				"claimed_until": nil, "last_error": "", "last_attempt_at": at, "sent_at": at})
+		res := t.outboxByID().Where("id IN ? AND claimed_by = ? AND state = ?", ids, claim, string(workflow.OutboxPending)).
+			Updates(map[string]any{"state": string(workflow.OutboxSent), "attempts": gorm.Expr("attempts + 1"),
+				"last_error": "", "last_attempt_at": at, "sent_at": at})
 		if res.Error != nil {
 			return stale, internal(res.Error, "record sends")
 		}
-		if res.RowsAffected != int64(len(held)) {
-			return stale, internal(fmt.Errorf("%d of %d locked rows updated", res.RowsAffected, len(held)), "record sends")
+		if res.RowsAffected == int64(len(ids)) {
+			continue
+		}
+		var ours []int64
+		err := t.outboxByID().Where("id IN ? AND claimed_by = ? AND state = ?", ids, claim, string(workflow.OutboxSent)).Pluck("id", &ours).Error
+		if err != nil {
+			return stale, internal(err, "record sends")
+		}
+		sent := make(map[int64]bool, len(ours))
+		for _, id := range ours {
+			sent[id] = true
+		}
+		for _, id := range ids {
+			if !sent[id] {
+				stale = append(stale, id)
+			}
 		}
 	}
 	return stale, nil
