@@ -260,9 +260,9 @@ type run struct {
 	window  chan struct{} // a slot per message handed over and not committed
 
 	mu     sync.Mutex
-	active int            // senders not retired
-	held   map[int64]bool // claimed and neither committed nor given back
-	open   map[string]int // per claim, messages not committed
+	active int                 // senders not retired
+	held   map[int64]time.Time // claimed and neither committed nor given back: until when
+	open   map[string]int      // per claim, messages not committed
 	sent   int
 	given  int
 	failed error // the first error that stopped the run
@@ -276,7 +276,7 @@ func (r *run) do(parent context.Context) (sent, given int, err error) {
 	r.room = make(chan struct{}, 1)
 	r.results = make(chan outcome, d.Window)
 	r.window = make(chan struct{}, d.Window)
-	r.held, r.open = map[int64]bool{}, map[string]int{}
+	r.held, r.open = map[int64]time.Time{}, map[string]int{}
 
 	var active []*sender
 	for _, s := range r.senders {
@@ -388,7 +388,7 @@ func (r *run) keep() {
 				}
 			}
 			for _, m := range batch {
-				r.held[m.ID] = true
+				r.held[m.ID] = m.until
 				r.open[m.claim]++
 			}
 		}
@@ -424,10 +424,8 @@ func (r *run) commit(group []outcome, claim bool) ([]claimed, error) {
 			sends = append(sends, o.result)
 		}
 	}
-	var skip []int64
 	token := ""
 	if claim {
-		skip = r.holding()
 		token = fmt.Sprintf("%s-%d", d.Name, d.seq.Add(1))
 	}
 	var err error
@@ -438,6 +436,12 @@ func (r *run) commit(group []outcome, claim bool) ([]claimed, error) {
 		var stale []int64
 		var batch []claimed
 		err = d.Store.Tx(context.Background(), func(tx workflow.Tx) (err error) {
+			now := d.Clock.Now().UTC()
+			for i := range sends {
+				if sends[i].Err == "" {
+					sends[i].At = now // sent_at: when "sent" is committed, within milliseconds of the server's answer
+				}
+			}
 			if len(sends) > 0 {
 				if stale, err = tx.RecordSends(sends); err != nil {
 					return err
@@ -455,9 +459,8 @@ func (r *run) commit(group []outcome, claim bool) ([]claimed, error) {
 			if !claim {
 				return nil
 			}
-			now := d.Clock.Now().UTC()
 			until := now.Add(d.ClaimTTL)
-			ms, err := tx.ClaimMessages(token, now, until, d.Batch, skip...)
+			ms, err := tx.ClaimMessages(token, now, until, d.Batch, r.runOut(now)...)
 			batch = make([]claimed, len(ms))
 			for i, m := range ms {
 				batch[i] = claimed{OutboxMessage: m, claim: token, until: until}
@@ -474,13 +477,16 @@ func (r *run) commit(group []outcome, claim bool) ([]claimed, error) {
 	return nil, err
 }
 
-// holding lists the ids the run holds.
-func (r *run) holding() []int64 {
+// runOut lists the messages the run holds whose claim ran out by now: in
+// the database they look free, and a claim must skip them.
+func (r *run) runOut(now time.Time) []int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ids := make([]int64, 0, len(r.held))
-	for id := range r.held {
-		ids = append(ids, id)
+	var ids []int64
+	for id, until := range r.held {
+		if !until.After(now) {
+			ids = append(ids, id)
+		}
 	}
 	return ids
 }

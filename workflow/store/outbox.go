@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -248,17 +247,21 @@ func (t *tx) RecordSend(r workflow.SendResult) error {
 }
 
 // RecordSends records a group of outcomes. The accepted sends of one claim
-// are written with one UPDATE, each with its own time (a CASE on id),
-// reaching the rows by primary key (see outboxByID). They keep their claim:
-// a sent row's claimed_by says which claim sent it, so when the UPDATE
-// matched fewer rows than it was given, one more read tells exactly which
-// were lost to another claim (and changing the claim index for every sent
-// row would cost a quarter of the UPDATE). Refused sends are rare and are
-// written one by one by RecordSend.
+// and one time (a dispatcher stamps a group with the time of its commit)
+// are written with one UPDATE, reaching the rows by primary key (see
+// outboxByID). They keep their claim: a sent row's claimed_by says which
+// claim sent it, so when the UPDATE matched fewer rows than it was given,
+// one more read tells exactly which were lost to another claim (and
+// clearing the claim would also rewrite the claim index of every sent row).
+// Refused sends are rare and are written one by one by RecordSend.
 func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
+	type key struct {
+		claim string
+		at    time.Time
+	}
 	var stale []int64
-	accepted := map[string][]workflow.SendResult{}
-	var claims []string
+	accepted := map[key][]int64{}
+	var keys []key
 	for _, r := range rs {
 		if r.Err != "" {
 			err := t.RecordSend(r)
@@ -271,28 +274,17 @@ func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
 			}
 			continue
 		}
-		if _, ok := accepted[r.Claim]; !ok {
-			claims = append(claims, r.Claim)
+		k := key{r.Claim, utc(r.At)}
+		if _, ok := accepted[k]; !ok {
+			keys = append(keys, k)
 		}
-		accepted[r.Claim] = append(accepted[r.Claim], r)
+		accepted[k] = append(accepted[k], r.ID)
 	}
-	for _, claim := range claims {
-		group := accepted[claim]
-		ids := make([]int64, len(group))
-		var when strings.Builder
-		args := make([]any, 0, 2*len(group))
-		when.WriteString("CASE id")
-		for i, r := range group {
-			ids[i] = r.ID
-			when.WriteString(" WHEN ? THEN ?")
-			args = append(args, r.ID, utc(r.At))
-		}
-		when.WriteString(" END")
-		at := when.String()
-		args = append(append([]any{string(workflow.OutboxSent)}, args...), args...)
-		args = append(args, ids, claim, string(workflow.OutboxPending))
-		res := t.db.Exec("UPDATE "+t.outboxByID()+" SET state = ?, attempts = attempts + 1, last_error = '', last_attempt_at = "+at+
-			", sent_at = "+at+" WHERE id IN ? AND claimed_by = ? AND state = ?", args...)
+	pending, sent := string(workflow.OutboxPending), string(workflow.OutboxSent)
+	for _, k := range keys {
+		ids := accepted[k]
+		res := t.db.Exec("UPDATE "+t.outboxByID()+" SET state = ?, attempts = attempts + 1, last_error = '', last_attempt_at = ?, sent_at = ?"+
+			" WHERE id IN ? AND claimed_by = ? AND state = ?", sent, k.at, k.at, ids, k.claim, pending)
 		if res.Error != nil {
 			return stale, internal(res.Error, "record sends")
 		}
@@ -300,16 +292,16 @@ func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
 			continue
 		}
 		var ours []int64
-		err := t.db.Raw("SELECT id FROM "+t.outboxByID()+" WHERE id IN ? AND claimed_by = ? AND state = ?", ids, claim, string(workflow.OutboxSent)).Scan(&ours).Error
+		err := t.db.Raw("SELECT id FROM "+t.outboxByID()+" WHERE id IN ? AND claimed_by = ? AND state = ?", ids, k.claim, sent).Scan(&ours).Error
 		if err != nil {
 			return stale, internal(err, "record sends")
 		}
-		sent := make(map[int64]bool, len(ours))
+		mine := make(map[int64]bool, len(ours))
 		for _, id := range ours {
-			sent[id] = true
+			mine[id] = true
 		}
 		for _, id := range ids {
-			if !sent[id] {
+			if !mine[id] {
 				stale = append(stale, id)
 			}
 		}
