@@ -321,6 +321,10 @@ func (r *run) fail(err error) {
 	r.stop(err)
 }
 
+// groupLinger is how long a group waits for more outcomes before it is
+// committed short of half the window.
+const groupLinger = time.Millisecond
+
 // keep is the run's database side, on one goroutine: each transaction
 // records the outcomes that arrived since the last one (the group commit)
 // and, when the queue has room for a batch, claims the next batch, so a
@@ -344,38 +348,61 @@ func (r *run) keep() {
 	defer closeQueue()
 	group := make([]outcome, 0, d.Window)
 	results := r.results
+	// A group is committed once it holds half the window, so that the
+	// senders go on with the other half meanwhile, or when no more outcome
+	// came for linger (few messages, the end of a run), or with a claim.
+	full := max(1, d.Window/2)
+	linger := time.NewTimer(time.Hour)
+	linger.Stop() // Reset and Stop leave no stale tick behind (Go ≥ 1.23)
 	for results != nil || queueOpen {
 		if r.ctx.Err() != nil {
 			closeQueue()
 		}
 		claim := queueOpen && len(r.queue) <= d.Batch
 		group = group[:0]
-		if !claim {
-			select {
-			case o, ok := <-results:
-				if !ok {
-					results = nil
-					continue
-				}
-				group = append(group, o)
-			case <-room:
-				continue
-			case <-done:
-				continue
-			}
-		}
-	more:
+		lingering := false
+	gather:
 		for results != nil && len(group) < d.Window {
 			select {
 			case o, ok := <-results:
 				if !ok {
 					results = nil
-					break more
+					break gather
 				}
 				group = append(group, o)
+				continue
 			default:
-				break more
 			}
+			if claim || len(group) >= full {
+				break
+			}
+			if len(group) > 0 && !lingering {
+				linger.Reset(groupLinger)
+				lingering = true
+			}
+			var expire <-chan time.Time
+			if lingering {
+				expire = linger.C
+			}
+			select {
+			case o, ok := <-results:
+				if !ok {
+					results = nil
+					break gather
+				}
+				group = append(group, o)
+			case <-room:
+				claim = queueOpen && len(r.queue) <= d.Batch
+			case <-done:
+				closeQueue()
+			case <-expire:
+				lingering = false
+				break gather
+			}
+		}
+		linger.Stop()
+		if len(group) == 0 && !claim {
+			continue
 		}
 		batch, err := r.commit(group, claim)
 		r.mu.Lock()
