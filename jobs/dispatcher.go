@@ -84,6 +84,10 @@ type Dispatcher struct {
 	// is not committed yet, hence the most a crash can send twice
 	// (outbox.window; 32 when zero).
 	Window int
+	// Commits is how many group commits may run at once: 1 when zero, or 4
+	// when the Store reports ConcurrentWrites (MySQL, where commits
+	// overlap their round trips and flushes; on SQLite writers take turns).
+	Commits int
 	// Connections is how many messages are sent at once, each over a
 	// connection of its own, when the Mailer is a Forker (outbox.connections;
 	// 2 when zero). Other Mailers send one at a time.
@@ -123,6 +127,12 @@ func (d *Dispatcher) init() {
 	}
 	if d.Connections <= 0 {
 		d.Connections = 2
+	}
+	if d.Commits <= 0 {
+		d.Commits = 1
+		if c, ok := d.Store.(interface{ ConcurrentWrites() bool }); ok && c.ConcurrentWrites() {
+			d.Commits = 4
+		}
 	}
 	if d.Poll <= 0 {
 		d.Poll = 10 * time.Second
@@ -259,6 +269,10 @@ type run struct {
 	results chan outcome  // outcomes waiting for their commit
 	window  chan struct{} // a slot per message handed over and not committed
 
+	qmu       sync.Mutex // guards queueOpen, claiming and the closing of queue
+	queueOpen bool
+	claiming  bool
+
 	mu     sync.Mutex
 	active int                 // senders not retired
 	held   map[int64]time.Time // claimed and neither committed nor given back: until when
@@ -293,7 +307,13 @@ func (r *run) do(parent context.Context) (sent, given int, err error) {
 		senders.Wait()
 		close(r.results)
 	}()
-	r.keep()
+	r.queueOpen = true
+	var keepers sync.WaitGroup
+	for range d.Commits {
+		keepers.Go(func() { r.keep(d.Commits) })
+	}
+	keepers.Wait()
+	r.closeQueue() // the senders are done: nothing can be sent any more
 
 	// Whatever is still held was never handed over (or its commit failed):
 	// give it back now rather than when its claim runs out.
@@ -325,40 +345,39 @@ func (r *run) fail(err error) {
 // committed short of half the window.
 const groupLinger = time.Millisecond
 
-// keep is the run's database side, on one goroutine: each transaction
-// records the outcomes that arrived since the last one (the group commit)
-// and, when the queue has room for a batch, claims the next batch, so a
-// batch costs no commit of its own. One goroutine also means the run's
-// transactions never wait for each other's locks (on SQLite they would
-// take turns through the busy handler's millisecond sleeps). It closes the
-// queue when nothing due is left to claim or the run stops, and returns
-// when the senders are done and every outcome is committed, whether or not
-// the run was stopped: an outcome the mail server gave is never dropped.
-func (r *run) keep() {
+// keep is one of the run's Commits keepers, its database side: each
+// transaction records the outcomes that arrived meanwhile (the group
+// commit) and, when the queue has room for a batch and no other keeper is
+// claiming, claims the next batch, so a batch costs no commit of its own.
+// With one keeper (SQLite) the run's transactions never wait for each
+// other's locks, which on SQLite they would do in the busy handler's
+// millisecond sleeps; with several (MySQL) commits overlap their round
+// trips and flushes. Keepers close the queue when nothing due is left to
+// claim or the run stops, and return when the senders are done and every
+// outcome is committed, whether or not the run was stopped: an outcome the
+// mail server gave is never dropped.
+func (r *run) keep(keepers int) {
 	d := r.d
-	// While the queue is open, a sender taking a message (room) or the run
-	// stopping (done) may call for a claim or for closing the queue.
-	queueOpen, room, done := true, r.room, r.ctx.Done()
-	closeQueue := func() {
-		if queueOpen {
-			close(r.queue)
-			queueOpen, room, done = false, nil, nil
-		}
-	}
-	defer closeQueue()
 	group := make([]outcome, 0, d.Window)
 	results := r.results
-	// A group is committed once it holds half the window, so that the
-	// senders go on with the other half meanwhile, or when no more outcome
-	// came for linger (few messages, the end of a run), or with a claim.
-	full := max(1, d.Window/2)
+	// A group is committed once it holds its share of half the window, so
+	// that the senders go on with the other half meanwhile, or when no more
+	// outcome came for groupLinger (few messages, the end of a run), or
+	// with a claim.
+	full := max(1, d.Window/(2*keepers))
 	linger := time.NewTimer(time.Hour)
 	linger.Stop() // Reset and Stop leave no stale tick behind (Go ≥ 1.23)
-	for results != nil || queueOpen {
+	for results != nil {
 		if r.ctx.Err() != nil {
-			closeQueue()
+			r.closeQueue()
 		}
-		claim := queueOpen && len(r.queue) <= d.Batch
+		claim := r.wantClaim()
+		// While the queue is open, a sender taking a message (room) or the
+		// run stopping (done) may call for a claim or for closing it.
+		room, done := r.room, r.ctx.Done()
+		if r.queueClosed() {
+			room, done = nil, nil
+		}
 		group = group[:0]
 		lingering := false
 	gather:
@@ -392,9 +411,10 @@ func (r *run) keep() {
 				}
 				group = append(group, o)
 			case <-room:
-				claim = queueOpen && len(r.queue) <= d.Batch
+				claim = claim || r.wantClaim()
 			case <-done:
-				closeQueue()
+				r.closeQueue()
+				room, done = nil, nil
 			case <-expire:
 				lingering = false
 				break gather
@@ -423,6 +443,9 @@ func (r *run) keep() {
 		for range group {
 			<-r.window
 		}
+		if claim {
+			r.claimed(batch, err == nil)
+		}
 		if err != nil {
 			d.Log.Error("recording sends failed; these messages may be sent again", "messages", len(group), "err", err)
 			r.fail(err)
@@ -431,13 +454,55 @@ func (r *run) keep() {
 		for _, o := range group {
 			d.Metrics.send(o.label)
 		}
-		if claim && len(batch) == 0 {
-			closeQueue()
-		}
-		for _, m := range batch {
-			r.queue <- m // never blocks: claimed only with room for a batch
-		}
 	}
+}
+
+// wantClaim reports whether the queue has room for a batch and no keeper is
+// claiming; if so the caller is now the one claiming, until claimed.
+func (r *run) wantClaim() bool {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	if !r.queueOpen || r.claiming || len(r.queue) > r.d.Batch {
+		return false
+	}
+	r.claiming = true
+	return true
+}
+
+// claimed queues a claimed batch (never blocking: there was room for a
+// batch, and only the claiming keeper adds to the queue) and closes the
+// queue when nothing due was left. A batch claimed after the queue was
+// closed is not sent; its claims are given back at the end of the run.
+func (r *run) claimed(batch []claimed, ok bool) {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	r.claiming = false
+	if !r.queueOpen {
+		return
+	}
+	for _, m := range batch {
+		r.queue <- m
+	}
+	if ok && len(batch) == 0 {
+		r.queueOpen = false
+		close(r.queue)
+	}
+}
+
+// closeQueue closes the queue, once.
+func (r *run) closeQueue() {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	if r.queueOpen {
+		r.queueOpen = false
+		close(r.queue)
+	}
+}
+
+func (r *run) queueClosed() bool {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	return !r.queueOpen
 }
 
 // commit records group and, if claim is set, claims the next batch, in one

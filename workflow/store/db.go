@@ -156,6 +156,7 @@ func mysqlConfig(dsn string) (*gomysql.Config, error) {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.ClientFoundRows = true
+	cfg.InterpolateParams = true
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
@@ -240,6 +241,12 @@ func (db *DB) Tx(ctx context.Context, fn func(tx workflow.Tx) error) error {
 	}
 	return nil
 }
+
+// ConcurrentWrites reports whether write transactions run side by side
+// (MySQL) rather than one at a time (SQLite, where a second writer waits in
+// the busy handler's sleeps). The outbox dispatcher overlaps its group
+// commits only when they do.
+func (db *DB) ConcurrentWrites() bool { return db.mysql }
 
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error {
