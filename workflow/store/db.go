@@ -57,8 +57,9 @@ import (
 // needs a DSN or a DataDir.
 type Options struct {
 	// DSN is a go-sql-driver/mysql DSN ("user:pw@tcp(host:3306)/kaohe").
-	// parseTime, charset=utf8mb4, loc=UTC, clientFoundRows and a UTC
-	// session time zone are always set. Empty means SQLite.
+	// parseTime, charset=utf8mb4, loc=UTC, clientFoundRows,
+	// interpolateParams and a UTC session time zone are always set. Empty
+	// means SQLite.
 	DSN string
 	// DataDir holds the SQLite file kaohe.db; it is created if missing.
 	// Unused with a DSN.
@@ -146,8 +147,10 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 }
 
 // mysqlConfig parses dsn and forces the settings the store relies on: UTC
-// times on both sides, utf8mb4, and UPDATE counting matched rather than
-// changed rows (a conditional update that changes nothing still matched).
+// times on both sides, utf8mb4, UPDATE counting matched rather than
+// changed rows (a conditional update that changes nothing still matched),
+// and parameters interpolated by the driver (safe with utf8mb4), so that a
+// statement is one round trip instead of prepare, execute and close.
 func mysqlConfig(dsn string) (*gomysql.Config, error) {
 	cfg, err := gomysql.ParseDSN(dsn)
 	if err != nil {
