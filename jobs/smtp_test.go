@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"math/big"
@@ -48,6 +50,31 @@ type smtpServer struct {
 	reject map[string]bool
 	// tlsConfig, set before (re)start, makes the server offer STARTTLS.
 	tlsConfig *tls.Config
+	// noPipelining, set before (re)start, hides PIPELINING from the EHLO
+	// reply, as an older server's would be.
+	noPipelining bool
+}
+
+// hidePipelining is a listener whose connections drop the PIPELINING line
+// from what the server writes (go-smtp always offers it).
+type hidePipelining struct{ net.Listener }
+
+func (l hidePipelining) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return pipelineHidden{c}, nil
+}
+
+type pipelineHidden struct{ net.Conn }
+
+func (c pipelineHidden) Write(b []byte) (int, error) {
+	out := bytes.Replace(b, []byte("250-PIPELINING\r\n"), nil, 1)
+	if _, err := c.Conn.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 type received struct {
@@ -78,6 +105,9 @@ func (s *smtpServer) listen(addr string) {
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
 	srv.TLSConfig = s.tlsConfig
+	if s.noPipelining {
+		ln = hidePipelining{ln}
+	}
 	srv.ErrorLog = log.New(io.Discard, "", 0) // a killed client's reset is expected
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
@@ -342,6 +372,53 @@ func TestSMTPReconnects(t *testing.T) {
 	}
 	if n := len(srv.messages()); n != 3 || srv.sessions != 3 {
 		t.Fatalf("%d messages in %d sessions, want 3 in 3", n, srv.sessions)
+	}
+}
+
+// TestSMTPPipelining: whether or not the server offers PIPELINING (then
+// MAIL, RCPT and DATA go out in one write), messages arrive with their
+// envelope, a refused recipient is an error of that message only (not an
+// outage), and the next message goes out over a new connection.
+func TestSMTPPipelining(t *testing.T) {
+	for _, offered := range []bool{true, false} {
+		t.Run(fmt.Sprintf("offered=%v", offered), func(t *testing.T) {
+			srv := startSMTP(t, "127.0.0.1:0")
+			srv.Close()
+			srv.noPipelining = !offered
+			srv.restart()
+			srv.reject["nobody@x.cn"] = true
+			m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 2 * time.Second}
+			defer m.Close()
+			send := func(to string) error {
+				return m.Send(context.Background(), &jobs.Mail{From: "kaohe@x.cn", To: to, Subject: "提醒", Text: "正文", HTML: "<p>正文</p>", Key: "k/" + to})
+			}
+			for _, to := range []string{"a@x.cn", "b@x.cn"} {
+				if err := send(to); err != nil {
+					t.Fatalf("%s: %v", to, err)
+				}
+			}
+			err := send("nobody@x.cn")
+			if err == nil || errors.Is(err, jobs.ErrUnavailable) || !strings.Contains(err.Error(), "550") {
+				t.Fatalf("refused recipient: %v, want a 550 error of the message", err)
+			}
+			if err := send("c@x.cn"); err != nil {
+				t.Fatalf("after a refused recipient: %v", err)
+			}
+			var got []string
+			for _, r := range srv.messages() {
+				got = append(got, r.From+">"+strings.Join(r.To, ",")+" "+parseMail(t, r.Data).Key)
+			}
+			want := []string{"kaohe@x.cn>a@x.cn k/a@x.cn", "kaohe@x.cn>b@x.cn k/b@x.cn", "kaohe@x.cn>c@x.cn k/c@x.cn"}
+			if strings.Join(got, "; ") != strings.Join(want, "; ") {
+				t.Errorf("received %q, want %q", got, want)
+			}
+			srv.mu.Lock()
+			sessions := srv.sessions
+			srv.mu.Unlock()
+			if sessions != 2 {
+				t.Errorf("%d sessions, want 2 (one dropped after the refusal)", sessions)
+			}
+		})
 	}
 }
 
