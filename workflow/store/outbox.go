@@ -141,20 +141,25 @@ func (t *tx) OutboxMessages(f workflow.OutboxFilter) ([]workflow.OutboxMessage, 
 	return out, nil
 }
 
-// outboxByID names the outbox table in a statement that picks its rows by
-// id. On MySQL it forces the primary key: on a small table InnoDB otherwise
-// scans the whole table for "id IN (…)" and locks every row it reads, so a
-// claim and a group commit in another server deadlock over rows neither of
-// them wants.
-func (t *tx) outboxByID() string {
+// byID returns the outbox table and a WHERE clause for a statement that
+// picks rows by id and then checks cond on each. The row must be reached
+// by its primary key and nothing else: on MySQL, on a small table, InnoDB
+// otherwise scans the whole table for "id IN (…)" and locks every row it
+// reads, so that a claim and a group commit in another server deadlock
+// over rows neither of them wants (FORCE INDEX); SQLite, for a claim,
+// walked the whole outbox_due index of pending messages instead of looking
+// up the ids, which made a claim cost in proportion to the outbox (a unary
+// plus keeps a column out of index selection, measured with EXPLAIN QUERY
+// PLAN). cond names each column as %[1]scolumn.
+func (t *tx) byID(cond string) (table, where string) {
 	if t.db.Dialector.Name() == "mysql" {
-		return "outbox FORCE INDEX (PRIMARY)"
+		return "outbox FORCE INDEX (PRIMARY)", "id IN ? AND " + fmt.Sprintf(cond, "")
 	}
-	return "outbox"
+	return "outbox", "id IN ? AND " + fmt.Sprintf(cond, "+")
 }
 
 // claimDue is the condition of a message that may be claimed at a time.
-const claimDue = "state = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
+const claimDue = "%[1]sstate = ? AND %[1]snext_attempt_at <= ? AND (%[1]sclaimed_until IS NULL OR %[1]sclaimed_until < ?)"
 
 // claimedColumns are what a claim reads back of each message: all but the
 // state (pending), the claim and sent_at (unset while pending).
@@ -165,7 +170,7 @@ const claimedColumns = "id, kind, unit, deadline, lead, recipient, name, subject
 // that walks the index outbox_due and stops at limit; claim them with a
 // conditional UPDATE that re-checks each row under its lock (a racing
 // dispatcher's claim wins or loses whole rows); read back what this claim
-// got. The UPDATE reaches its rows by primary key only (see outboxByID), so
+// got. The UPDATE reaches its rows by primary key only (see byID), so
 // two claimers, or a claimer and a group commit (RecordSends), wait for
 // each other but do not deadlock; reaching them through another index,
 // two servers on MariaDB deadlocked in most runs of TestTwoServers. This
@@ -174,7 +179,7 @@ const claimedColumns = "id, kind, unit, deadline, lead, recipient, name, subject
 func (t *tx) ClaimMessages(claim string, now, until time.Time, limit int, skip ...int64) ([]workflow.OutboxMessage, error) {
 	now = utc(now)
 	pending := string(workflow.OutboxPending)
-	q, args := "SELECT id FROM outbox WHERE "+claimDue, []any{pending, now, now}
+	q, args := "SELECT id FROM outbox WHERE "+fmt.Sprintf(claimDue, ""), []any{pending, now, now}
 	if len(skip) > 0 {
 		q, args = q+" AND id NOT IN ?", append(args, skip)
 	}
@@ -185,15 +190,16 @@ func (t *tx) ClaimMessages(claim string, now, until time.Time, limit int, skip .
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	res := t.db.Exec("UPDATE "+t.outboxByID()+" SET claimed_by = ?, claimed_until = ? WHERE id IN ? AND "+claimDue,
-		claim, utc(until), ids, pending, now, now)
+	table, where := t.byID(claimDue)
+	res := t.db.Exec("UPDATE "+table+" SET claimed_by = ?, claimed_until = ? WHERE "+where, claim, utc(until), ids, pending, now, now)
 	if res.Error != nil {
 		return nil, internal(res.Error, "claim messages")
 	}
 	if res.RowsAffected == 0 {
 		return nil, nil
 	}
-	rows, err := t.db.Raw("SELECT "+claimedColumns+" FROM "+t.outboxByID()+" WHERE id IN ? AND claimed_by = ? ORDER BY next_attempt_at, id", ids, claim).Rows()
+	table, where = t.byID("%[1]sclaimed_by = ?")
+	rows, err := t.db.Raw("SELECT "+claimedColumns+" FROM "+table+" WHERE "+where+" ORDER BY next_attempt_at, id", ids, claim).Rows()
 	if err != nil {
 		return nil, internal(err, "claim messages")
 	}
@@ -249,7 +255,7 @@ func (t *tx) RecordSend(r workflow.SendResult) error {
 // RecordSends records a group of outcomes. The accepted sends of one claim
 // and one time (a dispatcher stamps a group with the time of its commit)
 // are written with one UPDATE, reaching the rows by primary key (see
-// outboxByID). They keep their claim: a sent row's claimed_by says which
+// byID). They keep their claim: a sent row's claimed_by says which
 // claim sent it, so when the UPDATE matched fewer rows than it was given,
 // one more read tells exactly which were lost to another claim (and
 // clearing the claim would also rewrite the claim index of every sent row).
@@ -283,8 +289,9 @@ func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
 	pending, sent := string(workflow.OutboxPending), string(workflow.OutboxSent)
 	for _, k := range keys {
 		ids := accepted[k]
-		res := t.db.Exec("UPDATE "+t.outboxByID()+" SET state = ?, attempts = attempts + 1, last_error = '', last_attempt_at = ?, sent_at = ?"+
-			" WHERE id IN ? AND claimed_by = ? AND state = ?", sent, k.at, k.at, ids, k.claim, pending)
+		table, where := t.byID("%[1]sclaimed_by = ? AND %[1]sstate = ?")
+		res := t.db.Exec("UPDATE "+table+" SET state = ?, attempts = attempts + 1, last_error = '', last_attempt_at = ?, sent_at = ? WHERE "+where,
+			sent, k.at, k.at, ids, k.claim, pending)
 		if res.Error != nil {
 			return stale, internal(res.Error, "record sends")
 		}
@@ -292,7 +299,7 @@ func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
 			continue
 		}
 		var ours []int64
-		err := t.db.Raw("SELECT id FROM "+t.outboxByID()+" WHERE id IN ? AND claimed_by = ? AND state = ?", ids, k.claim, sent).Scan(&ours).Error
+		err := t.db.Raw("SELECT id FROM "+table+" WHERE "+where, ids, k.claim, sent).Scan(&ours).Error
 		if err != nil {
 			return stale, internal(err, "record sends")
 		}
