@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"kaohe/internal/testdb"
 	"kaohe/jobs"
 	"kaohe/workflow"
 	"kaohe/workflow/store"
@@ -24,14 +25,14 @@ const childEnv = "KAOHE_JOBS_TEST_CHILD"
 // crashConnections is the child dispatcher's pool of SMTP connections.
 const crashConnections = 4
 
-// runChild dispatches the outbox of the SQLite store in $KAOHE_CHILD_DIR to
-// the SMTP server at $KAOHE_CHILD_SMTP until nothing is pending, on the
-// real clock, with a window of $KAOHE_CHILD_WINDOW, crashConnections
-// connections, and 1-second claims so that a killed predecessor's claims
-// run out quickly.
+// runChild dispatches the outbox of the store at $KAOHE_CHILD_DSN (MariaDB)
+// or in $KAOHE_CHILD_DIR (SQLite) to the SMTP server at $KAOHE_CHILD_SMTP
+// until nothing is pending, on the real clock, with a window of
+// $KAOHE_CHILD_WINDOW, crashConnections connections, and 1-second claims so
+// that a killed predecessor's claims run out quickly.
 func runChild() int {
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{DataDir: os.Getenv("KAOHE_CHILD_DIR")})
+	db, err := store.Open(ctx, store.Options{DSN: os.Getenv("KAOHE_CHILD_DSN"), DataDir: os.Getenv("KAOHE_CHILD_DIR")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -60,7 +61,8 @@ func runChild() int {
 }
 
 // TestCrashMidDispatch enqueues 1,000 messages and starts a dispatcher
-// process (4 SMTP connections, window 1 or 32) three times, killing it with
+// process (4 SMTP connections, window 1 or 32, on SQLite with one group
+// commit at a time and on MariaDB with four) three times, killing it with
 // SIGKILL at a random point: after a random number (1–300) of messages of
 // its own reached the SMTP server, plus a random 0–2 ms. A fourth process
 // finishes the outbox. The seed is logged; KAOHE_CRASH_SEED replays it.
@@ -92,12 +94,14 @@ func TestCrashMidDispatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	for _, window := range []int{1, 32} {
-		t.Run(fmt.Sprintf("window=%d", window), func(t *testing.T) { crashMidDispatch(t, window) })
+	for _, backend := range []string{"sqlite", "mariadb"} {
+		for _, window := range []int{1, 32} {
+			t.Run(fmt.Sprintf("%s/window=%d", backend, window), func(t *testing.T) { crashMidDispatch(t, backend, window) })
+		}
 	}
 }
 
-func crashMidDispatch(t *testing.T, window int) {
+func crashMidDispatch(t *testing.T, backend string, window int) {
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("KAOHE_CRASH_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
@@ -105,8 +109,15 @@ func crashMidDispatch(t *testing.T, window int) {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	t.Logf("seed %d (KAOHE_CRASH_SEED)", seed)
 
-	dir := t.TempDir()
-	db := openStore(t, "sqlite", dir)
+	o := store.Options{DataDir: t.TempDir(), Logger: quiet}
+	if backend == "mariadb" {
+		o.DSN = testdb.MariaDB(t)
+	}
+	db, err := store.Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	now := time.Now()
 	var ms []workflow.OutboxMessage
 	for i := range 1000 {
@@ -120,8 +131,8 @@ func crashMidDispatch(t *testing.T, window int) {
 	srv := startSMTP(t, "127.0.0.1:0")
 	start := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"=1", "KAOHE_CHILD_DIR="+dir, "KAOHE_CHILD_SMTP="+srv.addr,
-			"KAOHE_CHILD_WINDOW="+strconv.Itoa(window))
+		cmd.Env = append(os.Environ(), childEnv+"=1", "KAOHE_CHILD_DIR="+o.DataDir, "KAOHE_CHILD_DSN="+o.DSN,
+			"KAOHE_CHILD_SMTP="+srv.addr, "KAOHE_CHILD_WINDOW="+strconv.Itoa(window))
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
