@@ -59,6 +59,11 @@ type Config struct {
 	Outbox struct {
 		Attempts  int           `yaml:"attempts"`
 		BaseDelay time.Duration `yaml:"base_delay"`
+		// Window is the most messages the mail server may have accepted
+		// before their "sent" is committed: the most a crash sends twice.
+		Window int `yaml:"window"`
+		// Connections is how many SMTP connections send at once.
+		Connections int `yaml:"connections"`
 	} `yaml:"outbox"`
 	Jobs struct {
 		Enabled          bool          `yaml:"enabled"`
@@ -156,6 +161,12 @@ func (c *Config) Check() error {
 	}
 	if c.Outbox.Attempts < 1 {
 		errs = append(errs, "outbox.attempts must be at least 1")
+	}
+	if c.Outbox.Window < 1 {
+		errs = append(errs, "outbox.window must be at least 1")
+	}
+	if c.Outbox.Connections < 1 {
+		errs = append(errs, "outbox.connections must be at least 1")
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
