@@ -299,7 +299,8 @@ func (m *Main) startJobs(ctx context.Context) error {
 	}
 	name := jobs.InstanceName()
 	m.Dispatcher = &jobs.Dispatcher{Store: m.Store, Clock: m.Clock, Mailer: mailer, From: from,
-		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, Name: name, Log: m.Log, Metrics: met}
+		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, Window: cfg.Outbox.Window, Connections: cfg.Outbox.Connections,
+		Name: name, Log: m.Log, Metrics: met}
 	importDir := cfg.Jobs.MonthlyImportDir
 	if importDir == "" {
 		importDir = filepath.Join(cfg.Data, "import")
