@@ -16,24 +16,26 @@ import (
 	"kaohe/workflow"
 )
 
-// Dispatcher sends the outbox. A run is a pipeline of three parts:
+// Dispatcher sends the outbox. A run is a pipeline:
 //
-//	claimer ──queue──► senders (one per connection) ──results──► committer
-//	   ▲                  │ take a window slot before handing a message over      │
-//	   └── claims a batch ahead, skipping what it holds     slots freed after the commit ┘
+//	keepers ──claimed batches──► queue ──► senders, one per SMTP connection
+//	   ▲                                        │ each takes a window slot,
+//	   └──────────────── outcomes ◄─────────────┘ freed after the commit
 //
-// The claimer claims due pending messages in the database a batch ahead of
-// the senders (so that two dispatchers, in one server or in two, never hold
-// the same message). Each sender owns one connection to the mail server
-// (Connections of them when the Mailer is a Forker). The committer records
-// the outcomes in group commits: everything that arrived while the previous
-// commit ran, in one transaction.
+// A keeper is the run's database side. Each of its transactions records
+// the outcomes that arrived meanwhile (a group commit) and, when the queue
+// has room for a batch, claims the next batch of due messages, so the
+// queue stays a batch ahead of the senders and a claim costs no commit of
+// its own. Claims are rows in the database, so that two dispatchers, in one
+// server or in two, never hold the same message. There is one keeper on
+// SQLite and there are four on MySQL (Commits). Each sender owns one
+// connection to the mail server (Connections of them when the Mailer is a
+// Forker).
 //
 // # The window
 //
 // A sender takes one of Window slots before it hands a message to the mail
-// server, and the committer frees the slot only once the outcome is
-// committed. So at any instant at most Window messages may have reached the
+// server, and a keeper frees the slot only once the outcome is committed. So at any instant at most Window messages may have reached the
 // server without "sent" being durable, and a crash (or a failed commit)
 // sends at most Window messages twice: after a restart they are pending
 // and go out again. Window 1 commits every message before the next is
@@ -44,7 +46,7 @@ import (
 // A claim lasts ClaimTTL. A sender starts a message only while at least
 // half of its claim is left, so that the send and its commit finish before
 // another dispatcher may take the message over; a message whose claim ran
-// too low is given back and claimed again. The claimer never claims a
+// too low is given back and claimed again. A keeper never claims a
 // message its own run still holds (ClaimMessages' skip), even if that
 // message's claim ran out while it was being sent: a slow send under load
 // therefore cannot make a dispatcher send a message twice by itself.
@@ -78,7 +80,7 @@ type Dispatcher struct {
 	// time one send and its commit take.
 	ClaimTTL time.Duration
 	// Batch is how many messages one claim takes (50 when zero). The
-	// claimer stays one batch ahead of the senders.
+	// queue stays one batch ahead of the senders.
 	Batch int
 	// Window is the most messages handed to the mail server whose outcome
 	// is not committed yet, hence the most a crash can send twice
@@ -225,11 +227,13 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		r := &run{d: d, senders: senders}
-		sent, given, err := r.do(ctx)
+		sent, committed, given, err := r.do(ctx)
 		total += sent
 		// Messages given back because their claim ran low or their
-		// connection was refused are due again at once.
-		if err != nil || given == 0 || ctx.Err() != nil {
+		// connection was refused are due again at once, as long as the
+		// pass got anywhere (a ClaimTTL too short for any send would
+		// otherwise spin here; Run tries again after Poll).
+		if err != nil || given == 0 || committed == 0 || ctx.Err() != nil {
 			return total, err
 		}
 	}
@@ -273,16 +277,20 @@ type run struct {
 	queueOpen bool
 	claiming  bool
 
-	mu     sync.Mutex
-	active int                 // senders not retired
-	held   map[int64]time.Time // claimed and neither committed nor given back: until when
-	open   map[string]int      // per claim, messages not committed
-	sent   int
-	given  int
-	failed error // the first error that stopped the run
+	mu        sync.Mutex
+	active    int                 // senders not retired
+	held      map[int64]time.Time // claimed and neither committed nor given back: until when
+	open      map[string]int      // per claim, messages not committed
+	sent      int
+	committed int
+	given     int
+	failed    error // the first error that stopped the run
 }
 
-func (r *run) do(parent context.Context) (sent, given int, err error) {
+// do runs the pass and returns how many messages were sent, how many
+// outcomes were committed in all (sent, retried, failed, expired) and how
+// many messages were given back unsent.
+func (r *run) do(parent context.Context) (sent, committed, given int, err error) {
 	d := r.d
 	r.ctx, r.stop = context.WithCancelCause(parent)
 	defer r.stop(nil)
@@ -291,6 +299,7 @@ func (r *run) do(parent context.Context) (sent, given int, err error) {
 	r.results = make(chan outcome, d.Window)
 	r.window = make(chan struct{}, d.Window)
 	r.held, r.open = map[int64]time.Time{}, map[string]int{}
+	r.queueOpen = true
 
 	var active []*sender
 	for _, s := range r.senders {
@@ -307,7 +316,6 @@ func (r *run) do(parent context.Context) (sent, given int, err error) {
 		senders.Wait()
 		close(r.results)
 	}()
-	r.queueOpen = true
 	var keepers sync.WaitGroup
 	for range d.Commits {
 		keepers.Go(func() { r.keep(d.Commits) })
@@ -328,7 +336,7 @@ func (r *run) do(parent context.Context) (sent, given int, err error) {
 	if r.failed == nil && parent.Err() != nil {
 		r.failed = parent.Err()
 	}
-	return r.sent, r.given, r.failed
+	return r.sent, r.committed, r.given, r.failed
 }
 
 // fail stops the run for err (the first one wins).
@@ -427,6 +435,7 @@ func (r *run) keep(keepers int) {
 		batch, err := r.commit(group, claim)
 		r.mu.Lock()
 		if err == nil {
+			r.committed += len(group)
 			for _, o := range group {
 				delete(r.held, o.msg.ID)
 				r.open[o.msg.claim]--
