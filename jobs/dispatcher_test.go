@@ -121,10 +121,10 @@ func (m gateMailer) Fork() jobs.Mailer { return m }
 // first sender takes message 1 and, in the middle of sending it, the clock
 // moves 70 s: every claim made so far has run out. The second sender
 // finishes message 2, gives back message 3 (its claim is spent) and so
-// lets the claimer, one message ahead, claim again at the moved clock:
+// lets the keeper, one message ahead, claim again at the moved clock:
 // message 1 is due, unclaimed as far as the database can tell, and first
 // in line. Only then does the send of message 1 finish. Without the
-// claimer skipping the messages its run holds, message 1 went out twice
+// keeper skipping the messages its run holds, message 1 went out twice
 // (checked: 5 runs out of 5).
 func TestSendOutlivingItsClaim(t *testing.T) {
 	db := openStore(t, "sqlite", t.TempDir())
