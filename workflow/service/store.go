@@ -306,8 +306,12 @@ type JobsTx interface {
 	OutboxMessages(f OutboxFilter) ([]workflow.OutboxMessage, error)
 	// ClaimMessages claims up to limit pending messages due at now (by
 	// next_attempt_at) that no live claim holds, under the new claim token
-	// until the given time, and returns them oldest first.
-	ClaimMessages(claim string, now, until time.Time, limit int) ([]workflow.OutboxMessage, error)
+	// until the given time, and returns them earliest due first (by
+	// next_attempt_at, then id). Messages whose id is in skip are never
+	// claimed, whatever their claim: a dispatcher passes the ones it still
+	// holds whose claim ran out, so that it does not take a message it is
+	// still sending a second time.
+	ClaimMessages(claim string, now, until time.Time, limit int, skip ...int64) ([]workflow.OutboxMessage, error)
 	// ReleaseClaims gives back the messages of claim that are still pending,
 	// without counting an attempt (the mail server was unreachable).
 	ReleaseClaims(claim string) error
@@ -315,6 +319,12 @@ type JobsTx interface {
 	// pending again at r.Retry, or failed. It returns ESTALE when the claim
 	// was lost (another dispatcher took the message over).
 	RecordSend(r workflow.SendResult) error
+	// RecordSends records the outcomes of several sends at once, as
+	// RecordSend does each (the dispatcher's group commit), except that a
+	// sent message keeps its claim token (which claim sent it). It returns
+	// the ids whose claim was lost instead of failing with ESTALE; the
+	// others are recorded.
+	RecordSends(rs []workflow.SendResult) (stale []int64, err error)
 	// ExpireMessage marks a claimed pending message expired.
 	ExpireMessage(id int64, claim string, now time.Time) error
 	// RequeueMessage makes a failed or expired message pending again with

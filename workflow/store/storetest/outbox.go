@@ -192,6 +192,100 @@ func testOutboxReleaseAndStale(t *testing.T, s service.Store) {
 	wantCode(t, err, workflow.ENOTFOUND)
 }
 
+func claimAt(t *testing.T, s service.Store, token string, now, until time.Time, limit int, skip ...int64) []workflow.OutboxMessage {
+	t.Helper()
+	var ms []workflow.OutboxMessage
+	do(t, s, func(tx service.Tx) (err error) {
+		ms, err = tx.ClaimMessages(token, now, until, limit, skip...)
+		return err
+	})
+	return ms
+}
+
+func testOutboxGroupRecord(t *testing.T, s service.Store) {
+	now := at(12, 9, 0, 0, 0)
+	var ms []workflow.OutboxMessage
+	for i := range 5 {
+		ms = append(ms, message("gjz", fmt.Sprintf("r%d@x.cn", i), 1, now))
+	}
+	enqueue(t, s, ms...)
+	c1 := claimAt(t, s, "c1", now, now.Add(time.Minute), 3)
+	c2 := claimAt(t, s, "c2", now.Add(30*time.Second), now.Add(90*time.Second), 2)
+	// c1 runs out; c3 takes its three over while c1 is still sending.
+	c3 := claimAt(t, s, "c3", now.Add(70*time.Second), now.Add(150*time.Second), 10)
+	if len(c1) != 3 || len(c2) != 2 || len(c3) != 3 || c3[0].ID != c1[0].ID {
+		t.Fatalf("claims %d, %d, %d", len(c1), len(c2), len(c3))
+	}
+	t1, t2, retry := now.Add(40*time.Second), now.Add(41*time.Second), now.Add(3*time.Minute)
+	var stale []int64
+	do(t, s, func(tx service.Tx) (err error) {
+		stale, err = tx.RecordSends([]workflow.SendResult{
+			{ID: c1[0].ID, Claim: "c1", At: t1},                                     // lost to c3
+			{ID: c2[0].ID, Claim: "c2", At: t1},                                     // sent
+			{ID: c3[1].ID, Claim: "c3", At: t2, Err: "451 try later", Retry: retry}, // retried
+			{ID: c2[1].ID, Claim: "c2", At: t2},                                     // sent, later
+			{ID: c3[2].ID, Claim: "c3", At: t2, Err: "550 no such user"},            // failed
+		})
+		return err
+	})
+	wantEqual(t, "stale", stale, []int64{c1[0].ID})
+	do(t, s, func(tx service.Tx) error {
+		for _, tc := range []struct {
+			id       int64
+			state    workflow.OutboxState
+			attempts int
+			at       time.Time
+		}{
+			{c1[0].ID, workflow.OutboxPending, 0, time.Time{}},
+			{c2[0].ID, workflow.OutboxSent, 1, t1},
+			{c2[1].ID, workflow.OutboxSent, 1, t2},
+			{c3[1].ID, workflow.OutboxPending, 1, t2},
+			{c3[2].ID, workflow.OutboxFailed, 1, t2},
+		} {
+			m, err := tx.OutboxMessage(tc.id)
+			if err != nil {
+				return err
+			}
+			if m.State != tc.state || m.Attempts != tc.attempts {
+				t.Errorf("message %d: %s after %d attempts, want %s after %d", tc.id, m.State, m.Attempts, tc.state, tc.attempts)
+			}
+			switch {
+			case tc.at.IsZero() && m.LastAttemptAt != nil:
+				t.Errorf("message %d: last attempt %v, want none", tc.id, m.LastAttemptAt)
+			case !tc.at.IsZero() && m.LastAttemptAt == nil:
+				t.Errorf("message %d: no last attempt", tc.id)
+			case !tc.at.IsZero():
+				wantUTC(t, fmt.Sprintf("last attempt of %d", tc.id), *m.LastAttemptAt, tc.at)
+			}
+			if tc.state == workflow.OutboxSent {
+				if m.SentAt == nil || m.LastError != "" {
+					t.Errorf("message %d: sent at %v, error %q", tc.id, m.SentAt, m.LastError)
+				} else {
+					wantUTC(t, fmt.Sprintf("sent_at of %d", tc.id), *m.SentAt, tc.at)
+				}
+			}
+		}
+		return nil
+	})
+	// After c3's claim ran out and the retry is due, a claimer skipping the
+	// lost message gets only the retried one; without skip it gets both.
+	later := now.Add(4 * time.Minute)
+	got := claimAt(t, s, "c4", later, later.Add(time.Minute), 10, c1[0].ID)
+	if len(got) != 1 || got[0].ID != c3[1].ID {
+		t.Fatalf("claim skipping %d: %+v", c1[0].ID, got)
+	}
+	got = claimAt(t, s, "c5", later, later.Add(time.Minute), 10)
+	if len(got) != 1 || got[0].ID != c1[0].ID {
+		t.Fatalf("claim without skip: %+v", got)
+	}
+	// A group of nothing but lost claims records nothing.
+	do(t, s, func(tx service.Tx) (err error) {
+		stale, err = tx.RecordSends([]workflow.SendResult{{ID: c1[0].ID, Claim: "c3", At: later}})
+		return err
+	})
+	wantEqual(t, "stale", stale, []int64{c1[0].ID})
+}
+
 func testOutboxRequeue(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
 	expires := at(13, 17, 30, 0, 0)

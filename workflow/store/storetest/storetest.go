@@ -87,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Outbox/a key enqueued twice is one row, whatever its state; OutboxKeys lists a deadline's keys", testOutboxUniqueKey},
 		{"Outbox/a claim takes due pending messages once and records sent, retry and failed with the attempt's time; counts by state and unit", testOutboxClaim},
 		{"Outbox/released claims are free again without an attempt; a lost claim is ESTALE", testOutboxReleaseAndStale},
+		{"Outbox/a group records each send with its own time and reports lost claims; skipped ids are not claimed", testOutboxGroupRecord},
 		{"Outbox/only failed and expired messages are requeued; sent is never", testOutboxRequeue},
 		{"Outbox/8 racing claimers never share a message", testOutboxConcurrentClaims},
 		{"Outbox/the channel round-trips and filters; a deferred send counts no attempt", testOutboxChannels},
