@@ -295,11 +295,12 @@ type JobsTx interface {
 	// state, is skipped by the database's unique key. It returns how many
 	// rows were new.
 	EnqueueMessages(ms []workflow.OutboxMessage) (int, error)
-	// OutboxKeys returns "unit/recipient" of every message of kind,
-	// deadline and lead already in the outbox, in any state. The reminder
-	// pass uses it to skip rendering what it would not insert anyway; the
-	// unique key, not this read, is what prevents duplicates.
-	OutboxKeys(kind workflow.NoticeKind, deadline string, lead int) (map[string]bool, error)
+	// OutboxKeys returns, for each of notices, "unit/recipient" of every
+	// message of it already in the outbox, in any state (a notice without
+	// any has no entry), in one query that the unique key's index answers
+	// alone. The reminder pass uses it to skip what it would not insert
+	// anyway; the unique key, not this read, is what prevents duplicates.
+	OutboxKeys(notices []workflow.NoticeKey) (map[workflow.NoticeKey]map[string]bool, error)
 	// OutboxMessage returns one message (ENOTFOUND when absent).
 	OutboxMessage(id int64) (*workflow.OutboxMessage, error)
 	// OutboxMessages returns the messages matching f, newest first.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,15 +14,19 @@ import (
 
 // outboxRow is one message of the outbox: an email, or a markdown message
 // to a group robot (channel wecom or dingtalk, recipient "robot:<id>").
-// The unique key outbox_key over (kind, unit, deadline, lead, recipient)
+// The unique key outbox_key over (kind, deadline, lead, unit, recipient)
 // is what makes a reminder go out once: enqueueing it again inserts
-// nothing.
+// nothing. It begins with the notice (kind, deadline, lead), so that the
+// messages a notice already has are read from the index alone
+// (OutboxKeys). A row with facts is rendered when it is sent; its text and
+// html are empty. Rows without facts (NULL: those of earlier versions) are
+// sent as stored.
 type outboxRow struct {
 	ID            int64      `gorm:"primaryKey"`
 	Kind          string     `gorm:"size:16;not null;uniqueIndex:outbox_key,priority:1"`
-	Unit          ident      `gorm:"size:64;not null;uniqueIndex:outbox_key,priority:2;index:outbox_unit"`
-	Deadline      ident      `gorm:"size:64;not null;uniqueIndex:outbox_key,priority:3"`
-	Lead          int        `gorm:"not null;uniqueIndex:outbox_key,priority:4"`
+	Unit          ident      `gorm:"size:64;not null;uniqueIndex:outbox_key,priority:4;index:outbox_unit"`
+	Deadline      ident      `gorm:"size:64;not null;uniqueIndex:outbox_key,priority:2"`
+	Lead          int        `gorm:"not null;uniqueIndex:outbox_key,priority:3"`
 	Recipient     ident      `gorm:"size:255;not null;uniqueIndex:outbox_key,priority:5"`
 	Name          string     `gorm:"size:255;not null"`
 	Subject       string     `gorm:"size:1000;not null"`
@@ -38,6 +43,22 @@ type outboxRow struct {
 	CreatedAt     time.Time  `gorm:"not null;precision:6;autoCreateTime:false"`
 	SentAt        *time.Time `gorm:"precision:6"`
 	Channel       string     `gorm:"size:16;not null;default:email"`
+	Facts         *string    `gorm:"type:longtext"`
+}
+
+// nonEmpty is s as a nullable column: NULL when empty.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // TableName is the table of outboxRow.
@@ -46,7 +67,7 @@ func (outboxRow) TableName() string { return "outbox" }
 func (r outboxRow) message() workflow.OutboxMessage {
 	m := workflow.OutboxMessage{
 		ID: r.ID, Channel: workflow.Channel(r.Channel), Kind: workflow.NoticeKind(r.Kind), Unit: string(r.Unit), Deadline: string(r.Deadline), Lead: r.Lead,
-		Recipient: string(r.Recipient), Name: r.Name, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		Recipient: string(r.Recipient), Name: r.Name, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Facts: deref(r.Facts),
 		State: workflow.OutboxState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(),
 		LastError: r.LastError, LastAttemptAt: utcPtr(r.LastAttemptAt), ExpiresAt: utcPtr(r.ExpiresAt), CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt),
 	}
@@ -72,7 +93,7 @@ func (t *tx) EnqueueMessages(ms []workflow.OutboxMessage) (int, error) {
 		}
 		rows[i] = outboxRow{
 			Channel: string(channel), Kind: string(m.Kind), Unit: ident(m.Unit), Deadline: ident(m.Deadline), Lead: m.Lead,
-			Recipient: ident(m.Recipient), Name: m.Name, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
+			Recipient: ident(m.Recipient), Name: m.Name, Subject: m.Subject, Text: m.Text, HTML: m.HTML, Facts: nonEmpty(m.Facts),
 			State: string(state), Attempts: m.Attempts, NextAttemptAt: utc(m.NextAttemptAt), LastError: m.LastError,
 			ExpiresAt: utcPtr(m.ExpiresAt), CreatedAt: utc(m.CreatedAt), SentAt: utcPtr(m.SentAt),
 		}
@@ -98,18 +119,50 @@ func (t *tx) EnqueueMessages(ms []workflow.OutboxMessage) (int, error) {
 	return total, nil
 }
 
-// OutboxKeys returns "unit/recipient" of every message of kind, deadline
-// and lead, in any state.
-func (t *tx) OutboxKeys(kind workflow.NoticeKind, deadline string, lead int) (map[string]bool, error) {
-	var rows []struct{ Unit, Recipient string }
-	err := t.db.Model(&outboxRow{}).Select("unit, recipient").
-		Where("kind = ? AND deadline = ? AND lead = ?", string(kind), deadline, lead).Scan(&rows).Error
+// OutboxKeys returns "unit/recipient" of every message of each notice, in
+// any state, with one SELECT whose columns and conditions are all in the
+// unique key outbox_key, so that the index answers it without reading a
+// row.
+func (t *tx) OutboxKeys(notices []workflow.NoticeKey) (map[workflow.NoticeKey]map[string]bool, error) {
+	out := map[workflow.NoticeKey]map[string]bool{}
+	if len(notices) == 0 {
+		return out, nil
+	}
+	var cond strings.Builder
+	args := make([]any, 0, 3*len(notices))
+	seen := map[workflow.NoticeKey]bool{}
+	for _, n := range notices {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if cond.Len() > 0 {
+			cond.WriteString(" OR ")
+		}
+		cond.WriteString("(kind = ? AND deadline = ? AND lead = ?)")
+		args = append(args, string(n.Kind), n.Deadline, n.Lead)
+	}
+	rows, err := t.db.Raw("SELECT kind, deadline, lead, unit, recipient FROM outbox WHERE "+cond.String(), args...).Rows()
 	if err != nil {
 		return nil, internal(err, "outbox keys")
 	}
-	out := make(map[string]bool, len(rows))
-	for _, r := range rows {
-		out[r.Unit+"/"+r.Recipient] = true
+	defer rows.Close()
+	for rows.Next() {
+		var n workflow.NoticeKey
+		var kind, unit, recipient string
+		if err := rows.Scan(&kind, &n.Deadline, &n.Lead, &unit, &recipient); err != nil {
+			return nil, internal(err, "outbox keys")
+		}
+		n.Kind = workflow.NoticeKind(kind)
+		have := out[n]
+		if have == nil {
+			have = map[string]bool{}
+			out[n] = have
+		}
+		have[unit+"/"+recipient] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "outbox keys")
 	}
 	return out, nil
 }
@@ -174,7 +227,7 @@ const claimDue = "%[1]sstate = ? AND %[1]snext_attempt_at <= ? AND (%[1]sclaimed
 
 // claimedColumns are what a claim reads back of each message: all but the
 // state (pending), the claim and sent_at (unset while pending).
-const claimedColumns = "id, channel, kind, unit, deadline, lead, recipient, name, subject, text, html, attempts, next_attempt_at, last_error, last_attempt_at, expires_at, created_at"
+const claimedColumns = "id, channel, kind, unit, deadline, lead, recipient, name, subject, text, html, facts, attempts, next_attempt_at, last_error, last_attempt_at, expires_at, created_at"
 
 // ClaimMessages claims due pending messages in three statements: pick
 // candidate ids (leaving out skip), oldest due first, from a plain read
@@ -219,12 +272,13 @@ func (t *tx) ClaimMessages(claim string, now, until time.Time, limit int, skip .
 	for rows.Next() {
 		m := workflow.OutboxMessage{State: workflow.OutboxPending}
 		var channel, kind string
+		var facts *string
 		var lastAttempt, expires *time.Time
-		if err := rows.Scan(&m.ID, &channel, &kind, &m.Unit, &m.Deadline, &m.Lead, &m.Recipient, &m.Name, &m.Subject, &m.Text, &m.HTML,
+		if err := rows.Scan(&m.ID, &channel, &kind, &m.Unit, &m.Deadline, &m.Lead, &m.Recipient, &m.Name, &m.Subject, &m.Text, &m.HTML, &facts,
 			&m.Attempts, &m.NextAttemptAt, &m.LastError, &lastAttempt, &expires, &m.CreatedAt); err != nil {
 			return nil, internal(err, "claim messages")
 		}
-		m.Channel, m.Kind = workflow.Channel(channel), workflow.NoticeKind(kind)
+		m.Channel, m.Kind, m.Facts = workflow.Channel(channel), workflow.NoticeKind(kind), deref(facts)
 		m.NextAttemptAt, m.CreatedAt = m.NextAttemptAt.UTC(), m.CreatedAt.UTC()
 		m.LastAttemptAt, m.ExpiresAt = utcPtr(lastAttempt), utcPtr(expires)
 		out = append(out, m)

@@ -75,12 +75,20 @@ func testOutboxUniqueKey(t *testing.T, s service.Store) {
 	wantEqual(t, "state", got.State, workflow.OutboxSent)
 	wantUTC(t, "sent_at", *got.SentAt, now)
 	do(t, s, func(tx service.Tx) error {
-		keys, err := tx.OutboxKeys(workflow.NoticeReminder, "submission:2019-06-13", 1)
+		lead := func(n int) workflow.NoticeKey {
+			return workflow.NoticeKey{Kind: workflow.NoticeReminder, Deadline: "submission:2019-06-13", Lead: n}
+		}
+		keys, err := tx.OutboxKeys([]workflow.NoticeKey{lead(1), lead(3), lead(7), lead(1)})
 		if err != nil {
 			return err
 		}
-		wantEqual(t, "keys of lead 1", keys, map[string]bool{"gjz/dcb@gjz.example.cn": true, "gjz/liting@gjz.example.cn": true})
-		return nil
+		wantEqual(t, "keys of leads 1, 3 and 7", keys, map[workflow.NoticeKey]map[string]bool{
+			lead(1): {"gjz/dcb@gjz.example.cn": true, "gjz/liting@gjz.example.cn": true},
+			lead(3): {"gjz/dcb@gjz.example.cn": true},
+		})
+		none, err := tx.OutboxKeys(nil)
+		wantEqual(t, "keys of no notice", len(none), 0)
+		return err
 	})
 	// Recipients compare exactly: another case is another key.
 	if n := enqueue(t, s, message("gjz", "DCB@gjz.example.cn", 1, now)); n != 1 {
