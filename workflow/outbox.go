@@ -65,8 +65,8 @@ type OutboxMessage struct {
 	// Channel) renders Text and HTML from when it is sent; Text and HTML
 	// are then empty. The reminder pass writes facts (small rows, rendered
 	// later); messages without facts are sent as stored.
-	Facts string `json:"-"`
-	State   OutboxState `json:"state"`
+	Facts string      `json:"-"`
+	State OutboxState `json:"state"`
 	// Attempts counts the sends the mail server or robot refused or broke
 	// off.
 	Attempts      int       `json:"attempts"`
