@@ -31,9 +31,11 @@ import (
 // server or in two, never hold the same message. There is one keeper on
 // SQLite and there are four on MySQL (Commits). Each sender owns one
 // connection to the mail server (Connections of them when the Mailer is a
-// Forker). A sender delivers each message by the sender of its channel: an
-// email over its connection, a robot message through Robots (an HTTP
-// request; RobotSender paces each robot). Robot messages take the same
+// Forker). A sender renders a message stored with facts (what the
+// reminder pass enqueues: its template is its kind and channel) and
+// delivers it by the sender of its channel: an email over its connection,
+// a robot message through Robots (an HTTP request; RobotSender paces each
+// robot). Messages stored rendered are sent as stored. Robot messages take the same
 // claims, window slots and group commits as emails, so the rules below
 // hold for both.
 //
@@ -723,9 +725,14 @@ func (r *run) send(s *sender) {
 	}
 }
 
-// deliver hands a claimed message to the sender of its channel: an email
-// to mailer, a robot message to Robots.
+// deliver renders a claimed message stored with facts and hands it to
+// the sender of its channel: an email to mailer, a robot message to
+// Robots. Facts that do not render fail the message at once: they never
+// will.
 func (d *Dispatcher) deliver(ctx context.Context, mailer Mailer, m *workflow.OutboxMessage, now time.Time) error {
+	if err := Render(m); err != nil {
+		return Permanent(fmt.Errorf("消息内容无法生成：%w", err))
+	}
 	if m.Channel.IsRobot() {
 		if d.Robots == nil {
 			return Permanent(errors.New("本服务器未配置群机器人发送"))

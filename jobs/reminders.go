@@ -14,10 +14,13 @@ import (
 
 // Reminders is the reminder pass: at each tick it asks the service which
 // notices are due now and whom they still have to reach
-// (service.DueNotices), renders one message per owing unit and contact and
-// one per owing unit and group robot (markdown, with the same facts and a
-// link to the page), plus one office digest per overdue notice to each
-// office address and office robot, and enqueues them (service.Enqueue).
+// (service.DueNotices), and makes one message per owing unit and contact
+// and one per owing unit and group robot (markdown, with the same facts and
+// a link to the page), plus one office digest per overdue notice to each
+// office address and office robot, and enqueues them (service.Enqueue). A
+// message is enqueued as its subject and its facts (the template's view,
+// as JSON); the dispatcher renders its text and HTML when it sends it, so
+// that enqueueing thousands of reminders writes small rows.
 // The notices about a published result go the same way, by mail: the
 // publication to every unit's contacts, each answer to its unit's
 // contacts, and a digest of open objections to the office on each working
@@ -52,8 +55,24 @@ func (r *Reminders) Run(ctx context.Context) (int, error) {
 // Due returns the messages a pass would enqueue now, without writing
 // anything; messages whose key is already in the outbox are left out.
 func (r *Reminders) Due(ctx context.Context) ([]workflow.OutboxMessage, error) {
+	ds, err := r.drafts(ctx)
+	out := make([]workflow.OutboxMessage, len(ds))
+	for i := range ds {
+		out[i] = ds[i].msg
+	}
+	return out, err
+}
+
+// draft is a message of the pass with the view its facts hold.
+type draft struct {
+	msg  workflow.OutboxMessage
+	view mailView
+}
+
+// drafts returns the messages a pass would enqueue now with their views.
+func (r *Reminders) drafts(ctx context.Context) ([]draft, error) {
 	if r.tpl == nil {
-		t, err := loadTemplates()
+		t, err := parsedTemplates()
 		if err != nil {
 			return nil, err
 		}
@@ -63,19 +82,19 @@ func (r *Reminders) Due(ctx context.Context) ([]workflow.OutboxMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []workflow.OutboxMessage
+	var out []draft
 	for _, d := range due {
-		ms, err := r.notice(d)
+		ds, err := r.notice(d)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ms...)
+		out = append(out, ds...)
 	}
 	return out, nil
 }
 
-// notice renders the messages of one due notice.
-func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error) {
+// notice makes the messages of one due notice.
+func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 	p, n, now := d.Plan, d.Notice, d.At
 	what, dueText, dueNote := describe(p, n.Deadline)
 	sender := r.Sender
@@ -94,29 +113,27 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		}
 	}
 	until := n.Until.UTC()
-	msg := func(kind workflow.NoticeKind, unit, to, name string, v *mailView) (workflow.OutboxMessage, error) {
-		c, err := r.tpl.render(kind, v)
+	// A message is its subject and its facts; the dispatcher renders the
+	// rest when it sends (renderFacts).
+	msg := func(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView) (draft, error) {
+		subject, err := r.tpl.subject(kind, channel, v)
 		if err != nil {
-			return workflow.OutboxMessage{}, fmt.Errorf("render %s: %w", kind, err)
+			return draft{}, fmt.Errorf("render %s for %s: %w", kind, channel, err)
 		}
-		return workflow.OutboxMessage{
-			Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to, Name: name,
-			Subject: c.Subject, Text: c.Text, HTML: c.HTML, State: workflow.OutboxPending,
-			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
-		}, nil
-	}
-	robotMsg := func(kind workflow.NoticeKind, unit string, to service.RobotTarget, v *mailView) (workflow.OutboxMessage, error) {
-		c, err := r.tpl.renderRobot(kind, v)
+		f, err := facts(v)
 		if err != nil {
-			return workflow.OutboxMessage{}, fmt.Errorf("render %s for a robot: %w", kind, err)
+			return draft{}, fmt.Errorf("facts of %s: %w", kind, err)
 		}
-		return workflow.OutboxMessage{
-			Channel: to.Kind, Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to.Recipient(), Name: to.Label,
-			Subject: c.Subject, Text: c.Text, State: workflow.OutboxPending,
+		return draft{view: *v, msg: workflow.OutboxMessage{
+			Channel: channel, Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to, Name: name,
+			Subject: subject, Facts: f, State: workflow.OutboxPending,
 			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
-		}, nil
+		}}, nil
 	}
-	var out []workflow.OutboxMessage
+	robotMsg := func(kind workflow.NoticeKind, unit string, to service.RobotTarget, v *mailView) (draft, error) {
+		return msg(kind, to.Kind, unit, to.Recipient(), to.Label, v)
+	}
+	var out []draft
 	for _, o := range d.Owed {
 		v := base
 		v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o.Owing)
@@ -127,7 +144,7 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		}
 		for _, c := range o.Contacts {
 			v.Name = c.Name
-			m, err := msg(n.Kind, o.Unit, c.Email, c.Name, &v)
+			m, err := msg(n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v)
 			if err != nil {
 				return nil, err
 			}
@@ -159,7 +176,7 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 			kind = n.Kind
 		}
 		for _, to := range d.Office {
-			m, err := msg(kind, "", to, "市总工会办公室", &v)
+			m, err := msg(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v)
 			if err != nil {
 				return nil, err
 			}
