@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -113,27 +114,34 @@ func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 		}
 	}
 	until := n.Until.UTC()
-	// A message is its subject and its facts; the dispatcher renders the
-	// rest when it sends (renderFacts).
-	msg := func(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView) (draft, error) {
+	// A message is its subject and its facts (v's JSON, in parts: see
+	// joinFacts); the dispatcher renders the rest when it sends.
+	msg := func(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView, facts string) (draft, error) {
 		subject, err := r.tpl.subject(kind, channel, v)
 		if err != nil {
 			return draft{}, fmt.Errorf("render %s for %s: %w", kind, channel, err)
 		}
-		f, err := facts(v)
-		if err != nil {
-			return draft{}, fmt.Errorf("facts of %s: %w", kind, err)
-		}
 		return draft{view: *v, msg: workflow.OutboxMessage{
 			Channel: channel, Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to, Name: name,
-			Subject: subject, Facts: f, State: workflow.OutboxPending,
+			Subject: subject, Facts: facts, State: workflow.OutboxPending,
 			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
 		}}, nil
 	}
-	robotMsg := func(kind workflow.NoticeKind, unit string, to service.RobotTarget, v *mailView) (draft, error) {
-		return msg(kind, to.Kind, unit, to.Recipient(), to.Label, v)
+	robotMsg := func(kind workflow.NoticeKind, unit string, to service.RobotTarget, v *mailView, facts string) (draft, error) {
+		return msg(kind, to.Kind, unit, to.Recipient(), to.Label, v, facts)
 	}
-	var out []draft
+	// The facts of the notice, of each unit and of each recipient are
+	// written once each and joined: thousands of messages of one notice
+	// share all but a name.
+	shared, err := json.Marshal(&base)
+	if err != nil {
+		return nil, fmt.Errorf("facts of %s: %w", n.Kind, err)
+	}
+	size := len(d.Office) + len(d.OfficeRobots)
+	for _, o := range d.Owed {
+		size += len(o.Contacts) + len(o.Robots)
+	}
+	out := make([]draft, 0, size)
 	for _, o := range d.Owed {
 		v := base
 		v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o.Owing)
@@ -142,9 +150,13 @@ func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 			m := objectionOf(p, d.Answer, o.UnitName)
 			v.Objection = &m
 		}
+		unit, err := json.Marshal(&mailView{Unit: v.Unit, UnitName: v.UnitName, Items: v.Items, Result: v.Result, Objection: v.Objection})
+		if err != nil {
+			return nil, fmt.Errorf("facts of %s: %w", n.Kind, err)
+		}
 		for _, c := range o.Contacts {
 			v.Name = c.Name
-			m, err := msg(n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v)
+			m, err := msg(n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, joinFacts(shared, unit, recipientFacts(&v)))
 			if err != nil {
 				return nil, err
 			}
@@ -152,7 +164,7 @@ func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 		}
 		v.Name, v.Link = "", pageLink(r.PublicURL, n.Kind, n.Deadline, o.Unit)
 		for _, to := range o.Robots {
-			m, err := robotMsg(n.Kind, o.Unit, to, &v)
+			m, err := robotMsg(n.Kind, o.Unit, to, &v, joinFacts(shared, unit, recipientFacts(&v)))
 			if err != nil {
 				return nil, err
 			}
@@ -175,8 +187,12 @@ func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 		if n.Kind == workflow.NoticeObjections {
 			kind = n.Kind
 		}
+		digest, err := json.Marshal(&v)
+		if err != nil {
+			return nil, fmt.Errorf("facts of %s: %w", kind, err)
+		}
 		for _, to := range d.Office {
-			m, err := msg(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v)
+			m, err := msg(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v, string(digest))
 			if err != nil {
 				return nil, err
 			}
@@ -184,7 +200,7 @@ func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 		}
 		v.Link = pageLink(r.PublicURL, kind, n.Deadline, "")
 		for _, to := range d.OfficeRobots {
-			m, err := robotMsg(kind, "", to, &v)
+			m, err := robotMsg(kind, "", to, &v, joinFacts(digest, recipientFacts(&v)))
 			if err != nil {
 				return nil, err
 			}

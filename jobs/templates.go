@@ -193,10 +193,36 @@ func (t *templates) body(kind workflow.NoticeKind, v *mailView) (content, error)
 	return c, nil
 }
 
-// facts is v as an outbox row keeps it.
-func facts(v *mailView) (string, error) {
-	b, err := json.Marshal(v)
-	return string(b), err
+// joinFacts joins JSON objects into one: the facts of a message written
+// in parts (the notice's, the unit's, the recipient's), each part a
+// mailView with only its own fields set. A key in two parts takes the
+// later part's value, as json.Unmarshal does.
+func joinFacts(parts ...[]byte) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for _, p := range parts {
+		inner := bytes.TrimSpace(p)
+		inner = inner[1 : len(inner)-1]
+		if len(inner) == 0 {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		b.Write(inner)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// recipientFacts is the part of v's facts that is the recipient's: its
+// name, and a robot message's link.
+func recipientFacts(v *mailView) []byte {
+	b, err := json.Marshal(&mailView{Name: v.Name, Link: v.Link})
+	if err != nil {
+		panic(err) // two strings always marshal
+	}
+	return b
 }
 
 // Render fills in the text and HTML of a message stored with facts, as

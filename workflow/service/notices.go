@@ -173,7 +173,7 @@ func noticeKey(n workflow.Notice) workflow.NoticeKey {
 func owingInput(tx Tx, p *workflow.Plan, due []workflow.Notice) (workflow.OwingInput, map[string][]workflow.Contact, error) {
 	var in workflow.OwingInput
 	var err error
-	if in.Units, err = tx.Units(); err != nil {
+	if in.Units, err = tx.UnitNames(); err != nil {
 		return in, nil, err
 	}
 	if in.States, err = tx.SubmissionStates(p.Year); err != nil {
@@ -202,7 +202,7 @@ func owingInput(tx Tx, p *workflow.Plan, due []workflow.Notice) (workflow.OwingI
 			in.Months = append(in.Months, workflow.ReminderMonth{Unit: m.Unit, Month: m.Month, Count: m.Count})
 		}
 	}
-	contacts, err := tx.AllContacts()
+	contacts, err := tx.ContactAddresses()
 	return in, contacts, err
 }
 
@@ -478,7 +478,7 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, c *contestDue, keys ma
 	if c == nil || (c.publication == nil && len(c.answers) == 0 && c.digest == nil) {
 		return nil, nil
 	}
-	contacts, err := tx.AllContacts()
+	contacts, err := tx.ContactAddresses()
 	if err != nil {
 		return nil, err
 	}
@@ -498,7 +498,7 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, c *contestDue, keys ma
 		}
 		return cs, robotTargets(robots[unit], func(to string) bool { return have[unit+"/"+to] })
 	}
-	units, err := tx.Units()
+	units, err := tx.UnitNames()
 	if err != nil {
 		return nil, err
 	}

@@ -358,8 +358,15 @@ type JobsTx interface {
 	// SubmissionStates returns the state of each unit's submission of
 	// year (units without one are absent), without loading documents.
 	SubmissionStates(year int) (map[string]workflow.State, error)
-	// AllContacts returns every unit's contacts, by unit code.
-	AllContacts() (map[string][]workflow.Contact, error)
+	// UnitNames returns every unit's code and name, by code (CreatedAt
+	// zero): what the notices name units by, read on every tick a notice
+	// is due.
+	UnitNames() ([]workflow.Unit, error)
+	// ContactAddresses returns every unit's contacts, by unit code, in
+	// each unit's order, with their names and email addresses only (the
+	// other fields empty): whom the notices reach, and whether a unit can
+	// be reached at all.
+	ContactAddresses() (map[string][]workflow.Contact, error)
 
 	// SaveMonthlySummary stores the summary of a month (ECONFLICT when the
 	// month already has one).

@@ -52,13 +52,47 @@ func (t *tx) Unit(code string) (*workflow.Unit, error) {
 
 // Units returns every unit ordered by code.
 func (t *tx) Units() ([]workflow.Unit, error) {
-	var rows []unitRow
-	if err := t.db.Order("code").Find(&rows).Error; err != nil {
+	// Scanned without gorm's reflection: the reminder pass reads every
+	// unit on every tick a notice is due.
+	rows, err := t.db.Raw("SELECT code, name, created_at FROM units ORDER BY code").Rows()
+	if err != nil {
 		return nil, internal(err, "units")
 	}
-	out := make([]workflow.Unit, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.unit())
+	defer rows.Close()
+	out := []workflow.Unit{}
+	for rows.Next() {
+		var u workflow.Unit
+		if err := rows.Scan(&u.Code, &u.Name, &u.CreatedAt); err != nil {
+			return nil, internal(err, "units")
+		}
+		u.CreatedAt = u.CreatedAt.UTC()
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "units")
+	}
+	return out, nil
+}
+
+// UnitNames returns every unit's code and name, by code, scanned without
+// gorm's reflection (the reminder pass reads them on every tick a notice
+// is due).
+func (t *tx) UnitNames() ([]workflow.Unit, error) {
+	rows, err := t.db.Raw("SELECT code, name FROM units ORDER BY code").Rows()
+	if err != nil {
+		return nil, internal(err, "unit names")
+	}
+	defer rows.Close()
+	out := []workflow.Unit{}
+	for rows.Next() {
+		var u workflow.Unit
+		if err := rows.Scan(&u.Code, &u.Name); err != nil {
+			return nil, internal(err, "unit names")
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "unit names")
 	}
 	return out, nil
 }

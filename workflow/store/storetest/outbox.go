@@ -503,6 +503,12 @@ func testJobMarks(t *testing.T, s service.Store) {
 
 func testJobReads(t *testing.T, s service.Store) {
 	do(t, s, func(tx service.Tx) error {
+		for _, u := range []workflow.Unit{{Code: "zs", Name: "中山区总工会"}, {Code: "gjz", Name: "甘井子区总工会"}} {
+			u.CreatedAt = at(1, 9, 0, 0, 0)
+			if err := tx.CreateUnit(&u); err != nil {
+				return err
+			}
+		}
 		createSubmission(t, tx, 2019, "gjz")
 		sub := createSubmission(t, tx, 2019, "zs")
 		prev := sub.Version
@@ -511,7 +517,7 @@ func testJobReads(t *testing.T, s service.Store) {
 			return err
 		}
 		createSubmission(t, tx, 2020, "xg")
-		if err := tx.SetContacts("zs", []workflow.Contact{{Name: "乙", Email: "b@zs.cn"}, {Name: "甲", Email: "a@zs.cn"}}); err != nil {
+		if err := tx.SetContacts("zs", []workflow.Contact{{Name: "乙", Email: "b@zs.cn", Phone: "0411-86641234", Duty: "head"}, {Name: "甲", Email: "a@zs.cn", Mobile: "13804110001"}}); err != nil {
 			return err
 		}
 		return tx.SetContacts("gjz", []workflow.Contact{{Name: "丙", Email: "c@gjz.cn"}})
@@ -522,7 +528,7 @@ func testJobReads(t *testing.T, s service.Store) {
 			return err
 		}
 		wantEqual(t, "states", states, map[string]workflow.State{"gjz": workflow.StateDraft, "zs": workflow.StateSubmitted})
-		cs, err := tx.AllContacts()
+		cs, err := tx.ContactAddresses()
 		if err != nil {
 			return err
 		}
@@ -530,6 +536,78 @@ func testJobReads(t *testing.T, s service.Store) {
 			"gjz": {{Name: "丙", Email: "c@gjz.cn"}},
 			"zs":  {{Name: "乙", Email: "b@zs.cn"}, {Name: "甲", Email: "a@zs.cn"}},
 		})
+		units, err := tx.Units()
+		if err != nil {
+			return err
+		}
+		names, err := tx.UnitNames()
+		if err != nil {
+			return err
+		}
+		for i := range units {
+			units[i].CreatedAt = time.Time{}
+		}
+		wantEqual(t, "unit names", names, units)
 		return nil
 	})
+}
+
+// testOutboxEnqueueBatches: messages enqueued in bulk, as the reminder
+// pass writes them (facts, several notices, email and robot) and as
+// earlier versions did (stored rendered), interleaved and in batches
+// larger than the store's, are each stored once with every column as
+// given; keys already there, in the outbox or earlier in the same call,
+// are skipped and not counted.
+func testOutboxEnqueueBatches(t *testing.T, s service.Store) {
+	now := at(12, 9, 0, 0, 0)
+	expires := at(13, 17, 30, 0, 0)
+	fresh := func(unit, to string, lead int) workflow.OutboxMessage {
+		m := message(unit, to, lead, now)
+		m.Text, m.HTML, m.ExpiresAt = "", "", &expires
+		m.Facts = fmt.Sprintf(`{"unit":%q,"name":%q}`, unit, to)
+		return m
+	}
+	enqueue(t, s, fresh("gjz", "r0@x.cn", 1))
+	var ms []workflow.OutboxMessage
+	for i := range 130 {
+		m := fresh(fmt.Sprintf("u%03d", i), fmt.Sprintf("r%d@x.cn", i), 1+i%2)
+		if i%7 == 0 {
+			m.Channel, m.Recipient = workflow.ChannelWeCom, workflow.RobotRecipient(int64(i))
+		}
+		ms = append(ms, m)
+		if i%40 == 0 {
+			ms = append(ms, message(fmt.Sprintf("u%03d", i), fmt.Sprintf("stored%d@x.cn", i), 3, now)) // stored rendered
+		}
+	}
+	ms = append(ms, ms[5], fresh("gjz", "r0@x.cn", 1)) // a key of this call and one already there
+	if n := enqueue(t, s, ms...); n != len(ms)-2 {
+		t.Fatalf("inserted %d of %d, want all but the 2 known keys", n, len(ms))
+	}
+	var all []workflow.OutboxMessage
+	do(t, s, func(tx service.Tx) (err error) {
+		all, err = tx.OutboxMessages(service.OutboxFilter{Limit: 1000})
+		return err
+	})
+	if len(all) != len(ms)-1 {
+		t.Fatalf("%d rows, want %d", len(all), len(ms)-1)
+	}
+	byKey := map[string]workflow.OutboxMessage{}
+	for _, m := range all {
+		byKey[m.KeyString()] = m
+	}
+	for _, want := range ms {
+		got, ok := byKey[want.KeyString()]
+		if !ok {
+			t.Fatalf("%s missing", want.KeyString())
+		}
+		if want.Channel == "" {
+			want.Channel = workflow.ChannelEmail
+		}
+		if got.Channel != want.Channel || got.Name != want.Name || got.Subject != want.Subject || got.Facts != want.Facts ||
+			got.Text != want.Text || got.HTML != want.HTML || got.State != workflow.OutboxPending || got.Attempts != 0 ||
+			!got.NextAttemptAt.Equal(now) || !got.CreatedAt.Equal(now) || (got.ExpiresAt == nil) != (want.ExpiresAt == nil) ||
+			(got.ExpiresAt != nil && !got.ExpiresAt.Equal(expires)) {
+			t.Errorf("%s read back as %+v, want %+v", want.KeyString(), got, want)
+		}
+	}
 }
