@@ -116,10 +116,25 @@ func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 	until := n.Until.UTC()
 	// A message is its subject and its facts (v's JSON, in parts: see
 	// joinFacts); the dispatcher renders the rest when it sends.
+	// A subject that names no recipient's field is rendered once per unit
+	// (the office's digest: once).
+	type subjectKey struct {
+		kind  workflow.NoticeKind
+		robot bool
+		unit  string
+	}
+	subjects := map[subjectKey]string{}
 	msg := func(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView, facts string) (draft, error) {
-		subject, err := r.tpl.subject(kind, channel, v)
-		if err != nil {
-			return draft{}, fmt.Errorf("render %s for %s: %w", kind, channel, err)
+		key := subjectKey{kind, channel.IsRobot(), unit}
+		subject, ok := subjects[key]
+		if !ok {
+			var err error
+			if subject, err = r.tpl.subject(kind, channel, v); err != nil {
+				return draft{}, fmt.Errorf("render %s for %s: %w", kind, channel, err)
+			}
+			if r.tpl.sharedSubject[kind][key.robot] {
+				subjects[key] = subject
+			}
 		}
 		return draft{view: *v, msg: workflow.OutboxMessage{
 			Channel: channel, Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to, Name: name,

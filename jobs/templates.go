@@ -7,8 +7,10 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"slices"
 	"sync"
 	texttemplate "text/template"
+	"text/template/parse"
 	"time"
 
 	"kaohe/workflow"
@@ -32,6 +34,10 @@ type templates struct {
 	text  map[workflow.NoticeKind]*texttemplate.Template
 	html  map[workflow.NoticeKind]*htmltemplate.Template
 	robot map[workflow.NoticeKind]*texttemplate.Template
+	// sharedSubject holds the kinds whose email subject (false) or robot
+	// title (true) names no field called Name or Link: the same for every
+	// recipient of a unit, so the reminder pass renders it once per unit.
+	sharedSubject map[workflow.NoticeKind]map[bool]bool
 }
 
 func loadTemplates() (*templates, error) {
@@ -58,7 +64,66 @@ func loadTemplates() (*templates, error) {
 		}
 		t.robot[k] = rt
 	}
+	t.sharedSubject = map[workflow.NoticeKind]map[bool]bool{}
+	for k, tt := range t.text {
+		t.sharedSubject[k] = map[bool]bool{
+			false: !namesField(tt.Lookup("subject").Root, "Name", "Link"),
+			true:  !namesField(t.robot[k].Lookup("title").Root, "Name", "Link"),
+		}
+	}
 	return t, nil
+}
+
+// namesField reports whether the template tree under n may read a field
+// called one of names, of any value: a field or a chain naming one of
+// them, or a call of another template (not followed), counts.
+func namesField(n parse.Node, names ...string) bool {
+	if n == nil {
+		return false
+	}
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Nodes {
+			if namesField(c, names...) {
+				return true
+			}
+		}
+	case *parse.ActionNode:
+		return namesField(n.Pipe, names...)
+	case *parse.PipeNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Cmds {
+			if namesField(c, names...) {
+				return true
+			}
+		}
+	case *parse.CommandNode:
+		for _, a := range n.Args {
+			if namesField(a, names...) {
+				return true
+			}
+		}
+	case *parse.IfNode:
+		return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+	case *parse.RangeNode:
+		return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+	case *parse.WithNode:
+		return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+	case *parse.FieldNode:
+		return slices.ContainsFunc(n.Ident, func(id string) bool { return slices.Contains(names, id) })
+	case *parse.VariableNode:
+		return slices.ContainsFunc(n.Ident, func(id string) bool { return slices.Contains(names, id) })
+	case *parse.ChainNode:
+		return namesField(n.Node, names...) || slices.ContainsFunc(n.Field, func(id string) bool { return slices.Contains(names, id) })
+	case *parse.TemplateNode, *parse.BreakNode, *parse.ContinueNode:
+		return true
+	}
+	return false
 }
 
 // mailView is what a template sees. Its JSON is a message's facts

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	texttemplate "text/template"
 
 	"kaohe/workflow"
 )
@@ -86,6 +87,35 @@ func TestJoinedFactsAreTheView(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, v) {
 			t.Errorf("joined facts read back as\n%+v\nwant\n%+v", got, v)
+		}
+	}
+}
+
+// TestSubjectsNamingTheRecipient: a subject that reads the recipient's
+// name or link (or calls another template) is rendered for each
+// recipient; the embedded ones name neither, so the reminder pass renders
+// each once per unit.
+func TestSubjectsNamingTheRecipient(t *testing.T) {
+	for src, want := range map[string]bool{
+		`{{define "s"}}【考核提醒】{{.UnitName}}{{end}}`:                               false,
+		`{{define "s"}}{{.Name}}，您好{{end}}`:                                      true,
+		`{{define "s"}}{{if .Items}}{{$.Link}}{{end}}{{end}}`:                    true,
+		`{{define "s"}}{{with .Result}}{{.Rank}}{{else}}{{.Name}}{{end}}{{end}}`: true,
+		`{{define "s"}}{{range .Office}}{{.Phone}}{{end}}{{end}}`:                false,
+		`{{define "s"}}{{template "other" .}}{{end}}{{define "other"}}x{{end}}`:  true,
+	} {
+		tpl := texttemplate.Must(texttemplate.New("t").Parse(src))
+		if got := namesField(tpl.Lookup("s").Root, "Name", "Link"); got != want {
+			t.Errorf("%s: names the recipient %v, want %v", src, got, want)
+		}
+	}
+	tpl, err := loadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, by := range tpl.sharedSubject {
+		if !by[false] || !by[true] {
+			t.Errorf("%s: subjects shared by a unit's recipients: email %v, robot %v", kind, by[false], by[true])
 		}
 	}
 }
