@@ -216,15 +216,15 @@ func emptyOutbox(backend string) string {
 var benchMail = &jobs.Mail{From: "kaohe@x.cn", To: "head@gjz.example.cn", Name: "王明", Subject: "【考核提醒】甘井子区总工会：2019年度实绩考核指标表报送将于2019年6月13日（星期四） 17:30截止",
 	Text: "王明，您好：\n\n指标表（党建、业务、创新指标）及督查工作联系人尚未报送。\n", HTML: "<p>王明，您好：</p><ul><li>指标表尚未报送</li></ul>"}
 
-// bareSend sends benchMail n times over s as a bare gomail loop does.
-func bareSend(b *testing.B, s gomail.SendCloser, n int) {
+// bareSend sends mail n times over s as a bare gomail loop does.
+func bareSend(b *testing.B, s gomail.SendCloser, mail *jobs.Mail, n int) {
 	for range n {
 		m := gomail.NewMessage()
-		m.SetAddressHeader("From", benchMail.From, "大连市总工会考核办")
-		m.SetAddressHeader("To", benchMail.To, benchMail.Name)
-		m.SetHeader("Subject", benchMail.Subject)
-		m.SetBody("text/plain", benchMail.Text)
-		m.AddAlternative("text/html", benchMail.HTML)
+		m.SetAddressHeader("From", mail.From, "大连市总工会考核办")
+		m.SetAddressHeader("To", mail.To, mail.Name)
+		m.SetHeader("Subject", mail.Subject)
+		m.SetBody("text/plain", mail.Text)
+		m.AddAlternative("text/html", mail.HTML)
 		if err := gomail.Send(s, m); err != nil {
 			b.Fatal(err)
 		}
@@ -255,6 +255,33 @@ func enqueueBench(b *testing.B, db service.Store, clock workflow.Clock, first, n
 	if err := db.Update(context.Background(), func(tx service.Tx) error { _, err := tx.EnqueueMessages(ms); return err }); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// benchFacts are the facts of a real reminder, as the reminder pass stores
+// them (BenchmarkReminders' first message).
+const benchFacts = `{"plan":"2019年度各区市县（开放先导区）总工会实绩考核工作指标","sender":"大连市总工会办公室",` +
+	`"what":"2019年度实绩考核指标表报送","due":"2019年6月13日（星期四） 17:30","now":"2019年6月12日 10:00","lead":1,` +
+	`"office":[{"name":"林浩","phone":"82610211","email":"547143449@qq.com"},{"name":"张慧","phone":"82637411","email":"1291529912@qq.com"}],` +
+	`"unit":"u00001","unit_name":"第1区总工会","items":["指标表（党建、业务、创新指标）及督查工作联系人尚未报送"],"name":"王明"}`
+
+// enqueueFactsBench enqueues n reminders stored as benchFacts, to
+// recipients numbered from first, due at clock's time, and returns the
+// mail each becomes when rendered.
+func enqueueFactsBench(b *testing.B, db service.Store, clock workflow.Clock, first, n int) *jobs.Mail {
+	ms := make([]workflow.OutboxMessage, n)
+	for i := range ms {
+		ms[i] = workflow.OutboxMessage{Channel: workflow.ChannelEmail, Kind: workflow.NoticeReminder, Unit: "u00001", Deadline: "submission:2019-06-13",
+			Lead: 1, Recipient: fmt.Sprintf("r%07d@x.cn", first+i), Name: "王明", Subject: "【考核提醒】第1区总工会：2019年度实绩考核指标表报送将于2019年6月13日（星期四） 17:30截止",
+			Facts: benchFacts, NextAttemptAt: clock.Now(), CreatedAt: clock.Now()}
+	}
+	if err := db.Update(context.Background(), func(tx service.Tx) error { _, err := tx.EnqueueMessages(ms); return err }); err != nil {
+		b.Fatal(err)
+	}
+	m := ms[0]
+	if err := jobs.Render(&m); err != nil {
+		b.Fatal(err)
+	}
+	return &jobs.Mail{From: benchMail.From, To: m.Recipient, Name: m.Name, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
 }
 
 // processCPU is the CPU time this process has used (user and system, all
@@ -291,7 +318,7 @@ func BenchmarkDispatch(b *testing.B) {
 	b.Run("bare-gomail", func(b *testing.B) {
 		s := bareDial(b, srv)
 		for b.Loop() {
-			bareSend(b, s, 1)
+			bareSend(b, s, benchMail, 1)
 		}
 	})
 	for _, backend := range []string{"sqlite", "mariadb"} {
@@ -309,50 +336,71 @@ func BenchmarkDispatch(b *testing.B) {
 			}
 		})
 	}
+	// vs-bare-*: benchMail stored rendered, as earlier versions enqueued
+	// every message; vs-bare-rendered-*: reminders stored as facts, as the
+	// reminder pass enqueues them, rendered by the dispatcher when it sends
+	// them, against a bare loop sending the same rendered reminder.
 	for _, backend := range []string{"sqlite", "mariadb"} {
 		b.Run("vs-bare-"+backend, func(b *testing.B) {
-			db := openStore(b, backend, b.TempDir())
-			clock := workflow.NewManualClock(at(6, 12, 9, 0))
-			s := bareDial(b, srv)
-			m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 5 * time.Second}
-			defer m.Close()
-			d := &jobs.Dispatcher{Store: db, Clock: clock, Mailer: m, From: benchMail.From}
-			var runs, bares, runCPU, bareCPU time.Duration
-			round := 0
-			for b.Loop() {
-				b.StopTimer()
-				enqueueBench(b, db, clock, round*benchRound, benchRound)
-				b.StartTimer()
-				bare := func() {
-					start, cpu := time.Now(), processCPU()
-					bareSend(b, s, benchRound)
-					bares += time.Since(start)
-					bareCPU += processCPU() - cpu
-				}
-				dispatch := func() {
-					start, cpu := time.Now(), processCPU()
-					n, err := d.RunOnce(context.Background())
-					runs += time.Since(start)
-					runCPU += processCPU() - cpu
-					if err != nil || n != benchRound {
-						b.Fatalf("%d sent of %d, %v", n, benchRound, err)
-					}
-				}
-				if round%2 == 0 {
-					bare()
-					dispatch()
-				} else {
-					dispatch()
-					bare()
-				}
-				round++
-			}
-			msgs := float64(round * benchRound)
-			b.ReportMetric(float64(runs.Microseconds())/msgs, "run-us")
-			b.ReportMetric(float64(bares.Microseconds())/msgs, "bare-us")
-			b.ReportMetric(float64(bares)/float64(runs), "x-bare")
-			b.ReportMetric(float64(runCPU.Microseconds())/msgs, "run-cpu-us")
-			b.ReportMetric(float64(bareCPU.Microseconds())/msgs, "bare-cpu-us")
+			vsBare(b, srv, backend, func(db service.Store, clock workflow.Clock, first, n int) *jobs.Mail {
+				enqueueBench(b, db, clock, first, n)
+				return benchMail
+			})
 		})
 	}
+	for _, backend := range []string{"sqlite", "mariadb"} {
+		b.Run("vs-bare-rendered-"+backend, func(b *testing.B) {
+			vsBare(b, srv, backend, func(db service.Store, clock workflow.Clock, first, n int) *jobs.Mail {
+				return enqueueFactsBench(b, db, clock, first, n)
+			})
+		})
+	}
+}
+
+// vsBare runs rounds of benchRound messages, the bare loop and the
+// dispatcher in turn (see BenchmarkDispatch); enqueue stores a round's
+// messages and returns the mail the bare loop sends for them.
+func vsBare(b *testing.B, srv *smtpServer, backend string, enqueue func(db service.Store, clock workflow.Clock, first, n int) *jobs.Mail) {
+	db := openStore(b, backend, b.TempDir())
+	clock := workflow.NewManualClock(at(6, 12, 9, 0))
+	s := bareDial(b, srv)
+	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 5 * time.Second}
+	defer m.Close()
+	d := &jobs.Dispatcher{Store: db, Clock: clock, Mailer: m, From: benchMail.From}
+	var runs, bares, runCPU, bareCPU time.Duration
+	round := 0
+	for b.Loop() {
+		b.StopTimer()
+		mail := enqueue(db, clock, round*benchRound, benchRound)
+		b.StartTimer()
+		bare := func() {
+			start, cpu := time.Now(), processCPU()
+			bareSend(b, s, mail, benchRound)
+			bares += time.Since(start)
+			bareCPU += processCPU() - cpu
+		}
+		dispatch := func() {
+			start, cpu := time.Now(), processCPU()
+			n, err := d.RunOnce(context.Background())
+			runs += time.Since(start)
+			runCPU += processCPU() - cpu
+			if err != nil || n != benchRound {
+				b.Fatalf("%d sent of %d, %v", n, benchRound, err)
+			}
+		}
+		if round%2 == 0 {
+			bare()
+			dispatch()
+		} else {
+			dispatch()
+			bare()
+		}
+		round++
+	}
+	msgs := float64(round * benchRound)
+	b.ReportMetric(float64(runs.Microseconds())/msgs, "run-us")
+	b.ReportMetric(float64(bares.Microseconds())/msgs, "bare-us")
+	b.ReportMetric(float64(bares)/float64(runs), "x-bare")
+	b.ReportMetric(float64(runCPU.Microseconds())/msgs, "run-cpu-us")
+	b.ReportMetric(float64(bareCPU.Microseconds())/msgs, "bare-cpu-us")
 }
