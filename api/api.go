@@ -81,12 +81,14 @@ func (s *Server) Handler() http.Handler {
 // routes registers every JSON route, by resource.
 func (s *Server) routes(a *gin.RouterGroup) {
 	s.accountRoutes(a)
+	s.planRoutes(a)
 	s.unitRoutes(a)
 	s.submissionRoutes(a)
 	s.nodeRoutes(a)
 	s.scoringRoutes(a)
 	s.channelRoutes(a)
 	s.contestRoutes(a)
+	a.GET("/todo", s.handleTodo)
 	a.GET("/notifications", s.handleNotifications)
 	a.GET("/notifications/counts", s.handleNotificationCounts)
 	a.POST("/notifications/:id/resend", s.handleResendNotification)
@@ -107,10 +109,28 @@ func (s *Server) accountRoutes(a *gin.RouterGroup) {
 	a.GET("/operations/backup", actorCall(ok, s.Service.BackupStatus))
 }
 
-// unitRoutes: plans, units and their contacts.
-func (s *Server) unitRoutes(a *gin.RouterGroup) {
+// planRoutes: the years, the plans in force, the plans as the office edits
+// them (a whole document at a time, so that every field is editable here),
+// and the blank annexes.
+func (s *Server) planRoutes(a *gin.RouterGroup) {
+	svc := s.Service
+	a.GET("/years", actorCall(ok, svc.Years))
 	a.GET("/plans", s.handlePlans)
+	a.POST("/plans", bodyCall(created, svc.CreatePlan))
 	a.GET("/plans/:year", s.handlePlan)
+	a.PUT("/plans/:year/draft", yearBodyCall(ok, svc.SavePlanDraft))
+	a.POST("/plans/:year/check", s.handleCheckPlan)
+	a.GET("/plans/:year/versions", yearCall(ok, svc.PlanVersions))
+	a.GET("/plans/:year/versions/:version", versionCall(ok, svc.PlanVersion))
+	a.GET("/plans/:year/versions/:version/plan.yaml", s.handlePlanYAML)
+	a.GET("/plans/:year/versions/:version/impact", versionCall(ok, svc.PlanImpact))
+	a.POST("/plans/:year/versions/:version/publish", versionBodyCall(ok, svc.PublishPlan))
+	a.GET("/plans/:year/annexes.xlsx", s.handleBlankAnnexes("xlsx"))
+	a.GET("/plans/:year/annexes.docx", s.handleBlankAnnexes("docx"))
+}
+
+// unitRoutes: units and their contacts.
+func (s *Server) unitRoutes(a *gin.RouterGroup) {
 	a.GET("/units", actorCall(ok, s.Service.Units))
 	a.POST("/units", bodyCall(created, s.Service.CreateUnit))
 	a.GET("/units/:unit", unitCall(ok, s.Service.Unit))
@@ -140,6 +160,8 @@ func (s *Server) submissionRoutes(a *gin.RouterGroup) {
 func (s *Server) nodeRoutes(a *gin.RouterGroup) {
 	a.GET("/plans/:year/units/:unit/nodes", s.handleNodes)
 	a.GET("/plans/:year/reviews", s.handleReviewQueue)
+	a.POST("/plans/:year/reviews/batch", s.handleReviewBatch)
+	a.GET("/plans/:year/evidence.zip", s.handleEvidenceZip)
 	a.GET("/plans/:year/progress", yearCall(ok, s.Service.Progress))
 	a.GET("/nodes/:id", idCall(ok, "节点", s.Service.Node))
 	a.POST("/nodes/:id/review", s.handleReview)

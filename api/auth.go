@@ -96,10 +96,21 @@ func (s *Server) handleLogout(c *gin.Context) {
 type meView struct {
 	service.Actor
 	Now time.Time `json:"now"`
+	// Limits are the upload limits, so that the pages can state them
+	// beside every upload.
+	Limits limitsView `json:"limits"`
+}
+
+type limitsView struct {
+	MaxFileBytes   int64 `json:"max_file_bytes"`
+	MaxFiles       int   `json:"max_files"`
+	MaxImportBytes int64 `json:"max_import_bytes"`
 }
 
 func (s *Server) handleMe(c *gin.Context) {
-	c.JSON(http.StatusOK, meView{Actor: actorOf(c), Now: s.Service.Now().UTC()})
+	l := s.Service.Limits()
+	c.JSON(http.StatusOK, meView{Actor: actorOf(c), Now: s.Service.Now().UTC(),
+		Limits: limitsView{MaxFileBytes: l.MaxFileBytes, MaxFiles: l.MaxFiles, MaxImportBytes: maxImportBytes}})
 }
 
 type passwordRequest struct {
@@ -155,7 +166,7 @@ func (s *Server) handleAudit(c *gin.Context) {
 		return
 	}
 	if out == nil {
-		out = []workflow.AuditEntry{}
+		out = []workflow.AuditView{}
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -216,10 +216,11 @@ func TestBrowserExecution(t *testing.T) {
 		btn := fmt.Sprintf(`[data-node-detail="%d"] button[data-action="withdraw"][data-name="错传的照片.png"]`, p1.ID)
 		unit.waitFor(fmt.Sprintf("document.querySelector(%q)", btn))
 		unit.click(btn)
+		unit.waitFor(`document.querySelector('#confirm-dialog')`)
 		if n := e.node(p1.ID, "office"); len(n.Evidence) != 3 {
-			t.Fatalf("one click withdrew already: %d files", len(n.Evidence))
+			t.Fatalf("the dialog alone withdrew already: %d files", len(n.Evidence))
 		}
-		unit.click(btn) // 确认撤回
+		unit.click("#confirm-ok")
 		unit.waitFor(fmt.Sprintf("!document.querySelector(%q) && document.querySelector('[data-node-detail=\"%d\"] .ok')", btn, p1.ID))
 		n := e.node(p1.ID, "office")
 		if n.State != "reported" || len(n.Evidence) != 2 {

@@ -128,7 +128,7 @@ func TestBrowserNotifications(t *testing.T) {
 		}
 		when := refusedAt.In(shanghai)
 		for _, want := range []string{"甘井子区总工会", "李婷", "liting@gjz.example.cn", "逾期通知", "指标表报送（2019年6月13日截止）", "—", "发送失败",
-			fmt.Sprintf("失败于 %d/%d/%d %02d:%02d", when.Year(), when.Month(), when.Day(), when.Hour(), when.Minute())} {
+			fmt.Sprintf("失败于 %d年%d月%d日 %02d:%02d", when.Year(), when.Month(), when.Day(), when.Hour(), when.Minute())} {
 			if !strings.Contains(rows[0].Text, want) {
 				t.Errorf("failed row lacks %q: %s", want, rows[0].Text)
 			}
@@ -208,7 +208,7 @@ func TestBrowserNotifications(t *testing.T) {
 
 	t.Run("with nothing failed the overview has no banner", func(t *testing.T) {
 		office := office.as(t)
-		office.goTo("#/")
+		office.goTo("#/tables")
 		office.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length === 2`)
 		if n := evalJSON[int](office, `document.querySelectorAll('#mail-banner').length`); n != 0 {
 			t.Fatalf("banner still shown")
@@ -221,7 +221,7 @@ func TestBrowserNotifications(t *testing.T) {
 		t.Run("a "+who.name+" has no link and gets the API's 403 message", func(t *testing.T) {
 			b := e.browse().as(t)
 			b.login(who.user, who.password)
-			b.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length > 0`)
+			b.waitFor(`document.querySelector('#todo, #app .ok')`)
 			if n := evalJSON[int](b, `document.querySelectorAll('#nav a[href="#/notify"], #mail-banner').length`); n != 0 {
 				t.Errorf("%d links to the mail page", n)
 			}

@@ -89,6 +89,9 @@ func wantRanking(t *testing.T, got []rankingRow, run runView) {
 	for i, r := range run.Results {
 		want := rankingRow{Unit: r.Unit, Rank: fmt.Sprint(r.Rank), Party: twoDecimals(r.Party), Business: twoDecimals(r.Business),
 			Innovation: twoDecimals(r.Innovation), Deductions: twoDecimals(r.DeductionTotal), Total: twoDecimals(r.Total), Grade: r.Grade, Reason: r.Reason}
+		if r.Rank == 0 { // took no part: listed apart, with its reason only
+			want = rankingRow{Unit: r.Unit, Reason: r.Reason}
+		}
 		if got[i] != want {
 			t.Errorf("ranking row %d:\n page %+v\n API  %+v", i, got[i], want)
 		}
@@ -152,7 +155,7 @@ func TestBrowserScoring(t *testing.T) {
 		}
 	})
 
-	t.Run("a deduction is deleted only on the second click", func(t *testing.T) {
+	t.Run("a deduction is deleted only once the dialog is confirmed", func(t *testing.T) {
 		office := office.as(t)
 		office.selectValue(form+` select[name="rule"]`, "瞒报")
 		office.typeInto(form+` input[name="points"]`, "1")
@@ -162,13 +165,16 @@ func TestBrowserScoring(t *testing.T) {
 		e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions)
 		btn := fmt.Sprintf(`#deductions tr[data-deduction="%d"] button[data-action="del-deduction"]`, deductions[1].ID)
 		office.click(btn)
-		if e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions); len(deductions) != 2 {
-			t.Fatalf("one click deleted already: %d left", len(deductions))
+		if got := office.text("#confirm-dialog"); !strings.Contains(got, "删除这项扣分") || !strings.Contains(got, "不再计入") {
+			t.Fatalf("the dialog reads %q", got)
 		}
-		if got := office.text(btn); got != "确认删除" {
-			t.Fatalf("the armed button reads %q", got)
+		office.click("#confirm-cancel")
+		office.waitFor(`!document.querySelector('#confirm-dialog')`)
+		if e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions); len(deductions) != 2 {
+			t.Fatalf("a cancelled dialog deleted: %d left", len(deductions))
 		}
 		office.click(btn)
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelectorAll('#deductions tr[data-deduction]').length === 1`)
 		if e.mustDecode("GET", deductionsPath, "office", nil, 200, &deductions); len(deductions) != 1 || deductions[0].Rule != "质量不高" {
 			t.Fatalf("after the delete: %+v", deductions)
@@ -220,11 +226,11 @@ func TestBrowserScoring(t *testing.T) {
 	t.Run("publication waits for the unreviewed node, with a link to the queue", func(t *testing.T) {
 		office := office.as(t)
 		office.click("#publish-run")
-		office.waitFor(`document.querySelector('#publish-confirm')`)
+		office.waitFor(`document.querySelector('#confirm-dialog')`)
 		if e.sub("gjz").State != "executing" {
 			t.Fatal("the first click published")
 		}
-		office.click("#confirm-publish")
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#unreviewed')`)
 		if got := office.text("#unreviewed"); !strings.Contains(got, "B7") || !strings.Contains(got, "甘井子区总工会") {
 			t.Fatalf("the refusal lists %q", got)
@@ -251,7 +257,7 @@ func TestBrowserScoring(t *testing.T) {
 		// The review changed the data since the trial run.
 		office.goTo(fmt.Sprintf("#/scoring/%d", trial.ID))
 		office.click("#publish-run")
-		office.click("#confirm-publish")
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#result .error #run-scoring')`)
 		if got := office.text("#result .error"); !strings.Contains(got, "重新计分") {
 			t.Fatalf("the stale refusal reads %q", got)
@@ -261,7 +267,7 @@ func TestBrowserScoring(t *testing.T) {
 		id := office.runIDOfPage()
 		office.waitFor(fmt.Sprintf(`document.querySelector('#run-meta') && location.hash === '#/scoring/%d'`, id))
 		office.click("#publish-run")
-		office.click("#confirm-publish")
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#run-meta').dataset.published === 'true'`)
 		e.mustDecode("GET", fmt.Sprintf("%s/%d", runsPath, id), "office", nil, 200, &final)
 		if !final.Published || e.sub("gjz").State != "scored" {

@@ -109,7 +109,9 @@ func (e *env) browse() *tab {
 	}
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
 	e.t.Cleanup(cancel)
-	tctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
+	// A tab shares one Chromium and two cores with every other browser
+	// test running in parallel: its whole life is bounded, generously.
+	tctx, tcancel := context.WithTimeout(ctx, 180*time.Second)
 	e.t.Cleanup(tcancel)
 	b := &tab{t: e.t, ctx: tctx, base: e.srv.URL}
 	b.run(chromedp.Navigate(b.base + "/"))
@@ -224,6 +226,21 @@ func (b *tab) screenshot(name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
 }
 
+// screenshotPage is screenshot of the whole page, beyond the screen's
+// height.
+func (b *tab) screenshotPage(name string) {
+	dir := os.Getenv("KAOHE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot: %v", err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+}
+
 // fullDoc reads gjz's submission as the office, with its document.
 type fullDoc struct {
 	subView
@@ -268,6 +285,7 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 
 	t.Run("a unit sees only itself", func(t *testing.T) {
 		unit := unit.as(t)
+		unit.goTo("#/tables")
 		unit.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length > 0`)
 		rows := evalJSON[[]string](unit, `[...document.querySelectorAll('#overview tr[data-unit]')].map(r => r.dataset.unit)`)
 		if len(rows) != 1 || rows[0] != "gjz" {
@@ -330,6 +348,7 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 	comment := "B3第1项工作请写明帮扶资金的统计口径"
 	t.Run("the office returns it with a comment on B3", func(t *testing.T) {
 		office := office.as(t)
+		office.goTo("#/tables")
 		office.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length === 2`)
 		office.click(`#overview tr[data-unit="gjz"] a`)
 		office.waitState("submitted")
@@ -337,10 +356,29 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 		office.typeInto("#return-overall", "请按意见修改后重新报送")
 		office.screenshot("office-review")
 		office.click("#return")
+		office.waitFor(`document.querySelector('#confirm-dialog')`)
+		if got := office.text("#confirm-dialog"); !strings.Contains(got, "退回甘井子区总工会的指标表") || !strings.Contains(got, "1条逐项意见") {
+			t.Fatalf("the return dialog reads %q", got)
+		}
+		office.click("#confirm-ok")
 		office.waitState("returned")
 		if d := e.fullSub(t); d.Comments["B3"] != comment || d.Comment != "请按意见修改后重新报送" {
 			t.Fatalf("stored comments %q %v", d.Comment, d.Comments)
 		}
+	})
+
+	t.Run("the unit's workplace gathers the office's comments", func(t *testing.T) {
+		unit := unit.as(t)
+		unit.goTo("#/")
+		unit.waitFor(`document.querySelector('#returned-comments')`)
+		if got := unit.text("#returned-comments"); !strings.Contains(got, comment) || !strings.Contains(got, "请按意见修改后重新报送") {
+			t.Fatalf("the workplace's comments read %q", got)
+		}
+		if got := unit.text(`#todo [data-kind="returned_tables"] .count`); got != "2" {
+			t.Fatalf("the returned line counts %q comments, want 2", got)
+		}
+		unit.screenshot("workplace-returned")
+		unit.goTo("#/units/gjz")
 	})
 
 	t.Run("the unit sees the comment beside B3 and resubmits", func(t *testing.T) {
@@ -364,10 +402,21 @@ func TestBrowserSubmissionWorkflow(t *testing.T) {
 		office.waitState("submitted")
 		office.click(`.cert[data-index="0"]`)
 		office.click("#certify")
+		office.waitFor(`document.querySelector('#confirm-dialog')`)
+		if got := office.text("#confirm-dialog"); !strings.Contains(got, "予以认定1项") {
+			t.Fatalf("the certify dialog reads %q", got)
+		}
+		office.click("#confirm-ok")
 		office.waitState("certified")
-		office.click(`nav a[href="#/"]`)
+		office.click(`nav a[href="#/tables"]`)
 		office.waitFor(`document.querySelector('#release') && !document.querySelector('#release').disabled`)
 		office.click("#release")
+		office.waitFor(`document.querySelector('#confirm-dialog')`)
+		if got := office.text("#confirm-dialog"); !strings.Contains(got, "甘井子区总工会") || !strings.Contains(got, "中山区总工会（未填报）") {
+			t.Fatalf("the release dialog reads %q, want gjz going out and zs left behind", got)
+		}
+		office.screenshot("release-dialog")
+		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#overview tr[data-unit="gjz"]').dataset.state === 'executing'`)
 		var v struct {
 			State               string `json:"state"`
@@ -488,6 +537,17 @@ func TestBrowserOfficeAdministers(t *testing.T) {
 
 	office.click(`nav a[href="#/audit"]`)
 	office.waitFor(`document.querySelectorAll('#audit tr[data-unit="gjz"]').length > 0`)
+	// The log speaks in names: no user:, unit: or submission: codes.
+	log := office.text("#audit tbody")
+	for _, code := range []string{"user:", "unit:", "submission:", "version "} {
+		if strings.Contains(log, code) {
+			t.Errorf("the audit log shows the code %q", code)
+		}
+	}
+	if !strings.Contains(log, "账号 xg") || !strings.Contains(log, "西岗区总工会") {
+		t.Errorf("the audit log does not name the account and the unit: %.300s", log)
+	}
+	office.screenshot("audit-in-words")
 	office.run(chromedp.SetValue(chromedp.CSS("#audit-unit"), "zs"))
 	if _, err := chromedp.Run(office.ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('#audit-unit').dispatchEvent(new Event('change', {bubbles: true}))`)); err != nil {
 		t.Fatal(err)
@@ -510,8 +570,11 @@ func TestBrowserOfficeAdministers(t *testing.T) {
 		noMail[i]["email"] = ""
 	}
 	e.mustDo("PUT", "/api/v1/units/zs/contacts", "office", noMail, 200)
-	office.goTo("#/")
+	office.goTo("#/tables")
 	office.waitFor(`document.querySelector('#overview tr[data-unit="zs"] .unreachable')`)
+	if got := office.text("#office-contacts"); got != "" {
+		t.Errorf("the office's own pages name the office's contacts: %q", got)
+	}
 	if n := evalJSON[int](office, `document.querySelectorAll('#overview .unreachable').length`); n != 1 {
 		t.Fatalf("%d units marked unreachable, want only zs", n)
 	}
@@ -524,6 +587,7 @@ func TestBrowserViewerReadsOnly(t *testing.T) {
 	e.toState("submitted")
 	viewer := e.browse()
 	viewer.login("leader", "password-leader")
+	viewer.goTo("#/tables")
 	viewer.waitFor(`document.querySelectorAll('#overview tr[data-unit]').length === 2`)
 	if n := evalJSON[int](viewer, `document.querySelectorAll('#release').length`); n != 0 {
 		t.Fatal("a viewer sees the release button")
@@ -546,6 +610,7 @@ func TestBrowserUnitStartsItsTables(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	unit := e.browse()
 	unit.login("gjz", "password-gjz")
+	unit.goTo("#/tables")
 	unit.click(`#overview tr[data-unit="gjz"] a`)
 	unit.waitState("none")
 

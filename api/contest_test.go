@@ -711,7 +711,7 @@ func TestObjectionPeriodOnTheCalendar(t *testing.T) {
 	e.mustDo("POST", objections, "unitA", map[string]any{"ref": "indicator:P1", "text": "最后一分钟"}, 201)
 	e.clock.Set(ends)
 	status, out := e.do("POST", objections, "unitA", map[string]any{"ref": "indicator:P1", "text": "晚了"})
-	if status != 409 || !strings.Contains(decodeError(t, out).Error.Message, "2019-10-11 00:00") {
+	if status != 409 || !strings.Contains(decodeError(t, out).Error.Message, "2019年10月11日 00:00") {
 		t.Fatalf("an objection at the period's end: %d %s", status, out)
 	}
 	// The office may still answer, and the publication notice is no

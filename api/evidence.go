@@ -1,6 +1,8 @@
 package api
 
 import (
+	"archive/zip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -60,6 +62,17 @@ func (s *Server) handleReport(c *gin.Context) {
 	c.JSON(http.StatusCreated, out)
 }
 
+// namedFileError puts the name of the file at fault in front of a refusal
+// of its size or type, so that the person who chose several files knows
+// which one.
+func namedFileError(name string, err error) error {
+	var we *workflow.Error
+	if !errors.As(err, &we) || (we.Code != workflow.EUNSUPPORTED && we.Code != workflow.ETOOLARGE) {
+		return err
+	}
+	return &workflow.Error{Code: we.Code, Message: fmt.Sprintf("文件“%s”未上传：%s", workflow.DisplayName(name), we.Message), Details: we.Details}
+}
+
 // uploadForm is a multipart upload as read: the staged files of its
 // "files" parts and its text fields.
 type uploadForm struct {
@@ -106,7 +119,7 @@ func (s *Server) readUpload(c *gin.Context, tooMany string, fields ...string) (*
 			}
 			f, err := s.Service.StageEvidence(part)
 			if err != nil {
-				return fail(part, err)
+				return fail(part, namedFileError(partFileName(part.Header), err))
 			}
 			form.files = append(form.files, service.Upload{Name: partFileName(part.Header), File: f})
 		case slices.Contains(fields, name):
@@ -125,7 +138,11 @@ func (s *Server) readUpload(c *gin.Context, tooMany string, fields ...string) (*
 
 // contentDisposition is an attachment header with the name both as an
 // ASCII fallback and, for Chinese names, as RFC 5987 UTF-8 (RFC 6266).
-func contentDisposition(name string) string {
+func contentDisposition(name string) string { return disposition("attachment", name) }
+
+// disposition is a Content-Disposition of kind (attachment or inline)
+// with the name as in contentDisposition.
+func disposition(kind, name string) string {
 	var ascii strings.Builder
 	for _, r := range name {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
@@ -134,8 +151,18 @@ func contentDisposition(name string) string {
 			ascii.WriteRune(r)
 		}
 	}
-	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + pctEncode(name)
+	return kind + `; filename="` + ascii.String() + `"; filename*=UTF-8''` + pctEncode(name)
 }
+
+// inlineTypes are the evidence types a browser shows by itself, in a
+// frame of the review page: PDF and images. Anything else is always a
+// download.
+var inlineTypes = map[string]bool{"application/pdf": true, "image/jpeg": true, "image/png": true}
+
+// inlineCSP sandboxes a file shown in the page: no script, no form, no
+// plugin other than the browser's PDF viewer, nothing loaded from
+// elsewhere, and only the pages of this server may frame it.
+const inlineCSP = "sandbox; default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-inline'; object-src 'self'; plugin-types application/pdf; frame-ancestors 'self'"
 
 // pctEncode escapes every byte that is not an RFC 5987 attr-char.
 func pctEncode(s string) string {
@@ -168,9 +195,20 @@ func (s *Server) handleDownload(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	// ?inline=1 shows a PDF or an image in the page, sandboxed; any other
+	// type is offered as a download whatever was asked.
+	cd := contentDisposition(e.Name)
+	inline := c.Query("inline") == "1" && inlineTypes[e.Type]
+	if inline {
+		cd = disposition("inline", e.Name)
+		c.Header("Content-Security-Policy", inlineCSP)
+		c.Header("X-Frame-Options", "SAMEORIGIN")
+	}
 	c.Header("Cache-Control", "private, no-store")
 	c.Header("X-Content-SHA256", e.SHA256)
-	if u, err := s.Service.LinkEvidence(ctx, e, contentDisposition(e.Name)); err != nil || u != "" {
+	// A file shown inline is streamed from here, so that the sandbox above
+	// is the one it is shown under.
+	if u, err := s.linkUnless(ctx, inline, e, cd); err != nil || u != "" {
 		if err != nil {
 			writeError(c, err)
 		} else {
@@ -185,9 +223,72 @@ func (s *Server) handleDownload(c *gin.Context) {
 	}
 	defer f.Close()
 	c.Header("Content-Type", e.Type)
-	c.Header("Content-Disposition", contentDisposition(e.Name))
+	c.Header("Content-Disposition", cd)
 	c.Header("X-Content-Type-Options", "nosniff")
 	http.ServeContent(c.Writer, c.Request, "", e.UploadedAt, f)
+}
+
+// handleEvidenceZip streams the evidence of a unit (?unit=), of a
+// checkpoint (?checkpoint=2019-06-30) or of both as one zip archive, file
+// by file from the store, without compressing (PDFs and images are
+// compressed already). The service bounds what one archive may hold; a
+// file that cannot be read midway aborts the response, so that a client
+// never keeps a truncated archive as if it were whole.
+func (s *Server) handleEvidenceZip(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	var checkpoint workflow.Date
+	if v := c.Query("checkpoint"); v != "" {
+		var err error
+		if checkpoint, err = workflow.ParseDate(v); err != nil {
+			writeError(c, workflow.Errorf(workflow.EINVALID, "checkpoint 应为日期 YYYY-MM-DD"))
+			return
+		}
+	}
+	ctx := c.Request.Context()
+	b, err := s.Service.EvidenceBundle(ctx, actorOf(c), year, c.Query("unit"), checkpoint)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("Content-Type", "application/zip")
+	c.Header("Content-Disposition", contentDisposition(b.Name))
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusOK)
+	zw := zip.NewWriter(c.Writer)
+	for _, f := range b.Files {
+		if err := s.copyToZip(ctx, zw, f); err != nil {
+			s.Log.Error("evidence zip", "file", f.Evidence.ID, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func (s *Server) copyToZip(ctx context.Context, zw *zip.Writer, f service.BundleFile) error {
+	r, err := s.Service.EvidenceContent(ctx, &f.Evidence)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Path, Method: zip.Store, Modified: f.Evidence.UploadedAt})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, r)
+	return err
+}
+
+// linkUnless is the object store's link for e, or "" when inline.
+func (s *Server) linkUnless(ctx context.Context, inline bool, e *workflow.Evidence, cd string) (string, error) {
+	if inline {
+		return "", nil
+	}
+	return s.Service.LinkEvidence(ctx, e, cd)
 }
 
 func (s *Server) handleWithdraw(c *gin.Context) {

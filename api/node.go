@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -86,18 +88,90 @@ func (s *Server) handleReviewQueue(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var state workflow.NodeState
+	q := service.ReviewQuery{Indicator: c.Query("indicator"), Unit: c.Query("unit")}
+	var err error
 	if v := c.Query("state"); v != "" {
-		var err error
-		if state, err = workflow.ParseNodeState(v); err != nil {
+		if q.State, err = workflow.ParseNodeState(v); err != nil {
 			writeError(c, err)
 			return
 		}
 	}
-	out, err := s.Service.ReviewQueue(c.Request.Context(), actorOf(c), year, state)
+	if v := c.Query("checkpoint"); v != "" {
+		if q.Checkpoint, err = workflow.ParseDate(v); err != nil {
+			writeError(c, workflow.Errorf(workflow.EINVALID, "checkpoint 应为日期 YYYY-MM-DD"))
+			return
+		}
+	}
+	out, err := s.Service.ReviewQueue(c.Request.Context(), actorOf(c), year, q)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// batchBody is a batch of reviews as sent, each item's points a raw
+// number as in reviewBody.
+type batchBody struct {
+	Items []struct {
+		Node    int64           `json:"node"`
+		Verdict string          `json:"verdict"`
+		Points  json.RawMessage `json:"points"`
+		Comment string          `json:"comment"`
+		Version *int            `json:"version"`
+	} `json:"items"`
+}
+
+// handleReviewBatch records several reviews at once, all or nothing;
+// points that are not an exact decimal are a violation at the item's
+// points, like any other bad score.
+func (s *Server) handleReviewBatch(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	// Only the office reviews: anyone else hears so before their items are
+	// read.
+	if actorOf(c).Role != workflow.RoleOffice {
+		writeError(c, workflow.Errorf(workflow.EFORBIDDEN, "当前账号没有执行此操作的权限"))
+		return
+	}
+	var body batchBody
+	if !bind(c, &body, false) {
+		return
+	}
+	items := make([]service.BatchReview, len(body.Items))
+	var vs []workflow.Violation
+	for i, it := range body.Items {
+		items[i] = service.BatchReview{Node: it.Node, ReviewRequest: service.ReviewRequest{Verdict: it.Verdict, Comment: it.Comment, Version: it.Version}}
+		if raw := strings.TrimSpace(string(it.Points)); raw != "" && raw != "null" {
+			p, err := workflow.ParsePoints(raw)
+			if err != nil {
+				vs = append(vs, workflow.Violation{Path: fmt.Sprintf("items[%d].points", i), Rule: "review.points.format", Message: "得分应为数字，最多两位小数：" + err.Error()})
+				continue
+			}
+			items[i].Points = &p
+		}
+	}
+	if len(vs) > 0 {
+		writeError(c, &workflow.Error{Code: workflow.EVALIDATION, Message: "审核意见有误，本批均未保存", Details: vs})
+		return
+	}
+	out, err := s.Service.ReviewBatch(c.Request.Context(), actorOf(c), year, items)
+	respond(c, http.StatusOK, out, err)
+}
+
+// handleTodo answers the signed-in person's to-do list for ?year= (the
+// newest plan when left out).
+func (s *Server) handleTodo(c *gin.Context) {
+	year := 0
+	if v := c.Query("year"); v != "" {
+		var err error
+		if year, err = strconv.Atoi(v); err != nil {
+			writeError(c, workflow.Errorf(workflow.ENOTFOUND, "没有“%s”年度的考核方案", v))
+			return
+		}
+	}
+	out, err := s.Service.Todo(c.Request.Context(), actorOf(c), year)
+	respond(c, http.StatusOK, out, err)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,7 +192,7 @@ func TestScoringRunPublishAndResults(t *testing.T) {
 				gjz.Deductions[1].Rule != "质量不高" || gjz.Deductions[1].Ref != "deduction:"+itoa(ded.ID) {
 				t.Fatalf("gjz deductions %+v", gjz.Deductions)
 			}
-			if zs.Unit != "zs" || zs.Rank != 2 || zs.Total != 0 || zs.Reason == "" || zs.State != "none" {
+			if zs.Unit != "zs" || zs.Rank != 0 || zs.Grade != "" || zs.Total != 0 || zs.Reason == "" || zs.State != "none" {
 				t.Fatalf("zs %+v", zs)
 			}
 
@@ -373,16 +374,65 @@ func TestRankingExports(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LibreOffice's CSV: %v\n%s", err, loCSV)
 	}
-	if len(loRows) != 2+len(run.Results) {
+	// The units that took no part follow under a line of their own,
+	// without rank, scores or grade.
+	var rows []string
+	apart := false
+	for _, r := range run.Results {
+		if r.Rank == 0 {
+			if !apart {
+				rows = append(rows, "以下单位指标表未下发执行，不参加计分和排名,,,,,,,,")
+				apart = true
+			}
+			rows = append(rows, strings.Join([]string{"", r.Unit, r.Name, "", "", "", "", "", ""}, ","))
+			continue
+		}
+		rows = append(rows, strings.Join([]string{itoa(int64(r.Rank)), r.Unit, r.Name, r.Party.Fixed(), r.Business.Fixed(), r.Innovation.Fixed(), r.DeductionTotal.Fixed(), r.Total.Fixed(), r.Grade}, ","))
+	}
+	if !apart || len(loRows) != 2+len(rows) {
 		t.Fatalf("LibreOffice read %d rows: %q", len(loRows), loRows)
 	}
-	for i, r := range run.Results {
-		got := strings.Join(loRows[2+i][:9], ",")
-		want := strings.Join([]string{itoa(int64(r.Rank)), r.Unit, r.Name, r.Party.Fixed(), r.Business.Fixed(), r.Innovation.Fixed(), r.DeductionTotal.Fixed(), r.Total.Fixed(), r.Grade}, ",")
-		if got != want {
-			t.Errorf("LibreOffice row %d: %q, API %q", i, got, want)
+	for i, w := range rows {
+		if got := strings.Join(loRows[2+i][:9], ","); got != w {
+			t.Errorf("LibreOffice row %d: %q, API %q", i, got, w)
 		}
 	}
+	// Printed: A4 landscape, every sheet one page wide (the ranking and
+	// each unit's breakdown on a page of its own).
+	pages := pdfPages(t, filepath.Join(dir, "ranking.pdf"))
+	if len(pages) != 1+len(run.Results) {
+		t.Errorf("the ranking workbook prints on %d pages, want %d", len(pages), 1+len(run.Results))
+	}
+	for i, pg := range pages {
+		if pg != "842 x 595" {
+			t.Errorf("page %d is %s pt, want A4 landscape (842 x 595)", i+1, pg)
+		}
+	}
+}
+
+// pdfPages returns the size of each page of a PDF ("842 x 595", in points,
+// width first) as pdfinfo reads it.
+func pdfPages(t *testing.T, file string) []string {
+	t.Helper()
+	pdfinfo, err := exec.LookPath("pdfinfo")
+	if err != nil {
+		t.Fatal("pdfinfo not found (apt-get install -y poppler-utils)")
+	}
+	out, err := exec.CommandContext(t.Context(), pdfinfo, "-f", "1", "-l", "1000", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, out)
+	}
+	var sizes []string
+	for _, line := range strings.Split(string(out), "\n") {
+		// "Page    1 size: 841.89 x 595.276 pts (A4) (rotated 0 degrees)"
+		f := strings.Fields(line)
+		if len(f) >= 7 && f[0] == "Page" && f[2] == "size:" {
+			w, _ := strconv.ParseFloat(f[3], 64)
+			h, _ := strconv.ParseFloat(f[5], 64)
+			sizes = append(sizes, fmt.Sprintf("%.0f x %.0f", w, h))
+		}
+	}
+	return sizes
 }
 
 // libreOffice returns the LibreOffice program, or skips the test without

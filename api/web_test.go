@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"compress/gzip"
 	"io"
 	"net/http"
 	"path"
@@ -80,6 +81,42 @@ func TestPagesServeTheirModules(t *testing.T) {
 	for _, p := range []string{"/static/", "/static/pages/", "/static/nothing.js"} {
 		if resp, body := e.get(t, p); resp.StatusCode != 404 {
 			t.Errorf("GET %s: %d, want 404: %.200s", p, resp.StatusCode, body)
+		}
+	}
+}
+
+// TestStaticFilesCompressed: text files go out gzipped to a browser that
+// takes gzip (each encoding with its own ETag), as they are to one that
+// does not; the vendored chart library may be kept a week.
+func TestStaticFilesCompressed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "sqlite")
+	for _, p := range []string{"/static/main.js", "/static/style.css", "/static/vendor/echarts/echarts.esm.min.js"} {
+		plain, body := e.get(t, p, "Accept-Encoding", "identity")
+		zipped, zbody := e.get(t, p, "Accept-Encoding", "gzip, deflate, br")
+		if plain.StatusCode != 200 || zipped.StatusCode != 200 || zipped.Header.Get("Content-Encoding") != "gzip" || plain.Header.Get("Content-Encoding") != "" {
+			t.Fatalf("%s: %d/%d, encodings %q and %q", p, plain.StatusCode, zipped.StatusCode, plain.Header.Get("Content-Encoding"), zipped.Header.Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(strings.NewReader(zbody))
+		if err != nil {
+			t.Fatal(err)
+		}
+		unzipped, _ := io.ReadAll(zr)
+		if string(unzipped) != body || len(zbody) >= len(body) {
+			t.Fatalf("%s: gzipped %d bytes of %d, not the same content", p, len(zbody), len(body))
+		}
+		if plain.Header.Get("ETag") == zipped.Header.Get("ETag") || zipped.Header.Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("%s: ETags %q %q, Vary %q", p, plain.Header.Get("ETag"), zipped.Header.Get("ETag"), zipped.Header.Get("Vary"))
+		}
+		if resp, _ := e.get(t, p, "Accept-Encoding", "gzip", "If-None-Match", zipped.Header.Get("ETag")); resp.StatusCode != 304 {
+			t.Fatalf("%s: unchanged gzipped copy answers %d", p, resp.StatusCode)
+		}
+		want := "no-cache"
+		if strings.Contains(p, "/vendor/") {
+			want = "public, max-age=604800"
+		}
+		if cc := zipped.Header.Get("Cache-Control"); cc != want {
+			t.Fatalf("%s: Cache-Control %q, want %q", p, cc, want)
 		}
 	}
 }

@@ -26,7 +26,11 @@ type Config struct {
 	// disagree by the time between their starts.
 	ClockAnchor string `yaml:"clock_anchor"`
 	PlansDir    string `yaml:"plans_dir"`
-	Log         struct {
+	// LazySync commits SQLite transactions without waiting for the disk
+	// (store.Options.LazySync). kaohe demo sets it for its throwaway data
+	// directory; no file or variable can.
+	LazySync bool `yaml:"-"`
+	Log      struct {
 		Level  string `yaml:"level"`
 		Format string `yaml:"format"`
 	} `yaml:"log"`

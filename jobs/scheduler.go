@@ -79,8 +79,7 @@ func (s *Scheduler) init() {
 // Start creates the lease row if needed, runs a first tick at once and
 // schedules the others.
 func (s *Scheduler) Start(ctx context.Context) error {
-	s.init()
-	if err := s.Store.Update(ctx, func(tx service.Tx) error { return tx.EnsureLease(LeaseName) }); err != nil {
+	if err := s.Prepare(ctx); err != nil {
 		return err
 	}
 	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
@@ -97,6 +96,28 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	return nil
 }
 
+// Prepare creates the lease row if it is missing. Start does it; a caller
+// that ticks by hand (RunTick) calls it first.
+func (s *Scheduler) Prepare(ctx context.Context) error {
+	s.init()
+	return s.Store.Update(ctx, func(tx service.Tx) error { return tx.EnsureLease(LeaseName) })
+}
+
+// Resign gives the lease up if this scheduler holds it, so that another
+// one takes over at its next tick. Stop does it; a caller that ticked by
+// hand calls it when done.
+func (s *Scheduler) Resign(ctx context.Context) error {
+	s.init()
+	s.mu.Lock()
+	leader := s.leader
+	s.leader = false
+	s.mu.Unlock()
+	if !leader {
+		return nil
+	}
+	return s.Store.Update(ctx, func(tx service.Tx) error { return tx.ReleaseLease(LeaseName, s.Holder) })
+}
+
 // Stop stops triggering, waits for a running tick to finish (bounded by
 // ctx), and gives the lease up so that another server takes over at once.
 func (s *Scheduler) Stop(ctx context.Context) error {
@@ -111,13 +132,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		<-done.Done()
 	}
 	s.cancel()
-	s.mu.Lock()
-	leader := s.leader
-	s.mu.Unlock()
-	if leader {
-		return s.Store.Update(ctx, func(tx service.Tx) error { return tx.ReleaseLease(LeaseName, s.Holder) })
-	}
-	return nil
+	return s.Resign(ctx)
 }
 
 // RunTick takes or renews the lease and, if held, runs every job once. It

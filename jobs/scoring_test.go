@@ -19,7 +19,8 @@ import (
 // a second server.
 func TestScoringFiresOnce(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, "sqlite", at(12, 20, 8, 59))
+	w := newWorld(t, "sqlite", at(6, 3, 10, 0))
+	w.execute("gjz")
 	other := w.another()
 	ctx := context.Background()
 	steps := []struct {
@@ -94,4 +95,71 @@ func TestMonthlyImport(t *testing.T) {
 	if err := m.Run(context.Background()); err != nil || len(counts()) != 2 {
 		t.Fatalf("second run: %v, %v", err, counts())
 	}
+}
+
+// execute drafts, submits, certifies and releases unit's tables at the
+// clock's time.
+func (w *world) execute(unit string) {
+	w.t.Helper()
+	ctx := context.Background()
+	w.draft(unit)
+	w.submit(unit)
+	if _, err := w.svc.Certify(ctx, officeActor, 2019, unit, service.CertifyRequest{}); err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.svc.Release(ctx, officeActor, 2019); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// TestJobsLeaveOtherYearsAlone: the jobs act only on a plan whose year is
+// running and has work. A server first started in 2025 with only the 2019
+// plan stores no scoring run, no monthly summary and no mail; and at the
+// 2019 scoring time a year with no table in execution is not scored.
+func TestJobsLeaveOtherYearsAlone(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a year long gone", func(t *testing.T) {
+		w := newWorld(t, "sqlite", time.Date(2025, 3, 3, 9, 0, 0, 0, shanghai))
+		if err := (&jobs.Scoring{Service: w.svc, Log: quiet}).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := (&jobs.Monthly{Service: w.svc, Log: quiet}).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		n, err := w.reminders().Run(ctx)
+		if err != nil || n != 0 {
+			t.Fatalf("%d messages (%v)", n, err)
+		}
+		runs, _ := w.svc.ScoringRuns(ctx, service.SystemActor, 2019)
+		var sums []workflow.MonthlySummary
+		if err := w.db.Update(ctx, func(tx service.Tx) (err error) { sums, err = tx.MonthlySummaries(2019); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != 0 || len(sums) != 0 {
+			t.Fatalf("%d runs and %d summaries for 2019 in 2025", len(runs), len(sums))
+		}
+	})
+	t.Run("a year without tables in execution", func(t *testing.T) {
+		w := newWorld(t, "sqlite", at(6, 3, 10, 0))
+		w.draft("gjz")
+		w.submit("gjz")
+		w.clock.Set(at(12, 20, 9, 0))
+		if err := (&jobs.Scoring{Service: w.svc, Log: quiet}).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if runs, _ := w.svc.ScoringRuns(ctx, service.SystemActor, 2019); len(runs) != 0 {
+			t.Fatalf("%d runs of a year whose tables never executed", len(runs))
+		}
+		// Monthly summaries of the running year are still stored.
+		var sums []workflow.MonthlySummary
+		if err := (&jobs.Monthly{Service: w.svc, Log: quiet}).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.db.Update(ctx, func(tx service.Tx) (err error) { sums, err = tx.MonthlySummaries(2019); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if len(sums) != 6 {
+			t.Fatalf("%d summaries in the running year, want 6", len(sums))
+		}
+	})
 }

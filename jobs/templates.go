@@ -455,7 +455,7 @@ func resultOf(r *workflow.UnitResult) *resultMail {
 // objectionOf is an objection in a message's words.
 func objectionOf(p *workflow.Plan, o *workflow.Objection, unitName string) objectionMail {
 	m := objectionMail{ID: o.ID, Unit: o.Unit, UnitName: unitName, Line: o.Line, Text: o.Text, At: fmtLocal(o.At, p),
-		Verdict: workflow.VerdictLabel(o.Verdict), Answer: o.Answer, Correction: o.Correction.Describe(), AnsweredBy: o.AnsweredBy,
+		Verdict: workflow.VerdictLabel(o.Verdict), Answer: o.Answer, Correction: o.Correction.Describe(o.Ref), AnsweredBy: o.AnsweredBy,
 		Files: len(o.Files)}
 	if o.AnsweredAt != nil {
 		m.AnsweredAt = fmtLocal(*o.AnsweredAt, p)

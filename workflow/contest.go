@@ -135,21 +135,29 @@ type ReviewCorrection struct {
 	ReviewID int64  `json:"review_id"`
 }
 
-// Describe says in Chinese what the correction changed.
-func (c *Correction) Describe() string {
+// Describe says in Chinese what the correction changed. A change of the
+// line objected to (ref) needs no name, the message names that line; a
+// change of another line names it by its ref.
+func (c *Correction) Describe(ref string) string {
 	if c == nil {
 		return ""
+	}
+	where := func(r string) string {
+		if r == ref {
+			return ""
+		}
+		return "（" + r + "）"
 	}
 	var parts []string
 	if w := c.Waiver; w != nil {
 		if w.Points == 0 {
-			parts = append(parts, fmt.Sprintf("免除扣分（%s，原扣%s分）", w.Ref, w.Original))
+			parts = append(parts, fmt.Sprintf("免除扣分%s，原扣%s分", where(w.Ref), w.Original))
 		} else {
-			parts = append(parts, fmt.Sprintf("扣分由%s分减为%s分（%s）", w.Original, w.Points, w.Ref))
+			parts = append(parts, fmt.Sprintf("扣分由%s分减为%s分%s", w.Original, w.Points, where(w.Ref)))
 		}
 	}
 	if r := c.Review; r != nil {
-		parts = append(parts, fmt.Sprintf("节点得分由%s分改为%s分（%s）", r.Before, r.Points, r.Ref))
+		parts = append(parts, fmt.Sprintf("节点得分由%s分改为%s分%s", r.Before, r.Points, where(r.Ref)))
 	}
 	return strings.Join(parts, "；")
 }

@@ -120,7 +120,7 @@ func TestReceiptReason(t *testing.T) {
 	u.FirstSubmittedAt = &s
 	u.Received = &Receipt{Unit: "gjz", At: cst(6, 14, 9, 30), Reason: "纸质报送"}
 	r := ScoreUnit(p, &u, ScoringOptions{AsOf: yearEnd, MonthlyTracked: true})
-	want := "指标表于2019-06-14 09:30以其他方式送达（办公室登记：纸质报送；系统中首次报送于2019-06-20 09:00），截止时间为2019-06-13 17:30，迟报1天，每天扣1分，扣1分"
+	want := "指标表于2019年6月14日 09:30以其他方式送达（办公室登记：纸质报送；系统中首次报送于2019年6月20日 09:00），截止时间为2019年6月13日 17:30，迟报1天，每天扣1分，扣1分"
 	if len(r.Deductions) != 1 || r.Deductions[0].Reason != want {
 		t.Fatalf("deductions %+v, want %q", r.Deductions, want)
 	}
@@ -299,5 +299,28 @@ func TestDiffResults(t *testing.T) {
 	}
 	if added != 18 {
 		t.Fatalf("%d indicator lines added, want 18: %+v", added, only[0].Lines)
+	}
+}
+
+// TestCorrectionDescribe: a correction reads in words; the line objected
+// to is not named again, another line is.
+func TestCorrectionDescribe(t *testing.T) {
+	node := "business[1].works[0].nodes[1]"
+	tests := []struct {
+		name string
+		c    *Correction
+		ref  string
+		want string
+	}{
+		{"none", nil, node, ""},
+		{"the node objected to", &Correction{Review: &ReviewCorrection{Ref: node, Before: 100, Points: 300}}, node, "节点得分由1分改为3分"},
+		{"a waiver of the deduction objected to", &Correction{Waiver: &WaiverCorrection{Ref: "monthly:2019-07", Original: 50}}, "monthly:2019-07", "免除扣分，原扣0.5分"},
+		{"a reduction of another line", &Correction{Waiver: &WaiverCorrection{Ref: "monthly:2019-07", Original: 100, Points: 50}}, node,
+			"扣分由1分减为0.5分（monthly:2019-07）"},
+	}
+	for _, tt := range tests {
+		if got := tt.c.Describe(tt.ref); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

@@ -226,9 +226,7 @@ func (p *Plan) init() error {
 	if p.Year < 2000 || p.Year > 2200 {
 		return fmt.Errorf("plan: year %d out of range", p.Year)
 	}
-	if p.Zone == "" {
-		p.Zone = "Asia/Shanghai"
-	}
+	p.defaults()
 	loc, err := time.LoadLocation(p.Zone)
 	if err != nil {
 		return fmt.Errorf("plan %d: zone: %w", p.Year, err)
@@ -245,40 +243,17 @@ func (p *Plan) init() error {
 		return fmt.Errorf("plan %d: %w", p.Year, err)
 	}
 	switch p.DueOnDayOff {
-	case "":
-		p.DueOnDayOff = NextWorkingDay
 	case NextWorkingDay, AsIs:
 	default:
 		return fmt.Errorf("plan %d: due_on_day_off %q: want %s or %s", p.Year, p.DueOnDayOff, NextWorkingDay, AsIs)
 	}
-	switch {
-	case p.ReleaseGraceDays == 0:
-		p.ReleaseGraceDays = 5
-	case p.ReleaseGraceDays < 0 || p.ReleaseGraceDays > 60:
+	if p.ReleaseGraceDays < 1 || p.ReleaseGraceDays > 60 {
 		return fmt.Errorf("plan %d: release_grace_days %d: want 1 to 60 working days", p.Year, p.ReleaseGraceDays)
-	}
-	if p.Nodes.Min == 0 {
-		p.Nodes.Min = 1
-	}
-	if p.Nodes.Max == 0 {
-		p.Nodes.Max = len(p.Checkpoints)
-	}
-	if len(p.Contacts.Required) == 0 {
-		p.Contacts.Required = []string{"name", "position", "phone", "mobile"}
-	}
-	if p.Contacts.Duties == nil {
-		p.Contacts.Duties = []string{} // clients read a list, never null
-	}
-	if p.OfficeContacts == nil {
-		p.OfficeContacts = []OfficeContact{}
 	}
 	for _, d := range p.Contacts.Duties {
 		if d != DutyHead && d != DutyStaff {
 			return fmt.Errorf("plan %d: contacts.duties: %q is not %s or %s", p.Year, d, DutyHead, DutyStaff)
 		}
-	}
-	if p.Contacts.MinCount == 0 {
-		p.Contacts.MinCount = 1
 	}
 	for _, c := range []*Category{&p.Party, &p.Business} {
 		if len(c.Items) == 0 {
@@ -288,11 +263,6 @@ func (p *Plan) init() error {
 			return fmt.Errorf("plan %d: category %q has bad ranges", p.Year, c.Name)
 		}
 		seen := map[string]bool{}
-		for i := range c.Items {
-			if c.Items[i].Required == nil {
-				c.Items[i].Required = []Required{} // clients read a list, never null
-			}
-		}
 		for _, it := range c.Items {
 			if seen[it.Code] {
 				return fmt.Errorf("plan %d: duplicate item code %s", p.Year, it.Code)
@@ -306,17 +276,8 @@ func (p *Plan) init() error {
 			}
 		}
 	}
-	if p.Monthly.DueDay == 0 {
-		p.Monthly.DueDay = 5
-	}
-	if p.Monthly.DiscrepancyPercent == 0 {
-		p.Monthly.DiscrepancyPercent = 5 * Point
-	}
 	if p.Monthly.DiscrepancyPercent < 0 {
 		return fmt.Errorf("plan %d: monthly.discrepancy_percent is negative", p.Year)
-	}
-	if p.ObjectionDays == 0 {
-		p.ObjectionDays = 5
 	}
 	if p.ObjectionDays < 0 {
 		return fmt.Errorf("plan %d: objection_days is negative", p.Year)
@@ -330,10 +291,58 @@ func (p *Plan) init() error {
 		}
 	}
 	sort.SliceStable(p.Grades, func(i, j int) bool { return p.Grades[i].Min > p.Grades[j].Min })
+	return nil
+}
+
+// defaults fills the fields a plan may leave out. It refuses nothing: a
+// plan being edited gets the same defaults as a loaded one.
+func (p *Plan) defaults() {
+	if p.Zone == "" {
+		p.Zone = "Asia/Shanghai"
+	}
+	if p.Nodes.Min == 0 {
+		p.Nodes.Min = 1
+	}
+	if p.Nodes.Max == 0 {
+		p.Nodes.Max = len(p.Checkpoints)
+	}
+	if p.DueOnDayOff == "" {
+		p.DueOnDayOff = NextWorkingDay
+	}
+	if p.ReleaseGraceDays == 0 {
+		p.ReleaseGraceDays = 5
+	}
+	if len(p.Contacts.Required) == 0 {
+		p.Contacts.Required = []string{"name", "position", "phone", "mobile"}
+	}
+	if p.Contacts.Duties == nil {
+		p.Contacts.Duties = []string{} // clients read a list, never null
+	}
+	if p.OfficeContacts == nil {
+		p.OfficeContacts = []OfficeContact{}
+	}
+	if p.Contacts.MinCount == 0 {
+		p.Contacts.MinCount = 1
+	}
+	for _, c := range []*Category{&p.Party, &p.Business} {
+		for i := range c.Items {
+			if c.Items[i].Required == nil {
+				c.Items[i].Required = []Required{} // clients read a list, never null
+			}
+		}
+	}
+	if p.Monthly.DueDay == 0 {
+		p.Monthly.DueDay = 5
+	}
+	if p.Monthly.DiscrepancyPercent == 0 {
+		p.Monthly.DiscrepancyPercent = 5 * Point
+	}
+	if p.ObjectionDays == 0 {
+		p.ObjectionDays = 5
+	}
 	if p.Scoring.Date.IsZero() {
 		p.Scoring = Deadline{Date: Date{p.Year, time.December, 20}, Time: ClockTime{9, 0}}
 	}
-	return nil
 }
 
 // MarshalJSON writes the plan with each deadline as it applies beside the
@@ -484,6 +493,30 @@ func expandDates(entries []string) (map[Date]bool, error) {
 	return m, nil
 }
 
+// prepare expands the entries that parse and refuses nothing: the plan
+// checks report the others.
+func (c *Calendar) prepare() {
+	c.off, _ = expandEach(c.Holidays)
+	c.work, _ = expandEach(c.Workdays)
+}
+
+// expandEach expands every entry that parses and returns the others.
+func expandEach(entries []string) (map[Date]bool, []string) {
+	m := map[Date]bool{}
+	var bad []string
+	for _, e := range entries {
+		one, err := expandDates([]string{e})
+		if err != nil {
+			bad = append(bad, e)
+			continue
+		}
+		for d := range one {
+			m[d] = true
+		}
+	}
+	return m, bad
+}
+
 // IsWorkday reports whether d is a working day: a 调休 weekend day is, a
 // holiday is not, otherwise Monday to Friday are.
 func (c *Calendar) IsWorkday(d Date) bool {
@@ -515,20 +548,24 @@ func (c *Calendar) WorkdayAfter(d Date) Date {
 	return d
 }
 
-// MarshalJSON writes the calendar with every date listed.
+// MarshalJSON writes the calendar with every date listed, worked out from
+// its entries. An entry that is not a date or a range is written as it
+// is, so that a plan being edited never loses what the office typed (the
+// plan checks report it).
 func (c Calendar) MarshalJSON() ([]byte, error) {
-	list := func(m map[Date]bool) []string {
-		out := make([]string, 0, len(m))
+	list := func(entries []string) []string {
+		m, bad := expandEach(entries)
+		out := make([]string, 0, len(m)+len(bad))
 		for d := range m {
 			out = append(out, d.String())
 		}
 		sort.Strings(out)
-		return out
+		return append(out, bad...)
 	}
 	return json.Marshal(struct {
 		Holidays []string `json:"holidays"`
 		Workdays []string `json:"workdays"`
-	}{list(c.off), list(c.work)})
+	}{list(c.Holidays), list(c.Workdays)})
 }
 
 // UnmarshalJSON reads the form MarshalJSON writes.
@@ -586,7 +623,8 @@ func (m Month) After(o Month) bool {
 // MarshalText writes "2006-01".
 func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
-// FormatTime shows an instant in the plan's zone, to the minute.
+// FormatTime shows an instant in the plan's zone, to the minute, as people
+// write it: "2019年6月13日 17:30".
 func (p *Plan) FormatTime(t time.Time) string {
-	return t.In(p.Location()).Format("2006-01-02 15:04")
+	return t.In(p.Location()).Format("2006年1月2日 15:04")
 }

@@ -27,8 +27,11 @@ type SummaryLine struct {
 
 // Unit is a district union (区市县/开放先导区总工会).
 type Unit struct {
-	Code      string    `json:"code"`
-	Name      string    `json:"name"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Seq is the unit's place in every list: units are listed in the
+	// notice's order, which is the order they were created in.
+	Seq       int64     `json:"seq"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -134,6 +137,9 @@ type MonthlyReport struct {
 	// in the plan's zone; a later correction does not change it.
 	Late bool   `json:"late"`
 	By   string `json:"by"`
+	// ByName says who reported in words (本单位, 市总工会办公室); the
+	// service fills it when it answers.
+	ByName string `json:"by_name,omitempty"`
 	// Source is "api" or "import".
 	Source string `json:"source"`
 }

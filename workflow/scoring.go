@@ -72,12 +72,12 @@ func (n NodeFact) Path() string {
 	return fmt.Sprintf("%s[%d].works[%d].nodes[%d]", n.Category, n.ItemIndex, n.WorkIndex, n.NodeIndex)
 }
 
-// Label names the node for people: "B3 工作1 节点2（2019-09-30）".
+// Label names the node for people: "B3 第1项工作 节点2（9月30日前）".
 func (n NodeFact) Label() string {
 	if n.Category == CategoryInnovation {
-		return fmt.Sprintf("创新指标%d 节点%d（%s）", n.ItemIndex+1, n.NodeIndex+1, n.Due)
+		return fmt.Sprintf("创新指标%d 节点%d（%s前）", n.ItemIndex+1, n.NodeIndex+1, monthDay(n.Due))
 	}
-	return fmt.Sprintf("%s 工作%d 节点%d（%s）", n.Indicator, n.WorkIndex+1, n.NodeIndex+1, n.Due)
+	return fmt.Sprintf("%s 第%d项工作 节点%d（%s前）", n.Indicator, n.WorkIndex+1, n.NodeIndex+1, monthDay(n.Due))
 }
 
 // MonthlyFact is one month's member real-name count report of a unit. A
@@ -285,7 +285,7 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 		SortNodeFacts(nodes)
 	}
 	innov := scoreNodes(p, &r, nodes, u.Released, opt.AsOf)
-	scoreInnovation(p, &r, u.Innovation, innov)
+	scoreInnovation(p, &r, u.Innovation, innov, opt.AsOf)
 	if opt.MonthlyTracked {
 		r.Deductions = append(r.Deductions, monthlyDeductions(p, u, opt.AsOf)...)
 	}
@@ -294,7 +294,10 @@ func ScoreUnit(p *Plan, u *ScoringUnit, opt ScoringOptions) UnitResult {
 	for _, d := range r.Deductions {
 		r.DeductionTotal += d.Points
 	}
-	r.Total = r.Party + r.Business + r.Innovation - r.DeductionTotal
+	// Deductions can exceed what was earned, above all in a run before the
+	// year end, when few nodes are accepted yet; a total is never below
+	// zero (the deductions stay listed in full).
+	r.Total = max(0, r.Party+r.Business+r.Innovation-r.DeductionTotal)
 	return r
 }
 
@@ -332,7 +335,7 @@ func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, released, asOf time.Ti
 		case n.State == factPending && !asOf.Before(p.NodeDue(n.Due, released).At):
 			l.Missing++
 			r.Deductions = append(r.Deductions, Deduction{Rule: RuleMissingNode, Points: p.Deductions.MissingNode,
-				Reason: fmt.Sprintf("%s 年底未报送，该节点不得分，扣%s分", n.Label(), p.Deductions.MissingNode), Ref: n.Path()})
+				Reason: fmt.Sprintf("%s %s，该节点不得分，扣%s分", n.Label(), unreported(p, asOf), p.Deductions.MissingNode), Ref: n.Path()})
 		}
 		if n.Late {
 			l.LateNodes++
@@ -345,8 +348,18 @@ func scoreNodes(p *Plan, r *UnitResult, nodes []NodeFact, released, asOf time.Ti
 	return innov
 }
 
+// unreported says when a node was found without a report: at the year end,
+// or, for a run before it, at the run's time ("截至2019年11月25日未报送").
+func unreported(p *Plan, asOf time.Time) string {
+	if !asOf.Before(p.YearEnd()) {
+		return "年底未报送"
+	}
+	d := p.LocalDate(asOf)
+	return fmt.Sprintf("截至%d年%d月%d日未报送", d.Year, d.Month, d.Day)
+}
+
 // scoreInnovation scores each declared innovation item from its nodes.
-func scoreInnovation(p *Plan, r *UnitResult, items []InnovationFact, nodes map[int][]NodeFact) {
+func scoreInnovation(p *Plan, r *UnitResult, items []InnovationFact, nodes map[int][]NodeFact, asOf time.Time) {
 	for i, it := range items {
 		s := InnovationScore{Ref: InnovationRef(i), Code: fmt.Sprintf("I%d", i+1), Title: it.Title, Declared: it.Points, Certified: it.Certified}
 		var awarded Points
@@ -362,6 +375,10 @@ func scoreInnovation(p *Plan, r *UnitResult, items []InnovationFact, nodes map[i
 			s.Note = "未经认定，不计分、不扣分"
 		case !done:
 			s.Note = "年底未完成（有节点未通过审核），不计分、不扣分"
+			if asOf.Before(p.YearEnd()) {
+				d := p.LocalDate(asOf)
+				s.Note = fmt.Sprintf("截至%d年%d月%d日尚未完成（有节点未通过审核），不计分、不扣分", d.Year, d.Month, d.Day)
+			}
 		default:
 			s.Completed = true
 			s.Points = min(awarded, it.Points)
@@ -561,9 +578,8 @@ func monthlyDeductions(p *Plan, u *ScoringUnit, asOf time.Time) []Deduction {
 
 // Rank orders results and gives each its rank and grade: scored units by
 // total, highest first, equal totals sharing a rank (1, 2, 2, 4) and listed
-// in unit-code order; then every unit that was not scored, with 0, all
-// sharing the rank after the last scored unit, by code. A unit not scored
-// gets the grade of a total of 0.
+// in unit-code order; then, apart, every unit that was not scored (it took
+// no part), by code, with no rank (0) and no grade.
 func Rank(p *Plan, rs []UnitResult) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		a, b := rs[i], rs[j]
@@ -575,15 +591,12 @@ func Rank(p *Plan, rs []UnitResult) {
 		}
 		return a.Unit < b.Unit
 	})
-	scored := 0
 	for i := range rs {
 		if !rs[i].Scored() {
-			rs[i].Rank = scored + 1
-			rs[i].Grade = p.GradeOf(0)
+			rs[i].Rank, rs[i].Grade = 0, ""
 			continue
 		}
-		scored++
-		if i > 0 && rs[i-1].Scored() && rs[i-1].Total == rs[i].Total {
+		if i > 0 && rs[i-1].Total == rs[i].Total {
 			rs[i].Rank = rs[i-1].Rank
 		} else {
 			rs[i].Rank = i + 1

@@ -225,7 +225,7 @@ func TestScoreUnitReasons(t *testing.T) {
 	s := cst(6, 22, 9, 0)
 	u.FirstSubmittedAt = &s
 	r := ScoreUnit(p, &u, ScoringOptions{AsOf: yearEnd, MonthlyTracked: true})
-	want := "指标表于2019-06-22 09:00首次报送，截止时间为2019-06-13 17:30，迟报9天，每天扣1分，以5分为限，扣5分"
+	want := "指标表于2019年6月22日 09:00首次报送，截止时间为2019年6月13日 17:30，迟报9天，每天扣1分，以5分为限，扣5分"
 	if len(r.Deductions) != 1 || r.Deductions[0].Reason != want {
 		t.Fatalf("deductions %+v, want reason %q", r.Deductions, want)
 	}
@@ -311,8 +311,8 @@ func TestRank(t *testing.T) {
 		{"wfd", 5, "合格"}, // 174.99
 		{"pl", 6, "合格"},  // 160
 		{"lsk", 7, "不合格"},
-		{"aa", 8, "不合格"}, // never executing: last, with 0
-		{"ab", 8, "不合格"},
+		{"aa", 0, ""}, // never executing: apart, without rank or grade
+		{"ab", 0, ""},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("ranking\n got %+v\nwant %+v", got, want)
@@ -494,6 +494,32 @@ func BenchmarkScore(b *testing.B) {
 	for b.Loop() {
 		if rs := Score(p, in, opt); len(rs) != units {
 			b.Fatal(len(rs))
+		}
+	}
+}
+
+// TestTrialRunWording: a run before the year end says up to when a node
+// was found without a report, and a total never falls below zero however
+// much is deducted.
+func TestTrialRunWording(t *testing.T) {
+	p := loadPlan2019(t)
+	sept := MustDate("2019-09-30")
+	u := &ScoringUnit{Code: "zh", State: string(StateExecuting), Nodes: []NodeFact{
+		{Unit: "zh", Category: CategoryBusiness, Indicator: "B1", Due: sept, Points: 300, State: factPending},
+	}, Manual: []ManualDeduction{{Unit: "zh", Rule: "quality", Points: 5000, Reason: "质量不高"}}}
+	for _, tc := range []struct {
+		asOf time.Time
+		want string
+	}{
+		{time.Date(2019, 11, 25, 10, 0, 0, 0, p.Location()), "截至2019年11月25日未报送"},
+		{p.YearEnd(), "年底未报送"},
+	} {
+		r := ScoreUnit(p, u, ScoringOptions{AsOf: tc.asOf})
+		if len(r.Deductions) == 0 || !strings.Contains(r.Deductions[0].Reason, tc.want) || !strings.Contains(r.Deductions[0].Reason, "9月30日前") {
+			t.Fatalf("at %s: %+v, want %q", tc.asOf, r.Deductions, tc.want)
+		}
+		if r.Total != 0 || r.DeductionTotal <= 0 {
+			t.Fatalf("total %s after deducting %s, want 0", r.Total, r.DeductionTotal)
 		}
 	}
 }

@@ -104,3 +104,12 @@ export async function saveFile(path, fallback) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
   return name;
 }
+
+// fetchBlob reads path with the token as a Blob (for previews of evidence:
+// a frame or an image cannot send the token itself).
+export async function fetchBlob(path) {
+  let resp;
+  try { resp = await fetch("/api/v1" + path, { headers: authHeaders() }); } catch { throw new ApiError(0, null, "无法连接服务器，请检查网络后重试"); }
+  if (!resp.ok) throw refused(resp.status, parse(await resp.text()), "读取失败", path);
+  return resp.blob();
+}

@@ -24,9 +24,32 @@ let zone = "Asia/Shanghai";
 // setTimeZone sets the zone times are shown in: the plan's.
 export function setTimeZone(z) { zone = z || "Asia/Shanghai"; }
 
-// fmtTime shows an RFC 3339 time in the plan's zone; "" for none.
+// fmtTime shows an RFC 3339 time in the plan's zone as people write it,
+// "2019年6月13日 17:30"; "" for none.
 export function fmtTime(t) {
-  return t ? new Date(t).toLocaleString("zh-CN", { timeZone: zone, hour12: false }) : "";
+  if (!t) return "";
+  const p = {};
+  for (const { type, value } of new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(t))) p[type] = value;
+  return `${p.year}年${Number(p.month)}月${Number(p.day)}日 ${p.hour}:${p.minute}`;
+}
+
+// fmtDue writes a deadline instant t: one at midnight in the plan's zone
+// is the end of the day before, written "2019年7月5日 24:00" as people say
+// it, never "7月6日 00:00"; any other as fmtTime does.
+export function fmtDue(t) {
+  if (!t) return "";
+  const s = fmtTime(t);
+  if (!s.endsWith(" 00:00")) return s;
+  return fmtTime(Date.parse(t) - 60000).replace(/ 23:59$/, " 24:00");
+}
+
+// countdown says how long until instant t from now (ms): "还有3天",
+// "还有5小时", "已过2天".
+export function countdown(t, now) {
+  const ms = Date.parse(t) - now;
+  const abs = Math.abs(ms), day = 86400000, hour = 3600000;
+  const n = abs >= day ? `${Math.floor(abs / day)}天` : abs >= hour ? `${Math.floor(abs / hour)}小时` : `${Math.max(1, Math.floor(abs / 60000))}分钟`;
+  return ms >= 0 ? `还有${n}` : `已过${n}`;
 }
 
 // dayIn is the date of instant ms in the plan's zone, "YYYY-MM-DD".
@@ -88,4 +111,38 @@ export function autosizeAll(root) {
   const ts = $$("textarea", root);
   const hs = ts.map(t => t.scrollHeight);
   ts.forEach((t, i) => { t.style.height = hs[i] + 2 + "px"; });
+}
+
+// labelCells gives every body cell of the tables under root the text of
+// its column's header as data-label, so that a narrow screen can show a
+// row as a card of labelled lines (style.css). Header and body cells that
+// span rows or columns are placed as the table lays them out.
+export function labelCells(root) {
+  for (const table of $$("table.list, table.nodes, table.sheet", root)) {
+    if (!table.tHead || table.dataset.labelled) continue;
+    table.dataset.labelled = "1";
+    const names = [];
+    grid(table.tHead.rows, (cell, col) => {
+      const text = cell.textContent.trim();
+      for (let i = 0; i < cell.colSpan; i++) names[col + i] = names[col + i] && names[col + i] !== text ? `${names[col + i]} · ${text}` : text;
+    });
+    for (const body of table.tBodies) {
+      grid(body.rows, (cell, col) => { if (names[col] && !cell.dataset.label) cell.dataset.label = names[col]; });
+    }
+  }
+}
+
+// grid calls fn(cell, column) for every cell of rows, columns counted as
+// the table lays them out (rowspan and colspan taken into account).
+function grid(rows, fn) {
+  const taken = [];
+  [...rows].forEach((row, r) => {
+    let col = 0;
+    for (const cell of row.cells) {
+      while (taken[col] > r) col++;
+      fn(cell, col);
+      for (let i = 0; i < cell.colSpan; i++) taken[col + i] = r + cell.rowSpan;
+      col += cell.colSpan;
+    }
+  });
 }

@@ -3,9 +3,11 @@
 //
 //   <button data-action="certify">   a click runs the page's actions.certify(el);
 //                                     only links and buttons act
-//   data-confirm="确认删除"            the first click only asks (the control's
-//                                     text becomes the question, its title
-//                                     data-confirm-title); the second acts
+//   data-confirm="删除这项扣分？"       a dialog asks first (data-confirm-body says
+//                                     what will happen); the page's
+//                                     confirms[name](el) builds a dialog of its
+//                                     own ({title, body, ok, danger}) for an
+//                                     action whose consequences need data
 //   <form data-form="review">        a submit runs forms.review(form, submitter)
 //   input and change events          go to the page's input(el) and change(el)
 //
@@ -13,8 +15,8 @@
 // it throws is shown by the page's fail(e, el) when that returns true, else
 // in the page's #result box.
 
-import { autosize } from "./dom.js";
-import { fail } from "./feedback.js";
+import { autosize, esc } from "./dom.js";
+import { ask, fail } from "./feedback.js";
 import * as shell from "./shell.js";
 
 function handler(page, kind, name) {
@@ -32,14 +34,13 @@ async function run(page, controls, el, job) {
   }
 }
 
-// confirmed says whether el may act now: a control with data-confirm acts
-// on its second click; the first turns it into the question.
-function confirmed(el) {
-  if (!el.dataset.confirm || el.dataset.armed) return true;
-  el.dataset.armed = "1";
-  el.textContent = el.dataset.confirm;
-  if (el.dataset.confirmTitle) el.title = el.dataset.confirmTitle;
-  return false;
+// confirmed asks, when the action of el needs it, whether to go on: the
+// page's own dialog for the action, else the one data-confirm describes.
+async function confirmed(page, el) {
+  const own = page.confirms && page.confirms[el.dataset.action];
+  let spec = own ? await own(el) : null;
+  if (!spec && el.dataset.confirm) spec = { title: el.dataset.confirm, body: el.dataset.confirmBody ? `<p>${esc(el.dataset.confirmBody)}</p>` : "", ok: el.dataset.confirmOk || "确定", danger: el.classList.contains("danger") };
+  return !spec || ask(spec);
 }
 
 document.addEventListener("click", ev => {
@@ -49,14 +50,16 @@ document.addEventListener("click", ev => {
   const fn = handler(page, "actions", el.dataset.action);
   if (!fn) return;
   ev.preventDefault();
-  if (el.disabled || !confirmed(el)) return;
-  run(page, [el], el, () => fn(el, ev));
+  if (el.disabled) return;
+  run(page, [el], el, async () => { if (await confirmed(page, el)) await fn(el, ev); });
 });
 
 document.addEventListener("submit", ev => {
-  // No form of the pages leaves the page.
-  ev.preventDefault();
   const form = ev.target;
+  // A dialog's own form closes its dialog (feedback.js ask).
+  if (form.method === "dialog") return;
+  // No other form of the pages leaves the page.
+  ev.preventDefault();
   const page = shell.currentPage();
   const fn = form.dataset.form && handler(page, "forms", form.dataset.form);
   if (!fn) return;

@@ -1,14 +1,46 @@
-// What the pages tell the user after an action: a message in the page's
-// #result box, an error with each violation in words, and violations
-// marked beside the fields of a form.
+// What the pages tell the user after an action: a toast that is never
+// hidden (fixed above everything, the sticky header included), the same
+// message in the page's #result box, an error with each violation in
+// words, and violations marked beside the fields of a form.
 
 import { $, $$, app, esc, message } from "./dom.js";
 import { parentPath, pathLabel } from "./paths.js";
 
-// show puts html in the page's #result box and brings it into view.
+// toast shows html as a notice of kind ok, info or error in the toast area
+// (#toasts, fixed at the bottom right, above everything). An ok or info
+// notice goes after a few seconds; an error stays until it is closed.
+export function toast(kind, html) {
+  let area = $("#toasts");
+  if (!area) {
+    area = document.createElement("div");
+    area.id = "toasts";
+    area.setAttribute("aria-live", "polite");
+    document.body.appendChild(area);
+  }
+  const t = document.createElement("div");
+  t.className = `toast ${kind}`;
+  t.setAttribute("role", kind === "error" ? "alert" : "status");
+  t.innerHTML = `<div class="toast-body">${html}</div><button type="button" class="toast-close" aria-label="关闭" title="关闭">×</button>`;
+  t.querySelector(".toast-close").addEventListener("click", () => t.remove());
+  area.appendChild(t);
+  while (area.children.length > 4) area.firstElementChild.remove();
+  if (kind !== "error") setTimeout(() => t.remove(), 8000);
+  return t;
+}
+
+// kindOf reads the kind of a message() box: ok, info or error.
+function kindOf(html) {
+  const m = /^<div class="(ok|info|error)"/.exec(html);
+  return m ? m[1] : "info";
+}
+
+// show says the result of an action: as a toast, and in the page's
+// #result box when it has one.
 export function show(html) {
   const r = $("#result");
-  if (r) { r.innerHTML = html; r.scrollIntoView({ block: "nearest" }); }
+  if (r) r.innerHTML = html;
+  const inner = html.replace(/^<div class="(?:ok|info|error)" role="\w+">([\s\S]*)<\/div>$/, "$1");
+  toast(kindOf(html), inner);
 }
 
 // errorBox shows a refused request: its message, and each violation with
@@ -26,7 +58,10 @@ export function errorBox(e, extra, doc) {
 export function fail(e) {
   if (e.status === 401) return;
   if ($("#result")) show(errorBox(e));
-  else app().insertAdjacentHTML("afterbegin", errorBox(e));
+  else {
+    app().insertAdjacentHTML("afterbegin", errorBox(e));
+    toast("error", `<strong>${esc(e.message)}</strong>`);
+  }
 }
 
 // markForm shows each violation of e beside the element of form whose
@@ -49,4 +84,22 @@ export function putMark(el, text) {
   d.className = "vmsg err";
   d.textContent = text;
   el.appendChild(d);
+}
+
+// ask shows a modal dialog that says what an action will do and resolves
+// true when the user confirms it: title is the question, body HTML the
+// consequences, ok the confirming button's text (danger makes it red).
+// Escape, the cancel button or a click beside the dialog answer false.
+export function ask({ title, body, ok = "确定", danger = false }) {
+  return new Promise(resolve => {
+    const d = document.createElement("dialog");
+    d.id = "confirm-dialog";
+    d.innerHTML = `<form method="dialog"><h3>${esc(title)}</h3><div class="dialog-body">${body || ""}</div>
+      <div class="actions"><button type="submit" value="ok" id="confirm-ok" class="${danger ? "danger-solid" : "primary"}">${esc(ok)}</button><button type="submit" value="cancel" id="confirm-cancel">取消</button></div></form>`;
+    document.body.appendChild(d);
+    d.addEventListener("close", () => { resolve(d.returnValue === "ok"); d.remove(); });
+    d.addEventListener("click", ev => { if (ev.target === d) d.close("cancel"); });
+    d.showModal();
+    d.querySelector("#confirm-cancel").focus();
+  });
 }

@@ -5,6 +5,11 @@
 // submit, shell.js shows the page of the hash.
 
 import "./events.js";
+import { app, labelCells } from "./dom.js";
 import { start } from "./shell.js";
+
+// Whatever a page draws, its tables' cells learn their column's name, for
+// the card layout of narrow screens.
+new MutationObserver(() => labelCells(app())).observe(app(), { childList: true, subtree: true });
 
 start();

@@ -53,3 +53,17 @@ export function checkpointDue(date) {
   const c = session.plan.checkpoints.find(x => x.date === date);
   return c && c.due ? c.due.label : date;
 }
+
+// planDeadlines are the plan's deadlines as they apply, in time order:
+// {what, at, label, link} for the tables, each checkpoint and each month's
+// count.
+export function planDeadlines() {
+  const p = session.plan, out = [];
+  if (p.deadline && p.deadline.due) out.push({ what: "指标表报送截止", at: p.deadline.due.at, label: p.deadline.due.label, kind: "submission" });
+  for (const c of p.checkpoints) if (c.due) out.push({ what: `时间节点：${c.name}`, at: c.due.at, label: c.due.label, kind: "checkpoint" });
+  for (const d of (p.monthly && p.monthly.dues) || []) {
+    const [y, m] = d.month.split("-");
+    out.push({ what: `${y}年${Number(m)}月会员实名制数量报送`, at: d.due.at, label: d.due.label, kind: "monthly" });
+  }
+  return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}

@@ -54,3 +54,6 @@ export async function syncClock() { setClock(await api("GET", "/me")); }
 
 // today is the server's date in the plan's zone, "YYYY-MM-DD".
 export function today() { return dayIn(Date.now() + state.offset); }
+
+// serverNow is the server's clock now, in ms.
+export function serverNow() { return Date.now() + state.offset; }

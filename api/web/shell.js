@@ -3,7 +3,7 @@
 // loaded.
 
 import { api, onSignedOut, token } from "./api.js";
-import { $, app, esc, message } from "./dom.js";
+import { $, $$, app, esc, message } from "./dom.js";
 import { errorBox } from "./feedback.js";
 import { label } from "./labels.js";
 import { Router } from "./router.js";
@@ -29,7 +29,14 @@ export const currentPage = () => current;
 
 // actions and forms are the frame's own handlers, for every page (the
 // sign-in form belongs to the sign-in page).
-export const actions = { logout };
+export const actions = { logout, menu };
+
+// menu opens and closes the navigation on a narrow screen.
+function menu() {
+  const h = $("header");
+  const open = h.classList.toggle("open");
+  $("#menu-toggle").setAttribute("aria-expanded", String(open));
+}
 export const forms = {};
 
 function signIn(msg) {
@@ -78,21 +85,35 @@ function renderNav() {
   let who = label("roles", me.role);
   if (me.role === "unit") who = session.units[me.unit_code] || `${label("roles", "unit")}（${me.unit_code}）`;
   renderFooter();
-  $("#nav").innerHTML = `${navLinks(me)}<span id="whoami" data-role="${esc(me.role)}">${esc(me.username)}<small>${esc(who)}</small></span><button type="button" id="logout" data-action="logout">退出登录</button>`;
+  $("#nav").innerHTML = `${navLinks(me)}<span id="whoami" data-role="${esc(me.role)}"><a href="#/password" title="修改密码">${esc(me.username)}</a><small>${esc(who)}</small></span><button type="button" id="logout" data-action="logout">退出登录</button>`;
+  if (!$("#menu-toggle")) $("header").insertAdjacentHTML("beforeend", `<button type="button" id="menu-toggle" data-action="menu" aria-controls="nav" aria-expanded="false">菜单</button>`);
 }
 
-// renderFooter names the office's contacts under every page, as the
-// notice does under its own text: whom a unit calls with a question.
+// renderFooter names the office's contacts under every page of a unit's
+// account, as the notice does under its own text: whom a unit calls with a
+// question. The office and leaders need no such line.
 function renderFooter() {
-  const cs = (session.plan && session.plan.office_contacts) || [];
+  const cs = (session.me.role === "unit" && session.plan && session.plan.office_contacts) || [];
   $("#office-contacts").innerHTML = cs.length ? `如有疑问，请联系市总工会办公室：${cs.map(c =>
     `${esc(c.name)}${c.phone ? ` <a href="tel:${esc(c.phone.replace(/[^0-9+]/g, ""))}">${esc(c.phone)}</a>` : ""}${c.email ? ` <a href="mailto:${esc(c.email)}">${esc(c.email)}</a>` : ""}`).join("；")}` : "";
 }
 
 // route shows the page of location.hash: the sign-in page without a token,
 // else the page its route names (the overview for an unknown hash).
-export async function route() {
+//
+// Routes run one at a time: a page still opening when the hash changes
+// finishes drawing before the next page opens (a page draws into #app
+// after its requests, and would otherwise draw over the newer page); a
+// route overtaken by a newer one before it starts is skipped.
+export function route() {
   const seq = ++routing;
+  queue = queue.then(() => (seq === routing ? show(seq) : undefined)).catch(() => {});
+  return queue;
+}
+
+let queue = Promise.resolve();
+
+async function show(seq) {
   const hash = location.hash || "#/";
   leave();
   current = idle;
@@ -104,11 +125,43 @@ export async function route() {
     if (hash === "#/login") { location.hash = "#/"; return; }
     if (!session.plan) { app().innerHTML = message("error", "还没有载入任何考核方案。"); return; }
     const { route: r, params } = router.match(hash);
+    markCurrent(hash);
     current = r.page;
-    await r.page.open(params);
+    await loading(seq, hash, () => r.page.open(params));
   } catch (e) {
     if (e.status === 401) return;
-    app().innerHTML = errorBox(e, `<p><a href="#/">返回概览</a></p>`);
+    app().innerHTML = errorBox(e, `<p><a href="#/">返回工作台</a></p>`);
+  }
+}
+
+// loading runs a page's open and, when it takes more than a moment, says
+// so: a bar at the top and the old page dimmed (body.loading), so that a
+// slow page never looks like a dead click.
+// #app's data-shown names the hash whose page it shows once drawn.
+async function loading(seq, hash, open) {
+  const timer = setTimeout(() => { if (seq === routing) document.body.classList.add("loading"); }, 150);
+  app().setAttribute("aria-busy", "true");
+  delete app().dataset.shown;
+  try {
+    await open();
+  } finally {
+    clearTimeout(timer);
+    if (seq === routing) {
+      document.body.classList.remove("loading");
+      app().removeAttribute("aria-busy");
+      app().dataset.shown = hash;
+    }
+  }
+}
+
+// markCurrent marks the navigation link of the page shown and closes the
+// menu of a narrow screen.
+function markCurrent(hash) {
+  $("header").classList.remove("open");
+  for (const a of $$("#nav a")) {
+    const href = a.getAttribute("href");
+    const on = href === "#/" ? hash === "#/" : hash === href || hash.startsWith(href + "/");
+    if (on) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
 }
 

@@ -8,6 +8,8 @@
 //	kaohe user add --username NAME --role office|unit|viewer [--unit CODE] [--password PW]
 //	kaohe score --year 2019 [--publish ID]
 //	kaohe evidence migrate --from URL [--to URL]
+//	kaohe plan new|check|import|export …
+//	kaohe demo [--data DIR] [--addr ADDR] [--at TIME] [--password PW]
 //	kaohe version
 package main
 
@@ -57,6 +59,12 @@ usage:
   kaohe score   --year YEAR [--publish ID] [--data DIR] [--config FILE]   year-end scoring run
   kaohe evidence migrate [--from URL] [--to URL] [--data DIR] [--config FILE]
                 copy evidence files between stores, verifying every hash
+  kaohe plan new --year YEAR --from YEAR       a new year's plan (YAML) from an earlier one
+  kaohe plan check FILE                        check a plan file (exit status 1 on a problem)
+  kaohe plan import FILE [--publish [--confirm]]   store a plan file as a new version
+  kaohe plan export YEAR [--version N]         the plan in force (or a version) as YAML
+  kaohe demo [--data DIR] [--addr ADDR] [--at TIME] [--password PW]
+                play the 2019 year into a new data directory and serve it, the clock stopped at TIME
   kaohe version
 `
 
@@ -91,6 +99,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runScore(ctx, args[1:], getenv, stdout, stderr)
 	case "evidence":
 		return runEvidence(ctx, args[1:], getenv, stdout, stderr)
+	case "plan":
+		return runPlan(ctx, args[1:], getenv, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kaohe", version)
 		return nil
@@ -195,6 +207,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
+	return m.serve(ctx)
+}
+
+// serve creates the first account of an open program, checks the evidence
+// store, starts the jobs and the HTTP server, and returns once it listens.
+func (m *Main) serve(ctx context.Context) error {
 	pw, err := m.App.Service.EnsureAdmin(ctx, m.Config.AdminPassword)
 	if err != nil {
 		return err

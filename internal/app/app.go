@@ -81,7 +81,7 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Options{DSN: cfg.MySQLDSN, DataDir: cfg.Data, Logger: a.Log, NoMigrate: !migrate})
+	db, err := store.Open(ctx, store.Options{DSN: cfg.MySQLDSN, DataDir: cfg.Data, Logger: a.Log, NoMigrate: !migrate, LazySync: cfg.LazySync})
 	if err != nil {
 		return err
 	}
@@ -123,8 +123,13 @@ func reminderRules(cfg *configs.Config) (workflow.ReminderRules, error) {
 	return workflow.ReminderRules{LeadDays: cfg.Reminders.LeadDays, At: at}, nil
 }
 
-// loadPlans stores every embedded plan, then every plan in plans_dir, so
-// that a file in plans_dir replaces an embedded plan of the same year.
+// loadPlans brings the plan files into the database: the embedded ones and
+// those of plans_dir, a file of plans_dir replacing an embedded plan of the
+// same year (and, within plans_dir, the last file by name winning). Each
+// year's file goes through Service.LoadPlanFile: a file not loaded before
+// becomes the year's newest version, published, so that an edited file
+// replaces the plan it was; a file loaded before changes nothing, so that
+// the office's corrections made since in the pages stay in force.
 func (a *App) loadPlans(ctx context.Context) error {
 	embedded, err := fs.Glob(configs.Files, "plans/*.yaml")
 	if err != nil {
@@ -136,6 +141,11 @@ func (a *App) loadPlans(ctx context.Context) error {
 			return err
 		}
 	}
+	type planFile struct {
+		name string
+		plan *workflow.Plan
+	}
+	byYear := map[int]planFile{}
 	read := func(name string) ([]byte, error) { return configs.Files.ReadFile(name) }
 	for _, group := range []struct {
 		names []string
@@ -151,10 +161,29 @@ func (a *App) loadPlans(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", n, err)
 			}
-			if err := a.Service.LoadPlan(ctx, p); err != nil {
-				return err
-			}
-			a.Log.Info("plan loaded", "year", p.Year, "source", n)
+			byYear[p.Year] = planFile{n, p}
+		}
+	}
+	years := make([]int, 0, len(byYear))
+	for y := range byYear {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	for _, y := range years {
+		f := byYear[y]
+		res, err := a.Service.LoadPlanFile(ctx, f.plan, filepath.Base(f.name))
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		if !res.Stored {
+			continue
+		}
+		a.Log.Info("plan loaded and published", "year", y, "version", res.Version, "source", f.name)
+		for _, v := range res.Problems {
+			a.Log.Warn("plan file has a problem", "source", f.name, "path", v.Path, "rule", v.Rule, "message", v.Message)
+		}
+		for _, u := range res.Broken {
+			a.Log.Warn("plan file breaks a unit's stored tables", "source", f.name, "unit", u.Unit, "state", u.State, "violations", len(u.Violations))
 		}
 	}
 	return nil

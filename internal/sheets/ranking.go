@@ -33,11 +33,23 @@ const RankingSheet = "排名"
 var RankingHeader = []string{"名次", "单位代码", "单位", "党建指标", "业务指标", "创新指标", "扣分", "总分", "等次", "说明"}
 
 // rankingRow is one unit's line of the ranking: text cells and score cells
-// (columns D–H) kept as Points.
+// (columns D–H) kept as Points. A unit that took no part has no rank, no
+// grade and no scores, only the reason.
 func rankingRow(r *workflow.UnitResult) (text []string, scores []workflow.Points) {
+	if !r.Scored() {
+		return []string{"", r.Unit, r.Name, "", "", "", "", "", "", r.Reason}, nil
+	}
 	text = []string{strconv.Itoa(r.Rank), r.Unit, r.Name, "", "", "", "", "", r.Grade, r.Reason}
 	scores = []workflow.Points{r.Party, r.Business, r.Innovation, r.DeductionTotal, r.Total}
 	return text, scores
+}
+
+// rankNumber is a rank as a cell shows it: blank for no rank.
+func rankNumber(r *workflow.UnitResult) string {
+	if r.Rank == 0 {
+		return ""
+	}
+	return strconv.Itoa(r.Rank)
 }
 
 type styles struct {
@@ -124,12 +136,32 @@ func Ranking(p *workflow.Plan, run *workflow.ScoringRun, w io.Writer) error {
 	if err := writeRow(f, RankingSheet, 2, st.header, RankingHeader...); err != nil {
 		return err
 	}
+	row := 2
+	apart := false
 	for i := range run.Results {
 		r := &run.Results[i]
-		row := i + 3
+		row++
+		if !r.Scored() && !apart {
+			// The units that took no part are listed apart, under a line of
+			// their own, without rank or grade.
+			apart = true
+			if err := f.SetCellStr(RankingSheet, cell(1, row), "以下单位指标表未下发执行，不参加计分和排名"); err != nil {
+				return err
+			}
+			if err := f.MergeCell(RankingSheet, cell(1, row), cell(len(RankingHeader), row)); err != nil {
+				return err
+			}
+			if err := f.SetCellStyle(RankingSheet, cell(1, row), cell(len(RankingHeader), row), st.text); err != nil {
+				return err
+			}
+			row++
+		}
 		text, scores := rankingRow(r)
 		if err := writeRow(f, RankingSheet, row, st.center, text...); err != nil {
 			return err
+		}
+		if scores == nil {
+			continue
 		}
 		if err := f.SetCellFloat(RankingSheet, cell(1, row), float64(r.Rank), 0, 64); err != nil {
 			return err
@@ -142,6 +174,9 @@ func Ranking(p *workflow.Plan, run *workflow.ScoringRun, w io.Writer) error {
 		if err := f.SetCellStyle(RankingSheet, cell(4, row), cell(8, row), st.number); err != nil {
 			return err
 		}
+	}
+	if err := printSetup(f, RankingSheet, 2, 2); err != nil {
+		return err
 	}
 	for col, width := range map[string]float64{"A": 6, "B": 10, "C": 24, "D": 10, "E": 10, "F": 10, "G": 8, "H": 10, "I": 8, "J": 40} {
 		if err := f.SetColWidth(RankingSheet, col, col, width); err != nil {
@@ -187,7 +222,10 @@ func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitRe
 		return err
 	}
 	row := 1
-	if err := f.SetCellStr(sheet, "A1", fmt.Sprintf("%s（%s）%d年度实绩考核得分明细", r.Name, r.Unit, p.Year)); err != nil {
+	if err := f.SetCellStr(sheet, "A1", fmt.Sprintf("%s%d年度实绩考核得分明细", r.Name, p.Year)); err != nil {
+		return err
+	}
+	if err := printSetup(f, sheet, 1, 1); err != nil {
 		return err
 	}
 	if err := f.MergeCell(sheet, "A1", "I1"); err != nil {
@@ -204,7 +242,7 @@ func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitRe
 	}{
 		{"党建指标", &r.Party, ""}, {"业务指标", &r.Business, ""}, {"创新指标", &r.Innovation, ""},
 		{"扣分", &r.DeductionTotal, ""}, {"总分", &r.Total, ""},
-		{"名次", nil, strconv.Itoa(r.Rank)}, {"等次", nil, r.Grade},
+		{"名次", nil, rankNumber(r)}, {"等次", nil, r.Grade},
 	}
 	if r.Reason != "" {
 		summary = append(summary, struct {
@@ -353,14 +391,22 @@ func ReadRanking(r io.Reader) ([]RankingLine, error) {
 	}
 	var out []RankingLine
 	for i, row := range rows {
-		if i < 2 || len(row) < 9 {
+		if i < 2 || len(row) < 3 || row[1] == "" {
 			continue
 		}
 		var l RankingLine
+		l.Unit, l.Name = row[1], row[2]
+		if row[0] == "" { // a unit that took no part
+			out = append(out, l)
+			continue
+		}
+		if len(row) < 9 {
+			return nil, fmt.Errorf("排名第%d行：缺少列", i+1)
+		}
 		if l.Rank, err = strconv.Atoi(row[0]); err != nil {
 			return nil, fmt.Errorf("排名第%d行：名次 %q", i+1, row[0])
 		}
-		l.Unit, l.Name, l.Grade = row[1], row[2], row[8]
+		l.Grade = row[8]
 		for j, dst := range []*workflow.Points{&l.Party, &l.Business, &l.Innovation, &l.Deductions, &l.Total} {
 			if *dst, err = workflow.ParsePoints(row[3+j]); err != nil {
 				return nil, fmt.Errorf("排名第%d行：%w", i+1, err)

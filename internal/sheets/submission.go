@@ -109,7 +109,7 @@ func sheetHead(f *excelize.File, st styles, sheet, title, unitName string, heade
 			return err
 		}
 	}
-	return nil
+	return printSetup(f, sheet, 2, headerRow)
 }
 
 // merge merges column col from row top to bottom when they differ.

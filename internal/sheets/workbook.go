@@ -3,6 +3,7 @@ package sheets
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 
 	"github.com/xuri/excelize/v2"
 
@@ -41,4 +42,24 @@ func openWorkbook(b []byte) (*excelize.File, error) {
 		return nil, workflow.Errorf(workflow.EINVALID, "无法读取Excel文件：不是有效的.xlsx文件")
 	}
 	return f, nil
+}
+
+// printSetup makes sheet print as people file it: A4 landscape, every
+// column on one page width (as many pages down as its rows need), and the
+// rows first to last (1-based) repeated at the top of every page.
+func printSetup(f *excelize.File, sheet string, first, last int) error {
+	size, orient, wide, tall := 9, "landscape", 1, 0 // 9 is A4 in SpreadsheetML
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	margin, edge := 0.5, 0.3
+	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &margin, Right: &margin, Top: &margin, Bottom: &margin, Header: &edge, Footer: &edge}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, first, last)})
 }

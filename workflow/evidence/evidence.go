@@ -137,7 +137,7 @@ func (s stager) Stage(r io.Reader, max int64) (*service.StagedFile, error) {
 	}
 	typ, ok := Sniff(head)
 	if !ok {
-		return nil, workflow.Errorf(workflow.EUNSUPPORTED, "不支持的文件类型（%s）：佐证材料只能是PDF、OFD、JPEG、PNG、Word、Excel、WPS或ZIP文件", typ)
+		return nil, workflow.Errorf(workflow.EUNSUPPORTED, "文件内容是%s，佐证材料只能是PDF、OFD、JPG/PNG图片、Word、Excel、WPS文档或ZIP压缩包", TypeInWords(typ))
 	}
 	if int64(n) > max {
 		return nil, tooLarge(max)
@@ -247,4 +247,28 @@ func hashOfPath(rel string) (string, bool) {
 
 func notFound() error {
 	return workflow.Errorf(workflow.ENOTFOUND, "文件不存在")
+}
+
+// TypeInWords names a sniffed media type for people: what a refused file
+// is, in the words of someone who sees only its name.
+func TypeInWords(typ string) string {
+	t, _, _ := strings.Cut(typ, ";")
+	switch {
+	case strings.Contains(t, "sharedlib"), strings.Contains(t, "executable"), strings.Contains(t, "msdownload"),
+		strings.Contains(t, "elf"), strings.Contains(t, "mach-binary"), strings.Contains(t, "java-archive"):
+		return "可执行程序"
+	case t == "text/html", strings.Contains(t, "xhtml"):
+		return "网页文件"
+	case strings.HasPrefix(t, "text/"):
+		return "纯文本文件"
+	case strings.HasPrefix(t, "image/"):
+		return strings.ToUpper(strings.TrimPrefix(t, "image/")) + "格式的图片（只接受JPG和PNG）"
+	case strings.HasPrefix(t, "video/"):
+		return "视频"
+	case strings.HasPrefix(t, "audio/"):
+		return "音频"
+	case strings.Contains(t, "rar"), strings.Contains(t, "7z"), strings.Contains(t, "gzip"), strings.Contains(t, "tar"):
+		return "ZIP以外的压缩包（如RAR、7z）"
+	}
+	return "无法识别的格式"
 }

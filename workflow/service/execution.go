@@ -134,11 +134,8 @@ func (s *Service) Nodes(ctx context.Context, a Actor, year int, unit string, q N
 	}
 	out := []NodeView{}
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
+		p, err := planUnit(tx, year, unit)
 		if err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
 		ns, err := tx.Nodes(NodeFilter{Year: year, Unit: unit})
@@ -208,12 +205,19 @@ func (s *Service) Node(ctx context.Context, a Actor, id int64) (*NodeDetail, err
 
 // executing returns ESTATE unless the node's submission is executing.
 func executing(tx Tx, n *workflow.NodeRecord) error {
-	sub, err := loadSubmission(tx, n.Year, n.Unit)
+	// The states only: every report and review asks, and decoding the
+	// whole document to read its state would cost more than the rest of
+	// the request.
+	states, err := tx.SubmissionStates(n.Year)
 	if err != nil {
 		return err
 	}
-	if sub.State != workflow.StateExecuting {
-		return workflow.Errorf(workflow.ESTATE, "指标表当前状态为“%s”，不在执行阶段", sub.State.Label())
+	st, ok := states[n.Unit]
+	if !ok {
+		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”尚未填报%d年度指标表", n.Unit, n.Year)
+	}
+	if st != workflow.StateExecuting {
+		return workflow.Errorf(workflow.ESTATE, "指标表当前状态为“%s”，不在执行阶段", st.Label())
 	}
 	return nil
 }
@@ -521,38 +525,68 @@ func reviewNode(tx Tx, a Actor, n *workflow.NodeRecord, r ReviewRequest, path st
 	return audit(tx, now, a, n.Unit, "node.review", nodeTarget(n.ID), detail)
 }
 
-// ReviewQueue lists the nodes of every unit in state (reported when empty)
-// for the office and viewers (EFORBIDDEN for units); reported nodes come
-// oldest report first.
-func (s *Service) ReviewQueue(ctx context.Context, a Actor, year int, state workflow.NodeState) ([]NodeView, error) {
+// ReviewQuery selects the nodes of the review queue; zero fields select
+// everything.
+type ReviewQuery struct {
+	// State is the nodes' state now (reported when empty).
+	State workflow.NodeState
+	// Checkpoint is the due date, Indicator the code (P1, B3, I1), Unit the
+	// unit's code.
+	Checkpoint workflow.Date
+	Indicator  string
+	Unit       string
+}
+
+// QueueNode is a node of the review queue with its current files, so that
+// a reviewer sees the evidence without a request per node.
+type QueueNode struct {
+	NodeView
+	Evidence []workflow.Evidence `json:"evidence"`
+}
+
+// ReviewQueue lists the nodes of every unit matching q for the office and
+// viewers (EFORBIDDEN for units), each with its current files; reported
+// nodes come oldest report first.
+func (s *Service) ReviewQueue(ctx context.Context, a Actor, year int, q ReviewQuery) ([]QueueNode, error) {
 	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer); err != nil {
 		return nil, err
 	}
-	if state == "" {
-		state = workflow.NodeReported
+	if q.State == "" {
+		q.State = workflow.NodeReported
 	}
-	out := []NodeView{}
+	out := []QueueNode{}
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
 		p, err := planOf(tx, year)
 		if err != nil {
 			return err
 		}
-		ns, err := tx.Nodes(NodeFilter{Year: year})
+		ns, err := tx.Nodes(NodeFilter{Year: year, Unit: q.Unit})
 		if err != nil {
 			return err
 		}
-		counts, err := evidenceCounts(tx, EvidenceFilter{Year: year})
+		es, err := tx.EvidenceList(EvidenceFilter{Year: year, Unit: q.Unit})
 		if err != nil {
 			return err
+		}
+		files := map[int64][]workflow.Evidence{}
+		for _, e := range es {
+			files[e.NodeID] = append(files[e.NodeID], e)
 		}
 		for _, n := range ns {
-			if v := s.nodeView(p, n, now, counts[n.ID]); v.State == state {
-				out = append(out, v)
+			if (!q.Checkpoint.IsZero() && n.Due != q.Checkpoint) || (q.Indicator != "" && n.Indicator != q.Indicator) {
+				continue
+			}
+			if v := s.nodeView(p, n, now, len(files[n.ID])); v.State == q.State {
+				fs := files[n.ID]
+				if fs == nil {
+					fs = []workflow.Evidence{}
+				}
+				out = append(out, QueueNode{NodeView: v, Evidence: fs})
 			}
 		}
 		return nil
 	})
-	slices.SortStableFunc(out, func(x, y NodeView) int {
+	slices.SortStableFunc(out, func(x, y QueueNode) int {
 		if x.ReportedAt == nil || y.ReportedAt == nil {
 			return 0
 		}
@@ -570,9 +604,16 @@ type UnitProgress struct {
 	Nodes      int    `json:"nodes"`
 	// States counts nodes by their state now, every state present.
 	States map[workflow.NodeState]int `json:"states"`
-	// Colours counts nodes by colour; Colour is the unit's light.
+	// Colours counts nodes by colour; Colour is the unit's light, from the
+	// share of its nodes at risk (workflow.NodeRisk), not from any single
+	// node.
 	Colours map[workflow.Colour]int `json:"colours"`
 	Colour  workflow.Colour         `json:"colour"`
+	// Risk holds the counts the light is computed from.
+	Risk workflow.NodeRisk `json:"risk"`
+	// Checkpoints counts the nodes of each checkpoint by state now, for
+	// completion by checkpoint.
+	Checkpoints map[workflow.Date]map[workflow.NodeState]int `json:"checkpoints"`
 	// Points is the sum of the nodes' points, Awarded of the accepted
 	// nodes' awards, AwardedBy the same by category.
 	Points    workflow.Points            `json:"points"`
@@ -583,6 +624,13 @@ type UnitProgress struct {
 	// (overdue or missing).
 	Late    int `json:"late"`
 	Missing int `json:"missing"`
+	// Deductions is what a scoring run at the time of the request would
+	// deduct (late tables, late and missing nodes, monthly counts, the
+	// office's manual deductions); Total is Awarded less Deductions, never
+	// below zero: the total a leader reads. Both are zero for a unit whose
+	// tables are not executing.
+	Deductions workflow.Points `json:"deductions"`
+	Total      workflow.Points `json:"total"`
 }
 
 // Progress summarises every unit a sees (office and viewers: all; a unit:
@@ -614,11 +662,24 @@ func (s *Service) Progress(ctx context.Context, a Actor, year int) ([]UnitProgre
 		for _, n := range ns {
 			byUnit[n.Unit] = append(byUnit[n.Unit], n)
 		}
+		scored, err := s.gatherAndScore(tx, p, now)
+		if err != nil {
+			return err
+		}
+		results := map[string]*workflow.UnitResult{}
+		for i := range scored.results {
+			results[scored.results[i].Unit] = &scored.results[i]
+		}
 		warn := s.warning()
 		for _, u := range units {
-			if a.SeesUnit(u.Code) {
-				out = append(out, unitProgress(p, u, state[u.Code], byUnit[u.Code], now, warn))
+			if !a.SeesUnit(u.Code) {
+				continue
 			}
+			up := unitProgress(p, u, state[u.Code], byUnit[u.Code], now, warn)
+			if r := results[u.Code]; r != nil && r.Scored() {
+				up.Deductions, up.Total = r.DeductionTotal, max(0, up.Awarded-r.DeductionTotal)
+			}
+			out = append(out, up)
 		}
 		return nil
 	})
@@ -643,16 +704,20 @@ func nodeTarget(id int64) string { return fmt.Sprintf("node:%d", id) }
 // submission's ("" when it has none).
 func unitProgress(p *workflow.Plan, u workflow.Unit, state string, nodes []workflow.NodeRecord, now time.Time, warn time.Duration) UnitProgress {
 	up := UnitProgress{Unit: u.Code, Name: u.Name, Submission: cmp.Or(state, workflow.StateNone),
-		States:    map[workflow.NodeState]int{workflow.NodePending: 0, workflow.NodeReported: 0, workflow.NodeAccepted: 0, workflow.NodeRejected: 0, workflow.NodeOverdue: 0, workflow.NodeMissing: 0},
-		Colours:   map[workflow.Colour]int{workflow.Green: 0, workflow.Yellow: 0, workflow.Red: 0},
-		AwardedBy: map[string]workflow.Points{workflow.CategoryParty: 0, workflow.CategoryBusiness: 0, workflow.CategoryInnovation: 0}}
-	var cs []workflow.Colour
+		States:      map[workflow.NodeState]int{workflow.NodePending: 0, workflow.NodeReported: 0, workflow.NodeAccepted: 0, workflow.NodeRejected: 0, workflow.NodeOverdue: 0, workflow.NodeMissing: 0},
+		Colours:     map[workflow.Colour]int{workflow.Green: 0, workflow.Yellow: 0, workflow.Red: 0},
+		AwardedBy:   map[string]workflow.Points{workflow.CategoryParty: 0, workflow.CategoryBusiness: 0, workflow.CategoryInnovation: 0},
+		Checkpoints: map[workflow.Date]map[workflow.NodeState]int{}}
 	for _, n := range nodes {
 		st, c := n.StateAt(p, now), n.ColourAt(p, now, warn)
 		up.Nodes++
 		up.States[st]++
 		up.Colours[c]++
-		cs = append(cs, c)
+		up.Risk.Add(p, n, now, warn)
+		if up.Checkpoints[n.Due] == nil {
+			up.Checkpoints[n.Due] = map[workflow.NodeState]int{}
+		}
+		up.Checkpoints[n.Due][st]++
 		up.Points += n.Points
 		if n.State == workflow.NodeAccepted {
 			up.Awarded += n.Awarded
@@ -665,6 +730,109 @@ func unitProgress(p *workflow.Plan, u workflow.Unit, state string, nodes []workf
 			up.Missing++
 		}
 	}
-	up.Colour = workflow.RollUp(cs...)
+	up.Colour = up.Risk.Light()
 	return up
+}
+
+// BatchReview is one item of a batch of reviews: the node and the review.
+type BatchReview struct {
+	Node int64 `json:"node"`
+	ReviewRequest
+}
+
+// maxBatchReviews bounds a batch: a year's reported nodes of every unit.
+const maxBatchReviews = 2000
+
+// ReviewBatch records the office's reviews of several nodes of year in one
+// transaction, all or nothing: each item is checked as ReviewNode checks
+// one, and every fault of every item is reported at once, located at
+// items[i].node, items[i].points, items[i].comment or items[i].verdict
+// (EVALIDATION), so that nothing is recorded until the whole batch is
+// right. Errors: EFORBIDDEN (not the office), ENOTFOUND (no such plan),
+// EVALIDATION (an empty or oversized batch, a node absent, of another
+// year, listed twice or not reported, a bad verdict, points or comment),
+// ESTALE (an item's version is not current). It returns the reviewed
+// nodes in the batch's order.
+func (s *Service) ReviewBatch(ctx context.Context, a Actor, year int, items []BatchReview) ([]NodeView, error) {
+	if err := a.requireRole(workflow.RoleOffice); err != nil {
+		return nil, err
+	}
+	if len(items) == 0 || len(items) > maxBatchReviews {
+		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "审核意见有误", Details: []workflow.Violation{{Path: "items", Rule: "review.batch.size",
+			Message: fmt.Sprintf("一次应审核1至%d个节点", maxBatchReviews)}}}
+	}
+	out := make([]NodeView, 0, len(items))
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		nodes, vs, err := checkBatch(tx, a, year, items)
+		if err != nil {
+			return err
+		}
+		if len(vs) > 0 {
+			return &workflow.Error{Code: workflow.EVALIDATION, Message: fmt.Sprintf("审核意见有误（%d处），本批均未保存", len(vs)), Details: vs}
+		}
+		counts, err := evidenceCounts(tx, EvidenceFilter{Year: year})
+		if err != nil {
+			return err
+		}
+		for i, n := range nodes {
+			if err := reviewNode(tx, a, n, items[i].ReviewRequest, fmt.Sprintf("items[%d].", i), now); err != nil {
+				return err
+			}
+			out = append(out, s.nodeView(p, *n, now, counts[n.ID]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkBatch loads the nodes of a batch and checks each item like a
+// single review, the node's state included; it returns every violation.
+func checkBatch(tx Tx, a Actor, year int, items []BatchReview) ([]*workflow.NodeRecord, []workflow.Violation, error) {
+	var vs []workflow.Violation
+	nodes := make([]*workflow.NodeRecord, len(items))
+	seen := map[int64]int{}
+	released := map[string]bool{}
+	for i, it := range items {
+		at := fmt.Sprintf("items[%d].", i)
+		bad := func(rule, msg string) {
+			vs = append(vs, workflow.Violation{Path: at + "node", Rule: rule, Message: msg})
+		}
+		if j, dup := seen[it.Node]; dup {
+			bad("review.node.duplicate", fmt.Sprintf("节点%d已在第%d项中", it.Node, j+1))
+			continue
+		}
+		seen[it.Node] = i
+		n, err := loadNode(tx, a, it.Node)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND || (err == nil && n.Year != year) {
+			bad("review.node.missing", fmt.Sprintf("节点%d不存在", it.Node))
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		nodes[i] = n
+		_, _, iv := checkReview(n, it.ReviewRequest, at)
+		vs = append(vs, iv...)
+		ok, known := released[n.Unit]
+		if !known {
+			ok = executing(tx, n) == nil
+			released[n.Unit] = ok
+		}
+		switch {
+		case !ok:
+			bad("review.node.state", "该单位的指标表不在执行阶段")
+		case n.State != workflow.NodeReported:
+			bad("review.node.state", fmt.Sprintf("节点当前状态为“%s”，只能审核已报送的节点", n.State.Label()))
+		case it.Version != nil && *it.Version != n.Version:
+			bad("review.node.stale", "节点已被修改，请刷新后再审核")
+		}
+	}
+	return nodes, vs, nil
 }

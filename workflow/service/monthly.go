@@ -45,6 +45,8 @@ type MonthlyLine struct {
 	Late       bool       `json:"late"`
 	By         string     `json:"by,omitempty"`
 	Source     string     `json:"source,omitempty"`
+	// ByName says who reported in words: 本单位, 市总工会办公室 or 导入.
+	ByName string `json:"by_name,omitempty"`
 	// Corrections is how many times the value was replaced.
 	Corrections int                  `json:"corrections"`
 	UnitReport  *MonthlyFigure       `json:"unit_report"`
@@ -156,10 +158,7 @@ func putMonthly(tx Tx, p *workflow.Plan, unit string, m workflow.Month, count in
 // EFORBIDDEN (viewer), EVALIDATION (negative count), ESTATE (month not
 // begun).
 func (s *Service) PutMonthly(ctx context.Context, a Actor, year int, unit, month string, count int64) (*workflow.MonthlyReport, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleUnit, workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleUnit, workflow.RoleOffice); err != nil {
 		return nil, err
 	}
 	if count < 0 {
@@ -207,6 +206,7 @@ func (s *Service) Monthly(ctx context.Context, a Actor, year int, month string) 
 			return err
 		}
 		figures := figuresOf(rs)
+		names := map[string]string{}
 		due := p.MonthDeadline(m)
 		out = &MonthlyOverview{Year: year, Month: m, Due: due.Date, DueEndsOn: due.EndsOn, DueLabel: due.Label, Overdue: !now.Before(due.At),
 			Units: []MonthlyLine{}, NotReported: []string{}}
@@ -233,6 +233,9 @@ func (s *Service) Monthly(ctx context.Context, a Actor, year int, month string) 
 				line.UnitReport, line.System = figure(f.unit), figure(f.system)
 				c, at := r.Count, r.ReportedAt
 				line.Reported, line.Count, line.ReportedAt, line.Late, line.By, line.Source = true, &c, &at, r.Late, r.By, r.Source
+				if line.ByName, err = reporterName(tx, *r, names); err != nil {
+					return err
+				}
 				line.Corrections = figure(r).Corrections
 				if f.unit != nil && f.system != nil {
 					cmp := workflow.CompareCounts(f.unit.Count, f.system.Count, p.Monthly.DiscrepancyPercent)
@@ -267,8 +270,16 @@ func (s *Service) MonthlyHistory(ctx context.Context, a Actor, year int, unit, m
 		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
-		out, err = tx.MonthlyHistory(year, unit, m)
-		return err
+		if out, err = tx.MonthlyHistory(year, unit, m); err != nil {
+			return err
+		}
+		names := map[string]string{}
+		for i := range out {
+			if out[i].ByName, err = reporterName(tx, out[i], names); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if out == nil {
 		out = []workflow.MonthlyReport{}
@@ -425,6 +436,34 @@ func importMonth(plans []*workflow.Plan, s string) (workflow.Month, *workflow.Pl
 		}
 	}
 	return m, nil
+}
+
+// reporterName says who reported r in words: the unit itself, the office
+// (entered for it), the member information system (imported); names caches the answer by
+// username.
+func reporterName(tx Tx, r workflow.MonthlyReport, names map[string]string) (string, error) {
+	if r.Source == workflow.SourceImport {
+		return "会员信息管理系统（导入）", nil
+	}
+	key := r.Unit + "/" + r.By
+	if n, ok := names[key]; ok {
+		return n, nil
+	}
+	n := "系统"
+	u, err := tx.UserByName(r.By)
+	switch {
+	case workflow.ErrorCode(err) == workflow.ENOTFOUND:
+	case err != nil:
+		return "", err
+	case u.Role == workflow.RoleOffice:
+		n = "市总工会办公室（代填）"
+	case u.Role == workflow.RoleUnit && u.UnitCode == r.Unit:
+		n = "本单位"
+	default:
+		n = u.Role.Label()
+	}
+	names[key] = n
+	return n, nil
 }
 
 // MonthlyComparison sets the units' own monthly figures against the member

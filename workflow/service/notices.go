@@ -85,7 +85,8 @@ func robotTargets(rs []workflow.Robot, sent func(recipient string) bool) []Robot
 }
 
 // DueNotices works out, from the current records, the reminders, overdue
-// notices and office digests due now (the system only): for each plan the
+// notices and office digests due now (the system only): for each running
+// plan (workflow.Plan.Running) the
 // notices whose send time has come (workflow.Plan.DueNotices), who owes
 // what for each (workflow.Owed), and who has not been sent it yet. What
 // the due notices already have in the outbox is read with one query
@@ -110,6 +111,9 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 		var all []planDue
 		var keys []workflow.NoticeKey
 		for _, p := range plans {
+			if !p.Running(now) {
+				continue // a year long gone owes nothing more
+			}
 			c, err := s.contestDue(tx, p, now)
 			if err != nil {
 				return err
@@ -271,8 +275,9 @@ func (s *Service) Enqueue(ctx context.Context, a Actor, ms []workflow.OutboxMess
 	return n, err
 }
 
-// SummariseMonths stores, once each, the summary of every month whose
-// gathering day has come (the system only): the first working day after
+// SummariseMonths stores, once each, the summary of every month of a
+// running plan (workflow.Plan.Running) whose gathering day has come (the
+// system only): the first working day after
 // the month's due day, at the reminders' time, the day its overdue notice
 // goes out. A summary lists every unit's count, the total, the change from
 // the month before and the units that did not report. It returns the
@@ -288,6 +293,9 @@ func (s *Service) SummariseMonths(ctx context.Context, a Actor) ([]workflow.Mont
 			return err
 		}
 		for _, p := range plans {
+			if !p.Running(now) {
+				continue // no summaries for a year long gone
+			}
 			ms, err := s.summarisePlan(tx, p, now)
 			if err != nil {
 				return err
@@ -341,8 +349,8 @@ func (s *Service) summarisePlan(tx Tx, p *workflow.Plan, now time.Time) ([]workf
 }
 
 // YearEndScoring runs the year-end scoring of every plan whose scoring
-// instant has passed and that the schedule has not scored yet (the system
-// only), each in one transaction with the mark that it was done, so that
+// instant has passed, that has tables in execution, and that the schedule
+// has not scored yet (the system only), each in one transaction with the mark that it was done, so that
 // no later tick, restart or second server scores it again. It returns the
 // runs stored.
 func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.ScoringRun, error) {
@@ -358,6 +366,13 @@ func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.Scor
 		for _, p := range plans {
 			if now.Before(p.YearEnd()) {
 				continue
+			}
+			executing, err := hasExecuting(tx, p.Year)
+			if err != nil {
+				return err
+			}
+			if !executing {
+				continue // nothing to score: no table was ever released
 			}
 			done, err := tx.JobDone(scoringMark(p.Year))
 			if err != nil {
@@ -384,6 +399,20 @@ func (s *Service) YearEndScoring(ctx context.Context, a Actor) ([]*workflow.Scor
 		out = append(out, run)
 	}
 	return out, nil
+}
+
+// hasExecuting reports whether any table of year is executing.
+func hasExecuting(tx Tx, year int) (bool, error) {
+	states, err := tx.SubmissionStates(year)
+	if err != nil {
+		return false, err
+	}
+	for _, st := range states {
+		if st == workflow.StateExecuting {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // scoringMark names the job mark of a year's scheduled scoring.

@@ -63,11 +63,8 @@ func (s *Service) checkObjection(tx Tx, a Actor, year int, unit string, now time
 	if err := a.requireRole(workflow.RoleUnit); err != nil {
 		return nil, nil, workflow.Errorf(workflow.EFORBIDDEN, "只有被考核单位可以对本单位的考核结果提出异议")
 	}
-	p, err := planOf(tx, year)
+	p, err := planUnit(tx, year, unit)
 	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := unitOf(tx, unit); err != nil {
 		return nil, nil, err
 	}
 	run, err := latestPublished(tx, year)
@@ -179,22 +176,9 @@ func (s *Service) FileObjection(ctx context.Context, a Actor, year int, unit str
 // Objections lists a unit's objections of the year with their answers, by
 // ID (office, viewers and that unit).
 func (s *Service) Objections(ctx context.Context, a Actor, year int, unit string) ([]workflow.Objection, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	var out []workflow.Objection
-	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
-			return err
-		}
-		os, err := tx.Objections(ObjectionFilter{Year: year, Unit: unit})
-		out = os
-		return err
+	return unitList(s, ctx, a, year, unit, func(tx Tx) ([]workflow.Objection, error) {
+		return tx.Objections(ObjectionFilter{Year: year, Unit: unit})
 	})
-	return out, err
 }
 
 // ObjectionQueue lists every unit's objections of the year, by ID: state
@@ -334,7 +318,7 @@ func (s *Service) AnswerObjection(ctx context.Context, a Actor, id int64, in Ans
 		}
 		out = o
 		detail := workflow.VerdictLabel(o.Verdict) + "：" + o.Answer
-		if d := o.Correction.Describe(); d != "" {
+		if d := o.Correction.Describe(o.Ref); d != "" {
 			detail += "；" + d
 		}
 		return audit(tx, now, a, o.Unit, "objection.answer", objectionTarget(o.ID), detail)

@@ -30,10 +30,7 @@ const (
 // (no time, a time in the future or not before the first submission, no
 // reason).
 func (s *Service) RecordReceipt(ctx context.Context, a Actor, year int, unit string, in ReceiptInput) (*workflow.Receipt, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
 		return nil, err
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
@@ -84,10 +81,7 @@ func (s *Service) RecordReceipt(ctx context.Context, a Actor, year int, unit str
 // decided from the first submission again. Errors: ENOTFOUND (none
 // recorded), EFORBIDDEN, ESTATE once the year's result is published.
 func (s *Service) ClearReceipt(ctx context.Context, a Actor, year int, unit string) error {
-	if err := a.checkUnit(unit); err != nil {
-		return err
-	}
-	if err := a.requireRole(workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx Tx, now time.Time) error {

@@ -47,20 +47,14 @@ const (
 // plan does not list or a cited month that is not flagged, ENOTFOUND for
 // an unknown plan or unit and ESTATE once the year's result is published.
 func (s *Service) AddDeduction(ctx context.Context, a Actor, year int, unit string, in DeductionInput) (*workflow.ManualDeduction, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
 		return nil, err
 	}
 	in.Reason, in.Rule = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Rule)
 	var out *workflow.ManualDeduction
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
+		p, err := planUnit(tx, year, unit)
 		if err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
 		var vs []workflow.Violation
@@ -128,36 +122,14 @@ func notPublished(tx Tx, year int) error {
 
 // Deductions lists a unit's manual deductions (office and viewers).
 func (s *Service) Deductions(ctx context.Context, a Actor, year int, unit string) ([]workflow.ManualDeduction, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer); err != nil {
-		return nil, err
-	}
-	out := []workflow.ManualDeduction{}
-	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
-			return err
-		}
-		ds, err := tx.Deductions(year, unit)
-		if err == nil && ds != nil {
-			out = ds
-		}
-		return err
-	})
-	return out, err
+	return unitList(s, ctx, a, year, unit, func(tx Tx) ([]workflow.ManualDeduction, error) { return tx.Deductions(year, unit) },
+		workflow.RoleOffice, workflow.RoleViewer)
 }
 
 // DeleteDeduction removes a manual deduction (office only): ENOTFOUND when
 // the unit has no such deduction, ESTATE once the year is published.
 func (s *Service) DeleteDeduction(ctx context.Context, a Actor, year int, unit string, id int64) error {
-	if err := a.checkUnit(unit); err != nil {
-		return err
-	}
-	if err := a.requireRole(workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx Tx, now time.Time) error {

@@ -105,10 +105,14 @@ func (a Actor) SeesUnit(unit string) bool {
 }
 
 // checkUnit returns ENOTFOUND when a may not see unit, so that another
-// unit's data is indistinguishable from absent data.
-func (a Actor) checkUnit(unit string) error {
+// unit's data is indistinguishable from absent data, and then, when roles
+// are given, EFORBIDDEN unless a has one of them.
+func (a Actor) checkUnit(unit string, roles ...workflow.Role) error {
 	if !a.SeesUnit(unit) {
 		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”不存在", unit)
+	}
+	if len(roles) > 0 {
+		return a.requireRole(roles...)
 	}
 	return nil
 }
@@ -146,45 +150,86 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // Limits returns the upload limits.
 func (s *Service) Limits() UploadLimits { return s.opt.Upload }
 
-// Plan returns the plan of year (ENOTFOUND when none is loaded).
-func (s *Service) Plan(ctx context.Context, year int) (*workflow.Plan, error) {
-	var p *workflow.Plan
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		p, err = tx.Plan(year)
-		return err
-	})
-	return p, err
-}
-
-// Plans returns every loaded plan, oldest first.
-func (s *Service) Plans(ctx context.Context) ([]*workflow.Plan, error) {
-	var ps []*workflow.Plan
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		ps, err = tx.Plans()
-		return err
-	})
-	return ps, err
-}
-
-// LoadPlan stores p, replacing a stored plan of the same year. Plans are
-// loaded at start from configs/plans.
-func (s *Service) LoadPlan(ctx context.Context, p *workflow.Plan) error {
-	return s.update(ctx, func(tx Tx, _ time.Time) error { return tx.SavePlan(p) })
-}
-
-// Audit returns audit entries (office only).
-func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow.AuditEntry, error) {
+// Audit returns audit entries (office only), each with its target and
+// detail in words (units, nodes and files by name).
+func (s *Service) Audit(ctx context.Context, a Actor, f AuditFilter) ([]workflow.AuditView, error) {
 	if err := a.requireRole(workflow.RoleOffice); err != nil {
 		return nil, err
 	}
-	var out []workflow.AuditEntry
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		out, err = tx.Audit(f)
-		return err
+	var out []workflow.AuditView
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		es, err := tx.Audit(f)
+		if err != nil {
+			return err
+		}
+		names := workflow.AuditNames{Units: map[string]string{}, Nodes: map[int64]workflow.NodeRecord{}, Evidence: map[int64]string{}}
+		us, err := tx.Units()
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			names.Units[u.Code] = u.Name
+		}
+		for _, e := range es {
+			if id, ok := e.TargetID("node"); ok {
+				if _, seen := names.Nodes[id]; !seen {
+					if n, err := tx.Node(id); err == nil {
+						names.Nodes[id] = *n
+					}
+				}
+			}
+			if id, ok := e.TargetID("evidence"); ok {
+				if _, seen := names.Evidence[id]; !seen {
+					if ev, err := tx.Evidence(id); err == nil {
+						names.Evidence[id] = ev.Name
+					}
+				}
+			}
+		}
+		out = make([]workflow.AuditView, 0, len(es))
+		for _, e := range es {
+			out = append(out, names.Describe(e))
+		}
+		return nil
 	})
 	return out, err
 }
 
+// unitList reads a list about one unit's year in a read transaction, once
+// a may see the unit and has one of roles (any role when none are given).
+// The list is never nil: clients read [] for nothing.
+func unitList[T any](s *Service, ctx context.Context, a Actor, year int, unit string, read func(Tx) ([]T, error), roles ...workflow.Role) ([]T, error) {
+	if err := a.checkUnit(unit, roles...); err != nil {
+		return nil, err
+	}
+	var out []T
+	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
+		if _, err = planUnit(tx, year, unit); err != nil {
+			return err
+		}
+		out, err = read(tx)
+		return err
+	})
+	if out == nil {
+		out = []T{}
+	}
+	return out, err
+}
+
+// planUnit reads the plan of year and checks that unit exists: the first
+// step of every request about one unit's year (ENOTFOUND for either).
+func planUnit(tx Tx, year int, unit string) (*workflow.Plan, error) {
+	p, err := planOf(tx, year)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := unitOf(tx, unit); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planOf reads the plan of year (ENOTFOUND naming the year).
 func planOf(tx Tx, year int) (*workflow.Plan, error) {
 	p, err := tx.Plan(year)
 	if workflow.ErrorCode(err) == workflow.ENOTFOUND {

@@ -137,11 +137,31 @@ type BackupTx interface {
 	LastBackups() (last, good *workflow.BackupRecord, err error)
 }
 
-// PlanTx reads and writes the stored plans.
+// PlanTx reads and writes the plans: the versions of each year's plan as
+// the office edits them, and the plan in force of each year (the latest
+// published version), which almost every request reads.
 type PlanTx interface {
+	// Plan returns the plan in force of year (ENOTFOUND when none is
+	// published). The plan may be shared with other transactions: read
+	// it, never change it (Plan.Clone gives a copy to change).
 	Plan(year int) (*workflow.Plan, error)
+	// Plans returns every plan in force, oldest first, shared as Plan's.
 	Plans() ([]*workflow.Plan, error)
-	SavePlan(p *workflow.Plan) error
+	// SavePlan stores p as the next version of its year, published at at
+	// by the system, and makes it the plan in force.
+	SavePlan(p *workflow.Plan, at time.Time) error
+	// AddPlanVersion stores v, unpublished (ECONFLICT when the year has
+	// v.Version already).
+	AddPlanVersion(v *workflow.PlanVersion) error
+	// PublishPlanVersion publishes a version and makes its plan the plan in
+	// force of its year (ENOTFOUND, ESTATE when published already).
+	PublishPlanVersion(year, version int, at time.Time, by string) error
+	// PlanVersions lists the versions of year (every year for 0), by year
+	// and newest first, without their plans.
+	PlanVersions(year int) ([]workflow.PlanVersion, error)
+	// PlanVersion returns one version with its plan as a document, which
+	// may have problems (ENOTFOUND).
+	PlanVersion(year, version int) (*workflow.PlanVersion, error)
 }
 
 // UnitTx reads and writes units and their contacts.
@@ -358,10 +378,12 @@ type JobsTx interface {
 	// SubmissionStates returns the state of each unit's submission of
 	// year (units without one are absent), without loading documents.
 	SubmissionStates(year int) (map[string]workflow.State, error)
-	// UnitNames returns every unit's code and name, by code (CreatedAt
-	// zero): what the notices name units by, read on every tick a notice
-	// is due.
+	// UnitNames returns every unit's code, name and place, in list order
+	// (CreatedAt zero): what the notices name units by, read on every tick
+	// a notice is due.
 	UnitNames() ([]workflow.Unit, error)
+	// AllContacts returns every unit's contacts, by unit code.
+	AllContacts() (map[string][]workflow.Contact, error)
 	// ContactAddresses returns every unit's contacts, by unit code, in
 	// each unit's order, with their names and email addresses only (the
 	// other fields empty): whom the notices reach, and whether a unit can

@@ -185,10 +185,7 @@ func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit str
 	var out *SubmissionView
 	created := false
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
+		if _, err := planUnit(tx, year, unit); err != nil {
 			return err
 		}
 		sub, err := tx.Submission(year, unit)
@@ -239,11 +236,8 @@ func (s *Service) ValidateSubmission(ctx context.Context, a Actor, year int, uni
 	}
 	var warns []workflow.Violation
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		p, err := planOf(tx, year)
+		p, err := planUnit(tx, year, unit)
 		if err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
 			return err
 		}
 		if doc == nil {

@@ -129,10 +129,7 @@ func (s *Service) Contacts(ctx context.Context, a Actor, unit string) ([]workflo
 // Each contact needs a name and a valid email; the other fields may be
 // completed later, but a submission needs at least one complete contact.
 func (s *Service) SetContacts(ctx context.Context, a Actor, unit string, in []workflow.Contact) ([]workflow.Contact, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleOffice, workflow.RoleUnit); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleOffice, workflow.RoleUnit); err != nil {
 		return nil, err
 	}
 	cs, vs := workflow.CheckContacts("", in)

@@ -85,10 +85,7 @@ func checkWaiver(r *workflow.UnitResult, ref string, points *workflow.Points, re
 // withdraw it first), ESTATE once the year's result is published
 // (corrections then come only from accepted objections, AnswerObjection).
 func (s *Service) AddWaiver(ctx context.Context, a Actor, year int, unit string, in WaiverInput) (*workflow.Waiver, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	if err := a.requireRole(workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
 		return nil, err
 	}
 	in.Ref, in.Reason = strings.TrimSpace(in.Ref), strings.TrimSpace(in.Reason)
@@ -123,24 +120,7 @@ func (s *Service) AddWaiver(ctx context.Context, a Actor, year int, unit string,
 // Waivers lists a unit's waivers of the year, withdrawn ones included, by
 // ID (office, viewers and that unit).
 func (s *Service) Waivers(ctx context.Context, a Actor, year int, unit string) ([]workflow.Waiver, error) {
-	if err := a.checkUnit(unit); err != nil {
-		return nil, err
-	}
-	out := []workflow.Waiver{}
-	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if _, err := unitOf(tx, unit); err != nil {
-			return err
-		}
-		ws, err := tx.Waivers(year, unit)
-		if err == nil && ws != nil {
-			out = ws
-		}
-		return err
-	})
-	return out, err
+	return unitList(s, ctx, a, year, unit, func(tx Tx) ([]workflow.Waiver, error) { return tx.Waivers(year, unit) })
 }
 
 // WithdrawWaiver withdraws a waiver in force (office only): it is kept,
@@ -148,10 +128,7 @@ func (s *Service) Waivers(ctx context.Context, a Actor, year int, unit string) (
 // Errors: ENOTFOUND (no such waiver in force), EFORBIDDEN, ESTATE once the
 // year's result is published.
 func (s *Service) WithdrawWaiver(ctx context.Context, a Actor, year int, unit string, id int64) error {
-	if err := a.checkUnit(unit); err != nil {
-		return err
-	}
-	if err := a.requireRole(workflow.RoleOffice); err != nil {
+	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx Tx, now time.Time) error {

@@ -75,6 +75,12 @@ type Options struct {
 	// change the schema (check, backup) or that report the version before
 	// migrating (migrate). The zero value migrates (Migrate).
 	NoMigrate bool
+	// LazySync commits SQLite transactions without waiting for the disk
+	// (synchronous=NORMAL: the write-ahead log is synced at checkpoints),
+	// so that a power cut may lose the last commits, though never corrupt
+	// the file. Only for a data directory that can be thrown away (kaohe
+	// demo); the zero value syncs every commit. Unused with a DSN.
+	LazySync bool
 }
 
 // SQLiteFile is the name of the SQLite database in the data directory.
@@ -111,6 +117,8 @@ type DB struct {
 	log     *slog.Logger
 	// sqlitePath is the SQLite file ("" on MySQL).
 	sqlitePath string
+	// plans keeps the plans in force decoded (plan.go).
+	plans *planCache
 }
 
 var _ service.Store = (*DB)(nil)
@@ -140,13 +148,17 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		path = filepath.Join(o.DataDir, SQLiteFile)
-		dial = sqlite.Open(path + sqliteParams)
+		params := sqliteParams
+		if o.LazySync {
+			params += "&_pragma=synchronous(NORMAL)"
+		}
+		dial = sqlite.Open(path + params)
 	}
 	g, sqlDB, err := openGorm(dial, log)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{gorm: g, sql: sqlDB, read: g, readSQL: sqlDB, mysql: isMySQL, log: log, sqlitePath: path}
+	db := &DB{gorm: g, sql: sqlDB, read: g, readSQL: sqlDB, mysql: isMySQL, log: log, sqlitePath: path, plans: newPlanCache()}
 	if isMySQL {
 		sqlDB.SetConnMaxLifetime(5 * time.Minute) // below common server and proxy idle limits
 	} else {
@@ -221,7 +233,7 @@ func mysqlConfig(dsn string) (*gomysql.Config, error) {
 // schema itself comes from the migrations (migrate.go); the tests check
 // that these structs agree with it.
 var models = []any{
-	&planRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
+	&planRow{}, &planVersionRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
 	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
 	&nodeRow{}, &evidenceRow{}, &reviewRow{}, &monthlyRow{}, &monthlyHistoryRow{},
 	&deductionRow{}, &scoringRunRow{}, // scoring.go
@@ -271,7 +283,7 @@ func (db *DB) migrationLock(ctx context.Context) (unlock func(), err error) {
 // safe because nothing it did was committed.
 func (db *DB) Update(ctx context.Context, fn func(tx service.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := runTx(ctx, db.gorm, nil, fn)
+		err := runTx(ctx, db.gorm, nil, db.plans, fn)
 		if !db.mysql || attempt == deadlockRetries || !isDeadlock(err) {
 			return err
 		}
@@ -293,13 +305,13 @@ func isDeadlock(err error) bool {
 // snapshot, never waits for the writer, and any write in it fails (SQLite's
 // query_only, MySQL's READ ONLY transaction).
 func (db *DB) View(ctx context.Context, fn func(tx service.Tx) error) error {
-	return runTx(ctx, db.read, &sql.TxOptions{ReadOnly: db.mysql}, fn)
+	return runTx(ctx, db.read, &sql.TxOptions{ReadOnly: db.mysql}, db.plans, fn)
 }
 
-func runTx(ctx context.Context, g *gorm.DB, opts *sql.TxOptions, fn func(tx service.Tx) error) error {
+func runTx(ctx context.Context, g *gorm.DB, opts *sql.TxOptions, plans *planCache, fn func(tx service.Tx) error) error {
 	var fnErr error
 	err := g.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		fnErr = fn(&tx{db: g})
+		fnErr = fn(&tx{db: g, plans: plans})
 		return fnErr
 	}, opts)
 	if fnErr != nil {
@@ -342,7 +354,8 @@ func (db *DB) Gorm() *gorm.DB { return db.gorm }
 // tx implements service.Tx on one gorm transaction. Its methods live in
 // the file of their aggregate.
 type tx struct {
-	db *gorm.DB
+	db    *gorm.DB
+	plans *planCache
 }
 
 var _ service.Tx = (*tx)(nil)

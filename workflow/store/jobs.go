@@ -34,6 +34,20 @@ func (t *tx) SubmissionStates(year int) (map[string]workflow.State, error) {
 	return out, nil
 }
 
+// AllContacts returns every unit's contacts, in each unit's order.
+func (t *tx) AllContacts() (map[string][]workflow.Contact, error) {
+	var rows []contactRow
+	if err := t.db.Order("unit_code").Order("seq").Order("id").Find(&rows).Error; err != nil {
+		return nil, internal(err, "all contacts")
+	}
+	out := map[string][]workflow.Contact{}
+	for _, r := range rows {
+		u := string(r.UnitCode)
+		out[u] = append(out[u], workflow.Contact{Name: r.Name, Duty: r.Duty, Position: r.Position, Phone: r.Phone, Mobile: r.Mobile, Email: r.Email})
+	}
+	return out, nil
+}
+
 // ContactAddresses returns every unit's contacts' names and email
 // addresses, in each unit's order. The reminder pass reads them on every
 // tick a notice is due (20,000 rows for 10,000 units), so they are read

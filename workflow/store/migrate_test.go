@@ -16,6 +16,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"kaohe/internal/testdb"
+	"kaohe/workflow"
 	"kaohe/workflow/service"
 	"kaohe/workflow/store"
 )
@@ -436,9 +437,30 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 				if err != nil || len(us) != 3 {
 					return fmt.Errorf("units %v: %w", us, err)
 				}
+				// The release's units are listed in the order they were
+				// created.
+				for i, u := range us {
+					if i > 0 && (u.Seq <= us[i-1].Seq || u.CreatedAt.Before(us[i-1].CreatedAt)) {
+						return fmt.Errorf("units out of creation order: %+v", us)
+					}
+				}
 				ev, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
 				if err != nil || len(ev) == 0 {
 					return fmt.Errorf("evidence %d: %w", len(ev), err)
+				}
+				// The release's plan is version 1 of its year, published,
+				// and still the plan in force.
+				vs, err := tx.PlanVersions(0)
+				if err != nil || len(vs) != 1 || vs[0].Year != 2019 || vs[0].Version != 1 || vs[0].PublishedAt == nil || vs[0].Title == "" {
+					return fmt.Errorf("plan versions %+v: %w", vs, err)
+				}
+				v1, err := tx.PlanVersion(2019, 1)
+				if err != nil {
+					return err
+				}
+				inForce, err := tx.Plan(2019)
+				if err != nil || !workflow.SamePlan(v1.Plan, inForce) {
+					return fmt.Errorf("the plan in force differs from version 1 (%v)", err)
 				}
 				return nil
 			})

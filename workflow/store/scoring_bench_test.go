@@ -151,7 +151,7 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Update(ctx, func(tx service.Tx) error { return tx.SavePlan(p) }); err != nil {
+	if err := db.Update(ctx, func(tx service.Tx) error { return tx.SavePlan(p, time.Now()) }); err != nil {
 		return nil, err
 	}
 	doc, err := benchDocument()

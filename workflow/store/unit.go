@@ -13,13 +13,15 @@ type unitRow struct {
 	Code      ident     `gorm:"size:64;not null;uniqueIndex:units_code"`
 	Name      string    `gorm:"size:255;not null"`
 	CreatedAt time.Time `gorm:"not null;precision:6;autoCreateTime:false"`
+	// Seq is the unit's place in lists: the notice's order.
+	Seq int64 `gorm:"not null;default:0;index:units_seq"`
 }
 
 // TableName is the table of unitRow.
 func (unitRow) TableName() string { return "units" }
 
 func (r unitRow) unit() workflow.Unit {
-	return workflow.Unit{Code: string(r.Code), Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
+	return workflow.Unit{Code: string(r.Code), Name: r.Name, Seq: r.Seq, CreatedAt: r.CreatedAt.UTC()}
 }
 
 // contactRow is one supervision contact; Seq keeps the unit's order.
@@ -50,35 +52,24 @@ func (t *tx) Unit(code string) (*workflow.Unit, error) {
 	return &u, nil
 }
 
-// Units returns every unit ordered by code.
+// Units returns every unit in list order (seq, then creation).
 func (t *tx) Units() ([]workflow.Unit, error) {
-	// Scanned without gorm's reflection: the reminder pass reads every
-	// unit on every tick a notice is due.
-	rows, err := t.db.Raw("SELECT code, name, created_at FROM units ORDER BY code").Rows()
-	if err != nil {
+	var rows []unitRow
+	if err := t.db.Order("seq").Order("id").Find(&rows).Error; err != nil {
 		return nil, internal(err, "units")
 	}
-	defer rows.Close()
-	out := []workflow.Unit{}
-	for rows.Next() {
-		var u workflow.Unit
-		if err := rows.Scan(&u.Code, &u.Name, &u.CreatedAt); err != nil {
-			return nil, internal(err, "units")
-		}
-		u.CreatedAt = u.CreatedAt.UTC()
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, internal(err, "units")
+	out := make([]workflow.Unit, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.unit())
 	}
 	return out, nil
 }
 
-// UnitNames returns every unit's code and name, by code, scanned without
-// gorm's reflection (the reminder pass reads them on every tick a notice
-// is due).
+// UnitNames returns every unit's code, name and place, in list order (seq,
+// then creation), scanned without gorm's reflection: the reminder pass
+// reads them on every tick a notice is due.
 func (t *tx) UnitNames() ([]workflow.Unit, error) {
-	rows, err := t.db.Raw("SELECT code, name FROM units ORDER BY code").Rows()
+	rows, err := t.db.Raw("SELECT code, name, seq FROM units ORDER BY seq, id").Rows()
 	if err != nil {
 		return nil, internal(err, "unit names")
 	}
@@ -86,7 +77,7 @@ func (t *tx) UnitNames() ([]workflow.Unit, error) {
 	out := []workflow.Unit{}
 	for rows.Next() {
 		var u workflow.Unit
-		if err := rows.Scan(&u.Code, &u.Name); err != nil {
+		if err := rows.Scan(&u.Code, &u.Name, &u.Seq); err != nil {
 			return nil, internal(err, "unit names")
 		}
 		out = append(out, u)
@@ -97,14 +88,18 @@ func (t *tx) UnitNames() ([]workflow.Unit, error) {
 	return out, nil
 }
 
-// CreateUnit stores u (ECONFLICT when its code is taken) and normalises
-// u.CreatedAt to its stored form.
+// CreateUnit stores u (ECONFLICT when its code is taken) after every unit
+// there is, sets u.Seq and normalises u.CreatedAt to its stored form.
 func (t *tx) CreateUnit(u *workflow.Unit) error {
-	r := unitRow{Code: ident(u.Code), Name: u.Name, CreatedAt: utc(u.CreatedAt)}
+	var last struct{ Seq int64 }
+	if err := t.db.Model(&unitRow{}).Select("COALESCE(MAX(seq), 0) AS seq").Scan(&last).Error; err != nil {
+		return internal(err, "create unit")
+	}
+	r := unitRow{Code: ident(u.Code), Name: u.Name, CreatedAt: utc(u.CreatedAt), Seq: last.Seq + 1}
 	if err := t.db.Create(&r).Error; err != nil {
 		return translate(err, "create unit", unitName(u.Code))
 	}
-	u.CreatedAt = r.CreatedAt
+	u.CreatedAt, u.Seq = r.CreatedAt, r.Seq
 	return nil
 }
 

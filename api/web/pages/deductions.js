@@ -27,7 +27,7 @@ export async function open({ unit }) {
   <table class="list" id="deductions"><thead><tr><th>编号</th><th>扣分事项</th><th>扣分</th><th>原因</th><th>录入人</th><th>录入时间</th>${office ? "<th></th>" : ""}</tr></thead><tbody>`;
   for (const d of list) {
     html += `<tr data-deduction="${d.id}"><td>${d.id}</td><td>${esc(d.rule)}</td><td class="num">${points2(d.points)}</td><td class="reason">${esc(d.reason)}</td><td>${esc(d.actor)}</td><td>${esc(fmtTime(d.created_at))}</td>
-      ${office ? `<td class="nowrap"><button type="button" class="mini danger" data-action="del-deduction" data-confirm="确认删除" data-confirm-title="再点一次删除这项扣分" data-id="${d.id}">删除</button></td>` : ""}</tr>`;
+      ${office ? `<td class="nowrap"><button type="button" class="mini danger" data-action="del-deduction" data-confirm="删除这项扣分？" data-confirm-body="删除后这项扣分不再计入该单位的考核计分（操作日志中保留记录）。" data-confirm-ok="删除" data-id="${d.id}">删除</button></td>` : ""}</tr>`;
   }
   if (!list.length) html += `<tr><td colspan="7" class="empty">没有人工扣分</td></tr>`;
   html += `</tbody></table><div id="result"></div>`;

@@ -5,7 +5,8 @@ import { api, sendForm } from "../api.js";
 import { app, cents, enc, esc, fmtSize, fmtTime, fromCents, message, points } from "../dom.js";
 import { label, light, nodeStateBadge } from "../labels.js";
 import { checkpointDue, checkpointName } from "../plan.js";
-import { session, syncClock } from "../session.js";
+import { session, syncClock, unitName } from "../session.js";
+import { toast } from "../feedback.js";
 import { download, errorText, fileLink, indicatorName, pool, reviewForm, sendReview } from "../parts/evidence.js";
 
 // The order of node states in counts and filters: the way a node goes.
@@ -17,11 +18,15 @@ const colours = ["red", "yellow", "green"];
 // filter and the open nodes.
 let x = null;
 
-export async function open({ unit: code }) {
+export async function open({ unit: code, filter: state }) {
   await syncClock();
   const [unit, nodes] = await Promise.all([api("GET", `/units/${enc(code)}`), api("GET", `/plans/${session.year}/units/${enc(code)}/nodes`)]);
   const keep = x && x.code === code ? x : null;
-  x = { code, unit, nodes, filter: keep ? keep.filter : { state: "", colour: "" }, open: keep ? keep.open : new Set(), details: {} };
+  // A node acted on stays in the list whatever the filter, so that a
+  // successful upload under 已逾期 does not make it and its confirmation
+  // vanish (touched).
+  x = { code, unit, nodes, filter: keep ? keep.filter : { state: "", colour: "" }, open: keep ? keep.open : new Set(), touched: keep ? keep.touched : new Set(), details: {} };
+  if (state) x.filter = { state, colour: "" };
   // The office's comment on a node sent back is shown in its row.
   const withReviews = nodes.filter(n => n.state === "rejected" || (["overdue", "missing"].includes(n.state) && n.version > 1) || x.open.has(n.id));
   const mine = x;
@@ -56,7 +61,7 @@ function render(keepScroll) {
   const option = (v, text, on) => `<option value="${v}"${on ? " selected" : ""}>${esc(text)}</option>`;
   html += `<form class="filters row" id="exec-filter"><label>状态 <select data-filter="state"><option value="">全部</option>${nodeStates.map(s => option(s, label("node_states", s), x.filter.state === s)).join("")}</select></label>
     <label>灯 <select data-filter="colour"><option value="">全部</option>${colours.map(c => option(c, label("colours", c), x.filter.colour === c)).join("")}</select></label></form>`;
-  const shown = ns.filter(n => (!x.filter.state || n.state === x.filter.state) && (!x.filter.colour || n.colour === x.filter.colour));
+  const shown = ns.filter(n => x.touched.has(n.id) || ((!x.filter.state || n.state === x.filter.state) && (!x.filter.colour || n.colour === x.filter.colour)));
   const dues = session.plan.checkpoints.map(c => c.date);
   for (const n of ns) if (!dues.includes(n.due)) dues.push(n.due);
   for (const due of dues) {
@@ -127,16 +132,16 @@ function nodeDetail(d) {
   let html = `<div class="node-detail" data-node-detail="${d.id}"><div class="cols"><div class="col"><h4>佐证材料（${d.evidence.length}个文件）</h4>`;
   if (d.note) html += `<p class="note-line"><b>报送说明：</b>${esc(d.note)}</p>`;
   if (d.evidence.length) {
-    html += `<table class="list files"><thead><tr><th>文件名</th><th>大小</th><th>上传时间</th><th>上传人</th><th>说明</th>${canWithdraw ? "<th></th>" : ""}</tr></thead><tbody>`;
+    html += `<table class="list files"><thead><tr><th>文件名</th><th>大小</th><th>上传时间</th><th>上传单位</th><th>说明</th>${canWithdraw ? "<th></th>" : ""}</tr></thead><tbody>`;
     for (const f of d.evidence) {
-      html += `<tr data-evidence="${f.id}"><td>${fileLink(f)}</td><td class="num">${fmtSize(f.size)}</td><td class="nowrap">${esc(fmtTime(f.uploaded_at))}</td><td class="nowrap">${esc(f.uploaded_by)}</td><td>${esc(f.note || "")}</td>
-        ${canWithdraw ? `<td class="nowrap"><button type="button" class="mini danger" data-action="withdraw" data-confirm="确认撤回" data-confirm-title="撤回后市总工会办公室将看不到“${esc(f.name)}”" data-id="${f.id}" data-node="${d.id}" data-name="${esc(f.name)}">撤回</button></td>` : ""}</tr>`;
+      html += `<tr data-evidence="${f.id}"><td>${fileLink(f)}</td><td class="num">${fmtSize(f.size)}</td><td class="nowrap">${esc(fmtTime(f.uploaded_at))}</td><td class="nowrap">${esc(unitName(d.unit))}</td><td>${esc(f.note || "")}</td>
+        ${canWithdraw ? `<td class="nowrap"><button type="button" class="mini danger" data-action="withdraw" data-confirm="撤回“${esc(f.name)}”？" data-confirm-body="撤回后市总工会办公室将看不到这个文件；节点没有其他文件时回到待报送。" data-confirm-ok="撤回" data-id="${f.id}" data-node="${d.id}" data-name="${esc(f.name)}">撤回</button></td>` : ""}</tr>`;
     }
     html += `</tbody></table>`;
   } else html += `<p class="empty">尚未上传佐证材料</p>`;
   html += `</div><div class="col"><h4>审核记录</h4>`;
   if (d.reviews.length) {
-    html += `<ol class="reviews">${d.reviews.map(r => `<li class="review-${esc(r.verdict)}"><b>${r.verdict === "accept" ? `通过，得${points(r.points)}分` : "退回重报"}</b>${r.comment ? `：${esc(r.comment)}` : ""} <small>${esc(r.by)} ${esc(fmtTime(r.at))}</small></li>`).join("")}</ol>`;
+    html += `<ol class="reviews">${d.reviews.map(r => `<li class="review-${esc(r.verdict)}"><b>${r.verdict === "accept" ? `通过，得${points(r.points)}分` : "退回重报"}</b>${r.comment ? `：${esc(r.comment)}` : ""} <small>市总工会办公室 ${esc(fmtTime(r.at))}</small></li>`).join("")}</ol>`;
   } else html += `<p class="empty">尚无审核记录</p>`;
   html += `</div></div>`;
   if (mine && canReport(d)) html += uploadForm(d);
@@ -150,9 +155,19 @@ function uploadForm(d) {
     <div class="row"><label>选择文件（可多选）<input type="file" name="files" multiple accept=".pdf,.ofd,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.wps,.et,.zip"></label>
     <label class="grow">说明（可不填）<textarea name="note" rows="1" placeholder="如：动员会通知、签到表及会议照片"></textarea></label></div>
     <ul class="chosen"></ul>
-    <p class="hint">支持PDF、OFD、JPG/PNG图片、Word、Excel、WPS、ZIP，按文件内容识别类型；单个文件大小和每个节点的文件数有上限。${d.due ? `时间节点：${esc(d.due_label || checkpointName(d.due))}，之后报送记为迟报。` : ""}</p>
+    <p class="upload-limit">可上传PDF、OFD、JPG/PNG图片、Word、Excel、WPS文档和ZIP压缩包（按文件内容识别类型）；${limitText(d)}</p>
+    ${d.due ? `<p class="hint">时间节点：${esc(d.due_label || checkpointName(d.due))}，之后报送记为迟报。</p>` : ""}
     <button type="submit" class="primary">${what}</button> <progress max="100" value="0" hidden></progress> <span class="pct"></span>
     <div class="form-result"></div></form>`;
+}
+
+// limitText states the upload limits: the largest file and how many
+// more files node d can take.
+function limitText(d) {
+  const l = session.me.limits || {};
+  if (!l.max_file_bytes) return "";
+  const left = Math.max(0, l.max_files - d.evidence.length);
+  return `每个文件不超过${fmtSize(l.max_file_bytes)}，每个节点最多${l.max_files}个文件（还可上传${left}个）。`;
 }
 
 // applyNode puts a node as the server returned it into the page's list.
@@ -188,13 +203,18 @@ async function upload(form) {
   bar.hidden = false; bar.value = 0; result.innerHTML = "";
   try {
     const d = await sendForm(`/nodes/${id}/evidence`, fd, f => { bar.value = Math.round(f * 100); pct.textContent = `已上传 ${Math.round(f * 100)}%`; });
+    x.touched.add(id);
     applyNode(d);
     render(true);
-    detailMessage(id, message("ok", `已报送，上传${fd.getAll("files").length}个文件${d.late ? "；<b>已超过时间节点，记为迟报</b>" : ""}。等待市总工会办公室审核。`));
+    const text = `已报送，上传${fd.getAll("files").length}个文件${d.late ? "；<b>已超过时间节点，记为迟报</b>" : ""}。等待市总工会办公室审核。`;
+    detailMessage(id, message("ok", text));
+    toast("ok", text);
   } catch (e) {
     if (e.status === 401) throw e;
     bar.hidden = true; pct.textContent = ""; btn.disabled = false;
-    result.innerHTML = message("error", errorText(e) + (e.status === 413 || e.status === 415 ? "<p>本次选择的文件都没有保存，请处理后重新选择上传。</p>" : ""));
+    const html = errorText(e) + (e.status === 413 || e.status === 415 ? "<p>本次选择的文件都没有保存，请处理后重新选择上传。</p>" : "");
+    result.innerHTML = message("error", html);
+    toast("error", html);
   }
 }
 
@@ -202,9 +222,12 @@ async function withdraw(btn) {
   const id = Number(btn.dataset.node);
   await api("DELETE", `/evidence/${enc(btn.dataset.id)}`);
   const d = await api("GET", `/nodes/${id}`);
+  x.touched.add(id);
   applyNode(d);
   render(true);
-  detailMessage(id, message("ok", `已撤回“${esc(btn.dataset.name)}”${d.state === "pending" ? "；该节点已没有材料，恢复为待报送" : ""}。`));
+  const text = `已撤回“${esc(btn.dataset.name)}”${d.state === "pending" ? "；该节点已没有材料，恢复为待报送" : ""}。`;
+  detailMessage(id, message("ok", text));
+  toast("ok", text);
 }
 
 async function review(form, submitter) {
@@ -222,6 +245,7 @@ export const forms = { upload, review };
 export function change(el) {
   if (el.matches("[data-filter]")) {
     x.filter[el.dataset.filter] = el.value;
+    x.touched.clear();
     render();
   } else if (el.matches('form[data-form="upload"] input[type="file"]')) {
     const list = el.closest("form").querySelector(".chosen");

@@ -3,7 +3,7 @@
 // every unit, and the office reports for a unit or imports a month's file.
 
 import { api, sendForm } from "../api.js";
-import { $, app, enc, esc, fmtTime, halfWidth, message, monthLabel } from "../dom.js";
+import { $, app, enc, esc, fmtTime, halfWidth, message, monthLabel, fmtSize } from "../dom.js";
 import { markForm } from "../feedback.js";
 import { label } from "../labels.js";
 import { monthDue, monthDueLabel, planMonths } from "../plan.js";
@@ -40,14 +40,14 @@ async function monthOfUnits(month) {
   ov.units.forEach((u, i) => {
     html += `<tr data-unit="${esc(u.unit)}" data-reported="${u.reported}" class="${u.reported ? "" : ov.overdue ? "missing" : "waiting"}"><td>${i + 1}</td><td>${esc(u.name)}</td>
       <td class="num count">${u.reported ? count(u.count) : `<span class="${ov.overdue ? "late" : "empty"}">${ov.overdue ? "逾期未报" : "未报送"}</span>`}</td>
-      <td>${esc(fmtTime(u.reported_at))}</td><td>${esc(u.by || "")}</td><td>${esc(u.source ? label("monthly_sources", u.source) : "")}</td>
+      <td>${esc(fmtTime(u.reported_at))}</td><td>${esc(u.by_name || "")}</td><td>${esc(u.source ? label("monthly_sources", u.source) : "")}</td>
       <td>${u.late ? '<span class="late">迟报</span>' : ""}</td><td class="num">${u.corrections || ""}</td>
       ${office ? `<td>${begun ? countForm(month, u.unit, u.count) : ""}</td>` : ""}</tr>`;
   });
   html += `</tbody></table>`;
   if (office) {
     html += `<form class="card" data-form="import" data-month="${esc(month)}" id="import-form" novalidate><h4>导入${esc(monthLabel(month))}数量</h4>
-      <p class="hint">从会员信息管理系统导出的CSV或XLSX文件：第一列为单位（代码或名称），第二列为数量，或由表头“单位”“数量”指明。任何一行有误则整个文件都不导入，并列出各行的问题。</p>
+      <p class="hint">从会员信息管理系统导出的CSV或XLSX文件：第一列为单位（代码或名称），第二列为数量，或由表头“单位”“数量”指明。任何一行有误则整个文件都不导入，并列出各行的问题。<span class="upload-limit">文件不超过${fmtSize((session.me.limits || {}).max_import_bytes || 10485760)}。</span></p>
       <input type="file" name="file" accept=".csv,.xlsx"> <button type="submit" class="primary"${begun ? "" : " disabled"}>导入</button>${begun ? "" : ' <span class="hint">该月尚未开始</span>'}
       <div class="form-result" id="import-result"></div></form>`;
   }
@@ -77,9 +77,9 @@ async function unitMonths() {
     const overdue = !cur && t > due;
     html += `<tr data-month="${m}" data-reported="${!!cur}" class="${overdue ? "missing" : ""}"><td>${esc(monthLabel(m))}</td><td>${esc(monthDueLabel(m))}</td>
       <td class="num count">${cur ? count(cur.count) : overdue ? '<span class="late">逾期未报</span>' : ""}</td>
-      <td>${cur ? esc(fmtTime(cur.reported_at)) : ""}</td><td>${cur ? esc(cur.by) : ""}</td><td>${cur && cur.late ? '<span class="late">迟报</span>' : ""}</td>
+      <td>${cur ? esc(fmtTime(cur.reported_at)) : ""}</td><td>${cur ? esc(cur.by_name || "") : ""}</td><td>${cur && cur.late ? '<span class="late">迟报</span>' : ""}</td>
       <td>${begun ? countForm(m, code, cur ? cur.count : null) : '<span class="empty">未到报送时间</span>'}</td>
-      <td class="history">${h.length > 1 ? `<ol>${h.slice(0, -1).map(r => `<li>${count(r.count)} <small>${esc(fmtTime(r.reported_at))} ${esc(r.by)}</small></li>`).join("")}</ol>` : ""}</td></tr>`;
+      <td class="history">${h.length > 1 ? `<ol>${h.slice(0, -1).map(r => `<li>${count(r.count)} <small>${esc(fmtTime(r.reported_at))} ${esc(r.by_name || "")}</small></li>`).join("")}</ol>` : ""}</td></tr>`;
   }
   if (!months.length) html += `<tr><td colspan="8" class="empty">本年度考核方案没有按月报送的数量</td></tr>`;
   app().innerHTML = html + `</tbody></table><div id="result"></div>`;

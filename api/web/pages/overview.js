@@ -1,5 +1,6 @@
-// The overview (#/): every unit's tables with their state, submission time
-// and 迟报; the office releases the certified tables from here.
+// The tables (#/tables): every unit's tables with their state, submission
+// time and 迟报, in the notice's order; the office releases the certified
+// tables from here, after a dialog that names the units not certified.
 
 import { api } from "../api.js";
 import { app, enc, esc, fmtTime, message } from "../dom.js";
@@ -12,17 +13,18 @@ const counted = ["none", "draft", "submitted", "returned", "certified", "executi
 
 export async function open() {
   const p = session.plan, me = session.me;
-  const [subs, banner] = await Promise.all([api("GET", `/plans/${session.year}/submissions`), failedMailBanner()]);
+  const [list, banner] = await Promise.all([api("GET", `/plans/${session.year}/submissions`), failedMailBanner()]);
+  subs = list;
   const count = st => subs.filter(s => s.state === st).length;
   const late = subs.filter(s => s.late).length;
   let html = `<h2>${esc(p.title || session.year + "年度实绩考核")}</h2>
-  ${banner}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.date)} ${esc(p.deadline.time)}</strong>${p.deadline.due && p.deadline.due.moved ? `（${esc(p.deadline.due.label)}）` : ""}（${esc(p.zone)}）；时间节点：<span id="checkpoint-dues">${p.checkpoints.map(c => esc(c.due ? c.due.label : c.name)).join("、")}</span></p>`;
+  ${banner}<p class="deadline">指标表报送截止：<strong>${esc(p.deadline.due ? fmtTime(p.deadline.due.at) : p.deadline.date)}</strong>${p.deadline.due && p.deadline.due.moved ? `（${esc(p.deadline.due.label)}）` : ""}；时间节点：<span id="checkpoint-dues">${p.checkpoints.map(c => esc(c.due ? c.due.label : c.name)).join("、")}</span></p>`;
   if (me.role !== "unit") {
     html += `<ul class="stats" id="stats"><li>单位 <b>${subs.length}</b></li>` +
       counted.map(st => `<li>${esc(label("states", st))} <b>${count(st)}</b></li>`).join("") +
       `<li class="${late ? "late" : ""}">迟报 <b>${late}</b></li></ul>`;
   }
-  html += `<table id="overview" class="list"><thead><tr><th>序号</th><th>单位</th><th>状态</th><th>版本</th><th>报送时间</th><th>迟报</th><th></th></tr></thead><tbody>`;
+  html += `<table id="overview" class="list"><thead><tr><th>序号</th><th>单位</th><th>状态</th><th>修改次数</th><th>报送时间</th><th>迟报</th><th></th></tr></thead><tbody>`;
   subs.forEach((s, i) => {
     const fill = me.role === "unit" && ["none", "draft", "returned"].includes(s.state);
     const exec = s.state === "executing" || s.state === "scored";
@@ -39,6 +41,9 @@ export async function open() {
   app().innerHTML = html + `<div id="result"></div>`;
 }
 
+// subs are the tables as last shown, for the release dialog.
+let subs = [];
+
 async function release() {
   const r = await api("POST", `/plans/${session.year}/release`);
   await open();
@@ -46,3 +51,15 @@ async function release() {
 }
 
 export const actions = { release };
+
+// confirms: releasing says which tables go out and which units are left
+// behind, and why.
+export const confirms = {
+  release: () => {
+    const ready = subs.filter(s => s.state === "certified");
+    const behind = subs.filter(s => !["certified", "executing", "scored"].includes(s.state));
+    return { title: `将${ready.length}份已认定的指标表返各单位执行？`, ok: "返各单位执行",
+      body: `<p>返回后以下单位开始执行，按时间节点报送佐证材料：${esc(ready.map(s => s.name).join("、"))}。</p>` +
+        (behind.length ? `<p class="late">还有${behind.length}个单位的指标表未经认定，这次不会下发：</p><ul id="not-certified">${behind.map(s => `<li>${esc(s.name)}（${esc(label("states", s.state))}）</li>`).join("")}</ul><p>它们认定后可再次返各单位执行。</p>` : "<p>所有单位的指标表均已认定。</p>") };
+  },
+};

@@ -37,7 +37,7 @@ function scoreCards(r) {
   const cat = c => esc(label("categories", c));
   return `<ul class="stats score-cards" data-unit="${esc(r.unit)}"><li>${cat("party")} <b data-score="party">${points2(r.party)}</b></li><li>${cat("business")} <b data-score="business">${points2(r.business)}</b></li>
     <li>${cat("innovation")} <b data-score="innovation">${points2(r.innovation)}</b></li><li>扣分 <b data-score="deductions" class="${r.deduction_total > 0 ? "late" : ""}">${points2(r.deduction_total)}</b></li>
-    <li class="total-card">总分 <b data-score="total">${points2(r.total)}</b></li><li>名次 <b data-score="rank">${r.rank}</b></li><li>等次 <b data-score="grade">${esc(r.grade)}</b></li></ul>`;
+    <li class="total-card">总分 <b data-score="total">${points2(r.total)}</b></li><li>名次 <b data-score="rank">${r.rank || "不参加排名"}</b></li><li>等次 <b data-score="grade">${esc(r.grade)}</b></li></ul>`;
 }
 
 function indicatorTable(r, cat) {

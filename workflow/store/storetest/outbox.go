@@ -536,6 +536,14 @@ func testJobReads(t *testing.T, s service.Store) {
 			"gjz": {{Name: "丙", Email: "c@gjz.cn"}},
 			"zs":  {{Name: "乙", Email: "b@zs.cn"}, {Name: "甲", Email: "a@zs.cn"}},
 		})
+		full, err := tx.AllContacts()
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "all contacts", full, map[string][]workflow.Contact{
+			"gjz": {{Name: "丙", Email: "c@gjz.cn"}},
+			"zs":  {{Name: "乙", Email: "b@zs.cn", Phone: "0411-86641234", Duty: "head"}, {Name: "甲", Email: "a@zs.cn", Mobile: "13804110001"}},
+		})
 		units, err := tx.Units()
 		if err != nil {
 			return err

@@ -31,10 +31,11 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Plan/a missing year is ENOTFOUND", testPlanNotFound},
 		{"Plan/SavePlan stores the plan as JSON and Plan restores it", testPlanRoundTrip},
 		{"Plan/SavePlan replaces the plan of the same year and Plans lists oldest first", testPlanUpsert},
+		{"Plan/versions round-trip as written, publish once, and the published one is in force", testPlanVersions},
 
 		{"Unit/a missing code is ENOTFOUND", testUnitNotFound},
 		{"Unit/a taken code is ECONFLICT and the first unit is kept", testUnitConflict},
-		{"Unit/Units lists every unit by code", testUnitsOrder},
+		{"Unit/Units lists every unit in the order it was created", testUnitsOrder},
 		{"Unit/codes compare exactly, case included", testUnitCodeExact},
 		{"Unit/contacts keep their order and SetContacts replaces them all", testContacts},
 
@@ -96,7 +97,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Calendar/a feed is found by its exact token; saving again replaces it; a token in use is ECONFLICT", testCalendarFeeds},
 		{"Lease/one of 8 racers wins; the holder renews; another takes it after expiry", testLease},
 		{"Jobs/a job mark is recorded once and monthly summaries round-trip", testJobMarks},
-		{"Jobs/SubmissionStates, ContactAddresses and UnitNames read one year's states, every unit's contacts' names and addresses and every unit's name, in order", testJobReads},
+		{"Jobs/SubmissionStates, AllContacts, ContactAddresses and UnitNames read one year's states, every unit's contacts (whole, or names and addresses) and every unit's name, in order", testJobReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

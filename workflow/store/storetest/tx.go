@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -22,7 +23,7 @@ func writeEverything(t *testing.T, tx service.Tx) {
 	if err := tx.AddLoginFailure("user:gjz", at(1, 9, 0, 0, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.SavePlan(testPlan(t, 2019, "方案")); err != nil {
+	if err := tx.SavePlan(testPlan(t, 2019, "方案"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	createSubmission(t, tx, 2019, "gjz")

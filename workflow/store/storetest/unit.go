@@ -56,8 +56,8 @@ func testUnitsOrder(t *testing.T, s service.Store) {
 		for _, u := range us {
 			codes = append(codes, u.Code)
 		}
-		wantEqual(t, "codes", codes, []string{"gjz", "xg", "zs"})
-		wantEqual(t, "first unit", us[0], workflow.Unit{Code: "gjz", Name: "单位gjz", CreatedAt: at(1, 9, 0, 0, 0).UTC()})
+		wantEqual(t, "codes", codes, []string{"zs", "gjz", "xg"})
+		wantEqual(t, "first unit", us[0], workflow.Unit{Code: "zs", Name: "单位zs", Seq: 1, CreatedAt: at(1, 9, 0, 0, 0).UTC()})
 		return nil
 	})
 }

@@ -2,7 +2,7 @@
 // export, and, while the tables may be edited, the import of such a
 // workbook into the draft.
 
-import { esc, message } from "../../dom.js";
+import { esc, message, fmtSize } from "../../dom.js";
 import { label } from "../../labels.js";
 import { session } from "../../session.js";
 
@@ -13,7 +13,7 @@ export function excelTools(p) {
   if (p.editable && (session.me.role === "unit" || session.me.role === "office")) {
     html += `<form id="xlsx-import-form" data-form="xlsx-import" novalidate><div class="excel-row"><input type="file" name="file" accept=".xlsx,.docx" aria-label="选择要导入的.docx或.xlsx文件">
       <button type="submit" id="xlsx-import">从Word或Excel导入</button>
-      <span class="hint">导入按通知附件1–3格式填写的Word（.docx）或Excel（.xlsx）指标表，或由本系统导出的.xlsx文件，替换当前${p.sub ? "草稿" : "内容"}；文件中任何一行有误则不导入，并列出各行的问题。WPS或旧版Word文件请先另存为.docx。</span></div>
+      <span class="hint">导入按通知附件1–3格式填写的Word（.docx）或Excel（.xlsx）指标表，或由本系统导出的.xlsx文件，替换当前${p.sub ? "草稿" : "内容"}；文件中任何一行有误则不导入，并列出各行的问题。WPS或旧版Word文件请先另存为.docx。<span class="upload-limit">文件不超过${fmtSize((session.me.limits || {}).max_import_bytes || 10485760)}。</span></span></div>
       <div class="form-result" id="xlsx-result"></div></form>`;
   }
   return html && `<div class="card excel" id="excel-tools">${html}</div>`;

@@ -10,7 +10,7 @@ import { errorBox, putMark, show } from "../../feedback.js";
 import { label, stateBadge } from "../../labels.js";
 import { getPath, parentPath, pathLabel, setPath, tokens } from "../../paths.js";
 import { itemName } from "../../plan.js";
-import { session } from "../../session.js";
+import { session, unitName } from "../../session.js";
 import { contactRows, editContact, emptyContact } from "../../parts/contacts.js";
 import { excelTools, exportName, importError } from "./excel.js";
 import { docOf, emptyInnovation, emptyNode, emptyWork, modelFrom } from "./model.js";
@@ -79,7 +79,9 @@ function render(keepScroll) {
   }
   html += excelTools(p);
   html += `<div id="result"></div><div id="violations"></div>`;
+  html += `<p class="print-only" id="print-unit">填报单位：${esc(unitName(p.code))}</p>`;
   html += `<div id="tables">${renderDoc(p.model, { editable: p.editable, comments: sub && sub.comments, review: p.review, certified: sub && sub.innovation_certified })}</div>`;
+  html += `<div class="print-only print-sign" id="print-sign"><span>填报单位（盖章）：</span><span>负责人签字：</span><span>日期：　　年　　月　　日</span></div>`;
   if (p.review) {
     html += `<section class="review-panel" id="review"><h3>审核</h3>
       <label class="field">总体退回意见 <textarea id="return-overall" rows="2" placeholder="退回时填写；也可只在各指标旁填写意见"></textarea></label>
@@ -275,8 +277,25 @@ async function certify() {
   const innovation = $$(".cert").map(c => ({ index: Number(c.dataset.index), certified: c.checked }));
   await api("POST", p.base + "/certify", { version: p.version, innovation });
   await open({ unit: p.code });
-  show(message("ok", "已认定。全部单位认定后，请在概览页将已认定的指标表返各单位执行。"));
+  show(message("ok", "已认定。全部单位认定后，请在“指标表”页将已认定的指标表返各单位执行。"));
 }
+
+// confirms: certifying and returning say what will happen to the unit's
+// tables before they do.
+export const confirms = {
+  certify: () => {
+    const cs = $$(".cert");
+    const yes = cs.filter(c => c.checked).length;
+    return { title: `认定${unitName(p.code)}的指标表？`, ok: "认定",
+      body: `<p>认定后指标表不能再修改，等待返各单位执行。</p>${cs.length ? `<p>创新工作${cs.length}项：予以认定${yes}项，不予认定${cs.length - yes}项（不予认定的不计分，也不扣分）。</p>` : ""}` };
+  },
+  return: () => {
+    const n = $$("textarea.review").filter(t => t.value.trim()).length;
+    const overall = $("#return-overall").value.trim();
+    return { title: `退回${unitName(p.code)}的指标表？`, ok: "退回修改", danger: true,
+      body: `<p>单位将看到${overall ? "总体意见和" : ""}${n}条逐项意见，修改后重新报送。</p>${!overall && !n ? `<p class="late">还没有填写任何意见。</p>` : ""}` };
+  },
+};
 
 // ---------------------------------------------------------------- contacts
 
@@ -323,7 +342,7 @@ function renderHistory() {
     if (e.document) detail += `<button type="button" class="mini" data-action="history-doc" data-history="${i}">查看报送的内容</button>`;
     // The row's data-action is the entry's action, not a handler: only
     // links and buttons act (events.js).
-    html += `<tr data-history-row="${i}" data-action="${esc(e.action)}"><td>${esc(fmtTime(e.at))}</td><td>${esc(label("actions", e.action))}</td><td>${esc(e.actor)}</td>
+    html += `<tr data-history-row="${i}" data-action="${esc(e.action)}"><td>${esc(fmtTime(e.at))}</td><td>${esc(label("actions", e.action))}</td><td>${esc(["return", "certify", "release", "score"].includes(e.action) ? `市总工会办公室（${e.actor}）` : e.actor)}</td>
       <td>${stateBadge(e.state)}</td><td>${e.version}</td><td>${detail}</td></tr>`;
   });
   return html + `</tbody></table><div id="history-doc"></div></section>`;
