@@ -6,6 +6,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -31,6 +32,16 @@ type Server struct {
 	// Notify wakes the mail dispatcher after a resend (nil: it finds the
 	// message at its next poll).
 	Notify func()
+	// MaxHeaderBytes bounds the request line and headers (16 KiB when
+	// zero), MaxQueryBytes the query string (4 KiB when zero): beyond, 431
+	// and 414 in the error shape.
+	MaxHeaderBytes, MaxQueryBytes int
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges)
+	// whose X-Forwarded-For names the client; none when empty.
+	TrustedProxies []string
+	// UploadReadTimeout replaces the server's read timeout for an
+	// evidence upload once it is authorised (none when zero).
+	UploadReadTimeout time.Duration
 	// PublicURL is the address users reach the server at (public_url),
 	// for calendar addresses; without it, the address a request came to.
 	PublicURL string
@@ -45,13 +56,21 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverer(), s.logger())
+	// The client's address is the connection's peer unless that is a
+	// trusted proxy; then it is the last address in X-Forwarded-For that
+	// is not a trusted proxy. gin trusts every peer unless told.
+	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		s.Log.Error("http.trusted_proxies: trusting none", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
+	r.Use(securityHeaders(), s.recoverer(), limitHeaders(cmp.Or(s.MaxHeaderBytes, 16<<10), cmp.Or(s.MaxQueryBytes, 4<<10)), s.logger())
 	if s.Metrics != nil {
 		s.instrument(r, s.Metrics)
 	}
 	r.NoRoute(func(c *gin.Context) { writeError(c, workflow.Errorf(workflow.ENOTFOUND, "没有这个地址")) })
 	r.NoMethod(func(c *gin.Context) {
-		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{errorObject{Code: "method_not_allowed", Message: "不支持该请求方法"}})
+		writeRefusal(c, http.StatusMethodNotAllowed, codeMethodNotAllowed, "不支持该请求方法")
 	})
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.handleReady)
@@ -144,7 +163,7 @@ func (s *Server) submissionRoutes(a *gin.RouterGroup) {
 	a.GET("/plans/:year/submissions", yearCall(ok, svc.Submissions))
 	a.POST("/plans/:year/release", yearCall(ok, svc.Release))
 	sub := a.Group("/plans/:year/units/:unit/submission")
-	sub.GET("", yearUnitCall(ok, svc.GetSubmission))
+	sub.GET("", s.handleGetSubmission)
 	sub.PUT("", s.handlePutSubmission)
 	sub.POST("/validate", s.handleValidate)
 	sub.POST("/submit", yearUnitBodyCall(ok, true, svc.Submit))
@@ -250,5 +269,32 @@ func (s *Server) logger() gin.HandlerFunc {
 			"method", c.Request.Method, "path", c.Request.URL.Path, "route", c.FullPath(),
 			"status", c.Writer.Status(), "ms", time.Since(start).Milliseconds(),
 			"user", actorOf(c).Username)
+	}
+}
+
+// limitHeaders refuses a request whose request line and headers are over
+// maxHeader bytes (431) or whose query string is over maxQuery bytes (414),
+// in the error shape. net/http refuses headers past
+// http.Server.MaxHeaderBytes by itself, in plain text, before any handler:
+// the server sets that limit above this one (cmd/kaohe), so that this
+// answer is the one clients see.
+func limitHeaders(maxHeader, maxQuery int) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r := c.Request
+		if len(r.URL.RawQuery) > maxQuery {
+			writeRefusal(c, http.StatusRequestURITooLong, codeURITooLong, fmt.Sprintf("查询字符串超过%d字节的上限", maxQuery))
+			return
+		}
+		n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + len(r.Host) + 10
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > maxHeader {
+			writeRefusal(c, http.StatusRequestHeaderFieldsTooLarge, codeHeadersTooLarge, fmt.Sprintf("请求头超过%d字节的上限", maxHeader))
+			return
+		}
+		c.Next()
 	}
 }

@@ -19,8 +19,10 @@ const (
 	keyLog   = "kaohe.log"
 )
 
-// authenticate resolves "Authorization: Bearer TOKEN" (or the kaohe_token
-// cookie the web pages set) to an actor, or answers 401.
+// authenticate resolves "Authorization: Bearer TOKEN" to an actor, or
+// answers 401. Only the header counts: a browser never sends it on its
+// own, as it would a cookie, so another site cannot make a signed-in
+// browser act (no CSRF); the pages keep the token in their own storage.
 func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token := bearer(c)
@@ -39,13 +41,11 @@ func (s *Server) authenticate() gin.HandlerFunc {
 	}
 }
 
+// bearer is the token of the Authorization header ("" when none).
 func bearer(c *gin.Context) string {
 	h := c.GetHeader("Authorization")
 	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
 		return strings.TrimSpace(t)
-	}
-	if ck, err := c.Cookie("kaohe_token"); err == nil {
-		return ck
 	}
 	return ""
 }
@@ -74,7 +74,9 @@ func (s *Server) handleLogin(c *gin.Context) {
 	if !bind(c, &req, false) {
 		return
 	}
-	token, u, expires, err := s.Service.Login(c.Request.Context(), req.Username, req.Password)
+	// ClientIP is the connection's peer unless it is a trusted proxy
+	// (Server.TrustedProxies), whose X-Forwarded-For then names the client.
+	token, u, expires, err := s.Service.Login(c.Request.Context(), service.Credentials{Username: req.Username, Password: req.Password, Address: c.ClientIP()})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -87,7 +89,6 @@ func (s *Server) handleLogout(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.SetCookie("kaohe_token", "", -1, "/", "", false, true)
 	c.Status(http.StatusNoContent)
 }
 

@@ -400,8 +400,16 @@ func TestBrowserMonthlyCounts(t *testing.T) {
 		office.run(chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type="file"]`), []string{good}))
 		office.click(`#import-form button[type="submit"]`)
 		office.waitFor(`document.querySelector('#import-result .ok')`)
-		if got := office.text(`#monthly tr[data-unit="zs"] td.count`); got != "8,800" {
+		// The system's figures stand beside the units' own: zs has only
+		// the system's, gjz both, compared.
+		if got := office.text(`#monthly tr[data-unit="zs"] td.system-count`); !strings.HasPrefix(got, "8,800") {
 			t.Fatalf("zs after the import %q", got)
+		}
+		if got := office.text(`#monthly tr[data-unit="zs"] td.count`); got != "未报送" {
+			t.Fatalf("zs's own figure after the import %q", got)
+		}
+		if own, diff := office.text(`#monthly tr[data-unit="gjz"] td.count`), office.text(`#monthly tr[data-unit="gjz"] td.difference`); own != "12,100" || diff != "+66" {
+			t.Fatalf("gjz after the import: own %q, difference %q", own, diff)
 		}
 		office.screenshot("monthly-office")
 	})

@@ -101,7 +101,7 @@ func TestBrowserNotifications(t *testing.T) {
 	t.Run("the overview warns of the failed message and links to the mail page", func(t *testing.T) {
 		office := office.as(t)
 		office.waitFor(`document.querySelector('#mail-banner')`)
-		if msg := office.text("#mail-banner"); !strings.Contains(msg, "有1封邮件（提醒、逾期通知或汇总）发送失败") {
+		if msg := office.text("#mail-banner"); !strings.Contains(msg, "有1条消息（邮件或工作群消息）发送失败") {
 			t.Fatalf("banner = %q", msg)
 		}
 		office.screenshot("notify-banner")

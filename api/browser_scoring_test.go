@@ -325,13 +325,13 @@ func TestBrowserScoring(t *testing.T) {
 		unit := e.browse().as(t)
 		unit.login("gjz", "password-gjz")
 		unit.click(`nav a[href="#/result"]`)
-		unit.waitFor(`document.querySelector('#breakdown[data-unit="gjz"]')`)
+		unit.waitFor(`document.querySelector('#result-lines')`)
 		var mine workflow.UnitResult
 		e.mustDecode("GET", "/api/v1/plans/2019/units/gjz/result", "unitA", nil, 200, &mine)
-		if got := unit.text(`#breakdown [data-score="total"]`); got != twoDecimals(mine.Total) || mine.Total != final.Results[0].Total {
+		if got := unit.text(`.score-cards[data-unit="gjz"] [data-score="total"]`); got != twoDecimals(mine.Total) || mine.Total != final.Results[0].Total {
 			t.Fatalf("the unit's page shows %q, its result %s, the run %s", got, twoDecimals(mine.Total), final.Results[0].Total)
 		}
-		if got := unit.text("#deduction-items"); !strings.Contains(got, "B5完成标准不严") {
+		if got := evalJSON[string](unit, `[...document.querySelectorAll('#result-lines tr.line[data-kind="deduction"]')].map(r => r.innerText).join('\n')`); !strings.Contains(got, "B5完成标准不严") {
 			t.Fatalf("the unit's deductions read %q", got)
 		}
 		if got := unit.pageText(); strings.Contains(got, "中山区总工会") {
@@ -340,7 +340,7 @@ func TestBrowserScoring(t *testing.T) {
 		unit.screenshot("scoring-unit-result")
 		unit.goTo("#/result/zs")
 		unit.waitFor(`document.querySelector('#app .error')`)
-		if n := evalJSON[int](unit, `document.querySelectorAll('#breakdown').length`); n != 0 {
+		if n := evalJSON[int](unit, `document.querySelectorAll('#result-lines, .score-cards').length`); n != 0 {
 			t.Fatal("a unit is shown another unit's result")
 		}
 		unit.goTo(fmt.Sprintf("#/scoring/%d", final.ID))

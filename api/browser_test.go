@@ -91,7 +91,7 @@ func startBrowser() (context.Context, error) {
 // tab is one user's browser: its own browser context, so its own
 // localStorage and login, on the test's server.
 type tab struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	base string
 }

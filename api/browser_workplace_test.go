@@ -249,8 +249,8 @@ func TestBrowserWorkplaceForEveryRole(t *testing.T) {
 // pagesOf are the pages each role can reach, by hash.
 var pagesOf = map[string][]string{
 	"unit":   {"#/", "#/units/gjz", "#/exec/gjz", "#/monthly", "#/result", "#/password", "#/tables"},
-	"office": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/reviews", "#/monthly", "#/deductions", "#/scoring", "#/notify", "#/admin", "#/audit", "#/password"},
-	"viewer": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/monthly", "#/scoring", "#/password"},
+	"office": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/reviews", "#/monthly", "#/deductions", "#/scoring", "#/objections", "#/objections/answered", "#/result/gjz", "#/notify", "#/admin", "#/audit", "#/password"},
+	"viewer": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/monthly", "#/scoring", "#/objections", "#/password"},
 }
 
 // TestBrowserNothingOverflows: at 390 and 1366 pixels no page of any role

@@ -105,8 +105,7 @@ func (s *Server) handleObjectionFile(c *gin.Context) {
 	c.Header("Cache-Control", "private, no-store")
 	c.Header("X-Content-SHA256", f.SHA256)
 	c.Header("Content-Type", f.Type)
-	c.Header("Content-Disposition", contentDisposition(f.Name))
-	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Disposition", contentDisposition(f.Name, ""))
 	http.ServeContent(c.Writer, c.Request, "", f.UploadedAt, r)
 }
 

@@ -3,6 +3,8 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -60,8 +62,25 @@ func writeError(c *gin.Context, err error) {
 	if e.Code == workflow.EUNAUTHORIZED {
 		c.Header("WWW-Authenticate", `Bearer realm="kaohe"`)
 	}
-	if e.Code == workflow.EUNAVAILABLE {
+	switch {
+	case e.RetryAfter > 0:
+		c.Header("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	case e.Code == workflow.EUNAVAILABLE:
 		c.Header("Retry-After", "10")
 	}
 	c.AbortWithStatusJSON(status, errorBody{errorObject{Code: e.Code, Message: e.Message, Details: e.Details, Warnings: e.Warnings}})
+}
+
+// The API's own codes for refusals of the HTTP exchange itself, before any
+// workflow is involved.
+const (
+	codeMethodNotAllowed = "method_not_allowed"
+	codeHeadersTooLarge  = "headers_too_large"
+	codeURITooLong       = "uri_too_long"
+)
+
+// writeRefusal answers a refusal of the HTTP exchange with status and the
+// error shape.
+func writeRefusal(c *gin.Context, status int, code, message string) {
+	c.AbortWithStatusJSON(status, errorBody{errorObject{Code: code, Message: message}})
 }

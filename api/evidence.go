@@ -9,7 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
-	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -91,6 +91,11 @@ func (s *Server) readUpload(c *gin.Context, tooMany string, fields ...string) (*
 	if c.ContentType() != "multipart/form-data" {
 		return nil, workflow.Errorf(workflow.EUNSUPPORTED, "上传材料的请求应为 multipart/form-data")
 	}
+	if s.UploadReadTimeout > 0 {
+		// Authorised (the caller checked): the body may take longer than
+		// the server's read timeout allows other requests (docs/SECURITY.md).
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(s.UploadReadTimeout))
+	}
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
 		return nil, bodyError(err)
@@ -136,24 +141,6 @@ func (s *Server) readUpload(c *gin.Context, tooMany string, fields ...string) (*
 	}
 }
 
-// contentDisposition is an attachment header with the name both as an
-// ASCII fallback and, for Chinese names, as RFC 5987 UTF-8 (RFC 6266).
-func contentDisposition(name string) string { return disposition("attachment", name) }
-
-// disposition is a Content-Disposition of kind (attachment or inline)
-// with the name as in contentDisposition.
-func disposition(kind, name string) string {
-	var ascii strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
-			ascii.WriteByte('_')
-		} else {
-			ascii.WriteRune(r)
-		}
-	}
-	return kind + `; filename="` + ascii.String() + `"; filename*=UTF-8''` + pctEncode(name)
-}
-
 // inlineTypes are the evidence types a browser shows by itself, in a
 // frame of the review page: PDF and images. Anything else is always a
 // download.
@@ -163,23 +150,6 @@ var inlineTypes = map[string]bool{"application/pdf": true, "image/jpeg": true, "
 // plugin other than the browser's PDF viewer, nothing loaded from
 // elsewhere, and only the pages of this server may frame it.
 const inlineCSP = "sandbox; default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-inline'; object-src 'self'; plugin-types application/pdf; frame-ancestors 'self'"
-
-// pctEncode escapes every byte that is not an RFC 5987 attr-char.
-func pctEncode(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
 
 // handleDownload serves an evidence file to whoever may read its row: a
 // redirect to the object store when the service gives a link, else the
@@ -197,10 +167,12 @@ func (s *Server) handleDownload(c *gin.Context) {
 	}
 	// ?inline=1 shows a PDF or an image in the page, sandboxed; any other
 	// type is offered as a download whatever was asked.
-	cd := contentDisposition(e.Name)
+	cd := contentDisposition(e.Name, "")
 	inline := c.Query("inline") == "1" && inlineTypes[e.Type]
 	if inline {
-		cd = disposition("inline", e.Name)
+		// securityHeaders' policy and DENY give way to the sandbox, which
+		// lets this server's pages frame the file.
+		cd = disposition("inline", e.Name, "")
 		c.Header("Content-Security-Policy", inlineCSP)
 		c.Header("X-Frame-Options", "SAMEORIGIN")
 	}
@@ -224,7 +196,6 @@ func (s *Server) handleDownload(c *gin.Context) {
 	defer f.Close()
 	c.Header("Content-Type", e.Type)
 	c.Header("Content-Disposition", cd)
-	c.Header("X-Content-Type-Options", "nosniff")
 	http.ServeContent(c.Writer, c.Request, "", e.UploadedAt, f)
 }
 
@@ -254,7 +225,7 @@ func (s *Server) handleEvidenceZip(c *gin.Context) {
 		return
 	}
 	c.Header("Content-Type", "application/zip")
-	c.Header("Content-Disposition", contentDisposition(b.Name))
+	c.Header("Content-Disposition", contentDisposition(b.Name, ""))
 	c.Header("Cache-Control", "private, no-store")
 	c.Status(http.StatusOK)
 	zw := zip.NewWriter(c.Writer)

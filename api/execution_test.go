@@ -73,7 +73,11 @@ func (e *env) raw(method, path, role, contentType string, body []byte) (int, htt
 		req.Header.Set("Content-Type", contentType)
 	}
 	if role != "" {
-		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
+		tok, ok := e.tokens[role]
+		if !ok {
+			tok = role // a raw token
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -3,16 +3,18 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -182,48 +184,98 @@ func isJSON(c *gin.Context) bool {
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
-// decodeStrict decodes one JSON value into v, refusing unknown fields, a
-// top-level null and anything after the value, with EINVALID and the path
-// of the field at fault.
+// decodeStrict decodes one JSON value into v, refusing unknown fields (at
+// any depth), a name given twice, invalid UTF-8, a value of the wrong type
+// (a number sent as a string among them), a top-level null and anything
+// after the value, with EINVALID and the path of the field at fault.
+// It decodes with go-json-experiment/json (the proposed encoding/json/v2,
+// in the standard library only behind GOEXPERIMENT=jsonv2), whose errors
+// carry the JSON pointer of the value at fault at every depth; encoding/json
+// names only the unknown field, not where it is.
 func decodeStrict(b []byte, v any) error {
 	if string(b) == "null" {
 		return workflow.Errorf(workflow.EINVALID, "请求内容不能为 null")
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := jsonv2.Unmarshal(b, v, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return jsonError(err)
-	}
-	if dec.More() {
-		return workflow.Errorf(workflow.EINVALID, "请求内容只能包含一个JSON值")
 	}
 	return nil
 }
 
 // jsonError turns a decoding error into EINVALID with the path of the
-// field at fault, when the decoder knows it.
+// value at fault.
 func jsonError(err error) error {
-	var te *json.UnmarshalTypeError
 	var pe *workflow.PointsError
-	var se *json.SyntaxError
+	var se *jsonv2.SemanticError
+	var sx *jsontext.SyntacticError
 	e := &workflow.Error{Code: workflow.EINVALID}
+	path := ""
+	switch {
+	case errors.As(err, &se):
+		path = jsonPath(se.JSONPointer)
+	case errors.As(err, &sx):
+		path = jsonPath(sx.JSONPointer)
+	}
+	rule := "json.type"
 	switch {
 	case errors.As(err, &pe):
+		rule = "json.points"
 		e.Message = "分值格式错误：" + pe.Error()
-	case errors.As(err, &te):
-		e.Message = fmt.Sprintf("字段 %s 应为 %s", te.Field, te.Type)
-		e.Details = []workflow.Violation{{Path: te.Field, Rule: "json.type", Message: e.Message}}
-	case errors.As(err, &se):
-		e.Message = fmt.Sprintf("请求内容不是有效的JSON（第%d字节）", se.Offset)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		// encoding/json reports an unknown field only in its message.
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		e.Message = fmt.Sprintf("未知字段“%s”", field)
-		e.Details = []workflow.Violation{{Path: field, Rule: "json.unknown_field", Message: e.Message}}
+	case se != nil && errors.Is(se.Err, jsonv2.ErrUnknownName):
+		rule = "json.unknown_field"
+		e.Message = fmt.Sprintf("未知字段“%s”", path)
+	case se != nil && se.GoType != nil:
+		e.Message = fmt.Sprintf("字段 %s 应为 %s", path, typeName(se.GoType))
+	case sx != nil && errors.Is(sx.Err, jsontext.ErrDuplicateName):
+		rule = "json.duplicate_field"
+		e.Message = fmt.Sprintf("字段“%s”重复", path)
+	case sx != nil:
+		rule = "json.syntax"
+		e.Message = fmt.Sprintf("请求内容不是有效的JSON（第%d字节）", sx.ByteOffset)
 	default:
-		e.Message = "请求内容不是有效的JSON：" + err.Error()
+		e.Message = "请求内容不是有效的JSON"
+	}
+	if path != "" {
+		e.Details = []workflow.Violation{{Path: path, Rule: rule, Message: e.Message}}
 	}
 	return e
+}
+
+// jsonPath writes a JSON pointer as the API writes paths:
+// /party/0/works/1/title is party[0].works[1].title.
+func jsonPath(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+// typeName is a Go type as a client knows it.
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "数字"
+	case reflect.String:
+		return "字符串"
+	case reflect.Bool:
+		return "true 或 false"
+	case reflect.Slice, reflect.Array:
+		return "数组"
+	case reflect.Map, reflect.Struct:
+		return "对象"
+	case reflect.Pointer:
+		return typeName(t.Elem())
+	}
+	return t.String()
 }
 
 // readBody reads the whole body within its limit: over the limit is 413.

@@ -28,13 +28,16 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 // test moves, and accounts for every role, built by app.Open as the server
 // builds itself.
 type env struct {
-	t      *testing.T
-	srv    *httptest.Server
-	app    *app.App
-	svc    *service.Service
-	clock  *workflow.ManualClock
-	plan   *workflow.Plan
-	tokens map[string]string // office, viewer, unitA (gjz), unitB (zs)
+	t   testing.TB
+	srv *httptest.Server
+	app *app.App
+	// handler is the server's handler (a *gin.Engine: its Routes() list
+	// every route).
+	handler http.Handler
+	svc     *service.Service
+	clock   *workflow.ManualClock
+	plan    *workflow.Plan
+	tokens  map[string]string // office, viewer, unitA (gjz), unitB (zs)
 	// data is the server's data directory (the SQLite file and evidence/).
 	data string
 }
@@ -71,14 +74,14 @@ func testConfig(t testing.TB, backend string) *configs.Config {
 }
 
 // newEnv starts a test server on backend ("sqlite" or "mariadb").
-func newEnv(t *testing.T, backend string) *env {
+func newEnv(t testing.TB, backend string) *env {
 	t.Helper()
 	return newEnvWith(t, testConfig(t, backend))
 }
 
 // newEnvWith starts a test server with cfg, on June 10 2019, with two
 // units (gjz, zs) with their contacts and an account of every role.
-func newEnvWith(t *testing.T, cfg *configs.Config) *env {
+func newEnvWith(t testing.TB, cfg *configs.Config) *env {
 	t.Helper()
 	clock := workflow.NewManualClock(time.Date(2019, 6, 10, 9, 0, 0, 0, shanghai))
 	ctx := context.Background()
@@ -94,7 +97,8 @@ func newEnvWith(t *testing.T, cfg *configs.Config) *env {
 	if _, err := a.Service.EnsureAdmin(ctx, "admin-password"); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, app: a, svc: a.Service, clock: clock, plan: plan, srv: httptest.NewServer(a.Handler()), tokens: map[string]string{}, data: cfg.Data}
+	h := a.Handler()
+	e := &env{t: t, app: a, svc: a.Service, clock: clock, plan: plan, handler: h, srv: httptest.NewServer(h), tokens: map[string]string{}, data: cfg.Data}
 	t.Cleanup(e.srv.Close)
 	e.tokens["office"] = e.login("admin", "admin-password")
 	e.mustDo("POST", "/api/v1/units", "office", map[string]any{"code": "gjz", "name": "甘井子区总工会", "contacts": loadContacts(t)}, 201)

@@ -29,6 +29,7 @@ type labelsJSON struct {
 	NoticeKinds    map[string]string `json:"notice_kinds"`
 	OutboxStates   map[string]string `json:"outbox_states"`
 	MonthlySources map[string]string `json:"monthly_sources"`
+	Channels       map[string]string `json:"channels"`
 }
 
 // TestLabels: every signed-in role reads the labels, an anonymous caller
@@ -64,6 +65,7 @@ func TestLabels(t *testing.T) {
 		{"Colour", l.Colours, 3},
 		{"NoticeKind", l.NoticeKinds, 3},
 		{"OutboxState", l.OutboxStates, 4},
+		{"Channel", l.Channels, 3},
 	} {
 		t.Run("every "+tt.typ+" has a label", func(t *testing.T) {
 			codes := consts[tt.typ]

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -59,13 +58,6 @@ func (s *Server) scoringRun(c *gin.Context) (*workflow.ScoringRun, bool) {
 		return nil, false
 	}
 	return run, true
-}
-
-// attachment sends body as a download named name (RFC 6266: an ASCII
-// fallback and the UTF-8 name).
-func attachment(c *gin.Context, contentType, name, fallback string, body []byte) {
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, fallback, url.PathEscape(name)))
-	c.Data(http.StatusOK, contentType, body)
 }
 
 func (s *Server) handleExportRanking(c *gin.Context) {
@@ -148,13 +140,10 @@ func (s *Server) handleImportSubmission(c *gin.Context) {
 		return
 	}
 	ctx, a, unit := c.Request.Context(), actorOf(c), c.Param("unit")
-	// Check who may write before reading the file.
-	if !a.SeesUnit(unit) {
-		writeError(c, workflow.Errorf(workflow.ENOTFOUND, "单位“%s”不存在", unit))
-		return
-	}
-	if a.Role != workflow.RoleUnit && a.Role != workflow.RoleOffice {
-		writeError(c, workflow.Errorf(workflow.EFORBIDDEN, "当前账号没有执行此操作的权限"))
+	// Who may write, and whether the draft can take it, before the file is
+	// read or parsed.
+	if err := s.Service.CheckSave(ctx, a, year, unit); err != nil {
+		writeError(c, err)
 		return
 	}
 	body, ok := uploadBody(c)

@@ -17,6 +17,22 @@ func createdOr(created bool, status int) int {
 	return status
 }
 
+// handleGetSubmission answers the view's JSON as the service writes it
+// (Service.GetSubmissionJSON: the stored document is not decoded and
+// encoded again).
+func (s *Server) handleGetSubmission(c *gin.Context) {
+	year, ok := yearParam(c)
+	if !ok {
+		return
+	}
+	b, err := s.Service.GetSubmissionJSON(c.Request.Context(), actorOf(c), year, c.Param("unit"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+}
+
 func (s *Server) handlePutSubmission(c *gin.Context) {
 	year, ok := yearParam(c)
 	if !ok {

@@ -26,10 +26,7 @@ func registerPages(r *gin.Engine) {
 	}
 	page := func(c *gin.Context) {
 		c.Header("Cache-Control", "no-cache")
-		// Evidence is previewed from blobs the page fetched with its token:
-		// images and frames may show blob: URLs, nothing else may.
-		c.Header("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' blob: data:; frame-src blob:")
-		c.Header("X-Content-Type-Options", "nosniff")
+		// The page's Content-Security-Policy is securityHeaders' pagePolicy.
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
 	}
 	r.GET("/", page)

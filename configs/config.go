@@ -3,6 +3,7 @@ package configs
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -38,16 +39,27 @@ type Config struct {
 		TTL time.Duration `yaml:"ttl"`
 	} `yaml:"session"`
 	Login struct {
-		MaxFailures int           `yaml:"max_failures"`
-		Window      time.Duration `yaml:"window"`
-		BcryptCost  int           `yaml:"bcrypt_cost"`
+		MaxFailures        int           `yaml:"max_failures"`
+		MaxAddressFailures int           `yaml:"max_address_failures"`
+		Window             time.Duration `yaml:"window"`
+		MaxDelay           time.Duration `yaml:"max_delay"`
+		BcryptCost         int           `yaml:"bcrypt_cost"`
 	} `yaml:"login"`
 	HTTP struct {
-		ReadTimeout     time.Duration `yaml:"read_timeout"`
-		WriteTimeout    time.Duration `yaml:"write_timeout"`
-		IdleTimeout     time.Duration `yaml:"idle_timeout"`
-		ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-		MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+		ReadTimeout time.Duration `yaml:"read_timeout"`
+		// UploadReadTimeout replaces ReadTimeout for an authorised
+		// evidence upload.
+		UploadReadTimeout time.Duration `yaml:"upload_read_timeout"`
+		WriteTimeout      time.Duration `yaml:"write_timeout"`
+		IdleTimeout       time.Duration `yaml:"idle_timeout"`
+		ShutdownTimeout   time.Duration `yaml:"shutdown_timeout"`
+		MaxBodyBytes      int64         `yaml:"max_body_bytes"`
+		MaxHeaderBytes    int           `yaml:"max_header_bytes"`
+		MaxQueryBytes     int           `yaml:"max_query_bytes"`
+		// TrustedProxies are the addresses or CIDR ranges of reverse
+		// proxies whose X-Forwarded-For names the client; empty trusts
+		// none, and the client is the connection's peer.
+		TrustedProxies []string `yaml:"trusted_proxies"`
 	} `yaml:"http"`
 	Upload struct {
 		MaxFileBytes int64 `yaml:"max_file_bytes"`
@@ -203,6 +215,14 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 			*dst = v
 		}
 	}
+	if v := getenv("KAOHE_TRUSTED_PROXIES"); v != "" {
+		c.HTTP.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p)
+			}
+		}
+	}
 	if v := getenv("KAOHE_ROBOT_ALLOWED_HOSTS"); v != "" {
 		c.Robots.AllowedHosts = nil
 		for _, h := range strings.Split(v, ",") {
@@ -238,6 +258,16 @@ func (c *Config) Check() error {
 		} else if c.ClockStart == "" {
 			errs = append(errs, "clock_anchor is set without clock_start")
 		}
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				errs = append(errs, "http.trusted_proxies: "+p+" is neither an address nor a CIDR range")
+			}
+		}
+	}
+	if c.Login.MaxFailures < 1 || c.Login.MaxAddressFailures < 1 || c.Login.Window <= 0 || c.Login.MaxDelay <= 0 {
+		errs = append(errs, "login: max_failures, max_address_failures, window and max_delay must be positive")
 	}
 	if c.Upload.MaxFileBytes <= 0 || c.Upload.MaxFiles <= 0 {
 		errs = append(errs, "upload limits must be positive")

@@ -108,3 +108,30 @@ func TestOutboxSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustedProxies: KAOHE_TRUSTED_PROXIES lists addresses and ranges;
+// anything else stops the start. None are trusted by default.
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load("", func(string) string { return "" })
+	if err != nil || len(c.HTTP.TrustedProxies) != 0 {
+		t.Fatalf("default: %v %v", c.HTTP.TrustedProxies, err)
+	}
+	c, err = Load("", func(k string) string {
+		if k == "KAOHE_TRUSTED_PROXIES" {
+			return " 127.0.0.1, 10.0.0.0/8,::1 "
+		}
+		return ""
+	})
+	if err != nil || strings.Join(c.HTTP.TrustedProxies, "|") != "127.0.0.1|10.0.0.0/8|::1" {
+		t.Fatalf("%v %v", c.HTTP.TrustedProxies, err)
+	}
+	_, err = Load("", func(k string) string {
+		if k == "KAOHE_TRUSTED_PROXIES" {
+			return "nginx"
+		}
+		return ""
+	})
+	if err == nil || !strings.Contains(err.Error(), "trusted_proxies") {
+		t.Fatalf("a name as a proxy: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. Each maps to one HTTP status in package api; anything that is
@@ -37,6 +38,9 @@ type Error struct {
 	Message  string      `json:"message"`
 	Details  []Violation `json:"details,omitempty"`
 	Warnings []Violation `json:"warnings,omitempty"`
+	// RetryAfter, when set, is how long the client should wait before
+	// trying again (ETHROTTLED, EUNAVAILABLE).
+	RetryAfter time.Duration `json:"-"`
 }
 
 func (e *Error) Error() string {

@@ -30,8 +30,9 @@ type Evidence struct {
 
 // DisplayName turns a client's file name into the name shown and offered
 // on download: the last element of any path (slashes and backslashes
-// alike), without control characters, at most 200 characters, "file" when
-// nothing is left. It is never used to build a path.
+// alike), without control characters or bidirectional controls
+// (IsBidiControl), at most 200 characters, "file" when nothing is left.
+// It is never used to build a path.
 func DisplayName(name string) string {
 	if !utf8.ValidString(name) {
 		name = strings.ToValidUTF8(name, "_")
@@ -40,7 +41,7 @@ func DisplayName(name string) string {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || IsBidiControl(r) {
 			return -1
 		}
 		return r
@@ -56,4 +57,26 @@ func DisplayName(name string) string {
 		return "file"
 	}
 	return name
+}
+
+// IsBidiControl reports whether r is one of Unicode's bidirectional
+// formatting characters: the embeddings and overrides U+202A–U+202E, the
+// isolates U+2066–U+2069, the marks U+200E, U+200F and U+061C. In a file
+// name they make "report\u202Efdp.exe" show as "reportexe.pdf".
+func IsBidiControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// WithoutBidiControls returns s without bidirectional formatting
+// characters (IsBidiControl).
+func WithoutBidiControls(s string) string {
+	if !strings.ContainsFunc(s, IsBidiControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if IsBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }

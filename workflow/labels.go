@@ -43,6 +43,9 @@ type LabelTables struct {
 	LineKinds map[string]string `json:"line_kinds"`
 	// Duties name the duties of a supervision contact.
 	Duties map[string]string `json:"duties"`
+	// Channels name how an outbox message is delivered: by email or to a
+	// group robot.
+	Channels map[string]string `json:"channels"`
 }
 
 // Labels returns every label table. Each call returns fresh maps, which the
@@ -70,6 +73,7 @@ func Labels() LabelTables {
 			VerdictReject: VerdictLabel(VerdictReject)},
 		LineKinds: names(lineKindNames),
 		Duties:    names(dutyNames),
+		Channels:  channelNames(),
 	}
 }
 
@@ -79,6 +83,15 @@ var lineKindNames = map[string]string{
 	LineNode:       "节点",
 	LineInnovation: "创新指标",
 	LineDeduction:  "扣分",
+}
+
+// channelNames names every channel by Channel.Label.
+func channelNames() map[string]string {
+	out := map[string]string{}
+	for _, c := range []Channel{ChannelEmail, ChannelWeCom, ChannelDingTalk} {
+		out[string(c)] = c.Label()
+	}
+	return out
 }
 
 func names[K ~string](m map[K]string) map[string]string {

@@ -78,6 +78,12 @@ func TestDisplayName(t *testing.T) {
 		"":                  "file",
 		"a\x00b\nc.pdf":     "abc.pdf",
 		"  空格.pdf  ":        "空格.pdf",
+		// Bidirectional controls would show "报告exe.pdf" for an .exe.
+		"报告\u202Efdp.exe":                   "报告fdp.exe",
+		"a\u202Ab\u202Bc\u202Cd\u202De.pdf": "abcde.pdf",
+		"\u2066x\u2067y\u2068z\u2069.pdf":   "xyz.pdf",
+		"\u200Eleft\u200Fright\u061C.pdf":   "leftright.pdf",
+		"\u202E":                            "file",
 	}
 	for in, want := range tests {
 		if got := DisplayName(in); got != want {

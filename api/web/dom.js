@@ -43,6 +43,30 @@ export function fmtDue(t) {
   return fmtTime(Date.parse(t) - 60000).replace(/ 23:59$/, " 24:00");
 }
 
+// zoneInput writes instant t as a datetime-local field's value in the
+// plan's zone, "2019-06-13T16:00"; "" for none.
+export function zoneInput(t) {
+  if (!t) return "";
+  const p = {};
+  for (const { type, value } of new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(t))) p[type] = value;
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+// fromZoneInput reads a datetime-local field's value as a time in the
+// plan's zone and returns it in RFC 3339 with that zone's offset
+// ("2019-06-13T16:00:00+08:00"), whatever zone the browser is in; ""
+// for none.
+export function fromZoneInput(v) {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(v || "");
+  if (!m) return "";
+  // The zone's offset near that wall time: read at the same wall time taken
+  // as UTC, which is wrong only within hours of a change of offset.
+  const guess = Date.parse(`${m[1]}T${m[2]}:00Z`);
+  const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" }).formatToParts(new Date(guess)).find(x => x.type === "timeZoneName").value;
+  const off = /GMT([+-]\d{2}:\d{2})/.exec(name);
+  return `${m[1]}T${m[2]}:00${off ? off[1] : "Z"}`;
+}
+
 // countdown says how long until instant t from now (ms): "还有3天",
 // "还有5小时", "已过2天".
 export function countdown(t, now) {

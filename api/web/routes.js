@@ -24,6 +24,7 @@ import * as deductions from "./pages/deductions.js";
 import * as execution from "./pages/execution.js";
 import * as monthly from "./pages/monthly.js";
 import * as notify from "./pages/notify.js";
+import * as objections from "./pages/objections.js";
 import * as overview from "./pages/overview.js";
 import * as password from "./pages/password.js";
 import * as progress from "./pages/progress.js";
@@ -46,10 +47,11 @@ export const routes = [
   { path: "/reviews/:unit?", page: reviews, nav: { label: "审核佐证材料", roles: ["office"] } },
   { path: "/monthly/:month(\\d{4}-\\d{2})?", page: monthly, nav: { label: "会员实名制数量" } },
   { path: "/result/:unit?", page: result, nav: { label: "考核结果", roles: ["unit"] } },
-  { path: "/deductions/:unit?", page: deductions, nav: { label: "人工扣分", roles: ["office"] } },
+  { path: "/deductions/:unit?", page: deductions, nav: { label: "扣分与减免", roles: ["office"] } },
   { path: "/scoring", page: runs, nav: { label: { office: "考核计分", viewer: "考核结果" } } },
   { path: "/scoring/:run(\\d+)/:unit?", page: run },
-  { path: "/notify", page: notify, nav: { label: "邮件提醒", roles: ["office"] } },
+  { path: "/objections/:state(answered)?", page: objections },
+  { path: "/notify", page: notify, nav: { label: "消息提醒", roles: ["office"] } },
   { path: "/admin", page: admin, nav: { label: "单位与账号", roles: ["office"] } },
   { path: "/audit", page: audit, nav: { label: "操作日志", roles: ["office"] } },
   { path: "/password", page: password },

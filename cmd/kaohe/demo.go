@@ -62,8 +62,8 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if pw == "" {
 		pw = service.NewToken()[:16]
 	}
-	if len(pw) < service.MinPasswordLen {
-		return fmt.Errorf("demo: --password must have at least %d characters", service.MinPasswordLen)
+	if len(pw) < workflow.MinPasswordBytes {
+		return fmt.Errorf("demo: --password must have at least %d characters", workflow.MinPasswordBytes)
 	}
 	cfg, err := configs.Load(*configPath, getenv)
 	if err != nil {

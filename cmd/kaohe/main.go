@@ -239,6 +239,10 @@ func (m *Main) serve(ctx context.Context) error {
 		ReadTimeout:       m.Config.HTTP.ReadTimeout,
 		WriteTimeout:      m.Config.HTTP.WriteTimeout,
 		IdleTimeout:       m.Config.HTTP.IdleTimeout,
+		// Above the handler's own limit (http.max_header_bytes), which
+		// answers in the API's error shape; net/http answers beyond this
+		// in plain text.
+		MaxHeaderBytes: 4 * max(m.Config.HTTP.MaxHeaderBytes, 16<<10),
 	}
 	m.http = hs
 	go func() {

@@ -96,7 +96,9 @@ func (a *App) open(ctx context.Context, migrate bool) error {
 	}
 	a.Robots = &robot.Client{AllowedHosts: cfg.Robots.AllowedHosts, Timeout: cfg.Robots.Timeout}
 	a.Service = service.New(db, a.Files, a.Clock, service.Options{
-		TokenTTL: cfg.Session.TTL, LoginLimit: cfg.Login.MaxFailures, LoginWindow: cfg.Login.Window,
+		TokenTTL: cfg.Session.TTL,
+		Throttle: workflow.LoginThrottle{FreePerUser: cfg.Login.MaxFailures, FreePerAddress: cfg.Login.MaxAddressFailures,
+			Window: cfg.Login.Window, MaxDelay: cfg.Login.MaxDelay},
 		BcryptCost:        cfg.Login.BcryptCost,
 		Upload:            service.UploadLimits{MaxFileBytes: cfg.Upload.MaxFileBytes, MaxFiles: cfg.Upload.MaxFiles},
 		WarningDays:       cfg.Status.WarningDays,
@@ -192,8 +194,10 @@ func (a *App) loadPlans(ctx context.Context) error {
 // Handler returns the HTTP handler: the API, the pages, the probes and the
 // metrics.
 func (a *App) Handler() http.Handler {
-	srv := &api.Server{Service: a.Service, Log: a.Log, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes,
-		Metrics: a.Metrics, Notify: a.notifyDispatcher, PublicURL: a.Config.PublicURL}
+	h := a.Config.HTTP
+	srv := &api.Server{Service: a.Service, Log: a.Log, MaxBodyBytes: h.MaxBodyBytes,
+		MaxHeaderBytes: h.MaxHeaderBytes, MaxQueryBytes: h.MaxQueryBytes, TrustedProxies: h.TrustedProxies,
+		UploadReadTimeout: h.UploadReadTimeout, Metrics: a.Metrics, Notify: a.notifyDispatcher, PublicURL: a.Config.PublicURL}
 	return srv.Handler()
 }
 

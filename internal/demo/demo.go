@@ -125,8 +125,8 @@ func Play(ctx context.Context, a *app.App, o Options) (*Result, error) {
 	if o.Until.Before(Start) {
 		return nil, fmt.Errorf("demo: the play starts at %s; stopping at %s leaves nothing to play", Start.Format(time.RFC3339), o.Until.Format(time.RFC3339))
 	}
-	if len(o.Password) < service.MinPasswordLen {
-		return nil, fmt.Errorf("demo: the password must have at least %d characters", service.MinPasswordLen)
+	if len(o.Password) < workflow.MinPasswordBytes {
+		return nil, fmt.Errorf("demo: the password must have at least %d characters", workflow.MinPasswordBytes)
 	}
 	if o.Mailer == nil {
 		return nil, errors.New("demo: no mailer")

@@ -48,6 +48,9 @@ func readTable(b []byte) ([][]string, error) {
 	switch {
 	case len(b) == 0:
 		return nil, workflow.Errorf(workflow.EINVALID, "导入文件为空")
+	case bytes.HasPrefix(b, oleMagic):
+		// As the tables import answers: the old binary formats are not read.
+		return nil, workflow.Errorf(workflow.EUNSUPPORTED, "这是旧版Excel文件（.xls），请另存为.xlsx或CSV后再导入")
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
 		f, err := openWorkbook(b)
 		if err != nil {

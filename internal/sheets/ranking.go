@@ -352,6 +352,8 @@ func yesNo(b bool) string {
 
 // RankingCSV writes the ranking as CSV in UTF-8 with a byte-order mark, so
 // that Excel opens the Chinese text correctly. Scores have two decimals.
+// Every cell goes through csvCell, so that a unit's name can never be a
+// formula when the file is opened in a spreadsheet.
 func RankingCSV(run *workflow.ScoringRun, w io.Writer) error {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
@@ -365,6 +367,9 @@ func RankingCSV(run *workflow.ScoringRun, w io.Writer) error {
 		for j, pts := range scores {
 			text[3+j] = pts.Fixed()
 		}
+		for j := range text {
+			text[j] = csvCell(text[j])
+		}
 		if err := cw.Write(text); err != nil {
 			return err
 		}
@@ -377,10 +382,31 @@ func RankingCSV(run *workflow.ScoringRun, w io.Writer) error {
 	return err
 }
 
+// csvCell neutralises a cell that a spreadsheet would read as a formula
+// (OWASP's rule against CSV injection): one that begins with =, +, -, @,
+// a tab or a carriage return gets a leading apostrophe, which spreadsheets
+// show as text. A cell that is a plain number, such as a negative score,
+// stays as it is: it can be nothing but a number.
+func csvCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
+	}
+	if s[0] == '-' || s[0] == '+' {
+		if _, err := workflow.ParsePoints(s); err == nil && strings.TrimSpace(s) == s {
+			return s
+		}
+	}
+	return "'" + s
+}
+
 // ReadRanking reads the ranking sheet of a workbook Ranking wrote: one row
 // per unit with the header's columns, scores as Points.
 func ReadRanking(r io.Reader) ([]RankingLine, error) {
-	f, err := excelize.OpenReader(r)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	f, err := openWorkbook(b)
 	if err != nil {
 		return nil, err
 	}

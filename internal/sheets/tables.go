@@ -13,8 +13,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"kaohe/workflow"
 )
 
@@ -80,7 +78,6 @@ func ReadTables(p *workflow.Plan, data []byte) (*workflow.Document, error) {
 		return nil, notATable()
 	}
 	var isWord, isExcel bool
-	var unzipped uint64
 	for _, f := range zr.File {
 		switch f.Name {
 		case "word/document.xml":
@@ -88,7 +85,6 @@ func ReadTables(p *workflow.Plan, data []byte) (*workflow.Document, error) {
 		case "xl/workbook.xml":
 			isExcel = true
 		}
-		unzipped += f.UncompressedSize64
 	}
 	switch {
 	case isWord:
@@ -98,12 +94,12 @@ func ReadTables(p *workflow.Plan, data []byte) (*workflow.Document, error) {
 		}
 		return readTables(p, ts, true)
 	case isExcel:
-		if unzipped > MaxXLSXUnzipped {
-			return nil, tooLarge(MaxXLSXUnzipped)
-		}
-		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxXLSXUnzipped, UnzipXMLSizeLimit: MaxXLSXUnzipped})
-		if err != nil {
+		f, err := openWorkbook(data)
+		if workflow.ErrorCode(err) == workflow.EINVALID {
 			return nil, notATable()
+		}
+		if err != nil {
+			return nil, err
 		}
 		defer f.Close()
 		ts, err := xlsxTables(f)

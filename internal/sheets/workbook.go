@@ -16,7 +16,7 @@ import (
 // expanded. excelize reads the styles part whole whatever its limits say,
 // so only the total bounds a padded styles.xml.
 const (
-	maxUnzipBytes    = 32 << 20
+	maxUnzipBytes    = MaxXLSXUnzipped
 	maxUnzipXMLBytes = 16 << 20
 )
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"kaohe/workflow"
 	"regexp"
 	"strings"
@@ -12,9 +13,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 )
-
-// MinPasswordLen is the shortest password an account may have.
-const MinPasswordLen = 8
 
 var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
 
@@ -46,77 +44,155 @@ func hashPassword(password string, cost int) (string, error) {
 	return string(h), err
 }
 
+// Credentials are what a sign-in sends, with the address it comes from.
+type Credentials struct {
+	Username string
+	Password string
+	// Address is the client's IP address: the connection's peer, or the
+	// one a trusted reverse proxy names.
+	Address string
+}
+
 // Login checks a username and password and returns a new session token and
-// its expiry. Wrong credentials give EUNAUTHORIZED; too many failures for
-// the username within the window give ETHROTTLED, even with the right
-// password, until the window has passed.
-func (s *Service) Login(ctx context.Context, username, password string) (token string, user *workflow.User, expires time.Time, err error) {
-	limit, window := s.opt.LoginLimit, s.opt.LoginWindow
-	key := "user:" + strings.ToLower(strings.TrimSpace(username))
-	failed := false
+// its expiry. Wrong credentials give EUNAUTHORIZED. Failed attempts slow
+// further ones (Options.Throttle): from an address that keeps failing, and
+// for a username from the addresses that failed it, an attempt before its
+// time gives ETHROTTLED with RetryAfter set, whatever the password. An
+// account can always sign in from an address that has not failed for it.
+//
+// The attempt is claimed (recorded as a failure) in one short write
+// transaction before the password is checked, so that parallel guesses
+// are counted one by one; bcrypt runs outside any transaction; a success
+// clears the failures of the username from the address and opens the
+// session in a second one.
+func (s *Service) Login(ctx context.Context, c Credentials) (token string, user *workflow.User, expires time.Time, err error) {
+	name := strings.TrimSpace(c.Username)
+	recName, recAddr := workflow.LoginName(name), workflow.LoginName(c.Address)
+	th := s.opt.Throttle
+	var u *workflow.User
 	err = s.update(ctx, func(tx Tx, now time.Time) error {
-		n, err := tx.LoginFailures(key, now.Add(-window))
+		f, err := tx.LoginFailures(recName, recAddr, now.Add(-th.Window))
 		if err != nil {
 			return err
 		}
-		if n >= limit {
-			return workflow.Errorf(workflow.ETHROTTLED, "登录失败次数过多，请%d分钟后再试", int(window/time.Minute))
+		if at := th.RetryAt(f); at.After(now) {
+			wait := at.Sub(now)
+			return &workflow.Error{Code: workflow.ETHROTTLED, RetryAfter: wait,
+				Message: fmt.Sprintf("登录失败次数过多，请%s后再试", waitText(wait))}
 		}
-		u, err := tx.UserByName(strings.TrimSpace(username))
+		if err := tx.PurgeLoginFailures(now.Add(-th.Window)); err != nil {
+			return err
+		}
+		if err := tx.AddLoginFailure(recName, recAddr, now); err != nil {
+			return err
+		}
+		if len(name) > workflow.MaxLoginNameBytes {
+			return nil // no account has such a name
+		}
+		u, err = tx.UserByName(name)
 		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
-			// Spend the same time as a real check.
-			_ = bcrypt.CompareHashAndPassword([]byte("$2a$10$7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z3ZsDbTIFfDeSCSWWVEqWqQO"), []byte(password))
-			failed = true
-			return workflow.Errorf(workflow.EUNAUTHORIZED, "用户名或密码错误")
+			u, err = nil, nil
 		}
-		if err != nil {
+		return err
+	})
+	if err != nil {
+		return "", nil, time.Time{}, err
+	}
+	// An unknown user costs the same time as a wrong password.
+	hash := s.dummyHash()
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	match, err := s.checkPassword(ctx, hash, c.Password)
+	if err != nil {
+		return "", nil, time.Time{}, err
+	}
+	if !match || u == nil {
+		return "", nil, time.Time{}, workflow.Errorf(workflow.EUNAUTHORIZED, "用户名或密码错误")
+	}
+	err = s.update(ctx, func(tx Tx, now time.Time) error {
+		if err := tx.ClearLoginFailures(recName, recAddr); err != nil {
 			return err
-		}
-		if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-			failed = true
-			return workflow.Errorf(workflow.EUNAUTHORIZED, "用户名或密码错误")
 		}
 		token = NewToken()
 		expires = now.Add(s.opt.TokenTTL)
 		if err := tx.CreateSession(&workflow.Session{TokenHash: HashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: expires}); err != nil {
 			return err
 		}
-		if err := tx.ClearLoginFailures(key); err != nil {
-			return err
-		}
-		user = u
-		return audit(tx, now, Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Unit: u.UnitCode}, u.UnitCode, "login", "user:"+u.Username, "")
+		return audit(tx, now, Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Unit: u.UnitCode}, u.UnitCode, "login", "user:"+u.Username, c.Address)
 	})
-	if failed {
-		// Recorded in its own transaction: the login's was rolled back.
-		_ = s.update(ctx, func(tx Tx, now time.Time) error { return tx.AddLoginFailure(key, now) })
-	}
 	if err != nil {
 		return "", nil, time.Time{}, err
 	}
-	return token, user, expires, nil
+	return token, u, expires, nil
+}
+
+// waitText says a wait in Chinese, rounded up to whole seconds or minutes.
+func waitText(d time.Duration) string {
+	if d <= time.Minute {
+		return fmt.Sprintf("%d秒", int((d+time.Second-1)/time.Second))
+	}
+	return fmt.Sprintf("%d分钟", int((d+time.Minute-1)/time.Minute))
+}
+
+// hash returns the bcrypt hash of password at the service's cost, taking
+// one of the password slots (Options.PasswordSlots).
+func (s *Service) hash(ctx context.Context, password string) (string, error) {
+	if err := s.takeSlot(ctx); err != nil {
+		return "", err
+	}
+	defer s.releaseSlot()
+	return hashPassword(password, s.opt.BcryptCost)
+}
+
+// checkPassword reports whether password matches hash, taking one of the
+// password slots.
+func (s *Service) checkPassword(ctx context.Context, hash, password string) (bool, error) {
+	if err := s.takeSlot(ctx); err != nil {
+		return false, err
+	}
+	defer s.releaseSlot()
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil, nil
+}
+
+// takeSlot waits for a password slot: bcrypt is all processor, and a
+// crowd of sign-ins (or a flood of guesses from many addresses) would
+// otherwise take every core from the other requests. A request that gives
+// up waiting gets EUNAVAILABLE.
+func (s *Service) takeSlot(ctx context.Context) error {
+	select {
+	case s.passwordSlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return workflow.Errorf(workflow.EUNAVAILABLE, "服务器繁忙，请稍后再试")
+	}
+}
+
+func (s *Service) releaseSlot() { <-s.passwordSlots }
+
+// dummyHash is a bcrypt hash at the service's cost that no password
+// matches, computed once.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = hashPassword(NewToken(), s.opt.BcryptCost)
+	})
+	return s.dummy
 }
 
 // Authenticate returns the actor of a live session token (EUNAUTHORIZED when
 // the token is unknown or expired).
 func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error) {
 	var a Actor
+	hash := HashToken(token)
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
-		sess, err := tx.Session(HashToken(token), now)
+		u, err := tx.SessionUser(hash, now)
 		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
 			return workflow.Errorf(workflow.EUNAUTHORIZED, "登录已失效，请重新登录")
 		}
 		if err != nil {
 			return err
 		}
-		u, err := tx.UserByID(sess.UserID)
-		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
-			return workflow.Errorf(workflow.EUNAUTHORIZED, "登录已失效，请重新登录")
-		}
-		if err != nil {
-			return err
-		}
-		a = Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Unit: u.UnitCode}
+		a = Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Unit: u.UnitCode, Session: hash}
 		return nil
 	})
 	return a, err
@@ -145,9 +221,7 @@ func (n *NewUser) check() []workflow.Violation {
 	if !usernamePattern.MatchString(n.Username) {
 		vs = append(vs, workflow.Violation{Path: "username", Rule: "user.username.invalid", Message: "用户名应为2-64位字母、数字或 _ . @ -"})
 	}
-	if len([]rune(n.Password)) < MinPasswordLen {
-		vs = append(vs, workflow.Violation{Path: "password", Rule: "user.password.short", Message: "密码至少8位"})
-	}
+	vs = append(vs, workflow.CheckPassword("password", n.Username, n.Password)...)
 	if !n.Role.Valid() {
 		vs = append(vs, workflow.Violation{Path: "role", Rule: "user.role.invalid", Message: "角色应为 office、unit 或 viewer"})
 	}
@@ -171,7 +245,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, n NewUser) (*workflow
 	if vs := n.check(); len(vs) > 0 {
 		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "账号信息有误", Details: vs}
 	}
-	hash, err := hashPassword(n.Password, s.opt.BcryptCost)
+	hash, err := s.hash(ctx, n.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -213,15 +287,18 @@ func (s *Service) Users(ctx context.Context, a Actor) ([]workflow.User, error) {
 }
 
 // SetPassword changes a password: the office for anyone, others for
-// themselves only.
+// themselves only. It ends every other session of the account (a change
+// of one's own keeps the session that made it). It returns EVALIDATION for
+// a password that breaks workflow.CheckPassword, EFORBIDDEN and
+// ENOTFOUND.
 func (s *Service) SetPassword(ctx context.Context, a Actor, username, password string) error {
 	if a.Role != workflow.RoleOffice && a.Role != workflow.RoleSystem && a.Username != username {
 		return workflow.Errorf(workflow.EFORBIDDEN, "只能修改自己的密码")
 	}
-	if len([]rune(password)) < MinPasswordLen {
-		return &workflow.Error{Code: workflow.EVALIDATION, Message: "密码不符合要求", Details: []workflow.Violation{{Path: "password", Rule: "user.password.short", Message: "密码至少8位"}}}
+	if vs := workflow.CheckPassword("password", username, password); vs != nil {
+		return &workflow.Error{Code: workflow.EVALIDATION, Message: "密码不符合要求", Details: vs}
 	}
-	hash, err := hashPassword(password, s.opt.BcryptCost)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -233,25 +310,45 @@ func (s *Service) SetPassword(ctx context.Context, a Actor, username, password s
 		if err := tx.SetPassword(u.ID, hash); err != nil {
 			return err
 		}
+		keep := ""
+		if u.ID == a.UserID {
+			keep = a.Session
+		}
+		if err := tx.DeleteSessionsOf(u.ID, keep); err != nil {
+			return err
+		}
 		return audit(tx, now, a, u.UnitCode, "user.password", "user:"+username, "")
 	})
 }
 
 // EnsureAdmin creates the office account "admin" when the database has no
 // account at all. It returns the password it set, or "" when nothing was
-// created; password is used when set, else a random one is generated.
+// created; password is used when set (EVALIDATION when it breaks
+// workflow.CheckPassword), else a random one is generated.
 func (s *Service) EnsureAdmin(ctx context.Context, password string) (string, error) {
+	var none bool
+	if err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		users, err := tx.Users()
+		none = len(users) == 0
+		return err
+	}); err != nil || !none {
+		return "", err
+	}
+	if password == "" {
+		password = NewToken()[:16]
+	}
+	if vs := workflow.CheckPassword("admin_password", "admin", password); vs != nil {
+		return "", &workflow.Error{Code: workflow.EVALIDATION, Message: "admin 的初始密码不符合要求：" + vs[0].Message, Details: vs}
+	}
+	// Hashed outside the transaction: bcrypt takes tens of milliseconds.
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return "", err
+	}
 	created := ""
-	err := s.update(ctx, func(tx Tx, now time.Time) error {
+	err = s.update(ctx, func(tx Tx, now time.Time) error {
 		users, err := tx.Users()
 		if err != nil || len(users) > 0 {
-			return err
-		}
-		if password == "" {
-			password = NewToken()[:16]
-		}
-		hash, err := hashPassword(password, s.opt.BcryptCost)
-		if err != nil {
 			return err
 		}
 		err = tx.CreateUser(&workflow.User{Username: "admin", PasswordHash: hash, Role: workflow.RoleOffice, CreatedAt: now})

@@ -498,20 +498,29 @@ func (s *Service) runScoring(ctx context.Context, a Actor, year int, mark string
 	if err := a.requireRole(workflow.RoleOffice, workflow.RoleSystem); err != nil {
 		return nil, err
 	}
-	var out *workflow.ScoringRun
-	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		if mark != "" {
-			if err := tx.MarkJobDone(mark, now); err != nil {
-				return err
-			}
-		}
+	// Read and score in a read transaction, store in a write one: a year
+	// of many units takes seconds to score, which must not hold the write
+	// lock. The run records the digest of what it read; publishing checks
+	// it again (ESTALE when the inputs changed in between).
+	now := s.clock.Now().UTC()
+	var g *gathered
+	err := s.store.View(ctx, func(tx Tx) error {
 		p, err := planOf(tx, year)
 		if err != nil {
 			return err
 		}
-		g, err := s.gatherAndScore(tx, p, now)
-		if err != nil {
-			return err
+		g, err = s.gatherAndScore(tx, p, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out *workflow.ScoringRun
+	err = s.store.Update(ctx, func(tx Tx) error {
+		if mark != "" {
+			if err := tx.MarkJobDone(mark, now); err != nil {
+				return err
+			}
 		}
 		run := &workflow.ScoringRun{Year: year, CreatedAt: now, CreatedBy: a.Username, InputsDigest: g.digest, Units: len(g.results), Results: g.results}
 		if err := tx.CreateScoringRun(run); err != nil {

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"kaohe/workflow"
+	"runtime"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -17,6 +19,11 @@ type Service struct {
 	files FileStore
 	clock workflow.Clock
 	opt   Options
+
+	dummyOnce sync.Once
+	dummy     string
+	// passwordSlots bounds the bcrypt work running at once.
+	passwordSlots chan struct{}
 }
 
 // Options are the service's settings; New gives every zero field its
@@ -24,12 +31,15 @@ type Service struct {
 type Options struct {
 	// TokenTTL is how long a login lasts (12 hours).
 	TokenTTL time.Duration
-	// LoginLimit failed logins within LoginWindow block further attempts
-	// (5 in 15 minutes).
-	LoginLimit  int
-	LoginWindow time.Duration
+	// Throttle slows failed logins (5 failures of a username and 20 from an
+	// address before any wait, counted over 24 hours, waits of at most 15
+	// minutes).
+	Throttle workflow.LoginThrottle
 	// BcryptCost is the password hashing cost (bcrypt's default).
 	BcryptCost int
+	// PasswordSlots is how many password hashes or checks run at once;
+	// the others wait (half the processors, at least one).
+	PasswordSlots int
 	// Upload bounds evidence uploads (20 MiB a file, 20 files a node).
 	Upload UploadLimits
 	// WarningDays is how many days before its checkpoint a node that owes a
@@ -60,14 +70,23 @@ func New(store Store, files FileStore, clock workflow.Clock, o Options) *Service
 	if o.TokenTTL <= 0 {
 		o.TokenTTL = 12 * time.Hour
 	}
-	if o.LoginLimit <= 0 {
-		o.LoginLimit = 5
+	if o.Throttle.FreePerUser <= 0 {
+		o.Throttle.FreePerUser = 5
 	}
-	if o.LoginWindow <= 0 {
-		o.LoginWindow = 15 * time.Minute
+	if o.Throttle.FreePerAddress <= 0 {
+		o.Throttle.FreePerAddress = 20
+	}
+	if o.Throttle.Window <= 0 {
+		o.Throttle.Window = 24 * time.Hour
+	}
+	if o.Throttle.MaxDelay <= 0 {
+		o.Throttle.MaxDelay = 15 * time.Minute
 	}
 	if o.BcryptCost == 0 {
 		o.BcryptCost = bcrypt.DefaultCost
+	}
+	if o.PasswordSlots <= 0 {
+		o.PasswordSlots = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	if o.Upload.MaxFileBytes <= 0 {
 		o.Upload.MaxFileBytes = DefaultMaxFileBytes
@@ -78,7 +97,7 @@ func New(store Store, files FileStore, clock workflow.Clock, o Options) *Service
 	if o.WarningDays <= 0 {
 		o.WarningDays = 7
 	}
-	return &Service{store: store, files: files, clock: clock, opt: o}
+	return &Service{store: store, files: files, clock: clock, opt: o, passwordSlots: make(chan struct{}, o.PasswordSlots)}
 }
 
 // Actor is who makes a request. The zero Actor may do nothing.
@@ -87,6 +106,9 @@ type Actor struct {
 	Username string        `json:"username"`
 	Role     workflow.Role `json:"role"`
 	Unit     string        `json:"unit_code,omitempty"`
+	// Session is the token hash of the session that signed the actor in
+	// ("" for the system), so that a password change can keep it.
+	Session string `json:"-"`
 }
 
 // SystemActor is the scheduler acting on its own.

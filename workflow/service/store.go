@@ -184,16 +184,31 @@ type AccountTx interface {
 	// Session returns the live session with the token hash (ENOTFOUND when
 	// absent or expired at now).
 	Session(tokenHash string, now time.Time) (*workflow.Session, error)
+	// SessionUser returns the account of the live session with the token
+	// hash, in one read, without its password hash (ENOTFOUND when the
+	// session is absent or expired at now, or the account gone).
+	SessionUser(tokenHash string, now time.Time) (*workflow.User, error)
 	DeleteSession(tokenHash string) error
-	// LoginFailures counts the failed logins for key since the given time.
-	LoginFailures(key string, since time.Time) (int, error)
-	AddLoginFailure(key string, at time.Time) error
-	ClearLoginFailures(key string) error
+	// DeleteSessionsOf ends every session of the account except the one
+	// with keepTokenHash ("" keeps none).
+	DeleteSessionsOf(userID int64, keepTokenHash string) error
+	// LoginFailures counts the failed logins since the given time of
+	// username, from address, and of username from address.
+	LoginFailures(username, address string, since time.Time) (workflow.LoginFailures, error)
+	AddLoginFailure(username, address string, at time.Time) error
+	// ClearLoginFailures forgets the failures of username from address.
+	ClearLoginFailures(username, address string) error
+	// PurgeLoginFailures forgets the failures before the given time.
+	PurgeLoginFailures(before time.Time) error
 }
 
 // SubmissionTx reads and writes submissions and their history.
 type SubmissionTx interface {
 	Submission(year int, unit string) (*workflow.Submission, error)
+	// SubmissionJSON is Submission without decoding the document: Doc is
+	// empty and the stored JSON of the document comes beside it, with the
+	// tables' receipt (nil when none), in one read.
+	SubmissionJSON(year int, unit string) (*workflow.Submission, *workflow.Receipt, string, error)
 	Submissions(year int) ([]workflow.Submission, error)
 	CreateSubmission(s *workflow.Submission) error
 	// UpdateSubmission writes s if the stored version is still prevVersion,

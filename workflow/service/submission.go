@@ -1,7 +1,9 @@
 package service
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"kaohe/workflow"
 	"sort"
@@ -80,19 +82,16 @@ func loadSubmission(tx Tx, year int, unit string) (*workflow.Submission, error) 
 }
 
 // GetSubmission returns a unit's submission (ENOTFOUND before its first
-// save, or when a may not see the unit).
+// save, when the plan does not exist, or when a may not see the unit).
 func (s *Service) GetSubmission(ctx context.Context, a Actor, year int, unit string) (*SubmissionView, error) {
 	if err := s.submissionScope(a, unit); err != nil {
 		return nil, err
 	}
 	var out *SubmissionView
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
 		sub, err := loadSubmission(tx, year, unit)
 		if err != nil {
-			return err
+			return noSubmission(tx, year, err)
 		}
 		out = viewOf(sub)
 		rc, err := receiptOf(tx, year, unit)
@@ -109,6 +108,108 @@ func (s *Service) GetSubmission(ctx context.Context, a Actor, year int, unit str
 		return nil
 	})
 	return out, err
+}
+
+// noSubmission is the error of a submission that could not be read: a
+// missing plan says so rather than that the unit has not started.
+func noSubmission(tx Tx, year int, err error) error {
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+		if _, perr := planOf(tx, year); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+// GetSubmissionJSON is GetSubmission encoded: byte for byte what
+// encoding/json makes of its view, but written around the document as
+// stored rather than decoding the document and encoding it again. A unit
+// reading its own tables is the commonest request of a deadline day, and
+// the document is nearly all of it (TestSubmissionJSONIsTheView). Same
+// errors as GetSubmission.
+func (s *Service) GetSubmissionJSON(ctx context.Context, a Actor, year int, unit string) ([]byte, error) {
+	if err := s.submissionScope(a, unit); err != nil {
+		return nil, err
+	}
+	var sub *workflow.Submission
+	var doc string
+	var rc *workflow.Receipt
+	late := false
+	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+		var err error
+		sub, rc, doc, err = tx.SubmissionJSON(year, unit)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			err = workflow.Errorf(workflow.ENOTFOUND, "单位“%s”尚未填报%d年度指标表", unit, year)
+		}
+		if err != nil {
+			return noSubmission(tx, year, err)
+		}
+		if rc == nil {
+			return nil
+		}
+		p, err := planOf(tx, year)
+		if err != nil {
+			return err
+		}
+		late = lateArrival(p, sub, rc)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// As GetSubmission: a receipt of the tables says when they arrived.
+	return viewJSON(sub, doc, func(v *SubmissionView) {
+		if rc != nil {
+			v.Received, v.Late = rc, late
+		}
+	})
+}
+
+// emptyDocumentJSON is how an empty normalized document's members encode
+// inside a view.
+var emptyDocumentJSON = []byte(`"party":[],"business":[],"innovation":[]`)
+
+// viewJSON encodes the view of sub, completed by finish, whose document
+// is stored as doc. A
+// document as the service stores it (normalized, then encoded by
+// encoding/json: compact, HTML-escaped, its three members in order, no
+// null) is put in place of the members of an empty one; anything else is
+// decoded and encoded the slow way. Keys inside the view's other strings
+// are escaped ("\"party\""), so the empty members occur once.
+func viewJSON(sub *workflow.Submission, doc string, finish func(*SubmissionView)) ([]byte, error) {
+	if !storedCanonically(doc) {
+		if err := json.Unmarshal([]byte(doc), &sub.Doc); err != nil {
+			return nil, fmt.Errorf("stored document of %s: %w", workflow.SubmissionRef(sub.Year, sub.Unit), err)
+		}
+		v := viewOf(sub)
+		finish(v)
+		return json.Marshal(v)
+	}
+	sub.Doc = workflow.Document{}
+	v := viewOf(sub)
+	finish(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	i := bytes.Index(b, emptyDocumentJSON)
+	if i < 0 {
+		return nil, fmt.Errorf("view of %s: no document members", workflow.SubmissionRef(sub.Year, sub.Unit))
+	}
+	members := doc[1 : len(doc)-1]
+	out := make([]byte, 0, len(b)+len(members))
+	out = append(out, b[:i]...)
+	out = append(out, members...)
+	return append(out, b[i+len(emptyDocumentJSON):]...), nil
+}
+
+// storedCanonically reports whether doc is a normalized document as
+// encoding/json writes it: {"party":[…],"business":[…],"innovation":[…]}
+// with no null anywhere (a null in a string only sends it the slow way).
+// Only the store's encoding of a workflow.Document is ever stored, so an
+// array first and last means all three members, in that order.
+func storedCanonically(doc string) bool {
+	return strings.HasPrefix(doc, `{"party":[`) && strings.HasSuffix(doc, `]}`) && !strings.Contains(doc, "null")
 }
 
 // lateArrival says whether a submission's tables arrived after the
@@ -221,6 +322,37 @@ func (s *Service) PutSubmission(ctx context.Context, a Actor, year int, unit str
 		return audit(tx, now, a, unit, "submission.save", workflow.SubmissionRef(year, unit), fmt.Sprintf("version %d", sub.Version))
 	})
 	return out, created, err
+}
+
+// CheckSave runs the checks of PutSubmission that need no document, and
+// writes nothing, so that an imported file is refused before it is parsed
+// when the draft could not take it: ENOTFOUND (no such plan or unit, or
+// another unit's), EFORBIDDEN (a role that may not save), ESTATE (the
+// tables are neither a draft nor returned).
+func (s *Service) CheckSave(ctx context.Context, a Actor, year int, unit string) error {
+	if err := s.submissionScope(a, unit); err != nil {
+		return err
+	}
+	if err := a.requireRole(workflow.RoleUnit, workflow.RoleOffice); err != nil {
+		return err
+	}
+	return s.view(ctx, func(tx Tx, _ time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		if _, err := unitOf(tx, unit); err != nil {
+			return err
+		}
+		sub, err := tx.Submission(year, unit)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = workflow.Next(sub.State, workflow.ActionSave, a.Role)
+		return err
+	})
 }
 
 func staleError(stored, sent int) error {

@@ -43,6 +43,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -169,6 +170,13 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			sqlDB.Close()
 			return nil, err
 		}
+		// Readers keep their connections: database/sql keeps two idle by
+		// default, and opening a SQLite connection (file, pragmas, WAL
+		// index) costs more than a read. More readers than this wait for a
+		// connection rather than for the processors.
+		readers := max(8, 4*runtime.GOMAXPROCS(0))
+		db.readSQL.SetMaxOpenConns(readers)
+		db.readSQL.SetMaxIdleConns(readers)
 	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
@@ -359,6 +367,14 @@ type tx struct {
 }
 
 var _ service.Tx = (*tx)(nil)
+
+// queryRow runs a query of one row on the transaction's connection
+// directly, past gorm's statement building and reflection: for the reads
+// every request makes (signing in, a unit's tables), where those cost as
+// much as the query.
+func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	return t.db.Statement.ConnPool.QueryRowContext(t.db.Statement.Context, query, args...)
+}
 
 // translate turns a gorm error into the workflow's terms: a missing record
 // is ENOTFOUND and a taken unique key ECONFLICT, both naming what (in

@@ -125,7 +125,7 @@ func TestMariaDBSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	binary := map[string]bool{"units.code": true, "users.username": true, "sessions.token_hash": true, "submissions.unit": true, "login_failures.login_key": true,
+	binary := map[string]bool{"units.code": true, "users.username": true, "sessions.token_hash": true, "submissions.unit": true, "login_failures.username": true, "login_failures.address": true,
 		"manual_deductions.unit": true,
 		"outbox.unit":            true, "outbox.deadline": true, "outbox.recipient": true, "outbox.claimed_by": true,
 		"leases.name": true, "job_marks.name": true}

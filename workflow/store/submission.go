@@ -1,8 +1,12 @@
 package store
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 
 	"kaohe/workflow"
 )
@@ -109,6 +113,41 @@ func (t *tx) Submission(year int, unit string) (*workflow.Submission, error) {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// SubmissionJSON returns the submission of unit for year without decoding
+// its document (Doc is left empty), the document as stored (the JSON of
+// the normalized document the service wrote), and the office's receipt of
+// the tables (nil when none), in one query. ENOTFOUND when absent. It scans
+// the row itself (queryRow): it is the hot read of a deadline day.
+func (t *tx) SubmissionJSON(year int, unit string) (*workflow.Submission, *workflow.Receipt, string, error) {
+	var r submissionRow
+	var doc string // as the driver returns it: scanned into []byte, it would be copied
+	var receivedAt, recordedAt sql.Null[time.Time]
+	var reason, recordedBy sql.NullString
+	err := t.queryRow(`SELECT s.id, s.state, s.version, s.doc, s.comment, s.comments, s.certified, s.submitted_at,
+		s.first_submitted_at, s.late, s.created_at, s.updated_at, r.received_at, r.reason, r.recorded_by, r.recorded_at
+		FROM submissions s LEFT JOIN submission_receipts r ON r.year = s.year AND r.unit = s.unit
+		WHERE s.year = ? AND s.unit = ?`, year, unit).
+		Scan(&r.ID, &r.State, &r.Version, &doc, &r.Comment, &r.Comments, &r.Certified, &r.SubmittedAt, &r.FirstSubmittedAt,
+			&r.Late, &r.CreatedAt, &r.UpdatedAt, &receivedAt, &reason, &recordedBy, &recordedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = gorm.ErrRecordNotFound
+	}
+	if err != nil {
+		return nil, nil, "", translate(err, "submission", submissionName(year, unit))
+	}
+	r.Year, r.Unit = year, ident(unit)
+	s, err := r.submission()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	var rc *workflow.Receipt
+	if receivedAt.Valid {
+		rc = &workflow.Receipt{Year: year, Unit: unit, At: receivedAt.V.UTC(), Reason: reason.String,
+			By: recordedBy.String, RecordedAt: recordedAt.V.UTC()}
+	}
+	return &s, rc, doc, nil
 }
 
 // Submissions returns every submission of year ordered by unit.

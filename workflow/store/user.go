@@ -1,8 +1,12 @@
 package store
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 
 	"kaohe/workflow"
 )
@@ -36,11 +40,13 @@ type sessionRow struct {
 // TableName is the table of sessionRow.
 func (sessionRow) TableName() string { return "sessions" }
 
-// loginFailureRow is one failed login for a throttling key.
+// loginFailureRow is one failed login: the username and the source
+// address as sent, each cut to workflow.MaxLoginNameBytes by the service.
 type loginFailureRow struct {
 	ID       int64     `gorm:"primaryKey"`
-	LoginKey ident     `gorm:"size:191;not null;index:login_failures_key_at,priority:1"`
-	At       time.Time `gorm:"not null;precision:6;index:login_failures_key_at,priority:2"`
+	Username ident     `gorm:"size:64;not null;index:login_failures_username,priority:1"`
+	Address  ident     `gorm:"size:64;not null;index:login_failures_address,priority:1"`
+	At       time.Time `gorm:"not null;precision:6;index:login_failures_username,priority:2;index:login_failures_address,priority:2;index:login_failures_at"`
 }
 
 // TableName is the table of loginFailureRow.
@@ -127,6 +133,26 @@ func (t *tx) Session(tokenHash string, now time.Time) (*workflow.Session, error)
 	return &workflow.Session{TokenHash: string(r.TokenHash), UserID: r.UserID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}, nil
 }
 
+// SessionUser returns the account of the session with tokenHash if the
+// session expires after now, in one query (ENOTFOUND when the session is
+// absent or expired, or its account gone). The password hash is left
+// empty: signing in a request never needs it.
+func (t *tx) SessionUser(tokenHash string, now time.Time) (*workflow.User, error) {
+	var u workflow.User
+	var role string
+	err := t.queryRow(`SELECT users.id, users.username, users.role, users.unit_code FROM sessions
+		JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ? AND sessions.expires_at > ?`,
+		tokenHash, utc(now)).Scan(&u.ID, &u.Username, &role, &u.UnitCode)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = gorm.ErrRecordNotFound
+	}
+	if err != nil {
+		return nil, translate(err, "session user", "登录会话")
+	}
+	u.Role = workflow.Role(role)
+	return &u, nil
+}
+
 // DeleteSession removes the session with tokenHash (ENOTFOUND when absent).
 func (t *tx) DeleteSession(tokenHash string) error {
 	res := t.db.Where("token_hash = ?", tokenHash).Delete(&sessionRow{})
@@ -139,22 +165,61 @@ func (t *tx) DeleteSession(tokenHash string) error {
 	return nil
 }
 
-// LoginFailures counts the failures recorded for key at or after since.
-func (t *tx) LoginFailures(key string, since time.Time) (int, error) {
-	var n int64
-	err := t.db.Model(&loginFailureRow{}).Where("login_key = ? AND at >= ?", key, utc(since)).Count(&n).Error
-	if err != nil {
-		return 0, internal(err, "login failures")
+// LoginFailures counts the failures at or after since of username, from
+// address, and of username from address, with the latest time of the
+// first two.
+func (t *tx) LoginFailures(username, address string, since time.Time) (workflow.LoginFailures, error) {
+	var f workflow.LoginFailures
+	// The latest is read as a row, not as MAX(at), which SQLite returns
+	// as text and MySQL as a time.
+	last := func(col, val string) (int, time.Time, error) {
+		var n int64
+		q := t.db.Model(&loginFailureRow{}).Where(col+" = ? AND at >= ?", val, utc(since))
+		if err := q.Count(&n).Error; err != nil || n == 0 {
+			return 0, time.Time{}, err
+		}
+		var r loginFailureRow
+		err := t.db.Where(col+" = ? AND at >= ?", val, utc(since)).Order("at DESC").Take(&r).Error
+		return int(n), r.At.UTC(), err
 	}
-	return int(n), nil
+	var err error
+	if f.User, f.UserLast, err = last("username", username); err != nil {
+		return f, internal(err, "login failures")
+	}
+	if f.Address, f.AddressLast, err = last("address", address); err != nil {
+		return f, internal(err, "login failures")
+	}
+	if f.User > 0 && f.Address > 0 {
+		var n int64
+		err := t.db.Model(&loginFailureRow{}).Where("username = ? AND address = ? AND at >= ?", username, address, utc(since)).Count(&n).Error
+		if err != nil {
+			return f, internal(err, "login failures")
+		}
+		f.UserFromAddress = int(n)
+	}
+	return f, nil
 }
 
-// AddLoginFailure records a failure for key at the given time.
-func (t *tx) AddLoginFailure(key string, at time.Time) error {
-	return internal(t.db.Create(&loginFailureRow{LoginKey: ident(key), At: utc(at)}).Error, "add login failure")
+// AddLoginFailure records a failure of username from address at the given
+// time.
+func (t *tx) AddLoginFailure(username, address string, at time.Time) error {
+	r := loginFailureRow{Username: ident(username), Address: ident(address), At: utc(at)}
+	return internal(t.db.Create(&r).Error, "add login failure")
 }
 
-// ClearLoginFailures forgets every failure of key; none is not an error.
-func (t *tx) ClearLoginFailures(key string) error {
-	return internal(t.db.Where("login_key = ?", key).Delete(&loginFailureRow{}).Error, "clear login failures")
+// ClearLoginFailures forgets the failures of username from address; none
+// is not an error.
+func (t *tx) ClearLoginFailures(username, address string) error {
+	return internal(t.db.Where("username = ? AND address = ?", username, address).Delete(&loginFailureRow{}).Error, "clear login failures")
+}
+
+// PurgeLoginFailures forgets every failure before the given time.
+func (t *tx) PurgeLoginFailures(before time.Time) error {
+	return internal(t.db.Where("at < ?", utc(before)).Delete(&loginFailureRow{}).Error, "purge login failures")
+}
+
+// DeleteSessionsOf ends every session of account userID except the one
+// with keepTokenHash ("" keeps none).
+func (t *tx) DeleteSessionsOf(userID int64, keepTokenHash string) error {
+	return internal(t.db.Where("user_id = ? AND token_hash <> ?", userID, keepTokenHash).Delete(&sessionRow{}).Error, "delete sessions")
 }

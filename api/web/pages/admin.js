@@ -1,11 +1,13 @@
 // Units and accounts (#/admin, the office): the units with their contacts,
-// a new unit with its contacts, the accounts and a new account.
+// a new unit with its contacts, the accounts and a new account, and the
+// office's own group robots and calendar feed.
 
 import { api } from "../api.js";
 import { $, app, esc, fmtTime, message } from "../dom.js";
 import { markForm, show } from "../feedback.js";
 import { label } from "../labels.js";
 import { session, setUnits } from "../session.js";
+import { channelActions, channelChange, channelConfirms, channelForms, channelsSection, loadChannels } from "../parts/channels.js";
 import { contactFields, contactRows, editContact, emptyContact } from "../parts/contacts.js";
 
 // newContacts are the contacts typed into the new-unit form; they survive
@@ -13,7 +15,7 @@ import { contactFields, contactRows, editContact, emptyContact } from "../parts/
 let newContacts = [];
 
 export async function open() {
-  const [units, users] = await Promise.all([api("GET", "/units"), api("GET", "/users")]);
+  const [units, users] = await Promise.all([api("GET", "/units"), api("GET", "/users"), loadChannels("")]);
   setUnits(units);
   if (!newContacts.length) newContacts = [emptyContact()];
   let html = `<h2>单位与账号</h2>
@@ -41,7 +43,7 @@ export async function open() {
     <label>新密码 <span class="f" data-path="password"><input name="password" id="reset-password" type="password" autocomplete="new-password" minlength="8" required></span></label></div>
     <p class="hint">用于使用人忘记密码时：重置后请将新密码告知使用人，并提醒其登录后在“修改密码”中改为自己的密码。</p>
     <div class="actions"><button type="submit" class="primary" id="reset-button">重置密码</button></div><div id="reset-result"></div></form></section>`;
-  app().innerHTML = html;
+  app().innerHTML = html + channelsSection();
 }
 
 function drawContacts() { $("#new-contacts").innerHTML = contactRows(newContacts, "contacts", true); }
@@ -89,16 +91,20 @@ async function resetPassword(form) {
 }
 
 export const actions = {
+  ...channelActions,
   "add-contact": () => { newContacts.push(emptyContact(newContacts)); drawContacts(); },
   "del-contact": btn => { newContacts.splice(Number(btn.dataset.index), 1); drawContacts(); },
 };
 
-export const forms = { "create-unit": createUnit, "create-user": createUser, "reset-password": resetPassword };
+export const forms = { ...channelForms, "create-unit": createUnit, "create-user": createUser, "reset-password": resetPassword };
 
 export function input(el) {
   if (el.matches("#new-contacts [data-contact]")) editContact(newContacts, el);
 }
 
+export const confirms = channelConfirms;
+
 export function change(el) {
+  if (channelChange(el)) return;
   if (el.id === "user-role") $("#user-unit").disabled = el.value !== "unit";
 }

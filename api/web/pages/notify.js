@@ -1,8 +1,9 @@
-// The office's mail page (#/notify): the outbox of reminders, overdue
-// notices and digests by state, the failed messages first with a resend
-// button, filters by state and unit; and the banner on the overview while
-// messages have failed. The API answers 403 to other roles, which the page
-// shows as its error.
+// The office's message page (#/notify): the outbox of reminders, overdue
+// notices, digests and the notices of a published result, by email and to
+// group robots, by state; the failed messages first with a resend button,
+// filters by state, channel and unit; and the banner on the workplace
+// while messages have failed. The API answers 403 to other roles, which
+// the page shows as its error.
 
 import { api } from "../api.js";
 import { $, $$, app, esc, fmtTime, dateLabel, monthLabel, message } from "../dom.js";
@@ -13,12 +14,16 @@ import { session } from "../session.js";
 // The order of the count cards and filters: what needs the office first.
 const mailStates = ["failed", "pending", "sent", "expired"];
 
+// channels are the ways a message goes out, in the filter's order.
+const channels = ["email", "wecom", "dingtalk"];
+
 // filter is what the page shows; counts the latest counts read.
-const filter = { state: "", unit: "", limit: 200 };
+const filter = { state: "", channel: "", unit: "", limit: 200 };
 let drawing = 0;
 
 // deadlineLabel names what a message is about (plain text) from its
-// deadline key: submission:DATE, checkpoint:DATE or monthly:YYYY-MM.
+// deadline key: submission:DATE, checkpoint:DATE, monthly:YYYY-MM, and for
+// a published result result:YEAR, objection:ID or objections:YEAR/DATE.
 function deadlineLabel(key) {
   const [kind, rest] = String(key).split(/:(.*)/s);
   if (kind === "submission") return `指标表报送（${dateLabel(rest)}截止）`;
@@ -27,10 +32,25 @@ function deadlineLabel(key) {
     return `序时进度节点（${c ? c.name + "，" : ""}${dateLabel(rest)}）`;
   }
   if (kind === "monthly" && /^\d{4}-\d{2}$/.test(rest)) return `${monthLabel(rest)}会员实名制数量`;
+  if (kind === "result") return `${rest}年度考核结果公示`;
+  if (kind === "objection") return `异议第${rest}号的答复`;
+  if (kind === "objections") return `待答复的异议（${dateLabel(rest.split("/")[1] || "")}）`;
   return String(key);
 }
 
 function unitLabel(m) { return m.unit ? esc(session.units[m.unit] || m.unit) : `<span class="no-tag">（办公室汇总）</span>`; }
+
+const channelOf = m => m.channel || "email";
+
+// recipientLabel is who receives a message: a contact's name and address,
+// or a group robot's name (its recipient is an internal reference).
+function recipientLabel(m) {
+  if (channelOf(m) !== "email") return `${esc(m.name || label("channels", channelOf(m)))}<br><small>群机器人</small>`;
+  return `${m.name ? esc(m.name) + "<br>" : ""}<small>${esc(m.recipient)}</small>`;
+}
+
+// whom names a message's recipient in a sentence.
+function whom(m) { return channelOf(m) === "email" ? `发给${esc(m.recipient)}的邮件` : `发往群机器人“${esc(m.name || label("channels", channelOf(m)))}”的消息`; }
 
 // whenLabel is the time that matters in the message's state.
 function whenLabel(m) {
@@ -44,9 +64,10 @@ function mailRow(m) {
   // An expired reminder is not offered again: its deadline has passed and
   // the overdue notice tells the unit instead (the API would allow it).
   const resend = m.state === "failed";
-  return `<tr data-id="${m.id}" data-state="${esc(m.state)}" data-unit="${esc(m.unit)}">
+  return `<tr data-id="${m.id}" data-state="${esc(m.state)}" data-unit="${esc(m.unit)}" data-channel="${esc(channelOf(m))}">
     <td>${unitLabel(m)}</td>
-    <td class="recipient">${m.name ? esc(m.name) + "<br>" : ""}<small>${esc(m.recipient)}</small></td>
+    <td class="channel">${esc(label("channels", channelOf(m)))}</td>
+    <td class="recipient">${recipientLabel(m)}</td>
     <td>${esc(label("notice_kinds", m.kind))}</td>
     <td title="${esc(m.subject)}">${esc(deadlineLabel(m.deadline))}</td>
     <td class="num">${m.kind === "reminder" ? `${m.lead}天` : "—"}</td>
@@ -58,9 +79,9 @@ function mailRow(m) {
 }
 
 function mailTable(id, list, empty) {
-  let html = `<table class="list mail" id="${id}"><thead><tr><th>单位</th><th>收件人</th><th>类别</th><th>事项</th><th>提前天数</th><th>尝试次数</th><th>最后错误</th><th>时间</th><th>状态</th><th></th></tr></thead><tbody>`;
+  let html = `<table class="list mail" id="${id}"><thead><tr><th>单位</th><th>渠道</th><th>收件人</th><th>类别</th><th>事项</th><th>提前天数</th><th>尝试次数</th><th>最后错误</th><th>时间</th><th>状态</th><th></th></tr></thead><tbody>`;
   html += list.map(mailRow).join("");
-  if (!list.length) html += `<tr><td colspan="10" class="empty">${empty}</td></tr>`;
+  if (!list.length) html += `<tr><td colspan="11" class="empty">${empty}</td></tr>`;
   return html + `</tbody></table>`;
 }
 
@@ -73,6 +94,8 @@ function countCards(c) {
 }
 
 const query = extra => "?" + new URLSearchParams(Object.assign(filter.unit ? { unit: filter.unit } : {}, extra));
+// listQuery adds the channel, which the counts do not take.
+const listQuery = extra => query(Object.assign(filter.channel ? { channel: filter.channel } : {}, extra));
 
 export async function open() {
   // Filters draw the page again; when they change quickly, only the last
@@ -82,28 +105,33 @@ export async function open() {
   // as the page's error.
   const counts = await api("GET", "/notifications/counts" + query({}));
   const [failed, list] = await Promise.all([
-    api("GET", "/notifications" + query({ state: "failed", limit: "1000" })),
-    filter.state === "failed" ? Promise.resolve(null) : api("GET", "/notifications" + query(Object.assign({ limit: String(filter.limit) }, filter.state ? { state: filter.state } : {}))),
+    api("GET", "/notifications" + listQuery({ state: "failed", limit: "1000" })),
+    filter.state === "failed" ? Promise.resolve(null) : api("GET", "/notifications" + listQuery(Object.assign({ limit: String(filter.limit) }, filter.state ? { state: filter.state } : {}))),
   ]);
   if (seq !== drawing) return;
   const unitOpts = Object.keys(session.units).sort().map(c => `<option value="${esc(c)}"${c === filter.unit ? " selected" : ""}>${esc(session.units[c])}</option>`).join("");
-  let html = `<h2>邮件提醒</h2>
-  <p class="hint">提醒、逾期通知和汇总邮件都先进入发送队列，再由系统发出；邮件服务器拒收的会按间隔重试，重试用完仍未发出的为“发送失败”。请核对收件人的电子邮箱（在单位的督查工作联系人中修改）后重新发送。已发送的邮件不会重复发送。</p>
+  let html = `<h2>消息提醒</h2>
+  <p class="hint">提醒、逾期通知、汇总和考核结果的公示、异议答复，都先进入发送队列，再由系统发往联系人的电子邮箱和登记的企业微信群、钉钉群；被拒收的会按间隔重试，重试用完仍未发出的为“发送失败”。请核对收件人的电子邮箱（在单位的督查工作联系人中修改）或群机器人（在单位的指标表页联系人下方，办公室的在<a href="#/admin">单位与账号</a>页）后重新发送。已发送的消息不会重复发送。</p>
   ${countCards(counts)}
   <form id="mail-filter" class="card row"><label>状态 <select data-nfilter="state"><option value="">全部</option>${mailStates.map(s => `<option value="${s}"${s === filter.state ? " selected" : ""}>${esc(label("outbox_states", s))}</option>`).join("")}</select></label>
+    <label>渠道 <select data-nfilter="channel"><option value="">全部渠道</option>${channels.map(c => `<option value="${c}"${c === filter.channel ? " selected" : ""}>${esc(label("channels", c))}</option>`).join("")}</select></label>
     <label>单位 <select data-nfilter="unit"><option value="">全部单位</option>${unitOpts}</select></label>
     <label>条数 <select data-nfilter="limit">${[50, 200, 1000].map(n => `<option${n === filter.limit ? " selected" : ""}>${n}</option>`).join("")}</select></label>
     <span class="filler"></span><button type="button" data-action="refresh">刷新</button></form>
   <div id="result"></div>`;
-  const shownFailed = failed.length < counts.failed ? `（显示最近${failed.length}封）` : "";
-  html += `<section class="annex failed-mail${counts.failed ? " alarm" : ""}" id="failed-section"><h3>发送失败的邮件 <span class="count" id="failed-count">${counts.failed}封${shownFailed}</span></h3>`;
-  html += counts.failed || failed.length ? mailTable("failed-mail", failed, "") : `<p class="ok" id="no-failed">没有发送失败的邮件。</p>`;
+  // The counts are of every channel: with a channel chosen, the lists say
+  // how many they show.
+  const of = filter.channel ? label("channels", filter.channel) + "的" : "";
+  const nFailed = filter.channel ? failed.length : counts.failed;
+  const shownFailed = failed.length < nFailed ? `（显示最近${failed.length}条）` : "";
+  html += `<section class="annex failed-mail${nFailed ? " alarm" : ""}" id="failed-section"><h3>发送失败的${esc(of)}消息 <span class="count" id="failed-count">${nFailed}条${shownFailed}</span></h3>`;
+  html += nFailed || failed.length ? mailTable("failed-mail", failed, "") : `<p class="ok" id="no-failed">没有发送失败的${esc(of)}消息。</p>`;
   html += `</section>`;
   if (list) {
-    const total = filter.state ? counts[filter.state] : mailStates.reduce((n, s) => n + counts[s], 0);
-    const title = filter.state ? label("outbox_states", filter.state) + "的邮件" : "全部邮件";
-    html += `<section class="annex" id="mail-section"><h3>${esc(title)} <span class="count">${total}封${list.length < total ? `，显示最近${list.length}封` : ""}</span></h3>
-      ${mailTable("mail-list", list, "没有邮件")}</section>`;
+    const total = filter.channel ? list.length : filter.state ? counts[filter.state] : mailStates.reduce((n, s) => n + counts[s], 0);
+    const title = (filter.state ? label("outbox_states", filter.state) + "的" : "全部") + (of || "") + "消息";
+    html += `<section class="annex" id="mail-section"><h3>${esc(title)} <span class="count">${filter.channel && list.length >= filter.limit ? `显示最近${list.length}条` : `${total}条${list.length < total ? `，显示最近${list.length}条` : ""}`}</span></h3>
+      ${mailTable("mail-list", list, "没有消息")}</section>`;
   }
   app().innerHTML = html;
 }
@@ -115,15 +143,16 @@ async function resend(btn) {
   let stale = "";
   try { c = await api("GET", "/notifications/counts" + (filter.unit ? query({}) : "")); } catch (e) {
     if (e.status === 401) throw e;
-    stale = message("error", `邮件计数未能更新（${esc(e.message)}），请点“刷新”。`);
+    stale = message("error", `消息计数未能更新（${esc(e.message)}），请点“刷新”。`);
   }
   // Every row of the message (it may be in both lists) shows it pending.
   for (const tr of $$(`tr[data-id="${id}"]`)) tr.outerHTML = mailRow(m);
-  show(message("ok", `已将发给${esc(m.recipient)}的邮件重新放入发送队列，系统将立即发送。`) + stale);
+  show(message("ok", `已将${whom(m)}重新放入发送队列，系统将立即发送。`) + stale);
   if (!c) return;
   $("#mail-counts").outerHTML = countCards(c);
-  $("#failed-count").textContent = `${c.failed}封`;
-  if (!c.failed) $("#failed-section").classList.remove("alarm");
+  const left = filter.channel ? $$("#failed-mail tr[data-state=failed]").length : c.failed;
+  $("#failed-count").textContent = `${left}条`;
+  if (!left) $("#failed-section").classList.remove("alarm");
 }
 
 export const actions = {
@@ -139,16 +168,17 @@ export function change(el) {
   return open();
 }
 
-// failedMailBanner warns the office on the overview while messages have
-// failed; "" for other roles and when none has.
+// failedMailBanner warns the office on the workplace while messages have
+// failed, emails and robot messages alike; "" for other roles and when
+// none has.
 export async function failedMailBanner() {
   if (session.me.role !== "office") return "";
   try {
     const c = await api("GET", "/notifications/counts");
     if (!c.failed) return "";
-    return `<div class="alarm-banner" id="mail-banner" role="alert">有<b>${c.failed}</b>封邮件（提醒、逾期通知或汇总）发送失败，收件人可能没有收到。<a href="#/notify">查看并重新发送</a></div>`;
+    return `<div class="alarm-banner" id="mail-banner" role="alert">有<b>${c.failed}</b>条消息（邮件或工作群消息）发送失败，收件人可能没有收到。<a href="#/notify">查看并重新发送</a></div>`;
   } catch (e) {
     if (e.status === 401) throw e;
-    return `<p class="hint" id="mail-banner-error">邮件发送情况暂时无法读取：${esc(e.message)}</p>`;
+    return `<p class="hint" id="mail-banner-error">消息发送情况暂时无法读取：${esc(e.message)}</p>`;
   }
 }

@@ -2,9 +2,10 @@
 // unit's breakdown, which shows where every point of its result comes from.
 
 import { api } from "../api.js";
-import { enc, esc, message, monthLabel, points2 } from "../dom.js";
+import { enc, esc, fmtTime, message, monthLabel, points2 } from "../dom.js";
 import { label } from "../labels.js";
 import { session } from "../session.js";
+import { waiverNote } from "./contest.js";
 
 export function runsPath() { return `/plans/${session.year}/scoring-runs`; }
 
@@ -16,7 +17,7 @@ export async function runScoring() {
 
 // ruleLabel names a deduction's rule: an automatic one by its label, a
 // manual one by the plan's name for it.
-function ruleLabel(rule) {
+export function ruleLabel(rule) {
   const name = session.labels.deduction_rules && session.labels.deduction_rules[rule];
   return name || `人工扣分：${rule}`;
 }
@@ -33,7 +34,8 @@ function refLink(ref, unit) {
   return esc(ref);
 }
 
-function scoreCards(r) {
+// scoreCards shows a result's subtotals, total, rank and grade.
+export function scoreCards(r) {
   const cat = c => esc(label("categories", c));
   return `<ul class="stats score-cards" data-unit="${esc(r.unit)}"><li>${cat("party")} <b data-score="party">${points2(r.party)}</b></li><li>${cat("business")} <b data-score="business">${points2(r.business)}</b></li>
     <li>${cat("innovation")} <b data-score="innovation">${points2(r.innovation)}</b></li><li>扣分 <b data-score="deductions" class="${r.deduction_total > 0 ? "late" : ""}">${points2(r.deduction_total)}</b></li>
@@ -51,6 +53,13 @@ function indicatorTable(r, cat) {
   return html + `</tbody><tfoot><tr><th>合计</th><th colspan="4"></th><th class="num">${points2(sumP / 100)}</th><th class="num">${points2(sumA / 100)}</th></tr></tfoot></table>`;
 }
 
+// receivedNote shows the office's record of when a unit's tables arrived
+// by other means, from which their lateness is decided; "" for none.
+export function receivedNote(rc) {
+  if (!rc) return "";
+  return `<p class="received-note" id="received-note"><b>指标表实际收到时间：</b>${esc(fmtTime(rc.at))}（${esc(rc.reason)}）。迟报按此时间判定。<small>市总工会办公室登记于${esc(fmtTime(rc.recorded_at))}</small></p>`;
+}
+
 // breakdown shows where every point of a result comes from: each
 // indicator's awarded against its points, each innovation item, and every
 // deduction with its rule, the fact behind it and the record.
@@ -58,6 +67,7 @@ export function breakdown(r) {
   let html = `<section class="annex breakdown" id="breakdown" data-unit="${esc(r.unit)}"><h3>${esc(r.name)} 得分明细</h3>${scoreCards(r)}`;
   if (r.reason) return html + message("info", `<span id="not-scored">${esc(r.reason)}</span>`) + `</section>`;
   html += `<p class="hint">总分 = 党建指标 + 业务指标 + 创新指标 − 扣分。各指标得分为市总工会办公室审核通过的节点得分之和；未报送的节点不得分。</p>`;
+  html += receivedNote(r.received);
   html += indicatorTable(r, "party") + indicatorTable(r, "business");
   html += `<h4>${esc(label("categories", "innovation"))}</h4><table class="list scores" id="innovation-items"><thead><tr><th>序号</th><th>创新工作</th><th>申报分值</th><th>认定</th><th>完成</th><th>计分</th><th>说明</th></tr></thead><tbody>`;
   for (const it of r.innovation_items) {
@@ -69,7 +79,7 @@ export function breakdown(r) {
   html += `</tbody></table><h4>扣分（${r.deductions.length}项，共${points2(r.deduction_total)}分）</h4>
     <table class="list scores" id="deduction-items"><thead><tr><th>序号</th><th>扣分事项</th><th>扣分</th><th>事实与原因</th><th>依据</th></tr></thead><tbody>`;
   r.deductions.forEach((d, i) => {
-    html += `<tr data-rule="${esc(d.rule)}" data-ref="${esc(d.ref)}"><td>${i + 1}</td><td>${esc(ruleLabel(d.rule))}</td><td class="num late">${points2(d.points)}</td><td class="reason">${esc(d.reason)}</td><td>${refLink(d.ref, r.unit)}</td></tr>`;
+    html += `<tr data-rule="${esc(d.rule)}" data-ref="${esc(d.ref)}"${d.waiver ? ` data-waiver="${d.waiver.id}"` : ""}><td>${i + 1}</td><td>${esc(ruleLabel(d.rule))}</td><td class="num late">${points2(d.points)}</td><td class="reason">${esc(d.reason)}${d.waiver ? waiverNote(d.waiver, d.original) : ""}</td><td>${refLink(d.ref, r.unit)}</td></tr>`;
   });
   if (!r.deductions.length) html += `<tr><td colspan="5" class="empty">无扣分</td></tr>`;
   return html + `</tbody></table></section>`;

@@ -104,6 +104,15 @@ func testReceipts(t *testing.T, s service.Store) {
 		}
 		wantUTC(t, "at", rs[0].At, at(13, 15, 0, 0, 0))
 		wantUTC(t, "recorded_at", rs[0].RecordedAt, r.RecordedAt)
+		// SubmissionJSON reads the receipt beside the submission.
+		createSubmission(t, tx, 2019, "gjz")
+		_, rc, _, err := tx.SubmissionJSON(2019, "gjz")
+		if err != nil {
+			return err
+		}
+		if rc == nil || *rc != rs[0] {
+			t.Fatalf("SubmissionJSON's receipt %+v, want %+v", rc, rs[0])
+		}
 		wantCode(t, tx.DeleteReceipt(2019, "zs"), workflow.ENOTFOUND)
 		if err := tx.DeleteReceipt(2019, "gjz"); err != nil {
 			return err

@@ -48,10 +48,11 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Session/live until its expiry, ENOTFOUND at and after it", testSessionExpiry},
 		{"Session/a taken token hash is ECONFLICT", testSessionConflict},
 		{"Session/DeleteSession removes it and a missing one is ENOTFOUND", testSessionDelete},
-		{"Session/LoginFailures counts a key's failures at or after since and Clear forgets only that key", testLoginFailures},
+		{"Session/DeleteSessionsOf ends an account's sessions but the one kept", testDeleteSessionsOf},
+		{"Session/LoginFailures counts by name, address and both at or after since; Clear forgets a name from an address; Purge forgets by time", testLoginFailures},
 
 		{"Submission/a missing year and unit is ENOTFOUND", testSubmissionNotFound},
-		{"Submission/document, comments, decisions and times round-trip", testSubmissionRoundTrip},
+		{"Submission/document, comments, decisions and times round-trip, also as SubmissionJSON", testSubmissionRoundTrip},
 		{"Submission/a taken year and unit is ECONFLICT", testSubmissionConflict},
 		{"Submission/Submissions lists one year's submissions by unit", testSubmissionsList},
 		{"Submission/UpdateSubmission at the stored version writes every field", testUpdateSubmission},

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"testing"
 
 	"kaohe/workflow"
@@ -72,6 +73,24 @@ func testSubmissionRoundTrip(t *testing.T, s service.Store) {
 			t.Fatal(err)
 		}
 		wantEqual(t, "draft", *got, utcSubmission(draft))
+		// SubmissionJSON: the same record without its document, and the
+		// document as encoding/json wrote it.
+		for _, sub := range []workflow.Submission{in, draft} {
+			head, rc, doc, err := tx.SubmissionJSON(sub.Year, sub.Unit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rc != nil {
+				t.Errorf("a receipt %+v where none was recorded", rc)
+			}
+			want := utcSubmission(sub)
+			want.Doc = workflow.Document{}
+			wantEqual(t, "submission without its document", *head, want)
+			enc, _ := json.Marshal(sub.Doc)
+			wantEqual(t, "stored document", doc, string(enc))
+		}
+		_, _, _, err = tx.SubmissionJSON(2019, "nobody")
+		wantCode(t, err, workflow.ENOTFOUND)
 		return nil
 	})
 }

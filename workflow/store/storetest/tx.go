@@ -20,7 +20,7 @@ func writeEverything(t *testing.T, tx service.Tx) {
 	if err := tx.CreateSession(&workflow.Session{TokenHash: "h1", UserID: u.ID, CreatedAt: at(1, 9, 0, 0, 0), ExpiresAt: at(2, 9, 0, 0, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.AddLoginFailure("user:gjz", at(1, 9, 0, 0, 0)); err != nil {
+	if err := tx.AddLoginFailure("gjz", "192.0.2.1", at(1, 9, 0, 0, 0)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.SavePlan(testPlan(t, 2019, "方案"), time.Now()); err != nil {
@@ -51,8 +51,8 @@ func wantNothing(t *testing.T, s service.Store) {
 		if _, err := tx.Session("h1", at(1, 10, 0, 0, 0)); workflow.ErrorCode(err) != workflow.ENOTFOUND {
 			t.Errorf("session after rollback: %v", err)
 		}
-		if n, err := tx.LoginFailures("user:gjz", at(1, 0, 0, 0, 0)); err != nil || n != 0 {
-			t.Errorf("login failures after rollback: %d %v", n, err)
+		if f, err := tx.LoginFailures("gjz", "192.0.2.1", at(1, 0, 0, 0, 0)); err != nil || !sameFailures(f, workflow.LoginFailures{}) {
+			t.Errorf("login failures after rollback: %+v %v", f, err)
 		}
 		if ps, err := tx.Plans(); err != nil || len(ps) != 0 {
 			t.Errorf("plans after rollback: %d %v", len(ps), err)

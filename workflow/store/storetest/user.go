@@ -145,6 +145,11 @@ func testSessionExpiry(t *testing.T, s service.Store) {
 				t.Fatalf("session at %s: %v", now, err)
 			}
 			wantEqual(t, "session", *sess, workflow.Session{TokenHash: "abc123", UserID: uid, CreatedAt: created.UTC(), ExpiresAt: expires.UTC()})
+			u, err := tx.SessionUser("abc123", now)
+			if err != nil {
+				t.Fatalf("session user at %s: %v", now, err)
+			}
+			wantEqual(t, "session user", *u, workflow.User{ID: uid, Username: "admin", Role: workflow.RoleOffice})
 		}
 		for _, now := range []time.Time{expires, expires.Add(time.Microsecond), expires.Add(24 * time.Hour)} {
 			sess, err := tx.Session("abc123", now)
@@ -152,8 +157,12 @@ func testSessionExpiry(t *testing.T, s service.Store) {
 			if sess != nil {
 				t.Errorf("session %v with an error", sess)
 			}
+			_, err = tx.SessionUser("abc123", now)
+			wantCode(t, err, workflow.ENOTFOUND)
 		}
 		_, err := tx.Session("unknown", created)
+		wantCode(t, err, workflow.ENOTFOUND)
+		_, err = tx.SessionUser("unknown", created)
 		wantCode(t, err, workflow.ENOTFOUND)
 		return nil
 	})
@@ -195,48 +204,93 @@ func testSessionDelete(t *testing.T, s service.Store) {
 
 func testLoginFailures(t *testing.T, s service.Store) {
 	base := at(5, 10, 0, 0, 0)
+	const a, b = "192.0.2.1", "2001:db8::1"
 	do(t, s, func(tx service.Tx) error {
 		for _, d := range []time.Duration{-time.Minute, -time.Microsecond, 0, time.Microsecond, 10 * time.Minute} {
-			if err := tx.AddLoginFailure("user:gjz", base.Add(d)); err != nil {
+			if err := tx.AddLoginFailure("gjz", a, base.Add(d)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		return tx.AddLoginFailure("user:zs", base)
+		if err := tx.AddLoginFailure("gjz", b, base.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		return tx.AddLoginFailure("zs", a, base.Add(20*time.Minute))
 	})
 	do(t, s, func(tx service.Tx) error {
 		for _, c := range []struct {
-			key   string
-			since time.Time
-			want  int
+			user, addr string
+			since      time.Time
+			want       workflow.LoginFailures
 		}{
-			{"user:gjz", base.Add(-time.Hour), 5},
-			{"user:gjz", base, 3}, // since is inclusive
-			{"user:gjz", base.Add(time.Microsecond), 2},
-			{"user:gjz", base.Add(11 * time.Minute), 0},
-			{"user:zs", base, 1},
-			{"user:nobody", base.Add(-time.Hour), 0},
-			{"USER:GJZ", base.Add(-time.Hour), 0}, // keys compare exactly
+			{"gjz", a, base.Add(-time.Hour), workflow.LoginFailures{User: 6, Address: 6, UserFromAddress: 5, UserLast: base.Add(10 * time.Minute), AddressLast: base.Add(20 * time.Minute)}},
+			{"gjz", a, base, workflow.LoginFailures{User: 4, Address: 4, UserFromAddress: 3, UserLast: base.Add(10 * time.Minute), AddressLast: base.Add(20 * time.Minute)}}, // since is inclusive
+			{"gjz", b, base.Add(time.Microsecond), workflow.LoginFailures{User: 3, Address: 1, UserFromAddress: 1, UserLast: base.Add(10 * time.Minute), AddressLast: base.Add(time.Second)}},
+			{"gjz", a, base.Add(11 * time.Minute), workflow.LoginFailures{Address: 1, AddressLast: base.Add(20 * time.Minute)}},
+			{"zs", b, base, workflow.LoginFailures{User: 1, Address: 1, UserLast: base.Add(20 * time.Minute), AddressLast: base.Add(time.Second)}},
+			{"nobody", "198.51.100.7", base.Add(-time.Hour), workflow.LoginFailures{}},
+			{"GJZ", b, base.Add(-time.Hour), workflow.LoginFailures{Address: 1, AddressLast: base.Add(time.Second)}}, // names compare exactly
 		} {
-			n, err := tx.LoginFailures(c.key, c.since.In(time.UTC))
+			f, err := tx.LoginFailures(c.user, c.addr, c.since.In(time.UTC))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != c.want {
-				t.Errorf("LoginFailures(%s, %s) = %d, want %d", c.key, c.since.Format(time.RFC3339Nano), n, c.want)
+			if !sameFailures(f, c.want) {
+				t.Errorf("LoginFailures(%s, %s, %s) = %+v, want %+v", c.user, c.addr, c.since.Format(time.RFC3339Nano), f, c.want)
 			}
 		}
-		if err := tx.ClearLoginFailures("user:gjz"); err != nil {
+		if err := tx.ClearLoginFailures("gjz", a); err != nil {
 			t.Fatal(err)
 		}
-		if err := tx.ClearLoginFailures("user:nobody"); err != nil {
-			t.Fatalf("clearing a key without failures: %v", err)
+		if err := tx.ClearLoginFailures("nobody", a); err != nil {
+			t.Fatalf("clearing a name without failures: %v", err)
 		}
-		if n, err := tx.LoginFailures("user:gjz", base.Add(-time.Hour)); err != nil || n != 0 {
-			t.Errorf("after Clear: %d %v", n, err)
+		if f, err := tx.LoginFailures("gjz", a, base.Add(-time.Hour)); err != nil || f.User != 1 || f.Address != 1 || f.UserFromAddress != 0 {
+			t.Errorf("after Clear: %+v %v", f, err)
 		}
-		if n, err := tx.LoginFailures("user:zs", base.Add(-time.Hour)); err != nil || n != 1 {
-			t.Errorf("another key after Clear: %d %v", n, err)
+		if err := tx.PurgeLoginFailures(base.Add(15 * time.Minute)); err != nil {
+			t.Fatal(err)
 		}
+		if f, err := tx.LoginFailures("gjz", b, base.Add(-time.Hour)); err != nil || f.User != 0 {
+			t.Errorf("after Purge: %+v %v", f, err)
+		}
+		if f, err := tx.LoginFailures("zs", a, base.Add(-time.Hour)); err != nil || f.User != 1 {
+			t.Errorf("a failure after the purge's time: %+v %v", f, err)
+		}
+		return nil
+	})
+}
+
+// sameFailures compares failures with their times as instants.
+func sameFailures(a, b workflow.LoginFailures) bool {
+	return a.User == b.User && a.Address == b.Address && a.UserFromAddress == b.UserFromAddress &&
+		a.UserLast.Equal(b.UserLast) && a.AddressLast.Equal(b.AddressLast)
+}
+
+func testDeleteSessionsOf(t *testing.T, s service.Store) {
+	do(t, s, func(tx service.Tx) error {
+		gjz, zs := createUser(t, tx, "gjz"), createUser(t, tx, "zs")
+		for _, x := range []struct {
+			hash string
+			user int64
+		}{{"g1", gjz.ID}, {"g2", gjz.ID}, {"g3", gjz.ID}, {"z1", zs.ID}} {
+			if err := tx.CreateSession(&workflow.Session{TokenHash: x.hash, UserID: x.user, CreatedAt: at(1, 9, 0, 0, 0), ExpiresAt: at(2, 9, 0, 0, 0)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.DeleteSessionsOf(gjz.ID, "g2"); err != nil {
+			t.Fatal(err)
+		}
+		for hash, live := range map[string]bool{"g1": false, "g2": true, "g3": false, "z1": true} {
+			_, err := tx.Session(hash, at(1, 10, 0, 0, 0))
+			if live != (err == nil) {
+				t.Errorf("session %s: %v, want live %v", hash, err, live)
+			}
+		}
+		if err := tx.DeleteSessionsOf(zs.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err := tx.Session("z1", at(1, 10, 0, 0, 0))
+		wantCode(t, err, workflow.ENOTFOUND)
 		return nil
 	})
 }

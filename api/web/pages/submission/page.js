@@ -1,6 +1,7 @@
 // A unit's tables (#/units/{unit}): the three annexes to fill, check and
-// submit; the office's review (comments, return, certify); the contacts;
-// the history with each submitted version; Excel export and import.
+// submit; the office's review (comments, return, certify); the contacts
+// with the unit's group robots and calendar feed; the history with each
+// submitted version; Excel export and import.
 // Unsaved edits are kept in localStorage, so that a reload or a closed tab
 // does not lose them.
 
@@ -11,7 +12,9 @@ import { label, stateBadge } from "../../labels.js";
 import { getPath, parentPath, pathLabel, setPath, tokens } from "../../paths.js";
 import { itemName } from "../../plan.js";
 import { session, unitName } from "../../session.js";
+import { channelActions, channelChange, channelConfirms, channelForms, channelsSection, loadChannels } from "../../parts/channels.js";
 import { contactRows, editContact, emptyContact } from "../../parts/contacts.js";
+import { receivedNote } from "../../parts/scoring.js";
 import { excelTools, exportName, importError } from "./excel.js";
 import { docOf, emptyInnovation, emptyNode, emptyWork, modelFrom } from "./model.js";
 import { drawSums, renderDoc, slot } from "./tables.js";
@@ -28,7 +31,9 @@ export async function open({ unit: code }) {
   const base = `/plans/${session.year}/units/${enc(code)}/submission`;
   const unit = await api("GET", `/units/${enc(code)}`);
   let sub = null;
+  const channels = loadChannels(code);
   try { sub = await api("GET", base); } catch (e) { if (e.status !== 404) throw e; }
+  await channels;
   const history = sub ? await api("GET", base + "/history") : [];
   const role = session.me.role;
   const editable = (role === "unit" || role === "office") && (!sub || sub.state === "draft" || sub.state === "returned");
@@ -67,6 +72,7 @@ function render(keepScroll) {
   if (sub && sub.late) html += ` <span class="late">迟报</span>`;
   if (sub) html += ` · 最后修改 ${esc(fmtTime(sub.updated_at))}`;
   html += `</p>`;
+  if (sub && sub.received) html += receivedNote(sub.received) + (session.me.role === "office" ? `<p class="hint"><a href="#/deductions/${enc(p.code)}">在“扣分与减免”页修改实际收到时间</a></p>` : "");
   const d = session.plan.deadline;
   if (!sub && p.editable) html += message("info", `尚未填报。请按考核方案填写下面三张表，随时可以“保存”，填好后“检查”无误再“报送”。报送截止：${esc(d.date)} ${esc(d.time)}。`);
   if (sub && sub.comment) html += `<div class="comment-box" id="return-comment"><b>市总工会办公室退回意见：</b>${esc(sub.comment)}</div>`;
@@ -89,7 +95,7 @@ function render(keepScroll) {
       <p class="hint">认定：请在创新指标表中勾选予以认定的创新工作，未勾选的不予认定。</p>
       <button type="button" id="certify" data-action="certify" class="primary">认定指标表</button></section>`;
   }
-  html += renderContacts() + renderHistory();
+  html += renderContacts() + channelsSection() + renderHistory();
   app().innerHTML = html;
   autosizeAll(app());
   refresh();
@@ -283,6 +289,7 @@ async function certify() {
 // confirms: certifying and returning say what will happen to the unit's
 // tables before they do.
 export const confirms = {
+  ...channelConfirms,
   certify: () => {
     const cs = $$(".cert");
     const yes = cs.filter(c => c.checked).length;
@@ -401,6 +408,7 @@ function reload() {
 }
 
 export const actions = {
+  ...channelActions,
   save, validate, submit, overwrite, certify,
   return: returnSubmission,
   "reload-latest": reload,
@@ -428,7 +436,7 @@ export const actions = {
   "export-xlsx": exportXlsx,
 };
 
-export const forms = { "xlsx-import": importXlsx };
+export const forms = { ...channelForms, "xlsx-import": importXlsx };
 
 export function input(el) {
   if (!p) return;
@@ -439,7 +447,7 @@ export function input(el) {
 }
 
 export function change(el) {
-  if (!p || !p.editable) return;
+  if (channelChange(el) || !p || !p.editable) return;
   if (el.matches("[data-cover]")) {
     const wp = el.dataset.cover;
     const boxes = $$(`input[data-cover="${CSS.escape(wp)}"]`);
