@@ -66,7 +66,11 @@ import (
 //     a message not yet handed over (its content not sent) is given back
 //     without counting an attempt, one whose content was sent counts as a
 //     failed attempt (the server may have taken it, as after any lost
-//     reply). Robot requests carry the same deadline.
+//     reply). The content is sent only while at least half the SMTP
+//     timeout is left before that instant, so a server that answers a held
+//     MAIL FROM at the last moment gets the connection closed instead of
+//     a message whose reply could not be awaited. Robot requests carry the
+//     same deadline.
 //   - A keeper never claims a message its own run still holds
 //     (ClaimMessages' skip), even if that message's claim ran out while it
 //     was being sent, so a slow commit under load cannot make a dispatcher
@@ -671,7 +675,7 @@ func (r *run) send(s *sender) {
 		// claim, and its commit has the last quarter.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), left-d.ClaimTTL/4)
 		err := d.deliver(ctx, s.Mailer, &m.OutboxMessage, now)
-		cut := ctx.Err() != nil
+		cut := ctx.Err() != nil || errors.Is(err, errLate)
 		cancel()
 		if errors.Is(err, ErrUnavailable) {
 			<-r.window

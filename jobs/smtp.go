@@ -68,8 +68,9 @@ func (s *SMTPMailer) now() time.Time {
 // the conversation outlives ctx's deadline: a dispatcher passes the instant
 // its claim on m requires the send to end by. When the server did not
 // answer (a timeout, a closed connection, ctx done) before m's content was
-// sent, the error wraps ErrUnavailable: nothing was handed over, so no
-// attempt is counted. A refusal, or any failure once the content was sent
+// sent, or answered DATA with less than half the timeout left before ctx's
+// deadline (the content is then not sent: see smtpConn.late), the error
+// wraps ErrUnavailable: nothing was handed over, so no attempt is counted. A refusal, or any failure once the content was sent
 // (the server may have taken it), is an ordinary error.
 func (s *SMTPMailer) Send(ctx context.Context, m *Mail) error {
 	if err := ctx.Err(); err != nil {
@@ -102,6 +103,8 @@ func (s *SMTPMailer) Send(ctx context.Context, m *Mail) error {
 			return err
 		case se.step == "MAIL" && !fresh && try == 0 && ctx.Err() == nil:
 			continue
+		case errors.Is(se.err, errLate):
+			return fmt.Errorf("%w: %w", ErrUnavailable, errLate)
 		case !se.answered():
 			return fmt.Errorf("%w: no answer to %s from %s before the message was sent: %v", ErrUnavailable, se.step, s.Addr, se.err)
 		}
@@ -203,6 +206,24 @@ func (sc *smtpConn) use(ctx context.Context) {
 	sc.failed, sc.handed = nil, false
 }
 
+// errLate: the server accepted DATA when less than half the timeout was
+// left before the send's deadline (see smtpConn.late).
+var errLate = errors.New("too little time left before the claim runs low to send the content and wait for the reply")
+
+// late reports whether less than half the timeout is left before the
+// deadline of the message's ctx. The content is then not sent: a server
+// that answered DATA only at the last moment (one that held MAIL FROM)
+// would take the message while the reply to its end could not be awaited,
+// and a message sent without a reply is sent again. Given back unsent, it
+// is sent once, later.
+func (sc *smtpConn) late() bool {
+	if sc.ctx == nil {
+		return false
+	}
+	end, ok := sc.ctx.Deadline()
+	return ok && time.Until(end) < sc.dc.timeout/2
+}
+
 // stepError names the SMTP command that failed.
 type stepError struct {
 	step string
@@ -248,6 +269,9 @@ func (sc *smtpConn) send(from string, to []string, msg io.WriterTo) error {
 	w, err := sc.c.Data()
 	if err != nil {
 		return &stepError{"DATA", err}
+	}
+	if sc.late() {
+		return &stepError{"DATA", errLate}
 	}
 	sc.handed = true
 	if _, err := msg.WriteTo(w); err != nil {
@@ -307,6 +331,9 @@ func (sc *smtpConn) sendPipelined(from string, to []string, msg io.WriterTo) err
 	check("DATA", 354)
 	if first != nil {
 		return first
+	}
+	if sc.late() {
+		return &stepError{"DATA", errLate}
 	}
 	sc.handed = true
 	w := text.DotWriter()

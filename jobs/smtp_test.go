@@ -402,6 +402,40 @@ func TestSMTPSendWithinDeadline(t *testing.T) {
 	}
 }
 
+// TestSMTPNoContentLate: a server that answers DATA when less than half
+// the timeout is left before Send's deadline gets no content (the reply to
+// its end could not be awaited, and a message without a reply is sent
+// again): ErrUnavailable, nothing received, and the next message goes out.
+func TestSMTPNoContentLate(t *testing.T) {
+	t.Parallel()
+	for _, pipelining := range []bool{true, false} {
+		t.Run(fmt.Sprintf("pipelining=%v", pipelining), func(t *testing.T) {
+			srv := &smtpServer{t: t, reject: map[string]bool{}, noPipelining: !pipelining}
+			srv.listen("127.0.0.1:0")
+			t.Cleanup(srv.Close)
+			m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: time.Minute}
+			defer m.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err := m.Send(ctx, &jobs.Mail{From: "a@b.cn", To: "c@d.cn", Subject: "测试", Text: "正文", HTML: "<p>正文</p>", Key: "late"})
+			if !errors.Is(err, jobs.ErrUnavailable) {
+				t.Fatalf("20 s left of a 1 min timeout: %v, want ErrUnavailable", err)
+			}
+			if err := m.Send(context.Background(), &jobs.Mail{From: "a@b.cn", To: "c@d.cn", Subject: "测试", Text: "正文", HTML: "<p>正文</p>", Key: "next"}); err != nil {
+				t.Fatal(err)
+			}
+			m.Close()
+			if !srv.waitIdle(10 * time.Second) {
+				t.Fatal("a session is still open")
+			}
+			got := srv.messages()
+			if len(got) != 1 || parseMail(t, got[0].Data).Key != "next" {
+				t.Fatalf("received %d messages, want only the next one", len(got))
+			}
+		})
+	}
+}
+
 // TestSMTPReconnects: after the server restarts, the next message goes out
 // over a new connection; a recipient the server refuses is an error of
 // that message only, and the connection is dialled again for the next one.
