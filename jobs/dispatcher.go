@@ -67,10 +67,10 @@ import (
 //     without counting an attempt, one whose content was sent counts as a
 //     failed attempt (the server may have taken it, as after any lost
 //     reply). The content is sent only while at least half the SMTP
-//     timeout is left before that instant, so a server that answers a held
-//     MAIL FROM at the last moment gets the connection closed instead of
-//     a message whose reply could not be awaited. Robot requests carry the
-//     same deadline.
+//     timeout (or half the send's time, if shorter) is left before that
+//     instant, so a server that answers a held MAIL FROM at the last
+//     moment gets the connection closed instead of a message whose reply
+//     could not be awaited. Robot requests carry the same deadline.
 //   - A keeper never claims a message its own run still holds
 //     (ClaimMessages' skip), even if that message's claim ran out while it
 //     was being sent, so a slow commit under load cannot make a dispatcher

@@ -68,8 +68,9 @@ func (s *SMTPMailer) now() time.Time {
 // the conversation outlives ctx's deadline: a dispatcher passes the instant
 // its claim on m requires the send to end by. When the server did not
 // answer (a timeout, a closed connection, ctx done) before m's content was
-// sent, or answered DATA with less than half the timeout left before ctx's
-// deadline (the content is then not sent: see smtpConn.late), the error
+// sent, or answered DATA with less than half the timeout (or half the time
+// ctx gave the send) left before ctx's deadline (the content is then not
+// sent: see smtpConn.late), the error
 // wraps ErrUnavailable: nothing was handed over, so no attempt is counted. A refusal, or any failure once the content was sent
 // (the server may have taken it), is an ordinary error.
 func (s *SMTPMailer) Send(ctx context.Context, m *Mail) error {
@@ -195,6 +196,9 @@ type smtpConn struct {
 	// the message's content began to be sent.
 	failed *stepError
 	handed bool
+	// reserve is how much of the send's time must be left when DATA is
+	// answered for the content to be sent (see late); 0 without a deadline.
+	reserve time.Duration
 	// pipelining, eightBit and utf8: the server offers PIPELINING,
 	// 8BITMIME and SMTPUTF8.
 	pipelining, eightBit, utf8 bool
@@ -203,25 +207,29 @@ type smtpConn struct {
 // use readies the connection for one message sent under ctx.
 func (sc *smtpConn) use(ctx context.Context) {
 	sc.ctx, sc.dc.ctx = ctx, ctx
-	sc.failed, sc.handed = nil, false
+	sc.failed, sc.handed, sc.reserve = nil, false, 0
+	if end, ok := ctx.Deadline(); ok {
+		sc.reserve = min(sc.dc.timeout, time.Until(end)) / 2
+	}
 }
 
-// errLate: the server accepted DATA when less than half the timeout was
-// left before the send's deadline (see smtpConn.late).
+// errLate: the server answered DATA too close to the send's deadline (see
+// smtpConn.late).
 var errLate = errors.New("too little time left before the claim runs low to send the content and wait for the reply")
 
-// late reports whether less than half the timeout is left before the
-// deadline of the message's ctx. The content is then not sent: a server
-// that answered DATA only at the last moment (one that held MAIL FROM)
-// would take the message while the reply to its end could not be awaited,
-// and a message sent without a reply is sent again. Given back unsent, it
-// is sent once, later.
+// late reports whether less than the reserve is left before the deadline
+// of the message's ctx: half the timeout, or half the time the send had
+// when it began if that was shorter. The content is then not sent: a
+// server that answered DATA only at the last moment (one that held MAIL
+// FROM) would take the message while the reply to its end could not be
+// awaited, and a message sent without a reply is sent again. Given back
+// unsent, it is sent once, later.
 func (sc *smtpConn) late() bool {
-	if sc.ctx == nil {
+	if sc.reserve <= 0 {
 		return false
 	}
-	end, ok := sc.ctx.Deadline()
-	return ok && time.Until(end) < sc.dc.timeout/2
+	end, _ := sc.ctx.Deadline()
+	return time.Until(end) < sc.reserve
 }
 
 // stepError names the SMTP command that failed.

@@ -403,23 +403,28 @@ func TestSMTPSendWithinDeadline(t *testing.T) {
 }
 
 // TestSMTPNoContentLate: a server that answers DATA when less than half
-// the timeout is left before Send's deadline gets no content (the reply to
-// its end could not be awaited, and a message without a reply is sent
-// again): ErrUnavailable, nothing received, and the next message goes out.
+// the send's time is left before Send's deadline (it held MAIL FROM) gets
+// no content, since the reply to its end could not be awaited and a
+// message without a reply is sent again: ErrUnavailable, nothing received,
+// and the next message goes out.
 func TestSMTPNoContentLate(t *testing.T) {
 	t.Parallel()
 	for _, pipelining := range []bool{true, false} {
 		t.Run(fmt.Sprintf("pipelining=%v", pipelining), func(t *testing.T) {
-			srv := &smtpServer{t: t, reject: map[string]bool{}, noPipelining: !pipelining}
+			hold := make(chan struct{})
+			srv := &smtpServer{t: t, reject: map[string]bool{}, noPipelining: !pipelining, hold: hold, holdN: 1}
 			srv.listen("127.0.0.1:0")
 			t.Cleanup(srv.Close)
 			m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: time.Minute}
 			defer m.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			// A second for the send; the server answers MAIL FROM after
+			// 700 ms, with less than the half left.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
+			time.AfterFunc(700*time.Millisecond, func() { close(hold) })
 			err := m.Send(ctx, &jobs.Mail{From: "a@b.cn", To: "c@d.cn", Subject: "测试", Text: "正文", HTML: "<p>正文</p>", Key: "late"})
 			if !errors.Is(err, jobs.ErrUnavailable) {
-				t.Fatalf("20 s left of a 1 min timeout: %v, want ErrUnavailable", err)
+				t.Fatalf("DATA answered with 300 ms of 1 s left: %v, want ErrUnavailable", err)
 			}
 			if err := m.Send(context.Background(), &jobs.Mail{From: "a@b.cn", To: "c@d.cn", Subject: "测试", Text: "正文", HTML: "<p>正文</p>", Key: "next"}); err != nil {
 				t.Fatal(err)
