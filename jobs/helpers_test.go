@@ -268,3 +268,16 @@ func (w *world) createNodes(ns ...workflow.NodeRecord) {
 		w.t.Fatal(err)
 	}
 }
+
+// due returns what a reminder pass would enqueue now, each message
+// rendered from its facts as the dispatcher renders it when it sends it.
+func (w *world) due() ([]workflow.OutboxMessage, error) {
+	w.t.Helper()
+	ms, err := w.reminders().Due(context.Background())
+	for i := range ms {
+		if rerr := jobs.Render(&ms[i]); rerr != nil {
+			w.t.Fatalf("message %s: %v", ms[i].KeyString(), rerr)
+		}
+	}
+	return ms, err
+}

@@ -181,6 +181,10 @@ func (m *Main) open(ctx context.Context) error {
 		if cfg.ClockStart != "" {
 			start, _ := time.Parse(time.RFC3339, cfg.ClockStart)
 			m.Clock = workflow.NewOffsetClock(start, workflow.SystemClock{})
+			if cfg.ClockAnchor != "" {
+				anchor, _ := time.Parse(time.RFC3339, cfg.ClockAnchor)
+				m.Clock = workflow.NewAnchoredClock(start, anchor, workflow.SystemClock{})
+			}
 			m.Log.Warn("KAOHE_CLOCK_START is set: the server's clock is not the real time; for demos and acceptance runs only", "start", start)
 		}
 	}

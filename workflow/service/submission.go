@@ -250,7 +250,7 @@ func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]Submiss
 		for _, sub := range subs {
 			byUnit[sub.Unit] = sub
 		}
-		contacts, err := tx.AllContacts()
+		contacts, err := tx.ContactAddresses()
 		if err != nil {
 			return err
 		}
