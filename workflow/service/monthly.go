@@ -499,16 +499,13 @@ func (s *Service) MonthlyComparison(ctx context.Context, a Actor, year int, flag
 	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer, workflow.RoleSystem); err != nil {
 		return nil, err
 	}
-	var out *MonthlyComparison
-	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+	return viewValue(s, ctx, func(tx Tx, _ time.Time) (*MonthlyComparison, error) {
 		p, err := planOf(tx, year)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out, err = comparison(tx, p, func(l ComparisonLine) bool { return !flaggedOnly || l.Flagged })
-		return err
+		return comparison(tx, p, func(l ComparisonLine) bool { return !flaggedOnly || l.Flagged })
 	})
-	return out, err
 }
 
 // comparison builds the year's comparison lines that keep accepts, by
