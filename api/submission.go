@@ -34,12 +34,9 @@ func (s *Server) handleGetSubmission(c *gin.Context) {
 }
 
 func (s *Server) handlePutSubmission(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
 	var in documentInput
-	if !bind(c, &in, false) {
+	year, ok := yearBody(c, &in, false)
+	if !ok {
 		return
 	}
 	in.Document.Normalize()
@@ -53,12 +50,9 @@ func (s *Server) handlePutSubmission(c *gin.Context) {
 }
 
 func (s *Server) handleValidate(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
 	var in *documentInput
-	if !bind(c, &in, true) {
+	year, ok := yearBody(c, &in, true)
+	if !ok {
 		return
 	}
 	var doc *workflow.Document
