@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -20,14 +19,11 @@ var errProblems = errors.New("check found problems")
 // and fails if there is one. It reads every evidence file, so it is for
 // operators and after a restore, not for readiness probes.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("check", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	configPath := fset.String("config", "", "YAML configuration file")
-	data := fset.String("data", "", "data directory")
+	fset := newCommandFlags("check", stderr)
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data, false)
+	m, err := fset.open(ctx, getenv, stdout, stderr, false)
 	if err != nil {
 		return err
 	}
