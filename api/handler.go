@@ -38,6 +38,15 @@ func respond[T any](c *gin.Context, status int, v T, err error) {
 	c.JSON(status, v)
 }
 
+// respondValid answers a check: its error, or 200 with valid true and the
+// warnings (a list, never null).
+func respondValid(c *gin.Context, warns []workflow.Violation, err error) {
+	if warns == nil {
+		warns = []workflow.Violation{}
+	}
+	respond(c, http.StatusOK, gin.H{"valid": true, "warnings": warns}, err)
+}
+
 // actorCall is a service call that needs only the actor.
 func actorCall[T any](status int, call func(context.Context, service.Actor) (T, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {

@@ -59,14 +59,7 @@ func (s *Server) handleCheckPlan(c *gin.Context) {
 		return
 	}
 	warns, err := s.Service.CheckPlanDocument(c.Request.Context(), actorOf(c), year, in.Plan)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if warns == nil {
-		warns = []workflow.Violation{}
-	}
-	c.JSON(http.StatusOK, gin.H{"valid": true, "warnings": warns})
+	respondValid(c, warns, err)
 }
 
 // handlePlanYAML sends one version as a plan file (kaohe plan check and

@@ -61,14 +61,7 @@ func (s *Server) handleValidate(c *gin.Context) {
 		doc = &in.Document
 	}
 	warns, err := s.Service.ValidateSubmission(c.Request.Context(), actorOf(c), year, c.Param("unit"), doc)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if warns == nil {
-		warns = []workflow.Violation{}
-	}
-	c.JSON(http.StatusOK, gin.H{"valid": true, "warnings": warns})
+	respondValid(c, warns, err)
 }
 
 // documentInput is the body of a PUT or validate request: the document, the
