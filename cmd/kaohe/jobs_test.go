@@ -19,6 +19,7 @@ import (
 
 	"kaohe/configs"
 	"kaohe/internal/app"
+	"kaohe/internal/testenv"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
 )
@@ -40,7 +41,7 @@ func seedStore(t *testing.T, cfg *configs.Config, submitted []string) []workflow
 	defer a.Close(ctx)
 	svc := a.Service
 	var units []workflow.Unit
-	readJSONFile(t, "../../testdata/units-2019.json", &units)
+	testenv.ReadJSON(t, "../../testdata/units-2019.json", &units)
 	doc, err := os.ReadFile("../../testdata/submission-2019.json")
 	if err != nil {
 		t.Fatal(err)
@@ -90,17 +91,6 @@ func contacts(unit string) []workflow.Contact {
 	return []workflow.Contact{
 		{Name: "王明", Duty: "head", Position: "办公室主任", Phone: "0411-86641234", Mobile: "13804110001", Email: "head@" + unit + ".example.cn"},
 		{Name: "李婷", Duty: "staff", Position: "督查工作人员", Phone: "0411-86641235", Mobile: "15942410002", Email: "staff@" + unit + ".example.cn"},
-	}
-}
-
-func readJSONFile(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatal(err)
 	}
 }
 
