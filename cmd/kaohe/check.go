@@ -20,10 +20,7 @@ var errProblems = errors.New("check found problems")
 // operators and after a restore, not for readiness probes.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := newCommandFlags("check", stderr)
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	m, err := fset.open(ctx, getenv, stdout, stderr, false)
+	m, err := fset.parseOpen(ctx, args, getenv, stdout, stderr, false)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,14 @@ func (f *commandFlags) parseArg(args []string) (arg string, extra int, err error
 	return arg, len(rest), nil
 }
 
+// parseOpen parses args, flags only, and opens the program (open).
+func (f *commandFlags) parseOpen(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, migrate bool) (*Main, error) {
+	if err := f.Parse(args); err != nil {
+		return nil, err
+	}
+	return f.open(ctx, getenv, stdout, stderr, migrate)
+}
+
 // open opens the program that the parsed --config and --data name
 // (openCommand); the caller must Close the returned Main.
 func (f *commandFlags) open(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer, migrate bool) (*Main, error) {

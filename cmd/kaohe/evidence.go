@@ -32,10 +32,7 @@ func runEvidence(ctx context.Context, args []string, getenv func(string) string,
 	fset := newCommandFlags("evidence migrate", stderr)
 	from := fset.String("from", "", `source store, file:///path or s3://bucket/prefix ("" is DATA/evidence)`)
 	to := fset.String("to", "", "destination store (default: evidence.url, KAOHE_EVIDENCE_URL)")
-	if err := fset.Parse(args[1:]); err != nil {
-		return err
-	}
-	m, err := fset.open(ctx, getenv, stdout, stderr, true)
+	m, err := fset.parseOpen(ctx, args[1:], getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}

@@ -282,10 +282,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	role := fset.String("role", "", "office, unit or viewer")
 	unit := fset.String("unit", "", "unit code (role unit)")
 	password := fset.String("password", "", "password (random when empty)")
-	if err := fset.Parse(args[1:]); err != nil {
-		return err
-	}
-	m, err := fset.open(ctx, getenv, stdout, stderr, true)
+	m, err := fset.parseOpen(ctx, args[1:], getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}

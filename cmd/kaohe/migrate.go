@@ -15,10 +15,7 @@ import (
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := newCommandFlags("migrate", stderr)
 	status := fset.Bool("status", false, "list the migrations and which are applied; change nothing")
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	m, err := fset.open(ctx, getenv, stdout, stderr, false)
+	m, err := fset.parseOpen(ctx, args, getenv, stdout, stderr, false)
 	if err != nil {
 		return err
 	}
