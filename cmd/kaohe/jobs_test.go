@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/mail"
 	"os"
@@ -97,24 +96,13 @@ func contacts(unit string) []workflow.Contact {
 // outboxMails reads the .eml files of DATA/outbox: recipient → subjects.
 func outboxMails(t *testing.T, dir string) map[string][]string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.eml"))
 	out := map[string][]string{}
-	for _, f := range files {
-		fh, err := os.Open(f)
+	for _, m := range testenv.Mails(t, filepath.Join(dir, "outbox")) {
+		to, err := mail.ParseAddress(m.To)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := mail.ReadMessage(fh)
-		if err != nil {
-			t.Fatal(err)
-		}
-		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-		to, err := mail.ParseAddress(m.Header.Get("To"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[to.Address] = append(out[to.Address], m.Header.Get("X-Kaohe-Key")+" "+subject)
-		fh.Close()
+		out[to.Address] = append(out[to.Address], m.Key+" "+m.Subject)
 	}
 	return out
 }

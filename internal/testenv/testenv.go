@@ -1,18 +1,23 @@
 // Package testenv holds what the tests of several packages need of the
-// machine and of testdata/. A real part
-// that a test needs (MariaDB, versitygw, LibreOffice, Chromium) and that is
-// not installed skips the test, except under CI=true, where it fails it:
-// a suite must not pass in CI by skipping what it tests. The servers the
-// tests start listen on free loopback ports. Fixtures are JSON files.
+// machine and of the files kaohe writes. A real part that a test needs
+// (MariaDB, versitygw, LibreOffice, Chromium) and that is not installed
+// skips the test, except under CI=true, where it fails it: a suite must
+// not pass in CI by skipping what it tests. The servers the tests start
+// listen on free loopback ports. Fixtures are JSON files; mail the program
+// wrote without an SMTP server is .eml files (Mails).
 package testenv
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"mime"
 	"net"
+	"net/mail"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 )
@@ -57,6 +62,38 @@ func ReadJSON(t testing.TB, path string, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+}
+
+// Mail is one message of a mail folder: an .eml file as the mail sender
+// writes it into DATA/outbox when no SMTP server is configured.
+type Mail struct {
+	File string
+	// Key is the outbox's unique key (X-Kaohe-Key); To the To header as
+	// written; Subject the decoded subject.
+	Key, To, Subject string
+}
+
+// Mails reads every .eml file of dir, in name order, or fails t.
+func Mails(t testing.TB, dir string) []Mail {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Mail
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		out = append(out, Mail{File: f, Key: m.Header.Get("X-Kaohe-Key"), To: m.Header.Get("To"), Subject: subject})
+	}
+	return out
 }
 
 // FreePort returns a loopback TCP port that was free a moment ago.
