@@ -99,7 +99,7 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 	}
 	var out []DueNotice
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
-		plans, err := tx.Plans()
+		plans, err := runningPlans(tx, now) // a year long gone owes nothing more
 		if err != nil {
 			return err
 		}
@@ -111,9 +111,6 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 		var all []planDue
 		var keys []workflow.NoticeKey
 		for _, p := range plans {
-			if !p.Running(now) {
-				continue // a year long gone owes nothing more
-			}
 			c, err := s.contestDue(tx, p, now)
 			if err != nil {
 				return err
@@ -275,6 +272,22 @@ func (s *Service) Enqueue(ctx context.Context, a Actor, ms []workflow.OutboxMess
 	return n, err
 }
 
+// runningPlans returns the plans in force whose year is still running at
+// now (workflow.Plan.Running), oldest first: the years the jobs work on.
+func runningPlans(tx Tx, now time.Time) ([]*workflow.Plan, error) {
+	plans, err := tx.Plans()
+	if err != nil {
+		return nil, err
+	}
+	var out []*workflow.Plan
+	for _, p := range plans {
+		if p.Running(now) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // SummariseMonths stores, once each, the summary of every month of a
 // running plan (workflow.Plan.Running) whose gathering day has come (the
 // system only): the first working day after
@@ -288,14 +301,11 @@ func (s *Service) SummariseMonths(ctx context.Context, a Actor) ([]workflow.Mont
 	}
 	var out []workflow.Month
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		plans, err := tx.Plans()
+		plans, err := runningPlans(tx, now) // no summaries for a year long gone
 		if err != nil {
 			return err
 		}
 		for _, p := range plans {
-			if !p.Running(now) {
-				continue // no summaries for a year long gone
-			}
 			ms, err := s.summarisePlan(tx, p, now)
 			if err != nil {
 				return err

@@ -400,6 +400,19 @@ func internal(err error, op string) error {
 	return fmt.Errorf("store: %s: %w", op, err)
 }
 
+// touched checks res, a write of op that must touch a row: a database
+// error is internal, and a write that touched none returns none (ESTALE
+// for a stale version, ENOTFOUND for a row that is not there).
+func touched(res *gorm.DB, op string, none error) error {
+	if res.Error != nil {
+		return internal(res.Error, op)
+	}
+	if res.RowsAffected == 0 {
+		return none
+	}
+	return nil
+}
+
 // utc is the stored form of a time: UTC, to the microsecond (the precision
 // of MySQL's DATETIME(6); SQLite keeps the same).
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
