@@ -2,9 +2,6 @@ package api_test
 
 import (
 	"context"
-	"mime"
-	"net/mail"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +10,7 @@ import (
 
 	"kaohe/configs"
 	"kaohe/internal/robottest"
+	"kaohe/internal/testenv"
 )
 
 // waitUntil polls cond (the server's jobs run on their own goroutines)
@@ -31,20 +29,9 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // emlKeys reads the outbox folder's .eml files: X-Kaohe-Key → subjects.
 func emlKeys(t *testing.T, dir string) map[string][]string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.eml"))
 	out := map[string][]string{}
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := mail.ReadMessage(fh)
-		if err != nil {
-			t.Fatal(err)
-		}
-		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-		out[m.Header.Get("X-Kaohe-Key")] = append(out[m.Header.Get("X-Kaohe-Key")], subject)
-		fh.Close()
+	for _, m := range testenv.Mails(t, filepath.Join(dir, "outbox")) {
+		out[m.Key] = append(out[m.Key], m.Subject)
 	}
 	return out
 }

@@ -359,10 +359,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 				req := m.req(e, w)
 				status, _, out := e.raw(r.Method, req.path, role, req.contentType, req.body)
-				name := role
-				if name == "" {
-					name = "anonymous"
-				}
+				name := roleName(role)
 				if status != want {
 					t.Errorf("%s %s as %s: %d, want %d: %.300s", r.Method, req.path, name, status, want, out)
 					continue

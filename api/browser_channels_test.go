@@ -232,23 +232,8 @@ func TestBrowserChannels(t *testing.T) {
 	})
 
 	t.Run("nothing is wider than the screen", func(t *testing.T) {
-		for _, c := range []struct {
-			b      *tab
-			hashes []string
-		}{{unit, []string{"#/units/gjz"}}, {office, []string{"#/admin", "#/notify"}}} {
-			b := c.b.as(t)
-			for _, w := range widths {
-				b.viewport(w)
-				for _, hash := range c.hashes {
-					b.goTo(hash)
-					b.settled()
-					if over, where := b.overflow(); over > 0 {
-						t.Errorf("%s at %d px is %d px wider than the screen (%s)", hash, w, over, where)
-					}
-				}
-			}
-			b.viewport(1366)
-		}
+		unit.as(t).fitScreens("#/units/gjz")
+		office.as(t).fitScreens("#/admin", "#/notify")
 		b := unit.as(t)
 		b.viewport(390)
 		b.goTo("#/units/gjz")

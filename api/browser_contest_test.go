@@ -354,26 +354,8 @@ func TestBrowserContestedResult(t *testing.T) {
 	})
 
 	t.Run("nothing is wider than the screen", func(t *testing.T) {
-		for _, c := range []struct {
-			b      *tab
-			hashes []string
-		}{
-			{unit, []string{"#/result"}},
-			{office, []string{"#/objections", "#/objections/answered", "#/deductions/gjz", fmt.Sprintf("#/scoring/%d", run2), "#/monthly/2019-08", "#/result/gjz", "#/units/gjz"}},
-		} {
-			b := c.b.as(t)
-			for _, w := range widths {
-				b.viewport(w)
-				for _, hash := range c.hashes {
-					b.goTo(hash)
-					b.settled()
-					if over, where := b.overflow(); over > 0 {
-						t.Errorf("%s at %d px is %d px wider than the screen (%s)", hash, w, over, where)
-					}
-				}
-			}
-			b.viewport(1366)
-		}
+		unit.as(t).fitScreens("#/result")
+		office.as(t).fitScreens("#/objections", "#/objections/answered", "#/deductions/gjz", fmt.Sprintf("#/scoring/%d", run2), "#/monthly/2019-08", "#/result/gjz", "#/units/gjz")
 		for _, c := range []struct {
 			b          *tab
 			hash, name string

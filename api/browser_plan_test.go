@@ -183,11 +183,7 @@ func TestBrowserOfficePreparesANewYear(t *testing.T) {
 		office := office.as(t)
 		office.click("#check-plan")
 		office.waitFor(`document.querySelector('#plan-valid')`)
-		office.click("#publish-plan")
-		office.waitFor(`document.querySelector('#confirm-dialog')`)
-		if got := office.text("#confirm-dialog"); !strings.Contains(got, "发布2020年度考核方案第2版") {
-			t.Fatalf("the dialog reads %q", got)
-		}
+		office.dialogSays("#publish-plan", "发布2020年度考核方案第2版")
 		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#plan-state').dataset.state === 'published'`)
 		e.mustDo("GET", "/api/v1/plans/2020", "unitA", nil, 200)
@@ -227,11 +223,7 @@ func TestBrowserOfficePreparesANewYear(t *testing.T) {
 		office.typeInto("#plan-note", "业务指标每项最高10分")
 		office.click("#save-plan")
 		office.waitFor(`document.querySelector('#plan-state').dataset.version === '3' && document.querySelector('#publish-plan') && !document.querySelector('#publish-plan').disabled`)
-		office.click("#publish-plan")
-		office.waitFor(`document.querySelector('#confirm-dialog')`)
-		if got := office.text("#confirm-dialog"); !strings.Contains(got, "代替现在的方案") {
-			t.Fatalf("the first dialog reads %q", got)
-		}
+		office.dialogSays("#publish-plan", "代替现在的方案")
 		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#confirm-dialog #broken-units')`)
 		units := evalJSON[[]string](office, `[...document.querySelectorAll('#broken-units li')].map(li => li.dataset.unit)`)

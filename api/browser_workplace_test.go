@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"kaohe/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +37,23 @@ func (b *tab) viewport(width int64) {
 func (b *tab) settled() {
 	b.t.Helper()
 	b.waitFor(`document.querySelector('#app').dataset.shown === (location.hash || '#/') && !document.querySelector('#app[aria-busy]') && !document.body.classList.contains('loading') && document.querySelector('#app h2, #app .error')`)
+}
+
+// fitScreens checks that no page of hashes is wider than the screen at any
+// of the widths; it leaves the tab at 1366 pixels.
+func (b *tab) fitScreens(hashes ...string) {
+	b.t.Helper()
+	for _, w := range widths {
+		b.viewport(w)
+		for _, hash := range hashes {
+			b.goTo(hash)
+			b.settled()
+			if over, where := b.overflow(); over > 0 {
+				b.t.Errorf("%s at %d px is %d px wider than the screen (%s)", hash, w, over, where)
+			}
+		}
+	}
+	b.viewport(1366)
 }
 
 // overflow is how many pixels the page is wider than the screen (0 when
@@ -342,7 +360,7 @@ func richYear(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t, "sqlite")
 	var units []struct{ Code, Name string }
-	readJSON(t, "../testdata/units-2019.json", &units)
+	testenv.ReadJSON(t, "../testdata/units-2019.json", &units)
 	for _, u := range units {
 		if u.Code != "gjz" && u.Code != "zs" {
 			e.mustDo("POST", "/api/v1/units", "office", map[string]any{"code": u.Code, "name": u.Name, "contacts": loadContacts(t)}, 201)
@@ -484,11 +502,7 @@ func TestBrowserBatchReviewAndPreview(t *testing.T) {
 		office := office.as(t)
 		office.click("#pick-all")
 		office.waitFor(`document.querySelector('#picked').textContent === '2' && !document.querySelector('#accept-picked').disabled`)
-		office.click("#accept-picked")
-		office.waitFor(`document.querySelector('#confirm-dialog')`)
-		if got := office.text("#confirm-dialog"); !strings.Contains(got, "2个节点") || !strings.Contains(got, "甘井子区总工会") {
-			t.Fatalf("the dialog reads %q", got)
-		}
+		office.dialogSays("#accept-picked", "2个节点", "甘井子区总工会")
 		office.screenshot("review-batch-dialog")
 		office.click("#confirm-ok")
 		office.waitFor(`document.querySelector('#toasts .toast.ok') && document.querySelectorAll('#queue tr[data-node]').length === 0`)

@@ -474,10 +474,7 @@ func TestChannelRoutesForEveryRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for i, role := range roles {
-			name := role
-			if name == "" {
-				name = "anonymous"
-			}
+			name := roleName(role)
 			path := tt.path(prep{1, 2, "/calendar/TOKEN.ics"})
 			t.Run(fmt.Sprintf("%s %s as %s", tt.method, path, name), func(t *testing.T) {
 				e, srv := robotEnv(t, nil)

@@ -88,7 +88,8 @@ func (e *env) remind() int {
 	return n
 }
 
-// outbox returns the outbox's messages of kind, oldest first.
+// outbox returns the outbox's messages of kind, oldest first, rendered as
+// they are sent.
 func (e *env) outbox(kind workflow.NoticeKind) []workflow.OutboxMessage {
 	e.t.Helper()
 	var all []workflow.OutboxMessage
@@ -102,6 +103,9 @@ func (e *env) outbox(kind workflow.NoticeKind) []workflow.OutboxMessage {
 	var ms []workflow.OutboxMessage
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i].Kind == kind {
+			if err := jobs.Render(&all[i]); err != nil {
+				e.t.Fatal(err)
+			}
 			ms = append(ms, all[i])
 		}
 	}

@@ -26,6 +26,18 @@ type dueNode struct {
 	Late      bool      `json:"late"`
 }
 
+// reportDue reports n with one PDF as unitA and returns the node as the
+// office then reads it.
+func reportDue(t *testing.T, e *env, n dueNode) dueNode {
+	t.Helper()
+	if status, out := e.upload(n.ID, "unitA", "", upFile{"a.pdf", pdfOfSize(t, 600)}); status != 201 {
+		t.Fatalf("report node %d: %d %s", n.ID, status, out)
+	}
+	var got dueNode
+	e.mustDecode("GET", fmt.Sprintf("/api/v1/nodes/%d", n.ID), "office", nil, 200, &got)
+	return got
+}
+
 func (n dueNode) path() string {
 	return fmt.Sprintf("%s[%d].works[%d].nodes[%d]", n.Category, n.ItemIndex, n.WorkIndex, n.NodeIndex)
 }
@@ -85,19 +97,10 @@ func TestDeadlinesOnDaysOff(t *testing.T) {
 				t.Fatalf("November node %+v", n)
 			}
 
-			report := func(n dueNode) dueNode {
-				t.Helper()
-				if status, out := e.upload(n.ID, "unitA", "", upFile{"a.pdf", pdfOfSize(t, 600)}); status != 201 {
-					t.Fatalf("report node %d: %d %s", n.ID, status, out)
-				}
-				var got dueNode
-				e.mustDecode("GET", fmt.Sprintf("/api/v1/nodes/%d", n.ID), "office", nil, 200, &got)
-				return got
-			}
 			// Reported on Monday July 1, the day the checkpoint moved to: on
 			// time; another, still unreported, is not overdue yet.
 			set(7, 1, 17, 0)
-			if got := report(june[0]); got.State != "reported" || got.Late {
+			if got := reportDue(t, e, june[0]); got.State != "reported" || got.Late {
 				t.Fatalf("reported on July 1: %+v", got)
 			}
 			var pending dueNode
@@ -107,7 +110,7 @@ func TestDeadlinesOnDaysOff(t *testing.T) {
 			}
 			// Reported on July 2: late.
 			set(7, 2, 9, 0)
-			if got := report(june[1]); got.State != "reported" || !got.Late {
+			if got := reportDue(t, e, june[1]); got.State != "reported" || !got.Late {
 				t.Fatalf("reported on July 2: %+v", got)
 			}
 
@@ -264,21 +267,12 @@ func TestLateReleaseMovesNodes(t *testing.T) {
 				t.Fatalf("on July 9: %v, want the 1-day reminder of the moved deadline", got)
 			}
 
-			report := func(n dueNode) dueNode {
-				t.Helper()
-				if status, out := e.upload(n.ID, "unitA", "", upFile{"a.pdf", pdfOfSize(t, 600)}); status != 201 {
-					t.Fatalf("report node %d: %d %s", n.ID, status, out)
-				}
-				var got dueNode
-				e.mustDecode("GET", fmt.Sprintf("/api/v1/nodes/%d", n.ID), "office", nil, 200, &got)
-				return got
-			}
 			set(7, 10, 23, 0)
-			if got := report(ns[0]); got.Late {
+			if got := reportDue(t, e, ns[0]); got.Late {
 				t.Fatalf("reported on July 10: late")
 			}
 			set(7, 11, 9, 0)
-			if got := report(ns[1]); !got.Late {
+			if got := reportDue(t, e, ns[1]); !got.Late {
 				t.Fatalf("reported on July 11: on time")
 			}
 			if got := keys(); len(got) != 1 || got[0] != "overdue checkpoint:2019-06-30@2019-07-03 0" {

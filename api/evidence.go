@@ -211,12 +211,8 @@ func (s *Server) handleEvidenceZip(c *gin.Context) {
 		return
 	}
 	var checkpoint workflow.Date
-	if v := c.Query("checkpoint"); v != "" {
-		var err error
-		if checkpoint, err = workflow.ParseDate(v); err != nil {
-			writeError(c, workflow.Errorf(workflow.EINVALID, "checkpoint 应为日期 YYYY-MM-DD"))
-			return
-		}
+	if !queryParam(c, "checkpoint", &checkpoint, parseCheckpoint) {
+		return
 	}
 	ctx := c.Request.Context()
 	b, err := s.Service.EvidenceBundle(ctx, actorOf(c), year, c.Query("unit"), checkpoint)

@@ -6,11 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"kaohe/workflow/service"
 	"mime"
 	"mime/multipart"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -60,32 +58,6 @@ func multipartBody(t testing.TB, note string, files []upFile) ([]byte, string) {
 	}
 	w.Close()
 	return b.Bytes(), w.FormDataContentType()
-}
-
-// raw sends a request with a body of its own content type.
-func (e *env) raw(method, path, role, contentType string, body []byte) (int, http.Header, []byte) {
-	e.t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if role != "" {
-		tok, ok := e.tokens[role]
-		if !ok {
-			tok = role // a raw token
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, out
 }
 
 func (e *env) upload(id int64, role, note string, files ...upFile) (int, []byte) {
@@ -724,10 +696,7 @@ func TestExecutionEndpointsForEveryRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for i, role := range roles {
-			name := role
-			if name == "" {
-				name = "anonymous"
-			}
+			name := roleName(role)
 			t.Run(tt.name+" as "+name, func(t *testing.T) {
 				e := newEnv(t, "sqlite")
 				c := tt.prep(e)

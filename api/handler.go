@@ -38,6 +38,15 @@ func respond[T any](c *gin.Context, status int, v T, err error) {
 	c.JSON(status, v)
 }
 
+// respondValid answers a check: its error, or 200 with valid true and the
+// warnings (a list, never null).
+func respondValid(c *gin.Context, warns []workflow.Violation, err error) {
+	if warns == nil {
+		warns = []workflow.Violation{}
+	}
+	respond(c, http.StatusOK, gin.H{"valid": true, "warnings": warns}, err)
+}
+
 // actorCall is a service call that needs only the actor.
 func actorCall[T any](status int, call func(context.Context, service.Actor) (T, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -111,9 +120,8 @@ func unitBodyCall[In, T any](status int, call func(context.Context, service.Acto
 // allowEmpty.
 func yearUnitBodyCall[In, T any](status int, allowEmpty bool, call func(context.Context, service.Actor, int, string, In) (T, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		year, ok := yearParam(c)
 		var in In
-		if ok && bind(c, &in, allowEmpty) {
+		if year, ok := yearBody(c, &in, allowEmpty); ok {
 			v, err := call(c.Request.Context(), actorOf(c), year, c.Param("unit"), in)
 			respond(c, status, v, err)
 		}
@@ -136,6 +144,40 @@ func yearParam(c *gin.Context) (int, bool) {
 		return 0, false
 	}
 	return y, true
+}
+
+// yearBody reads :year and binds the JSON body into in, as bind does; on
+// false the answer is written.
+func yearBody(c *gin.Context, in any, allowEmpty bool) (int, bool) {
+	year, ok := yearParam(c)
+	return year, ok && bind(c, in, allowEmpty)
+}
+
+// queryParam parses the query parameter name with parse into *dst when it
+// is given (otherwise *dst keeps its zero value); on false parse's error is
+// written.
+func queryParam[T any](c *gin.Context, name string, dst *T, parse func(string) (T, error)) bool {
+	v := c.Query(name)
+	if v == "" {
+		return true
+	}
+	x, err := parse(v)
+	if err != nil {
+		writeError(c, err)
+		return false
+	}
+	*dst = x
+	return true
+}
+
+// parseCheckpoint parses a checkpoint given in a query (EINVALID when it
+// is not a date).
+func parseCheckpoint(v string) (workflow.Date, error) {
+	d, err := workflow.ParseDate(v)
+	if err != nil {
+		return d, workflow.Errorf(workflow.EINVALID, "checkpoint 应为日期 YYYY-MM-DD")
+	}
+	return d, nil
 }
 
 // idParam reads :id; a non-number is a record that does not exist.

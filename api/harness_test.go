@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"kaohe/configs"
 	"kaohe/internal/app"
 	"kaohe/internal/testdb"
+	"kaohe/internal/testenv"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
 )
@@ -122,30 +121,49 @@ func (e *env) login(user, pw string) string {
 	return out.Token
 }
 
+// roleName names role ("" is anonymous) in subtests and messages.
+func roleName(role string) string {
+	if role == "" {
+		return "anonymous"
+	}
+	return role
+}
+
 // do sends a request as role ("" = anonymous) with body (nil, []byte, or a
 // value marshalled to JSON) and returns the status and body.
 func (e *env) do(method, path, role string, body any) (int, []byte) {
 	e.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
+	var b []byte
+	switch v := body.(type) {
 	case nil:
 	case []byte:
-		r = bytes.NewReader(b)
+		b = v
 	case string:
-		r = strings.NewReader(b)
+		b = []byte(v)
 	default:
-		j, err := json.Marshal(b)
+		j, err := json.Marshal(v)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		r = bytes.NewReader(j)
+		b = j
 	}
-	req, err := http.NewRequest(method, e.srv.URL+path, r)
+	contentType := ""
+	if body != nil {
+		contentType = "application/json"
+	}
+	status, _, out := e.raw(method, path, role, contentType, b)
+	return status, out
+}
+
+// raw sends a request with a body of its own content type.
+func (e *env) raw(method, path, role, contentType string, body []byte) (int, http.Header, []byte) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if role != "" {
 		tok, ok := e.tokens[role]
@@ -160,7 +178,7 @@ func (e *env) do(method, path, role string, body any) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out
+	return resp.StatusCode, resp.Header, out
 }
 
 func (e *env) mustDo(method, path, role string, body any, want int) []byte {
@@ -183,19 +201,8 @@ func (e *env) mustDecode(method, path, role string, body any, want int, v any) {
 func loadContacts(t testing.TB) []map[string]string {
 	t.Helper()
 	var cs []map[string]string
-	readJSON(t, "../testdata/contacts.json", &cs)
+	testenv.ReadJSON(t, "../testdata/contacts.json", &cs)
 	return cs
-}
-
-func readJSON(t testing.TB, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // validDoc returns the realistic valid 2019 submission of testdata as a
@@ -203,7 +210,7 @@ func readJSON(t testing.TB, path string, v any) {
 func validDoc(t testing.TB) map[string]any {
 	t.Helper()
 	var d map[string]any
-	readJSON(t, "../testdata/submission-2019.json", &d)
+	testenv.ReadJSON(t, "../testdata/submission-2019.json", &d)
 	return d
 }
 

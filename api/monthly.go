@@ -19,12 +19,9 @@ type monthlyBody struct {
 }
 
 func (s *Server) handlePutMonthly(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
 	var body monthlyBody
-	if !bind(c, &body, false) {
+	year, ok := yearBody(c, &body, false)
+	if !ok {
 		return
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(string(body.Count)), 10, 64)

@@ -19,24 +19,9 @@ func (s *Server) handleNodes(c *gin.Context) {
 		return
 	}
 	var q service.NodeQuery
-	var err error
-	if v := c.Query("state"); v != "" {
-		if q.State, err = workflow.ParseNodeState(v); err != nil {
-			writeError(c, err)
-			return
-		}
-	}
-	if v := c.Query("colour"); v != "" {
-		if q.Colour, err = workflow.ParseColour(v); err != nil {
-			writeError(c, err)
-			return
-		}
-	}
-	if v := c.Query("checkpoint"); v != "" {
-		if q.Checkpoint, err = workflow.ParseDate(v); err != nil {
-			writeError(c, workflow.Errorf(workflow.EINVALID, "checkpoint 应为日期 YYYY-MM-DD"))
-			return
-		}
+	if !queryParam(c, "state", &q.State, workflow.ParseNodeState) || !queryParam(c, "colour", &q.Colour, workflow.ParseColour) ||
+		!queryParam(c, "checkpoint", &q.Checkpoint, parseCheckpoint) {
+		return
 	}
 	out, err := s.Service.Nodes(c.Request.Context(), actorOf(c), year, c.Param("unit"), q)
 	if err != nil {
@@ -89,18 +74,8 @@ func (s *Server) handleReviewQueue(c *gin.Context) {
 		return
 	}
 	q := service.ReviewQuery{Indicator: c.Query("indicator"), Unit: c.Query("unit")}
-	var err error
-	if v := c.Query("state"); v != "" {
-		if q.State, err = workflow.ParseNodeState(v); err != nil {
-			writeError(c, err)
-			return
-		}
-	}
-	if v := c.Query("checkpoint"); v != "" {
-		if q.Checkpoint, err = workflow.ParseDate(v); err != nil {
-			writeError(c, workflow.Errorf(workflow.EINVALID, "checkpoint 应为日期 YYYY-MM-DD"))
-			return
-		}
+	if !queryParam(c, "state", &q.State, workflow.ParseNodeState) || !queryParam(c, "checkpoint", &q.Checkpoint, parseCheckpoint) {
+		return
 	}
 	out, err := s.Service.ReviewQueue(c.Request.Context(), actorOf(c), year, q)
 	if err != nil {

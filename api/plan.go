@@ -20,19 +20,28 @@ func (s *Server) handlePlans(c *gin.Context) {
 }
 
 func (s *Server) handlePlan(c *gin.Context) {
+	if p, _, ok := s.planInForce(c, "没有%d年度的考核方案"); ok {
+		c.JSON(http.StatusOK, p)
+	}
+}
+
+// planInForce reads :year and the plan in force for it; a missing plan is
+// ENOTFOUND with the message missing (a format for the year). On false the
+// answer is written.
+func (s *Server) planInForce(c *gin.Context, missing string) (*workflow.Plan, int, bool) {
 	year, ok := yearParam(c)
 	if !ok {
-		return
+		return nil, 0, false
 	}
 	p, err := s.Service.Plan(c.Request.Context(), year)
 	if err != nil {
 		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
-			err = workflow.Errorf(workflow.ENOTFOUND, "没有%d年度的考核方案", year)
+			err = workflow.Errorf(workflow.ENOTFOUND, missing, year)
 		}
 		writeError(c, err)
-		return
+		return nil, 0, false
 	}
-	c.JSON(http.StatusOK, p)
+	return p, year, true
 }
 
 // checkPlanInput is the body of a plan check: a whole plan document, or
@@ -44,23 +53,13 @@ type checkPlanInput struct {
 // handleCheckPlan answers 200 with the warnings when the plan has no
 // problem, 422 with every problem otherwise, as the tables' validate does.
 func (s *Server) handleCheckPlan(c *gin.Context) {
-	year, ok := yearParam(c)
+	var in checkPlanInput
+	year, ok := yearBody(c, &in, true)
 	if !ok {
 		return
 	}
-	var in checkPlanInput
-	if !bind(c, &in, true) {
-		return
-	}
 	warns, err := s.Service.CheckPlanDocument(c.Request.Context(), actorOf(c), year, in.Plan)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if warns == nil {
-		warns = []workflow.Violation{}
-	}
-	c.JSON(http.StatusOK, gin.H{"valid": true, "warnings": warns})
+	respondValid(c, warns, err)
 }
 
 // handlePlanYAML sends one version as a plan file (kaohe plan check and
@@ -88,16 +87,8 @@ func (s *Server) handlePlanYAML(c *gin.Context) {
 // a workbook or a Word document, for the office to circulate.
 func (s *Server) handleBlankAnnexes(format string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		year, ok := yearParam(c)
+		p, year, ok := s.planInForce(c, "%d年度的考核方案尚未发布")
 		if !ok {
-			return
-		}
-		p, err := s.Service.Plan(c.Request.Context(), year)
-		if err != nil {
-			if workflow.ErrorCode(err) == workflow.ENOTFOUND {
-				err = workflow.Errorf(workflow.ENOTFOUND, "%d年度的考核方案尚未发布", year)
-			}
-			writeError(c, err)
 			return
 		}
 		var buf bytes.Buffer
@@ -157,9 +148,8 @@ func versionBodyCall[In, T any](status int, call func(context.Context, service.A
 // as its input.
 func yearBodyCall[In, T any](status int, call func(context.Context, service.Actor, int, In) (T, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		year, ok := yearParam(c)
 		var in In
-		if ok && bind(c, &in, false) {
+		if year, ok := yearBody(c, &in, false); ok {
 			out, err := call(c.Request.Context(), actorOf(c), year, in)
 			respond(c, status, out, err)
 		}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"kaohe/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +12,7 @@ import (
 // toPDF converts a workbook with LibreOffice and returns the PDF's path.
 func toPDF(t *testing.T, name string, xlsx []byte) string {
 	t.Helper()
-	soffice := libreOffice(t)
+	soffice := testenv.LibreOffice(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, name+".xlsx")
 	if err := os.WriteFile(src, xlsx, 0o600); err != nil {
@@ -49,10 +50,7 @@ func TestAnnexWorkbookPrints(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.draft()
-	status, xlsx := e.do("GET", subPath+"/export.xlsx", "unitA", nil)
-	if status != 200 {
-		t.Fatalf("export: %d %s", status, xlsx)
-	}
+	xlsx := e.mustDo("GET", subPath+"/export.xlsx", "unitA", nil, 200)
 	file := toPDF(t, "annexes", xlsx)
 	sizes := pdfPages(t, file)
 	texts := pdfPageTexts(t, file)

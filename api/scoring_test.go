@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kaohe/internal/sheets"
+	"kaohe/internal/testenv"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
 )
@@ -349,7 +350,7 @@ func TestRankingExports(t *testing.T) {
 
 	// LibreOffice opens it: as a PDF, and as the CSV LibreOffice itself
 	// reads from the ranking sheet, whose scores equal the API's.
-	soffice := libreOffice(t)
+	soffice := testenv.LibreOffice(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "ranking.xlsx")
 	if err := os.WriteFile(src, xlsx, 0o600); err != nil {
@@ -435,22 +436,6 @@ func pdfPages(t *testing.T, file string) []string {
 	return sizes
 }
 
-// libreOffice returns the LibreOffice program, or skips the test without
-// one (fails under CI=true).
-func libreOffice(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"soffice", "libreoffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("LibreOffice (soffice) is not installed; CI installs libreoffice-calc-nogui")
-	}
-	t.Skip("LibreOffice (soffice) is not installed")
-	return ""
-}
-
 // TestSubmissionExcelRoundTrip: a unit's tables exported in the annex
 // layout and imported into another unit's new draft give the same
 // document; a broken workbook imports nothing.
@@ -458,15 +443,12 @@ func TestSubmissionExcelRoundTrip(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "sqlite")
 	e.draft()
-	status, xlsx := e.do("GET", subPath+"/export.xlsx", "unitA", nil)
-	if status != 200 {
-		t.Fatalf("export: %d %s", status, xlsx)
-	}
+	xlsx := e.mustDo("GET", subPath+"/export.xlsx", "unitA", nil, 200)
 	e.mustDo("GET", subPath+"/export.xlsx", "unitB", nil, 404)
 
 	zsPath := "/api/v1/plans/2019/units/zs/submission"
 	// Another unit's draft is out of reach, even by import.
-	status, _ = e.do("POST", zsPath+"/import?version=0", "unitA", xlsx)
+	status, _ := e.do("POST", zsPath+"/import?version=0", "unitA", xlsx)
 	if status != 404 {
 		t.Fatalf("import into another unit: %d", status)
 	}

@@ -34,12 +34,9 @@ func (s *Server) handleGetSubmission(c *gin.Context) {
 }
 
 func (s *Server) handlePutSubmission(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
 	var in documentInput
-	if !bind(c, &in, false) {
+	year, ok := yearBody(c, &in, false)
+	if !ok {
 		return
 	}
 	in.Document.Normalize()
@@ -53,12 +50,9 @@ func (s *Server) handlePutSubmission(c *gin.Context) {
 }
 
 func (s *Server) handleValidate(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
 	var in *documentInput
-	if !bind(c, &in, true) {
+	year, ok := yearBody(c, &in, true)
+	if !ok {
 		return
 	}
 	var doc *workflow.Document
@@ -67,14 +61,7 @@ func (s *Server) handleValidate(c *gin.Context) {
 		doc = &in.Document
 	}
 	warns, err := s.Service.ValidateSubmission(c.Request.Context(), actorOf(c), year, c.Param("unit"), doc)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if warns == nil {
-		warns = []workflow.Violation{}
-	}
-	c.JSON(http.StatusOK, gin.H{"valid": true, "warnings": warns})
+	respondValid(c, warns, err)
 }
 
 // documentInput is the body of a PUT or validate request: the document, the

@@ -363,10 +363,7 @@ func TestWorkplaceEndpointsForEveryRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for i, role := range roles {
-			name := role
-			if name == "" {
-				name = "anonymous"
-			}
+			name := roleName(role)
 			t.Run(tt.name+" as "+name, func(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t, "sqlite")

@@ -21,7 +21,12 @@ type Config struct {
 	MySQLDSN      string `yaml:"mysql_dsn"`
 	AdminPassword string `yaml:"admin_password"`
 	ClockStart    string `yaml:"clock_start"`
-	PlansDir      string `yaml:"plans_dir"`
+	// ClockAnchor is the real instant at which a clock_start clock reads
+	// clock_start (when the server starts, if empty): servers sharing a
+	// database on a demo clock must share it, or their claims and leases
+	// disagree by the time between their starts.
+	ClockAnchor string `yaml:"clock_anchor"`
+	PlansDir    string `yaml:"plans_dir"`
 	// LazySync commits SQLite transactions without waiting for the disk
 	// (store.Options.LazySync). kaohe demo sets it for its throwaway data
 	// directory; no file or variable can.
@@ -88,7 +93,14 @@ type Config struct {
 	Outbox struct {
 		Attempts  int           `yaml:"attempts"`
 		BaseDelay time.Duration `yaml:"base_delay"`
-		ClaimTTL  time.Duration `yaml:"claim_ttl"`
+		// ClaimTTL is how long a dispatcher's claim on a message holds;
+		// a send must end a quarter of it before it runs out.
+		ClaimTTL time.Duration `yaml:"claim_ttl"`
+		// Window is the most messages the mail server may have accepted
+		// before their "sent" is committed: the most a crash sends twice.
+		Window int `yaml:"window"`
+		// Connections is how many SMTP connections send at once.
+		Connections int `yaml:"connections"`
 	} `yaml:"outbox"`
 	Backups struct {
 		Dir  string `yaml:"dir"`
@@ -170,6 +182,7 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 		"KAOHE_MYSQL_DSN":      &c.MySQLDSN,
 		"KAOHE_ADMIN_PASSWORD": &c.AdminPassword,
 		"KAOHE_CLOCK_START":    &c.ClockStart,
+		"KAOHE_CLOCK_ANCHOR":   &c.ClockAnchor,
 		"KAOHE_PLANS_DIR":      &c.PlansDir,
 		"KAOHE_SMTP_ADDR":      &c.SMTP.Addr,
 		"KAOHE_SMTP_FROM":      &c.SMTP.From,
@@ -239,6 +252,13 @@ func (c *Config) Check() error {
 			errs = append(errs, "clock_start: "+err.Error())
 		}
 	}
+	if c.ClockAnchor != "" {
+		if _, err := time.Parse(time.RFC3339, c.ClockAnchor); err != nil {
+			errs = append(errs, "clock_anchor: "+err.Error())
+		} else if c.ClockStart == "" {
+			errs = append(errs, "clock_anchor is set without clock_start")
+		}
+	}
 	for _, p := range c.HTTP.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			if _, err := netip.ParseAddr(p); err != nil {
@@ -296,6 +316,24 @@ func (c *Config) Check() error {
 	}
 	if c.Evidence.Redirect && c.Evidence.RedirectTTL <= 0 {
 		errs = append(errs, "evidence.redirect_ttl must be positive")
+	}
+	if c.Outbox.Window < 1 {
+		errs = append(errs, "outbox.window must be at least 1")
+	}
+	if c.Outbox.Connections < 1 {
+		errs = append(errs, "outbox.connections must be at least 1")
+	}
+	// A message starts only while half its claim is left and must be sent
+	// a quarter before the claim runs out (see jobs.Dispatcher), so the
+	// quarter left for a send must hold at least one whole SMTP step or
+	// robot request.
+	smtpTimeout := c.SMTP.Timeout
+	if smtpTimeout <= 0 {
+		smtpTimeout = 30 * time.Second // jobs.SMTPMailer's default
+	}
+	if c.Outbox.ClaimTTL > 0 && (c.Outbox.ClaimTTL < 4*smtpTimeout || c.Outbox.ClaimTTL < 4*c.Robots.Timeout) {
+		errs = append(errs, fmt.Sprintf("outbox.claim_ttl (%s) must be at least 4 × smtp.timeout (%s) and 4 × robots.timeout (%s)",
+			c.Outbox.ClaimTTL, smtpTimeout, c.Robots.Timeout))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))

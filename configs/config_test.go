@@ -1,6 +1,8 @@
 package configs
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,6 +69,43 @@ func TestEvidenceSettingsChecked(t *testing.T) {
 	})
 	if err != nil || !c.Evidence.Redirect || c.Evidence.RedirectTTL <= 0 {
 		t.Fatalf("redirect on: %v, %+v", err, c.Evidence)
+	}
+}
+
+// TestOutboxSettings: the window and the connections are at least 1, and
+// a claim leaves a quarter of itself for one whole SMTP step or robot
+// request; a demo clock's anchor is an instant and needs a start.
+func TestOutboxSettings(t *testing.T) {
+	c := Default()
+	if c.Outbox.Window != 32 || c.Outbox.Connections != 2 {
+		t.Errorf("default outbox window %d, connections %d; want 32 and 2", c.Outbox.Window, c.Outbox.Connections)
+	}
+	for _, tc := range []struct {
+		yaml, err string
+	}{
+		{"outbox:\n  window: 1\n  connections: 4\n", ""},
+		{"outbox:\n  window: 0\n", "outbox.window must be at least 1"},
+		{"outbox:\n  connections: 0\n", "outbox.connections must be at least 1"},
+		{"outbox:\n  claim_ttl: 2m\nsmtp:\n  timeout: 30s\nrobots:\n  timeout: 30s\n", ""},
+		{"outbox:\n  claim_ttl: 8s\nsmtp:\n  timeout: 2s\nrobots:\n  timeout: 2s\n", ""},
+		{"outbox:\n  claim_ttl: 3s\nsmtp:\n  timeout: 30s\n", "outbox.claim_ttl (3s) must be at least 4 × smtp.timeout (30s)"},
+		{"outbox:\n  claim_ttl: 1m\n", "outbox.claim_ttl (1m0s) must be at least 4 × smtp.timeout (30s)"},
+		{"outbox:\n  claim_ttl: 8s\nsmtp:\n  timeout: 2s\n", "4 × robots.timeout (10s)"},
+		{"clock_start: 2019-06-12T10:00:00+08:00\nclock_anchor: 2026-01-02T03:04:05Z\n", ""},
+		{"clock_start: 2019-06-12T10:00:00+08:00\nclock_anchor: yesterday\n", "clock_anchor"},
+		{"clock_anchor: 2026-01-02T03:04:05Z\n", "clock_anchor is set without clock_start"},
+	} {
+		path := filepath.Join(t.TempDir(), "kaohe.yaml")
+		if err := os.WriteFile(path, []byte("data: "+t.TempDir()+"\n"+tc.yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(path, func(string) string { return "" })
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%q: %v", tc.yaml, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.err)
+		}
 	}
 }
 

@@ -121,7 +121,7 @@ func TestDigestNamesBackupProblems(t *testing.T) {
 	w := newWorldWith(t, cfg, at(6, 14, 12, 0))
 	digests := func() []workflow.OutboxMessage {
 		t.Helper()
-		ms, err := w.reminders().Due(ctx)
+		ms, err := w.due()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func TestMessagesNameTheOffice(t *testing.T) {
 		workflow.NodeRecord{Unit: "gjz", Category: workflow.CategoryBusiness, Indicator: "B1", ItemIndex: 0, Work: "货车司机入会", Due: workflow.MustDate("2019-06-30"), Points: 300},
 		workflow.NodeRecord{Unit: "zs", Category: workflow.CategoryBusiness, Indicator: "B1", ItemIndex: 0, Work: "货车司机入会", Due: workflow.MustDate("2019-06-30"), Points: 300},
 	)
-	ms, err := w.reminders().Due(ctx)
+	ms, err := w.due()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,9 @@
 //	   ├─► Scoring.Run:   scoring instant passed and not marked → Score, mark
 //	   └─► Dispatcher.Notify
 //
-//	Dispatcher (one goroutine per server): claim batch → Mailer.Send each →
-//	record sent / retry / failed right after the server answers
+//	Dispatcher (one per server): claim a batch ahead → senders, one per
+//	SMTP connection → group commits of sent / retry / failed, at most
+//	Window messages accepted by the server and not yet committed
 //
 // # Guarantees
 //
@@ -23,10 +24,11 @@
 // works out what is due now, so a late run, a second run, a restart at
 // 09:01 or a second server does the right thing. The outbox key (kind,
 // unit, deadline, lead, recipient) is a unique constraint, so a reminder
-// is enqueued once; a message is marked sent in the database right after
-// the SMTP server accepts it, so a crash duplicates at most the message in
-// flight. Leases, claims and marks are rows in the database and work on
-// SQLite and MySQL alike.
+// is enqueued once; a sender takes one of the dispatcher's Window slots
+// before handing a message to the SMTP server and the slot is freed only
+// when "sent" is committed, so a crash duplicates at most Window messages
+// (TestCrashMidDispatch counts them exactly). Leases, claims and marks are
+// rows in the database and work on SQLite and MySQL alike.
 //
 // Who owes what for node checkpoints and monthly counts comes through
 // service.ReminderData, which the server implements over the node and

@@ -1,7 +1,6 @@
 package jobs_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +46,7 @@ func TestMessagesStateTheMovedDeadline(t *testing.T) {
 				workflow.NodeRecord{Unit: "gjz", Category: workflow.CategoryBusiness, Indicator: "B3", ItemIndex: 2, Work: "困难帮扶", Due: workflow.MustDate("2019-09-30"), Points: 300},
 				workflow.NodeRecord{Unit: "gjz", Category: workflow.CategoryBusiness, Indicator: "B5", ItemIndex: 4, Work: "网上工会", Due: workflow.MustDate("2019-11-30"), Points: 300},
 			)
-			ms, err := w.reminders().Due(context.Background())
+			ms, err := w.due()
 			if err != nil {
 				t.Fatal(err)
 			}

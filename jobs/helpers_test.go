@@ -18,6 +18,7 @@ import (
 	"kaohe/configs"
 	"kaohe/internal/app"
 	"kaohe/internal/testdb"
+	"kaohe/internal/testenv"
 	"kaohe/jobs"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -98,7 +99,7 @@ func newWorldWith(t testing.TB, cfg *configs.Config, start time.Time) *world {
 		t.Fatal(err)
 	}
 	var units []workflow.Unit
-	readJSON(t, "../testdata/units-2019.json", &units)
+	testenv.ReadJSON(t, "../testdata/units-2019.json", &units)
 	for _, u := range units {
 		_, err := w.svc.CreateUnit(ctx, service.SystemActor, service.NewUnit{Code: u.Code, Name: u.Name, Contacts: contactsOf(u.Code)})
 		if err != nil {
@@ -117,17 +118,6 @@ func contactsOf(unit string) []workflow.Contact {
 	return []workflow.Contact{
 		{Name: "王明", Duty: "head", Position: "办公室主任", Phone: "0411-86641234", Mobile: "13804110001", Email: "head@" + unit + ".example.cn"},
 		{Name: "李婷", Duty: "staff", Position: "督查工作人员", Phone: "0411-86641235", Mobile: "15942410002", Email: "staff@" + unit + ".example.cn"},
-	}
-}
-
-func readJSON(t testing.TB, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -267,4 +257,17 @@ func (w *world) createNodes(ns ...workflow.NodeRecord) {
 	if err := w.db.Update(context.Background(), func(tx service.Tx) error { return tx.CreateNodes(ns) }); err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// due returns what a reminder pass would enqueue now, each message
+// rendered from its facts as the dispatcher renders it when it sends it.
+func (w *world) due() ([]workflow.OutboxMessage, error) {
+	w.t.Helper()
+	ms, err := w.reminders().Due(context.Background())
+	for i := range ms {
+		if rerr := jobs.Render(&ms[i]); rerr != nil {
+			w.t.Fatalf("message %s: %v", ms[i].KeyString(), rerr)
+		}
+	}
+	return ms, err
 }

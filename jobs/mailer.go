@@ -44,6 +44,15 @@ type Mailer interface {
 	Close() error
 }
 
+// Forker is a Mailer that can send over several connections at once: Fork
+// returns another Mailer with the same settings and a connection of its
+// own (opened on its first Send), for another goroutine. The dispatcher
+// forks Connections-1 of them for each run and closes them after it.
+type Forker interface {
+	Mailer
+	Fork() Mailer
+}
+
 // ErrUnavailable is wrapped by Send errors that happened before the message
 // itself was handed over (connecting, greeting, STARTTLS, AUTH). The
 // dispatcher does not count them as an attempt of the message: an outage is
@@ -118,6 +127,10 @@ func (e *EMLMailer) Send(_ context.Context, m *Mail) error {
 
 // Close does nothing.
 func (e *EMLMailer) Close() error { return nil }
+
+// Fork returns e itself: writing files needs no connection, and Send is
+// safe for concurrent use (each message has a temporary file of its own).
+func (e *EMLMailer) Fork() Mailer { return e }
 
 // writeTo is gomail's message writer, kept as an io.WriterTo.
 var _ io.WriterTo = (*gomail.Message)(nil)

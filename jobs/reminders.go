@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -14,10 +15,13 @@ import (
 
 // Reminders is the reminder pass: at each tick it asks the service which
 // notices are due now and whom they still have to reach
-// (service.DueNotices), renders one message per owing unit and contact and
-// one per owing unit and group robot (markdown, with the same facts and a
-// link to the page), plus one office digest per overdue notice to each
-// office address and office robot, and enqueues them (service.Enqueue).
+// (service.DueNotices), and makes one message per owing unit and contact
+// and one per owing unit and group robot (markdown, with the same facts and
+// a link to the page), plus one office digest per overdue notice to each
+// office address and office robot, and enqueues them (service.Enqueue). A
+// message is enqueued as its subject and its facts (the template's view,
+// as JSON); the dispatcher renders its text and HTML when it sends it, so
+// that enqueueing thousands of reminders writes small rows.
 // The notices about a published result go the same way, by mail: the
 // publication to every unit's contacts, each answer to its unit's
 // contacts, and a digest of open objections to the office on each working
@@ -52,8 +56,24 @@ func (r *Reminders) Run(ctx context.Context) (int, error) {
 // Due returns the messages a pass would enqueue now, without writing
 // anything; messages whose key is already in the outbox are left out.
 func (r *Reminders) Due(ctx context.Context) ([]workflow.OutboxMessage, error) {
+	ds, err := r.drafts(ctx)
+	out := make([]workflow.OutboxMessage, len(ds))
+	for i := range ds {
+		out[i] = ds[i].msg
+	}
+	return out, err
+}
+
+// draft is a message of the pass with the view its facts hold.
+type draft struct {
+	msg  workflow.OutboxMessage
+	view mailView
+}
+
+// drafts returns the messages a pass would enqueue now with their views.
+func (r *Reminders) drafts(ctx context.Context) ([]draft, error) {
 	if r.tpl == nil {
-		t, err := loadTemplates()
+		t, err := parsedTemplates()
 		if err != nil {
 			return nil, err
 		}
@@ -63,19 +83,19 @@ func (r *Reminders) Due(ctx context.Context) ([]workflow.OutboxMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []workflow.OutboxMessage
+	var out []draft
 	for _, d := range due {
-		ms, err := r.notice(d)
+		ds, err := r.notice(d)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ms...)
+		out = append(out, ds...)
 	}
 	return out, nil
 }
 
-// notice renders the messages of one due notice.
-func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error) {
+// notice makes the messages of one due notice.
+func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 	p, n, now := d.Plan, d.Notice, d.At
 	what, dueText, dueNote := describe(p, n.Deadline)
 	sender := r.Sender
@@ -94,29 +114,49 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		}
 	}
 	until := n.Until.UTC()
-	msg := func(kind workflow.NoticeKind, unit, to, name string, v *mailView) (workflow.OutboxMessage, error) {
-		c, err := r.tpl.render(kind, v)
-		if err != nil {
-			return workflow.OutboxMessage{}, fmt.Errorf("render %s: %w", kind, err)
-		}
-		return workflow.OutboxMessage{
-			Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to, Name: name,
-			Subject: c.Subject, Text: c.Text, HTML: c.HTML, State: workflow.OutboxPending,
-			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
-		}, nil
+	// A message is its subject and its facts (v's JSON, in parts: see
+	// joinFacts); the dispatcher renders the rest when it sends.
+	// A subject that names no recipient's field is rendered once per unit
+	// (the office's digest: once).
+	type subjectKey struct {
+		kind  workflow.NoticeKind
+		robot bool
+		unit  string
 	}
-	robotMsg := func(kind workflow.NoticeKind, unit string, to service.RobotTarget, v *mailView) (workflow.OutboxMessage, error) {
-		c, err := r.tpl.renderRobot(kind, v)
-		if err != nil {
-			return workflow.OutboxMessage{}, fmt.Errorf("render %s for a robot: %w", kind, err)
+	subjects := map[subjectKey]string{}
+	msg := func(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView, facts string) (draft, error) {
+		key := subjectKey{kind, channel.IsRobot(), unit}
+		subject, ok := subjects[key]
+		if !ok {
+			var err error
+			if subject, err = r.tpl.subject(kind, channel, v); err != nil {
+				return draft{}, fmt.Errorf("render %s for %s: %w", kind, channel, err)
+			}
+			if r.tpl.sharedSubject[kind][key.robot] {
+				subjects[key] = subject
+			}
 		}
-		return workflow.OutboxMessage{
-			Channel: to.Kind, Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to.Recipient(), Name: to.Label,
-			Subject: c.Subject, Text: c.Text, State: workflow.OutboxPending,
+		return draft{view: *v, msg: workflow.OutboxMessage{
+			Channel: channel, Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to, Name: name,
+			Subject: subject, Facts: facts, State: workflow.OutboxPending,
 			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
-		}, nil
+		}}, nil
 	}
-	var out []workflow.OutboxMessage
+	robotMsg := func(kind workflow.NoticeKind, unit string, to service.RobotTarget, v *mailView, facts string) (draft, error) {
+		return msg(kind, to.Kind, unit, to.Recipient(), to.Label, v, facts)
+	}
+	// The facts of the notice, of each unit and of each recipient are
+	// written once each and joined: thousands of messages of one notice
+	// share all but a name.
+	shared, err := json.Marshal(&base)
+	if err != nil {
+		return nil, fmt.Errorf("facts of %s: %w", n.Kind, err)
+	}
+	size := len(d.Office) + len(d.OfficeRobots)
+	for _, o := range d.Owed {
+		size += len(o.Contacts) + len(o.Robots)
+	}
+	out := make([]draft, 0, size)
 	for _, o := range d.Owed {
 		v := base
 		v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o.Owing)
@@ -125,9 +165,13 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 			m := objectionOf(p, d.Answer, o.UnitName)
 			v.Objection = &m
 		}
+		unit, err := json.Marshal(&mailView{Unit: v.Unit, UnitName: v.UnitName, Items: v.Items, Result: v.Result, Objection: v.Objection})
+		if err != nil {
+			return nil, fmt.Errorf("facts of %s: %w", n.Kind, err)
+		}
 		for _, c := range o.Contacts {
 			v.Name = c.Name
-			m, err := msg(n.Kind, o.Unit, c.Email, c.Name, &v)
+			m, err := msg(n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, joinFacts(shared, unit, recipientFacts(&v)))
 			if err != nil {
 				return nil, err
 			}
@@ -135,7 +179,7 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		}
 		v.Name, v.Link = "", pageLink(r.PublicURL, n.Kind, n.Deadline, o.Unit)
 		for _, to := range o.Robots {
-			m, err := robotMsg(n.Kind, o.Unit, to, &v)
+			m, err := robotMsg(n.Kind, o.Unit, to, &v, joinFacts(shared, unit, recipientFacts(&v)))
 			if err != nil {
 				return nil, err
 			}
@@ -158,8 +202,12 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		if n.Kind == workflow.NoticeObjections {
 			kind = n.Kind
 		}
+		digest, err := json.Marshal(&v)
+		if err != nil {
+			return nil, fmt.Errorf("facts of %s: %w", kind, err)
+		}
 		for _, to := range d.Office {
-			m, err := msg(kind, "", to, "市总工会办公室", &v)
+			m, err := msg(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v, string(digest))
 			if err != nil {
 				return nil, err
 			}
@@ -167,7 +215,7 @@ func (r *Reminders) notice(d service.DueNotice) ([]workflow.OutboxMessage, error
 		}
 		v.Link = pageLink(r.PublicURL, kind, n.Deadline, "")
 		for _, to := range d.OfficeRobots {
-			m, err := robotMsg(kind, "", to, &v)
+			m, err := robotMsg(kind, "", to, &v, joinFacts(digest, recipientFacts(&v)))
 			if err != nil {
 				return nil, err
 			}

@@ -53,8 +53,8 @@ type MessageSender interface {
 // It paces itself to PerMinute messages a minute per webhook (the robots
 // take about 20; DingTalk, past them, refuses everything for 10 minutes),
 // and after a robot says "too fast" the rest of the batch for it waits
-// without being tried, so as not to prolong the limit. Safe for the
-// dispatcher's one goroutine and for tests alike.
+// without being tried, so as not to prolong the limit. Safe for
+// concurrent use: the dispatcher's senders share one.
 type RobotSender struct {
 	Store  service.Store
 	Client *robot.Client

@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"math/big"
@@ -40,10 +42,45 @@ type smtpServer struct {
 	mu       sync.Mutex
 	received []received
 	sessions int
+	// open counts the sessions not closed yet. limit, when positive,
+	// refuses a session beyond it (451 at EHLO), as a server that limits
+	// the connections of one client does.
+	open  int
+	limit int
 	// reject makes RCPT fail with 550 for these addresses.
 	reject map[string]bool
 	// tlsConfig, set before (re)start, makes the server offer STARTTLS.
 	tlsConfig *tls.Config
+	// noPipelining, set before (re)start, hides PIPELINING from the EHLO
+	// reply, as an older server's would be.
+	noPipelining bool
+	// hold, when set, holds the first holdN senders at MAIL FROM until it
+	// is closed (a server that stalls); held counts the senders it held.
+	hold  chan struct{}
+	holdN int
+	held  int
+}
+
+// hidePipelining is a listener whose connections drop the PIPELINING line
+// from what the server writes (go-smtp always offers it).
+type hidePipelining struct{ net.Listener }
+
+func (l hidePipelining) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return pipelineHidden{c}, nil
+}
+
+type pipelineHidden struct{ net.Conn }
+
+func (c pipelineHidden) Write(b []byte) (int, error) {
+	out := bytes.Replace(b, []byte("250-PIPELINING\r\n"), nil, 1)
+	if _, err := c.Conn.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 type received struct {
@@ -74,6 +111,9 @@ func (s *smtpServer) listen(addr string) {
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
 	srv.TLSConfig = s.tlsConfig
+	if s.noPipelining {
+		ln = hidePipelining{ln}
+	}
 	srv.ErrorLog = log.New(io.Discard, "", 0) // a killed client's reset is expected
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
@@ -96,9 +136,32 @@ func (s *smtpServer) restart() { s.listen(s.addr) }
 // NewSession is the go-smtp Backend.
 func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.limit > 0 && s.open >= s.limit {
+		return nil, errors.New("too many connections from your host")
+	}
 	s.sessions++
-	s.mu.Unlock()
+	s.open++
 	return &session{srv: s, conn: c}, nil
+}
+
+// waitIdle waits until every session is closed, so that whatever a client
+// had handed over before it died has been received (or dropped, when its
+// end never came), and reports false after timeout.
+func (s *smtpServer) waitIdle(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		s.mu.Lock()
+		open := s.open
+		s.mu.Unlock()
+		if open == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (s *smtpServer) messages() []received {
@@ -114,10 +177,26 @@ type session struct {
 	to   []string
 }
 
-func (ss *session) Reset()        { ss.from, ss.to = "", nil }
-func (ss *session) Logout() error { return nil }
+func (ss *session) Reset() { ss.from, ss.to = "", nil }
+func (ss *session) Logout() error {
+	ss.srv.mu.Lock()
+	ss.srv.open--
+	ss.srv.mu.Unlock()
+	return nil
+}
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	ss.from = from
+	ss.srv.mu.Lock()
+	hold := ss.srv.hold
+	if hold != nil && ss.srv.held < ss.srv.holdN {
+		ss.srv.held++
+	} else {
+		hold = nil
+	}
+	ss.srv.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
 	return nil
 }
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
@@ -205,7 +284,7 @@ func parseMail(t testing.TB, data []byte) parsed {
 // submitted through the SMTP mailer to a real server on loopback, and reads
 // them back as a mail client would: the Chinese subject decoded from RFC
 // 2047, each contact its own To:, a plain-text and an HTML part saying
-// what is owed, and one connection for all of them.
+// what is owed, and, with one connection allowed, one for all of them.
 func TestSMTPDelivery(t *testing.T) {
 	t.Parallel()
 	srv := startSMTP(t, "127.0.0.1:0")
@@ -221,7 +300,7 @@ func TestSMTPDelivery(t *testing.T) {
 		t.Fatalf("reminder pass: %d messages, %v", n, err)
 	}
 	m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 5 * time.Second}
-	d := &jobs.Dispatcher{Store: w.db, Clock: w.clock, Mailer: m, From: "kaohe@dlzgh.example.cn"}
+	d := &jobs.Dispatcher{Store: w.db, Clock: w.clock, Mailer: m, From: "kaohe@dlzgh.example.cn", Connections: 1}
 	if n, err := d.RunOnce(ctx); err != nil || n != 2 {
 		t.Fatalf("dispatch: %d sent, %v", n, err)
 	}
@@ -284,6 +363,84 @@ func TestSMTPTimeouts(t *testing.T) {
 	}
 }
 
+// TestSMTPSendWithinDeadline: no step outlives the deadline of Send's ctx
+// (a dispatcher's claim), whatever the timeout; a server that did not
+// answer MAIL FROM by then had nothing handed over (ErrUnavailable), and
+// the connection it held is closed: released, it delivers nothing.
+func TestSMTPSendWithinDeadline(t *testing.T) {
+	t.Parallel()
+	for _, pipelining := range []bool{true, false} {
+		t.Run(fmt.Sprintf("pipelining=%v", pipelining), func(t *testing.T) {
+			srv := &smtpServer{t: t, reject: map[string]bool{}, noPipelining: !pipelining, hold: make(chan struct{}), holdN: 1}
+			srv.listen("127.0.0.1:0")
+			t.Cleanup(srv.Close)
+			m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: time.Minute}
+			defer m.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err := m.Send(ctx, &jobs.Mail{From: "a@b.cn", To: "c@d.cn", Subject: "测试", Text: "正文", HTML: "<p>正文</p>", Key: "held"})
+			if !errors.Is(err, jobs.ErrUnavailable) {
+				t.Fatalf("held at MAIL FROM: %v, want ErrUnavailable", err)
+			}
+			if el := time.Since(start); el > 5*time.Second {
+				t.Fatalf("gave up after %v, want about the 300ms deadline", el)
+			}
+			close(srv.hold)
+			if !srv.waitIdle(10 * time.Second) {
+				t.Fatal("the held session is still open")
+			}
+			// The next message goes out over a new connection.
+			if err := m.Send(context.Background(), &jobs.Mail{From: "a@b.cn", To: "c@d.cn", Subject: "测试", Text: "正文", HTML: "<p>正文</p>", Key: "next"}); err != nil {
+				t.Fatal(err)
+			}
+			got := srv.messages()
+			if len(got) != 1 || parseMail(t, got[0].Data).Key != "next" {
+				t.Fatalf("received %d messages, want only the next one", len(got))
+			}
+		})
+	}
+}
+
+// TestSMTPNoContentLate: a server that answers DATA when less than half
+// the send's time is left before Send's deadline (it held MAIL FROM) gets
+// no content, since the reply to its end could not be awaited and a
+// message without a reply is sent again: ErrUnavailable, nothing received,
+// and the next message goes out.
+func TestSMTPNoContentLate(t *testing.T) {
+	t.Parallel()
+	for _, pipelining := range []bool{true, false} {
+		t.Run(fmt.Sprintf("pipelining=%v", pipelining), func(t *testing.T) {
+			hold := make(chan struct{})
+			srv := &smtpServer{t: t, reject: map[string]bool{}, noPipelining: !pipelining, hold: hold, holdN: 1}
+			srv.listen("127.0.0.1:0")
+			t.Cleanup(srv.Close)
+			m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: time.Minute}
+			defer m.Close()
+			// A second for the send; the server answers MAIL FROM after
+			// 700 ms, with less than the half left.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			time.AfterFunc(700*time.Millisecond, func() { close(hold) })
+			err := m.Send(ctx, &jobs.Mail{From: "a@b.cn", To: "c@d.cn", Subject: "测试", Text: "正文", HTML: "<p>正文</p>", Key: "late"})
+			if !errors.Is(err, jobs.ErrUnavailable) {
+				t.Fatalf("DATA answered with 300 ms of 1 s left: %v, want ErrUnavailable", err)
+			}
+			if err := m.Send(context.Background(), &jobs.Mail{From: "a@b.cn", To: "c@d.cn", Subject: "测试", Text: "正文", HTML: "<p>正文</p>", Key: "next"}); err != nil {
+				t.Fatal(err)
+			}
+			m.Close()
+			if !srv.waitIdle(10 * time.Second) {
+				t.Fatal("a session is still open")
+			}
+			got := srv.messages()
+			if len(got) != 1 || parseMail(t, got[0].Data).Key != "next" {
+				t.Fatalf("received %d messages, want only the next one", len(got))
+			}
+		})
+	}
+}
+
 // TestSMTPReconnects: after the server restarts, the next message goes out
 // over a new connection; a recipient the server refuses is an error of
 // that message only, and the connection is dialled again for the next one.
@@ -313,6 +470,53 @@ func TestSMTPReconnects(t *testing.T) {
 	}
 	if n := len(srv.messages()); n != 3 || srv.sessions != 3 {
 		t.Fatalf("%d messages in %d sessions, want 3 in 3", n, srv.sessions)
+	}
+}
+
+// TestSMTPPipelining: whether or not the server offers PIPELINING (then
+// MAIL, RCPT and DATA go out in one write), messages arrive with their
+// envelope, a refused recipient is an error of that message only (not an
+// outage), and the next message goes out over a new connection.
+func TestSMTPPipelining(t *testing.T) {
+	for _, offered := range []bool{true, false} {
+		t.Run(fmt.Sprintf("offered=%v", offered), func(t *testing.T) {
+			srv := startSMTP(t, "127.0.0.1:0")
+			srv.Close()
+			srv.noPipelining = !offered
+			srv.restart()
+			srv.reject["nobody@x.cn"] = true
+			m := &jobs.SMTPMailer{Addr: srv.addr, Timeout: 2 * time.Second}
+			defer m.Close()
+			send := func(to string) error {
+				return m.Send(context.Background(), &jobs.Mail{From: "kaohe@x.cn", To: to, Subject: "提醒", Text: "正文", HTML: "<p>正文</p>", Key: "k/" + to})
+			}
+			for _, to := range []string{"a@x.cn", "b@x.cn"} {
+				if err := send(to); err != nil {
+					t.Fatalf("%s: %v", to, err)
+				}
+			}
+			err := send("nobody@x.cn")
+			if err == nil || errors.Is(err, jobs.ErrUnavailable) || !strings.Contains(err.Error(), "550") {
+				t.Fatalf("refused recipient: %v, want a 550 error of the message", err)
+			}
+			if err := send("c@x.cn"); err != nil {
+				t.Fatalf("after a refused recipient: %v", err)
+			}
+			var got []string
+			for _, r := range srv.messages() {
+				got = append(got, r.From+">"+strings.Join(r.To, ",")+" "+parseMail(t, r.Data).Key)
+			}
+			want := []string{"kaohe@x.cn>a@x.cn k/a@x.cn", "kaohe@x.cn>b@x.cn k/b@x.cn", "kaohe@x.cn>c@x.cn k/c@x.cn"}
+			if strings.Join(got, "; ") != strings.Join(want, "; ") {
+				t.Errorf("received %q, want %q", got, want)
+			}
+			srv.mu.Lock()
+			sessions := srv.sessions
+			srv.mu.Unlock()
+			if sessions != 2 {
+				t.Errorf("%d sessions, want 2 (one dropped after the refusal)", sessions)
+			}
+		})
 	}
 }
 

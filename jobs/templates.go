@@ -3,10 +3,14 @@ package jobs
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
+	"slices"
 	"strings"
+	"sync"
 	texttemplate "text/template"
+	"text/template/parse"
 	"time"
 
 	"kaohe/workflow"
@@ -20,11 +24,20 @@ import (
 //go:embed templates/*.txt templates/*.html templates/*.md
 var templateFiles embed.FS
 
+// parsedTemplates parses the embedded templates once, for the reminder
+// pass and the dispatcher alike; the parsed templates are only read
+// afterwards (executing a template is safe for concurrent use).
+var parsedTemplates = sync.OnceValues(loadTemplates)
+
 // templates holds the parsed message templates.
 type templates struct {
 	text  map[workflow.NoticeKind]*texttemplate.Template
 	html  map[workflow.NoticeKind]*htmltemplate.Template
 	robot map[workflow.NoticeKind]*texttemplate.Template
+	// sharedSubject holds the kinds whose email subject (false) or robot
+	// title (true) names no field called Name or Link: the same for every
+	// recipient of a unit, so the reminder pass renders it once per unit.
+	sharedSubject map[workflow.NoticeKind]map[bool]bool
 }
 
 func loadTemplates() (*templates, error) {
@@ -51,115 +64,294 @@ func loadTemplates() (*templates, error) {
 		}
 		t.robot[k] = rt
 	}
+	t.sharedSubject = map[workflow.NoticeKind]map[bool]bool{}
+	for k, tt := range t.text {
+		t.sharedSubject[k] = map[bool]bool{
+			false: !namesField(tt.Lookup("subject").Root, "Name", "Link"),
+			true:  !namesField(t.robot[k].Lookup("title").Root, "Name", "Link"),
+		}
+	}
 	return t, nil
 }
 
-// mailView is what a template sees.
+// namesField reports whether the template tree under n may read a field
+// called one of names, of any value: a field or a chain naming one of
+// them, or a call of another template (not followed), counts.
+func namesField(n parse.Node, names ...string) bool {
+	if n == nil {
+		return false
+	}
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Nodes {
+			if namesField(c, names...) {
+				return true
+			}
+		}
+	case *parse.ActionNode:
+		return namesField(n.Pipe, names...)
+	case *parse.PipeNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Cmds {
+			if namesField(c, names...) {
+				return true
+			}
+		}
+	case *parse.CommandNode:
+		for _, a := range n.Args {
+			if namesField(a, names...) {
+				return true
+			}
+		}
+	case *parse.IfNode:
+		return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+	case *parse.RangeNode:
+		return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+	case *parse.WithNode:
+		return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+	case *parse.FieldNode:
+		return slices.ContainsFunc(n.Ident, func(id string) bool { return slices.Contains(names, id) })
+	case *parse.VariableNode:
+		return slices.ContainsFunc(n.Ident, func(id string) bool { return slices.Contains(names, id) })
+	case *parse.ChainNode:
+		return namesField(n.Node, names...) || slices.ContainsFunc(n.Field, func(id string) bool { return slices.Contains(names, id) })
+	case *parse.TemplateNode, *parse.BreakNode, *parse.ContinueNode:
+		return true
+	}
+	return false
+}
+
+// mailView is what a template sees. Its JSON is a message's facts
+// (workflow.OutboxMessage.Facts): the reminder pass stores it and the
+// dispatcher renders the message from it when it sends, so the names are
+// short and empty fields left out.
 type mailView struct {
-	PlanTitle string
-	Sender    string
+	PlanTitle string `json:"plan,omitempty"`
+	Sender    string `json:"sender,omitempty"`
 	// Name is the recipient's name; UnitName and Unit the unit's.
-	Name     string
-	Unit     string
-	UnitName string
+	Name     string `json:"name,omitempty"`
+	Unit     string `json:"unit,omitempty"`
+	UnitName string `json:"unit_name,omitempty"`
 	// What names the deadline's duty, DueText the day (and time) it ends
 	// on, moved off a day off. DueNote, when the deadline moved, states the
 	// date the plan writes beside the day it moved to.
-	What    string
-	DueText string
-	DueNote string
+	What    string `json:"what,omitempty"`
+	DueText string `json:"due,omitempty"`
+	DueNote string `json:"due_note,omitempty"`
 	// Now is when the message was composed, in the plan's zone.
-	Now   string
-	Lead  int
-	Items []string
+	Now   string   `json:"now,omitempty"`
+	Lead  int      `json:"lead,omitempty"`
+	Items []string `json:"items,omitempty"`
 	// Late lists every late unit (digest only).
-	Late []unitItems
+	Late []unitItems `json:"late,omitempty"`
 	// Backup names a failed or missing backup (digest only; "" when fine).
-	Backup string
+	Backup string `json:"backup,omitempty"`
 	// Unreachable names the units no reminder reaches by mail (digest only).
-	Unreachable []string
+	Unreachable []string `json:"unreachable,omitempty"`
 	// Office are the office's contacts every message ends with (the
 	// plan's office_contacts).
-	Office []workflow.OfficeContact
+	Office []workflow.OfficeContact `json:"office,omitempty"`
 	// Link is the page of the notice in the web pages ("" without
 	// public_url); robot messages end with it.
-	Link string
+	Link string `json:"link,omitempty"`
 	// Published is when the result was published and Result the unit's
 	// result (publication notices).
-	Published string
-	Result    *resultMail
+	Published string      `json:"published,omitempty"`
+	Result    *resultMail `json:"result,omitempty"`
 	// Objection is the answered objection (answer notices).
-	Objection *objectionMail
+	Objection *objectionMail `json:"objection,omitempty"`
 	// Open lists the objections awaiting an answer (objection digest).
-	Open []objectionMail
+	Open []objectionMail `json:"open,omitempty"`
 }
 
 // resultMail is a unit's published result as a message shows it.
 type resultMail struct {
-	Scored                                         bool
-	Total, Party, Business, Innovation, Deductions string
-	Rank, DeductionCount                           int
-	Grade, Reason                                  string
+	Scored         bool   `json:"scored,omitempty"`
+	Total          string `json:"total,omitempty"`
+	Party          string `json:"party,omitempty"`
+	Business       string `json:"business,omitempty"`
+	Innovation     string `json:"innovation,omitempty"`
+	Deductions     string `json:"deductions,omitempty"`
+	Rank           int    `json:"rank,omitempty"`
+	DeductionCount int    `json:"deduction_count,omitempty"`
+	Grade          string `json:"grade,omitempty"`
+	Reason         string `json:"reason,omitempty"`
 }
 
 // objectionMail is an objection as a message shows it: times in the
 // plan's zone, the verdict and the correction in words.
 type objectionMail struct {
-	ID                                                  int64
-	Unit, UnitName, Line, Text, At                      string
-	Verdict, Answer, Correction, AnsweredBy, AnsweredAt string
-	Files                                               int
+	ID         int64  `json:"id,omitempty"`
+	Unit       string `json:"unit,omitempty"`
+	UnitName   string `json:"unit_name,omitempty"`
+	Line       string `json:"line,omitempty"`
+	Text       string `json:"text,omitempty"`
+	At         string `json:"at,omitempty"`
+	Verdict    string `json:"verdict,omitempty"`
+	Answer     string `json:"answer,omitempty"`
+	Correction string `json:"correction,omitempty"`
+	AnsweredBy string `json:"answered_by,omitempty"`
+	AnsweredAt string `json:"answered_at,omitempty"`
+	Files      int    `json:"files,omitempty"`
 }
 
 // unitItems is one unit's outstanding items.
 type unitItems struct {
-	Unit     string
-	UnitName string
-	Items    []string
+	Unit     string   `json:"unit,omitempty"`
+	UnitName string   `json:"unit_name,omitempty"`
+	Items    []string `json:"items,omitempty"`
 }
 
 // content is one rendered message.
 type content struct{ Subject, Text, HTML string }
 
+// render renders an email: its subject, its text and its HTML.
 func (t *templates) render(kind workflow.NoticeKind, v *mailView) (content, error) {
+	subject, err := t.subject(kind, workflow.ChannelEmail, v)
+	if err != nil {
+		return content{}, err
+	}
+	c, err := t.body(kind, v)
+	c.Subject = subject
+	return c, err
+}
+
+// subject renders the subject of an email of kind, or the title of a robot
+// message (a robot channel), which the outbox row keeps beside its facts.
+func (t *templates) subject(kind workflow.NoticeKind, channel workflow.Channel, v *mailView) (string, error) {
+	tpl, name := t.text[kind], "subject"
+	if channel.IsRobot() {
+		tpl, name = t.robot[kind], "title"
+	}
+	if tpl == nil {
+		return "", fmt.Errorf("no template for %s messages", kind)
+	}
+	var b strings.Builder
+	if err := tpl.ExecuteTemplate(&b, name, v); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// body renders an email's text and HTML.
+func (t *templates) body(kind workflow.NoticeKind, v *mailView) (content, error) {
 	var c content
 	var b bytes.Buffer
-	tt := t.text[kind]
-	if err := tt.ExecuteTemplate(&b, "subject", v); err != nil {
-		return c, err
+	tt, ht := t.text[kind], t.html[kind]
+	if tt == nil || ht == nil {
+		return c, fmt.Errorf("no template for %s messages", kind)
 	}
-	c.Subject = strings.TrimSpace(b.String())
-	b.Reset()
 	if err := tt.ExecuteTemplate(&b, "text", v); err != nil {
 		return c, err
 	}
 	c.Text = b.String()
 	b.Reset()
-	if err := t.html[kind].ExecuteTemplate(&b, "html", v); err != nil {
+	if err := ht.ExecuteTemplate(&b, "html", v); err != nil {
 		return c, err
 	}
 	c.HTML = b.String()
 	return c, nil
 }
 
+// joinFacts joins JSON objects into one: the facts of a message written
+// in parts (the notice's, the unit's, the recipient's), each part a
+// mailView with only its own fields set. A key in two parts takes the
+// later part's value, as json.Unmarshal does.
+func joinFacts(parts ...[]byte) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for _, p := range parts {
+		inner := bytes.TrimSpace(p)
+		inner = inner[1 : len(inner)-1]
+		if len(inner) == 0 {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		b.Write(inner)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// recipientFacts is the part of v's facts that is the recipient's: its
+// name, and a robot message's link.
+func recipientFacts(v *mailView) []byte {
+	b, err := json.Marshal(&mailView{Name: v.Name, Link: v.Link})
+	if err != nil {
+		panic(err) // two strings always marshal
+	}
+	return b
+}
+
+// Render fills in the text and HTML of a message stored with facts, as
+// the dispatcher renders them when it sends it; a message stored rendered
+// (no facts) is left as it is. It fails when the facts do not render (they
+// never will).
+func Render(m *workflow.OutboxMessage) error {
+	if m.Facts == "" {
+		return nil
+	}
+	t, err := parsedTemplates()
+	if err != nil {
+		return err
+	}
+	return t.renderFacts(m)
+}
+
+// renderFacts fills in the text (and for an email the HTML) of a message
+// stored with facts, as its template renders them; a message without
+// facts is left as stored.
+func (t *templates) renderFacts(m *workflow.OutboxMessage) error {
+	if m.Facts == "" {
+		return nil
+	}
+	var v mailView
+	if err := json.Unmarshal([]byte(m.Facts), &v); err != nil {
+		return fmt.Errorf("facts of message %d: %w", m.ID, err)
+	}
+	if m.Channel.IsRobot() {
+		text, err := t.robotBody(m.Kind, &v)
+		m.Text = text
+		return err
+	}
+	c, err := t.body(m.Kind, &v)
+	m.Text, m.HTML = c.Text, c.HTML
+	return err
+}
+
 // maxRobotMarkdown bounds a robot message (WeCom takes 4096 bytes), with
 // room to spare.
 const maxRobotMarkdown = 4000
 
-// renderRobot renders a robot message: its title and its markdown, the
-// body cut at a line when it is too long (a digest of many late units),
-// then the link to the page and the signature, which are never cut.
+// renderRobot renders a robot message: its title and its markdown (see
+// robotBody).
 func (t *templates) renderRobot(kind workflow.NoticeKind, v *mailView) (content, error) {
-	var c content
-	var b bytes.Buffer
-	rt := t.robot[kind]
-	if err := rt.ExecuteTemplate(&b, "title", v); err != nil {
-		return c, err
+	title, err := t.subject(kind, workflow.ChannelWeCom, v)
+	if err != nil {
+		return content{}, err
 	}
-	c.Subject = strings.TrimSpace(b.String())
-	b.Reset()
+	text, err := t.robotBody(kind, v)
+	return content{Subject: title, Text: text}, err
+}
+
+// robotBody renders a robot message's markdown: the body cut at a line
+// when it is too long (a digest of many late units), then the link to the
+// page and the signature, which are never cut.
+func (t *templates) robotBody(kind workflow.NoticeKind, v *mailView) (string, error) {
+	rt := t.robot[kind]
+	if rt == nil {
+		return "", fmt.Errorf("no template for %s messages", kind)
+	}
+	var b bytes.Buffer
 	if err := rt.ExecuteTemplate(&b, "markdown", v); err != nil {
-		return c, err
+		return "", err
 	}
 	body := strings.TrimSpace(b.String())
 	var foot strings.Builder
@@ -175,8 +367,7 @@ func (t *templates) renderRobot(kind workflow.NoticeKind, v *mailView) (content,
 		}
 		body = strings.TrimRight(body[:cut], "\n") + more
 	}
-	c.Text = body + foot.String()
-	return c, nil
+	return body + foot.String(), nil
 }
 
 // markdownText makes text safe inside the robots' markdown: the

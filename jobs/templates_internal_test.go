@@ -1,9 +1,12 @@
 package jobs
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	texttemplate "text/template"
 
 	"kaohe/workflow"
 )
@@ -63,5 +66,56 @@ func TestLongDigestsAreCutAtALine(t *testing.T) {
 	}
 	if c.Subject != "【逾期汇总】6月30日前序时进度节点任务：14个单位逾期" || !strings.Contains(c.Text, "**第0区总工会**（u00）") {
 		t.Errorf("subject %q, text starts %q", c.Subject, c.Text[:200])
+	}
+}
+
+// TestJoinedFactsAreTheView: facts written in parts (the notice's, the
+// unit's, the recipient's) read back as the whole view.
+func TestJoinedFactsAreTheView(t *testing.T) {
+	v := mailView{PlanTitle: "2019年度", Sender: "大连市总工会办公室", What: "指标表报送", DueText: "2019年6月13日（星期四） 17:30",
+		Now: "2019年6月12日 09:00", Lead: 1, Office: []workflow.OfficeContact{{Name: "林浩", Phone: "82610211"}},
+		Unit: "gjz", UnitName: "甘井子区总工会", Items: []string{"指标表\"尚未\"报送<b>"}, Name: "王明", Link: "https://kaohe.example.cn/#/units/gjz",
+		Result: &resultMail{Total: "98.5", Rank: 2}}
+	notice := v
+	notice.Unit, notice.UnitName, notice.Items, notice.Result, notice.Name, notice.Link = "", "", nil, nil, "", ""
+	shared, _ := json.Marshal(&notice)
+	unit, _ := json.Marshal(&mailView{Unit: v.Unit, UnitName: v.UnitName, Items: v.Items, Result: v.Result})
+	for _, parts := range [][][]byte{{shared, unit, recipientFacts(&v)}, {[]byte("{}"), shared, []byte(" {} "), unit, recipientFacts(&v)}} {
+		var got mailView
+		if err := json.Unmarshal([]byte(joinFacts(parts...)), &got); err != nil {
+			t.Fatalf("%s: %v", joinFacts(parts...), err)
+		}
+		if !reflect.DeepEqual(got, v) {
+			t.Errorf("joined facts read back as\n%+v\nwant\n%+v", got, v)
+		}
+	}
+}
+
+// TestSubjectsNamingTheRecipient: a subject that reads the recipient's
+// name or link (or calls another template) is rendered for each
+// recipient; the embedded ones name neither, so the reminder pass renders
+// each once per unit.
+func TestSubjectsNamingTheRecipient(t *testing.T) {
+	for src, want := range map[string]bool{
+		`{{define "s"}}【考核提醒】{{.UnitName}}{{end}}`:                               false,
+		`{{define "s"}}{{.Name}}，您好{{end}}`:                                      true,
+		`{{define "s"}}{{if .Items}}{{$.Link}}{{end}}{{end}}`:                    true,
+		`{{define "s"}}{{with .Result}}{{.Rank}}{{else}}{{.Name}}{{end}}{{end}}`: true,
+		`{{define "s"}}{{range .Office}}{{.Phone}}{{end}}{{end}}`:                false,
+		`{{define "s"}}{{template "other" .}}{{end}}{{define "other"}}x{{end}}`:  true,
+	} {
+		tpl := texttemplate.Must(texttemplate.New("t").Parse(src))
+		if got := namesField(tpl.Lookup("s").Root, "Name", "Link"); got != want {
+			t.Errorf("%s: names the recipient %v, want %v", src, got, want)
+		}
+	}
+	tpl, err := loadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, by := range tpl.sharedSubject {
+		if !by[false] || !by[true] {
+			t.Errorf("%s: subjects shared by a unit's recipients: email %v, robot %v", kind, by[false], by[true])
+		}
 	}
 }

@@ -31,7 +31,15 @@ func NewOffsetClock(start time.Time, real Clock) *OffsetClock {
 	return &OffsetClock{start: start, base: real.Now(), real: real}
 }
 
-// Now returns the start instant plus the real time elapsed since creation.
+// NewAnchoredClock returns a clock that read start at the instant anchor
+// of real and advances with real: several servers given the same start
+// and anchor agree, whenever each was started.
+func NewAnchoredClock(start, anchor time.Time, real Clock) *OffsetClock {
+	return &OffsetClock{start: start, base: anchor, real: real}
+}
+
+// Now returns the start instant plus the real time elapsed since the base
+// (creation, or the anchor).
 func (c *OffsetClock) Now() time.Time { return c.start.Add(c.real.Now().Sub(c.base)) }
 
 // ManualClock is a clock that moves only when told to. It is safe for

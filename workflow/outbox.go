@@ -33,6 +33,14 @@ const (
 	OutboxExpired OutboxState = "expired"
 )
 
+// NoticeKey names one notice's messages in the outbox: the part of their
+// key that all of them share.
+type NoticeKey struct {
+	Kind     NoticeKind
+	Deadline string
+	Lead     int
+}
+
 // OutboxMessage is one message of the outbox.
 type OutboxMessage struct {
 	ID int64 `json:"id"`
@@ -48,11 +56,17 @@ type OutboxMessage struct {
 	// Name is the recipient's display name (a robot's label).
 	Name string `json:"name,omitempty"`
 	// Subject is an email's subject or a robot message's title; Text the
-	// plain text of an email or the markdown of a robot message.
-	Subject string      `json:"subject"`
-	Text    string      `json:"-"`
-	HTML    string      `json:"-"`
-	State   OutboxState `json:"state"`
+	// plain text of an email or the markdown of a robot message, HTML an
+	// email's HTML part.
+	Subject string `json:"subject"`
+	Text    string `json:"-"`
+	HTML    string `json:"-"`
+	// Facts, when not empty, are what the message's template (its Kind and
+	// Channel) renders Text and HTML from when it is sent; Text and HTML
+	// are then empty. The reminder pass writes facts (small rows, rendered
+	// later); messages without facts are sent as stored.
+	Facts string      `json:"-"`
+	State OutboxState `json:"state"`
 	// Attempts counts the sends the mail server or robot refused or broke
 	// off.
 	Attempts      int       `json:"attempts"`

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -14,18 +13,15 @@ import (
 // database, the evidence files and the plan files while servers keep
 // serving, and records it for the office's status page.
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := newCommandFlags("backup", stderr)
 	to := fset.String("to", "", "archive to write: FILE.tar, or FILE.tar.gz to compress")
-	configPath := fset.String("config", "", "YAML configuration file")
-	data := fset.String("data", "", "data directory")
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
 	if *to == "" {
 		return errors.New("usage: kaohe backup --to FILE.tar.gz [--data DIR] [--config FILE]")
 	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data, false)
+	m, err := fset.open(ctx, getenv, stdout, stderr, false)
 	if err != nil {
 		return err
 	}

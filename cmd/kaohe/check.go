@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -20,14 +19,8 @@ var errProblems = errors.New("check found problems")
 // and fails if there is one. It reads every evidence file, so it is for
 // operators and after a restore, not for readiness probes.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("check", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	configPath := fset.String("config", "", "YAML configuration file")
-	data := fset.String("data", "", "data directory")
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data, false)
+	fset := newCommandFlags("check", stderr)
+	m, err := fset.parseOpen(ctx, args, getenv, stdout, stderr, false)
 	if err != nil {
 		return err
 	}

@@ -121,20 +121,26 @@ func TestCheckFindsBrokenEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out.Reset()
-	err = run(ctx, []string{"check"}, envOf(vars), &out, io.Discard)
-	if !errors.Is(err, errProblems) {
-		t.Fatalf("check of broken data: %v, want a failure", err)
-	}
+	checkFinds(t, vars,
+		"evidence file "+deleted+" is missing",
+		"evidence file "+damaged+" is damaged",
+		"evidence file "+orphan+" has no evidence row",
+		"3 problems")
+}
+
+// checkFinds runs kaohe check on the data of vars, which must fail and
+// name each of want.
+func checkFinds(t *testing.T, vars map[string]string, want ...string) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"check"}, envOf(vars), &out, io.Discard)
 	report := out.String()
-	for _, want := range []string{
-		"evidence file " + deleted + " is missing",
-		"evidence file " + damaged + " is damaged",
-		"evidence file " + orphan + " has no evidence row",
-		"3 problems",
-	} {
-		if !strings.Contains(report, want) {
-			t.Errorf("check does not say %q:\n%s", want, report)
+	if !errors.Is(err, errProblems) {
+		t.Fatalf("check: %v, want a failure\n%s", err, report)
+	}
+	for _, w := range want {
+		if !strings.Contains(report, w) {
+			t.Errorf("check does not say %q:\n%s", w, report)
 		}
 	}
 }
@@ -173,19 +179,9 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 		}
 	}
 	db.Close()
-	out.Reset()
-	err = run(ctx, []string{"check"}, envOf(vars), &out, io.Discard)
-	report := out.String()
-	if !errors.Is(err, errProblems) {
-		t.Fatalf("check: %v\n%s", err, report)
-	}
-	for _, want := range []string{"(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms",
+	checkFinds(t, vars, "(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms",
 		"scoring facts of 2019/zs disagree with the submission (state draft there, scored in the facts)",
-		"submission 2019/xg has no scoring facts", "has 2 result rows for 3 units"} {
-		if !strings.Contains(report, want) {
-			t.Errorf("check does not say %q:\n%s", want, report)
-		}
-	}
+		"submission 2019/xg has no scoring facts", "has 2 result rows for 3 units")
 }
 
 // TestRestoreRefusesADamagedArchiveAndAFullTarget: an archive with one byte

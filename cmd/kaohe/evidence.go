@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"sync"
@@ -30,16 +29,10 @@ func runEvidence(ctx context.Context, args []string, getenv func(string) string,
 	if len(args) == 0 || args[0] != "migrate" {
 		return errors.New(use)
 	}
-	fset := flag.NewFlagSet("evidence migrate", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := newCommandFlags("evidence migrate", stderr)
 	from := fset.String("from", "", `source store, file:///path or s3://bucket/prefix ("" is DATA/evidence)`)
 	to := fset.String("to", "", "destination store (default: evidence.url, KAOHE_EVIDENCE_URL)")
-	configPath := fset.String("config", "", "YAML configuration file")
-	data := fset.String("data", "", "data directory")
-	if err := fset.Parse(args[1:]); err != nil {
-		return err
-	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data, true)
+	m, err := fset.parseOpen(ctx, args[1:], getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/mail"
 	"os"
@@ -19,6 +18,7 @@ import (
 
 	"kaohe/configs"
 	"kaohe/internal/app"
+	"kaohe/internal/testenv"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
 )
@@ -40,7 +40,7 @@ func seedStore(t *testing.T, cfg *configs.Config, submitted []string) []workflow
 	defer a.Close(ctx)
 	svc := a.Service
 	var units []workflow.Unit
-	readJSONFile(t, "../../testdata/units-2019.json", &units)
+	testenv.ReadJSON(t, "../../testdata/units-2019.json", &units)
 	doc, err := os.ReadFile("../../testdata/submission-2019.json")
 	if err != nil {
 		t.Fatal(err)
@@ -93,38 +93,16 @@ func contacts(unit string) []workflow.Contact {
 	}
 }
 
-func readJSONFile(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // outboxMails reads the .eml files of DATA/outbox: recipient → subjects.
 func outboxMails(t *testing.T, dir string) map[string][]string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.eml"))
 	out := map[string][]string{}
-	for _, f := range files {
-		fh, err := os.Open(f)
+	for _, m := range testenv.Mails(t, filepath.Join(dir, "outbox")) {
+		to, err := mail.ParseAddress(m.To)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := mail.ReadMessage(fh)
-		if err != nil {
-			t.Fatal(err)
-		}
-		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-		to, err := mail.ParseAddress(m.Header.Get("To"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[to.Address] = append(out[to.Address], m.Header.Get("X-Kaohe-Key")+" "+subject)
-		fh.Close()
+		out[to.Address] = append(out[to.Address], m.Key+" "+m.Subject)
 	}
 	return out
 }

@@ -68,6 +68,20 @@ usage:
   kaohe version
 `
 
+// commands are the one-shot subcommands, by name; each takes the
+// arguments after its name.
+var commands = map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
+	"migrate":  runMigrate,
+	"backup":   runBackup,
+	"restore":  runRestore,
+	"check":    runCheck,
+	"user":     runUser,
+	"score":    runScore,
+	"evidence": runEvidence,
+	"plan":     runPlan,
+	"demo":     runDemo,
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -85,30 +99,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		<-ctx.Done()
 		return m.Close()
-	case "migrate":
-		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
-	case "backup":
-		return runBackup(ctx, args[1:], getenv, stdout, stderr)
-	case "restore":
-		return runRestore(ctx, args[1:], getenv, stdout, stderr)
-	case "check":
-		return runCheck(ctx, args[1:], getenv, stdout, stderr)
-	case "user":
-		return runUser(ctx, args[1:], getenv, stdout, stderr)
-	case "score":
-		return runScore(ctx, args[1:], getenv, stdout, stderr)
-	case "evidence":
-		return runEvidence(ctx, args[1:], getenv, stdout, stderr)
-	case "plan":
-		return runPlan(ctx, args[1:], getenv, stdout, stderr)
-	case "demo":
-		return runDemo(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kaohe", version)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	}
+	if cmd := commands[args[0]]; cmd != nil {
+		return cmd(ctx, args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
@@ -181,6 +180,10 @@ func (m *Main) open(ctx context.Context) error {
 		if cfg.ClockStart != "" {
 			start, _ := time.Parse(time.RFC3339, cfg.ClockStart)
 			m.Clock = workflow.NewOffsetClock(start, workflow.SystemClock{})
+			if cfg.ClockAnchor != "" {
+				anchor, _ := time.Parse(time.RFC3339, cfg.ClockAnchor)
+				m.Clock = workflow.NewAnchoredClock(start, anchor, workflow.SystemClock{})
+			}
 			m.Log.Warn("KAOHE_CLOCK_START is set: the server's clock is not the real time; for demos and acceptance runs only", "start", start)
 		}
 	}
@@ -278,18 +281,12 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New("usage: kaohe user add --username NAME --role ROLE [--unit CODE] [--password PW]")
 	}
-	fset := flag.NewFlagSet("user add", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := newCommandFlags("user add", stderr)
 	username := fset.String("username", "", "account name")
 	role := fset.String("role", "", "office, unit or viewer")
 	unit := fset.String("unit", "", "unit code (role unit)")
 	password := fset.String("password", "", "password (random when empty)")
-	configPath := fset.String("config", "", "YAML configuration file")
-	data := fset.String("data", "", "data directory")
-	if err := fset.Parse(args[1:]); err != nil {
-		return err
-	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data, true)
+	m, err := fset.parseOpen(ctx, args[1:], getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}

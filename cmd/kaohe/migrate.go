@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -14,15 +13,9 @@ import (
 // database to this binary's version and prints the version again; with
 // --status it lists the migrations instead and changes nothing.
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := newCommandFlags("migrate", stderr)
 	status := fset.Bool("status", false, "list the migrations and which are applied; change nothing")
-	configPath := fset.String("config", "", "YAML configuration file")
-	data := fset.String("data", "", "data directory")
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data, false)
+	m, err := fset.parseOpen(ctx, args, getenv, stdout, stderr, false)
 	if err != nil {
 		return err
 	}

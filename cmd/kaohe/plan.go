@@ -48,31 +48,21 @@ func runPlan(ctx context.Context, args []string, getenv func(string) string, std
 	return fmt.Errorf("plan: unknown subcommand %q", args[0])
 }
 
-// planFlags parses a plan subcommand's flags, with --data and --config,
-// allowing its one argument (a file, a year) before or after them.
-func planFlags(name string, args []string, stderr io.Writer, define func(fs *flag.FlagSet)) (fs *flag.FlagSet, arg, configPath, data string, err error) {
-	fs = flag.NewFlagSet("plan "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cp := fs.String("config", "", "YAML configuration file")
-	d := fs.String("data", "", "data directory")
+// planFlags parses a plan subcommand's flags, with --data and --config
+// and those define adds, and its one argument (a file, a year), which may
+// come before or after them.
+func planFlags(name string, args []string, stderr io.Writer, define func(fs *flag.FlagSet)) (fs *commandFlags, arg string, err error) {
+	fs = newCommandFlags("plan "+name, stderr)
 	if define != nil {
-		define(fs)
+		define(fs.FlagSet)
 	}
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		arg, args = args[0], args[1:]
-	}
-	if err = fs.Parse(args); err != nil {
-		return
-	}
-	if arg == "" && fs.NArg() > 0 {
-		arg = fs.Arg(0)
-	}
-	return fs, arg, *cp, *d, nil
+	arg, _, err = fs.parseArg(args)
+	return fs, arg, err
 }
 
 func runPlanNew(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var year, from *int
-	_, _, configPath, data, err := planFlags("new", args, stderr, func(fs *flag.FlagSet) {
+	fs, _, err := planFlags("new", args, stderr, func(fs *flag.FlagSet) {
 		year = fs.Int("year", 0, "the new plan's year")
 		from = fs.Int("from", 0, "the earlier year whose plan in force it starts from")
 	})
@@ -82,7 +72,7 @@ func runPlanNew(ctx context.Context, args []string, getenv func(string) string, 
 	if *year == 0 || *from == 0 {
 		return errors.New("usage: kaohe plan new --year YEAR --from YEAR [--data DIR] [--config FILE]")
 	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, configPath, data, true)
+	m, err := fs.open(ctx, getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}
@@ -106,7 +96,7 @@ func runPlanNew(ctx context.Context, args []string, getenv func(string) string, 
 // runPlanCheck checks a plan file without any database: exit status 0
 // when it has no problem (warnings are printed too), 1 otherwise.
 func runPlanCheck(args []string, stdout, stderr io.Writer) error {
-	_, file, _, _, err := planFlags("check", args, stderr, nil)
+	_, file, err := planFlags("check", args, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -154,7 +144,7 @@ func printFindings(w io.Writer, file string, problems, warnings []workflow.Viola
 
 func runPlanImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var publish, confirm *bool
-	_, file, configPath, data, err := planFlags("import", args, stderr, func(fs *flag.FlagSet) {
+	fs, file, err := planFlags("import", args, stderr, func(fs *flag.FlagSet) {
 		publish = fs.Bool("publish", false, "publish the version stored")
 		confirm = fs.Bool("confirm", false, "publish even when it breaks units' stored tables")
 	})
@@ -168,7 +158,7 @@ func runPlanImport(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, configPath, data, true)
+	m, err := fs.open(ctx, getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}
@@ -202,7 +192,7 @@ func runPlanImport(ctx context.Context, args []string, getenv func(string) strin
 
 func runPlanExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var version *int
-	_, yearArg, configPath, data, err := planFlags("export", args, stderr, func(fs *flag.FlagSet) {
+	fs, yearArg, err := planFlags("export", args, stderr, func(fs *flag.FlagSet) {
 		version = fs.Int("version", 0, "the version to export (default: the plan in force)")
 	})
 	if err != nil {
@@ -212,7 +202,7 @@ func runPlanExport(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return errors.New("usage: kaohe plan export YEAR [--version N] [--data DIR] [--config FILE]")
 	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, configPath, data, true)
+	m, err := fs.open(ctx, getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,29 +20,21 @@ import (
 // data directory (and, with KAOHE_MYSQL_DSN, an empty MySQL database),
 // after checking every hash, and migrates it to this binary's schema.
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("restore", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	configPath := fset.String("config", "", "YAML configuration file")
-	data := fset.String("data", "", "data directory to restore into (empty or new)")
-	// The archive may come before or after the flags.
-	var file string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		file, args = args[0], args[1:]
-	}
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	if file == "" && fset.NArg() == 1 {
-		file = fset.Arg(0)
-	} else if fset.NArg() > 0 || file == "" {
-		return errors.New("usage: kaohe restore FILE [--data DIR] [--config FILE]")
-	}
-	cfg, err := configs.Load(*configPath, getenv)
+	fset := newCommandFlags("restore", stderr)
+	fset.Lookup("data").Usage = "data directory to restore into (empty or new)"
+	file, extra, err := fset.parseArg(args)
 	if err != nil {
 		return err
 	}
-	if *data != "" {
-		cfg.Data = *data
+	if file == "" || extra > 0 {
+		return errors.New("usage: kaohe restore FILE [--data DIR] [--config FILE]")
+	}
+	cfg, err := configs.Load(*fset.config, getenv)
+	if err != nil {
+		return err
+	}
+	if *fset.data != "" {
+		cfg.Data = *fset.data
 	}
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -16,19 +15,16 @@ import (
 // run as the system, exactly as POST /api/v1/plans/2019/scoring-runs does,
 // and prints the ranking. With --publish ID it publishes run ID instead.
 func runScore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := flag.NewFlagSet("score", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := newCommandFlags("score", stderr)
 	year := fset.Int("year", 0, "plan year, e.g. 2019")
 	publish := fset.Int64("publish", 0, "publish this run instead of computing a new one")
-	configPath := fset.String("config", "", "YAML configuration file")
-	data := fset.String("data", "", "data directory")
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
 	if *year == 0 {
 		return errors.New("usage: kaohe score --year YEAR [--publish ID] [--data DIR] [--config FILE]")
 	}
-	m, err := openCommand(ctx, getenv, stdout, stderr, *configPath, *data, true)
+	m, err := fset.open(ctx, getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}

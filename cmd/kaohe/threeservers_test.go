@@ -316,15 +316,21 @@ func TestThreeServers(t *testing.T) {
 	config := filepath.Join(t.TempDir(), "kaohe.yaml")
 	if err := os.WriteFile(config, []byte(fmt.Sprintf(`
 log: {level: info}
-smtp: {addr: %q, timeout: 30s}
+smtp: {addr: %q, timeout: 2s}
+robots: {timeout: 2s}
 jobs: {tick: 1s, lease: 3s}
-outbox: {claim_ttl: 3s, base_delay: 1s}
+outbox: {claim_ttl: 8s, base_delay: 1s}
 `, gate.addr)), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	env := s3.Env(bucket, "evidence")
 	env["KAOHE_MYSQL_DSN"] = dsn
 	env["KAOHE_CLOCK_START"] = start.Format(time.RFC3339)
+	// One anchor, so that the three clocks agree: started one after the
+	// other, each on its own start instant, they would disagree by seconds,
+	// and a server ahead would take the others' claims and the lease
+	// before they ran out.
+	env["KAOHE_CLOCK_ANCHOR"] = time.Now().UTC().Format(time.RFC3339Nano)
 	var servers []*serverProcess
 	for i := range 3 {
 		servers = append(servers, startServer(t, fmt.Sprintf("server %d", i+1), t.TempDir(), config, env))

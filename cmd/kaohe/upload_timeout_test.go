@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"kaohe/internal/testenv"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
 )
@@ -66,7 +67,7 @@ func TestSlowUploadOutlivesTheReadTimeout(t *testing.T) {
 	office := service.Actor{Username: "admin", Role: workflow.RoleOffice}
 	unit := service.Actor{Username: "gjz", Role: workflow.RoleUnit, Unit: "gjz"}
 	var doc workflow.Document
-	readJSONFile(t, "../../testdata/submission-2019.json", &doc)
+	testenv.ReadJSON(t, "../../testdata/submission-2019.json", &doc)
 	if _, err := svc.CreateUnit(ctx, service.SystemActor, service.NewUnit{Code: "gjz", Name: "甘井子区总工会", Contacts: contacts("gjz")}); err != nil {
 		t.Fatal(err)
 	}

@@ -221,7 +221,8 @@ func (a *App) StartJobs(ctx context.Context) error {
 	name := jobs.InstanceName()
 	a.Dispatcher = &jobs.Dispatcher{Store: a.Store, Clock: a.Clock, Mailer: a.mailer(), From: cmp.Or(cfg.SMTP.From, "kaohe@localhost"),
 		Robots:   a.RobotSender(),
-		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, ClaimTTL: cfg.Outbox.ClaimTTL, Name: name, Log: a.Log, Metrics: met}
+		Attempts: cfg.Outbox.Attempts, BaseDelay: cfg.Outbox.BaseDelay, ClaimTTL: cfg.Outbox.ClaimTTL,
+		Window: cfg.Outbox.Window, Connections: cfg.Outbox.Connections, Name: name, Log: a.Log, Metrics: met}
 	importDir := cmp.Or(cfg.Jobs.MonthlyImportDir, filepath.Join(cfg.Data, "import"))
 	reminders := a.Reminders()
 	monthly := &jobs.Monthly{Service: a.Service, ImportDir: importDir, Log: a.Log}

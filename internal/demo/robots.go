@@ -1,12 +1,8 @@
 package demo
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"kaohe/internal/robot/webhook"
 	"kaohe/workflow"
 )
 
@@ -119,32 +116,6 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// robotAnswer is both robots' response body.
-type robotAnswer struct {
-	ErrCode int    `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
-}
-
-func reply(w http.ResponseWriter, code int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(robotAnswer{code, msg})
-}
-
-// readMessage reads a POSTed JSON message into v; false (with a 4xx
-// written) otherwise.
-func readMessage(w http.ResponseWriter, req *http.Request, v any) bool {
-	if req.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return false
-	}
-	b, err := io.ReadAll(io.LimitReader(req.Body, 1<<20))
-	if err != nil || json.Unmarshal(b, v) != nil {
-		http.Error(w, "bad json", http.StatusBadRequest)
-		return false
-	}
-	return true
-}
-
 func (r *Robots) robot(kind workflow.RobotKind, key string) *sinkRobot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -158,25 +129,20 @@ func (r *Robots) robot(kind workflow.RobotKind, key string) *sinkRobot {
 // unknown key, 40008 for a message that is not markdown, 44004 for empty
 // content, 40058 for content over 4096 bytes.
 func (r *Robots) handleWeCom(w http.ResponseWriter, req *http.Request) {
-	var m struct {
-		MsgType  string `json:"msgtype"`
-		Markdown struct {
-			Content string `json:"content"`
-		} `json:"markdown"`
-	}
-	if !readMessage(w, req, &m) {
+	m, ok := webhook.Read(w, req)
+	if !ok {
 		return
 	}
 	s := r.robot(workflow.RobotWeCom, req.URL.Query().Get("key"))
 	switch {
 	case s == nil:
-		reply(w, 93000, "invalid webhook url")
+		webhook.Reply(w, 93000, "invalid webhook url")
 	case m.MsgType != "markdown":
-		reply(w, 40008, "invalid message type")
+		webhook.Reply(w, 40008, "invalid message type")
 	case m.Markdown.Content == "":
-		reply(w, 44004, "empty content")
+		webhook.Reply(w, 44004, "empty content")
 	case len(m.Markdown.Content) > 4096:
-		reply(w, 40058, "markdown.content exceed max length 4096")
+		webhook.Reply(w, 40058, "markdown.content exceed max length 4096")
 	default:
 		r.keep(w, s, "", m.Markdown.Content)
 	}
@@ -188,14 +154,8 @@ func (r *Robots) handleWeCom(w http.ResponseWriter, req *http.Request) {
 // checks it on its own clock), 400105 for a message that is not markdown
 // with a title and a text.
 func (r *Robots) handleDingTalk(w http.ResponseWriter, req *http.Request) {
-	var m struct {
-		MsgType  string `json:"msgtype"`
-		Markdown struct {
-			Title string `json:"title"`
-			Text  string `json:"text"`
-		} `json:"markdown"`
-	}
-	if !readMessage(w, req, &m) {
+	m, ok := webhook.Read(w, req)
+	if !ok {
 		return
 	}
 	q := req.URL.Query()
@@ -204,25 +164,16 @@ func (r *Robots) handleDingTalk(w http.ResponseWriter, req *http.Request) {
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	switch {
 	case s == nil:
-		reply(w, 400101, "access_token不存在")
+		webhook.Reply(w, 400101, "access_token不存在")
 	case err != nil || time.Since(time.UnixMilli(ms)).Abs() > time.Hour:
-		reply(w, 310000, "invalid timestamp")
-	case !signedBy(s.secret, ts, sign):
-		reply(w, 310000, "sign not match")
+		webhook.Reply(w, 310000, "invalid timestamp")
+	case !webhook.Signed(s.secret, ts, sign):
+		webhook.Reply(w, 310000, "sign not match")
 	case m.MsgType != "markdown" || m.Markdown.Title == "" || m.Markdown.Text == "":
-		reply(w, 400105, "不支持的消息类型")
+		webhook.Reply(w, 400105, "不支持的消息类型")
 	default:
 		r.keep(w, s, m.Markdown.Title, m.Markdown.Text)
 	}
-}
-
-// signedBy checks DingTalk's signature: base64(HMAC-SHA256(key secret,
-// timestamp+"\n"+secret)) (the query parser has undone its URL encoding).
-func signedBy(secret, ts, sign string) bool {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts + "\n" + secret))
-	got, err := base64.StdEncoding.DecodeString(sign)
-	return err == nil && hmac.Equal(got, mac.Sum(nil))
 }
 
 // keep writes an accepted message as the robot's next file and answers
@@ -236,10 +187,10 @@ func (r *Robots) keep(w http.ResponseWriter, s *sinkRobot, title, text string) {
 	name := filepath.Join(r.Dir, s.name, fmt.Sprintf("%04d-%s.md", s.n, now.Format("2006-01-02-1504")))
 	if err := writeMessage(name, messageHeader(s.kind, s.label, title, now), text); err != nil {
 		s.n--
-		reply(w, -1, "系统繁忙")
+		webhook.Reply(w, -1, "系统繁忙")
 		return
 	}
-	reply(w, 0, "ok")
+	webhook.Reply(w, 0, "ok")
 }
 
 // messageHeader is what a message's file says before the message: the

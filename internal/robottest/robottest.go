@@ -18,13 +18,9 @@
 package robottest
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
-	"io"
+	"kaohe/internal/robot/webhook"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -68,12 +64,7 @@ type Server struct {
 	sends   map[string][]time.Time
 	blocked map[string]time.Time
 	refused map[string][]int
-	fail    map[string]answer
-}
-
-type answer struct {
-	ErrCode int    `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
+	fail    map[string]webhook.Answer
 }
 
 // New starts a server, stopped when t ends; clock counts the rate
@@ -81,7 +72,7 @@ type answer struct {
 func New(t testing.TB, clock func() time.Time) *Server {
 	t.Helper()
 	s := &Server{Limit: Limit, clock: clock, wecom: map[string]bool{}, secrets: map[string]string{}, sends: map[string][]time.Time{},
-		blocked: map[string]time.Time{}, refused: map[string][]int{}, fail: map[string]answer{}}
+		blocked: map[string]time.Time{}, refused: map[string][]int{}, fail: map[string]webhook.Answer{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/cgi-bin/webhook/send", s.handleWeCom)
 	mux.HandleFunc("/robot/send", s.handleDingTalk)
@@ -120,7 +111,7 @@ func (s *Server) DingTalk() (webhook, token, secret string) {
 func (s *Server) FailNext(key string, code int, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.fail[key] = answer{code, msg}
+	s.fail[key] = webhook.Answer{ErrCode: code, ErrMsg: msg}
 }
 
 // Messages returns what robot key accepted, in order.
@@ -147,22 +138,18 @@ func (s *Server) reply(w http.ResponseWriter, key string, code int, msg string) 
 	if code != 0 {
 		s.refused[key] = append(s.refused[key], code)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(answer{code, msg})
+	webhook.Reply(w, code, msg)
 }
 
-// body reads a POSTed JSON message; false (with a 4xx written) otherwise.
-func body(w http.ResponseWriter, r *http.Request, v any) bool {
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return false
+// failed answers the failure FailNext set for robot key, once, and says
+// whether there was one.
+func (s *Server) failed(w http.ResponseWriter, key string) bool {
+	a, ok := s.fail[key]
+	if ok {
+		delete(s.fail, key)
+		s.reply(w, key, a.ErrCode, a.ErrMsg)
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil || json.Unmarshal(b, v) != nil {
-		http.Error(w, "bad json", http.StatusBadRequest)
-		return false
-	}
-	return true
+	return ok
 }
 
 // limited counts a message of key on the test's clock and says whether it
@@ -191,13 +178,8 @@ func (s *Server) limited(key string, blockFor time.Duration) bool {
 }
 
 func (s *Server) handleWeCom(w http.ResponseWriter, r *http.Request) {
-	var m struct {
-		MsgType  string `json:"msgtype"`
-		Markdown struct {
-			Content string `json:"content"`
-		} `json:"markdown"`
-	}
-	if !body(w, r, &m) {
+	m, ok := webhook.Read(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -206,10 +188,7 @@ func (s *Server) handleWeCom(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !s.wecom[key]:
 		s.reply(w, key, 93000, "invalid webhook url")
-	case s.fail[key] != answer{}:
-		a := s.fail[key]
-		delete(s.fail, key)
-		s.reply(w, key, a.ErrCode, a.ErrMsg)
+	case s.failed(w, key):
 	case m.MsgType != "markdown":
 		s.reply(w, key, 40008, "invalid message type")
 	case m.Markdown.Content == "":
@@ -225,14 +204,8 @@ func (s *Server) handleWeCom(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDingTalk(w http.ResponseWriter, r *http.Request) {
-	var m struct {
-		MsgType  string `json:"msgtype"`
-		Markdown struct {
-			Title string `json:"title"`
-			Text  string `json:"text"`
-		} `json:"markdown"`
-	}
-	if !body(w, r, &m) {
+	m, ok := webhook.Read(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -248,12 +221,9 @@ func (s *Server) handleDingTalk(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, token, 310000, "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]")
 	case err != nil || time.Since(time.UnixMilli(ms)).Abs() > time.Hour:
 		s.reply(w, token, 310000, "invalid timestamp")
-	case !validSign(secret, ts, sign):
+	case !webhook.Signed(secret, ts, sign):
 		s.reply(w, token, 310000, "sign not match")
-	case s.fail[token] != answer{}:
-		a := s.fail[token]
-		delete(s.fail, token)
-		s.reply(w, token, a.ErrCode, a.ErrMsg)
+	case s.failed(w, token):
 	case m.MsgType != "markdown" || m.Markdown.Title == "" || m.Markdown.Text == "":
 		s.reply(w, token, 400105, "不支持的消息类型")
 	case s.limited(token, 10*time.Minute):
@@ -262,14 +232,4 @@ func (s *Server) handleDingTalk(w http.ResponseWriter, r *http.Request) {
 		s.got = append(s.got, Message{Kind: "dingtalk", Key: token, Title: m.Markdown.Title, Text: m.Markdown.Text, At: s.clock()})
 		s.reply(w, token, 0, "ok")
 	}
-}
-
-// validSign checks DingTalk's signature (the query parser has already
-// undone its URL encoding).
-func validSign(secret, ts, sign string) bool {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts + "\n" + secret))
-	want := mac.Sum(nil)
-	got, err := base64.StdEncoding.DecodeString(sign)
-	return err == nil && hmac.Equal(got, want)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"kaohe/internal/testenv"
 	"kaohe/workflow"
 )
 
@@ -418,20 +419,7 @@ func TestAnnexErrorsAreLocated(t *testing.T) {
 	tables[1].rows[1][1].text = "加强基层工会阵地建设（8分）"    // no such indicator (表2!B2)
 	tables[2].rows[1][0].text = "“互联网+”普惠服务（三分）"    // points not a number (表3!A2)
 	got, err := ReadTables(p, writeDocx(t, tables, ""))
-	if got != nil {
-		t.Fatal("a file with errors was imported")
-	}
-	var we *workflow.Error
-	if !errors.As(err, &we) || we.Code != workflow.EVALIDATION {
-		t.Fatalf("error %v, want validation_failed", err)
-	}
-	var paths []string
-	for _, d := range we.Details {
-		paths = append(paths, d.Path)
-		if !strings.Contains(d.Message, "Word文件第") || !strings.Contains(d.Message, "行") {
-			t.Errorf("message %q names no table and row", d.Message)
-		}
-	}
+	we, paths := refusal(t, got != nil, err, "Word文件第", "行")
 	if want := []string{"表1!D2", "表1!D3", "表2!B2", "表3!A2"}; !reflect.DeepEqual(paths, want) {
 		t.Fatalf("paths %v, want %v\n%v", paths, want, we.Details)
 	}
@@ -541,7 +529,7 @@ func TestAnnexFixtures(t *testing.T) {
 // test's: table grids, widths, revision ids, its own merges) read the same.
 func TestAnnexFilesSavedByLibreOffice(t *testing.T) {
 	t.Parallel()
-	soffice := libreOffice(t)
+	soffice := testenv.LibreOffice(t)
 	p := loadPlan(t)
 	want := loadDoc(t, "../../testdata/submission-2019.json")
 	tables := annexTables(p, want)
@@ -584,22 +572,6 @@ func TestAnnexFilesSavedByLibreOffice(t *testing.T) {
 			}
 		})
 	}
-}
-
-// libreOffice returns the LibreOffice program, or skips the test without
-// one (fails under CI=true).
-func libreOffice(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"soffice", "libreoffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("LibreOffice (soffice) is not installed; CI installs libreoffice-calc-nogui and libreoffice-writer-nogui")
-	}
-	t.Skip("LibreOffice (soffice) is not installed")
-	return ""
 }
 
 // TestAnnexTableProblems: tables that are missing, lack a column, cannot

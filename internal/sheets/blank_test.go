@@ -2,6 +2,7 @@ package sheets
 
 import (
 	"bytes"
+	"kaohe/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,7 +98,7 @@ func TestBlankAnnexesFollowThePlan(t *testing.T) {
 // TestBlankAnnexesOpenInLibreOffice: LibreOffice reads the Word document
 // and the workbook; the text it finds is the plan's.
 func TestBlankAnnexesOpenInLibreOffice(t *testing.T) {
-	soffice := libreOfficeProgram(t)
+	soffice := testenv.LibreOffice(t)
 	p := loadPlan(t)
 	dir := t.TempDir()
 	var docx, xlsx bytes.Buffer
@@ -142,20 +143,4 @@ func TestBlankAnnexesOpenInLibreOffice(t *testing.T) {
 			t.Errorf("no PDF of %s: %v", name, err)
 		}
 	}
-}
-
-// libreOfficeProgram returns the LibreOffice program, or skips the test
-// without one (fails under CI=true).
-func libreOfficeProgram(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"soffice", "libreoffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("LibreOffice (soffice) is not installed; CI installs libreoffice-calc-nogui and libreoffice-writer-nogui")
-	}
-	t.Skip("LibreOffice (soffice) is not installed")
-	return ""
 }

@@ -51,6 +51,45 @@ func export(t *testing.T, p *workflow.Plan, d *workflow.Document) []byte {
 	return buf.Bytes()
 }
 
+// exportedBook returns the plan, the 2019 tables and their export, open
+// (closed when t ends).
+func exportedBook(t *testing.T) (*workflow.Plan, *workflow.Document, *excelize.File) {
+	t.Helper()
+	p := loadPlan(t)
+	doc := loadDoc(t, "../../testdata/submission-2019.json")
+	f, err := excelize.OpenReader(bytes.NewReader(export(t, p, doc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return p, doc, f
+}
+
+// refusal checks a read that must refuse a whole file (imported: it
+// returned a document all the same) with a validation error each of whose
+// messages says every one of locate (where the problem is). It returns the
+// error and its violations' paths.
+func refusal(t *testing.T, imported bool, err error, locate ...string) (*workflow.Error, []string) {
+	t.Helper()
+	if imported {
+		t.Fatal("a file with errors was imported")
+	}
+	var we *workflow.Error
+	if !errors.As(err, &we) || we.Code != workflow.EVALIDATION {
+		t.Fatalf("error %v, want validation_failed", err)
+	}
+	var paths []string
+	for _, d := range we.Details {
+		paths = append(paths, d.Path)
+		for _, l := range locate {
+			if !strings.Contains(d.Message, l) {
+				t.Errorf("message %q does not say %q", d.Message, l)
+			}
+		}
+	}
+	return we, paths
+}
+
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.MarshalIndent(v, "", " ")
@@ -106,13 +145,7 @@ func TestSubmissionRoundTrip(t *testing.T) {
 // it falls on a day off (Sunday June 30 → Monday July 1).
 func TestSubmissionLayout(t *testing.T) {
 	t.Parallel()
-	p := loadPlan(t)
-	doc := loadDoc(t, "../../testdata/submission-2019.json")
-	f, err := excelize.OpenReader(bytes.NewReader(export(t, p, doc)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	p, doc, f := exportedBook(t)
 	if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{PartySheet, BusinessSheet, InnovationSheet}) {
 		t.Fatalf("sheets %v", got)
 	}
@@ -173,12 +206,7 @@ func contains(list []string, s string) bool {
 // with every bad row located by sheet and cell.
 func TestSubmissionImportErrors(t *testing.T) {
 	t.Parallel()
-	p := loadPlan(t)
-	doc := loadDoc(t, "../../testdata/submission-2019.json")
-	f, err := excelize.OpenReader(bytes.NewReader(export(t, p, doc)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, _, f := exportedBook(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -194,20 +222,7 @@ func TestSubmissionImportErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := ReadSubmission(p, &buf)
-	if got != nil {
-		t.Fatal("a workbook with errors was imported")
-	}
-	var we *workflow.Error
-	if !errors.As(err, &we) || we.Code != workflow.EVALIDATION {
-		t.Fatalf("error %v, want validation_failed", err)
-	}
-	var paths []string
-	for _, d := range we.Details {
-		paths = append(paths, d.Path)
-		if !strings.Contains(d.Message, "第") {
-			t.Errorf("message %q names no row", d.Message)
-		}
-	}
+	we, paths := refusal(t, got != nil, err, "第")
 	want := []string{PartySheet + "!C4", PartySheet + "!D5", BusinessSheet + "!B4", InnovationSheet + "!A4"}
 	if !reflect.DeepEqual(paths, want) {
 		t.Fatalf("error paths %v, want %v", paths, want)

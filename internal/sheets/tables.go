@@ -617,6 +617,23 @@ func (im *importer) work(l line) (w workflow.Work, hasPoints bool) {
 	return workflow.Work{Title: title, Points: pts, Nodes: []workflow.Node{}}, has
 }
 
+// addNode reads the node of l, when l has one (a 序时进度, standard or
+// evidence cell), into nodes: those of the work or innovation item above
+// it. A node under none (nodes nil) is RuleImportOrphan, orphan saying
+// what it lacks.
+func (im *importer) addNode(l line, nodes *[]workflow.Node, orphan string) {
+	if !l.has(colNode) && !l.has(colStandard) && !l.has(colEvidence) {
+		return
+	}
+	if nodes == nil {
+		im.fail(l.t, l.n, l.t.cols[colNode], RuleImportOrphan, "%s", orphan)
+		return
+	}
+	if nd, ok := im.node(l); ok {
+		*nodes = append(*nodes, nd)
+	}
+}
+
 // node reads a 序时进度 cell and the standard and evidence beside it.
 func (im *importer) node(l line) (workflow.Node, bool) {
 	text := strings.TrimSpace(l.get(colNode))
@@ -741,7 +758,7 @@ func (im *importer) indicators(c *workflow.Category, ts []*table) []workflow.Ind
 	var workHas [][]bool // each work had its points written
 	covers := ts[0].cols[colCovers] >= 0
 	var ind *workflow.Indicator
-	var work *workflow.Work
+	var nodes *[]workflow.Node // the current work's
 	// A 序号, name or work written again in the next row (cells not
 	// merged) continues the one above.
 	var indSeq, indName, workText string
@@ -754,14 +771,14 @@ func (im *importer) indicators(c *workflow.Category, ts []*table) []workflow.Ind
 				indSeq, indName, workText = seq, name, ""
 				i, has, ok := im.indicator(c, l)
 				if !ok {
-					ind, work, skipInd = nil, nil, true
+					ind, nodes, skipInd = nil, nil, true
 					continue
 				}
 				skipInd = false
 				out = append(out, i)
 				indHas = append(indHas, has)
 				workHas = append(workHas, nil)
-				ind, work = &out[len(out)-1], nil
+				ind, nodes = &out[len(out)-1], nil
 			}
 		}
 		if skipInd {
@@ -780,18 +797,10 @@ func (im *importer) indicators(c *workflow.Category, ts []*table) []workflow.Ind
 				}
 				ind.Works = append(ind.Works, w)
 				workHas[len(workHas)-1] = append(workHas[len(workHas)-1], has)
-				work = &ind.Works[len(ind.Works)-1]
+				nodes = &ind.Works[len(ind.Works)-1].Nodes
 			}
 		}
-		if l.has(colNode) || l.has(colStandard) || l.has(colEvidence) {
-			if work == nil {
-				im.fail(l.t, l.n, l.t.cols[colNode], RuleImportOrphan, "序时进度不属于任何具体工作")
-				continue
-			}
-			if nd, ok := im.node(l); ok {
-				work.Nodes = append(work.Nodes, nd)
-			}
-		}
+		im.addNode(l, nodes, "序时进度不属于任何具体工作")
 	}
 	for i := range out {
 		var sum workflow.Points
@@ -857,7 +866,7 @@ func requiredCode(c *workflow.Category, tok string) string {
 func (im *importer) innovation(ts []*table) []workflow.InnovationItem {
 	out := []workflow.InnovationItem{}
 	var has []bool
-	var item *workflow.InnovationItem
+	var nodes *[]workflow.Node // the current item's
 	var itemText string
 	for _, l := range lines(ts) {
 		if title := strings.TrimSpace(l.get(colName)); title != "" && title != itemText {
@@ -875,17 +884,9 @@ func (im *importer) innovation(ts []*table) []workflow.InnovationItem {
 			it.Content, it.Effect, it.Nodes = l.get(colContent), l.get(colEffect), []workflow.Node{}
 			out = append(out, it)
 			has = append(has, hasPts)
-			item = &out[len(out)-1]
+			nodes = &out[len(out)-1].Nodes
 		}
-		if l.has(colNode) || l.has(colStandard) || l.has(colEvidence) {
-			if item == nil {
-				im.fail(l.t, l.n, l.t.cols[colNode], RuleImportOrphan, "序时进度不属于任何创新指标")
-				continue
-			}
-			if nd, ok := im.node(l); ok {
-				item.Nodes = append(item.Nodes, nd)
-			}
-		}
+		im.addNode(l, nodes, "序时进度不属于任何创新指标")
 	}
 	for i := range out {
 		if !has[i] {

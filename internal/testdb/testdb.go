@@ -19,11 +19,10 @@ package testdb
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"kaohe/internal/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -93,15 +92,12 @@ func MariaDB(t testing.TB) string {
 	once.Do(func() { shared, startErr = start() })
 	var me *missingError
 	if errors.As(startErr, &me) {
-		if ci() {
-			t.Fatalf("MariaDB is required under CI=true: %v", me)
-		}
-		t.Skipf("MariaDB tests skipped: %v", me)
+		testenv.Missing(t, "MariaDB", me)
 	}
 	if startErr != nil {
 		t.Fatalf("start MariaDB: %v", startErr)
 	}
-	name := "t_" + randomHex(8)
+	name := "t_" + testenv.RandomHex(8)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := shared.admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
@@ -115,11 +111,6 @@ func MariaDB(t testing.TB) string {
 func SQLite(t testing.TB) string {
 	t.Helper()
 	return t.TempDir()
-}
-
-func ci() bool {
-	v, _ := strconv.ParseBool(os.Getenv("CI"))
-	return v
 }
 
 // server is a running mariadbd.
@@ -206,7 +197,7 @@ func (s *server) install(installDB string) error {
 
 // run starts mariadbd on a free port and waits until it answers.
 func (s *server) run(mariadbd string) error {
-	port, err := freePort()
+	port, err := testenv.FreePort()
 	if err != nil {
 		return err
 	}
@@ -319,24 +310,6 @@ func sweepStale() {
 		}
 		os.RemoveAll(d)
 	}
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return hex.EncodeToString(b)
 }
 
 // Exec runs script (statements separated by semicolons, as mariadb-dump

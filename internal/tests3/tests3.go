@@ -15,10 +15,9 @@ package tests3
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"go/build"
+	"kaohe/internal/testenv"
 	"net"
 	"net/http"
 	"os"
@@ -88,13 +87,10 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	bin, err := Binary()
 	if err != nil {
-		if ci() {
-			t.Fatalf("versitygw is required under CI=true: %v", err)
-		}
-		t.Skipf("S3 tests skipped: %v", err)
+		testenv.Missing(t, "versitygw (S3)", err)
 	}
 	dir := t.TempDir()
-	s := &Server{AccessKey: "kaohe-test-" + randomHex(4), SecretKey: randomHex(20), Dir: filepath.Join(dir, "buckets"), bin: bin}
+	s := &Server{AccessKey: "kaohe-test-" + testenv.RandomHex(4), SecretKey: testenv.RandomHex(20), Dir: filepath.Join(dir, "buckets"), bin: bin}
 	if err := os.Mkdir(s.Dir, 0o750); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +104,7 @@ func Start(t testing.TB) *Server {
 		log.Close()
 	})
 	for attempt := 0; ; attempt++ {
-		port, err := freePort()
+		port, err := testenv.FreePort()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +124,7 @@ func Start(t testing.TB) *Server {
 // Bucket creates a new, empty bucket and returns its name.
 func (s *Server) Bucket(t testing.TB) string {
 	t.Helper()
-	name := "kaohe-" + randomHex(6)
+	name := "kaohe-" + testenv.RandomHex(6)
 	if err := os.Mkdir(filepath.Join(s.Dir, name), 0o750); err != nil {
 		t.Fatal(err)
 	}
@@ -223,27 +219,4 @@ func (s *Server) run() error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func ci() bool {
-	v, _ := strconv.ParseBool(os.Getenv("CI"))
-	return v
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return hex.EncodeToString(b)
 }

@@ -160,12 +160,19 @@ func (s *Service) Nodes(ctx context.Context, a Actor, year int, unit string, q N
 // ENOTFOUND with the same message as a node that does not exist.
 func loadNode(tx Tx, a Actor, id int64) (*workflow.NodeRecord, error) {
 	n, err := tx.Node(id)
-	if workflow.ErrorCode(err) == workflow.ENOTFOUND || (err == nil && !a.SeesUnit(n.Unit)) {
-		return nil, workflow.Errorf(workflow.ENOTFOUND, "节点%d不存在", id)
-	}
-	return n, err
+	return visible(n, err, func(n *workflow.NodeRecord) bool { return a.SeesUnit(n.Unit) }, "节点", id)
 }
 
+// nodeDetail reads n's plan and returns detail.
+func (s *Service) nodeDetail(tx Tx, n *workflow.NodeRecord, now time.Time) (*NodeDetail, error) {
+	p, err := planOf(tx, n.Year)
+	if err != nil {
+		return nil, err
+	}
+	return s.detail(tx, p, n, now)
+}
+
+// detail returns n with its current files and every review.
 func (s *Service) detail(tx Tx, p *workflow.Plan, n *workflow.NodeRecord, now time.Time) (*NodeDetail, error) {
 	es, err := tx.EvidenceList(EvidenceFilter{Year: n.Year, Unit: n.Unit, NodeID: n.ID})
 	if err != nil {
@@ -187,20 +194,13 @@ func (s *Service) detail(tx Tx, p *workflow.Plan, n *workflow.NodeRecord, now ti
 // Node returns one node with its files and reviews (ENOTFOUND when absent
 // or another unit's).
 func (s *Service) Node(ctx context.Context, a Actor, id int64) (*NodeDetail, error) {
-	var out *NodeDetail
-	err := s.view(ctx, func(tx Tx, now time.Time) error {
+	return viewValue(s, ctx, func(tx Tx, now time.Time) (*NodeDetail, error) {
 		n, err := loadNode(tx, a, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		p, err := planOf(tx, n.Year)
-		if err != nil {
-			return err
-		}
-		out, err = s.detail(tx, p, n, now)
-		return err
+		return s.nodeDetail(tx, n, now)
 	})
-	return out, err
 }
 
 // executing returns ESTATE unless the node's submission is executing.
@@ -283,21 +283,11 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 	if len(vs) > 0 {
 		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "报送内容有误", Details: vs}
 	}
-	// Files first, rows after: a row never names a missing file. The files
-	// are kept outside the transaction, because storing them in an object
-	// store takes seconds, and after the same checks as the transaction's,
-	// so that a refused report keeps nothing (unless it loses a race; a
-	// kept file whose row did not commit is harmless).
-	if err := s.view(ctx, func(tx Tx, _ time.Time) error {
+	if err := s.keepChecked(ctx, files, func(tx Tx, _ time.Time) error {
 		_, err := s.checkReport(tx, a, id, len(files))
 		return err
 	}); err != nil {
 		return nil, err
-	}
-	for _, f := range files {
-		if err := s.files.Keep(ctx, f.File); err != nil {
-			return nil, err
-		}
 	}
 	var out *NodeDetail
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
@@ -336,6 +326,25 @@ func (s *Service) ReportNode(ctx context.Context, a Actor, id int64, note string
 		return err
 	})
 	return out, err
+}
+
+// keepChecked keeps files in the file store once check, the write
+// transaction's own checks, passes in a read-only transaction. Files first,
+// rows after: a row never names a missing file. The files are kept outside
+// the write transaction, because storing them in an object store takes
+// seconds, and after the same checks, so that a refused upload keeps
+// nothing (unless it loses a race; a kept file whose row did not commit is
+// harmless).
+func (s *Service) keepChecked(ctx context.Context, files []Upload, check func(tx Tx, now time.Time) error) error {
+	if err := s.view(ctx, check); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := s.files.Keep(ctx, f.File); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addEvidence writes the rows of files already kept; it returns the
@@ -400,22 +409,14 @@ func (s *Service) WithdrawEvidence(ctx context.Context, a Actor, id int64) error
 // another unit's file are ENOTFOUND, like a file that does not exist.
 func loadEvidence(tx Tx, a Actor, id int64) (*workflow.Evidence, error) {
 	e, err := tx.Evidence(id)
-	if workflow.ErrorCode(err) == workflow.ENOTFOUND || (err == nil && (e.WithdrawnAt != nil || !a.SeesUnit(e.Unit))) {
-		return nil, workflow.Errorf(workflow.ENOTFOUND, "佐证材料%d不存在", id)
-	}
-	return e, err
+	return visible(e, err, func(e *workflow.Evidence) bool { return e.WithdrawnAt == nil && a.SeesUnit(e.Unit) }, "佐证材料", id)
 }
 
 // EvidenceFile returns a file's row, without its content, to the owning
 // unit, the office and viewers (ENOTFOUND otherwise): what a download
 // redirect needs.
 func (s *Service) EvidenceFile(ctx context.Context, a Actor, id int64) (*workflow.Evidence, error) {
-	var e *workflow.Evidence
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		e, err = loadEvidence(tx, a, id)
-		return err
-	})
-	return e, err
+	return viewValue(s, ctx, func(tx Tx, _ time.Time) (*workflow.Evidence, error) { return loadEvidence(tx, a, id) })
 }
 
 // EvidenceContent opens the content of e, a row a caller was allowed to
@@ -444,11 +445,7 @@ func (s *Service) ReviewNode(ctx context.Context, a Actor, id int64, r ReviewReq
 		if err := reviewNode(tx, a, n, r, "", now); err != nil {
 			return err
 		}
-		p, err := planOf(tx, n.Year)
-		if err != nil {
-			return err
-		}
-		out, err = s.detail(tx, p, n, now)
+		out, err = s.nodeDetail(tx, n, now)
 		return err
 	})
 	return out, err
@@ -638,21 +635,9 @@ type UnitProgress struct {
 func (s *Service) Progress(ctx context.Context, a Actor, year int) ([]UnitProgress, error) {
 	out := []UnitProgress{}
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
+		p, units, subs, err := yearUnits(tx, a, year)
 		if err != nil {
 			return err
-		}
-		units, err := tx.Units()
-		if err != nil {
-			return err
-		}
-		subs, err := tx.Submissions(year)
-		if err != nil {
-			return err
-		}
-		state := map[string]string{}
-		for _, sub := range subs {
-			state[sub.Unit] = string(sub.State)
 		}
 		ns, err := tx.Nodes(NodeFilter{Year: year})
 		if err != nil {
@@ -672,10 +657,7 @@ func (s *Service) Progress(ctx context.Context, a Actor, year int) ([]UnitProgre
 		}
 		warn := s.warning()
 		for _, u := range units {
-			if !a.SeesUnit(u.Code) {
-				continue
-			}
-			up := unitProgress(p, u, state[u.Code], byUnit[u.Code], now, warn)
+			up := unitProgress(p, u, string(subs[u.Code].State), byUnit[u.Code], now, warn)
 			if r := results[u.Code]; r != nil && r.Scored() {
 				up.Deductions, up.Total = r.DeductionTotal, max(0, up.Awarded-r.DeductionTotal)
 			}

@@ -11,6 +11,20 @@ import (
 	"time"
 )
 
+// yearMonth reads the plan of year and returns it with the month named s
+// (ENOTFOUND when there is no plan or it does not ask for that month).
+func yearMonth(tx Tx, year int, s string) (*workflow.Plan, workflow.Month, error) {
+	p, err := planOf(tx, year)
+	if err != nil {
+		return nil, workflow.Month{}, err
+	}
+	m, err := planMonth(p, s)
+	if err != nil {
+		return nil, workflow.Month{}, err
+	}
+	return p, m, nil
+}
+
 // planMonth returns the month named s if the plan asks for it (ENOTFOUND
 // otherwise).
 func planMonth(p *workflow.Plan, s string) (workflow.Month, error) {
@@ -117,11 +131,7 @@ type MonthlyOverview struct {
 // checkMonthlyWrite loads the plan and month and refuses a month that has
 // not begun (ESTATE).
 func checkMonthlyWrite(tx Tx, year int, month string, now time.Time) (*workflow.Plan, workflow.Month, error) {
-	p, err := planOf(tx, year)
-	if err != nil {
-		return nil, workflow.Month{}, err
-	}
-	m, err := planMonth(p, month)
+	p, m, err := yearMonth(tx, year, month)
 	if err != nil {
 		return nil, workflow.Month{}, err
 	}
@@ -189,11 +199,7 @@ func (s *Service) Monthly(ctx context.Context, a Actor, year int, month string) 
 	}
 	var out *MonthlyOverview
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
-		if err != nil {
-			return err
-		}
-		m, err := planMonth(p, month)
+		p, m, err := yearMonth(tx, year, month)
 		if err != nil {
 			return err
 		}
@@ -259,11 +265,7 @@ func (s *Service) MonthlyHistory(ctx context.Context, a Actor, year int, unit, m
 	}
 	var out []workflow.MonthlyReport
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		p, err := planOf(tx, year)
-		if err != nil {
-			return err
-		}
-		m, err := planMonth(p, month)
+		_, m, err := yearMonth(tx, year, month)
 		if err != nil {
 			return err
 		}
@@ -499,16 +501,13 @@ func (s *Service) MonthlyComparison(ctx context.Context, a Actor, year int, flag
 	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer, workflow.RoleSystem); err != nil {
 		return nil, err
 	}
-	var out *MonthlyComparison
-	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+	return viewValue(s, ctx, func(tx Tx, _ time.Time) (*MonthlyComparison, error) {
 		p, err := planOf(tx, year)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out, err = comparison(tx, p, func(l ComparisonLine) bool { return !flaggedOnly || l.Flagged })
-		return err
+		return comparison(tx, p, func(l ComparisonLine) bool { return !flaggedOnly || l.Flagged })
 	})
-	return out, err
 }
 
 // comparison builds the year's comparison lines that keep accepts, by

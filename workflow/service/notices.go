@@ -88,24 +88,30 @@ func robotTargets(rs []workflow.Robot, sent func(recipient string) bool) []Robot
 // notices and office digests due now (the system only): for each running
 // plan (workflow.Plan.Running) the
 // notices whose send time has come (workflow.Plan.DueNotices), who owes
-// what for each (workflow.Owed), and who has not been sent it yet. It
-// writes nothing; Enqueue stores the messages, and the outbox's unique key,
-// not this read, is what keeps a message from being stored twice.
+// what for each (workflow.Owed), and who has not been sent it yet. What
+// the due notices already have in the outbox is read with one query
+// (OutboxKeys), however many notices are due. It writes nothing; Enqueue
+// stores the messages, and the outbox's unique key, not this read, is what
+// keeps a message from being stored twice.
 func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) {
 	if err := a.requireRole(workflow.RoleSystem); err != nil {
 		return nil, err
 	}
 	var out []DueNotice
 	err := s.view(ctx, func(tx Tx, now time.Time) error {
-		plans, err := tx.Plans()
+		plans, err := runningPlans(tx, now) // a year long gone owes nothing more
 		if err != nil {
 			return err
 		}
+		type planDue struct {
+			p       *workflow.Plan
+			due     []workflow.Notice
+			contest *contestDue
+		}
+		var all []planDue
+		var keys []workflow.NoticeKey
 		for _, p := range plans {
-			if !p.Running(now) {
-				continue // a year long gone owes nothing more
-			}
-			ds, err := s.contestNotices(tx, p, now)
+			c, err := s.contestDue(tx, p, now)
 			if err != nil {
 				return err
 			}
@@ -114,8 +120,23 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 				return err
 			}
 			due := p.DueNotices(now, s.opt.Reminders, p.ReleaseDeadlines(slices.Collect(maps.Values(releases)))...)
-			if len(due) > 0 {
-				in, contacts, err := owingInput(tx, p, due)
+			for _, n := range due {
+				keys = append(keys, noticeKey(n))
+				if n.Kind == workflow.NoticeOverdue {
+					keys = append(keys, workflow.NoticeKey{Kind: workflow.NoticeDigest, Deadline: n.Deadline.Key, Lead: n.Lead})
+				}
+			}
+			keys = append(keys, c.keys()...)
+			all = append(all, planDue{p, due, c})
+		}
+		have, err := tx.OutboxKeys(keys)
+		if err != nil {
+			return err
+		}
+		for _, pd := range all {
+			p := pd.p
+			if len(pd.due) > 0 {
+				in, contacts, err := owingInput(tx, p, pd.due)
 				if err != nil {
 					return err
 				}
@@ -123,8 +144,8 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 				if err != nil {
 					return err
 				}
-				for _, n := range due {
-					d, err := s.dueNotice(tx, p, n, in, contacts, robots, now)
+				for _, n := range pd.due {
+					d, err := s.dueNotice(tx, p, n, in, contacts, robots, have, now)
 					if err != nil {
 						return err
 					}
@@ -133,6 +154,10 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 					}
 				}
 			}
+			ds, err := s.contestNotices(tx, p, pd.contest, have, now)
+			if err != nil {
+				return err
+			}
 			out = append(out, ds...)
 		}
 		return nil
@@ -140,11 +165,16 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 	return out, err
 }
 
+// noticeKey is the outbox key shared by n's messages.
+func noticeKey(n workflow.Notice) workflow.NoticeKey {
+	return workflow.NoticeKey{Kind: n.Kind, Deadline: n.Deadline.Key, Lead: n.Lead}
+}
+
 // owingInput reads the state the due notices of a plan need, once.
 func owingInput(tx Tx, p *workflow.Plan, due []workflow.Notice) (workflow.OwingInput, map[string][]workflow.Contact, error) {
 	var in workflow.OwingInput
 	var err error
-	if in.Units, err = tx.Units(); err != nil {
+	if in.Units, err = tx.UnitNames(); err != nil {
 		return in, nil, err
 	}
 	if in.States, err = tx.SubmissionStates(p.Year); err != nil {
@@ -173,22 +203,19 @@ func owingInput(tx Tx, p *workflow.Plan, due []workflow.Notice) (workflow.OwingI
 			in.Months = append(in.Months, workflow.ReminderMonth{Unit: m.Unit, Month: m.Month, Count: m.Count})
 		}
 	}
-	contacts, err := tx.AllContacts()
+	contacts, err := tx.ContactAddresses()
 	return in, contacts, err
 }
 
 // dueNotice works out who a notice still has to reach.
 func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workflow.OwingInput, contacts map[string][]workflow.Contact,
-	robots map[string][]workflow.Robot, now time.Time) (DueNotice, error) {
+	robots map[string][]workflow.Robot, keys map[workflow.NoticeKey]map[string]bool, now time.Time) (DueNotice, error) {
 	d := DueNotice{Plan: p, Notice: n, At: now}
 	owed := workflow.Owed(n.Deadline, n.Kind, in)
 	if len(owed) == 0 {
 		return d, nil
 	}
-	have, err := tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead)
-	if err != nil {
-		return d, err
-	}
+	have := keys[noticeKey(n)]
 	for _, o := range owed {
 		u := OwedUnit{Owing: o}
 		for _, c := range contacts[o.Unit] {
@@ -204,10 +231,7 @@ func (s *Service) dueNotice(tx Tx, p *workflow.Plan, n workflow.Notice, in workf
 	if n.Kind != workflow.NoticeOverdue {
 		return d, nil
 	}
-	sent, err := tx.OutboxKeys(workflow.NoticeDigest, n.Deadline.Key, n.Lead)
-	if err != nil {
-		return d, err
-	}
+	sent := keys[workflow.NoticeKey{Kind: workflow.NoticeDigest, Deadline: n.Deadline.Key, Lead: n.Lead}]
 	for _, to := range s.opt.OfficeEmails {
 		if !sent["/"+to] {
 			d.Office = append(d.Office, to)
@@ -248,6 +272,22 @@ func (s *Service) Enqueue(ctx context.Context, a Actor, ms []workflow.OutboxMess
 	return n, err
 }
 
+// runningPlans returns the plans in force whose year is still running at
+// now (workflow.Plan.Running), oldest first: the years the jobs work on.
+func runningPlans(tx Tx, now time.Time) ([]*workflow.Plan, error) {
+	plans, err := tx.Plans()
+	if err != nil {
+		return nil, err
+	}
+	var out []*workflow.Plan
+	for _, p := range plans {
+		if p.Running(now) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // SummariseMonths stores, once each, the summary of every month of a
 // running plan (workflow.Plan.Running) whose gathering day has come (the
 // system only): the first working day after
@@ -261,14 +301,11 @@ func (s *Service) SummariseMonths(ctx context.Context, a Actor) ([]workflow.Mont
 	}
 	var out []workflow.Month
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		plans, err := tx.Plans()
+		plans, err := runningPlans(tx, now) // no summaries for a year long gone
 		if err != nil {
 			return err
 		}
 		for _, p := range plans {
-			if !p.Running(now) {
-				continue // no summaries for a year long gone
-			}
 			ms, err := s.summarisePlan(tx, p, now)
 			if err != nil {
 				return err
@@ -391,12 +428,48 @@ func hasExecuting(tx Tx, year int) (bool, error) {
 // scoringMark names the job mark of a year's scheduled scoring.
 func scoringMark(year int) string { return fmt.Sprintf("scoring:%d", year) }
 
-// contestNotices works out the notices about the plan's published result
-// that are due now: the publication notice to every unit's contacts while
-// the objection period is open, the answer of each objection answered in
-// the last OverdueWindow to its unit's contacts, and on a working day
-// while objections are open, the office's digest of them.
-func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueNotice, error) {
+// contestDue is what contestNotices needs to know of a plan's published
+// result before it knows who has been sent what: the latest published
+// run, and the notices about it that are due now.
+type contestDue struct {
+	run *workflow.ScoringRun
+	// publication is the publication notice while the objection period
+	// is open.
+	publication *workflow.Notice
+	// answered are the objections answered in the last OverdueWindow,
+	// answers their notices.
+	answered []workflow.Objection
+	answers  []workflow.Notice
+	// digest is the office's objection digest when one is due and
+	// objections are open.
+	digest *workflow.Notice
+	open   []workflow.Objection
+}
+
+// keys are the outbox keys of the notices due.
+func (c *contestDue) keys() []workflow.NoticeKey {
+	if c == nil {
+		return nil
+	}
+	var out []workflow.NoticeKey
+	if c.publication != nil {
+		out = append(out, noticeKey(*c.publication))
+	}
+	for _, n := range c.answers {
+		out = append(out, noticeKey(n))
+	}
+	if c.digest != nil {
+		out = append(out, noticeKey(*c.digest))
+	}
+	return out
+}
+
+// contestDue works out which notices about the plan's published result
+// are due now (nil before the first publication): the publication notice
+// while the objection period is open, the answer of each objection
+// answered in the last OverdueWindow, and on a working day while
+// objections are open, the office's digest of them.
+func (s *Service) contestDue(tx Tx, p *workflow.Plan, now time.Time) (*contestDue, error) {
 	// The runs' list, without results: a tick must not read a year's
 	// results (tens of megabytes for thousands of units) unless a
 	// publication notice still has someone to reach.
@@ -413,37 +486,58 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 	if run == nil {
 		return nil, nil
 	}
-	var out []DueNotice
-	var contacts map[string][]workflow.Contact
-	var robots map[string][]workflow.Robot
-	sent := map[string]map[string]bool{}
+	c := &contestDue{run: run}
+	if periodOpen(run, now) {
+		n := p.PublicationNotice(*run.PublishedAt, *run.ObjectionPeriodEnds)
+		c.publication = &n
+	}
+	if c.answered, err = tx.Objections(ObjectionFilter{Year: p.Year, Answered: true, AnsweredSince: now.Add(-workflow.OverdueWindow)}); err != nil {
+		return nil, err
+	}
+	for _, o := range c.answered {
+		c.answers = append(c.answers, p.AnswerNotice(o.ID, *o.AnsweredAt))
+	}
+	if n, ok := p.ObjectionDigest(now, s.opt.Reminders); ok {
+		open, err := tx.Objections(ObjectionFilter{Year: p.Year, Open: true})
+		if err != nil {
+			return nil, err
+		}
+		if len(open) > 0 {
+			c.digest, c.open = &n, open
+		}
+	}
+	return c, nil
+}
+
+// contestNotices works out who the notices of c still have to reach, from
+// keys, what the outbox already has of each: the publication notice to
+// every unit's contacts and robots, each answer to its unit's, the
+// objection digest to the office's addresses and robots.
+func (s *Service) contestNotices(tx Tx, p *workflow.Plan, c *contestDue, keys map[workflow.NoticeKey]map[string]bool, now time.Time) ([]DueNotice, error) {
+	if c == nil || (c.publication == nil && len(c.answers) == 0 && c.digest == nil) {
+		return nil, nil
+	}
+	contacts, err := tx.ContactAddresses()
+	if err != nil {
+		return nil, err
+	}
+	robots, err := tx.AllRobots()
+	if err != nil {
+		return nil, err
+	}
 	// reach returns the contacts and robots of unit ("" for the office's
 	// robots) that have no message of n yet.
-	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, []RobotTarget, error) {
-		if contacts == nil {
-			if contacts, err = tx.AllContacts(); err != nil {
-				return nil, nil, err
-			}
-			if robots, err = tx.AllRobots(); err != nil {
-				return nil, nil, err
-			}
-		}
-		have, ok := sent[n.Deadline.Key]
-		if !ok {
-			if have, err = tx.OutboxKeys(n.Kind, n.Deadline.Key, n.Lead); err != nil {
-				return nil, nil, err
-			}
-			sent[n.Deadline.Key] = have
-		}
+	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, []RobotTarget) {
+		have := keys[noticeKey(n)]
 		var cs []workflow.Contact
 		for _, c := range contacts[unit] {
 			if unit != "" && c.Email != "" && !have[unit+"/"+c.Email] {
 				cs = append(cs, c)
 			}
 		}
-		return cs, robotTargets(robots[unit], func(to string) bool { return have[unit+"/"+to] }), nil
+		return cs, robotTargets(robots[unit], func(to string) bool { return have[unit+"/"+to] })
 	}
-	units, err := tx.Units()
+	units, err := tx.UnitNames()
 	if err != nil {
 		return nil, err
 	}
@@ -451,15 +545,12 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 	for _, u := range units {
 		names[u.Code] = u.Name
 	}
-	if periodOpen(run, now) {
-		n := p.PublicationNotice(*run.PublishedAt, *run.ObjectionPeriodEnds)
-		d := DueNotice{Plan: p, Notice: n, At: now, Result: run}
+	var out []DueNotice
+	run := c.run
+	if n := c.publication; n != nil {
+		d := DueNotice{Plan: p, Notice: *n, At: now, Result: run}
 		for _, u := range units {
-			cs, rs, err := reach(n, u.Code)
-			if err != nil {
-				return nil, err
-			}
-			if len(cs) > 0 || len(rs) > 0 {
+			if cs, rs := reach(*n, u.Code); len(cs) > 0 || len(rs) > 0 {
 				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs, Robots: rs})
 			}
 		}
@@ -481,42 +572,24 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, now time.Time) ([]DueN
 			}
 		}
 	}
-	answered, err := tx.Objections(ObjectionFilter{Year: p.Year, Answered: true, AnsweredSince: now.Add(-workflow.OverdueWindow)})
-	if err != nil {
-		return nil, err
-	}
-	for i := range answered {
-		o := &answered[i]
-		n := p.AnswerNotice(o.ID, *o.AnsweredAt)
-		cs, rs, err := reach(n, o.Unit)
-		if err != nil {
-			return nil, err
-		}
-		if len(cs) > 0 || len(rs) > 0 {
+	for i := range c.answered {
+		o, n := &c.answered[i], c.answers[i]
+		if cs, rs := reach(n, o.Unit); len(cs) > 0 || len(rs) > 0 {
 			out = append(out, DueNotice{Plan: p, Notice: n, At: now, Answer: o,
 				Owed: []OwedUnit{{Owing: workflow.Owing{Unit: o.Unit, UnitName: names[o.Unit]}, Contacts: cs, Robots: rs}}})
 		}
 	}
-	if n, ok := p.ObjectionDigest(now, s.opt.Reminders); ok {
-		open, err := tx.Objections(ObjectionFilter{Year: p.Year, Open: true})
-		if err != nil {
-			return nil, err
+	if n := c.digest; n != nil {
+		_, rs := reach(*n, "")
+		have := keys[noticeKey(*n)]
+		d := DueNotice{Plan: p, Notice: *n, At: now, Open: c.open, UnitNames: names, Result: run, OfficeRobots: rs}
+		for _, to := range s.opt.OfficeEmails {
+			if !have["/"+to] {
+				d.Office = append(d.Office, to)
+			}
 		}
-		if len(open) > 0 {
-			_, rs, err := reach(n, "")
-			if err != nil {
-				return nil, err
-			}
-			have := sent[n.Deadline.Key]
-			d := DueNotice{Plan: p, Notice: n, At: now, Open: open, UnitNames: names, Result: run, OfficeRobots: rs}
-			for _, to := range s.opt.OfficeEmails {
-				if !have["/"+to] {
-					d.Office = append(d.Office, to)
-				}
-			}
-			if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
-				out = append(out, d)
-			}
+		if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
+			out = append(out, d)
 		}
 	}
 	return out, nil

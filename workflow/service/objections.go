@@ -131,18 +131,11 @@ func (s *Service) FileObjection(ctx context.Context, a Actor, year int, unit str
 		}
 		return p, run, line, nil
 	}
-	// Files first, rows after, as for node evidence: the files are kept
-	// outside the write transaction, after the same checks.
-	if err := s.view(ctx, func(tx Tx, now time.Time) error {
+	if err := s.keepChecked(ctx, files, func(tx Tx, now time.Time) error {
 		_, _, _, err := check(tx, now)
 		return err
 	}); err != nil {
 		return nil, err
-	}
-	for _, f := range files {
-		if err := s.files.Keep(ctx, f.File); err != nil {
-			return nil, err
-		}
 	}
 	var out *workflow.Objection
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
@@ -214,21 +207,13 @@ func (s *Service) ObjectionQueue(ctx context.Context, a Actor, year int, state s
 // objection is ENOTFOUND like one that does not exist.
 func loadObjection(tx Tx, a Actor, id int64) (*workflow.Objection, error) {
 	o, err := tx.Objection(id)
-	if workflow.ErrorCode(err) == workflow.ENOTFOUND || (err == nil && !a.SeesUnit(o.Unit)) {
-		return nil, workflow.Errorf(workflow.ENOTFOUND, "异议%d不存在", id)
-	}
-	return o, err
+	return visible(o, err, func(o *workflow.Objection) bool { return a.SeesUnit(o.Unit) }, "异议", id)
 }
 
 // Objection returns one objection with its files and answer (office,
 // viewers and its unit; ENOTFOUND otherwise).
 func (s *Service) Objection(ctx context.Context, a Actor, id int64) (*workflow.Objection, error) {
-	var out *workflow.Objection
-	err := s.view(ctx, func(tx Tx, _ time.Time) (err error) {
-		out, err = loadObjection(tx, a, id)
-		return err
-	})
-	return out, err
+	return viewValue(s, ctx, func(tx Tx, _ time.Time) (*workflow.Objection, error) { return loadObjection(tx, a, id) })
 }
 
 // AnswerObjection records the office's answer to an open objection, in one

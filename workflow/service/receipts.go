@@ -36,11 +36,7 @@ func (s *Service) RecordReceipt(ctx context.Context, a Actor, year int, unit str
 	in.Reason = strings.TrimSpace(in.Reason)
 	var out *workflow.Receipt
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
-		if err != nil {
-			return err
-		}
-		sub, err := loadSubmission(tx, year, unit)
+		p, sub, err := planSubmission(tx, year, unit)
 		if err != nil {
 			return err
 		}
@@ -81,16 +77,7 @@ func (s *Service) RecordReceipt(ctx context.Context, a Actor, year int, unit str
 // decided from the first submission again. Errors: ENOTFOUND (none
 // recorded), EFORBIDDEN, ESTATE once the year's result is published.
 func (s *Service) ClearReceipt(ctx context.Context, a Actor, year int, unit string) error {
-	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
-		return err
-	}
-	return s.update(ctx, func(tx Tx, now time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if err := notPublished(tx, year); err != nil {
-			return err
-		}
+	return s.beforePublication(ctx, a, year, unit, func(tx Tx, now time.Time) error {
 		if err := tx.DeleteReceipt(year, unit); err != nil {
 			return err
 		}

@@ -161,6 +161,27 @@ func (s *Service) view(ctx context.Context, fn func(tx Tx, now time.Time) error)
 	return s.store.View(ctx, func(tx Tx) error { return fn(tx, now) })
 }
 
+// viewValue runs read in one read-only transaction (view) and returns what
+// it read: the shape of every request that reads one thing.
+func viewValue[T any](s *Service, ctx context.Context, read func(tx Tx, now time.Time) (T, error)) (T, error) {
+	var out T
+	err := s.view(ctx, func(tx Tx, now time.Time) (err error) {
+		out, err = read(tx, now)
+		return err
+	})
+	return out, err
+}
+
+// visible returns row, read with err, when seen says a may see it, and
+// otherwise the ENOTFOUND of a row that does not exist ("<what><id>不存在"):
+// another unit's row must not tell that unit that the ID is taken.
+func visible[T any](row *T, err error, seen func(*T) bool, what string, id int64) (*T, error) {
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND || (err == nil && !seen(row)) {
+		return nil, workflow.Errorf(workflow.ENOTFOUND, "%s%d不存在", what, id)
+	}
+	return row, err
+}
+
 // audit writes one audit entry.
 func audit(tx Tx, now time.Time, a Actor, unit, action, target, detail string) error {
 	return tx.AddAudit(&workflow.AuditEntry{At: now, Actor: a.Username, Role: a.Role, Unit: unit, Action: action, Target: target, Detail: detail})
@@ -236,6 +257,25 @@ func unitList[T any](s *Service, ctx context.Context, a Actor, year int, unit st
 		out = []T{}
 	}
 	return out, err
+}
+
+// beforePublication runs change for the office in one read-write
+// transaction on a unit's year whose result is not yet published: what
+// every office correction of a unit's year (receipts, waivers) checks
+// first. Errors: ENOTFOUND (unit or plan), EFORBIDDEN, ESTATE once published.
+func (s *Service) beforePublication(ctx context.Context, a Actor, year int, unit string, change func(tx Tx, now time.Time) error) error {
+	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx Tx, now time.Time) error {
+		if _, err := planOf(tx, year); err != nil {
+			return err
+		}
+		if err := notPublished(tx, year); err != nil {
+			return err
+		}
+		return change(tx, now)
+	})
 }
 
 // planUnit reads the plan of year and checks that unit exists: the first

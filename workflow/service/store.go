@@ -339,19 +339,24 @@ type JobsTx interface {
 	// state, is skipped by the database's unique key. It returns how many
 	// rows were new.
 	EnqueueMessages(ms []workflow.OutboxMessage) (int, error)
-	// OutboxKeys returns "unit/recipient" of every message of kind,
-	// deadline and lead already in the outbox, in any state. The reminder
-	// pass uses it to skip rendering what it would not insert anyway; the
-	// unique key, not this read, is what prevents duplicates.
-	OutboxKeys(kind workflow.NoticeKind, deadline string, lead int) (map[string]bool, error)
+	// OutboxKeys returns, for each of notices, "unit/recipient" of every
+	// message of it already in the outbox, in any state (a notice without
+	// any has no entry), in one query that the unique key's index answers
+	// alone. The reminder pass uses it to skip what it would not insert
+	// anyway; the unique key, not this read, is what prevents duplicates.
+	OutboxKeys(notices []workflow.NoticeKey) (map[workflow.NoticeKey]map[string]bool, error)
 	// OutboxMessage returns one message (ENOTFOUND when absent).
 	OutboxMessage(id int64) (*workflow.OutboxMessage, error)
 	// OutboxMessages returns the messages matching f, newest first.
 	OutboxMessages(f OutboxFilter) ([]workflow.OutboxMessage, error)
 	// ClaimMessages claims up to limit pending messages due at now (by
 	// next_attempt_at) that no live claim holds, under the new claim token
-	// until the given time, and returns them oldest first.
-	ClaimMessages(claim string, now, until time.Time, limit int) ([]workflow.OutboxMessage, error)
+	// until the given time, and returns them earliest due first (by
+	// next_attempt_at, then id). Messages whose id is in skip are never
+	// claimed, whatever their claim: a dispatcher passes the ones it still
+	// holds whose claim ran out, so that it does not take a message it is
+	// still sending a second time.
+	ClaimMessages(claim string, now, until time.Time, limit int, skip ...int64) ([]workflow.OutboxMessage, error)
 	// ReleaseClaims gives back the messages of claim that are still pending,
 	// without counting an attempt (the mail server was unreachable).
 	ReleaseClaims(claim string) error
@@ -359,6 +364,12 @@ type JobsTx interface {
 	// pending again at r.Retry, or failed. It returns ESTALE when the claim
 	// was lost (another dispatcher took the message over).
 	RecordSend(r workflow.SendResult) error
+	// RecordSends records the outcomes of several sends at once, as
+	// RecordSend does each (the dispatcher's group commit), except that a
+	// sent message keeps its claim token (which claim sent it). It returns
+	// the ids whose claim was lost instead of failing with ESTALE; the
+	// others are recorded.
+	RecordSends(rs []workflow.SendResult) (stale []int64, err error)
 	// ExpireMessage marks a claimed pending message expired.
 	ExpireMessage(id int64, claim string, now time.Time) error
 	// RequeueMessage makes a failed or expired message pending again with
@@ -391,8 +402,17 @@ type JobsTx interface {
 	// SubmissionStates returns the state of each unit's submission of
 	// year (units without one are absent), without loading documents.
 	SubmissionStates(year int) (map[string]workflow.State, error)
+	// UnitNames returns every unit's code, name and place, in list order
+	// (CreatedAt zero): what the notices name units by, read on every tick
+	// a notice is due.
+	UnitNames() ([]workflow.Unit, error)
 	// AllContacts returns every unit's contacts, by unit code.
 	AllContacts() (map[string][]workflow.Contact, error)
+	// ContactAddresses returns every unit's contacts, by unit code, in
+	// each unit's order, with their names and email addresses only (the
+	// other fields empty): whom the notices reach, and whether a unit can
+	// be reached at all.
+	ContactAddresses() (map[string][]workflow.Contact, error)
 
 	// SaveMonthlySummary stores the summary of a month (ECONFLICT when the
 	// month already has one).

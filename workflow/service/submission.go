@@ -73,6 +73,22 @@ func (s *Service) submissionScope(a Actor, unit string) error {
 	return nil
 }
 
+// planSubmission reads the plan of year and unit's submission (ENOTFOUND
+// for either).
+func planSubmission(tx Tx, year int, unit string) (*workflow.Plan, *workflow.Submission, error) {
+	p, err := planOf(tx, year)
+	if err != nil {
+		return nil, nil, err
+	}
+	sub, err := loadSubmission(tx, year, unit)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, sub, nil
+}
+
+// loadSubmission reads unit's submission of year (ENOTFOUND before its
+// first save).
 func loadSubmission(tx Tx, year int, unit string) (*workflow.Submission, error) {
 	sub, err := tx.Submission(year, unit)
 	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
@@ -227,19 +243,40 @@ func lateArrival(p *workflow.Plan, sub *workflow.Submission, rc *workflow.Receip
 	return workflow.DaysLate(p, *at) > 0
 }
 
+// yearUnits reads the plan of year, the units a sees (in the store's
+// order) and their submissions of the year by unit code: what every list of
+// a year's units starts from.
+func yearUnits(tx Tx, a Actor, year int) (*workflow.Plan, []workflow.Unit, map[string]workflow.Submission, error) {
+	p, err := planOf(tx, year)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	all, err := tx.Units()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	subs, err := tx.Submissions(year)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var units []workflow.Unit
+	for _, u := range all {
+		if a.SeesUnit(u.Code) {
+			units = append(units, u)
+		}
+	}
+	byUnit := map[string]workflow.Submission{}
+	for _, sub := range subs {
+		byUnit[sub.Unit] = sub
+	}
+	return p, units, byUnit, nil
+}
+
 // Submissions lists every unit a may see with the state of its submission.
 func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]SubmissionSummary, error) {
 	out := []SubmissionSummary{}
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		p, err := planOf(tx, year)
-		if err != nil {
-			return err
-		}
-		units, err := tx.Units()
-		if err != nil {
-			return err
-		}
-		subs, err := tx.Submissions(year)
+		p, units, byUnit, err := yearUnits(tx, a, year)
 		if err != nil {
 			return err
 		}
@@ -251,18 +288,11 @@ func (s *Service) Submissions(ctx context.Context, a Actor, year int) ([]Submiss
 		for i := range rs {
 			received[rs[i].Unit] = &rs[i]
 		}
-		byUnit := map[string]workflow.Submission{}
-		for _, sub := range subs {
-			byUnit[sub.Unit] = sub
-		}
-		contacts, err := tx.AllContacts()
+		contacts, err := tx.ContactAddresses()
 		if err != nil {
 			return err
 		}
 		for _, u := range units {
-			if !a.SeesUnit(u.Code) {
-				continue
-			}
 			line := SubmissionSummary{Unit: u.Code, Name: u.Name, State: workflow.StateNone, Unreachable: !workflow.Reachable(contacts[u.Code])}
 			if sub, ok := byUnit[u.Code]; ok {
 				line.State, line.Version, line.SubmittedAt, line.Late = string(sub.State), sub.Version, sub.SubmittedAt, sub.Late
@@ -413,11 +443,7 @@ func (s *Service) transition(ctx context.Context, a Actor, year int, unit string
 	}
 	var out *SubmissionView
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		p, err := planOf(tx, year)
-		if err != nil {
-			return err
-		}
-		sub, err := loadSubmission(tx, year, unit)
+		p, sub, err := planSubmission(tx, year, unit)
 		if err != nil {
 			return err
 		}

@@ -129,16 +129,7 @@ func (s *Service) Waivers(ctx context.Context, a Actor, year int, unit string) (
 // Errors: ENOTFOUND (no such waiver in force), EFORBIDDEN, ESTATE once the
 // year's result is published.
 func (s *Service) WithdrawWaiver(ctx context.Context, a Actor, year int, unit string, id int64) error {
-	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
-		return err
-	}
-	return s.update(ctx, func(tx Tx, now time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if err := notPublished(tx, year); err != nil {
-			return err
-		}
+	return s.beforePublication(ctx, a, year, unit, func(tx Tx, now time.Time) error {
 		ws, err := tx.Waivers(year, unit)
 		if err != nil {
 			return err

@@ -161,11 +161,8 @@ func (t *tx) UpdateNode(n *workflow.NodeRecord, prevVersion int) error {
 		"reviewed_at": r.ReviewedAt,
 		"version":     r.Version,
 	})
-	if res.Error != nil {
-		return internal(res.Error, "update node")
-	}
-	if res.RowsAffected == 0 {
-		return workflow.Errorf(workflow.ESTALE, "%s已被修改（不再是版本%d），请刷新后重试", nodeName(n.ID), prevVersion)
+	if err := touched(res, "update node", workflow.Errorf(workflow.ESTALE, "%s已被修改（不再是版本%d），请刷新后重试", nodeName(n.ID), prevVersion)); err != nil {
+		return err
 	}
 	n.ReportedAt, n.ReviewedAt = r.ReportedAt, r.ReviewedAt
 	return nil
@@ -248,13 +245,7 @@ func (t *tx) EvidenceList(f service.EvidenceFilter) ([]workflow.Evidence, error)
 func (t *tx) WithdrawEvidence(id int64, at time.Time, by string) error {
 	res := t.db.Model(&evidenceRow{}).Where("id = ? AND withdrawn_at IS NULL", id).
 		Updates(map[string]any{"withdrawn_at": utc(at), "withdrawn_by": by})
-	if res.Error != nil {
-		return internal(res.Error, "withdraw evidence")
-	}
-	if res.RowsAffected == 0 {
-		return workflow.Errorf(workflow.ENOTFOUND, "%s不存在", evidenceName(id))
-	}
-	return nil
+	return touched(res, "withdraw evidence", workflow.Errorf(workflow.ENOTFOUND, "%s不存在", evidenceName(id)))
 }
 
 // reviewRow is one review of a node by the office.
@@ -286,24 +277,21 @@ func (t *tx) AddReview(r *workflow.Review) error {
 
 // Reviews returns a node's reviews in the order they were made.
 func (t *tx) Reviews(nodeID int64) ([]workflow.Review, error) {
-	var rows []reviewRow
-	if err := t.db.Where("node_id = ?", nodeID).Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "reviews")
-	}
-	out := make([]workflow.Review, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, workflow.Review{ID: r.ID, NodeID: r.NodeID, Year: r.Year, Unit: string(r.Unit), Verdict: r.Verdict,
-			Points: workflow.Points(r.Points), Comment: r.Comment, By: r.Reviewer, At: r.At.UTC()})
-	}
-	return out, nil
+	return t.reviews("reviews", "node_id = ?", nodeID)
 }
 
 // ReviewsOf returns every review of the year's nodes of unit, oldest
 // first.
 func (t *tx) ReviewsOf(year int, unit string) ([]workflow.Review, error) {
+	return t.reviews("reviews of unit", "year = ? AND unit = ?", year, unit)
+}
+
+// reviews returns the reviews that the condition query selects, oldest
+// first; what names them in an error.
+func (t *tx) reviews(what, query string, args ...any) ([]workflow.Review, error) {
 	var rows []reviewRow
-	if err := t.db.Where("year = ? AND unit = ?", year, unit).Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "reviews of unit")
+	if err := t.db.Where(query, args...).Order("id").Find(&rows).Error; err != nil {
+		return nil, internal(err, what)
 	}
 	out := make([]workflow.Review, 0, len(rows))
 	for _, r := range rows {

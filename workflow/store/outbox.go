@@ -1,11 +1,12 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -13,15 +14,19 @@ import (
 
 // outboxRow is one message of the outbox: an email, or a markdown message
 // to a group robot (channel wecom or dingtalk, recipient "robot:<id>").
-// The unique key outbox_key over (kind, unit, deadline, lead, recipient)
+// The unique key outbox_key over (kind, deadline, lead, unit, recipient)
 // is what makes a reminder go out once: enqueueing it again inserts
-// nothing.
+// nothing. It begins with the notice (kind, deadline, lead), so that the
+// messages a notice already has are read from the index alone
+// (OutboxKeys). A row with facts is rendered when it is sent; its text and
+// html are empty. Rows without facts (NULL: those of earlier versions) are
+// sent as stored.
 type outboxRow struct {
 	ID            int64      `gorm:"primaryKey"`
 	Kind          string     `gorm:"size:16;not null;uniqueIndex:outbox_key,priority:1"`
-	Unit          ident      `gorm:"size:64;not null;uniqueIndex:outbox_key,priority:2;index:outbox_unit"`
-	Deadline      ident      `gorm:"size:64;not null;uniqueIndex:outbox_key,priority:3"`
-	Lead          int        `gorm:"not null;uniqueIndex:outbox_key,priority:4"`
+	Unit          ident      `gorm:"size:64;not null;uniqueIndex:outbox_key,priority:4;index:outbox_unit"`
+	Deadline      ident      `gorm:"size:64;not null;uniqueIndex:outbox_key,priority:2"`
+	Lead          int        `gorm:"not null;uniqueIndex:outbox_key,priority:3"`
 	Recipient     ident      `gorm:"size:255;not null;uniqueIndex:outbox_key,priority:5"`
 	Name          string     `gorm:"size:255;not null"`
 	Subject       string     `gorm:"size:1000;not null"`
@@ -38,6 +43,22 @@ type outboxRow struct {
 	CreatedAt     time.Time  `gorm:"not null;precision:6;autoCreateTime:false"`
 	SentAt        *time.Time `gorm:"precision:6"`
 	Channel       string     `gorm:"size:16;not null;default:email"`
+	Facts         *string    `gorm:"type:longtext"`
+}
+
+// nonEmpty is s as a nullable column: NULL when empty.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // TableName is the table of outboxRow.
@@ -46,7 +67,7 @@ func (outboxRow) TableName() string { return "outbox" }
 func (r outboxRow) message() workflow.OutboxMessage {
 	m := workflow.OutboxMessage{
 		ID: r.ID, Channel: workflow.Channel(r.Channel), Kind: workflow.NoticeKind(r.Kind), Unit: string(r.Unit), Deadline: string(r.Deadline), Lead: r.Lead,
-		Recipient: string(r.Recipient), Name: r.Name, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		Recipient: string(r.Recipient), Name: r.Name, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Facts: deref(r.Facts),
 		State: workflow.OutboxState(r.State), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(),
 		LastError: r.LastError, LastAttemptAt: utcPtr(r.LastAttemptAt), ExpiresAt: utcPtr(r.ExpiresAt), CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt),
 	}
@@ -55,61 +76,212 @@ func (r outboxRow) message() workflow.OutboxMessage {
 
 // EnqueueMessages inserts ms in batches; rows whose key exists are skipped
 // by the unique key (ON CONFLICT DO NOTHING on SQLite, INSERT IGNORE on
-// MySQL, whose affected-row count then is the number inserted).
+// MySQL, whose affected-row count then is the number inserted). It is the
+// reminder pass's bulk write (10,000 rows for a deadline of 10,000 units),
+// so its statements are plain SQL, without gorm's reflection or a
+// RETURNING of ids nobody reads, and a fresh message (pending, never
+// tried, stored as facts: what the pass writes) binds only what varies
+// (see insertFresh).
 func (t *tx) EnqueueMessages(ms []workflow.OutboxMessage) (int, error) {
-	if len(ms) == 0 {
-		return 0, nil
-	}
-	rows := make([]outboxRow, len(ms))
-	for i, m := range ms {
-		state := m.State
-		if state == "" {
-			state = workflow.OutboxPending
-		}
-		channel := m.Channel
-		if channel == "" {
-			channel = workflow.ChannelEmail
-		}
-		rows[i] = outboxRow{
-			Channel: string(channel), Kind: string(m.Kind), Unit: ident(m.Unit), Deadline: ident(m.Deadline), Lead: m.Lead,
-			Recipient: ident(m.Recipient), Name: m.Name, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-			State: string(state), Attempts: m.Attempts, NextAttemptAt: utc(m.NextAttemptAt), LastError: m.LastError,
-			ExpiresAt: utcPtr(m.ExpiresAt), CreatedAt: utc(m.CreatedAt), SentAt: utcPtr(m.SentAt),
-		}
-	}
-	// The SQLite driver binds parameters in time quadratic in their number
-	// per statement, so its batches are small (measured: 50 rows of 19
-	// columns took a third less time than 500 in BenchmarkReminders).
-	q, batch := t.db, 50
-	if t.db.Dialector.Name() == "mysql" {
-		q, batch = q.Clauses(clause.Insert{Modifier: "IGNORE"}), 500
-	} else {
-		q = q.Clauses(clause.OnConflict{DoNothing: true})
-	}
+	mysql := t.db.Dialector.Name() == "mysql"
 	total := 0
-	for i := 0; i < len(rows); i += batch {
-		part := rows[i:min(i+batch, len(rows))]
-		res := q.Omit("ID").Create(&part)
-		if res.Error != nil {
-			return total, internal(res.Error, "enqueue messages")
+	var full *sql.Stmt // insertFresh's statement of a whole batch, prepared once
+	defer func() {
+		if full != nil {
+			full.Close()
 		}
-		total += int(res.RowsAffected)
+	}()
+	for len(ms) > 0 {
+		var taken, inserted int
+		var err error
+		if freshMessage(&ms[0]) && !mysql {
+			taken, inserted, err = t.insertFresh(ms, &full)
+		} else {
+			taken, inserted, err = t.insertRows(ms, mysql)
+		}
+		if err != nil {
+			return total, err
+		}
+		total += inserted
+		ms = ms[taken:]
 	}
 	return total, nil
 }
 
-// OutboxKeys returns "unit/recipient" of every message of kind, deadline
-// and lead, in any state.
-func (t *tx) OutboxKeys(kind workflow.NoticeKind, deadline string, lead int) (map[string]bool, error) {
-	var rows []struct{ Unit, Recipient string }
-	err := t.db.Model(&outboxRow{}).Select("unit, recipient").
-		Where("kind = ? AND deadline = ? AND lead = ?", string(kind), deadline, lead).Scan(&rows).Error
+// insertRows inserts a batch of messages from the start of ms, each with
+// all its columns bound, and returns how many it took and how many rows
+// were new. SQLite's driver binds parameters in time quadratic in
+// their number per statement (it looks each one up among all of them), so
+// its batches are 20 rows; MySQL's are 500.
+func (t *tx) insertRows(ms []workflow.OutboxMessage, mysql bool) (taken, inserted int, err error) {
+	verb, conflict, batch := "INSERT INTO", " ON CONFLICT DO NOTHING", 20
+	if mysql {
+		verb, conflict, batch = "INSERT IGNORE INTO", "", 500
+	}
+	fresh := freshMessage(&ms[0])
+	n := 1
+	for n < len(ms) && n < batch && freshMessage(&ms[n]) == fresh {
+		n++
+	}
+	row := "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'')"
+	if fresh {
+		row = "(?,?,?,?,?,?,?,?,?,?,?,?,'','','pending',0,'',NULL,'')"
+	}
+	query := verb + " outbox (kind, deadline, lead, next_attempt_at, expires_at, created_at, channel, unit, recipient, name, subject, facts, " +
+		"text, html, state, attempts, last_error, sent_at, claimed_by) VALUES " + strings.Repeat(row+",", n-1) + row + conflict
+	args := make([]any, 0, n*18)
+	for _, m := range ms[:n] {
+		args = append(args, string(m.Kind), m.Deadline, m.Lead, utc(m.NextAttemptAt), utcPtr(m.ExpiresAt), utc(m.CreatedAt),
+			channelOf(&m), m.Unit, m.Recipient, m.Name, m.Subject, nonEmpty(m.Facts))
+		if !fresh {
+			state := m.State
+			if state == "" {
+				state = workflow.OutboxPending
+			}
+			args = append(args, m.Text, m.HTML, string(state), m.Attempts, m.LastError, utcPtr(m.SentAt))
+		}
+	}
+	inserted, err = t.execInsert(query, args)
+	return n, inserted, err
+}
+
+// insertFresh inserts, on SQLite, a batch of fresh messages of one notice
+// from the start of ms and returns how many it took and how many rows were
+// new. The columns that all
+// messages of a notice share (kind, deadline, lead and their times) are
+// bound once for the batch and the constants of a fresh message written
+// once in the statement: the rows come from a VALUES list of six columns
+// each. Parsing and binding a row cost about as much as inserting it in
+// the pure-Go SQLite, so fewer of both per row is most of what enqueueing
+// costs beyond the insert itself (measured by BenchmarkReminders). The
+// statement of a whole batch is prepared once per call of
+// EnqueueMessages (*full), so that a pass parses it once rather than once
+// per 50 rows.
+func (t *tx) insertFresh(ms []workflow.OutboxMessage, full **sql.Stmt) (taken, inserted int, err error) {
+	const batch = 50
+	first := &ms[0]
+	n := 1
+	for n < len(ms) && n < batch && freshMessage(&ms[n]) && sameNotice(first, &ms[n]) {
+		n++
+	}
+	args := make([]any, 0, 6+n*6)
+	args = append(args, string(first.Kind), first.Deadline, first.Lead, utc(first.NextAttemptAt), utcPtr(first.ExpiresAt), utc(first.CreatedAt))
+	for _, m := range ms[:n] {
+		args = append(args, channelOf(&m), m.Unit, m.Recipient, m.Name, m.Subject, nonEmpty(m.Facts))
+	}
+	if n < batch {
+		inserted, err = t.execInsert(freshInsert(n), args)
+		return n, inserted, err
+	}
+	if *full == nil {
+		if *full, err = t.db.Statement.ConnPool.PrepareContext(t.db.Statement.Context, freshInsert(batch)); err != nil {
+			return 0, 0, internal(err, "enqueue messages")
+		}
+	}
+	res, err := (*full).ExecContext(t.db.Statement.Context, args...)
+	if err != nil {
+		return 0, 0, internal(err, "enqueue messages")
+	}
+	affected, err := res.RowsAffected()
+	return n, int(affected), internal(err, "enqueue messages")
+}
+
+// freshInsert is insertFresh's statement for n rows.
+func freshInsert(n int) string {
+	const row = "(?,?,?,?,?,?)"
+	return "INSERT INTO outbox (kind, deadline, lead, next_attempt_at, expires_at, created_at, channel, unit, recipient, name, subject, facts, " +
+		"text, html, state, attempts, last_error, sent_at, claimed_by) " +
+		"SELECT ?, ?, ?, ?, ?, ?, column1, column2, column3, column4, column5, column6, '', '', 'pending', 0, '', NULL, '' " +
+		"FROM (VALUES " + strings.Repeat(row+",", n-1) + row + ") WHERE true ON CONFLICT DO NOTHING"
+}
+
+// execInsert runs an insert of EnqueueMessages and returns how many rows
+// were new.
+func (t *tx) execInsert(query string, args []any) (int, error) {
+	res, err := t.db.Statement.ConnPool.ExecContext(t.db.Statement.Context, query, args...)
+	if err != nil {
+		return 0, internal(err, "enqueue messages")
+	}
+	n, err := res.RowsAffected()
+	return int(n), internal(err, "enqueue messages")
+}
+
+// sameNotice reports whether a and b share the columns a notice's messages
+// share.
+func sameNotice(a, b *workflow.OutboxMessage) bool {
+	return a.Kind == b.Kind && a.Deadline == b.Deadline && a.Lead == b.Lead && a.NextAttemptAt.Equal(b.NextAttemptAt) &&
+		a.CreatedAt.Equal(b.CreatedAt) && ((a.ExpiresAt == nil && b.ExpiresAt == nil) ||
+		(a.ExpiresAt != nil && b.ExpiresAt != nil && a.ExpiresAt.Equal(*b.ExpiresAt)))
+}
+
+func channelOf(m *workflow.OutboxMessage) string {
+	if m.Channel == "" {
+		return string(workflow.ChannelEmail)
+	}
+	return string(m.Channel)
+}
+
+// freshMessage reports whether m is as the reminder pass enqueues it:
+// pending, never tried, nothing stored rendered.
+func freshMessage(m *workflow.OutboxMessage) bool {
+	return (m.State == "" || m.State == workflow.OutboxPending) && m.Attempts == 0 && m.LastError == "" && m.SentAt == nil &&
+		m.Text == "" && m.HTML == ""
+}
+
+// OutboxKeys returns "unit/recipient" of every message of each notice, in
+// any state, with one SELECT whose columns and conditions are all in the
+// unique key outbox_key, so that the index answers it without reading a
+// row.
+func (t *tx) OutboxKeys(notices []workflow.NoticeKey) (map[workflow.NoticeKey]map[string]bool, error) {
+	out := map[workflow.NoticeKey]map[string]bool{}
+	if len(notices) == 0 {
+		return out, nil
+	}
+	var cond strings.Builder
+	args := make([]any, 0, 3*len(notices))
+	seen := map[workflow.NoticeKey]bool{}
+	for _, n := range notices {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if cond.Len() > 0 {
+			cond.WriteString(" OR ")
+		}
+		cond.WriteString("(kind = ? AND deadline = ? AND lead = ?)")
+		args = append(args, string(n.Kind), n.Deadline, n.Lead)
+	}
+	// One notice (the usual case) needs only the last two columns read.
+	cols := "kind, deadline, lead, unit, recipient"
+	if len(seen) == 1 {
+		cols = "unit, recipient"
+	}
+	rows, err := t.db.Raw("SELECT "+cols+" FROM outbox WHERE "+cond.String(), args...).Rows()
 	if err != nil {
 		return nil, internal(err, "outbox keys")
 	}
-	out := make(map[string]bool, len(rows))
-	for _, r := range rows {
-		out[r.Unit+"/"+r.Recipient] = true
+	defer rows.Close()
+	for rows.Next() {
+		n := notices[0]
+		var kind, unit, recipient string
+		if len(seen) == 1 {
+			err = rows.Scan(&unit, &recipient)
+		} else {
+			err = rows.Scan(&kind, &n.Deadline, &n.Lead, &unit, &recipient)
+			n.Kind = workflow.NoticeKind(kind)
+		}
+		if err != nil {
+			return nil, internal(err, "outbox keys")
+		}
+		have := out[n]
+		if have == nil {
+			have = map[string]bool{}
+			out[n] = have
+		}
+		have[unit+"/"+recipient] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "outbox keys")
 	}
 	return out, nil
 }
@@ -152,35 +324,86 @@ func (t *tx) OutboxMessages(f service.OutboxFilter) ([]workflow.OutboxMessage, e
 	return out, nil
 }
 
-// ClaimMessages claims due pending messages in three steps: pick candidate
-// ids, claim them with a conditional UPDATE (which re-checks each row under
-// its write lock, so a racing dispatcher's claim wins or loses whole rows),
-// and read back what this claim got.
-func (t *tx) ClaimMessages(claim string, now, until time.Time, limit int) ([]workflow.OutboxMessage, error) {
+// byID returns the outbox table and a WHERE clause for a statement that
+// picks rows by id and then checks cond on each. The row must be reached
+// by its primary key and nothing else: on MySQL, on a small table, InnoDB
+// otherwise scans the whole table for "id IN (…)" and locks every row it
+// reads, so that a claim and a group commit in another server deadlock
+// over rows neither of them wants (FORCE INDEX); SQLite, for a claim,
+// walked the whole outbox_due index of pending messages instead of looking
+// up the ids, which made a claim cost in proportion to the outbox (a unary
+// plus keeps a column out of index selection, measured with EXPLAIN QUERY
+// PLAN). cond names each column as %[1]scolumn.
+func (t *tx) byID(cond string) (table, where string) {
+	if t.db.Dialector.Name() == "mysql" {
+		return "outbox FORCE INDEX (PRIMARY)", "id IN ? AND " + fmt.Sprintf(cond, "")
+	}
+	return "outbox", "id IN ? AND " + fmt.Sprintf(cond, "+")
+}
+
+// claimDue is the condition of a message that may be claimed at a time.
+const claimDue = "%[1]sstate = ? AND %[1]snext_attempt_at <= ? AND (%[1]sclaimed_until IS NULL OR %[1]sclaimed_until < ?)"
+
+// claimedColumns are what a claim reads back of each message: all but the
+// state (pending), the claim and sent_at (unset while pending).
+const claimedColumns = "id, channel, kind, unit, deadline, lead, recipient, name, subject, text, html, facts, attempts, next_attempt_at, last_error, last_attempt_at, expires_at, created_at"
+
+// ClaimMessages claims due pending messages in three statements: pick
+// candidate ids (leaving out skip), oldest due first, from a plain read
+// that walks the index outbox_due and stops at limit; claim them with a
+// conditional UPDATE that re-checks each row under its lock (a racing
+// dispatcher's claim wins or loses whole rows); read back what this claim
+// got. The UPDATE reaches its rows by primary key only (see byID), so
+// two claimers, or a claimer and a group commit (RecordSends), wait for
+// each other but do not deadlock; reaching them through another index,
+// two servers on MariaDB deadlocked in most runs of TestTwoServers. This
+// is the dispatcher's hot path, so its statements are plain SQL scanned
+// without gorm's reflection (about half the time per message, measured).
+func (t *tx) ClaimMessages(claim string, now, until time.Time, limit int, skip ...int64) ([]workflow.OutboxMessage, error) {
 	now = utc(now)
+	pending := string(workflow.OutboxPending)
+	q, args := "SELECT id FROM outbox WHERE "+fmt.Sprintf(claimDue, ""), []any{pending, now, now}
+	if len(skip) > 0 {
+		q, args = q+" AND id NOT IN ?", append(args, skip)
+	}
 	var ids []int64
-	err := t.db.Model(&outboxRow{}).
-		Where("state = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)", string(workflow.OutboxPending), now, now).
-		Order("id").Limit(limit).Pluck("id", &ids).Error
-	if err != nil {
+	if err := t.db.Raw(q+" ORDER BY next_attempt_at, id LIMIT ?", append(args, limit)...).Scan(&ids).Error; err != nil {
 		return nil, internal(err, "claim messages")
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	err = t.db.Model(&outboxRow{}).
-		Where("id IN ? AND state = ? AND (claimed_until IS NULL OR claimed_until < ?)", ids, string(workflow.OutboxPending), now).
-		Updates(map[string]any{"claimed_by": claim, "claimed_until": utc(until)}).Error
+	table, where := t.byID(claimDue)
+	res := t.db.Exec("UPDATE "+table+" SET claimed_by = ?, claimed_until = ? WHERE "+where, claim, utc(until), ids, pending, now, now)
+	if res.Error != nil {
+		return nil, internal(res.Error, "claim messages")
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil
+	}
+	table, where = t.byID("%[1]sclaimed_by = ?")
+	rows, err := t.db.Raw("SELECT "+claimedColumns+" FROM "+table+" WHERE "+where+" ORDER BY next_attempt_at, id", ids, claim).Rows()
 	if err != nil {
 		return nil, internal(err, "claim messages")
 	}
-	var rows []outboxRow
-	if err := t.db.Where("claimed_by = ? AND state = ?", claim, string(workflow.OutboxPending)).Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "claim messages")
+	defer rows.Close()
+	out := make([]workflow.OutboxMessage, 0, res.RowsAffected)
+	for rows.Next() {
+		m := workflow.OutboxMessage{State: workflow.OutboxPending}
+		var channel, kind string
+		var facts *string
+		var lastAttempt, expires *time.Time
+		if err := rows.Scan(&m.ID, &channel, &kind, &m.Unit, &m.Deadline, &m.Lead, &m.Recipient, &m.Name, &m.Subject, &m.Text, &m.HTML, &facts,
+			&m.Attempts, &m.NextAttemptAt, &m.LastError, &lastAttempt, &expires, &m.CreatedAt); err != nil {
+			return nil, internal(err, "claim messages")
+		}
+		m.Channel, m.Kind, m.Facts = workflow.Channel(channel), workflow.NoticeKind(kind), deref(facts)
+		m.NextAttemptAt, m.CreatedAt = m.NextAttemptAt.UTC(), m.CreatedAt.UTC()
+		m.LastAttemptAt, m.ExpiresAt = utcPtr(lastAttempt), utcPtr(expires)
+		out = append(out, m)
 	}
-	out := make([]workflow.OutboxMessage, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.message())
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "claim messages")
 	}
 	return out, nil
 }
@@ -216,6 +439,70 @@ func (t *tx) RecordSend(r workflow.SendResult) error {
 		return workflow.Errorf(workflow.ESTALE, "消息%d已被其他发送进程接管", r.ID)
 	}
 	return nil
+}
+
+// RecordSends records a group of outcomes. The accepted sends of one claim
+// and one time (a dispatcher stamps a group with the time of its commit)
+// are written with one UPDATE, reaching the rows by primary key (see
+// byID). They keep their claim: a sent row's claimed_by says which
+// claim sent it, so when the UPDATE matched fewer rows than it was given,
+// one more read tells exactly which were lost to another claim (and
+// clearing the claim would also rewrite the claim index of every sent row).
+// Refused sends are rare and are written one by one by RecordSend.
+func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
+	type key struct {
+		claim string
+		at    time.Time
+	}
+	var stale []int64
+	accepted := map[key][]int64{}
+	var keys []key
+	for _, r := range rs {
+		if r.Err != "" {
+			err := t.RecordSend(r)
+			if workflow.ErrorCode(err) == workflow.ESTALE {
+				stale = append(stale, r.ID)
+				continue
+			}
+			if err != nil {
+				return stale, err
+			}
+			continue
+		}
+		k := key{r.Claim, utc(r.At)}
+		if _, ok := accepted[k]; !ok {
+			keys = append(keys, k)
+		}
+		accepted[k] = append(accepted[k], r.ID)
+	}
+	pending, sent := string(workflow.OutboxPending), string(workflow.OutboxSent)
+	for _, k := range keys {
+		ids := accepted[k]
+		table, where := t.byID("%[1]sclaimed_by = ? AND %[1]sstate = ?")
+		res := t.db.Exec("UPDATE "+table+" SET state = ?, attempts = attempts + 1, last_error = '', last_attempt_at = ?, sent_at = ? WHERE "+where,
+			sent, k.at, k.at, ids, k.claim, pending)
+		if res.Error != nil {
+			return stale, internal(res.Error, "record sends")
+		}
+		if res.RowsAffected == int64(len(ids)) {
+			continue
+		}
+		var ours []int64
+		err := t.db.Raw("SELECT id FROM "+table+" WHERE "+where, ids, k.claim, sent).Scan(&ours).Error
+		if err != nil {
+			return stale, internal(err, "record sends")
+		}
+		mine := make(map[int64]bool, len(ours))
+		for _, id := range ours {
+			mine[id] = true
+		}
+		for _, id := range ids {
+			if !mine[id] {
+				stale = append(stale, id)
+			}
+		}
+	}
+	return stale, nil
 }
 
 // ExpireMessage marks a claimed pending message expired.

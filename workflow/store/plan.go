@@ -145,11 +145,8 @@ func (t *tx) PublishPlanVersion(year, version int, at time.Time, by string) erro
 	}
 	res := t.db.Model(&planVersionRow{}).Where("year = ? AND version = ? AND published_at IS NULL", year, version).
 		Updates(map[string]any{"published_at": utc(at), "published_by": by})
-	if res.Error != nil {
-		return internal(res.Error, "publish plan")
-	}
-	if res.RowsAffected != 1 {
-		return workflow.Errorf(workflow.ESTATE, "%s第%d版已经发布", planName(year), version)
+	if err := touched(res, "publish plan", workflow.Errorf(workflow.ESTATE, "%s第%d版已经发布", planName(year), version)); err != nil {
+		return err
 	}
 	err := t.db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "year"}},

@@ -43,13 +43,7 @@ func (t *tx) PutReceipt(r *workflow.Receipt) error {
 // there is none).
 func (t *tx) DeleteReceipt(year int, unit string) error {
 	res := t.db.Where("year = ? AND unit = ?", year, unit).Delete(&receiptRow{})
-	if res.Error != nil {
-		return internal(res.Error, "delete receipt")
-	}
-	if res.RowsAffected == 0 {
-		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”没有登记收到时间", unit)
-	}
-	return nil
+	return touched(res, "delete receipt", workflow.Errorf(workflow.ENOTFOUND, "单位“%s”没有登记收到时间", unit))
 }
 
 // Receipts lists the year's records of unit ("" for every unit), by unit.

@@ -91,25 +91,13 @@ func (t *tx) AllRobots() (map[string][]workflow.Robot, error) {
 // DeleteRobot removes robot id of unit (ENOTFOUND when unit has no robot id).
 func (t *tx) DeleteRobot(unit string, id int64) error {
 	res := t.db.Where("id = ? AND unit = ?", id, unit).Delete(&robotRow{})
-	if res.Error != nil {
-		return internal(res.Error, "delete robot")
-	}
-	if res.RowsAffected != 1 {
-		return workflow.Errorf(workflow.ENOTFOUND, "机器人%d不存在", id)
-	}
-	return nil
+	return touched(res, "delete robot", workflow.Errorf(workflow.ENOTFOUND, "机器人%d不存在", id))
 }
 
 // RecordRobotTest records the outcome of a test message ("" accepted).
 func (t *tx) RecordRobotTest(id int64, at time.Time, errText string) error {
 	res := t.db.Model(&robotRow{}).Where("id = ?", id).Updates(map[string]any{"last_test_at": utc(at), "last_test_error": errText})
-	if res.Error != nil {
-		return internal(res.Error, "record robot test")
-	}
-	if res.RowsAffected != 1 {
-		return workflow.Errorf(workflow.ENOTFOUND, "机器人%d不存在", id)
-	}
-	return nil
+	return touched(res, "record robot test", workflow.Errorf(workflow.ENOTFOUND, "机器人%d不存在", id))
 }
 
 // calendarFeedRow is the address of one calendar feed: the token of an

@@ -249,11 +249,8 @@ func (t *tx) UpdateSubmission(s *workflow.Submission, prevVersion int) error {
 		"released_at":        r.ReleasedAt,
 		"updated_at":         r.UpdatedAt,
 	})
-	if res.Error != nil {
-		return internal(res.Error, "update submission")
-	}
-	if res.RowsAffected == 0 {
-		return workflow.Errorf(workflow.ESTALE, "%s已被修改（不再是版本%d），请刷新后再修改", submissionName(s.Year, s.Unit), prevVersion)
+	if err := touched(res, "update submission", workflow.Errorf(workflow.ESTALE, "%s已被修改（不再是版本%d），请刷新后再修改", submissionName(s.Year, s.Unit), prevVersion)); err != nil {
+		return err
 	}
 	normalizeTimes(s, r)
 	return t.putFacts(s)

@@ -65,6 +65,29 @@ func (t *tx) Units() ([]workflow.Unit, error) {
 	return out, nil
 }
 
+// UnitNames returns every unit's code, name and place, in list order (seq,
+// then creation), scanned without gorm's reflection: the reminder pass
+// reads them on every tick a notice is due.
+func (t *tx) UnitNames() ([]workflow.Unit, error) {
+	rows, err := t.db.Raw("SELECT code, name, seq FROM units ORDER BY seq, id").Rows()
+	if err != nil {
+		return nil, internal(err, "unit names")
+	}
+	defer rows.Close()
+	out := []workflow.Unit{}
+	for rows.Next() {
+		var u workflow.Unit
+		if err := rows.Scan(&u.Code, &u.Name, &u.Seq); err != nil {
+			return nil, internal(err, "unit names")
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "unit names")
+	}
+	return out, nil
+}
+
 // CreateUnit stores u (ECONFLICT when its code is taken) after every unit
 // there is, sets u.Seq and normalises u.CreatedAt to its stored form.
 func (t *tx) CreateUnit(u *workflow.Unit) error {

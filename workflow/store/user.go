@@ -102,13 +102,7 @@ func (t *tx) CreateUser(u *workflow.User) error {
 // absent).
 func (t *tx) SetPassword(id int64, hash string) error {
 	res := t.db.Model(&userRow{}).Where("id = ?", id).Update("password_hash", hash)
-	if res.Error != nil {
-		return internal(res.Error, "set password")
-	}
-	if res.RowsAffected == 0 {
-		return workflow.Errorf(workflow.ENOTFOUND, "用户（编号%d）不存在", id)
-	}
-	return nil
+	return touched(res, "set password", workflow.Errorf(workflow.ENOTFOUND, "用户（编号%d）不存在", id))
 }
 
 // CreateSession stores s (ECONFLICT when its token hash exists) and
@@ -156,13 +150,7 @@ func (t *tx) SessionUser(tokenHash string, now time.Time) (*workflow.User, error
 // DeleteSession removes the session with tokenHash (ENOTFOUND when absent).
 func (t *tx) DeleteSession(tokenHash string) error {
 	res := t.db.Where("token_hash = ?", tokenHash).Delete(&sessionRow{})
-	if res.Error != nil {
-		return internal(res.Error, "delete session")
-	}
-	if res.RowsAffected == 0 {
-		return workflow.Errorf(workflow.ENOTFOUND, "登录会话不存在")
-	}
-	return nil
+	return touched(res, "delete session", workflow.Errorf(workflow.ENOTFOUND, "登录会话不存在"))
 }
 
 // LoginFailures counts the failures at or after since of username, from

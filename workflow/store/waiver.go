@@ -75,11 +75,5 @@ func (t *tx) Waivers(year int, unit string) ([]workflow.Waiver, error) {
 func (t *tx) WithdrawWaiver(year int, unit string, id int64, at time.Time, by string) error {
 	res := t.db.Model(&waiverRow{}).Where("id = ? AND year = ? AND unit = ? AND slot = 0", id, year, unit).
 		Updates(map[string]any{"slot": id, "withdrawn_at": utc(at), "withdrawn_by": by})
-	if res.Error != nil {
-		return internal(res.Error, "withdraw waiver")
-	}
-	if res.RowsAffected == 0 {
-		return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”没有编号为%d的生效减免", unit, id)
-	}
-	return nil
+	return touched(res, "withdraw waiver", workflow.Errorf(workflow.ENOTFOUND, "单位“%s”没有编号为%d的生效减免", unit, id))
 }

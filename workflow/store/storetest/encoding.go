@@ -101,7 +101,7 @@ func testChinese(t *testing.T, s service.Store) {
 		if err := tx.CreateSubmission(sub); err != nil {
 			t.Fatal(err)
 		}
-		if err := tx.SavePlan(testPlan(t, 2019, chinese), time.Now()); err != nil {
+		if err := tx.SavePlan(testPlan(t, 2019, chinese), at(1, 9, 0, 0, 0)); err != nil {
 			t.Fatal(err)
 		}
 		return tx.AddAudit(&workflow.AuditEntry{At: at(1, 0, 0, 0, 0), Actor: "管理员", Role: workflow.RoleOffice, Unit: "gjz", Action: "unit.create", Target: "unit:gjz", Detail: chinese})

@@ -75,12 +75,20 @@ func testOutboxUniqueKey(t *testing.T, s service.Store) {
 	wantEqual(t, "state", got.State, workflow.OutboxSent)
 	wantUTC(t, "sent_at", *got.SentAt, now)
 	do(t, s, func(tx service.Tx) error {
-		keys, err := tx.OutboxKeys(workflow.NoticeReminder, "submission:2019-06-13", 1)
+		lead := func(n int) workflow.NoticeKey {
+			return workflow.NoticeKey{Kind: workflow.NoticeReminder, Deadline: "submission:2019-06-13", Lead: n}
+		}
+		keys, err := tx.OutboxKeys([]workflow.NoticeKey{lead(1), lead(3), lead(7), lead(1)})
 		if err != nil {
 			return err
 		}
-		wantEqual(t, "keys of lead 1", keys, map[string]bool{"gjz/dcb@gjz.example.cn": true, "gjz/liting@gjz.example.cn": true})
-		return nil
+		wantEqual(t, "keys of leads 1, 3 and 7", keys, map[workflow.NoticeKey]map[string]bool{
+			lead(1): {"gjz/dcb@gjz.example.cn": true, "gjz/liting@gjz.example.cn": true},
+			lead(3): {"gjz/dcb@gjz.example.cn": true},
+		})
+		none, err := tx.OutboxKeys(nil)
+		wantEqual(t, "keys of no notice", len(none), 0)
+		return err
 	})
 	// Recipients compare exactly: another case is another key.
 	if n := enqueue(t, s, message("gjz", "DCB@gjz.example.cn", 1, now)); n != 1 {
@@ -190,6 +198,100 @@ func testOutboxReleaseAndStale(t *testing.T, s service.Store) {
 	})
 	err = s.Update(t.Context(), func(tx service.Tx) error { _, err := tx.OutboxMessage(999999); return err })
 	wantCode(t, err, workflow.ENOTFOUND)
+}
+
+func claimAt(t *testing.T, s service.Store, token string, now, until time.Time, limit int, skip ...int64) []workflow.OutboxMessage {
+	t.Helper()
+	var ms []workflow.OutboxMessage
+	do(t, s, func(tx service.Tx) (err error) {
+		ms, err = tx.ClaimMessages(token, now, until, limit, skip...)
+		return err
+	})
+	return ms
+}
+
+func testOutboxGroupRecord(t *testing.T, s service.Store) {
+	now := at(12, 9, 0, 0, 0)
+	var ms []workflow.OutboxMessage
+	for i := range 5 {
+		ms = append(ms, message("gjz", fmt.Sprintf("r%d@x.cn", i), 1, now))
+	}
+	enqueue(t, s, ms...)
+	c1 := claimAt(t, s, "c1", now, now.Add(time.Minute), 3)
+	c2 := claimAt(t, s, "c2", now.Add(30*time.Second), now.Add(90*time.Second), 2)
+	// c1 runs out; c3 takes its three over while c1 is still sending.
+	c3 := claimAt(t, s, "c3", now.Add(70*time.Second), now.Add(150*time.Second), 10)
+	if len(c1) != 3 || len(c2) != 2 || len(c3) != 3 || c3[0].ID != c1[0].ID {
+		t.Fatalf("claims %d, %d, %d", len(c1), len(c2), len(c3))
+	}
+	t1, t2, retry := now.Add(40*time.Second), now.Add(41*time.Second), now.Add(3*time.Minute)
+	var stale []int64
+	do(t, s, func(tx service.Tx) (err error) {
+		stale, err = tx.RecordSends([]workflow.SendResult{
+			{ID: c1[0].ID, Claim: "c1", At: t1},                                     // lost to c3
+			{ID: c2[0].ID, Claim: "c2", At: t1},                                     // sent
+			{ID: c3[1].ID, Claim: "c3", At: t2, Err: "451 try later", Retry: retry}, // retried
+			{ID: c2[1].ID, Claim: "c2", At: t2},                                     // sent, later
+			{ID: c3[2].ID, Claim: "c3", At: t2, Err: "550 no such user"},            // failed
+		})
+		return err
+	})
+	wantEqual(t, "stale", stale, []int64{c1[0].ID})
+	do(t, s, func(tx service.Tx) error {
+		for _, tc := range []struct {
+			id       int64
+			state    workflow.OutboxState
+			attempts int
+			at       time.Time
+		}{
+			{c1[0].ID, workflow.OutboxPending, 0, time.Time{}},
+			{c2[0].ID, workflow.OutboxSent, 1, t1},
+			{c2[1].ID, workflow.OutboxSent, 1, t2},
+			{c3[1].ID, workflow.OutboxPending, 1, t2},
+			{c3[2].ID, workflow.OutboxFailed, 1, t2},
+		} {
+			m, err := tx.OutboxMessage(tc.id)
+			if err != nil {
+				return err
+			}
+			if m.State != tc.state || m.Attempts != tc.attempts {
+				t.Errorf("message %d: %s after %d attempts, want %s after %d", tc.id, m.State, m.Attempts, tc.state, tc.attempts)
+			}
+			switch {
+			case tc.at.IsZero() && m.LastAttemptAt != nil:
+				t.Errorf("message %d: last attempt %v, want none", tc.id, m.LastAttemptAt)
+			case !tc.at.IsZero() && m.LastAttemptAt == nil:
+				t.Errorf("message %d: no last attempt", tc.id)
+			case !tc.at.IsZero():
+				wantUTC(t, fmt.Sprintf("last attempt of %d", tc.id), *m.LastAttemptAt, tc.at)
+			}
+			if tc.state == workflow.OutboxSent {
+				if m.SentAt == nil || m.LastError != "" {
+					t.Errorf("message %d: sent at %v, error %q", tc.id, m.SentAt, m.LastError)
+				} else {
+					wantUTC(t, fmt.Sprintf("sent_at of %d", tc.id), *m.SentAt, tc.at)
+				}
+			}
+		}
+		return nil
+	})
+	// After c3's claim ran out and the retry is due, a claimer skipping the
+	// lost message gets only the retried one; without skip it gets both.
+	later := now.Add(4 * time.Minute)
+	got := claimAt(t, s, "c4", later, later.Add(time.Minute), 10, c1[0].ID)
+	if len(got) != 1 || got[0].ID != c3[1].ID {
+		t.Fatalf("claim skipping %d: %+v", c1[0].ID, got)
+	}
+	got = claimAt(t, s, "c5", later, later.Add(time.Minute), 10)
+	if len(got) != 1 || got[0].ID != c1[0].ID {
+		t.Fatalf("claim without skip: %+v", got)
+	}
+	// A group of nothing but lost claims records nothing.
+	do(t, s, func(tx service.Tx) (err error) {
+		stale, err = tx.RecordSends([]workflow.SendResult{{ID: c1[0].ID, Claim: "c3", At: later}})
+		return err
+	})
+	wantEqual(t, "stale", stale, []int64{c1[0].ID})
 }
 
 func testOutboxRequeue(t *testing.T, s service.Store) {
@@ -401,6 +503,12 @@ func testJobMarks(t *testing.T, s service.Store) {
 
 func testJobReads(t *testing.T, s service.Store) {
 	do(t, s, func(tx service.Tx) error {
+		for _, u := range []workflow.Unit{{Code: "zs", Name: "中山区总工会"}, {Code: "gjz", Name: "甘井子区总工会"}} {
+			u.CreatedAt = at(1, 9, 0, 0, 0)
+			if err := tx.CreateUnit(&u); err != nil {
+				return err
+			}
+		}
 		createSubmission(t, tx, 2019, "gjz")
 		sub := createSubmission(t, tx, 2019, "zs")
 		prev := sub.Version
@@ -409,7 +517,7 @@ func testJobReads(t *testing.T, s service.Store) {
 			return err
 		}
 		createSubmission(t, tx, 2020, "xg")
-		if err := tx.SetContacts("zs", []workflow.Contact{{Name: "乙", Email: "b@zs.cn"}, {Name: "甲", Email: "a@zs.cn"}}); err != nil {
+		if err := tx.SetContacts("zs", []workflow.Contact{{Name: "乙", Email: "b@zs.cn", Phone: "0411-86641234", Duty: "head"}, {Name: "甲", Email: "a@zs.cn", Mobile: "13804110001"}}); err != nil {
 			return err
 		}
 		return tx.SetContacts("gjz", []workflow.Contact{{Name: "丙", Email: "c@gjz.cn"}})
@@ -420,7 +528,7 @@ func testJobReads(t *testing.T, s service.Store) {
 			return err
 		}
 		wantEqual(t, "states", states, map[string]workflow.State{"gjz": workflow.StateDraft, "zs": workflow.StateSubmitted})
-		cs, err := tx.AllContacts()
+		cs, err := tx.ContactAddresses()
 		if err != nil {
 			return err
 		}
@@ -428,6 +536,86 @@ func testJobReads(t *testing.T, s service.Store) {
 			"gjz": {{Name: "丙", Email: "c@gjz.cn"}},
 			"zs":  {{Name: "乙", Email: "b@zs.cn"}, {Name: "甲", Email: "a@zs.cn"}},
 		})
+		full, err := tx.AllContacts()
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "all contacts", full, map[string][]workflow.Contact{
+			"gjz": {{Name: "丙", Email: "c@gjz.cn"}},
+			"zs":  {{Name: "乙", Email: "b@zs.cn", Phone: "0411-86641234", Duty: "head"}, {Name: "甲", Email: "a@zs.cn", Mobile: "13804110001"}},
+		})
+		units, err := tx.Units()
+		if err != nil {
+			return err
+		}
+		names, err := tx.UnitNames()
+		if err != nil {
+			return err
+		}
+		for i := range units {
+			units[i].CreatedAt = time.Time{}
+		}
+		wantEqual(t, "unit names", names, units)
 		return nil
 	})
+}
+
+// testOutboxEnqueueBatches: messages enqueued in bulk, as the reminder
+// pass writes them (facts, several notices, email and robot) and as
+// earlier versions did (stored rendered), interleaved and in batches
+// larger than the store's, are each stored once with every column as
+// given; keys already there, in the outbox or earlier in the same call,
+// are skipped and not counted.
+func testOutboxEnqueueBatches(t *testing.T, s service.Store) {
+	now := at(12, 9, 0, 0, 0)
+	expires := at(13, 17, 30, 0, 0)
+	fresh := func(unit, to string, lead int) workflow.OutboxMessage {
+		m := message(unit, to, lead, now)
+		m.Text, m.HTML, m.ExpiresAt = "", "", &expires
+		m.Facts = fmt.Sprintf(`{"unit":%q,"name":%q}`, unit, to)
+		return m
+	}
+	enqueue(t, s, fresh("gjz", "r0@x.cn", 1))
+	var ms []workflow.OutboxMessage
+	for i := range 130 {
+		m := fresh(fmt.Sprintf("u%03d", i), fmt.Sprintf("r%d@x.cn", i), 1+i%2)
+		if i%7 == 0 {
+			m.Channel, m.Recipient = workflow.ChannelWeCom, workflow.RobotRecipient(int64(i))
+		}
+		ms = append(ms, m)
+		if i%40 == 0 {
+			ms = append(ms, message(fmt.Sprintf("u%03d", i), fmt.Sprintf("stored%d@x.cn", i), 3, now)) // stored rendered
+		}
+	}
+	ms = append(ms, ms[5], fresh("gjz", "r0@x.cn", 1)) // a key of this call and one already there
+	if n := enqueue(t, s, ms...); n != len(ms)-2 {
+		t.Fatalf("inserted %d of %d, want all but the 2 known keys", n, len(ms))
+	}
+	var all []workflow.OutboxMessage
+	do(t, s, func(tx service.Tx) (err error) {
+		all, err = tx.OutboxMessages(service.OutboxFilter{Limit: 1000})
+		return err
+	})
+	if len(all) != len(ms)-1 {
+		t.Fatalf("%d rows, want %d", len(all), len(ms)-1)
+	}
+	byKey := map[string]workflow.OutboxMessage{}
+	for _, m := range all {
+		byKey[m.KeyString()] = m
+	}
+	for _, want := range ms {
+		got, ok := byKey[want.KeyString()]
+		if !ok {
+			t.Fatalf("%s missing", want.KeyString())
+		}
+		if want.Channel == "" {
+			want.Channel = workflow.ChannelEmail
+		}
+		if got.Channel != want.Channel || got.Name != want.Name || got.Subject != want.Subject || got.Facts != want.Facts ||
+			got.Text != want.Text || got.HTML != want.HTML || got.State != workflow.OutboxPending || got.Attempts != 0 ||
+			!got.NextAttemptAt.Equal(now) || !got.CreatedAt.Equal(now) || (got.ExpiresAt == nil) != (want.ExpiresAt == nil) ||
+			(got.ExpiresAt != nil && !got.ExpiresAt.Equal(expires)) {
+			t.Errorf("%s read back as %+v, want %+v", want.KeyString(), got, want)
+		}
+	}
 }

@@ -32,7 +32,7 @@ func planJSON(t *testing.T, p *workflow.Plan) string {
 
 func testPlanRoundTrip(t *testing.T, s service.Store) {
 	want := testPlan(t, 2019, "2019年度各区市县（开放先导区）总工会实绩考核工作指标")
-	do(t, s, func(tx service.Tx) error { return tx.SavePlan(want, time.Now()) })
+	do(t, s, func(tx service.Tx) error { return tx.SavePlan(want, at(1, 9, 0, 0, 0)) })
 	do(t, s, func(tx service.Tx) error {
 		got, err := tx.Plan(2019)
 		if err != nil {
@@ -54,7 +54,7 @@ func testPlanRoundTrip(t *testing.T, s service.Store) {
 func testPlanUpsert(t *testing.T, s service.Store) {
 	do(t, s, func(tx service.Tx) error {
 		for _, p := range []*workflow.Plan{testPlan(t, 2020, "二〇二〇"), testPlan(t, 2019, "旧方案"), testPlan(t, 2019, "新方案")} {
-			if err := tx.SavePlan(p, time.Now()); err != nil {
+			if err := tx.SavePlan(p, at(1, 9, 0, 0, 0)); err != nil {
 				t.Fatal(err)
 			}
 		}

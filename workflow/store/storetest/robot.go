@@ -119,11 +119,14 @@ func testCalendarFeeds(t *testing.T, s service.Store) {
 func testOutboxChannels(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
 	robot := message("gjz", workflow.RobotRecipient(7), 1, now)
-	robot.Channel, robot.HTML = workflow.ChannelDingTalk, ""
+	robot.Channel, robot.HTML, robot.Text, robot.Facts = workflow.ChannelDingTalk, "", "", `{"unit":"gjz","items":["指标表尚未报送"]}`
 	enqueue(t, s, message("gjz", "dcb@gjz.example.cn", 1, now), robot)
 	ms := claim(t, s, "c1", now, 10)
 	if len(ms) != 2 || ms[0].Channel != workflow.ChannelEmail || ms[1].Channel != workflow.ChannelDingTalk {
 		t.Fatalf("claimed %+v", ms)
+	}
+	if ms[0].Text != "正文" || ms[0].HTML != "<p>正文</p>" || ms[0].Facts != "" || ms[1].Text != "" || ms[1].Facts != robot.Facts {
+		t.Fatalf("a claim read back stored content %+v and facts %+v", ms[0], ms[1])
 	}
 	later := now.Add(10 * time.Minute)
 	do(t, s, func(tx service.Tx) error {
@@ -134,7 +137,7 @@ func testOutboxChannels(t *testing.T, s service.Store) {
 		if err != nil {
 			return err
 		}
-		if m.State != workflow.OutboxPending || m.Attempts != 0 || !m.NextAttemptAt.Equal(later) || m.LastError != "发送速度太快而限流" {
+		if m.State != workflow.OutboxPending || m.Attempts != 0 || !m.NextAttemptAt.Equal(later) || m.LastError != "发送速度太快而限流" || m.Facts != robot.Facts {
 			t.Errorf("a deferred send: %+v", m)
 		}
 		got, err := tx.OutboxMessages(service.OutboxFilter{Channel: workflow.ChannelDingTalk})

@@ -89,6 +89,8 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Outbox/a key enqueued twice is one row, whatever its state; OutboxKeys lists a deadline's keys", testOutboxUniqueKey},
 		{"Outbox/a claim takes due pending messages once and records sent, retry and failed with the attempt's time; counts by state and unit", testOutboxClaim},
 		{"Outbox/released claims are free again without an attempt; a lost claim is ESTALE", testOutboxReleaseAndStale},
+		{"Outbox/a group records each send with its own time and reports lost claims; skipped ids are not claimed", testOutboxGroupRecord},
+		{"Outbox/bulk enqueues of facts and of stored messages, interleaved, store each once as given", testOutboxEnqueueBatches},
 		{"Outbox/only failed and expired messages are requeued; sent is never", testOutboxRequeue},
 		{"Outbox/8 racing claimers never share a message", testOutboxConcurrentClaims},
 		{"Outbox/the channel round-trips and filters; a deferred send counts no attempt", testOutboxChannels},
@@ -96,7 +98,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Calendar/a feed is found by its exact token; saving again replaces it; a token in use is ECONFLICT", testCalendarFeeds},
 		{"Lease/one of 8 racers wins; the holder renews; another takes it after expiry", testLease},
 		{"Jobs/a job mark is recorded once and monthly summaries round-trip", testJobMarks},
-		{"Jobs/SubmissionStates and AllContacts read one year's states and every unit's contacts in order", testJobReads},
+		{"Jobs/SubmissionStates, AllContacts, ContactAddresses and UnitNames read one year's states, every unit's contacts (whole, or names and addresses) and every unit's name, in order", testJobReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

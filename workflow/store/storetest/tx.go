@@ -3,7 +3,6 @@ package storetest
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -23,7 +22,7 @@ func writeEverything(t *testing.T, tx service.Tx) {
 	if err := tx.AddLoginFailure("gjz", "192.0.2.1", at(1, 9, 0, 0, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.SavePlan(testPlan(t, 2019, "方案"), time.Now()); err != nil {
+	if err := tx.SavePlan(testPlan(t, 2019, "方案"), at(1, 9, 0, 0, 0)); err != nil {
 		t.Fatal(err)
 	}
 	createSubmission(t, tx, 2019, "gjz")

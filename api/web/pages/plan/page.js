@@ -13,6 +13,7 @@ import { label } from "../../labels.js";
 import { getPath, parentPath, setPath, tokens } from "../../paths.js";
 import { knownYear, reloadYears, session, setYear } from "../../session.js";
 import { entries, parsePasted, rowNote, rowOfIndex, rowsOf } from "./calendar.js";
+import { gotoField, markFields, markList } from "../../parts/marks.js";
 import { planForm } from "./form.js";
 
 // withoutPlan: the page opens for a year whose plan is not in force yet
@@ -151,35 +152,14 @@ function where(path) {
 }
 
 function applyMarks() {
-  for (const el of $$("#plan-form .vmsg")) el.remove();
-  for (const el of $$("#plan-form .bad, #plan-form .warned")) el.classList.remove("bad", "warned");
-  const put = (v, cls) => {
-    const el = fieldOf(v.path);
-    if (!el) return;
-    el.classList.add(cls === "err" ? "bad" : "warned");
-    const d = document.createElement("div");
-    d.className = "vmsg " + cls;
-    d.dataset.rule = v.rule || "";
-    d.textContent = (cls === "warn" ? "提示：" : "") + v.message;
-    el.appendChild(d);
-  };
-  s.problems.forEach(v => put(v, "err"));
-  s.warnings.forEach(v => put(v, "warn"));
+  markFields("#plan-form", fieldOf, s.problems, s.warnings);
   const box = $("#plan-problems");
   if (!box) return;
-  const ps = s.problems, ws = s.warnings;
-  if (!ps.length && !ws.length) { box.innerHTML = ""; return; }
-  const li = (v, kind) => `<li class="${kind}" data-rule="${esc(v.rule || "")}"><a href="#" data-action="goto-field" data-goto="${esc(v.path)}">${esc(where(v.path))}</a>：${esc(v.message)}</li>`;
-  box.innerHTML = `<div class="vlist">${ps.length ? `<p class="err-title">有 ${ps.length} 处问题，发布前须修改（已在对应位置标出）：</p><ol id="problem-list">${ps.map(v => li(v, "err")).join("")}</ol>` : ""}
-    ${ws.length ? `<p class="warn-title">${ws.length} 条提示（合规但可能不妥，不影响发布）：</p><ol id="warning-list">${ws.map(v => li(v, "warn")).join("")}</ol>` : ""}</div>`;
-}
-
-function gotoField(a) {
-  const el = fieldOf(a.dataset.goto);
-  if (!el) return;
-  el.scrollIntoView({ block: "center" });
-  const c = el.querySelector("input, textarea, select");
-  if (c) c.focus({ preventScroll: true });
+  box.innerHTML = markList(s.problems, s.warnings, {
+    where, lists: { problems: "problem-list", warnings: "warning-list" },
+    problemsTitle: n => `有 ${n} 处问题，发布前须修改（已在对应位置标出）：`,
+    warningsTitle: n => `${n} 条提示（合规但可能不妥，不影响发布）：`,
+  });
 }
 
 // ------------------------------------------------------------ editing
@@ -535,7 +515,7 @@ export const actions = {
   "view-version": viewVersion,
   "download-yaml": downloadYAML,
   "download-annexes": downloadAnnexes,
-  "goto-field": gotoField,
+  "goto-field": a => gotoField(fieldOf, a),
   "plan-add": btn => structural(() => getPath(s.model, btn.dataset.list).push(emptyOf(btn.dataset.list)), btn.dataset.list),
   "plan-del": btn => structural(() => { const ts = tokens(btn.dataset.at); getPath(s.model, parentPath(btn.dataset.at)).splice(ts[ts.length - 1], 1); }, parentPath(btn.dataset.at)),
   "cal-add": calAdd,

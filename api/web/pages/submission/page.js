@@ -14,6 +14,7 @@ import { itemName } from "../../plan.js";
 import { session, unitName } from "../../session.js";
 import { channelActions, channelChange, channelConfirms, channelForms, channelsSection, loadChannels } from "../../parts/channels.js";
 import { contactRows, editContact, emptyContact } from "../../parts/contacts.js";
+import { gotoField, markFields, markList } from "../../parts/marks.js";
 import { receivedNote } from "../../parts/scoring.js";
 import { excelTools, exportName, importError } from "./excel.js";
 import { docOf, emptyInnovation, emptyNode, emptyWork, modelFrom } from "./model.js";
@@ -114,27 +115,14 @@ function refresh() {
 // element whose data-path is the violation's path, or the nearest enclosing
 // one; all of them are also listed at the top with a link to the field.
 function applyMarks() {
-  for (const el of $$("#app .vmsg")) el.remove();
-  for (const el of $$("#app .bad, #app .warned")) el.classList.remove("bad", "warned");
-  const put = (v, cls) => {
-    const el = fieldOf(v.path);
-    if (!el) return;
-    el.classList.add(cls === "err" ? "bad" : "warned");
-    const d = document.createElement("div");
-    d.className = "vmsg " + cls;
-    d.dataset.rule = v.rule || "";
-    d.textContent = (cls === "warn" ? "提示：" : "") + v.message;
-    el.appendChild(d);
-  };
-  p.violations.forEach(v => put(v, "err"));
-  p.warnings.forEach(v => put(v, "warn"));
+  markFields("#app", fieldOf, p.violations, p.warnings);
   const box = $("#violations");
   if (!box) return;
-  const vs = p.violations, ws = p.warnings;
-  if (!vs.length && !ws.length) { box.innerHTML = ""; return; }
-  const li = (v, kind) => `<li class="${kind}"><a href="#" data-action="goto-field" data-goto="${esc(v.path)}">${esc(pathLabel(v.path, p.model))}</a>：${esc(v.message)}</li>`;
-  box.innerHTML = `<div class="vlist">${vs.length ? `<p class="err-title">有 ${vs.length} 处不符合考核方案要求，已在对应位置标出：</p><ol>${vs.map(v => li(v, "err")).join("")}</ol>` : ""}
-    ${ws.length ? `<p class="warn-title">${ws.length} 条提示（不影响报送）：</p><ol>${ws.map(v => li(v, "warn")).join("")}</ol>` : ""}</div>`;
+  box.innerHTML = markList(p.violations, p.warnings, {
+    where: path => pathLabel(path, p.model),
+    problemsTitle: n => `有 ${n} 处不符合考核方案要求，已在对应位置标出：`,
+    warningsTitle: n => `${n} 条提示（不影响报送）：`,
+  });
 }
 
 // fieldOf is the element of the tables or the contacts for path, or for
@@ -146,14 +134,6 @@ function fieldOf(path) {
     if (el) return el;
   }
   return null;
-}
-
-function gotoField(a) {
-  const el = fieldOf(a.dataset.goto);
-  if (!el) return;
-  el.scrollIntoView({ block: "center" });
-  const c = el.querySelector("input, textarea, select");
-  if (c) c.focus();
 }
 
 // markDirty notes an unsaved edit and keeps a copy of the model in
@@ -420,7 +400,7 @@ export const actions = {
     render(true);
     show(message("info", "已撤销"));
   },
-  "goto-field": gotoField,
+  "goto-field": a => gotoField(fieldOf, a),
   "add-work": btn => structural(m => getPath(m, btn.dataset.at).works.push(emptyWork(tokens(btn.dataset.at)[0]))),
   "del-work": btn => structural(m => removeAt(m, btn.dataset.at), "已删除一项具体工作"),
   "add-node": btn => structural(m => getPath(m, btn.dataset.at).nodes.push(emptyNode())),

@@ -1,0 +1,39 @@
+package jobs
+
+import (
+	"context"
+
+	"kaohe/workflow"
+)
+
+// DueBothWays returns what the reminder pass would enqueue now, twice: as
+// it stores it (a subject and facts) rendered by Render as the
+// dispatcher renders it when it sends it, and rendered whole from the
+// pass's own view as it was enqueued by earlier versions.
+func (r *Reminders) DueBothWays(ctx context.Context) (atSend, atEnqueue []workflow.OutboxMessage, err error) {
+	ds, err := r.drafts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range ds {
+		m := d.msg
+		if err := Render(&m); err != nil {
+			return nil, nil, err
+		}
+		atSend = append(atSend, m)
+		old := d.msg
+		old.Facts = ""
+		var c content
+		if old.Channel.IsRobot() {
+			c, err = r.tpl.renderRobot(old.Kind, &d.view)
+		} else {
+			c, err = r.tpl.render(old.Kind, &d.view)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		old.Subject, old.Text, old.HTML = c.Subject, c.Text, c.HTML
+		atEnqueue = append(atEnqueue, old)
+	}
+	return atSend, atEnqueue, nil
+}
