@@ -404,3 +404,58 @@ func bareServer(b *testing.B, body []byte) string {
 	b.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// BenchmarkSubmissionPage is the JSON a unit's submission page loads when
+// gjz opens its certified tables (api/web/pages/submission/page.js and
+// parts/channels.js): the unit with its contacts, its robots, its calendar
+// address, the submission, and its history, each a GET through the real
+// handler (middleware, authentication, strict routing) without a network
+// in between. "page" is the five in the page's order; each GET is also
+// measured alone. It reports the page's bytes of JSON.
+//
+//	go test ./api/ -run '^$' -bench BenchmarkSubmissionPage -benchmem
+func BenchmarkSubmissionPage(b *testing.B) {
+	e := newEnv(b, "sqlite")
+	e.toState("certified")
+	gets := []struct{ name, path string }{
+		{"unit", "/api/v1/units/gjz"},
+		{"robots", "/api/v1/units/gjz/robots"},
+		{"calendar", "/api/v1/units/gjz/calendar"},
+		{"submission", subPath},
+		{"history", subPath + "/history"},
+	}
+	token := "Bearer " + e.tokens["unitA"]
+	get := func(b *testing.B, path string) int {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", token)
+		w := httptest.NewRecorder()
+		e.handler.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("GET %s: %d %s", path, w.Code, w.Body)
+		}
+		return w.Body.Len()
+	}
+	page := 0
+	for _, g := range gets { // the first GET of the calendar creates its feed
+		page += get(b, g.path)
+	}
+	b.Run("page", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, g := range gets {
+				get(b, g.path)
+			}
+		}
+		b.ReportMetric(float64(page), "json-bytes")
+	})
+	for _, g := range gets {
+		b.Run(g.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				n = get(b, g.path)
+			}
+			b.ReportMetric(float64(n), "json-bytes")
+		})
+	}
+}

@@ -38,11 +38,25 @@ func ParseDate(s string) (Date, error) {
 	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > 31 {
 		return bad()
 	}
-	date := Date{y, time.Month(m), d}
-	if DateOf(date.In(time.UTC)) != date { // Feb 30 and the like roll over
+	if d > daysIn(time.Month(m), y) { // Feb 30 and the like
 		return bad()
 	}
-	return date, nil
+	return Date{y, time.Month(m), d}, nil
+}
+
+// daysIn is the number of days of month m of year y in the proleptic
+// Gregorian calendar, as the time package counts them.
+func daysIn(m time.Month, y int) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 // MustDate is ParseDate for literals known to be valid; it panics otherwise.

@@ -90,6 +90,19 @@ type SubmissionFact struct {
 	Innovation []InnovationFact
 }
 
+// Facts returns what year-end scoring reads of s: each innovation item of
+// its document with its declared points, certified when the decision at
+// its index in s.Certified is true. The store keeps them beside the
+// submission, written with it, so that scoring never reads documents.
+func (s *Submission) Facts() SubmissionFact {
+	f := SubmissionFact{Unit: s.Unit, State: s.State, FirstSubmittedAt: s.FirstSubmittedAt, ReleasedAt: s.ReleasedAt,
+		Innovation: make([]InnovationFact, len(s.Doc.Innovation))}
+	for i, it := range s.Doc.Innovation {
+		f.Innovation[i] = InnovationFact{Title: it.Title, Points: it.Points, Certified: i < len(s.Certified) && s.Certified[i]}
+	}
+	return f
+}
+
 // HistoryEntry is one step of a submission's life: each submitted version
 // with its document, each return with the office's comments, each
 // certification with its decisions.

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"math/bits"
 	"regexp"
 	"slices"
 	"strconv"
@@ -76,6 +77,10 @@ type validator struct {
 	errs  []Violation
 	warns []Violation
 	path  []byte
+	// starts indexes the first 64 forbidden phrases of two bytes or more
+	// by their first and by their second byte (bit k: phrase k), built on
+	// the first text forbiddenIn reads.
+	starts *[2][256]uint64
 }
 
 // enter appends ".name" (or "name" at the root) and "[i]" when i >= 0 to
@@ -132,10 +137,7 @@ func (v *validator) category(name string, c *Category, inds []Indicator) {
 			v.fail("code", RuleIndicatorDuplicate, "指标%s（%s）重复填报", ind.Code, item.Name)
 		}
 		seenCodes = append(seenCodes, ind.Code)
-		label := ind.Code
-		if known {
-			label = ind.Code + "（" + item.Name + "）"
-		}
+		label := indicatorLabel{code: ind.Code, name: item.Name, known: known}
 		if ind.Points < c.Min || ind.Points > c.Max {
 			v.fail("points", RulePointsRange, "指标%s分值为%s分，应在%s-%s分之间", label, ind.Points, c.Min, c.Max)
 		} else if !ind.Points.Multiple(c.Step) {
@@ -156,11 +158,26 @@ func (v *validator) category(name string, c *Category, inds []Indicator) {
 	v.leave(mark)
 }
 
+// indicatorLabel names an indicator in messages: its code, and its name
+// when the plan knows the code. It is formatted only when a message is, so
+// that a valid table builds no label.
+type indicatorLabel struct {
+	code, name string
+	known      bool
+}
+
+func (l indicatorLabel) String() string {
+	if !l.known {
+		return l.code
+	}
+	return l.code + "（" + l.name + "）"
+}
+
 // works checks an indicator's works. The annexes' 备注 let units allocate
 // points in the 指标名称, 具体工作 and 序时进度 columns with one minimum
 // unit (最小分值单位为1分), so the category's step binds works and nodes as
 // it binds the indicator.
-func (v *validator) works(category, label string, ind Indicator, item Item, c *Category) {
+func (v *validator) works(category string, label indicatorLabel, ind Indicator, item Item, c *Category) {
 	if len(ind.Works) == 0 {
 		v.fail("works", RuleWorksEmpty, "指标%s至少需要填报1项具体工作", label)
 		return
@@ -170,7 +187,7 @@ func (v *validator) works(category, label string, ind Indicator, item Item, c *C
 	for j, w := range ind.Works {
 		mark := v.enter("works", j)
 		sum += w.Points
-		if strings.TrimSpace(w.Title) == "" {
+		if blank(w.Title) {
 			v.fail("title", RuleWorkTitle, "具体工作名称不能为空")
 		}
 		v.length("title", w.Title)
@@ -215,7 +232,8 @@ func (v *validator) nodes(nodes []Node, total Points, owner, catName string, ste
 	}
 	var sum Points
 	var prev Date
-	var seen []Date
+	var seenDates [8]Date // the due dates met so far; plans allow a few nodes
+	seen := seenDates[:0]
 	for k, n := range nodes {
 		mark := v.enter("nodes", k)
 		sum += n.Points
@@ -241,12 +259,12 @@ func (v *validator) nodes(nodes []Node, total Points, owner, catName string, ste
 		} else if !n.Points.Multiple(step) {
 			v.fail("points", RuleNodeStep, "节点分值为%s分，%s最小分值单位为%s分", n.Points, catName, step)
 		}
-		if strings.TrimSpace(n.Target) == "" {
+		if blank(n.Target) {
 			v.fail("target", RuleNodeTarget, "节点工作目标不能为空")
 		}
 		v.length("target", n.Target)
 		v.standard("standard", n.Standard)
-		if strings.TrimSpace(n.Evidence) == "" {
+		if blank(n.Evidence) {
 			v.fail("evidence", RuleNodeEvidence, "佐证材料不能为空")
 		}
 		v.length("evidence", n.Evidence)
@@ -258,7 +276,7 @@ func (v *validator) nodes(nodes []Node, total Points, owner, catName string, ste
 }
 
 func (v *validator) standard(field, s string) {
-	if strings.TrimSpace(s) == "" {
+	if blank(s) {
 		v.fail(field, RuleNodeStandard, "完成标准不能为空")
 		return
 	}
@@ -282,30 +300,54 @@ var quantity = regexp.MustCompile(`[0-9０-９]|[%％‰]|百分之|[一二三�
 // date, a proportion or a quantity (可量化). An ASCII digit or percent
 // sign, which most standards have, answers without the regular expression.
 func Quantifiable(s string) bool {
-	return strings.ContainsAny(s, "0123456789%") || quantity.MatchString(s)
+	// A byte loop: strings.ContainsAny builds its set of bytes on every call.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' || c == '%' {
+			return true
+		}
+	}
+	return quantity.MatchString(s)
 }
 
 // forbiddenIn returns the plan's forbidden phrases that s contains, in
-// the plan's order. It reads s once, looking for a phrase only where one
-// of their first characters stands, because a search per phrase costs a
-// pass per phrase over texts that nearly never hold one.
+// the plan's order. It reads s once, byte by byte, and compares a phrase
+// only where its first two bytes stand (a mask of phrases by first byte
+// and by second byte, ANDed): decoding every rune, or a search per phrase,
+// costs several times more over texts that nearly never hold one.
 func (v *validator) forbiddenIn(s string) []string {
 	phrases := v.plan.ForbiddenPhrases
-	var firsts [16]rune
-	for k, ph := range phrases[:min(len(phrases), len(firsts))] {
-		firsts[k], _ = utf8.DecodeRuneInString(ph)
-	}
-	var hit uint64 // bit k: phrase k found
-	for i, r := range s {
-		for k := range phrases[:min(len(phrases), len(firsts))] {
-			if firsts[k] == r && hit&(1<<k) == 0 && strings.HasPrefix(s[i:], phrases[k]) {
-				hit |= 1 << k
+	if v.starts == nil {
+		v.starts = new([2][256]uint64)
+		for k, ph := range phrases[:min(len(phrases), 64)] {
+			if len(ph) >= 2 {
+				v.starts[0][ph[0]] |= 1 << k
+				v.starts[1][ph[1]] |= 1 << k
 			}
 		}
 	}
-	for k, ph := range phrases[min(len(phrases), len(firsts)):] { // a plan with very many phrases
-		if strings.Contains(s, ph) {
-			hit |= 1 << ((len(firsts) + k) % 64)
+	first, second := &v.starts[0], &v.starts[1]
+	var hit uint64 // bit k: phrase k found
+	for i := 0; i+1 < len(s); {
+		c := s[i]
+		for m := first[c] & second[s[i+1]] &^ hit; m != 0; m &= m - 1 {
+			if k := bits.TrailingZeros64(m); strings.HasPrefix(s[i:], phrases[k]) {
+				hit |= 1 << k
+			}
+		}
+		// A phrase starts where a character does, never on a continuation
+		// byte: step over the two of a three-byte character (every
+		// ideograph).
+		if c >= 0xE0 && c < 0xF0 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3
+		} else {
+			i++
+		}
+	}
+	// Phrases of one byte, and of a plan with very many. An empty phrase
+	// (which plan checks refuse) is never found.
+	for k, ph := range phrases {
+		if (k >= 64 || len(ph) == 1) && ph != "" && strings.Contains(s, ph) {
+			hit |= 1 << (k % 64)
 		}
 	}
 	if hit == 0 {
@@ -318,6 +360,17 @@ func (v *validator) forbiddenIn(s string) []string {
 		}
 	}
 	return out
+}
+
+// blank reports whether s is empty or only white space, as
+// strings.TrimSpace(s) == "" does, from its first rune that is not.
+func blank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // length fails field when its text is longer than MaxTextRunes; a text of
@@ -349,12 +402,18 @@ func (v *validator) innovation(d *Document) {
 	if len(d.Innovation) == 0 {
 		return
 	}
-	titles := map[string]string{}
+	works := 0
+	for _, list := range [][]Indicator{d.Party, d.Business} {
+		for _, ind := range list {
+			works += len(ind.Works)
+		}
+	}
+	titles := make(map[string]workTitle, works)
 	for _, list := range [][]Indicator{d.Party, d.Business} {
 		for _, ind := range list {
 			for _, w := range ind.Works {
 				if n := normalizeTitle(w.Title); n != "" {
-					titles[n] = w.Title
+					titles[n] = workTitle{title: w.Title, runes: utf8.RuneCountInString(n)}
 				}
 			}
 		}
@@ -366,16 +425,16 @@ func (v *validator) innovation(d *Document) {
 		} else if !it.Points.Multiple(r.Step) {
 			v.fail("points", RuleInnovationStep, "创新工作分值为%s分，最小分值单位为%s分", it.Points, r.Step)
 		}
-		if strings.TrimSpace(it.Title) == "" {
+		if blank(it.Title) {
 			v.fail("title", RuleInnovationTitle, "创新工作名称不能为空")
 		} else if dup, ok := duplicateOf(it.Title, titles); ok {
 			v.fail("title", RuleInnovationDup, "已列入党建指标和业务指标的工作不能列为创新工作：与“%s”重复", dup)
 		}
 		v.length("title", it.Title)
-		if strings.TrimSpace(it.Content) == "" {
+		if blank(it.Content) {
 			v.fail("content", RuleInnovationContent, "创新工作核心内容不能为空")
 		}
-		if strings.TrimSpace(it.Effect) == "" {
+		if blank(it.Effect) {
 			v.fail("effect", RuleInnovationEffect, "创新工作预期成效不能为空")
 		}
 		v.length("content", it.Content)
@@ -389,40 +448,70 @@ func (v *validator) innovation(d *Document) {
 // when it is contained in the other title rather than equal to it.
 const minContained = 6
 
-func duplicateOf(title string, works map[string]string) (string, bool) {
+// workTitle is a work's title and the length in runes of its normalised
+// form, counted once per table rather than once per comparison.
+type workTitle struct {
+	title string
+	runes int
+}
+
+func duplicateOf(title string, works map[string]workTitle) (string, bool) {
 	n := normalizeTitle(title)
 	if n == "" {
 		return "", false
 	}
 	if w, ok := works[n]; ok {
-		return w, true
+		return w.title, true
 	}
+	runes := utf8.RuneCountInString(n)
 	for wn, w := range works {
-		short, long := wn, n
-		if utf8.RuneCountInString(short) > utf8.RuneCountInString(long) {
-			short, long = long, short
+		short, long, shortRunes := wn, n, w.runes
+		if w.runes > runes {
+			short, long, shortRunes = n, wn, runes
 		}
-		if utf8.RuneCountInString(short) >= minContained && strings.Contains(long, short) {
-			return w, true
+		if shortRunes >= minContained && strings.Contains(long, short) {
+			return w.title, true
 		}
 	}
 	return "", false
 }
 
 // normalizeTitle drops spaces, punctuation and symbols so that titles that
-// differ only in quotes or spacing compare equal.
+// differ only in quotes or spacing compare equal. Ideographs and ASCII
+// lower-case letters and digits, most of a title, are read from their
+// bytes; a title of them alone is its own normal form and is returned
+// without a copy.
 func normalizeTitle(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		if r >= 0x4E00 && r <= 0x9FFF { // a CJK ideograph: no case, never punctuation (a fast path)
-			b.WriteRune(r)
+	var b []byte // nil while s[:i] is its own normal form
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if b != nil {
+				b = append(b, c)
+			}
+			i++
 			continue
 		}
-		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
+		// An ideograph, U+4E00–U+9FFF: E4 B8 80 to E9 BF BF.
+		if c >= 0xE4 && c <= 0xE9 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 && (c > 0xE4 || s[i+1] >= 0xB8) {
+			if b != nil {
+				b = append(b, s[i:i+3]...)
+			}
+			i += 3
 			continue
 		}
-		b.WriteRune(unicode.ToLower(r))
+		if b == nil {
+			b = make([]byte, i, len(s))
+			copy(b, s[:i])
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) && !unicode.IsPunct(r) && !unicode.IsSymbol(r) {
+			b = utf8.AppendRune(b, unicode.ToLower(r))
+		}
+		i += size
 	}
-	return b.String()
+	if b == nil {
+		return s
+	}
+	return string(b)
 }

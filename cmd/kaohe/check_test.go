@@ -147,7 +147,9 @@ func checkFinds(t *testing.T, vars map[string]string, want ...string) {
 
 // TestCheckFindsDatabaseProblems: a node without a released submission,
 // an outbox message sent without sent_at, one pending with it and one of
-// an unknown channel, and an old schema version are each named.
+// an unknown channel, a submission whose scoring facts disagree with it,
+// one without them, a scoring run missing a result row, and an old schema
+// version are each named.
 func TestCheckFindsDatabaseProblems(t *testing.T) {
 	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
@@ -169,13 +171,17 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 		"UPDATE outbox SET sent_at = NULL WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'sent')",
 		"UPDATE outbox SET sent_at = next_attempt_at WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'pending')",
 		"UPDATE outbox SET channel = 'sms' WHERE id = (SELECT MAX(id) FROM outbox)",
+		"DELETE FROM submission_facts WHERE unit = 'xg'",
+		"DELETE FROM scoring_results WHERE seq = 2 AND run_id = (SELECT MIN(id) FROM scoring_runs)",
 	} {
 		if err := db.Gorm().Exec(q).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
 	db.Close()
-	checkFinds(t, vars, "(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms")
+	checkFinds(t, vars, "(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms",
+		"scoring facts of 2019/zs disagree with the submission (state draft there, scored in the facts)",
+		"submission 2019/xg has no scoring facts", "has 2 result rows for 3 units")
 }
 
 // TestRestoreRefusesADamagedArchiveAndAFullTarget: an archive with one byte

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -340,6 +341,35 @@ func TestPlayTheWholeYear(t *testing.T) {
 		}
 		if len(changed) != 1 || changed["jp"] != jp.Correction.Review.Points-jp.Correction.Review.Before {
 			t.Errorf("totals changed by the correction: %v", changed)
+		}
+	})
+
+	t.Run("every submission's scoring facts are those of its document", func(t *testing.T) {
+		err := pl.app.Store.View(ctx, func(tx service.Tx) error {
+			subs, err := tx.Submissions(demo.Year)
+			if err != nil {
+				return err
+			}
+			codes := make([]string, len(subs))
+			want := make([]workflow.SubmissionFact, len(subs))
+			for i := range subs {
+				codes[i], want[i] = subs[i].Unit, subs[i].Facts()
+			}
+			got, err := tx.SubmissionFacts(demo.Year, codes)
+			if err != nil {
+				return err
+			}
+			if len(subs) < 14 || !reflect.DeepEqual(got, want) {
+				t.Errorf("scoring facts\n%+v\nthe submissions give\n%+v", got, want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		problems, err := pl.app.Store.Problems(ctx)
+		if err != nil || len(problems) > 0 {
+			t.Errorf("kaohe check: %v %q", err, problems)
 		}
 	})
 

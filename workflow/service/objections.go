@@ -112,13 +112,12 @@ func (s *Service) FileObjection(ctx context.Context, a Actor, year int, unit str
 		if err != nil {
 			return nil, nil, "", err
 		}
-		r, _ := run.Result(unit)
-		var vs []workflow.Violation
-		line := ""
-		if r == nil {
-			return nil, nil, "", workflow.Errorf(workflow.ENOTFOUND, "%d年度考核结果中没有单位“%s”", year, unit)
+		r, err := publishedResult(tx, run, unit)
+		if err != nil {
+			return nil, nil, "", err
 		}
-		line, err = lineOf(tx, p, r, in.Ref)
+		var vs []workflow.Violation
+		line, err := lineOf(tx, p, r, in.Ref)
 		if e, ok := err.(*workflow.Error); ok && e.Code == workflow.EVALIDATION {
 			vs = append(vs, e.Details...)
 		} else if err != nil {

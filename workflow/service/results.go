@@ -118,9 +118,9 @@ func (s *Service) UnitResult(ctx context.Context, a Actor, year int, unit string
 		if run == nil {
 			return workflow.Errorf(workflow.ENOTFOUND, "%d年度考核结果尚未发布", year)
 		}
-		r, ok := run.Result(unit)
-		if !ok {
-			return workflow.Errorf(workflow.ENOTFOUND, "%d年度考核结果中没有单位“%s”", year, unit)
+		r, err := publishedResult(tx, run, unit)
+		if err != nil {
+			return err
 		}
 		st, err := publishedState(tx, year, run, now)
 		if err != nil {
@@ -138,6 +138,16 @@ func (s *Service) UnitResult(ctx context.Context, a Actor, year int, unit string
 		return err
 	})
 	return out, err
+}
+
+// publishedResult reads unit's result in the published run (ENOTFOUND
+// when the run has none), without reading the other units' results.
+func publishedResult(tx Tx, run *workflow.ScoringRun, unit string) (*workflow.UnitResult, error) {
+	r, err := tx.ScoringResult(run.Year, run.ID, unit)
+	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+		return nil, workflow.Errorf(workflow.ENOTFOUND, "%d年度考核结果中没有单位“%s”", run.Year, unit)
+	}
+	return r, err
 }
 
 // resultLines lays out a result's breakdown, each line with its

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -215,21 +216,60 @@ func (s *Service) gatherAndScore(tx Tx, p *workflow.Plan, now time.Time) (*gathe
 	}
 	opt := workflow.ScoringOptions{AsOf: now, MonthlyTracked: true}
 	out := &gathered{results: make([]workflow.UnitResult, 0, len(units))}
+	batches, done := readBatches(tx, p.Year, units, yf)
+	defer done()
 	var buf []byte
-	for start := 0; start < len(units); start += scoringBatch {
-		su, err := readScoringBatch(tx, p.Year, units[start:min(start+scoringBatch, len(units))], yf)
-		if err != nil {
-			return nil, err
-		}
+	for su := range batches {
 		for i := range su {
+			sortFacts(&su[i])
 			buf = digestUnit(buf[:0], &su[i])
 			h.Write(buf)
 			out.results = append(out.results, workflow.ScoreUnit(p, &su[i], opt))
 		}
 	}
+	if err := done(); err != nil {
+		return nil, err
+	}
 	workflow.Rank(p, out.results)
 	out.digest = hex.EncodeToString(h.Sum(nil))
 	return out, nil
+}
+
+// readBatches reads the facts of units a batch at a time (readScoringBatch)
+// in a goroutine of its own, one batch ahead of the caller, who scores and
+// hashes batch k on one core while batch k+1 is read on the other.
+// batches is closed after the last batch or the first error. done stops
+// the reader if it still runs, waits until it no longer uses tx, and
+// returns its error: the caller must call it (deferred too, for a panic)
+// before using tx again.
+func readBatches(tx Tx, year int, units []workflow.Unit, yf *yearFacts) (batches <-chan []workflow.ScoringUnit, done func() error) {
+	ch := make(chan []workflow.ScoringUnit, 1)
+	stop, exited := make(chan struct{}), make(chan struct{})
+	var err error // written before exited is closed, read after
+	go func() {
+		defer close(exited)
+		defer close(ch)
+		for start := 0; start < len(units); start += scoringBatch {
+			su, e := readScoringBatch(tx, year, units[start:min(start+scoringBatch, len(units))], yf)
+			if e != nil {
+				err = e
+				return
+			}
+			select {
+			case ch <- su:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return ch, func() error {
+		once.Do(func() {
+			close(stop)
+			<-exited
+		})
+		return err
+	}
 }
 
 // yearFacts are the facts of a year that scoring reads once, not by batch:
@@ -273,7 +313,8 @@ func readYearFacts(tx Tx, year int, unit string) (*yearFacts, error) {
 // readScoringBatch reads what scoring needs of a batch of units: each
 // unit's submission facts, manual deductions, waivers and receipt, and for
 // the units whose tables were released, their nodes and monthly reports,
-// in document and month order.
+// in no particular order (sortFacts orders them, on the scoring side of
+// readBatches).
 func readScoringBatch(tx Tx, year int, batch []workflow.Unit, yf *yearFacts) ([]workflow.ScoringUnit, error) {
 	codes := make([]string, len(batch))
 	for i, u := range batch {
@@ -316,12 +357,14 @@ func readScoringBatch(tx Tx, year int, batch []workflow.Unit, yf *yearFacts) ([]
 			return nil, err
 		}
 	}
-	for i := range su {
-		u := &su[i]
-		workflow.SortNodeFacts(u.Nodes)
-		sort.SliceStable(u.Monthly, func(a, b int) bool { return u.Monthly[b].Month.After(u.Monthly[a].Month) })
-	}
 	return su, nil
+}
+
+// sortFacts puts a unit's nodes in document order and its months in
+// order, as ScoreUnit and the digest read them.
+func sortFacts(u *workflow.ScoringUnit) {
+	workflow.SortNodeFacts(u.Nodes)
+	sort.SliceStable(u.Monthly, func(a, b int) bool { return u.Monthly[b].Month.After(u.Monthly[a].Month) })
 }
 
 // readExecutionFacts hands the units of su their nodes and monthly
@@ -335,21 +378,21 @@ func readExecutionFacts(tx Tx, year int, units []string, su []workflow.ScoringUn
 	if err != nil {
 		return err
 	}
-	ms, err := tx.MonthlyReportsOf(year, units)
+	ms, err := tx.MonthlyFactsOf(year, units)
 	if err != nil {
 		return err
 	}
-	monthly := make([]workflow.MonthlyFact, 0, len(ms))
+	monthly := ms[:0]
 	for _, m := range ms {
 		// Both sources of a month come one after the other (by unit, month
 		// and source): keep the earlier first figure.
 		if n := len(monthly); n > 0 && monthly[n-1].Unit == m.Unit && monthly[n-1].Month == m.Month {
-			if m.FirstReportedAt.Before(monthly[n-1].ReportedAt) {
-				monthly[n-1].ReportedAt, monthly[n-1].Late = m.FirstReportedAt, m.Late
+			if m.ReportedAt.Before(monthly[n-1].ReportedAt) {
+				monthly[n-1].ReportedAt, monthly[n-1].Late = m.ReportedAt, m.Late
 			}
 			continue
 		}
-		monthly = append(monthly, workflow.MonthlyFact{Unit: m.Unit, Month: m.Month, ReportedAt: m.FirstReportedAt, Late: m.Late})
+		monthly = append(monthly, m)
 	}
 	idx := make(map[string]int, len(su))
 	for i := range su {

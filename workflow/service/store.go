@@ -280,6 +280,11 @@ type MonthlyTx interface {
 	// MonthlyReportsOf is MonthlyReports for the given units only, by
 	// unit, month and source (none for an empty list).
 	MonthlyReportsOf(year int, units []string) ([]workflow.MonthlyReport, error)
+	// MonthlyFactsOf returns what scoring reads of the current values of
+	// the given units: the first figure of each month and source (its
+	// ReportedAt is the value's FirstReportedAt), by unit, month and source
+	// (none for an empty list).
+	MonthlyFactsOf(year int, units []string) ([]workflow.MonthlyFact, error)
 	// MonthlyHistory returns every value reported for a unit and month,
 	// from either source, oldest first.
 	MonthlyHistory(year int, unit string, m workflow.Month) ([]workflow.MonthlyReport, error)
@@ -294,9 +299,10 @@ type ScoringTx interface {
 	// unit; units without one are left out.
 	SubmissionsOf(year int, units []string) ([]workflow.Submission, error)
 	// SubmissionFacts returns what scoring reads of the year's submissions
-	// of the given units, by unit (units without one are left out), without
-	// decoding whole documents: the state, the first submission and the
-	// innovation items with the office's certification.
+	// of the given units, by unit (units without one are left out), as
+	// workflow.Submission.Facts made them when the submission was last
+	// written, without reading documents: the state, the first submission,
+	// the release and the innovation items with the office's certification.
 	SubmissionFacts(year int, units []string) ([]workflow.SubmissionFact, error)
 	// AddDeduction stores d and sets its ID.
 	AddDeduction(d *workflow.ManualDeduction) error
@@ -310,6 +316,9 @@ type ScoringTx interface {
 	CreateScoringRun(r *workflow.ScoringRun) error
 	// ScoringRun returns a run with its results (ENOTFOUND when absent).
 	ScoringRun(year int, id int64) (*workflow.ScoringRun, error)
+	// ScoringResult returns one unit's result in a run, reading no other
+	// (ENOTFOUND when the run or the unit's result is absent).
+	ScoringResult(year int, id int64, unit string) (*workflow.UnitResult, error)
 	// ScoringRuns lists the year's runs, newest first, without results.
 	ScoringRuns(year int) ([]workflow.ScoringRun, error)
 	// PublishScoringRun marks a run published as the year's publication
@@ -318,8 +327,8 @@ type ScoringTx interface {
 	// the year's publication of that number exists (a unique key, not a
 	// check: two publishers racing get one winner).
 	PublishScoringRun(year int, id int64, at time.Time, by string, publication int, periodEnds *time.Time) error
-	// PublishedScoringRun returns the year's latest published run with its
-	// results (ENOTFOUND before the first publication).
+	// PublishedScoringRun returns the year's latest published run without
+	// its results (ENOTFOUND before the first publication).
 	PublishedScoringRun(year int) (*workflow.ScoringRun, error)
 }
 

@@ -92,9 +92,14 @@ func planSubmission(tx Tx, year int, unit string) (*workflow.Plan, *workflow.Sub
 func loadSubmission(tx Tx, year int, unit string) (*workflow.Submission, error) {
 	sub, err := tx.Submission(year, unit)
 	if workflow.ErrorCode(err) == workflow.ENOTFOUND {
-		return nil, workflow.Errorf(workflow.ENOTFOUND, "单位“%s”尚未填报%d年度指标表", unit, year)
+		return nil, notSaved(year, unit)
 	}
 	return sub, err
+}
+
+// notSaved is the error of a unit without a submission for year.
+func notSaved(year int, unit string) error {
+	return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”尚未填报%d年度指标表", unit, year)
 }
 
 // GetSubmission returns a unit's submission (ENOTFOUND before its first
@@ -669,10 +674,17 @@ func (s *Service) History(ctx context.Context, a Actor, year int, unit string) (
 	}
 	var out []workflow.HistoryEntry
 	err := s.view(ctx, func(tx Tx, _ time.Time) error {
-		if _, _, err := planSubmission(tx, year, unit); err != nil {
+		if _, err := planOf(tx, year); err != nil {
 			return err
 		}
-		var err error
+		// Whether the submission exists, without decoding its document.
+		_, _, _, err := tx.SubmissionJSON(year, unit)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			return notSaved(year, unit)
+		}
+		if err != nil {
+			return err
+		}
 		out, err = tx.History(year, unit)
 		return err
 	})

@@ -43,6 +43,7 @@ func liveResult(tx Tx, p *workflow.Plan, unit string, now time.Time, withWaivers
 	if err != nil {
 		return nil, err
 	}
+	sortFacts(&su[0])
 	r := workflow.ScoreUnit(p, &su[0], workflow.ScoringOptions{AsOf: now, MonthlyTracked: true})
 	return &r, nil
 }

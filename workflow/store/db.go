@@ -244,12 +244,13 @@ var models = []any{
 	&planRow{}, &planVersionRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
 	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
 	&nodeRow{}, &evidenceRow{}, &reviewRow{}, &monthlyRow{}, &monthlyHistoryRow{},
-	&deductionRow{}, &scoringRunRow{}, // scoring.go
+	&deductionRow{}, &scoringRunRow{}, &scoringResultRow{}, // scoring.go
 	// jobs: outbox.go
 	&outboxRow{}, &leaseRow{}, &jobMarkRow{}, &monthlySummaryRow{},
 	&backupRow{},                    // backup.go
 	&robotRow{}, &calendarFeedRow{}, // robot.go
 	&waiverRow{}, &receiptRow{}, &objectionRow{}, &objectionFileRow{}, // waiver.go, receipt.go, objection.go
+	&submissionFactRow{}, // submission.go
 }
 
 // migrationLock takes MySQL's named lock "kaohe.migrate" on a connection of

@@ -9,9 +9,6 @@ import (
 // TableCount is the number of tables Migrate creates, for the schema tests.
 func TableCount() int { return len(models) }
 
-// ResultsJSON is resultsJSON, for the encoding test.
-var ResultsJSON = resultsJSON
-
 // AutoMigrateModels runs gorm's AutoMigrate over the row structs, as the
 // first release did, for the test that models and migrations agree.
 func AutoMigrateModels(ctx context.Context, db *DB) error {

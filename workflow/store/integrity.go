@@ -7,8 +7,9 @@ import (
 
 // Problems checks what the database alone can tell of its integrity: every
 // node belongs to a released (executing or scored) submission, outbox keys
-// are unique, every outbox row's state agrees with its other fields, and
-// the schema version is the binary's. It returns one line per problem, in
+// are unique, every outbox row's state agrees with its other fields, every
+// submission has its scoring facts and they agree with it, every scoring
+// run has one result row per unit, and the schema version is the binary's. It returns one line per problem, in
 // English for the operator, nil when there is none. It only reads.
 func (db *DB) Problems(ctx context.Context) ([]string, error) {
 	var out []string
@@ -39,12 +40,40 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 			`SELECT id, state FROM outbox WHERE state <> 'sent' AND sent_at IS NOT NULL ORDER BY id`},
 		{"outbox message %v is failed without an attempt or an error",
 			`SELECT id FROM outbox WHERE state = 'failed' AND (attempts < 1 OR last_error = '') ORDER BY id`},
+		// A sent message keeps the claim that sent it (RecordSends); a
+		// failed or expired one gives its claim up.
 		{"outbox message %v is %v but still claimed by %v",
-			`SELECT id, state, claimed_by FROM outbox WHERE state <> 'pending' AND (claimed_by <> '' OR claimed_until IS NOT NULL) ORDER BY id`},
+			`SELECT id, state, claimed_by FROM outbox WHERE state NOT IN ('pending', 'sent') AND (claimed_by <> '' OR claimed_until IS NOT NULL) ORDER BY id`},
 	}
 	if v >= 3 { // the outbox has had channels since version 3
 		checks = append(checks, check{"outbox message %v has unknown channel %v",
 			`SELECT id, channel FROM outbox WHERE channel NOT IN ('email', 'wecom', 'dingtalk') ORDER BY id`})
+	}
+	if v >= 13 { // scoring facts and result rows since version 13
+		checks = append(checks,
+			check{"submission %v/%v has no scoring facts",
+				`SELECT s.year, s.unit FROM submissions s
+				 LEFT JOIN submission_facts f ON f.year = s.year AND f.unit = s.unit
+				 WHERE f.unit IS NULL ORDER BY s.year, s.unit`},
+			check{"scoring facts %v/%v have no submission",
+				`SELECT f.year, f.unit FROM submission_facts f
+				 LEFT JOIN submissions s ON s.year = f.year AND s.unit = f.unit
+				 WHERE s.id IS NULL ORDER BY f.year, f.unit`},
+			// A NULL on one side only differs too: (a IS NULL) <> (b IS NULL).
+			check{"scoring facts of %v/%v disagree with the submission (state %v there, %v in the facts)",
+				`SELECT s.year, s.unit, s.state, f.state FROM submissions s
+				 JOIN submission_facts f ON f.year = s.year AND f.unit = s.unit
+				 WHERE f.state <> s.state
+				    OR f.first_submitted_at <> s.first_submitted_at OR (f.first_submitted_at IS NULL) <> (s.first_submitted_at IS NULL)
+				    OR f.released_at <> s.released_at OR (f.released_at IS NULL) <> (s.released_at IS NULL)
+				 ORDER BY s.year, s.unit`},
+			check{"scoring run %v has %v result rows for %v units",
+				`SELECT r.id, COUNT(x.seq), r.units FROM scoring_runs r
+				 LEFT JOIN scoring_results x ON x.run_id = r.id
+				 GROUP BY r.id, r.units HAVING COUNT(x.seq) <> r.units ORDER BY r.id`},
+			check{"scoring results of run %v have no run",
+				`SELECT DISTINCT x.run_id FROM scoring_results x
+				 LEFT JOIN scoring_runs r ON r.id = x.run_id WHERE r.id IS NULL ORDER BY x.run_id`})
 	}
 	for _, c := range checks {
 		rows, err := db.sql.QueryContext(ctx, c.query)

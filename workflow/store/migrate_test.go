@@ -3,12 +3,14 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -213,7 +215,8 @@ var releaseTables = []string{"plans", "units", "unit_contacts", "users", "sessio
 // with the release's columns whose values an upgrade keeps (in the order
 // they are compared): manual deductions gain the cited month and figures,
 // scoring runs trade publish_key for a publication number and an objection
-// period, the monthly counts are rebuilt one row per source from their
+// period and move their results into rows of scoring_results (compared
+// apart), the monthly counts are rebuilt one row per source from their
 // history (new ids, the same values for the release's data, which has one
 // source per month), and the outbox gains a channel and facts and lists
 // its unique key's columns notice first (its rows keep their text and
@@ -222,7 +225,7 @@ var changedByUpgrade = map[string][]string{
 	"outbox": {"id", "kind", "unit", "deadline", "lead", "recipient", "name", "subject", "text", "html", "state", "attempts",
 		"next_attempt_at", "last_error", "last_attempt_at", "expires_at", "claimed_by", "claimed_until", "created_at", "sent_at"},
 	"manual_deductions": {"id", "year", "unit", "rule", "points", "reason", "actor", "created_at"},
-	"scoring_runs":      {"id", "year", "created_at", "created_by", "inputs_digest", "units", "published", "published_at", "published_by", "results"},
+	"scoring_runs":      {"id", "year", "created_at", "created_by", "inputs_digest", "units", "published", "published_at", "published_by"},
 	"monthly_reports":   {"year", "unit", "month", "source", "count", "reported_at", "first_reported_at", "late", "reported_by"},
 }
 
@@ -382,6 +385,13 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 			for tb, cols := range changedByUpgrade {
 				kept[tb] = columnRows(t, db, tb, cols)
 			}
+			var runs []struct {
+				ID      int64
+				Results string
+			}
+			if err := db.Gorm().Raw("SELECT id, results FROM scoring_runs ORDER BY id").Scan(&runs).Error; err != nil {
+				t.Fatal(err)
+			}
 			if len(rows["audit_log"]) < 50 || len(rows["evidence"]) < 10 || len(rows["outbox"]) < 20 {
 				t.Fatalf("the fixture is thinner than it should be: %d audit, %d evidence, %d outbox",
 					len(rows["audit_log"]), len(rows["evidence"]), len(rows["outbox"]))
@@ -443,7 +453,26 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 			if err := db.Gorm().Raw("SELECT month FROM manual_deductions").Scan(&months).Error; err != nil || !slices.Equal(months, []string{""}) {
 				t.Errorf("cited months after upgrading: %q %v", months, err)
 			}
-			// The service's view: the stored records read back.
+			problems, err := db.Problems(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range problems {
+				if strings.Contains(p, "scoring") {
+					t.Errorf("check after upgrading: %s", p)
+				}
+			}
+			resultRows := map[int64][]string{}
+			for _, r := range runs {
+				var texts []string
+				if err := db.Gorm().Raw("SELECT result FROM scoring_results WHERE run_id = ? ORDER BY seq", r.ID).Scan(&texts).Error; err != nil {
+					t.Fatal(err)
+				}
+				resultRows[r.ID] = texts
+			}
+			// The service's view: the stored records read back, each run's
+			// results as the release stored them, value for value, and
+			// every submission's scoring facts as its document gives them.
 			err = db.Update(ctx, func(tx service.Tx) error {
 				us, err := tx.Units()
 				if err != nil || len(us) != 3 {
@@ -455,6 +484,49 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 					if i > 0 && (u.Seq <= us[i-1].Seq || u.CreatedAt.Before(us[i-1].CreatedAt)) {
 						return fmt.Errorf("units out of creation order: %+v", us)
 					}
+				}
+				for _, r := range runs {
+					run, err := tx.ScoringRun(2019, r.ID)
+					if err != nil {
+						return err
+					}
+					var typed []workflow.UnitResult
+					if err := json.Unmarshal([]byte(r.Results), &typed); err != nil || len(typed) != 3 || !reflect.DeepEqual(typed, run.Results) {
+						t.Errorf("run %d: the results read differ from the release's (%v)", r.ID, err)
+					}
+					// Each row holds the release's result value for value.
+					var release []any
+					if err := json.Unmarshal([]byte(r.Results), &release); err != nil {
+						return err
+					}
+					texts := resultRows[r.ID]
+					for i, text := range texts {
+						var got any
+						if err := json.Unmarshal([]byte(text), &got); err != nil || i >= len(release) || !reflect.DeepEqual(got, release[i]) {
+							t.Errorf("run %d, result %d: the row differs from the release's result (%v)", r.ID, i, err)
+						}
+					}
+					if len(texts) != len(release) {
+						t.Errorf("run %d: %d result rows, the release stored %d results", r.ID, len(texts), len(release))
+					}
+				}
+				subs, err := tx.Submissions(2019)
+				if err != nil {
+					return err
+				}
+				codes := make([]string, len(subs))
+				want := make([]workflow.SubmissionFact, len(subs))
+				innovation := 0
+				for i := range subs {
+					codes[i], want[i] = subs[i].Unit, subs[i].Facts()
+					innovation += len(want[i].Innovation)
+				}
+				facts, err := tx.SubmissionFacts(2019, codes)
+				if err != nil {
+					return err
+				}
+				if len(subs) != 3 || innovation == 0 || !reflect.DeepEqual(facts, want) {
+					t.Errorf("scoring facts after upgrading:\n%+v\nwant, from the documents:\n%+v", facts, want)
 				}
 				ev, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
 				if err != nil || len(ev) == 0 {

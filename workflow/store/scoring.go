@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -47,7 +49,6 @@ type scoringRunRow struct {
 	Published           bool       `gorm:"not null"`
 	PublishedAt         *time.Time `gorm:"precision:6"`
 	PublishedBy         string     `gorm:"size:255;not null"`
-	Results             string     `gorm:"type:longtext;not null"`
 	Publication         *int       `gorm:"uniqueIndex:scoring_runs_published,priority:2"`
 	ObjectionPeriodEnds *time.Time `gorm:"precision:6"`
 }
@@ -55,20 +56,29 @@ type scoringRunRow struct {
 // TableName is the table of scoringRunRow.
 func (scoringRunRow) TableName() string { return "scoring_runs" }
 
-func (r scoringRunRow) run(withResults bool) (workflow.ScoringRun, error) {
+func (r scoringRunRow) run() workflow.ScoringRun {
 	out := workflow.ScoringRun{ID: r.ID, Year: r.Year, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
 		InputsDigest: r.InputsDigest, Units: r.Units, Published: r.Published, PublishedAt: utcPtr(r.PublishedAt),
 		PublishedBy: r.PublishedBy, ObjectionPeriodEnds: utcPtr(r.ObjectionPeriodEnds)}
 	if r.Publication != nil {
 		out.Publication = *r.Publication
 	}
-	if withResults {
-		if err := fromJSON(r.Results, &out.Results); err != nil {
-			return out, internal(err, "stored scoring results")
-		}
-	}
-	return out, nil
+	return out
 }
+
+// scoringResultRow is one unit's result in a run, as the JSON of
+// workflow.UnitResult; Seq is its place in the run's ranking order (0 for
+// the first). One row per unit lets a run be written without building one
+// text of every result, and one unit's result be read alone.
+type scoringResultRow struct {
+	RunID  int64  `gorm:"primaryKey;autoIncrement:false;uniqueIndex:scoring_results_unit,priority:1"`
+	Seq    int    `gorm:"primaryKey;autoIncrement:false"`
+	Unit   ident  `gorm:"size:64;not null;uniqueIndex:scoring_results_unit,priority:2"`
+	Result string `gorm:"type:longtext;not null"`
+}
+
+// TableName is the table of scoringResultRow.
+func (scoringResultRow) TableName() string { return "scoring_results" }
 
 func runName(year int, id int64) string { return fmt.Sprintf("%d年度第%d次计分", year, id) }
 
@@ -105,52 +115,35 @@ func (t *tx) SubmissionsOf(year int, units []string) ([]workflow.Submission, err
 	return out, nil
 }
 
-// SubmissionFacts reads the scoring facts of units' submissions. The
-// innovation items come out of the document in SQL (JSON_EXTRACT, which
-// SQLite and MariaDB both have), so a document's tables, often tens of
-// kilobytes, are never decoded in Go.
+// SubmissionFacts reads the scoring facts of units' submissions from
+// submission_facts, which CreateSubmission and UpdateSubmission write with
+// the submission: a few hundred bytes per unit, where reading them out of
+// the documents meant reading tens of kilobytes each.
 func (t *tx) SubmissionFacts(year int, units []string) ([]workflow.SubmissionFact, error) {
 	if len(units) == 0 {
 		return []workflow.SubmissionFact{}, nil
 	}
-	rows, err := t.db.Raw(`SELECT unit, state, first_submitted_at, released_at, certified, JSON_EXTRACT(doc, '$.innovation')
-		FROM submissions WHERE year = ? AND unit IN ? ORDER BY unit`, year, units).Rows()
+	rows, err := t.db.Raw(`SELECT unit, state, first_submitted_at, released_at, innovation
+		FROM submission_facts WHERE year = ? AND unit IN ? ORDER BY unit`, year, units).Rows()
 	if err != nil {
 		return nil, internal(err, "submission facts")
 	}
 	defer rows.Close()
 	out := make([]workflow.SubmissionFact, 0, len(units))
+	var unit, state, innovation sql.RawBytes
 	for rows.Next() {
-		var (
-			f          workflow.SubmissionFact
-			unit       ident
-			state      string
-			first      *time.Time
-			released   *time.Time
-			certified  string
-			innovation sql.NullString
-			items      []struct {
-				Title  string          `json:"title"`
-				Points workflow.Points `json:"points"`
-			}
-			decisions []bool
-		)
-		if err := rows.Scan(&unit, &state, &first, &released, &certified, &innovation); err != nil {
+		var f workflow.SubmissionFact
+		var first, released *time.Time
+		if err := rows.Scan(&unit, &state, &first, &released, &innovation); err != nil {
 			return nil, internal(err, "submission facts")
 		}
-		if innovation.Valid {
-			if err := json.Unmarshal([]byte(innovation.String), &items); err != nil {
-				return nil, internal(err, "stored innovation items")
-			}
+		if err := json.Unmarshal(innovation, &f.Innovation); err != nil {
+			return nil, internal(err, "stored innovation facts")
 		}
-		if err := fromJSON(certified, &decisions); err != nil {
-			return nil, internal(err, "stored certification")
+		if f.Innovation == nil {
+			f.Innovation = []workflow.InnovationFact{}
 		}
 		f.Unit, f.State, f.FirstSubmittedAt, f.ReleasedAt = string(unit), workflow.State(state), utcPtr(first), utcPtr(released)
-		f.Innovation = make([]workflow.InnovationFact, len(items))
-		for i, it := range items {
-			f.Innovation[i] = workflow.InnovationFact{Title: it.Title, Points: it.Points, Certified: i < len(decisions) && decisions[i]}
-		}
 		out = append(out, f)
 	}
 	if err := rows.Err(); err != nil {
@@ -202,61 +195,151 @@ func (t *tx) DeleteDeduction(year int, unit string, id int64) error {
 	return nil
 }
 
-// CreateScoringRun stores r with its results as JSON, sets its ID and
-// normalises its times. A run is stored unpublished.
+// CreateScoringRun stores r, its results one row each in their order, sets
+// its ID and normalises its times. A run is stored unpublished.
 func (t *tx) CreateScoringRun(r *workflow.ScoringRun) error {
-	results, err := resultsJSON(r.Results)
-	if err != nil {
-		return internal(err, "encode scoring results")
-	}
 	row := scoringRunRow{Year: r.Year, CreatedAt: utc(r.CreatedAt), CreatedBy: r.CreatedBy, InputsDigest: r.InputsDigest,
-		Units: r.Units, Results: results}
+		Units: r.Units}
 	if err := t.db.Create(&row).Error; err != nil {
 		return internal(err, "create scoring run")
+	}
+	if err := t.insertResults(row.ID, r.Results); err != nil {
+		return err
 	}
 	r.ID, r.CreatedAt, r.Published, r.PublishedAt, r.PublishedBy = row.ID, row.CreatedAt, false, nil, ""
 	return nil
 }
 
-// resultsJSON is json.Marshal(rs), byte for byte, written one result at a
-// time into a buffer sized from the first results: a year of 10,000 units
-// is about 30 MB of JSON, and letting one encoder buffer double its way
-// there costs more than encoding it.
-func resultsJSON(rs []workflow.UnitResult) (string, error) {
-	if rs == nil {
-		return "null", nil
+// resultsPerInsert is how many results one INSERT carries: four values
+// each, so that SQLite's binding (costly in modernc) stays near the 500
+// values that measured best, and a statement of results of a few
+// kilobytes each stays far below MySQL's max_allowed_packet.
+const resultsPerInsert = 100
+
+// resultEncoders is how many goroutines encode results for insertResults,
+// and resultsAhead how many statements' results they may have encoded
+// ahead of the INSERTs (a bound on the memory they hold).
+const resultEncoders, resultsAhead = 2, 4
+
+// insertResults writes rs as the rows of run id, each the JSON of one
+// result, in multi-row INSERTs, in order. Encoding costs more than the
+// INSERTs, so goroutines encode the next statements' results while one
+// runs.
+func (t *tx) insertResults(id int64, rs []workflow.UnitResult) error {
+	type part struct {
+		args []any
+		err  error
 	}
-	var b []byte
-	for i := range rs {
-		one, err := json.Marshal(&rs[i])
-		if err != nil {
-			return "", err
+	n := (len(rs) + resultsPerInsert - 1) / resultsPerInsert
+	ready := make([]chan part, n)
+	for k := range ready {
+		ready[k] = make(chan part, 1)
+	}
+	// A slot is taken before a statement's results are claimed, so the
+	// statements in hand are always the next ones the INSERTs need.
+	slots, stop := make(chan struct{}, resultsAhead), make(chan struct{})
+	defer close(stop)
+	var next atomic.Int64
+	for range resultEncoders {
+		go func() {
+			for {
+				select {
+				case slots <- struct{}{}:
+				case <-stop:
+					return
+				}
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				chunk := rs[k*resultsPerInsert : min((k+1)*resultsPerInsert, len(rs))]
+				p := part{args: make([]any, 0, 4*len(chunk))}
+				for i := range chunk {
+					b, err := json.Marshal(&chunk[i])
+					if err != nil {
+						p.err = err
+						break
+					}
+					p.args = append(p.args, id, k*resultsPerInsert+i, chunk[i].Unit, string(b))
+				}
+				ready[k] <- p
+			}
+		}()
+	}
+	const prefix, one = "INSERT INTO scoring_results (run_id, seq, unit, result) VALUES ", "(?,?,?,?)"
+	full := prefix + strings.TrimSuffix(strings.Repeat(one+",", resultsPerInsert), ",")
+	for k := range n {
+		p := <-ready[k]
+		if p.err != nil {
+			return internal(p.err, "encode scoring result")
 		}
-		if b == nil {
-			b = make([]byte, 0, 2+(len(one)+1)*len(rs)*5/4)
-			b = append(b, '[')
-		} else {
-			b = append(b, ',')
+		q := full
+		if rows := len(p.args) / 4; rows < resultsPerInsert {
+			q = prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 		}
-		b = append(b, one...)
+		if err := t.db.Exec(q, p.args...).Error; err != nil {
+			return internal(err, "store scoring results")
+		}
+		<-slots
 	}
-	if b == nil {
-		return "[]", nil
-	}
-	return string(append(b, ']')), nil
+	return nil
 }
 
-// ScoringRun returns run id of year with its results.
-func (t *tx) ScoringRun(year int, id int64) (*workflow.ScoringRun, error) {
+// runRow reads run id of year without its results.
+func (t *tx) runRow(year int, id int64) (*workflow.ScoringRun, error) {
 	var row scoringRunRow
 	if err := t.db.Where("id = ? AND year = ?", id, year).Take(&row).Error; err != nil {
 		return nil, translate(err, "scoring run", runName(year, id))
 	}
-	r, err := row.run(true)
+	r := row.run()
+	return &r, nil
+}
+
+// ScoringRun returns run id of year with its results in their order.
+func (t *tx) ScoringRun(year int, id int64) (*workflow.ScoringRun, error) {
+	r, err := t.runRow(year, id)
 	if err != nil {
 		return nil, err
 	}
-	return &r, nil
+	rows, err := t.db.Raw(`SELECT result FROM scoring_results WHERE run_id = ? ORDER BY seq`, id).Rows()
+	if err != nil {
+		return nil, internal(err, "scoring results")
+	}
+	defer rows.Close()
+	r.Results = make([]workflow.UnitResult, 0, r.Units)
+	var b sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&b); err != nil {
+			return nil, internal(err, "scoring results")
+		}
+		r.Results = append(r.Results, workflow.UnitResult{})
+		if err := json.Unmarshal(b, &r.Results[len(r.Results)-1]); err != nil {
+			return nil, internal(err, "stored scoring result")
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "scoring results")
+	}
+	return r, nil
+}
+
+// ScoringResult returns unit's result in run id of year: ENOTFOUND when
+// the run does not exist or has no result of unit.
+func (t *tx) ScoringResult(year int, id int64, unit string) (*workflow.UnitResult, error) {
+	var result string
+	err := t.db.Raw(`SELECT s.result FROM scoring_results s JOIN scoring_runs r ON r.id = s.run_id
+		WHERE s.run_id = ? AND s.unit = ? AND r.year = ?`, id, unit, year).Row().Scan(&result)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, workflow.Errorf(workflow.ENOTFOUND, "%s中没有单位“%s”的结果", runName(year, id), unit)
+	}
+	if err != nil {
+		return nil, internal(err, "scoring result")
+	}
+	var out workflow.UnitResult
+	if err := json.Unmarshal([]byte(result), &out); err != nil {
+		return nil, internal(err, "stored scoring result")
+	}
+	return &out, nil
 }
 
 // ScoringRuns lists the year's runs, newest first, without results.
@@ -270,8 +353,7 @@ func (t *tx) ScoringRuns(year int) ([]workflow.ScoringRun, error) {
 	}
 	out := make([]workflow.ScoringRun, 0, len(rows))
 	for _, row := range rows {
-		r, _ := row.run(false)
-		out = append(out, r)
+		out = append(out, row.run())
 	}
 	return out, nil
 }
@@ -291,7 +373,7 @@ func (t *tx) PublishScoringRun(year int, id int64, at time.Time, by string, publ
 		return internal(res.Error, "publish scoring run")
 	}
 	if res.RowsAffected == 0 {
-		if _, err := t.ScoringRun(year, id); err != nil {
+		if _, err := t.runRow(year, id); err != nil {
 			return err
 		}
 		return workflow.Errorf(workflow.ESTATE, "%s已发布，不能再修改", runName(year, id))
@@ -299,17 +381,14 @@ func (t *tx) PublishScoringRun(year int, id int64, at time.Time, by string, publ
 	return nil
 }
 
-// PublishedScoringRun returns the year's latest published run with its
-// results.
+// PublishedScoringRun returns the year's latest published run without its
+// results (ScoringResult reads a unit's, ScoringRun all of them).
 func (t *tx) PublishedScoringRun(year int) (*workflow.ScoringRun, error) {
 	var row scoringRunRow
 	if err := t.db.Where("year = ? AND publication IS NOT NULL", year).Order("publication DESC").Take(&row).Error; err != nil {
 		return nil, translate(err, "published scoring run", fmt.Sprintf("%d年度已发布的计分结果", year))
 	}
-	r, err := row.run(true)
-	if err != nil {
-		return nil, err
-	}
+	r := row.run()
 	return &r, nil
 }
 

@@ -2,15 +2,19 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,28 +56,44 @@ var (
 	benchNodes int
 )
 
-// benchStore builds the benchmark database once per test binary.
+// benchStore builds the benchmark database once per test binary: on
+// SQLite, or on the MySQL or MariaDB database of KAOHE_BENCH_DSN (reused
+// when it holds the plan already).
 func benchStore(b *testing.B) (*store.DB, *workflow.Plan) {
 	b.Helper()
 	benchOnce.Do(func() {
-		dir, reuse := os.Getenv("KAOHE_BENCH_DIR"), false
-		if dir != "" {
+		ctx := context.Background()
+		dsn, dir, reuse := os.Getenv("KAOHE_BENCH_DSN"), os.Getenv("KAOHE_BENCH_DIR"), false
+		switch {
+		case dsn != "":
+			dir = "MySQL"
+		case dir != "":
 			_, err := os.Stat(dir + "/kaohe.db")
 			reuse = err == nil
-		} else if dir, benchErr = os.MkdirTemp("", "kaohe-bench-"); benchErr != nil {
+		default:
+			if dir, benchErr = os.MkdirTemp("", "kaohe-bench-"); benchErr != nil {
+				return
+			}
+		}
+		opened := time.Now()
+		if benchDB, benchErr = store.Open(ctx, store.Options{DataDir: dir, DSN: dsn}); benchErr != nil {
 			return
 		}
-		if benchDB, benchErr = store.Open(context.Background(), store.Options{DataDir: dir}); benchErr != nil {
-			return
-		}
+		fmt.Fprintf(os.Stderr, "opened and migrated %s in %s\n", dir, time.Since(opened).Round(time.Millisecond))
 		testdb.AtExit(func() {
 			benchDB.Close()
-			if os.Getenv("KAOHE_BENCH_DIR") == "" {
+			if os.Getenv("KAOHE_BENCH_DIR") == "" && dsn == "" {
 				os.RemoveAll(dir) // a temporary database of 1.4 GB
 			}
 		})
+		if dsn != "" {
+			reuse = benchDB.View(ctx, func(tx service.Tx) error {
+				_, err := tx.Plan(2019)
+				return err
+			}) == nil
+		}
 		if reuse {
-			benchErr = benchDB.Update(context.Background(), func(tx service.Tx) (err error) {
+			benchErr = benchDB.Update(ctx, func(tx service.Tx) (err error) {
 				benchPlan, err = tx.Plan(2019)
 				return err
 			})
@@ -169,6 +189,10 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 		return nil, err
 	}
 	certJSON, _ := json.Marshal(certified)
+	innovationJSON, err := json.Marshal((&workflow.Submission{Doc: doc, Certified: certified}).Facts().Innovation)
+	if err != nil {
+		return nil, err
+	}
 
 	sqlDB, err := db.Gorm().DB()
 	if err != nil {
@@ -179,10 +203,11 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 	submitted := time.Date(2019, 6, 13, 1, 0, 0, 0, time.UTC)
 	months := p.Months()
 	batches := map[string]*batch{
-		"units":           {cols: "code,name,created_at"},
-		"submissions":     {cols: "year,unit,state,version,doc,comment,comments,certified,submitted_at,first_submitted_at,late,created_at,updated_at"},
-		"nodes":           {cols: "year,unit,category,item_index,work_index,node_index,indicator,work,due,points,target,standard,evidence,state,late,note,reported_at,awarded,reviewed_at,version"},
-		"monthly_reports": {cols: "year,unit,month,count,reported_at,first_reported_at,late,reported_by,source"},
+		"units":            {cols: "code,name,created_at"},
+		"submissions":      {cols: "year,unit,state,version,doc,comment,comments,certified,submitted_at,first_submitted_at,late,created_at,updated_at"},
+		"submission_facts": {cols: "year,unit,state,first_submitted_at,released_at,innovation"},
+		"nodes":            {cols: "year,unit,category,item_index,work_index,node_index,indicator,work,due,points,target,standard,evidence,state,late,note,reported_at,awarded,reviewed_at,version"},
+		"monthly_reports":  {cols: "year,unit,month,count,reported_at,first_reported_at,late,reported_by,source"},
 	}
 	const perTx = 500
 	for start := 0; start < units; start += perTx {
@@ -196,6 +221,9 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 			if err == nil {
 				err = batches["submissions"].add(tx, "submissions", p.Year, code, "executing", 5, string(docJSON), "", "null",
 					string(certJSON), submitted, submitted, false, created, created)
+			}
+			if err == nil {
+				err = batches["submission_facts"].add(tx, "submission_facts", p.Year, code, "executing", submitted, nil, string(innovationJSON))
 			}
 			for k, n := range template {
 				if err != nil {
@@ -231,7 +259,7 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 					at.In(loc).UTC(), late, "unit-"+code, workflow.SourceAPI)
 			}
 		}
-		for _, table := range []string{"units", "submissions", "nodes", "monthly_reports"} {
+		for _, table := range []string{"units", "submissions", "submission_facts", "nodes", "monthly_reports"} {
 			if err == nil {
 				err = batches[table].flush(tx, table)
 			}
@@ -246,6 +274,8 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 	}
 	if db.Gorm().Dialector.Name() == "sqlite" {
 		_, err = sqlDB.Exec(`ANALYZE`)
+	} else {
+		_, err = sqlDB.Exec(`ANALYZE TABLE units, submissions, submission_facts, nodes, monthly_reports`)
 	}
 	return p, err
 }
@@ -280,20 +310,40 @@ func (b *batch) flush(tx *sql.Tx, table string) error {
 	return err
 }
 
-// peakHeap samples the heap in use while fn runs and returns its peak.
-func peakHeap(fn func()) uint64 {
+// usage is what one call of measure saw.
+type usage struct {
+	wall, cpu time.Duration
+	// peakHeap is the Go heap in use (HeapInuse), sampled every 5 ms; peakRSS the
+	// process's resident memory at its highest (VmHWM, reset before), which
+	// adds what the heap does not hold: the runtime's spare pages and the
+	// memory SQLite allocates through modernc's libc, outside the Go heap.
+	// peakRSS is 0 where /proc/self/clear_refs cannot reset VmHWM.
+	peakHeap, peakRSS uint64
+}
+
+// measure runs fn and reports its wall and CPU time (user and system, of
+// every thread of the process: fn's goroutines, the garbage collector, the
+// heap sampler) and its peak memory. It starts from a collected heap whose
+// free pages were returned to the system, so that the peak RSS is fn's.
+func measure(fn func()) usage {
 	runtime.GC()
+	debug.FreeOSMemory()
+	// Writing 5 to clear_refs resets VmHWM to the current RSS (Linux ≥ 4.0).
+	rssReset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 	var peak atomic.Uint64
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		var ms runtime.MemStats
+		// MemStats.HeapInuse, read through runtime/metrics, which does not
+		// stop the world as ReadMemStats does (every 5 ms, that preempted
+		// fn's goroutines measurably).
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
 		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
+			metrics.Read(sample)
+			if inuse := sample[0].Value.Uint64() + sample[1].Value.Uint64(); inuse > peak.Load() {
+				peak.Store(inuse)
 			}
 			select {
 			case <-done:
@@ -302,65 +352,124 @@ func peakHeap(fn func()) uint64 {
 			}
 		}
 	}()
+	start, cpu := time.Now(), cpuTime()
 	fn()
+	u := usage{wall: time.Since(start), cpu: cpuTime() - cpu}
 	close(done)
 	wg.Wait()
-	return peak.Load()
+	u.peakHeap = peak.Load()
+	if rssReset {
+		u.peakRSS = vmHWM()
+	}
+	return u
+}
+
+// cpuTime is the process's user and system time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// vmHWM reads the process's peak resident set size from /proc/self/status
+// (0 when it cannot).
+func vmHWM() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // BenchmarkScoringRun is Service.RunScoring over every generated unit with
 // the real facts source.
 func BenchmarkScoringRun(b *testing.B) {
 	db, _ := benchStore(b)
-	var peak uint64
+	var peak usage
 	var run *workflow.ScoringRun
+	var cpu time.Duration
 	for b.Loop() {
 		run = nil // let the previous run go before measuring this one
-		var p uint64
-		run, p = scoringRun(b, db)
-		peak = max(peak, p)
+		var u usage
+		run, u = scoringRun(b, db)
+		peak.peakHeap, peak.peakRSS = max(peak.peakHeap, u.peakHeap), max(peak.peakRSS, u.peakRSS)
+		cpu += u.cpu
 	}
 	b.StopTimer()
 	checkRun(b, run)
-	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	reportMemory(b, peak)
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
+	// What to compare across versions on the same data: equal hashes,
+	// equal results.
+	results, err := json.Marshal(run.Results)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("inputs digest %s, SHA-256 of the results' JSON %x (%d bytes)", run.InputsDigest, sha256.Sum256(results), len(results))
+}
+
+func reportMemory(b *testing.B, u usage) {
+	b.ReportMetric(float64(u.peakHeap)/(1<<20), "peak-heap-MiB")
+	if u.peakRSS > 0 {
+		b.ReportMetric(float64(u.peakRSS)/(1<<20), "peak-rss-MiB")
+	}
 }
 
 // BenchmarkScoringVsFloor alternates the floor (both plans) and the run,
 // so that both see the same load on a shared machine, and reports the
-// run's time as a multiple of the lower floor.
+// run's time as a multiple of the lower floor: x-floor in wall time, as
+// always, and x-floor-cpu in CPU time, which a loaded machine disturbs
+// less (the run may use two cores, the floor uses one).
 func BenchmarkScoringVsFloor(b *testing.B) {
 	db, _ := benchStore(b)
 	sqlDB, _ := db.Gorm().DB()
-	var runs, floors time.Duration
+	var runs, floors, runsCPU, floorsCPU time.Duration
+	var peak usage
 	for b.Loop() {
-		floor := time.Duration(1<<63 - 1)
-		for _, from := range floorFroms {
-			start := time.Now()
-			floorQuery(b, sqlDB, from)
-			floor = min(floor, time.Since(start))
+		floor := usage{wall: time.Duration(1<<63 - 1)}
+		for _, from := range floorFroms(db) {
+			u := measure(func() { floorQuery(b, sqlDB, from) })
+			if u.wall < floor.wall {
+				floor = u
+			}
 		}
-		start := time.Now()
-		run, _ := scoringRun(b, db)
-		runs += time.Since(start)
-		floors += floor
+		run, u := scoringRun(b, db)
+		runs, runsCPU = runs+u.wall, runsCPU+u.cpu
+		floors, floorsCPU = floors+floor.wall, floorsCPU+floor.cpu
+		peak.peakHeap, peak.peakRSS = max(peak.peakHeap, u.peakHeap), max(peak.peakRSS, u.peakRSS)
 		checkRun(b, run)
 	}
 	b.ReportMetric(runs.Seconds()/float64(b.N), "run-s")
 	b.ReportMetric(floors.Seconds()/float64(b.N), "floor-s")
 	b.ReportMetric(float64(runs)/float64(floors), "x-floor")
+	b.ReportMetric(runsCPU.Seconds()/float64(b.N), "run-cpu-s")
+	b.ReportMetric(floorsCPU.Seconds()/float64(b.N), "floor-cpu-s")
+	b.ReportMetric(float64(runsCPU)/float64(floorsCPU), "x-floor-cpu")
+	reportMemory(b, peak)
 }
 
-func scoringRun(b *testing.B, db *store.DB) (*workflow.ScoringRun, uint64) {
+func scoringRun(b *testing.B, db *store.DB) (*workflow.ScoringRun, usage) {
 	b.Helper()
 	svc := service.New(db, nil, workflow.NewManualClock(time.Date(2019, 12, 20, 1, 0, 0, 0, time.UTC)), service.Options{})
 	var run *workflow.ScoringRun
-	peak := peakHeap(func() {
+	u := measure(func() {
 		var err error
 		if run, err = svc.RunScoring(b.Context(), service.SystemActor, 2019); err != nil {
 			b.Fatal(err)
 		}
 	})
-	return run, peak
+	return run, u
 }
 
 // checkRun fails unless every unit was scored and the data's missing and
@@ -386,11 +495,16 @@ func checkRun(b *testing.B, run *workflow.ScoringRun) {
 	}
 }
 
-// floorFroms are the two plans of the floor: as SQLite plans it (the
-// nodes_position index, which matches the grouping, then each row of the
-// table), and from the covering index nodes_scoring, as the run reads, with
-// the groups sorted.
-var floorFroms = []string{"nodes", "nodes INDEXED BY nodes_scoring"}
+// floorFroms are the two plans of the floor: as the database plans it (on
+// SQLite the nodes_position index, which matches the grouping, then each
+// row of the table), and from the covering index nodes_scoring, as the run
+// reads, with the groups sorted.
+func floorFroms(db *store.DB) []string {
+	if db.Dialect() == "mysql" {
+		return []string{"nodes", "nodes FORCE INDEX (nodes_scoring)"}
+	}
+	return []string{"nodes", "nodes INDEXED BY nodes_scoring"}
+}
 
 // floorQuery is one plain aggregate over the node rows: per unit and
 // category the awarded points, missing and late nodes. It computes no
@@ -431,7 +545,7 @@ func BenchmarkScoringSQLFloor(b *testing.B) {
 	for i, name := range []string{"plan", "covering"} {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				floorQuery(b, sqlDB, floorFroms[i])
+				floorQuery(b, sqlDB, floorFroms(db)[i])
 			}
 		})
 	}

@@ -2,7 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
-	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -99,7 +99,7 @@ func scoringUnits(tx service.Tx) ([]workflow.ScoringUnit, error) {
 	if err != nil {
 		return nil, err
 	}
-	months, err := tx.MonthlyReportsOf(2019, codes)
+	months, err := tx.MonthlyReports(2019)
 	if err != nil {
 		return nil, err
 	}
@@ -131,37 +131,101 @@ func nodesOneByOne(tx service.Tx, unit string) ([]workflow.NodeFact, error) {
 	return out, nil
 }
 
-func resultsOf(t *testing.T, rs []workflow.UnitResult) string {
+func resultsOf(t *testing.T, v any) string {
 	t.Helper()
-	b, err := json.Marshal(rs)
+	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(b)
 }
 
-// TestResultsJSON: the stored results are exactly what json.Marshal makes
-// of them, for an empty year, one unit and many.
-func TestResultsJSON(t *testing.T) {
+// goldenDigest is the inputs digest of generate(db, 30) scored at
+// goldenAsOf, and testdata/scoring-results-30.json the JSON of its results,
+// both as kaohe computed them when it read the submissions' documents and
+// stored a run's results as one JSON text.
+const goldenDigest = "988752c56698adec573b0ada784b805bd42f8f2baa80cb6188da131c67749af3"
+
+var goldenAsOf = time.Date(2019, 12, 20, 1, 0, 0, 0, time.UTC)
+
+// TestScoringResultsAsBefore: a run over the benchmark's data (30 units)
+// scores, hashes and reads back byte for byte as it did when scoring read
+// documents and stored one JSON text per run, on both databases: the
+// results computed, the results read back from their rows (the whole run
+// and each unit alone) and the inputs digest. The facts scoring reads are
+// those the documents give.
+func TestScoringResultsAsBefore(t *testing.T) {
 	t.Parallel()
-	r := workflow.UnitResult{Unit: "gjz", Name: "高新区<总工会>", State: "executing", Party: 9950, Business: 10025,
-		Deductions: []workflow.Deduction{{Rule: workflow.RuleLateNode, Points: 50, Reason: "B3 工作1 节点2（2019-09-30） 逾期报送，扣0.5分", Ref: "business[2].works[0].nodes[1]"}},
-		Indicators: []workflow.IndicatorScore{{Category: "party", Code: "P1", Name: "党的政治建设", Points: 3400, Awarded: 2550, Nodes: 8, Accepted: 7}},
-		Items:      []workflow.InnovationScore{}, Rank: 2, Grade: "优秀"}
-	many := make([]workflow.UnitResult, 300)
-	for i := range many {
-		many[i] = r
-		many[i].Unit = fmt.Sprintf("u%03d", i)
-		many[i].Deductions = many[i].Deductions[:i%2]
+	golden, err := os.ReadFile("testdata/scoring-results-30.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, rs := range [][]workflow.UnitResult{nil, {}, {r}, many} {
-		want, err := json.Marshal(rs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := store.ResultsJSON(rs)
-		if err != nil || got != string(want) {
-			t.Errorf("%d results: got %.300s (%v), want %.300s", len(rs), got, err, want)
-		}
+	for _, backend := range []struct {
+		name string
+		open func(t *testing.T) *store.DB
+	}{{"sqlite", openSQLite}, {"mariadb", openMariaDB}} {
+		t.Run(backend.name, func(t *testing.T) {
+			db := backend.open(t)
+			if _, err := generate(db, 30); err != nil {
+				t.Fatal(err)
+			}
+			svc := service.New(db, nil, workflow.NewManualClock(goldenAsOf), service.Options{})
+			run, err := svc.RunScoring(t.Context(), service.SystemActor, 2019)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run.InputsDigest != goldenDigest {
+				t.Errorf("inputs digest %s, was %s", run.InputsDigest, goldenDigest)
+			}
+			sameBytes(t, "the results computed", resultsOf(t, run.Results), string(golden))
+			stored, err := svc.ScoringRun(t.Context(), service.SystemActor, 2019, run.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameBytes(t, "the results read back", resultsOf(t, stored.Results), string(golden))
+			err = db.View(t.Context(), func(tx service.Tx) error {
+				subs, err := tx.Submissions(2019)
+				if err != nil {
+					return err
+				}
+				codes := make([]string, len(subs))
+				want := make([]workflow.SubmissionFact, len(subs))
+				for i := range subs {
+					codes[i], want[i] = subs[i].Unit, subs[i].Facts()
+				}
+				got, err := tx.SubmissionFacts(2019, codes)
+				if err != nil {
+					return err
+				}
+				if len(got) != 30 || resultsOf(t, got) != resultsOf(t, want) {
+					t.Errorf("facts read differ from the documents'")
+				}
+				for _, r := range stored.Results {
+					one, err := tx.ScoringResult(2019, run.ID, r.Unit)
+					if err != nil {
+						return err
+					}
+					sameBytes(t, r.Unit+"'s result alone", resultsOf(t, one), resultsOf(t, &r))
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
+}
+
+// sameBytes fails unless got is want, naming where they first differ.
+func sameBytes(t *testing.T, what, got, want string) {
+	t.Helper()
+	if got == want {
+		return
+	}
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	from := max(0, i-200)
+	t.Errorf("%s differ at byte %d of %d (want %d):\n got …%.400s\nwant …%.400s", what, i, len(got), len(want), got[from:], want[from:])
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"kaohe/workflow"
 )
@@ -33,6 +34,45 @@ type submissionRow struct {
 
 // TableName is the table of submissionRow.
 func (submissionRow) TableName() string { return "submissions" }
+
+// submissionFactRow is what year-end scoring reads of a submission
+// (workflow.Submission.Facts), one row per submission, written in the same
+// statement sequence as the submission by CreateSubmission and
+// UpdateSubmission, the only writers of submissions. Innovation is the
+// JSON of the items as workflow.InnovationFact (title, points,
+// certified). A run reads these few hundred bytes per unit instead of the
+// document, tens of kilobytes whose later columns SQLite reaches only
+// through the document's overflow pages.
+type submissionFactRow struct {
+	Year             int        `gorm:"primaryKey;autoIncrement:false"`
+	Unit             ident      `gorm:"primaryKey;size:64"`
+	State            string     `gorm:"size:16;not null"`
+	FirstSubmittedAt *time.Time `gorm:"precision:6"`
+	ReleasedAt       *time.Time `gorm:"precision:6"`
+	Innovation       string     `gorm:"type:longtext;not null"`
+}
+
+// TableName is the table of submissionFactRow.
+func (submissionFactRow) TableName() string { return "submission_facts" }
+
+// putFacts writes the scoring facts of s, replacing the earlier ones.
+func (t *tx) putFacts(s *workflow.Submission) error {
+	f := s.Facts()
+	innovation, err := toJSON(f.Innovation)
+	if err != nil {
+		return internal(err, "encode submission facts")
+	}
+	row := submissionFactRow{Year: s.Year, Unit: ident(s.Unit), State: string(f.State), FirstSubmittedAt: utcPtr(f.FirstSubmittedAt),
+		ReleasedAt: utcPtr(f.ReleasedAt), Innovation: innovation}
+	err = t.db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "year"}, {Name: "unit"}},
+		DoUpdates: clause.AssignmentColumns([]string{"state", "first_submitted_at", "released_at", "innovation"}),
+	}).Create(&row).Error
+	if err != nil {
+		return internal(err, "put submission facts")
+	}
+	return nil
+}
 
 // historyRow is one step of a submission's life. Doc is "" when the step
 // carries no document.
@@ -180,7 +220,7 @@ func (t *tx) CreateSubmission(s *workflow.Submission) error {
 	}
 	s.ID = r.ID
 	normalizeTimes(s, r)
-	return nil
+	return t.putFacts(s)
 }
 
 // UpdateSubmission writes every field of s, found by its year and unit (and
@@ -213,7 +253,7 @@ func (t *tx) UpdateSubmission(s *workflow.Submission, prevVersion int) error {
 		return err
 	}
 	normalizeTimes(s, r)
-	return nil
+	return t.putFacts(s)
 }
 
 // AddHistory appends h, sets h.ID and normalises h.At.

@@ -51,6 +51,23 @@ func testMonthly(t *testing.T, s service.Store) {
 		if err != nil || empty == nil || len(empty) != 0 {
 			t.Fatalf("no units: %#v %v", empty, err)
 		}
+		fact := func(m workflow.MonthlyReport) workflow.MonthlyFact {
+			return workflow.MonthlyFact{Unit: m.Unit, Month: m.Month, ReportedAt: m.FirstReportedAt.UTC(), Late: m.Late}
+		}
+		facts, err := tx.MonthlyFactsOf(2019, []string{"zs", "gjz", "xg"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "first figures of a batch by unit, month and source", facts, []workflow.MonthlyFact{fact(fix), fact(system), fact(later), fact(other)})
+		factsZS, err := tx.MonthlyFactsOf(2019, []string{"zs"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "first figures of one unit", factsZS, []workflow.MonthlyFact{fact(other)})
+		noFacts, err := tx.MonthlyFactsOf(2019, nil)
+		if err != nil || noFacts == nil || len(noFacts) != 0 {
+			t.Fatalf("no units: %#v %v", noFacts, err)
+		}
 		hist, err := tx.MonthlyHistory(2019, "gjz", june)
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"sort"
 	"testing"
 
@@ -89,6 +90,51 @@ func testScoringRunRoundTrip(t *testing.T, s service.Store) {
 		if len(list) != 2 || list[0].ID != second.ID || list[1].ID != first.ID || list[0].Results != nil || list[0].InputsDigest != "bb" || list[0].Units != 2 {
 			t.Fatalf("runs of 2019: %+v", list)
 		}
+		zs, err := tx.ScoringResult(2019, first.ID, "zs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "zs's result alone", *zs, first.Results[1])
+		_, err = tx.ScoringResult(2020, first.ID, "zs")
+		wantCode(t, err, workflow.ENOTFOUND)
+		_, err = tx.ScoringResult(2019, first.ID, "xg")
+		wantCode(t, err, workflow.ENOTFOUND)
+		return nil
+	})
+	// A run of more results than one INSERT carries keeps their order,
+	// and one without results reads back with none (not null).
+	many := sampleRun(2019, "dd")
+	many.Results, many.Units = nil, 257
+	for i := range many.Units {
+		r := sampleRun(2019, "")
+		one := r.Results[i%2]
+		one.Unit, one.Rank = fmt.Sprintf("u%03d", (i*7919)%many.Units), i+1
+		many.Results = append(many.Results, one)
+	}
+	empty := sampleRun(2019, "ee")
+	empty.Results, empty.Units = []workflow.UnitResult{}, 0
+	do(t, s, func(tx service.Tx) error {
+		for _, r := range []*workflow.ScoringRun{many, empty} {
+			if err := tx.CreateScoringRun(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	do(t, s, func(tx service.Tx) error {
+		for _, want := range []*workflow.ScoringRun{many, empty} {
+			got, err := tx.ScoringRun(2019, want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.CreatedAt = want.CreatedAt
+			wantEqual(t, fmt.Sprintf("run of %d results", want.Units), *got, *want)
+		}
+		u, err := tx.ScoringResult(2019, many.ID, many.Results[200].Unit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "the 201st result alone", *u, many.Results[200])
 		return nil
 	})
 }
@@ -127,7 +173,7 @@ func testScoringRunPublish(t *testing.T, s service.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pub.ID != first.ID || !pub.Published || pub.PublishedBy != "admin" || pub.PublishedAt == nil || len(pub.Results) != 2 ||
+		if pub.ID != first.ID || !pub.Published || pub.PublishedBy != "admin" || pub.PublishedAt == nil || pub.Results != nil ||
 			pub.Publication != 1 || pub.ObjectionPeriodEnds == nil {
 			t.Fatalf("published %+v", pub)
 		}
@@ -290,7 +336,7 @@ func testScoringNodes(t *testing.T, s service.Store) {
 }
 
 func testSubmissionFacts(t *testing.T, s service.Store) {
-	first := at(13, 18, 0, 0, 4)
+	first, released := at(13, 18, 0, 0, 4), at(25, 10, 0, 0, 0)
 	do(t, s, func(tx service.Tx) error {
 		for _, u := range []string{"zs", "gjz", "xg"} {
 			createSubmission(t, tx, 2019, u)
@@ -305,10 +351,14 @@ func testSubmissionFacts(t *testing.T, s service.Store) {
 		second := zs.Doc.Innovation[0]
 		second.Title, second.Points = `“职工说事”<线上>&"直通车"\`, 125
 		zs.Doc.Innovation = append(zs.Doc.Innovation, second)
-		zs.State, zs.Version, zs.FirstSubmittedAt, zs.Certified = workflow.StateExecuting, 2, &first, []bool{true}
+		zs.State, zs.Version, zs.FirstSubmittedAt, zs.ReleasedAt, zs.Certified = workflow.StateExecuting, 2, &first, &released, []bool{true}
 		if err := tx.UpdateSubmission(zs, 1); err != nil {
 			t.Fatal(err)
 		}
+		// A stale write changes neither the submission nor its facts.
+		stale := *zs
+		stale.State, stale.Version, stale.Certified = workflow.StateReturned, 3, []bool{false, true}
+		wantCode(t, tx.UpdateSubmission(&stale, 1), workflow.ESTALE)
 		// xg: no innovation item at all.
 		xg, err := tx.Submission(2019, "xg")
 		if err != nil {
@@ -322,11 +372,11 @@ func testSubmissionFacts(t *testing.T, s service.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		utcFirst := first.UTC()
+		utcFirst, utcReleased := first.UTC(), released.UTC()
 		wantEqual(t, "facts of zs, gjz, xg (sh has none in 2019)", got, []workflow.SubmissionFact{
 			{Unit: "gjz", State: workflow.StateDraft, Innovation: []workflow.InnovationFact{{Title: "“互联网+”普惠服务", Points: 50}}},
 			{Unit: "xg", State: workflow.StateDraft, Innovation: []workflow.InnovationFact{}},
-			{Unit: "zs", State: workflow.StateExecuting, FirstSubmittedAt: &utcFirst, Innovation: []workflow.InnovationFact{
+			{Unit: "zs", State: workflow.StateExecuting, FirstSubmittedAt: &utcFirst, ReleasedAt: &utcReleased, Innovation: []workflow.InnovationFact{
 				{Title: "“互联网+”普惠服务", Points: 50, Certified: true},
 				{Title: `“职工说事”<线上>&"直通车"\`, Points: 125},
 			}},
