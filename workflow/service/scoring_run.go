@@ -130,16 +130,7 @@ func (s *Service) Deductions(ctx context.Context, a Actor, year int, unit string
 // DeleteDeduction removes a manual deduction (office only): ENOTFOUND when
 // the unit has no such deduction, ESTATE once the year is published.
 func (s *Service) DeleteDeduction(ctx context.Context, a Actor, year int, unit string, id int64) error {
-	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
-		return err
-	}
-	return s.update(ctx, func(tx Tx, now time.Time) error {
-		if _, err := planOf(tx, year); err != nil {
-			return err
-		}
-		if err := notPublished(tx, year); err != nil {
-			return err
-		}
+	return s.beforePublication(ctx, a, year, unit, func(tx Tx, now time.Time) error {
 		ds, err := tx.Deductions(year, unit)
 		if err != nil {
 			return err
