@@ -262,8 +262,8 @@ func unitList[T any](s *Service, ctx context.Context, a Actor, year int, unit st
 // beforePublication runs change for the office in one read-write
 // transaction on a unit's year whose result is not yet published: what
 // every office correction of a unit's year (receipts, waivers, manual
-// deductions withdrawn) checks
-// first. Errors: ENOTFOUND (unit or plan), EFORBIDDEN, ESTATE once published.
+// deductions withdrawn) checks first. Errors: ENOTFOUND (unit or plan),
+// EFORBIDDEN, ESTATE once published.
 func (s *Service) beforePublication(ctx context.Context, a Actor, year int, unit string, change func(tx Tx, now time.Time) error) error {
 	if err := a.checkUnit(unit, workflow.RoleOffice); err != nil {
 		return err
