@@ -94,135 +94,162 @@ func (r *Reminders) drafts(ctx context.Context) ([]draft, error) {
 	return out, nil
 }
 
-// notice makes the messages of one due notice.
+// notice makes the messages of one due notice: one per contact and robot
+// of each owing unit, and the office's digest.
 func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
-	p, n, now := d.Plan, d.Notice, d.At
-	what, dueText, dueNote := describe(p, n.Deadline)
-	sender := r.Sender
-	if sender == "" {
-		sender = "大连市总工会办公室"
-	}
-	base := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, DueNote: dueNote, Now: fmtLocal(now, p), Lead: n.Lead, Office: p.OfficeContacts}
-	switch n.Kind {
-	case workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections:
-		base.What = fmt.Sprintf("%d年度实绩考核结果", p.Year)
-		if d.Result != nil {
-			base.Published = fmtLocal(*d.Result.PublishedAt, p)
-			if e := d.Result.ObjectionPeriodEnds; e != nil {
-				base.DueText = chineseDate(p.LocalDate(e.Add(-time.Nanosecond)))
-			}
-		}
-	}
-	until := n.Until.UTC()
-	// A message is its subject and its facts (v's JSON, in parts: see
-	// joinFacts); the dispatcher renders the rest when it sends.
-	// A subject that names no recipient's field is rendered once per unit
-	// (the office's digest: once).
-	type subjectKey struct {
-		kind  workflow.NoticeKind
-		robot bool
-		unit  string
-	}
-	subjects := map[subjectKey]string{}
-	msg := func(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView, facts string) (draft, error) {
-		key := subjectKey{kind, channel.IsRobot(), unit}
-		subject, ok := subjects[key]
-		if !ok {
-			var err error
-			if subject, err = r.tpl.subject(kind, channel, v); err != nil {
-				return draft{}, fmt.Errorf("render %s for %s: %w", kind, channel, err)
-			}
-			if r.tpl.sharedSubject[kind][key.robot] {
-				subjects[key] = subject
-			}
-		}
-		return draft{view: *v, msg: workflow.OutboxMessage{
-			Channel: channel, Kind: kind, Unit: unit, Deadline: n.Deadline.Key, Lead: n.Lead, Recipient: to, Name: name,
-			Subject: subject, Facts: facts, State: workflow.OutboxPending,
-			NextAttemptAt: now, ExpiresAt: &until, CreatedAt: now,
-		}}, nil
-	}
-	robotMsg := func(kind workflow.NoticeKind, unit string, to service.RobotTarget, v *mailView, facts string) (draft, error) {
-		return msg(kind, to.Kind, unit, to.Recipient(), to.Label, v, facts)
-	}
+	base := r.noticeView(d)
 	// The facts of the notice, of each unit and of each recipient are
 	// written once each and joined: thousands of messages of one notice
 	// share all but a name.
 	shared, err := json.Marshal(&base)
 	if err != nil {
-		return nil, fmt.Errorf("facts of %s: %w", n.Kind, err)
+		return nil, fmt.Errorf("facts of %s: %w", d.Notice.Kind, err)
 	}
 	size := len(d.Office) + len(d.OfficeRobots)
 	for _, o := range d.Owed {
 		size += len(o.Contacts) + len(o.Robots)
 	}
-	out := make([]draft, 0, size)
+	b := &noticeDrafts{r: r, n: d.Notice, now: d.At, until: d.Notice.Until.UTC(),
+		subjects: map[subjectKey]string{}, out: make([]draft, 0, size)}
 	for _, o := range d.Owed {
-		v := base
-		v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o.Owing)
-		v.Result = resultOf(o.Result)
-		if d.Answer != nil {
-			m := objectionOf(p, d.Answer, o.UnitName)
-			v.Objection = &m
-		}
-		unit, err := json.Marshal(&mailView{Unit: v.Unit, UnitName: v.UnitName, Items: v.Items, Result: v.Result, Objection: v.Objection})
-		if err != nil {
-			return nil, fmt.Errorf("facts of %s: %w", n.Kind, err)
-		}
-		for _, c := range o.Contacts {
-			v.Name = c.Name
-			m, err := msg(n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, joinFacts(shared, unit, recipientFacts(&v)))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
-		}
-		v.Name, v.Link = "", pageLink(r.PublicURL, n.Kind, n.Deadline, o.Unit)
-		for _, to := range o.Robots {
-			m, err := robotMsg(n.Kind, o.Unit, to, &v, joinFacts(shared, unit, recipientFacts(&v)))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
+		if err := b.unit(d, o, base, shared); err != nil {
+			return nil, err
 		}
 	}
 	if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
-		v := base
-		v.Backup = strings.Join(d.Backup, "；")
-		for _, u := range d.Unreachable {
-			v.Unreachable = append(v.Unreachable, u.Name)
-		}
-		for _, o := range d.Late {
-			v.Late = append(v.Late, unitItems{Unit: o.Unit, UnitName: o.UnitName, Items: items(o)})
-		}
-		for i := range d.Open {
-			v.Open = append(v.Open, objectionOf(p, &d.Open[i], d.UnitNames[d.Open[i].Unit]))
-		}
-		kind := workflow.NoticeDigest
-		if n.Kind == workflow.NoticeObjections {
-			kind = n.Kind
-		}
-		digest, err := json.Marshal(&v)
-		if err != nil {
-			return nil, fmt.Errorf("facts of %s: %w", kind, err)
-		}
-		for _, to := range d.Office {
-			m, err := msg(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v, string(digest))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
-		}
-		v.Link = pageLink(r.PublicURL, kind, n.Deadline, "")
-		for _, to := range d.OfficeRobots {
-			m, err := robotMsg(kind, "", to, &v, joinFacts(digest, recipientFacts(&v)))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
+		if err := b.office(d, base); err != nil {
+			return nil, err
 		}
 	}
-	return out, nil
+	return b.out, nil
+}
+
+// noticeView is what every message of a due notice shows: the plan, the
+// deadline in words, the office's contacts, and for a published result
+// when it was published and when its objection period ends.
+func (r *Reminders) noticeView(d service.DueNotice) mailView {
+	p, n := d.Plan, d.Notice
+	what, dueText, dueNote := describe(p, n.Deadline)
+	sender := r.Sender
+	if sender == "" {
+		sender = "大连市总工会办公室"
+	}
+	v := mailView{PlanTitle: p.Title, Sender: sender, What: what, DueText: dueText, DueNote: dueNote, Now: fmtLocal(d.At, p), Lead: n.Lead, Office: p.OfficeContacts}
+	switch n.Kind {
+	case workflow.NoticePublication, workflow.NoticeAnswer, workflow.NoticeObjections:
+		v.What = fmt.Sprintf("%d年度实绩考核结果", p.Year)
+		if d.Result != nil {
+			v.Published = fmtLocal(*d.Result.PublishedAt, p)
+			if e := d.Result.ObjectionPeriodEnds; e != nil {
+				v.DueText = chineseDate(p.LocalDate(e.Add(-time.Nanosecond)))
+			}
+		}
+	}
+	return v
+}
+
+// subjectKey names a subject that is the same for every recipient of a
+// unit (or of the office's digest, unit ""), so that it is rendered once.
+type subjectKey struct {
+	kind  workflow.NoticeKind
+	robot bool
+	unit  string
+}
+
+// noticeDrafts collects the drafts of one due notice.
+type noticeDrafts struct {
+	r          *Reminders
+	n          workflow.Notice
+	now, until time.Time
+	subjects   map[subjectKey]string
+	out        []draft
+}
+
+// add appends one message: its subject (rendered now, once per unit when
+// it names no recipient's field) and its facts (v's JSON, in parts: see
+// joinFacts); the dispatcher renders the rest when it sends.
+func (b *noticeDrafts) add(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView, facts string) error {
+	key := subjectKey{kind, channel.IsRobot(), unit}
+	subject, ok := b.subjects[key]
+	if !ok {
+		var err error
+		if subject, err = b.r.tpl.subject(kind, channel, v); err != nil {
+			return fmt.Errorf("render %s for %s: %w", kind, channel, err)
+		}
+		if b.r.tpl.sharedSubject[kind][key.robot] {
+			b.subjects[key] = subject
+		}
+	}
+	b.out = append(b.out, draft{view: *v, msg: workflow.OutboxMessage{
+		Channel: channel, Kind: kind, Unit: unit, Deadline: b.n.Deadline.Key, Lead: b.n.Lead, Recipient: to, Name: name,
+		Subject: subject, Facts: facts, State: workflow.OutboxPending,
+		NextAttemptAt: b.now, ExpiresAt: &b.until, CreatedAt: b.now,
+	}})
+	return nil
+}
+
+// unit adds the messages to an owing unit's contacts and robots.
+func (b *noticeDrafts) unit(d service.DueNotice, o service.OwedUnit, base mailView, shared []byte) error {
+	v := base
+	v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o.Owing)
+	v.Result = resultOf(o.Result)
+	if d.Answer != nil {
+		m := objectionOf(d.Plan, d.Answer, o.UnitName)
+		v.Objection = &m
+	}
+	unit, err := json.Marshal(&mailView{Unit: v.Unit, UnitName: v.UnitName, Items: v.Items, Result: v.Result, Objection: v.Objection})
+	if err != nil {
+		return fmt.Errorf("facts of %s: %w", b.n.Kind, err)
+	}
+	for _, c := range o.Contacts {
+		v.Name = c.Name
+		if err := b.add(b.n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, joinFacts(shared, unit, recipientFacts(&v))); err != nil {
+			return err
+		}
+	}
+	v.Name, v.Link = "", pageLink(b.r.PublicURL, b.n.Kind, b.n.Deadline, o.Unit)
+	for _, to := range o.Robots {
+		if err := b.add(b.n.Kind, to.Kind, o.Unit, to.Recipient(), to.Label, &v, joinFacts(shared, unit, recipientFacts(&v))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// office adds the office's digest (or its list of open objections) to its
+// addresses and robots: who is late, who no mail reaches, the backups.
+func (b *noticeDrafts) office(d service.DueNotice, base mailView) error {
+	v := base
+	v.Backup = strings.Join(d.Backup, "；")
+	for _, u := range d.Unreachable {
+		v.Unreachable = append(v.Unreachable, u.Name)
+	}
+	for _, o := range d.Late {
+		v.Late = append(v.Late, unitItems{Unit: o.Unit, UnitName: o.UnitName, Items: items(o)})
+	}
+	for i := range d.Open {
+		v.Open = append(v.Open, objectionOf(d.Plan, &d.Open[i], d.UnitNames[d.Open[i].Unit]))
+	}
+	kind := workflow.NoticeDigest
+	if b.n.Kind == workflow.NoticeObjections {
+		kind = b.n.Kind
+	}
+	digest, err := json.Marshal(&v)
+	if err != nil {
+		return fmt.Errorf("facts of %s: %w", kind, err)
+	}
+	for _, to := range d.Office {
+		if err := b.add(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v, string(digest)); err != nil {
+			return err
+		}
+	}
+	v.Link = pageLink(b.r.PublicURL, kind, b.n.Deadline, "")
+	for _, to := range d.OfficeRobots {
+		if err := b.add(kind, to.Kind, "", to.Recipient(), to.Label, &v, joinFacts(digest, recipientFacts(&v))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pageLink is the address of the page where a notice's items are done:
