@@ -137,7 +137,7 @@ type ReviewCorrection struct {
 
 // Describe says in Chinese what the correction changed. A change of the
 // line objected to (ref) needs no name, the message names that line; a
-// change of another line names it by its ref.
+// change of another line names it in words (RefWords).
 func (c *Correction) Describe(ref string) string {
 	if c == nil {
 		return ""
@@ -146,7 +146,7 @@ func (c *Correction) Describe(ref string) string {
 		if r == ref {
 			return ""
 		}
-		return "（" + r + "）"
+		return "（" + RefWords(r) + "）"
 	}
 	var parts []string
 	if w := c.Waiver; w != nil {
@@ -297,6 +297,42 @@ func ParseNodeRef(ref string) (NodePosition, bool) {
 		return NodePosition{}, false
 	}
 	return pos, true
+}
+
+// RefWords names a line of a breakdown in words, from its ref alone, for
+// a page or a message that cannot show the line itself: "业务指标第3项 第1项工作
+// 节点2", "2019年7月会员实名制信息采集数量", "第12号人工扣分". A ref it does
+// not know is returned as it is.
+func RefWords(ref string) string {
+	if pos, ok := ParseNodeRef(ref); ok {
+		switch pos.Category {
+		case CategoryInnovation:
+			return fmt.Sprintf("创新指标%d 节点%d", pos.ItemIndex+1, pos.NodeIndex+1)
+		case CategoryParty:
+			return fmt.Sprintf("党建指标第%d项 第%d项工作 节点%d", pos.ItemIndex+1, pos.WorkIndex+1, pos.NodeIndex+1)
+		default:
+			return fmt.Sprintf("业务指标第%d项 第%d项工作 节点%d", pos.ItemIndex+1, pos.WorkIndex+1, pos.NodeIndex+1)
+		}
+	}
+	kind, rest, _ := strings.Cut(ref, ":")
+	switch kind {
+	case "indicator":
+		return "指标" + rest
+	case "monthly":
+		if m, err := ParseMonth(rest); err == nil {
+			return fmt.Sprintf("%d年%d月会员实名制信息采集数量", m.Year, m.Month)
+		}
+	case "deduction":
+		return "第" + rest + "号人工扣分"
+	case "submission":
+		return "指标表报送"
+	}
+	if i, ok := strings.CutPrefix(ref, "innovation["); ok {
+		if n, err := strconv.Atoi(strings.TrimSuffix(i, "]")); err == nil && strings.HasSuffix(i, "]") {
+			return fmt.Sprintf("创新指标%d", n+1)
+		}
+	}
+	return ref
 }
 
 // Path is the position's JSON path in the submission document (NodeFact.Path).

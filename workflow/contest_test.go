@@ -316,11 +316,33 @@ func TestCorrectionDescribe(t *testing.T) {
 		{"the node objected to", &Correction{Review: &ReviewCorrection{Ref: node, Before: 100, Points: 300}}, node, "节点得分由1分改为3分"},
 		{"a waiver of the deduction objected to", &Correction{Waiver: &WaiverCorrection{Ref: "monthly:2019-07", Original: 50}}, "monthly:2019-07", "免除扣分，原扣0.5分"},
 		{"a reduction of another line", &Correction{Waiver: &WaiverCorrection{Ref: "monthly:2019-07", Original: 100, Points: 50}}, node,
-			"扣分由1分减为0.5分（monthly:2019-07）"},
+			"扣分由1分减为0.5分（2019年7月会员实名制信息采集数量）"},
+		{"a review of another node", &Correction{Review: &ReviewCorrection{Ref: node, Before: 150, Points: 200}}, "monthly:2019-07",
+			"节点得分由1.5分改为2分（业务指标第2项 第1项工作 节点2）"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.Describe(tt.ref); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestRefWords: every kind of line a breakdown has reads in words.
+func TestRefWords(t *testing.T) {
+	for ref, want := range map[string]string{
+		"party[0].works[1].nodes[2]":    "党建指标第1项 第2项工作 节点3",
+		"business[2].works[0].nodes[0]": "业务指标第3项 第1项工作 节点1",
+		"innovation[1].nodes[0]":        "创新指标2 节点1",
+		"innovation[0]":                 "创新指标1",
+		"indicator:B3":                  "指标B3",
+		"monthly:2019-07":               "2019年7月会员实名制信息采集数量",
+		"deduction:12":                  "第12号人工扣分",
+		SubmissionRef(2019, "gjz"):      "指标表报送",
+		"monthly:2019-13":               "monthly:2019-13",
+		"something else":                "something else",
+	} {
+		if got := RefWords(ref); got != want {
+			t.Errorf("RefWords(%q) = %q, want %q", ref, got, want)
 		}
 	}
 }

@@ -220,9 +220,9 @@ var fieldNames = map[string]string{
 var deductionRuleNames = map[string]string{
 	RuleLateSubmission: "指标表迟报",
 	RuleLateNode:       "节点逾期报送",
-	RuleMissingNode:    "节点逾期未报送",
-	RuleMonthlyMissing: "月度数量未报送",
-	RuleMonthlyLate:    "月度数量迟报",
+	RuleMissingNode:    "节点未报送",
+	RuleMonthlyMissing: "会员实名制数量未报送",
+	RuleMonthlyLate:    "会员实名制数量逾期报送",
 }
 
 var noticeKindNames = map[NoticeKind]string{
@@ -289,4 +289,13 @@ var auditActionNames = map[string]string{
 	"objection.answer":          "答复异议",
 	"plan.save":                 "保存考核方案",
 	"plan.publish":              "发布考核方案",
+}
+
+// DeductionRuleLabel names a deduction's rule in Chinese: an automatic
+// rule by its name, a manual one (already the plan's words, 瞒报) as it is.
+func DeductionRuleLabel(rule string) string {
+	if name, ok := deductionRuleNames[rule]; ok {
+		return name
+	}
+	return rule
 }

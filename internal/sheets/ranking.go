@@ -221,7 +221,6 @@ func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitRe
 	if _, err := f.NewSheet(sheet); err != nil {
 		return err
 	}
-	row := 1
 	if err := f.SetCellStr(sheet, "A1", fmt.Sprintf("%s%d年度实绩考核得分明细", r.Name, p.Year)); err != nil {
 		return err
 	}
@@ -234,7 +233,7 @@ func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitRe
 	if err := f.SetCellStyle(sheet, "A1", "A1", st.title); err != nil {
 		return err
 	}
-	row = 3
+	row := 3
 	summary := []struct {
 		label string
 		pts   *workflow.Points
@@ -312,7 +311,12 @@ func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitRe
 		}
 		row++
 	}
-	if err := writeRow(f, sheet, row, st.header, "扣分规则", "扣分", "扣分原因", "依据"); err != nil {
+	for col, width := range map[string]float64{"A": 14, "B": 12, "C": 48, "D": 24, "E": 10, "F": 10, "G": 24} {
+		if err := f.SetColWidth(sheet, col, col, width); err != nil {
+			return err
+		}
+	}
+	if err := writeRow(f, sheet, row, st.header, "扣分规则", "扣分", "扣分原因", "所涉事项"); err != nil {
 		return err
 	}
 	row++
@@ -324,7 +328,7 @@ func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitRe
 		if w := d.Waiver; w != nil && d.Original != nil {
 			reason += fmt.Sprintf("（原扣%s分，经%s减免：%s）", *d.Original, w.By, w.Reason)
 		}
-		if err := writeRow(f, sheet, row, st.text, d.Rule, "", reason, d.Ref); err != nil {
+		if err := writeRow(f, sheet, row, st.text, workflow.DeductionRuleLabel(d.Rule), "", reason, workflow.RefWords(d.Ref)); err != nil {
 			return err
 		}
 		if err := setPoints(f, sheet, cell(2, row), d.Points); err != nil {
@@ -334,11 +338,6 @@ func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitRe
 			return err
 		}
 		row++
-	}
-	for col, width := range map[string]float64{"A": 14, "B": 12, "C": 48, "D": 24, "E": 10, "F": 10, "G": 24} {
-		if err := f.SetColWidth(sheet, col, col, width); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -77,3 +77,56 @@ func TestRankingExportsKeepNamesText(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakdownInWords: a unit's breakdown sheet names every deduction's
+// line in words, never by its path in the document, and a unit without
+// deductions gets the same readable column widths.
+func TestBreakdownInWords(t *testing.T) {
+	p := loadPlan(t)
+	half := 50 * workflow.Point / 100
+	run := &workflow.ScoringRun{ID: 1, Year: 2019, CreatedAt: time.Date(2020, 1, 10, 1, 0, 0, 0, time.UTC),
+		Results: []workflow.UnitResult{
+			{Unit: "gjz", Name: "甘井子区总工会", Rank: 1, Total: 90 * workflow.Point, DeductionTotal: 3 * half, Grade: "好",
+				Deductions: []workflow.Deduction{
+					{Rule: workflow.RuleMissingNode, Points: half, Reason: "B3 第1项工作 节点1（6月30日前） 年底未报送", Ref: "business[2].works[0].nodes[0]"},
+					{Rule: workflow.RuleMonthlyLate, Points: half, Reason: "2019年7月…逾期报送", Ref: workflow.MonthlyRef(workflow.Month{Year: 2019, Month: time.July})},
+					{Rule: "瞒报", Points: half, Reason: "瞒报：…", Ref: workflow.ManualRef(3)},
+				}},
+			{Unit: "zs", Name: "中山区总工会", Rank: 2, Total: 80 * workflow.Point, Grade: "好"},
+		}}
+	var buf bytes.Buffer
+	if err := Ranking(p, run, &buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := openWorkbook(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("gjz 甘井子区总工会")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, r := range rows {
+		line := strings.Join(r, "|")
+		if strings.Contains(line, "works[") || strings.Contains(line, "monthly:") || strings.Contains(line, "deduction:") {
+			t.Errorf("a raw ref in the breakdown: %s", line)
+		}
+		lines = append(lines, line)
+	}
+	all := strings.Join(lines, "\n")
+	if strings.Contains(all, workflow.RuleMissingNode) || strings.Contains(all, workflow.RuleMonthlyLate) {
+		t.Errorf("a rule's code in the breakdown:\n%s", all)
+	}
+	for _, want := range []string{"节点未报送", "会员实名制数量逾期报送", "业务指标第3项 第1项工作 节点1", "2019年7月会员实名制信息采集数量", "第3号人工扣分"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the breakdown does not name %q:\n%s", want, all)
+		}
+	}
+	for _, sheet := range []string{"gjz 甘井子区总工会", "zs 中山区总工会"} {
+		if w, err := f.GetColWidth(sheet, "C"); err != nil || w != 48 {
+			t.Errorf("%s: column C is %v wide (%v), want 48", sheet, w, err)
+		}
+	}
+}

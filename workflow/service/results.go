@@ -220,27 +220,10 @@ func resultLines(tx Tx, p *workflow.Plan, r *workflow.UnitResult, os []workflow.
 	}
 	for _, d := range r.Deductions {
 		pts := d.Points
-		lines = append(lines, line(ResultLine{Kind: workflow.LineDeduction, Ref: d.Ref, Label: deductionLabel(d.Rule), Points: pts, Scored: &pts,
+		lines = append(lines, line(ResultLine{Kind: workflow.LineDeduction, Ref: d.Ref, Label: workflow.DeductionRuleLabel(d.Rule), Points: pts, Scored: &pts,
 			Rule: d.Rule, Note: d.Reason, Original: d.Original, Waiver: d.Waiver}))
 	}
 	return lines, nil
-}
-
-// deductionLabel names a deduction's rule in Chinese.
-func deductionLabel(rule string) string {
-	switch rule {
-	case workflow.RuleLateSubmission:
-		return "指标表迟报"
-	case workflow.RuleLateNode:
-		return "节点逾期报送"
-	case workflow.RuleMissingNode:
-		return "节点未报送"
-	case workflow.RuleMonthlyMissing:
-		return "会员实名制数量未报送"
-	case workflow.RuleMonthlyLate:
-		return "会员实名制数量逾期报送"
-	}
-	return rule
 }
 
 // RunDiff is how one run's results differ from another's, line by line.
@@ -321,7 +304,7 @@ func baseline(tx Tx, year int, run *workflow.ScoringRun) (int64, error) {
 func lineOf(tx Tx, p *workflow.Plan, r *workflow.UnitResult, ref string) (string, error) {
 	for _, d := range r.Deductions {
 		if d.Ref == ref {
-			return fmt.Sprintf("%s：%s", deductionLabel(d.Rule), d.Reason), nil
+			return fmt.Sprintf("%s：%s", workflow.DeductionRuleLabel(d.Rule), d.Reason), nil
 		}
 	}
 	for _, ind := range r.Indicators {
