@@ -74,24 +74,7 @@ func TestRenderedWhenSentAsWhenEnqueued(t *testing.T) {
 
 	// The result: its publication, an objection, its answer.
 	w, compare = world()
-	for _, u := range w.units {
-		w.draft(u.Code)
-		w.submit(u.Code)
-		if _, err := w.svc.Certify(ctx, officeActor, 2019, u.Code, service.CertifyRequest{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := w.svc.Release(ctx, officeActor, 2019); err != nil {
-		t.Fatal(err)
-	}
-	w.clock.Set(at(12, 20, 9, 0))
-	run, err := w.svc.RunScoring(ctx, officeActor, 2019)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.svc.PublishScoring(ctx, officeActor, 2019, run.ID); err != nil {
-		t.Fatal(err)
-	}
+	w.publishResult()
 	compare()
 	w.clock.Set(at(12, 23, 10, 0))
 	o, err := w.svc.FileObjection(ctx, unitActor("gjz"), 2019, "gjz", service.ObjectionInput{Ref: "indicator:B1", Text: "B1" + typed}, nil)

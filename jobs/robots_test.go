@@ -285,24 +285,7 @@ func TestResultNoticesReachRobots(t *testing.T) {
 	officeHook, officeToken, officeSecret := srv.DingTalk()
 	w.addRobot("gjz", service.NewRobot{Kind: workflow.RobotWeCom, Webhook: wecomHook, Name: "甘井子督查群"})
 	w.addRobot("", service.NewRobot{Kind: workflow.RobotDingTalk, Webhook: officeHook, Secret: officeSecret, Name: "办公室工作群"})
-	for _, u := range w.units {
-		w.draft(u.Code)
-		w.submit(u.Code)
-		if _, err := w.svc.Certify(ctx, officeActor, 2019, u.Code, service.CertifyRequest{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := w.svc.Release(ctx, officeActor, 2019); err != nil {
-		t.Fatal(err)
-	}
-	w.clock.Set(at(12, 20, 9, 0))
-	run, err := w.svc.RunScoring(ctx, officeActor, 2019)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.svc.PublishScoring(ctx, officeActor, 2019, run.ID); err != nil {
-		t.Fatal(err)
-	}
+	w.publishResult()
 	d, _ := w.robotDispatcher(w.app)
 	pass := func() {
 		t.Helper()

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"kaohe/workflow"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func TestCSVCell(t *testing.T) {
@@ -59,15 +61,7 @@ func TestRankingExportsKeepNamesText(t *testing.T) {
 			t.Errorf("CSV deductions %q", got)
 		}
 	}
-	buf.Reset()
-	if err := Ranking(p, run, &buf); err != nil {
-		t.Fatal(err)
-	}
-	f, err := openWorkbook(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := rankingBook(t, p, run)
 	for i, n := range names {
 		ref := cell(3, i+3)
 		v, _ := f.GetCellValue(RankingSheet, ref)
@@ -94,15 +88,7 @@ func TestBreakdownInWords(t *testing.T) {
 				}},
 			{Unit: "zs", Name: "中山区总工会", Rank: 2, Total: 80 * workflow.Point, Grade: "好"},
 		}}
-	var buf bytes.Buffer
-	if err := Ranking(p, run, &buf); err != nil {
-		t.Fatal(err)
-	}
-	f, err := openWorkbook(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := rankingBook(t, p, run)
 	rows, err := f.GetRows("gjz 甘井子区总工会")
 	if err != nil {
 		t.Fatal(err)
@@ -129,4 +115,20 @@ func TestBreakdownInWords(t *testing.T) {
 			t.Errorf("%s: column C is %v wide (%v), want 48", sheet, w, err)
 		}
 	}
+}
+
+// rankingBook writes run's ranking workbook and opens it; the test closes
+// it at its end.
+func rankingBook(t *testing.T, p *workflow.Plan, run *workflow.ScoringRun) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Ranking(p, run, &buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := openWorkbook(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
