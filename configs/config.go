@@ -241,9 +241,20 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	return c, c.Check()
 }
 
-// Check reports settings that cannot work.
+// Check reports settings that cannot work, every one of them at once.
 func (c *Config) Check() error {
 	var errs []string
+	for _, check := range []func() []string{c.checkClock, c.checkRequests, c.checkSchedules, c.checkOutbox, c.checkAddresses} {
+		errs = append(errs, check()...)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// checkClock checks the data directory and the demo clock's settings.
+func (c *Config) checkClock() (errs []string) {
 	if c.Data == "" {
 		errs = append(errs, "data directory is empty")
 	}
@@ -259,6 +270,12 @@ func (c *Config) Check() error {
 			errs = append(errs, "clock_anchor is set without clock_start")
 		}
 	}
+	return errs
+}
+
+// checkRequests checks what bounds a request: proxies, login throttling,
+// upload limits.
+func (c *Config) checkRequests() (errs []string) {
 	for _, p := range c.HTTP.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			if _, err := netip.ParseAddr(p); err != nil {
@@ -272,6 +289,11 @@ func (c *Config) Check() error {
 	if c.Upload.MaxFileBytes <= 0 || c.Upload.MaxFiles <= 0 {
 		errs = append(errs, "upload limits must be positive")
 	}
+	return errs
+}
+
+// checkSchedules checks the times and counts of the scheduled jobs.
+func (c *Config) checkSchedules() (errs []string) {
 	if _, err := time.Parse("15:04", c.Reminders.At); err != nil {
 		errs = append(errs, "reminders.at: want HH:MM")
 	}
@@ -289,33 +311,20 @@ func (c *Config) Check() error {
 	if c.Jobs.Tick <= 0 || c.Jobs.Tick > time.Minute {
 		errs = append(errs, "jobs.tick must be between 0 and 1m")
 	}
+	return errs
+}
+
+// checkOutbox checks the dispatcher's settings against the timeouts of
+// what it sends through.
+func (c *Config) checkOutbox() (errs []string) {
 	if c.Outbox.Attempts < 1 {
 		errs = append(errs, "outbox.attempts must be at least 1")
 	}
 	if c.Outbox.ClaimTTL <= 0 {
 		errs = append(errs, "outbox.claim_ttl must be positive")
 	}
-	if u := c.Evidence.URL; u != "" && !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "s3://") {
-		errs = append(errs, "evidence.url: want file:///path or s3://bucket/prefix")
-	}
-	if u := c.PublicURL; u != "" {
-		p, err := url.Parse(u)
-		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil {
-			errs = append(errs, "public_url: want http(s)://host[:port][/path]")
-		}
-	}
-	for i, h := range c.Robots.AllowedHosts {
-		h = strings.ToLower(strings.TrimSpace(h))
-		c.Robots.AllowedHosts[i] = h
-		if p, err := url.Parse("http://" + h); err != nil || p.Host != h || h == "" {
-			errs = append(errs, fmt.Sprintf("robots.allowed_hosts: %q: want host or host:port", h))
-		}
-	}
 	if c.Robots.Timeout <= 0 {
 		errs = append(errs, "robots.timeout must be positive")
-	}
-	if c.Evidence.Redirect && c.Evidence.RedirectTTL <= 0 {
-		errs = append(errs, "evidence.redirect_ttl must be positive")
 	}
 	if c.Outbox.Window < 1 {
 		errs = append(errs, "outbox.window must be at least 1")
@@ -335,10 +344,33 @@ func (c *Config) Check() error {
 		errs = append(errs, fmt.Sprintf("outbox.claim_ttl (%s) must be at least 4 × smtp.timeout (%s) and 4 × robots.timeout (%s)",
 			c.Outbox.ClaimTTL, smtpTimeout, c.Robots.Timeout))
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	return errs
+}
+
+// checkAddresses checks the addresses kaohe is given: the evidence store,
+// its own public address, the robots' hosts. It writes the robots' hosts
+// back in the form they are compared in (lower case, trimmed).
+func (c *Config) checkAddresses() (errs []string) {
+	if u := c.Evidence.URL; u != "" && !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "s3://") {
+		errs = append(errs, "evidence.url: want file:///path or s3://bucket/prefix")
 	}
-	return nil
+	if c.Evidence.Redirect && c.Evidence.RedirectTTL <= 0 {
+		errs = append(errs, "evidence.redirect_ttl must be positive")
+	}
+	if u := c.PublicURL; u != "" {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil {
+			errs = append(errs, "public_url: want http(s)://host[:port][/path]")
+		}
+	}
+	for i, h := range c.Robots.AllowedHosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		c.Robots.AllowedHosts[i] = h
+		if p, err := url.Parse("http://" + h); err != nil || p.Host != h || h == "" {
+			errs = append(errs, fmt.Sprintf("robots.allowed_hosts: %q: want host or host:port", h))
+		}
+	}
+	return errs
 }
 
 // OfficeEmails splits office_email into addresses.
