@@ -126,6 +126,18 @@ func TestCheckFindsBrokenEvidence(t *testing.T) {
 		"evidence file "+damaged+" is damaged",
 		"evidence file "+orphan+" has no evidence row",
 		"3 problems")
+
+	// A backup of the same data is still written, everything else in it,
+	// and fails naming the missing and the damaged file.
+	archive := filepath.Join(t.TempDir(), "broken.tar.gz")
+	out.Reset()
+	err = run(ctx, []string{"backup", "--to", archive}, envOf(vars), &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), deleted+" is missing") || !strings.Contains(err.Error(), damaged+" is damaged") {
+		t.Fatalf("backup of broken evidence: %v, want both files named", err)
+	}
+	if !strings.HasPrefix(out.String(), "wrote "+archive) {
+		t.Fatalf("backup of broken evidence wrote nothing: %q", out.String())
+	}
 }
 
 // checkFinds runs kaohe check on the data of vars, which must fail and

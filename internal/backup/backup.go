@@ -179,74 +179,19 @@ func Write(ctx context.Context, w io.Writer, gz bool, src Source) (*Manifest, er
 	if err != nil {
 		return nil, err
 	}
-	m := &Manifest{Format: Format, CreatedAt: src.Now.UTC(), Kaohe: src.Kaohe, Database: snap.Dialect, SchemaVersion: snap.SchemaVersion}
-	var zw *gzip.Writer
+	a := &archive{m: &Manifest{Format: Format, CreatedAt: src.Now.UTC(), Kaohe: src.Kaohe, Database: snap.Dialect, SchemaVersion: snap.SchemaVersion}}
 	if gz {
-		zw = gzip.NewWriter(w)
-		w = zw
+		a.zw = gzip.NewWriter(w)
+		w = a.zw
 	}
-	tw := tar.NewWriter(w)
-	add := func(name string, size int64, r io.Reader) error {
-		hdr := &tar.Header{Name: name, Mode: 0o640, Size: size, ModTime: m.CreatedAt, Typeflag: tar.TypeReg, Format: tar.FormatPAX}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return fmt.Errorf("backup: %s: %w", name, err)
-		}
-		h := sha256.New()
-		n, err := io.Copy(io.MultiWriter(tw, h), r)
-		if err != nil {
-			return fmt.Errorf("backup: %s: %w", name, err)
-		}
-		if n != size {
-			return fmt.Errorf("backup: %s changed while it was read", name)
-		}
-		m.Entries = append(m.Entries, Entry{Path: name, Size: size, SHA256: hex.EncodeToString(h.Sum(nil))})
-		return nil
-	}
-	addFile := func(name, file string) error {
-		f, err := os.Open(file)
-		if err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
-		defer f.Close()
-		info, err := f.Stat()
-		if err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
-		return add(name, info.Size(), f)
-	}
+	a.tw = tar.NewWriter(w)
 	for _, f := range snap.Files {
-		if err := addFile("database/"+f, filepath.Join(stage, f)); err != nil {
+		if err := a.addFile("database/"+f, filepath.Join(stage, f)); err != nil {
 			return nil, err
 		}
 	}
-	hashes := make([]string, 0, len(snap.Evidence))
-	for sha := range snap.Evidence {
-		hashes = append(hashes, sha)
-	}
-	sort.Strings(hashes)
-	for _, sha := range hashes {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		f, err := src.Files.Open(ctx, sha)
-		if err != nil {
-			m.Problems = append(m.Problems, fmt.Sprintf("evidence file %s is missing: %v", sha, err))
-			continue
-		}
-		size, err := f.Seek(0, io.SeekEnd)
-		if err == nil {
-			_, err = f.Seek(0, io.SeekStart)
-		}
-		if err == nil {
-			err = add(EvidencePath(sha), size, f)
-		}
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		if e := m.Entries[len(m.Entries)-1]; e.SHA256 != sha {
-			m.Problems = append(m.Problems, fmt.Sprintf("evidence file %s is damaged: its content hashes to %s", sha, e.SHA256))
-		}
+	if err := a.addEvidence(ctx, src.Files, snap.Evidence); err != nil {
+		return nil, err
 	}
 	if src.PlansDir != "" {
 		plans, err := filepath.Glob(filepath.Join(src.PlansDir, "*.yaml"))
@@ -255,34 +200,119 @@ func Write(ctx context.Context, w io.Writer, gz bool, src Source) (*Manifest, er
 		}
 		sort.Strings(plans)
 		for _, p := range plans {
-			if err := addFile("plans/"+filepath.Base(p), p); err != nil {
+			if err := a.addFile("plans/"+filepath.Base(p), p); err != nil {
 				return nil, err
 			}
 		}
 	}
-	mb, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
+	if err := a.close(); err != nil {
 		return nil, err
 	}
-	hdr := &tar.Header{Name: ManifestName, Mode: 0o640, Size: int64(len(mb)), ModTime: m.CreatedAt, Typeflag: tar.TypeReg, Format: tar.FormatPAX}
-	if err := tw.WriteHeader(hdr); err != nil {
-		return nil, fmt.Errorf("backup: %w", err)
+	if len(a.m.Problems) > 0 {
+		return a.m, fmt.Errorf("%w: %s", ErrProblems, strings.Join(a.m.Problems, "; "))
 	}
-	if _, err := tw.Write(mb); err != nil {
-		return nil, fmt.Errorf("backup: %w", err)
+	return a.m, nil
+}
+
+// archive is a backup being written: the tar stream (inside gzip when zw
+// is set) and the manifest that lists every entry with its hash.
+type archive struct {
+	tw *tar.Writer
+	zw *gzip.Writer
+	m  *Manifest
+}
+
+// add writes one entry of size bytes from r and lists it in the manifest;
+// a source that does not give exactly size bytes changed while it was read.
+func (a *archive) add(name string, size int64, r io.Reader) error {
+	hdr := &tar.Header{Name: name, Mode: 0o640, Size: size, ModTime: a.m.CreatedAt, Typeflag: tar.TypeReg, Format: tar.FormatPAX}
+	if err := a.tw.WriteHeader(hdr); err != nil {
+		return fmt.Errorf("backup: %s: %w", name, err)
 	}
-	if err := tw.Close(); err != nil {
-		return nil, fmt.Errorf("backup: %w", err)
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(a.tw, h), r)
+	if err != nil {
+		return fmt.Errorf("backup: %s: %w", name, err)
 	}
-	if zw != nil {
-		if err := zw.Close(); err != nil {
-			return nil, fmt.Errorf("backup: %w", err)
+	if n != size {
+		return fmt.Errorf("backup: %s changed while it was read", name)
+	}
+	a.m.Entries = append(a.m.Entries, Entry{Path: name, Size: size, SHA256: hex.EncodeToString(h.Sum(nil))})
+	return nil
+}
+
+// addFile adds the file at file as the entry name.
+func (a *archive) addFile(name, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return a.add(name, info.Size(), f)
+}
+
+// addEvidence adds every evidence file the database names, in hash
+// order. A missing or damaged file is a problem of the manifest, not a
+// failure: the rest of the backup is still worth having.
+func (a *archive) addEvidence(ctx context.Context, files Files, evidence map[string]int64) error {
+	hashes := make([]string, 0, len(evidence))
+	for sha := range evidence {
+		hashes = append(hashes, sha)
+	}
+	sort.Strings(hashes)
+	for _, sha := range hashes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := files.Open(ctx, sha)
+		if err != nil {
+			a.m.Problems = append(a.m.Problems, fmt.Sprintf("evidence file %s is missing: %v", sha, err))
+			continue
+		}
+		size, err := f.Seek(0, io.SeekEnd)
+		if err == nil {
+			_, err = f.Seek(0, io.SeekStart)
+		}
+		if err == nil {
+			err = a.add(EvidencePath(sha), size, f)
+		}
+		f.Close()
+		if err != nil {
+			return err
+		}
+		if e := a.m.Entries[len(a.m.Entries)-1]; e.SHA256 != sha {
+			a.m.Problems = append(a.m.Problems, fmt.Sprintf("evidence file %s is damaged: its content hashes to %s", sha, e.SHA256))
 		}
 	}
-	if len(m.Problems) > 0 {
-		return m, fmt.Errorf("%w: %s", ErrProblems, strings.Join(m.Problems, "; "))
+	return nil
+}
+
+// close writes the manifest as the last entry and closes the streams.
+func (a *archive) close() error {
+	mb, err := json.MarshalIndent(a.m, "", "  ")
+	if err != nil {
+		return err
 	}
-	return m, nil
+	hdr := &tar.Header{Name: ManifestName, Mode: 0o640, Size: int64(len(mb)), ModTime: a.m.CreatedAt, Typeflag: tar.TypeReg, Format: tar.FormatPAX}
+	if err := a.tw.WriteHeader(hdr); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if _, err := a.tw.Write(mb); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := a.tw.Close(); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if a.zw != nil {
+		if err := a.zw.Close(); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+	}
+	return nil
 }
 
 // EvidencePath is the archive path of the evidence file with hash sha.
