@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
@@ -39,16 +40,8 @@ func Restore(ctx context.Context, file string, t Target) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if head := store.HeadVersion(); m.SchemaVersion > head {
-		return nil, fmt.Errorf("backup: the archive is at schema version %d, newer than this kaohe knows (%d): restore it with the kaohe that wrote it (%s)", m.SchemaVersion, head, m.Kaohe)
-	}
-	switch {
-	case m.Database == "sqlite" && t.DSN != "":
-		return nil, errors.New("backup: the archive holds an embedded (SQLite) database; restore it into a data directory, without KAOHE_MYSQL_DSN")
-	case m.Database == "mysql" && t.DSN == "":
-		return nil, errors.New("backup: the archive holds a MySQL database; restore it into an empty MySQL database given by KAOHE_MYSQL_DSN")
-	case m.Database != "sqlite" && m.Database != "mysql":
-		return nil, fmt.Errorf("backup: unknown database kind %q in the manifest", m.Database)
+	if err := fits(m, t); err != nil {
+		return nil, err
 	}
 	if err := checkEmpty(ctx, t); err != nil {
 		return nil, err
@@ -75,55 +68,14 @@ func Restore(ctx context.Context, file string, t Target) (*Manifest, error) {
 		return nil, err
 	}
 	defer closeAll()
-	sqliteTmp := ""
+	sqliteTmp, err := restoreEntries(ctx, tr, m, t, db, log)
 	defer func() {
 		if sqliteTmp != "" {
 			os.Remove(sqliteTmp)
 		}
 	}()
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("backup: %w", err)
-		}
-		dir, name := path.Split(hdr.Name)
-		switch {
-		case hdr.Name == "database/"+store.SQLiteFile && t.DSN == "":
-			if sqliteTmp, err = writeNew(filepath.Join(t.DataDir, "."+store.SQLiteFile+".restore"), tr); err != nil {
-				return nil, err
-			}
-		case dir == "database/" && strings.HasSuffix(name, ".jsonl") && db != nil:
-			table, n, err := db.LoadTable(ctx, tr)
-			if err != nil {
-				return nil, err
-			}
-			log.Info("restored table", "table", table, "rows", n)
-		case strings.HasPrefix(hdr.Name, "evidence/"):
-			if EvidencePath(name) != hdr.Name {
-				return nil, fmt.Errorf("backup: unexpected entry %s", hdr.Name)
-			}
-			if err := t.Files.Put(ctx, name, tr); err != nil {
-				// A file the manifest records as damaged is left out.
-				if damaged(m, name) {
-					log.Warn("damaged evidence file not restored", "sha256", name)
-					continue
-				}
-				return nil, err
-			}
-		case dir == "plans/" && strings.HasSuffix(name, ".yaml") && !strings.ContainsAny(name, `/\`):
-			if err := os.MkdirAll(t.PlansDir, 0o750); err != nil {
-				return nil, fmt.Errorf("backup: %w", err)
-			}
-			if _, err := writeNew(filepath.Join(t.PlansDir, name), tr); err != nil {
-				return nil, err
-			}
-		case hdr.Name == ManifestName:
-		default:
-			return nil, fmt.Errorf("backup: unexpected entry %s", hdr.Name)
-		}
+	if err != nil {
+		return nil, err
 	}
 	if sqliteTmp != "" {
 		if err := os.Rename(sqliteTmp, filepath.Join(t.DataDir, store.SQLiteFile)); err != nil {
@@ -143,6 +95,75 @@ func Restore(ctx context.Context, file string, t Target) (*Manifest, error) {
 		return nil, err
 	}
 	return m, db.Close()
+}
+
+// fits checks that the archive can be restored by this kaohe into t: a
+// schema version it knows, and the kind of database the archive holds.
+func fits(m *Manifest, t Target) error {
+	if head := store.HeadVersion(); m.SchemaVersion > head {
+		return fmt.Errorf("backup: the archive is at schema version %d, newer than this kaohe knows (%d): restore it with the kaohe that wrote it (%s)", m.SchemaVersion, head, m.Kaohe)
+	}
+	switch {
+	case m.Database == "sqlite" && t.DSN != "":
+		return errors.New("backup: the archive holds an embedded (SQLite) database; restore it into a data directory, without KAOHE_MYSQL_DSN")
+	case m.Database == "mysql" && t.DSN == "":
+		return errors.New("backup: the archive holds a MySQL database; restore it into an empty MySQL database given by KAOHE_MYSQL_DSN")
+	case m.Database != "sqlite" && m.Database != "mysql":
+		return fmt.Errorf("backup: unknown database kind %q in the manifest", m.Database)
+	}
+	return nil
+}
+
+// restoreEntries writes every entry of the archive where it belongs: the
+// SQLite file to a temporary name beside its place (returned, for the
+// caller to rename or remove), a MySQL table's rows into db, evidence into
+// t.Files, plan files into t.PlansDir.
+func restoreEntries(ctx context.Context, tr *tar.Reader, m *Manifest, t Target, db *store.DB, log *slog.Logger) (sqliteTmp string, err error) {
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return sqliteTmp, fmt.Errorf("backup: %w", err)
+		}
+		dir, name := path.Split(hdr.Name)
+		switch {
+		case hdr.Name == "database/"+store.SQLiteFile && t.DSN == "":
+			if sqliteTmp, err = writeNew(filepath.Join(t.DataDir, "."+store.SQLiteFile+".restore"), tr); err != nil {
+				return sqliteTmp, err
+			}
+		case dir == "database/" && strings.HasSuffix(name, ".jsonl") && db != nil:
+			table, n, err := db.LoadTable(ctx, tr)
+			if err != nil {
+				return sqliteTmp, err
+			}
+			log.Info("restored table", "table", table, "rows", n)
+		case strings.HasPrefix(hdr.Name, "evidence/"):
+			if EvidencePath(name) != hdr.Name {
+				return sqliteTmp, fmt.Errorf("backup: unexpected entry %s", hdr.Name)
+			}
+			if err := t.Files.Put(ctx, name, tr); err != nil {
+				// A file the manifest records as damaged is left out.
+				if damaged(m, name) {
+					log.Warn("damaged evidence file not restored", "sha256", name)
+					continue
+				}
+				return sqliteTmp, err
+			}
+		case dir == "plans/" && strings.HasSuffix(name, ".yaml") && !strings.ContainsAny(name, `/\`):
+			if err := os.MkdirAll(t.PlansDir, 0o750); err != nil {
+				return sqliteTmp, fmt.Errorf("backup: %w", err)
+			}
+			if _, err := writeNew(filepath.Join(t.PlansDir, name), tr); err != nil {
+				return sqliteTmp, err
+			}
+		case hdr.Name == ManifestName:
+		default:
+			return sqliteTmp, fmt.Errorf("backup: unexpected entry %s", hdr.Name)
+		}
+	}
+	return sqliteTmp, nil
 }
 
 // damaged reports whether the manifest lists the evidence file as damaged.
