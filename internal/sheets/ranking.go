@@ -215,129 +215,161 @@ func truncate(s string, n int) string {
 }
 
 // breakdown writes one unit's sheet: its scores, its indicators, its
-// innovation items and every deduction with its rule, reason and reference.
+// innovation items and every deduction with its rule, reason and the line
+// it concerns, in words.
 func breakdown(f *excelize.File, st styles, p *workflow.Plan, r *workflow.UnitResult, used map[string]bool) error {
-	sheet := sheetName(r, used)
-	if _, err := f.NewSheet(sheet); err != nil {
+	b := &unitSheet{f: f, st: st, sheet: sheetName(r, used), row: 3}
+	if _, err := f.NewSheet(b.sheet); err != nil {
 		return err
 	}
-	if err := f.SetCellStr(sheet, "A1", fmt.Sprintf("%s%d年度实绩考核得分明细", r.Name, p.Year)); err != nil {
+	if err := f.SetCellStr(b.sheet, "A1", fmt.Sprintf("%s%d年度实绩考核得分明细", r.Name, p.Year)); err != nil {
 		return err
 	}
-	if err := printSetup(f, sheet, 1, 1); err != nil {
+	if err := printSetup(f, b.sheet, 1, 1); err != nil {
 		return err
 	}
-	if err := f.MergeCell(sheet, "A1", "I1"); err != nil {
+	if err := f.MergeCell(b.sheet, "A1", "I1"); err != nil {
 		return err
 	}
-	if err := f.SetCellStyle(sheet, "A1", "A1", st.title); err != nil {
+	if err := f.SetCellStyle(b.sheet, "A1", "A1", st.title); err != nil {
 		return err
 	}
-	row := 3
-	summary := []struct {
+	for col, width := range map[string]float64{"A": 14, "B": 12, "C": 48, "D": 24, "E": 10, "F": 10, "G": 24} {
+		if err := f.SetColWidth(b.sheet, col, col, width); err != nil {
+			return err
+		}
+	}
+	for _, part := range []func(*workflow.Plan, *workflow.UnitResult) error{b.summary, b.indicators, b.items, b.deductions} {
+		if err := part(p, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unitSheet is a unit's breakdown sheet being written, row by row.
+type unitSheet struct {
+	f     *excelize.File
+	st    styles
+	sheet string
+	row   int
+}
+
+// points writes pts as a number into column col of the current row.
+func (b *unitSheet) points(col int, pts workflow.Points) error {
+	if err := setPoints(b.f, b.sheet, cell(col, b.row), pts); err != nil {
+		return err
+	}
+	return b.f.SetCellStyle(b.sheet, cell(col, b.row), cell(col, b.row), b.st.number)
+}
+
+// summary writes the scores, the rank and the grade, one per row.
+func (b *unitSheet) summary(_ *workflow.Plan, r *workflow.UnitResult) error {
+	type line struct {
 		label string
 		pts   *workflow.Points
 		text  string
-	}{
+	}
+	summary := []line{
 		{"党建指标", &r.Party, ""}, {"业务指标", &r.Business, ""}, {"创新指标", &r.Innovation, ""},
 		{"扣分", &r.DeductionTotal, ""}, {"总分", &r.Total, ""},
 		{"名次", nil, rankNumber(r)}, {"等次", nil, r.Grade},
 	}
 	if r.Reason != "" {
-		summary = append(summary, struct {
-			label string
-			pts   *workflow.Points
-			text  string
-		}{"说明", nil, r.Reason})
+		summary = append(summary, line{"说明", nil, r.Reason})
 	}
 	for _, s := range summary {
-		if err := writeRow(f, sheet, row, st.text, s.label, s.text); err != nil {
+		if err := writeRow(b.f, b.sheet, b.row, b.st.text, s.label, s.text); err != nil {
 			return err
 		}
 		if s.pts != nil {
-			if err := setPoints(f, sheet, cell(2, row), *s.pts); err != nil {
-				return err
-			}
-			if err := f.SetCellStyle(sheet, cell(2, row), cell(2, row), st.number); err != nil {
+			if err := b.points(2, *s.pts); err != nil {
 				return err
 			}
 		}
-		row++
+		b.row++
 	}
-	row++
-	if len(r.Indicators) > 0 {
-		if err := writeRow(f, sheet, row, st.header, "类别", "指标代码", "指标名称", "节点分值", "得分", "节点数", "通过审核", "未报送", "逾期报送"); err != nil {
-			return err
-		}
-		row++
-		for _, l := range r.Indicators {
-			cat := p.Party.Name
-			if l.Category == workflow.CategoryBusiness {
-				cat = p.Business.Name
-			}
-			if err := writeRow(f, sheet, row, st.text, cat, l.Code, l.Name, "", "",
-				strconv.Itoa(l.Nodes), strconv.Itoa(l.Accepted), strconv.Itoa(l.Missing), strconv.Itoa(l.LateNodes)); err != nil {
-				return err
-			}
-			if err := setPoints(f, sheet, cell(4, row), l.Points); err != nil {
-				return err
-			}
-			if err := setPoints(f, sheet, cell(5, row), l.Awarded); err != nil {
-				return err
-			}
-			if err := f.SetCellStyle(sheet, cell(4, row), cell(5, row), st.number); err != nil {
-				return err
-			}
-			row++
-		}
-		row++
+	b.row++
+	return nil
+}
+
+// indicators writes a line per indicator: its nodes and points.
+func (b *unitSheet) indicators(p *workflow.Plan, r *workflow.UnitResult) error {
+	if len(r.Indicators) == 0 {
+		return nil
 	}
-	if len(r.Items) > 0 {
-		if err := writeRow(f, sheet, row, st.header, "创新指标", "名称", "申报分值", "认定", "完成", "得分", "说明"); err != nil {
-			return err
-		}
-		row++
-		for _, it := range r.Items {
-			if err := writeRow(f, sheet, row, st.text, it.Code, it.Title, "", yesNo(it.Certified), yesNo(it.Completed), "", it.Note); err != nil {
-				return err
-			}
-			if err := setPoints(f, sheet, cell(3, row), it.Declared); err != nil {
-				return err
-			}
-			if err := setPoints(f, sheet, cell(6, row), it.Points); err != nil {
-				return err
-			}
-			row++
-		}
-		row++
-	}
-	for col, width := range map[string]float64{"A": 14, "B": 12, "C": 48, "D": 24, "E": 10, "F": 10, "G": 24} {
-		if err := f.SetColWidth(sheet, col, col, width); err != nil {
-			return err
-		}
-	}
-	if err := writeRow(f, sheet, row, st.header, "扣分规则", "扣分", "扣分原因", "所涉事项"); err != nil {
+	if err := writeRow(b.f, b.sheet, b.row, b.st.header, "类别", "指标代码", "指标名称", "节点分值", "得分", "节点数", "通过审核", "未报送", "逾期报送"); err != nil {
 		return err
 	}
-	row++
+	b.row++
+	for _, l := range r.Indicators {
+		cat := p.Party.Name
+		if l.Category == workflow.CategoryBusiness {
+			cat = p.Business.Name
+		}
+		if err := writeRow(b.f, b.sheet, b.row, b.st.text, cat, l.Code, l.Name, "", "",
+			strconv.Itoa(l.Nodes), strconv.Itoa(l.Accepted), strconv.Itoa(l.Missing), strconv.Itoa(l.LateNodes)); err != nil {
+			return err
+		}
+		if err := b.points(4, l.Points); err != nil {
+			return err
+		}
+		if err := b.points(5, l.Awarded); err != nil {
+			return err
+		}
+		b.row++
+	}
+	b.row++
+	return nil
+}
+
+// items writes a line per innovation item: declared, certified, done.
+func (b *unitSheet) items(_ *workflow.Plan, r *workflow.UnitResult) error {
+	if len(r.Items) == 0 {
+		return nil
+	}
+	if err := writeRow(b.f, b.sheet, b.row, b.st.header, "创新指标", "名称", "申报分值", "认定", "完成", "得分", "说明"); err != nil {
+		return err
+	}
+	b.row++
+	for _, it := range r.Items {
+		if err := writeRow(b.f, b.sheet, b.row, b.st.text, it.Code, it.Title, "", yesNo(it.Certified), yesNo(it.Completed), "", it.Note); err != nil {
+			return err
+		}
+		if err := setPoints(b.f, b.sheet, cell(3, b.row), it.Declared); err != nil {
+			return err
+		}
+		if err := setPoints(b.f, b.sheet, cell(6, b.row), it.Points); err != nil {
+			return err
+		}
+		b.row++
+	}
+	b.row++
+	return nil
+}
+
+// deductions writes every deduction with its rule, its reason (and any
+// waiver) and the line it concerns, or 无.
+func (b *unitSheet) deductions(_ *workflow.Plan, r *workflow.UnitResult) error {
+	if err := writeRow(b.f, b.sheet, b.row, b.st.header, "扣分规则", "扣分", "扣分原因", "所涉事项"); err != nil {
+		return err
+	}
+	b.row++
 	if len(r.Deductions) == 0 {
-		return writeRow(f, sheet, row, st.text, "无", "", "", "")
+		return writeRow(b.f, b.sheet, b.row, b.st.text, "无", "", "", "")
 	}
 	for _, d := range r.Deductions {
 		reason := d.Reason
 		if w := d.Waiver; w != nil && d.Original != nil {
 			reason += fmt.Sprintf("（原扣%s分，经%s减免：%s）", *d.Original, w.By, w.Reason)
 		}
-		if err := writeRow(f, sheet, row, st.text, workflow.DeductionRuleLabel(d.Rule), "", reason, workflow.RefWords(d.Ref)); err != nil {
+		if err := writeRow(b.f, b.sheet, b.row, b.st.text, workflow.DeductionRuleLabel(d.Rule), "", reason, workflow.RefWords(d.Ref)); err != nil {
 			return err
 		}
-		if err := setPoints(f, sheet, cell(2, row), d.Points); err != nil {
+		if err := b.points(2, d.Points); err != nil {
 			return err
 		}
-		if err := f.SetCellStyle(sheet, cell(2, row), cell(2, row), st.number); err != nil {
-			return err
-		}
-		row++
+		b.row++
 	}
 	return nil
 }
