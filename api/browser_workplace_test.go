@@ -271,6 +271,14 @@ var pagesOf = map[string][]string{
 	"viewer": {"#/", "#/dashboard", "#/tables", "#/units/gjz", "#/exec/gjz", "#/progress", "#/monthly", "#/scoring", "#/objections", "#/password", "#/plan"},
 }
 
+// rawCodeJS finds, in what a page shows, a code people should never read:
+// the server's own account, a time zone, a deduction rule, a line's path
+// in the document, a record's reference. It yields the first found, or "".
+const rawCodeJS = `(() => {
+  const m = document.querySelector('#app').innerText.match(/\bsystem\b|Asia\/Shanghai|\b(late_submission|late_node|missing_node|monthly_missing|monthly_late)\b|works\[\d+\]|\b(submission|monthly|deduction|indicator):[\w\/-]+/);
+  return m ? m[0] : "";
+})()`
+
 // TestBrowserNothingOverflows: at 390 and 1366 pixels no page of any role
 // is wider than the screen (document.scrollingElement.scrollWidth <=
 // innerWidth): tables become cards, forms one column, the header a menu.
@@ -293,6 +301,9 @@ func TestBrowserNothingOverflows(t *testing.T) {
 					if over, where := b.overflow(); over > 0 {
 						b.screenshot(fmt.Sprintf("overflow-%s-%d-%s", who.role, w, strings.NewReplacer("#/", "", "/", "-").Replace(hash)))
 						t.Errorf("%s is %d px wider than the screen (%s)", hash, over, where)
+					}
+					if code := evalJSON[string](b, rawCodeJS); code != "" {
+						t.Errorf("%s shows a code, not words: %q", hash, code)
 					}
 				}
 				if w < 600 {

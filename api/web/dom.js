@@ -88,6 +88,10 @@ export function dateLabel(d) {
 }
 
 // monthLabel turns "2019-06" into "2019年6月".
+// actor names who did a thing: an account by its name, the server's own
+// scheduled work (the account "system") as 系统.
+export function actor(name) { return name === "system" ? "系统" : name; }
+
 export function monthLabel(m) { const [y, mo] = m.split("-"); return `${y}年${Number(mo)}月`; }
 
 export function fmtSize(n) {

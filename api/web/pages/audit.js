@@ -1,7 +1,7 @@
 // The audit log (#/audit, the office), by unit.
 
 import { api } from "../api.js";
-import { app, esc, fmtTime } from "../dom.js";
+import { actor, app, esc, fmtTime } from "../dom.js";
 import { label } from "../labels.js";
 import { session } from "../session.js";
 
@@ -16,7 +16,7 @@ export async function open() {
     `</select></label><label>条数 <select id="audit-limit">${[50, 200, 1000].map(n => `<option${n === filter.limit ? " selected" : ""}>${n}</option>`).join("")}</select></label></form>
     <table class="list" id="audit"><thead><tr><th>时间</th><th>操作人</th><th>角色</th><th>单位</th><th>操作</th><th>对象</th><th>说明</th></tr></thead><tbody>`;
   for (const a of entries) {
-    html += `<tr data-unit="${esc(a.unit || "")}"><td>${esc(fmtTime(a.at))}</td><td>${esc(a.actor === "system" ? "系统" : a.actor)}</td><td>${esc(label("roles", a.role))}</td><td>${esc(a.unit_name || "")}</td>
+    html += `<tr data-unit="${esc(a.unit || "")}"><td>${esc(fmtTime(a.at))}</td><td>${esc(actor(a.actor))}</td><td>${esc(label("roles", a.role))}</td><td>${esc(a.unit_name || "")}</td>
     <td>${esc(label("audit_actions", a.action))}</td><td class="target">${esc(a.target_label)}</td><td>${esc(a.detail_label)}</td></tr>`;
   }
   if (!entries.length) html += `<tr><td colspan="7" class="empty">没有记录</td></tr>`;

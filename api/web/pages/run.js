@@ -6,7 +6,7 @@
 // publishes corrections.
 
 import { api, saveFile } from "../api.js";
-import { $, app, enc, esc, fmtDue, fmtTime, message, points2 } from "../dom.js";
+import { $, actor, app, enc, esc, fmtDue, fmtTime, message, points2 } from "../dom.js";
 import { errorBox } from "../feedback.js";
 import { label } from "../labels.js";
 import { session, unitName } from "../session.js";
@@ -53,7 +53,7 @@ function render(notice) {
   const ends = run.objection_period_ends;
   let html = `<h2>${session.year}年度考核结果 · 第${run.id}次计分</h2>
   <p id="run-meta" data-published="${run.published}"${run.publication ? ` data-publication="${run.publication}"` : ""}>${run.published ? `<span class="ok-tag">已发布${run.publication > 1 ? `（第${run.publication}次发布，更正结果）` : ""}</span>（${esc(fmtTime(run.published_at))}）` : `<span class="state state-submitted">试算结果，未发布</span>`}
-    计算于 ${esc(fmtTime(run.created_at))}，计算人 ${esc(run.created_by)}${run.published ? "" : "；试算只计入计算时已到期的时间节点和月份"}${ends ? `；公示期至 <b id="run-period-ends">${esc(fmtDue(ends))}</b>（<a href="#/objections">各单位的异议</a>）` : ""}</p>
+    计算于 ${esc(fmtTime(run.created_at))}，计算人 ${esc(actor(run.created_by))}${run.published ? "" : "；试算只计入计算时已到期的时间节点和月份"}${ends ? `；公示期至 <b id="run-period-ends">${esc(fmtDue(ends))}</b>（<a href="#/objections">各单位的异议</a>）` : ""}</p>
   <div class="actions" id="run-actions"><button type="button" id="download-xlsx" data-action="download-xlsx">下载排名（Excel）</button><button type="button" id="download-csv" data-action="download-csv">下载排名（CSV）</button>`;
   if (office && !run.published && (!published || correction(run, published))) html += `<button type="button" id="publish-run" data-action="publish-run" class="primary">${published ? "发布为更正结果" : "发布此结果"}</button>`;
   if (office) html += `<a class="button" href="#/scoring">全部计分</a>`;

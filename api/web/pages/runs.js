@@ -3,7 +3,7 @@
 // publishes corrections); leaders read the published ranking here.
 
 import { api } from "../api.js";
-import { app, esc, fmtDue, fmtTime, message } from "../dom.js";
+import { actor, app, esc, fmtDue, fmtTime, message } from "../dom.js";
 import { serverNow, session, syncClock } from "../session.js";
 import { runScoring, runsPath } from "../parts/scoring.js";
 import { actions as runActions, showRun } from "./run.js";
@@ -26,7 +26,7 @@ export async function open() {
   <div class="actions"><button type="button" id="run-scoring" data-action="run-scoring" class="primary">试算</button></div><div id="result"></div>
   <table class="list" id="runs"><thead><tr><th>计分</th><th>计算时间</th><th>计算人</th><th>单位数</th><th>状态</th><th></th></tr></thead><tbody>`;
   for (const r of runs) {
-    html += `<tr data-run="${r.id}" data-published="${r.published}"${r.publication ? ` data-publication="${r.publication}"` : ""}><td>第${r.id}次</td><td>${esc(fmtTime(r.created_at))}</td><td>${esc(r.created_by)}</td><td class="num">${r.units}</td>
+    html += `<tr data-run="${r.id}" data-published="${r.published}"${r.publication ? ` data-publication="${r.publication}"` : ""}><td>第${r.id}次</td><td>${esc(fmtTime(r.created_at))}</td><td>${esc(actor(r.created_by))}</td><td class="num">${r.units}</td>
       <td>${r.published ? `<span class="ok-tag">${r.publication > 1 ? `已发布（第${r.publication}次发布，更正结果）` : "已发布"}</span> ${esc(fmtTime(r.published_at))}` : published && r.id > published.id ? "试算（可作为更正结果发布）" : "试算"}</td>
       <td><a class="button" href="#/scoring/${r.id}">查看排名</a></td></tr>`;
   }

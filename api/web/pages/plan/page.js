@@ -7,7 +7,7 @@
 // force. Unsaved edits are kept in localStorage, as a unit's tables are.
 
 import { api, saveFile } from "../../api.js";
-import { $, $$, app, autosizeAll, esc, fmtTime, halfWidth, message } from "../../dom.js";
+import { $, $$, actor, app, autosizeAll, esc, fmtTime, halfWidth, message } from "../../dom.js";
 import { ask, show } from "../../feedback.js";
 import { label } from "../../labels.js";
 import { getPath, parentPath, setPath, tokens } from "../../paths.js";
@@ -71,7 +71,7 @@ function render(keepScroll) {
   if (s.office) {
     const v = s.view;
     html += `<p id="plan-state" data-state="${esc(v.state)}" data-version="${v.version}">第${v.version}版 · <span class="pstate pstate-${esc(v.state)}">${esc(label("plan_states", v.state))}</span>
-      · ${esc(v.note)} · ${esc(v.created_by)} 保存于 ${esc(fmtTime(v.created_at))}${v.published_at ? ` · 发布于 ${esc(fmtTime(v.published_at))}` : ""}</p>`;
+      · ${esc(v.note)} · ${esc(actor(v.created_by))} 保存于 ${esc(fmtTime(v.created_at))}${v.published_at ? ` · 发布于 ${esc(fmtTime(v.published_at))}` : ""}</p>`;
     if (s.viewing) html += message("info", `正在查看第${v.version}版（只读）。<button type="button" id="back-to-latest" data-action="plan-latest">回到最新版本</button>`);
     if (s.restored) html += message("info", `已恢复您上次未保存的修改（基于第${s.restored.base}版，${esc(fmtTime(s.restored.at))}）。请保存，或 <button type="button" id="plan-discard" data-action="plan-discard">放弃这些修改</button>`);
   } else {
@@ -412,7 +412,7 @@ function versionsTable() {
     <table class="list" id="versions"><thead><tr><th>版本</th><th>状态</th><th>说明</th><th>保存人</th><th>保存时间</th><th>发布时间</th><th></th></tr></thead><tbody>`;
   for (const v of s.versions) {
     html += `<tr data-version="${v.version}" data-state="${esc(v.state)}"${v.version === s.view.version ? ' class="current"' : ""}><td>第${v.version}版</td><td><span class="pstate pstate-${esc(v.state)}">${esc(label("plan_states", v.state))}</span></td>
-      <td>${esc(v.note)}</td><td>${esc(v.created_by)}</td><td>${esc(fmtTime(v.created_at))}</td><td>${esc(fmtTime(v.published_at))}</td>
+      <td>${esc(v.note)}</td><td>${esc(actor(v.created_by))}</td><td>${esc(fmtTime(v.created_at))}</td><td>${esc(fmtTime(v.published_at))}</td>
       <td class="nowrap">${v.version === s.view.version ? "" : `<button type="button" class="mini" data-action="view-version" data-version="${v.version}">查看</button>`}<button type="button" class="mini" data-action="download-yaml" data-version="${v.version}">下载方案文件</button></td></tr>`;
   }
   return html + `</tbody></table></section>`;
