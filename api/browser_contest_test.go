@@ -310,6 +310,9 @@ func TestBrowserContestedResult(t *testing.T) {
 		if got := evalJSON[string](office, `document.querySelector('#run-diff tr[data-ref="indicator:B3"]').dataset.change`); got != "changed" {
 			t.Fatalf("B3's change %q", got)
 		}
+		if got := office.text(unitDiff + ` .diff-basis`); !strings.Contains(got, "异议第1号") || !strings.Contains(got, "节点得分由1.5分改为2分") {
+			t.Fatalf("the correction's basis reads %q", got)
+		}
 		if got := office.text("#publish-run"); got != "发布为更正结果" {
 			t.Fatalf("the button reads %q", got)
 		}

@@ -10,6 +10,7 @@ import { $, actor, app, enc, esc, fmtDue, fmtTime, message, points2 } from "../d
 import { errorBox } from "../feedback.js";
 import { label } from "../labels.js";
 import { session, unitName } from "../session.js";
+import { correctionText } from "../parts/contest.js";
 import { breakdown, ruleLabel, runScoring, runsPath } from "../parts/scoring.js";
 
 // s is the run shown, every run of the year (to know the published one),
@@ -38,7 +39,16 @@ async function runDiff(run, runs) {
   const published = runs.find(r => r.published);
   const after = published && (run.published ? run.publication > 1 : run.id > published.id);
   if (!after || session.me.role === "unit") return null;
-  return api("GET", `${runsPath()}/${run.id}/diff`);
+  const [diff, answered] = await Promise.all([api("GET", `${runsPath()}/${run.id}/diff`),
+    api("GET", `/plans/${session.year}/objections?state=answered`)]);
+  // The basis of the correction: the objections accepted with a
+  // correction after the run compared with was computed and before this
+  // one was.
+  const from = runs.find(r => r.id === diff.from);
+  const since = from ? Date.parse(from.created_at) : -Infinity, until = Date.parse(run.created_at);
+  diff.basis = answered.filter(o => o.verdict === "accept" && o.correction && o.answered_at &&
+    Date.parse(o.answered_at) > since && Date.parse(o.answered_at) <= until);
+  return diff;
 }
 
 // correction says whether run may be published as a correction: computed
@@ -110,9 +120,17 @@ function diffSection() {
       html += `<tr data-ref="${esc(l.ref)}" data-change="${esc(l.change)}" data-kind="${esc(l.kind)}" class="${l.kind === "score" ? "subtotal" : ""}"><td>${esc(name)}</td><td>${esc(changeLabel[l.change] || l.change)}</td>
         <td class="num">${l.before == null ? "—" : points2(l.before)}</td><td class="num"><b>${l.after == null ? "—" : points2(l.after)}</b></td><td class="reason">${esc(why)}</td></tr>`;
     }
-    html += `</tbody></table></div>`;
+    html += `</tbody></table>${basisOf(d.basis, u.unit)}</div>`;
   }
   return html + `</section>`;
+}
+
+// basisOf lists the accepted objections of unit that the correction
+// takes in: each with its line, what it corrected and the answer.
+function basisOf(basis, unit) {
+  const mine = (basis || []).filter(o => o.unit === unit);
+  if (!mine.length) return "";
+  return `<ul class="diff-basis">${mine.map(o => `<li data-objection="${o.id}">更正依据：<a href="#/objections/answered">异议第${o.id}号</a>成立，${esc(correctionText(o.correction, o.ref, null))}。异议事项：${esc(o.line)}。答复：${esc(o.answer)}</li>`).join("")}</ul>`;
 }
 
 const changeLabel = { added: "新增", removed: "取消", changed: "变化" };
