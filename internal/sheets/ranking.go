@@ -194,9 +194,12 @@ func Ranking(p *workflow.Plan, run *workflow.ScoringRun, w io.Writer) error {
 }
 
 // sheetName makes a unique valid sheet name (at most 31 characters, none of
-// : \ / ? * [ ]) for a unit.
+// : \ / ? * [ ]) for a unit: its name, as its tab reads to people.
 func sheetName(r *workflow.UnitResult, used map[string]bool) string {
-	clean := strings.NewReplacer(":", "", "\\", "", "/", "", "?", "", "*", "", "[", "", "]", "", "'", "").Replace(r.Unit + " " + r.Name)
+	clean := strings.NewReplacer(":", "", "\\", "", "/", "", "?", "", "*", "", "[", "", "]", "", "'", "").Replace(r.Name)
+	if strings.TrimSpace(clean) == "" {
+		clean = r.Unit
+	}
 	name := truncate(clean, 31)
 	for n := 2; used[name]; n++ {
 		suffix := fmt.Sprintf("~%d", n)

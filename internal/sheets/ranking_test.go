@@ -89,7 +89,7 @@ func TestBreakdownInWords(t *testing.T) {
 			{Unit: "zs", Name: "中山区总工会", Rank: 2, Total: 80 * workflow.Point, Grade: "好"},
 		}}
 	f := rankingBook(t, p, run)
-	rows, err := f.GetRows("gjz 甘井子区总工会")
+	rows, err := f.GetRows("甘井子区总工会")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestBreakdownInWords(t *testing.T) {
 			t.Errorf("the breakdown does not name %q:\n%s", want, all)
 		}
 	}
-	for _, sheet := range []string{"gjz 甘井子区总工会", "zs 中山区总工会"} {
+	for _, sheet := range []string{"甘井子区总工会", "中山区总工会"} {
 		if w, err := f.GetColWidth(sheet, "C"); err != nil || w != 48 {
 			t.Errorf("%s: column C is %v wide (%v), want 48", sheet, w, err)
 		}
