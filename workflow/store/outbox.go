@@ -1,7 +1,6 @@
 package store
 
 import (
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -85,17 +84,11 @@ func (r outboxRow) message() workflow.OutboxMessage {
 func (t *tx) EnqueueMessages(ms []workflow.OutboxMessage) (int, error) {
 	mysql := t.db.Dialector.Name() == "mysql"
 	total := 0
-	var full *sql.Stmt // insertFresh's statement of a whole batch, prepared once
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
 	for len(ms) > 0 {
 		var taken, inserted int
 		var err error
 		if freshMessage(&ms[0]) && !mysql {
-			taken, inserted, err = t.insertFresh(ms, &full)
+			taken, inserted, err = t.insertFresh(ms)
 		} else {
 			taken, inserted, err = t.insertRows(ms, mysql)
 		}
@@ -153,11 +146,10 @@ func (t *tx) insertRows(ms []workflow.OutboxMessage, mysql bool) (taken, inserte
 // once in the statement: the rows come from a VALUES list of six columns
 // each. Parsing and binding a row cost about as much as inserting it in
 // the pure-Go SQLite, so fewer of both per row is most of what enqueueing
-// costs beyond the insert itself (measured by BenchmarkReminders). The
-// statement of a whole batch is prepared once per call of
-// EnqueueMessages (*full), so that a pass parses it once rather than once
-// per 50 rows.
-func (t *tx) insertFresh(ms []workflow.OutboxMessage, full **sql.Stmt) (taken, inserted int, err error) {
+// costs beyond the insert itself (measured by BenchmarkReminders). A
+// prepared statement would not save the parsing: the SQLite driver
+// (glebarez/go-sqlite) compiles the SQL again at every execution.
+func (t *tx) insertFresh(ms []workflow.OutboxMessage) (taken, inserted int, err error) {
 	const batch = 50
 	first := &ms[0]
 	n := 1
@@ -169,21 +161,8 @@ func (t *tx) insertFresh(ms []workflow.OutboxMessage, full **sql.Stmt) (taken, i
 	for _, m := range ms[:n] {
 		args = append(args, channelOf(&m), m.Unit, m.Recipient, m.Name, m.Subject, nonEmpty(m.Facts))
 	}
-	if n < batch {
-		inserted, err = t.execInsert(freshInsert(n), args)
-		return n, inserted, err
-	}
-	if *full == nil {
-		if *full, err = t.db.Statement.ConnPool.PrepareContext(t.db.Statement.Context, freshInsert(batch)); err != nil {
-			return 0, 0, internal(err, "enqueue messages")
-		}
-	}
-	res, err := (*full).ExecContext(t.db.Statement.Context, args...)
-	if err != nil {
-		return 0, 0, internal(err, "enqueue messages")
-	}
-	affected, err := res.RowsAffected()
-	return n, int(affected), internal(err, "enqueue messages")
+	inserted, err = t.execInsert(freshInsert(n), args)
+	return n, inserted, err
 }
 
 // freshInsert is insertFresh's statement for n rows.
