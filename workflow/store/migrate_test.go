@@ -176,7 +176,13 @@ func tableRows(t *testing.T, db *store.DB, table string, columns ...string) []st
 	if len(columns) > 0 {
 		list = strings.Join(columns, ", ")
 	}
-	rows, err := db.Gorm().WithContext(t.Context()).Raw("SELECT " + list + " FROM " + table + " ORDER BY 1").Rows()
+	return queryRows(t, db, "SELECT "+list+" FROM "+table+" ORDER BY 1")
+}
+
+// queryRows returns every row query yields, each as text.
+func queryRows(t *testing.T, db *store.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Gorm().WithContext(t.Context()).Raw(query).Rows()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,27 +240,7 @@ var changedByUpgrade = map[string][]string{
 func columnRows(t *testing.T, db *store.DB, table string, cols []string) []string {
 	t.Helper()
 	list := strings.Join(cols, ", ")
-	rows, err := db.Gorm().WithContext(t.Context()).Raw("SELECT " + list + " FROM " + table + " ORDER BY " + list).Rows()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%q", vals))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return queryRows(t, db, "SELECT "+list+" FROM "+table+" ORDER BY "+list)
 }
 
 // TestMigrationOneIsTheReleaseSchema: migration 1 on an empty database
