@@ -160,8 +160,9 @@ func checkFinds(t *testing.T, vars map[string]string, want ...string) {
 // TestCheckFindsDatabaseProblems: a node without a released submission,
 // an outbox message sent without sent_at, one pending with it and one of
 // an unknown channel, a submission whose scoring facts disagree with it,
-// one without them, a scoring run missing a result row, and an old schema
-// version are each named.
+// one without them, a scoring run missing a result row, a node changed
+// past the store so that its indicator's sum no longer holds, and an old
+// schema version are each named.
 func TestCheckFindsDatabaseProblems(t *testing.T) {
 	t.Parallel()
 	vars, _ := releaseData(t, "sqlite")
@@ -185,6 +186,7 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 		"UPDATE outbox SET channel = 'sms' WHERE id = (SELECT MAX(id) FROM outbox)",
 		"DELETE FROM submission_facts WHERE unit = 'xg'",
 		"DELETE FROM scoring_results WHERE seq = 2 AND run_id = (SELECT MIN(id) FROM scoring_runs)",
+		"UPDATE nodes SET awarded = awarded - 1 WHERE id = (SELECT MIN(id) FROM nodes WHERE state = 'accepted' AND late = 0)",
 	} {
 		if err := db.Gorm().Exec(q).Error; err != nil {
 			t.Fatal(err)
@@ -193,7 +195,8 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 	db.Close()
 	checkFinds(t, vars, "(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms",
 		"scoring facts of 2019/zs disagree with the submission (state draft there, scored in the facts)",
-		"submission 2019/xg has no scoring facts", "has 2 result rows for 3 units")
+		"submission 2019/xg has no scoring facts", "has 2 result rows for 3 units",
+		"disagree with its accepted, on-time nodes")
 }
 
 // TestRestoreRefusesADamagedArchiveAndAFullTarget: an archive with one byte

@@ -9,7 +9,8 @@ import (
 // node belongs to a released (executing or scored) submission, outbox keys
 // are unique, every outbox row's state agrees with its other fields, every
 // submission has its scoring facts and they agree with it, every scoring
-// run has one result row per unit, and the schema version is the binary's. It returns one line per problem, in
+// run has one result row per unit, the sums of the accepted, on-time nodes
+// are those of the nodes, and the schema version is the binary's. It returns one line per problem, in
 // English for the operator, nil when there is none. It only reads.
 func (db *DB) Problems(ctx context.Context) ([]string, error) {
 	var out []string
@@ -74,6 +75,19 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 			check{"scoring results of run %v have no run",
 				`SELECT DISTINCT x.run_id FROM scoring_results x
 				 LEFT JOIN scoring_runs r ON r.id = x.run_id WHERE r.id IS NULL ORDER BY x.run_id`})
+	}
+	if v >= 15 { // the sums of accepted, on-time nodes since version 15
+		const counted = `(SELECT year, unit, category, item_index, indicator, COUNT(*) AS nodes, SUM(points) AS points, SUM(awarded) AS awarded
+			FROM nodes WHERE state = 'accepted' AND late = 0 GROUP BY year, unit, category, item_index, indicator)`
+		const same = `s.year = c.year AND s.unit = c.unit AND s.category = c.category AND s.item_index = c.item_index AND s.indicator = c.indicator`
+		checks = append(checks, check{"node sums of %v/%v %v item %v %v disagree with its accepted, on-time nodes",
+			`SELECT c.year, c.unit, c.category, c.item_index, c.indicator FROM ` + counted + ` c
+			 LEFT JOIN node_sums s ON ` + same + `
+			 WHERE s.year IS NULL OR s.nodes <> c.nodes OR s.points <> c.points OR s.awarded <> c.awarded
+			 UNION ALL
+			 SELECT s.year, s.unit, s.category, s.item_index, s.indicator FROM node_sums s
+			 LEFT JOIN ` + counted + ` c ON ` + same + `
+			 WHERE c.year IS NULL ORDER BY 1, 2, 3, 4, 5`})
 	}
 	for _, c := range checks {
 		rows, err := db.sql.QueryContext(ctx, c.query)

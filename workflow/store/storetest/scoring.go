@@ -307,30 +307,94 @@ func testScoringNodes(t *testing.T, s service.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Any order: put both in the order of want (unit, category as the
-		// annexes list them, item, sums first, then work and node).
-		rank := map[string]int{workflow.CategoryParty: 0, workflow.CategoryBusiness: 1, workflow.CategoryInnovation: 2}
-		sort.Slice(got, func(i, j int) bool {
-			a, b := got[i], got[j]
-			switch {
-			case a.Unit != b.Unit:
-				return a.Unit < b.Unit
-			case a.Category != b.Category:
-				return rank[a.Category] < rank[b.Category]
-			case a.ItemIndex != b.ItemIndex:
-				return a.ItemIndex < b.ItemIndex
-			case (a.Count > 0) != (b.Count > 0):
-				return a.Count > 0
-			case a.WorkIndex != b.WorkIndex:
-				return a.WorkIndex < b.WorkIndex
-			}
-			return a.NodeIndex < b.NodeIndex
-		})
+		sortScoringFacts(got)
 		wantEqual(t, "scoring facts of gjz and zs", got, want)
 		none, err := tx.ScoringNodes(2019, nil)
 		if err != nil || none == nil || len(none) != 0 {
 			t.Fatalf("no units: %#v %v", none, err)
 		}
+		return nil
+	})
+}
+
+// sortScoringFacts puts facts in the order of scoringNodeCases' want (ScoringNodes
+// returns them in any order): unit, category as the annexes list them,
+// item, sums first, then work and node.
+func sortScoringFacts(got []workflow.NodeFact) {
+	rank := map[string]int{workflow.CategoryParty: 0, workflow.CategoryBusiness: 1, workflow.CategoryInnovation: 2}
+	sort.Slice(got, func(i, j int) bool {
+		a, b := got[i], got[j]
+		switch {
+		case a.Unit != b.Unit:
+			return a.Unit < b.Unit
+		case a.Category != b.Category:
+			return rank[a.Category] < rank[b.Category]
+		case a.ItemIndex != b.ItemIndex:
+			return a.ItemIndex < b.ItemIndex
+		case (a.Count > 0) != (b.Count > 0):
+			return a.Count > 0
+		case a.WorkIndex != b.WorkIndex:
+			return a.WorkIndex < b.WorkIndex
+		}
+		return a.NodeIndex < b.NodeIndex
+	})
+}
+
+// testScoringNodesFollowUpdates: the sums scoring reads move with every
+// review, correction and late mark, in the transaction that makes it, and
+// a stale update moves nothing.
+func testScoringNodesFollowUpdates(t *testing.T, s service.Store) {
+	in, _ := scoringNodeCases()
+	do(t, s, func(tx service.Tx) error { return tx.CreateNodes(in) })
+	do(t, s, func(tx service.Tx) error {
+		update := func(i int, prev int, change func(n *workflow.NodeRecord)) error {
+			n := in[i]
+			change(&n)
+			n.Version = prev + 1
+			return tx.UpdateNode(&n, prev)
+		}
+		steps := []struct {
+			i      int
+			change func(n *workflow.NodeRecord)
+		}{
+			{0, func(n *workflow.NodeRecord) { n.State, n.Awarded = workflow.NodeRejected, 0 }},   // accepted → rejected
+			{1, func(n *workflow.NodeRecord) { n.Late = true }},                                   // marked late
+			{3, func(n *workflow.NodeRecord) { n.State, n.Awarded = workflow.NodeAccepted, 150 }}, // pending → accepted
+			{6, func(n *workflow.NodeRecord) { n.Awarded = 400 }},                                 // awarded corrected
+		}
+		for _, st := range steps {
+			if err := update(st.i, 1, st.change); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A stale update of an accepted node changes neither it nor its sum.
+		wantCode(t, update(8, 7, func(n *workflow.NodeRecord) { n.State = workflow.NodeRejected }), workflow.ESTALE)
+		return nil
+	})
+	do(t, s, func(tx service.Tx) error {
+		got, err := tx.ScoringNodes(2019, []string{"zs", "gjz"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sortScoringFacts(got)
+		acc := string(workflow.NodeAccepted)
+		one := func(n workflow.NodeRecord, st workflow.NodeState, late bool, awarded workflow.Points) workflow.NodeFact {
+			return workflow.NodeFact{Unit: n.Unit, Category: n.Category, Indicator: n.Indicator, ItemIndex: n.ItemIndex,
+				WorkIndex: n.WorkIndex, NodeIndex: n.NodeIndex, Due: n.Due, Points: n.Points, State: string(st), Late: late, Awarded: awarded}
+		}
+		sum := func(unit, cat, code string, item, count int, pts, awarded workflow.Points) workflow.NodeFact {
+			return workflow.NodeFact{Unit: unit, Category: cat, Indicator: code, ItemIndex: item, Points: pts, State: acc, Awarded: awarded, Count: count}
+		}
+		party, business, innov := workflow.CategoryParty, workflow.CategoryBusiness, workflow.CategoryInnovation
+		wantEqual(t, "scoring facts after the updates", got, []workflow.NodeFact{
+			one(in[0], workflow.NodeRejected, false, 0), one(in[1], workflow.NodeAccepted, true, 500), one(in[2], workflow.NodeAccepted, true, 300),
+			sum("gjz", party, "P2", 1, 1, 200, 150),
+			sum("gjz", business, "B1", 0, 1, 400, 400),
+			one(in[4], workflow.NodeRejected, true, 0), one(in[5], workflow.NodeReported, false, 0),
+			sum("gjz", innov, "I1", 0, 2, 250, 225),
+			sum("zs", party, "P1", 0, 1, 700, 700),
+			one(in[10], workflow.NodePending, false, 0),
+		})
 		return nil
 	})
 }

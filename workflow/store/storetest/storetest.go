@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Scoring/SubmissionsOf reads a batch of units", testSubmissionsOf},
 		{"Scoring/SubmissionFacts reads state, first submission and certified innovation items of a batch", testSubmissionFacts},
 		{"Scoring/ScoringNodes sums accepted on-time nodes per indicator and lists every other node", testScoringNodes},
+		{"Scoring/ScoringNodes' sums follow every update of a node", testScoringNodesFollowUpdates},
 
 		{"Contest/a waiver is in force once per ref, withdrawn ones are kept and listed", testWaivers},
 		{"Contest/8 racers adding a waiver of one ref: one wins, the rest are ECONFLICT", testWaiverRace},
