@@ -10,8 +10,9 @@ import (
 // are unique, every outbox row's state agrees with its other fields, every
 // submission has its scoring facts and they agree with it, every scoring
 // run has one result row per unit, the sums of the accepted, on-time nodes
-// are those of the nodes, and the schema version is the binary's. It returns one line per problem, in
-// English for the operator, nil when there is none. It only reads.
+// are those of the nodes, and the schema version is the binary's. It
+// returns one line per problem, in English for the operator, nil when
+// there is none. It only reads.
 func (db *DB) Problems(ctx context.Context) ([]string, error) {
 	var out []string
 	v, err := db.Version(ctx)
@@ -24,99 +25,119 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 			return out, nil
 		}
 	}
-	type check struct{ what, query string }
-	checks := []check{
-		{"node %v (%v/%v) has no released submission (state %v)",
-			`SELECT n.id, n.year, n.unit, COALESCE(s.state, 'none') FROM nodes n
-			 LEFT JOIN submissions s ON s.year = n.year AND s.unit = n.unit
-			 WHERE s.id IS NULL OR s.state NOT IN ('executing', 'scored') ORDER BY n.id`},
-		{"outbox key %v/%v/%v/%v/%v is used by %v rows",
-			`SELECT kind, unit, deadline, lead, recipient, COUNT(*) FROM outbox
-			 GROUP BY kind, unit, deadline, lead, recipient HAVING COUNT(*) > 1`},
-		{"outbox message %v has unknown state %v",
-			`SELECT id, state FROM outbox WHERE state NOT IN ('pending', 'sent', 'failed', 'expired') ORDER BY id`},
-		{"outbox message %v is sent without sent_at or an attempt",
-			`SELECT id FROM outbox WHERE state = 'sent' AND (sent_at IS NULL OR attempts < 1 OR last_attempt_at IS NULL) ORDER BY id`},
-		{"outbox message %v is %v but has sent_at",
-			`SELECT id, state FROM outbox WHERE state <> 'sent' AND sent_at IS NOT NULL ORDER BY id`},
-		{"outbox message %v is failed without an attempt or an error",
-			`SELECT id FROM outbox WHERE state = 'failed' AND (attempts < 1 OR last_error = '') ORDER BY id`},
-		// A sent message keeps the claim that sent it (RecordSends); a
-		// failed or expired one gives its claim up.
-		{"outbox message %v is %v but still claimed by %v",
-			`SELECT id, state, claimed_by FROM outbox WHERE state NOT IN ('pending', 'sent') AND (claimed_by <> '' OR claimed_until IS NOT NULL) ORDER BY id`},
-	}
-	if v >= 3 { // the outbox has had channels since version 3
-		checks = append(checks, check{"outbox message %v has unknown channel %v",
-			`SELECT id, channel FROM outbox WHERE channel NOT IN ('email', 'wecom', 'dingtalk') ORDER BY id`})
-	}
-	if v >= 13 { // scoring facts and result rows since version 13
-		checks = append(checks,
-			check{"submission %v/%v has no scoring facts",
-				`SELECT s.year, s.unit FROM submissions s
-				 LEFT JOIN submission_facts f ON f.year = s.year AND f.unit = s.unit
-				 WHERE f.unit IS NULL ORDER BY s.year, s.unit`},
-			check{"scoring facts %v/%v have no submission",
-				`SELECT f.year, f.unit FROM submission_facts f
-				 LEFT JOIN submissions s ON s.year = f.year AND s.unit = f.unit
-				 WHERE s.id IS NULL ORDER BY f.year, f.unit`},
-			// A NULL on one side only differs too: (a IS NULL) <> (b IS NULL).
-			check{"scoring facts of %v/%v disagree with the submission (state %v there, %v in the facts)",
-				`SELECT s.year, s.unit, s.state, f.state FROM submissions s
-				 JOIN submission_facts f ON f.year = s.year AND f.unit = s.unit
-				 WHERE f.state <> s.state
-				    OR f.first_submitted_at <> s.first_submitted_at OR (f.first_submitted_at IS NULL) <> (s.first_submitted_at IS NULL)
-				    OR f.released_at <> s.released_at OR (f.released_at IS NULL) <> (s.released_at IS NULL)
-				 ORDER BY s.year, s.unit`},
-			check{"scoring run %v has %v result rows for %v units",
-				`SELECT r.id, COUNT(x.seq), r.units FROM scoring_runs r
-				 LEFT JOIN scoring_results x ON x.run_id = r.id
-				 GROUP BY r.id, r.units HAVING COUNT(x.seq) <> r.units ORDER BY r.id`},
-			check{"scoring results of run %v have no run",
-				`SELECT DISTINCT x.run_id FROM scoring_results x
-				 LEFT JOIN scoring_runs r ON r.id = x.run_id WHERE r.id IS NULL ORDER BY x.run_id`})
-	}
-	if v >= 15 { // the sums of accepted, on-time nodes since version 15
-		const counted = `(SELECT year, unit, category, item_index, indicator, COUNT(*) AS nodes, SUM(points) AS points, SUM(awarded) AS awarded
-			FROM nodes WHERE state = 'accepted' AND late = 0 GROUP BY year, unit, category, item_index, indicator)`
-		const same = `s.year = c.year AND s.unit = c.unit AND s.category = c.category AND s.item_index = c.item_index AND s.indicator = c.indicator`
-		checks = append(checks, check{"node sums of %v/%v %v item %v %v disagree with its accepted, on-time nodes",
-			`SELECT c.year, c.unit, c.category, c.item_index, c.indicator FROM ` + counted + ` c
-			 LEFT JOIN node_sums s ON ` + same + `
-			 WHERE s.year IS NULL OR s.nodes <> c.nodes OR s.points <> c.points OR s.awarded <> c.awarded
-			 UNION ALL
-			 SELECT s.year, s.unit, s.category, s.item_index, s.indicator FROM node_sums s
-			 LEFT JOIN ` + counted + ` c ON ` + same + `
-			 WHERE c.year IS NULL ORDER BY 1, 2, 3, 4, 5`})
-	}
-	for _, c := range checks {
-		rows, err := db.sql.QueryContext(ctx, c.query)
+	for _, c := range integrityChecks {
+		if v < c.since {
+			continue
+		}
+		found, err := db.report(ctx, c.what, c.query)
 		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// integrityCheck is a query whose every row is a problem, what formats
+// the row's columns into its line, and since the schema version that has
+// the tables it reads.
+type integrityCheck struct {
+	since       int64
+	what, query string
+}
+
+// nodeSumsCounted is node_sums as the nodes make it.
+const nodeSumsCounted = `(SELECT year, unit, category, item_index, indicator, COUNT(*) AS nodes, SUM(points) AS points, SUM(awarded) AS awarded
+	FROM nodes WHERE state = 'accepted' AND late = 0 GROUP BY year, unit, category, item_index, indicator)`
+
+// nodeSumsSame joins a node_sums row s with its counted group c.
+const nodeSumsSame = `s.year = c.year AND s.unit = c.unit AND s.category = c.category AND s.item_index = c.item_index AND s.indicator = c.indicator`
+
+var integrityChecks = []integrityCheck{
+	{1, "node %v (%v/%v) has no released submission (state %v)",
+		`SELECT n.id, n.year, n.unit, COALESCE(s.state, 'none') FROM nodes n
+		 LEFT JOIN submissions s ON s.year = n.year AND s.unit = n.unit
+		 WHERE s.id IS NULL OR s.state NOT IN ('executing', 'scored') ORDER BY n.id`},
+	{1, "outbox key %v/%v/%v/%v/%v is used by %v rows",
+		`SELECT kind, unit, deadline, lead, recipient, COUNT(*) FROM outbox
+		 GROUP BY kind, unit, deadline, lead, recipient HAVING COUNT(*) > 1`},
+	{1, "outbox message %v has unknown state %v",
+		`SELECT id, state FROM outbox WHERE state NOT IN ('pending', 'sent', 'failed', 'expired') ORDER BY id`},
+	{1, "outbox message %v is sent without sent_at or an attempt",
+		`SELECT id FROM outbox WHERE state = 'sent' AND (sent_at IS NULL OR attempts < 1 OR last_attempt_at IS NULL) ORDER BY id`},
+	{1, "outbox message %v is %v but has sent_at",
+		`SELECT id, state FROM outbox WHERE state <> 'sent' AND sent_at IS NOT NULL ORDER BY id`},
+	{1, "outbox message %v is failed without an attempt or an error",
+		`SELECT id FROM outbox WHERE state = 'failed' AND (attempts < 1 OR last_error = '') ORDER BY id`},
+	// A sent message keeps the claim that sent it (RecordSends); a failed
+	// or expired one gives its claim up.
+	{1, "outbox message %v is %v but still claimed by %v",
+		`SELECT id, state, claimed_by FROM outbox WHERE state NOT IN ('pending', 'sent') AND (claimed_by <> '' OR claimed_until IS NOT NULL) ORDER BY id`},
+	{3, "outbox message %v has unknown channel %v",
+		`SELECT id, channel FROM outbox WHERE channel NOT IN ('email', 'wecom', 'dingtalk') ORDER BY id`},
+	{13, "submission %v/%v has no scoring facts",
+		`SELECT s.year, s.unit FROM submissions s
+		 LEFT JOIN submission_facts f ON f.year = s.year AND f.unit = s.unit
+		 WHERE f.unit IS NULL ORDER BY s.year, s.unit`},
+	{13, "scoring facts %v/%v have no submission",
+		`SELECT f.year, f.unit FROM submission_facts f
+		 LEFT JOIN submissions s ON s.year = f.year AND s.unit = f.unit
+		 WHERE s.id IS NULL ORDER BY f.year, f.unit`},
+	// A NULL on one side only differs too: (a IS NULL) <> (b IS NULL).
+	{13, "scoring facts of %v/%v disagree with the submission (state %v there, %v in the facts)",
+		`SELECT s.year, s.unit, s.state, f.state FROM submissions s
+		 JOIN submission_facts f ON f.year = s.year AND f.unit = s.unit
+		 WHERE f.state <> s.state
+		    OR f.first_submitted_at <> s.first_submitted_at OR (f.first_submitted_at IS NULL) <> (s.first_submitted_at IS NULL)
+		    OR f.released_at <> s.released_at OR (f.released_at IS NULL) <> (s.released_at IS NULL)
+		 ORDER BY s.year, s.unit`},
+	{13, "scoring run %v has %v result rows for %v units",
+		`SELECT r.id, COUNT(x.seq), r.units FROM scoring_runs r
+		 LEFT JOIN scoring_results x ON x.run_id = r.id
+		 GROUP BY r.id, r.units HAVING COUNT(x.seq) <> r.units ORDER BY r.id`},
+	{13, "scoring results of run %v have no run",
+		`SELECT DISTINCT x.run_id FROM scoring_results x
+		 LEFT JOIN scoring_runs r ON r.id = x.run_id WHERE r.id IS NULL ORDER BY x.run_id`},
+	{15, "node sums of %v/%v %v item %v %v disagree with its accepted, on-time nodes",
+		`SELECT c.year, c.unit, c.category, c.item_index, c.indicator FROM ` + nodeSumsCounted + ` c
+		 LEFT JOIN node_sums s ON ` + nodeSumsSame + `
+		 WHERE s.year IS NULL OR s.nodes <> c.nodes OR s.points <> c.points OR s.awarded <> c.awarded
+		 UNION ALL
+		 SELECT s.year, s.unit, s.category, s.item_index, s.indicator FROM node_sums s
+		 LEFT JOIN ` + nodeSumsCounted + ` c ON ` + nodeSumsSame + `
+		 WHERE c.year IS NULL ORDER BY 1, 2, 3, 4, 5`},
+}
+
+// report runs query and formats each of its rows with what.
+func (db *DB) report(ctx context.Context, what, query string) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("store: check: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, fmt.Errorf("store: check: %w", err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
 			return nil, fmt.Errorf("store: check: %w", err)
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
 			}
-			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: check: %w", err)
-			}
-			for i, v := range vals {
-				if b, ok := v.([]byte); ok {
-					vals[i] = string(b)
-				}
-			}
-			out = append(out, fmt.Sprintf(c.what, vals...))
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("store: check: %w", err)
-		}
+		out = append(out, fmt.Sprintf(what, vals...))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: check: %w", err)
 	}
 	return out, nil
 }

@@ -469,31 +469,36 @@ func (t *tx) ScoringNodes(year int, units []string) ([]workflow.NodeFact, error)
 // times the time of their 10,000 texts parsed here. MySQL's server sends
 // rows cheaply, and its GROUP_CONCAT is cut at group_concat_max_len.
 func (t *tx) nodeSums(year int, units []string, out []workflow.NodeFact, str func([]byte) string) ([]workflow.NodeFact, error) {
-	var unit, category, indicator sql.RawBytes
-	if t.db.Dialector.Name() != "sqlite" {
-		rows, err := t.db.Raw(`SELECT unit, category, item_index, indicator, nodes, points, awarded
-			FROM node_sums WHERE year = ? AND unit IN ?`, year, units).Rows()
-		if err != nil {
-			return nil, internal(err, "node sums")
-		}
-		defer rows.Close()
-		for rows.Next() {
-			n := workflow.NodeFact{State: string(workflow.NodeAccepted)}
-			var points, awarded int64
-			if err := rows.Scan(&unit, &category, &n.ItemIndex, &indicator, &n.Count, &points, &awarded); err != nil {
-				return nil, internal(err, "node sums")
-			}
-			n.Unit, n.Category, n.Indicator = str(unit), str(category), str(indicator)
-			n.Points, n.Awarded = workflow.Points(points), workflow.Points(awarded)
-			out = append(out, n)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, internal(err, "node sums")
-		}
-		return out, nil
+	if t.db.Dialector.Name() == "sqlite" {
+		return t.nodeSumsJoined(year, units, out, str)
 	}
-	// Fields end with \x1f and rows with \x1e, characters no code or
-	// number holds.
+	var unit, category, indicator sql.RawBytes
+	rows, err := t.db.Raw(`SELECT unit, category, item_index, indicator, nodes, points, awarded
+		FROM node_sums WHERE year = ? AND unit IN ?`, year, units).Rows()
+	if err != nil {
+		return nil, internal(err, "node sums")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		n := workflow.NodeFact{State: string(workflow.NodeAccepted)}
+		var points, awarded int64
+		if err := rows.Scan(&unit, &category, &n.ItemIndex, &indicator, &n.Count, &points, &awarded); err != nil {
+			return nil, internal(err, "node sums")
+		}
+		n.Unit, n.Category, n.Indicator = str(unit), str(category), str(indicator)
+		n.Points, n.Awarded = workflow.Points(points), workflow.Points(awarded)
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err, "node sums")
+	}
+	return out, nil
+}
+
+// nodeSumsJoined is nodeSums on SQLite: a unit's rows joined into one text,
+// each field ended by \x1f and each row but the last by \x1e, characters
+// no code or number holds.
+func (t *tx) nodeSumsJoined(year int, units []string, out []workflow.NodeFact, str func([]byte) string) ([]workflow.NodeFact, error) {
 	rows, err := t.db.Raw(`SELECT unit, group_concat(category || char(31) || item_index || char(31) || indicator || char(31) ||
 			nodes || char(31) || points || char(31) || awarded || char(31), char(30))
 		FROM node_sums WHERE year = ? AND unit IN ? GROUP BY unit`, year, units).Rows()
@@ -501,7 +506,7 @@ func (t *tx) nodeSums(year int, units []string, out []workflow.NodeFact, str fun
 		return nil, internal(err, "node sums")
 	}
 	defer rows.Close()
-	var joined sql.RawBytes
+	var unit, joined sql.RawBytes
 	for rows.Next() {
 		if err := rows.Scan(&unit, &joined); err != nil {
 			return nil, internal(err, "node sums")
