@@ -426,88 +426,54 @@ func spread[T any](facts []T, su []workflow.ScoringUnit, idx map[string]int, uni
 // per fact, for the inputs digest (JSON through reflection costs more than
 // the scoring itself on large years).
 func digestUnit(b []byte, u *workflow.ScoringUnit) []byte {
-	str := func(s string) {
-		b = strconv.AppendQuote(b, s)
-		b = append(b, ' ')
-	}
-	num := func(n int64) {
-		b = strconv.AppendInt(b, n, 10)
-		b = append(b, ' ')
-	}
-	b = append(b, "unit "...)
-	str(u.Code)
-	str(u.Name)
-	str(u.State)
+	d := digest{b: b}
+	d.word("unit").str(u.Code).str(u.Name).str(u.State)
 	if u.FirstSubmittedAt != nil {
-		num(u.FirstSubmittedAt.UnixMicro())
+		d.num(u.FirstSubmittedAt.UnixMicro())
 	}
-	b = append(b, '\n')
+	d.end()
 	if r := u.Received; r != nil {
-		b = append(b, "received "...)
-		num(r.At.UnixMicro())
-		str(r.Reason)
-		str(r.By)
-		num(r.RecordedAt.UnixMicro())
-		b = append(b, '\n')
+		d.word("received").num(r.At.UnixMicro()).str(r.Reason).str(r.By).num(r.RecordedAt.UnixMicro()).end()
 	}
 	for _, it := range u.Innovation {
-		b = append(b, "innovation "...)
-		str(it.Title)
-		num(int64(it.Points))
-		b = strconv.AppendBool(b, it.Certified)
-		b = append(b, '\n')
+		d.word("innovation").str(it.Title).num(int64(it.Points)).last(it.Certified)
 	}
 	for _, n := range u.Nodes {
-		b = append(b, "node "...)
-		str(n.Category)
-		str(n.Indicator)
-		num(int64(n.ItemIndex))
-		num(int64(n.WorkIndex))
-		num(int64(n.NodeIndex))
-		b = append(b, n.Due.String()...)
-		b = append(b, ' ')
-		num(int64(n.Points))
-		str(n.State)
-		b = strconv.AppendBool(b, n.Late)
-		b = append(b, ' ')
-		num(int64(n.Awarded))
-		num(int64(n.Count))
-		b = append(b, '\n')
+		d.word("node").str(n.Category).str(n.Indicator).num(int64(n.ItemIndex)).num(int64(n.WorkIndex)).num(int64(n.NodeIndex)).
+			word(n.Due.String()).num(int64(n.Points)).str(n.State).flag(n.Late).num(int64(n.Awarded)).num(int64(n.Count)).end()
 	}
 	for _, m := range u.Monthly {
-		b = append(b, "monthly "...)
-		b = append(b, m.Month.String()...)
-		b = append(b, ' ')
-		num(m.ReportedAt.UnixMicro())
-		b = strconv.AppendBool(b, m.Late)
-		b = append(b, '\n')
+		d.word("monthly").word(m.Month.String()).num(m.ReportedAt.UnixMicro()).last(m.Late)
 	}
-	for _, d := range u.Manual {
-		b = append(b, "manual "...)
-		num(d.ID)
-		str(d.Rule)
-		num(int64(d.Points))
-		str(d.Reason)
-		if d.Month != "" && d.UnitCount != nil && d.SystemCount != nil {
-			str(d.Month)
-			num(*d.UnitCount)
-			num(*d.SystemCount)
+	for _, x := range u.Manual {
+		d.word("manual").num(x.ID).str(x.Rule).num(int64(x.Points)).str(x.Reason)
+		if x.Month != "" && x.UnitCount != nil && x.SystemCount != nil {
+			d.str(x.Month).num(*x.UnitCount).num(*x.SystemCount)
 		}
-		b = append(b, '\n')
+		d.end()
 	}
 	for _, w := range u.Waivers {
-		b = append(b, "waiver "...)
-		num(w.ID)
-		str(w.Ref)
-		num(int64(w.Points))
-		num(w.Objection)
-		str(w.Reason)
-		str(w.By)
-		num(w.At.UnixMicro())
-		b = append(b, '\n')
+		d.word("waiver").num(w.ID).str(w.Ref).num(int64(w.Points)).num(w.Objection).str(w.Reason).str(w.By).num(w.At.UnixMicro()).end()
 	}
-	return b
+	return d.b
 }
+
+// digest writes the fields of digestUnit's lines: each field but a line's
+// last boolean followed by a space, strings quoted.
+type digest struct{ b []byte }
+
+func (d *digest) word(w string) *digest { d.b = append(append(d.b, w...), ' '); return d }
+
+func (d *digest) str(s string) *digest { d.b = append(strconv.AppendQuote(d.b, s), ' '); return d }
+
+func (d *digest) num(n int64) *digest { d.b = append(strconv.AppendInt(d.b, n, 10), ' '); return d }
+
+func (d *digest) flag(v bool) *digest { d.b = append(strconv.AppendBool(d.b, v), ' '); return d }
+
+// last ends a line with a boolean, with no space before the newline.
+func (d *digest) last(v bool) { d.b = append(strconv.AppendBool(d.b, v), '\n') }
+
+func (d *digest) end() { d.b = append(d.b, '\n') }
 
 func hashJSON(h hash.Hash, v any) error {
 	b, err := json.Marshal(v)
