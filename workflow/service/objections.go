@@ -245,43 +245,13 @@ func (s *Service) AnswerObjection(ctx context.Context, a Actor, id int64, in Ans
 		if err != nil {
 			return err
 		}
-		var vs []workflow.Violation
-		bad := func(path, rule, msg string) {
-			vs = append(vs, workflow.Violation{Path: path, Rule: rule, Message: msg})
-		}
-		switch in.Verdict {
-		case workflow.VerdictAccept:
-			if in.Correction == nil || (in.Correction.Waiver == nil && in.Correction.Review == nil) {
-				bad("correction", RuleAnswerCorrection, "异议成立时须给出更正：减免扣分（waiver）或更改节点得分（review）")
-			}
-		case workflow.VerdictReject:
-			if in.Correction != nil {
-				bad("correction", RuleAnswerCorrection, "异议不成立时不作更正")
-			}
-		default:
-			bad("verdict", RuleAnswerVerdict, "答复结论应为 accept（成立）或 reject（不成立）")
-		}
-		if in.Reason == "" || utf8.RuneCountInString(in.Reason) > maxNoteRunes {
-			bad("reason", RuleAnswerReason, fmt.Sprintf("须写明答复理由（不超过%d字）", maxNoteRunes))
-		}
+		vs := answerViolations(in)
 		var c workflow.Correction
 		var apply []func() error
 		if len(vs) == 0 && in.Verdict == workflow.VerdictAccept {
-			if w := in.Correction.Waiver; w != nil {
-				fn, wc, wvs, err := s.waiverCorrection(tx, a, p, o, w, in.Reason, now)
-				if err != nil {
-					return err
-				}
-				vs, c.Waiver = append(vs, wvs...), wc
-				apply = append(apply, fn)
-			}
-			if r := in.Correction.Review; r != nil {
-				fn, rc, rvs, err := reviewCorrection(tx, a, p, o, r, in.Reason, now)
-				if err != nil {
-					return err
-				}
-				vs, c.Review = append(vs, rvs...), rc
-				apply = append(apply, fn)
+			c, apply, vs, err = s.answerCorrection(tx, a, p, o, in, now)
+			if err != nil {
+				return err
 			}
 		}
 		if len(vs) > 0 {
@@ -308,6 +278,55 @@ func (s *Service) AnswerObjection(ctx context.Context, a Actor, id int64, in Ans
 		return audit(tx, now, a, o.Unit, "objection.answer", objectionTarget(o.ID), detail)
 	})
 	return out, err
+}
+
+// answerViolations checks an answer's verdict, reason and whether it
+// carries a correction, as its verdict requires.
+func answerViolations(in AnswerInput) []workflow.Violation {
+	var vs []workflow.Violation
+	bad := func(path, rule, msg string) {
+		vs = append(vs, workflow.Violation{Path: path, Rule: rule, Message: msg})
+	}
+	switch in.Verdict {
+	case workflow.VerdictAccept:
+		if in.Correction == nil || (in.Correction.Waiver == nil && in.Correction.Review == nil) {
+			bad("correction", RuleAnswerCorrection, "异议成立时须给出更正：减免扣分（waiver）或更改节点得分（review）")
+		}
+	case workflow.VerdictReject:
+		if in.Correction != nil {
+			bad("correction", RuleAnswerCorrection, "异议不成立时不作更正")
+		}
+	default:
+		bad("verdict", RuleAnswerVerdict, "答复结论应为 accept（成立）或 reject（不成立）")
+	}
+	if in.Reason == "" || utf8.RuneCountInString(in.Reason) > maxNoteRunes {
+		bad("reason", RuleAnswerReason, fmt.Sprintf("须写明答复理由（不超过%d字）", maxNoteRunes))
+	}
+	return vs
+}
+
+// answerCorrection checks the correction of an accepting answer and
+// returns it with the writes that make it, and what does not fit the
+// unit's lines.
+func (s *Service) answerCorrection(tx Tx, a Actor, p *workflow.Plan, o *workflow.Objection, in AnswerInput, now time.Time) (
+	c workflow.Correction, apply []func() error, vs []workflow.Violation, err error) {
+	if w := in.Correction.Waiver; w != nil {
+		fn, wc, wvs, err := s.waiverCorrection(tx, a, p, o, w, in.Reason, now)
+		if err != nil {
+			return c, nil, nil, err
+		}
+		vs, c.Waiver = append(vs, wvs...), wc
+		apply = append(apply, fn)
+	}
+	if r := in.Correction.Review; r != nil {
+		fn, rc, rvs, err := reviewCorrection(tx, a, p, o, r, in.Reason, now)
+		if err != nil {
+			return c, nil, nil, err
+		}
+		vs, c.Review = append(vs, rvs...), rc
+		apply = append(apply, fn)
+	}
+	return c, apply, vs, nil
 }
 
 // waiverCorrection checks the waiver an acceptance grants and returns the
