@@ -129,16 +129,26 @@ func (r submissionRow) submission() (workflow.Submission, error) {
 		Comment: r.Comment, SubmittedAt: utcPtr(r.SubmittedAt), FirstSubmittedAt: utcPtr(r.FirstSubmittedAt),
 		Late: r.Late, ReleasedAt: utcPtr(r.ReleasedAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
-	if err := fromJSON(r.Doc, &s.Doc); err != nil {
-		return s, internal(err, "stored document")
+	return s, decodeStored(storedJSON{"document", r.Doc, &s.Doc},
+		storedJSON{"comments", r.Comments, &s.Comments}, storedJSON{"certification", r.Certified, &s.Certified})
+}
+
+// storedJSON is a column stored as JSON: what it is (named in errors), its
+// text and where it decodes to.
+type storedJSON struct {
+	what, text string
+	to         any
+}
+
+// decodeStored decodes each column in turn; a column that does not decode
+// is an internal error naming it.
+func decodeStored(cols ...storedJSON) error {
+	for _, c := range cols {
+		if err := fromJSON(c.text, c.to); err != nil {
+			return internal(err, "stored "+c.what)
+		}
 	}
-	if err := fromJSON(r.Comments, &s.Comments); err != nil {
-		return s, internal(err, "stored comments")
-	}
-	if err := fromJSON(r.Certified, &s.Certified); err != nil {
-		return s, internal(err, "stored certification")
-	}
-	return s, nil
+	return nil
 }
 
 // Submission returns the submission of unit for year (ENOTFOUND when
@@ -268,19 +278,13 @@ func (t *tx) History(year int, unit string) ([]workflow.HistoryEntry, error) {
 func (r historyRow) entry() (workflow.HistoryEntry, error) {
 	h := workflow.HistoryEntry{ID: r.ID, Year: r.Year, Unit: string(r.Unit), Action: workflow.Action(r.Action),
 		State: workflow.State(r.State), Version: r.Version, Comment: r.Comment, Actor: r.Actor, At: r.At.UTC()}
+	var cols []storedJSON
 	if r.Doc != "" {
 		h.Doc = new(workflow.Document)
-		if err := fromJSON(r.Doc, h.Doc); err != nil {
-			return h, internal(err, "stored document")
-		}
+		cols = append(cols, storedJSON{"document", r.Doc, h.Doc})
 	}
-	if err := fromJSON(r.Comments, &h.Comments); err != nil {
-		return h, internal(err, "stored comments")
-	}
-	if err := fromJSON(r.Certified, &h.Certified); err != nil {
-		return h, internal(err, "stored certification")
-	}
-	return h, nil
+	cols = append(cols, storedJSON{"comments", r.Comments, &h.Comments}, storedJSON{"certification", r.Certified, &h.Certified})
+	return h, decodeStored(cols...)
 }
 
 // Releases returns when each unit's submission of year was released, for
