@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -24,6 +22,7 @@ import (
 	"kaohe/configs"
 	"kaohe/internal/app"
 	"kaohe/internal/robottest"
+	"kaohe/internal/testenv"
 )
 
 // robotEnv is a test server whose configuration allows the robots' test
@@ -196,16 +195,11 @@ func feedEvents(t *testing.T, cal *ics.Calendar) []string {
 // getFeed reads a feed as a calendar does: no token, no cookie.
 func getFeed(t *testing.T, url string) (int, *ics.Calendar, string) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
+	status, h, b := testenv.Get(t, url)
+	if status != 200 {
+		return status, nil, string(b)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		return resp.StatusCode, nil, string(b)
-	}
-	if ct := resp.Header.Get("Content-Type"); ct != "text/calendar; charset=utf-8" {
+	if ct := h.Get("Content-Type"); ct != "text/calendar; charset=utf-8" {
 		t.Errorf("Content-Type %q", ct)
 	}
 	cal, err := ics.ParseCalendar(bytes.NewReader(b))

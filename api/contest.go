@@ -16,17 +16,6 @@ import (
 // published. These are the handlers that are not one line in the route
 // table.
 
-func (s *Server) handleWithdrawWaiver(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	if id, ok := idParam(c, "减免"); ok {
-		err := s.Service.WithdrawWaiver(c.Request.Context(), actorOf(c), year, c.Param("unit"), id)
-		respond(c, http.StatusNoContent, struct{}{}, err)
-	}
-}
-
 // handleFileObjection takes an objection as JSON ({"ref","text"}) or as a
 // multipart form with the fields "ref" and "text" and any number of
 // "files" within the evidence limits. Who may object, and when, is checked
@@ -96,27 +85,16 @@ func (s *Server) handleObjectionFile(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	r, err := s.Service.ObjectionFileContent(ctx, f)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	defer r.Close()
 	c.Header("Cache-Control", "private, no-store")
 	c.Header("X-Content-SHA256", f.SHA256)
-	c.Header("Content-Type", f.Type)
-	c.Header("Content-Disposition", contentDisposition(f.Name, ""))
-	http.ServeContent(c.Writer, c.Request, "", f.UploadedAt, r)
+	r, err := s.Service.ObjectionFileContent(ctx, f)
+	serveStored(c, r, err, f.Type, contentDisposition(f.Name, ""), f.UploadedAt)
 }
 
 // handleRunDiff compares run :id with ?from= (by default the publication
 // before it, or for an unpublished run the latest published one).
 func (s *Server) handleRunDiff(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	id, ok := idParam(c, "计分")
+	year, id, ok := yearIDParams(c, "计分")
 	if !ok {
 		return
 	}

@@ -55,11 +55,7 @@ func (s *Server) handleReport(c *gin.Context) {
 		return
 	}
 	out, err := s.Service.ReportNode(ctx, a, id, form.fields["note"], form.files)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	respond(c, http.StatusCreated, out, err)
 }
 
 // namedFileError puts the name of the file at fault in front of a refusal
@@ -189,14 +185,20 @@ func (s *Server) handleDownload(c *gin.Context) {
 		return
 	}
 	f, err := s.Service.EvidenceContent(ctx, e)
+	serveStored(c, f, err, e.Type, cd, e.UploadedAt)
+}
+
+// serveStored answers a stored file f (or err, the error of opening it)
+// of type typ with the disposition cd, with ranges, and closes it.
+func serveStored(c *gin.Context, f io.ReadSeekCloser, err error, typ, cd string, modified time.Time) {
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	defer f.Close()
-	c.Header("Content-Type", e.Type)
+	c.Header("Content-Type", typ)
 	c.Header("Content-Disposition", cd)
-	http.ServeContent(c.Writer, c.Request, "", e.UploadedAt, f)
+	http.ServeContent(c.Writer, c.Request, "", modified, f)
 }
 
 // handleEvidenceZip streams the evidence of a unit (?unit=), of a

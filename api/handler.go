@@ -93,6 +93,28 @@ func idCall[T any](status int, what string, call func(context.Context, service.A
 	}
 }
 
+// yearIDCall is a service call on the record :id, named what in messages,
+// of the plan of :year.
+func yearIDCall[T any](status int, what string, call func(context.Context, service.Actor, int, int64) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if year, id, ok := yearIDParams(c, what); ok {
+			v, err := call(c.Request.Context(), actorOf(c), year, id)
+			respond(c, status, v, err)
+		}
+	}
+}
+
+// yearUnitIDRemove is a service call that removes the record :id, named
+// what in messages, of :unit in the plan of :year; it answers 204.
+func yearUnitIDRemove(what string, call func(context.Context, service.Actor, int, string, int64) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if year, id, ok := yearIDParams(c, what); ok {
+			err := call(c.Request.Context(), actorOf(c), year, c.Param("unit"), id)
+			respond(c, http.StatusNoContent, struct{}{}, err)
+		}
+	}
+}
+
 // bodyCall is a service call with the JSON body as its input.
 func bodyCall[In, T any](status int, call func(context.Context, service.Actor, In) (T, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -188,6 +210,17 @@ func idParam(c *gin.Context, what string) (int64, bool) {
 		return 0, false
 	}
 	return id, true
+}
+
+// yearIDParams reads :year and :id (yearParam, idParam); on false the
+// answer is written.
+func yearIDParams(c *gin.Context, what string) (int, int64, bool) {
+	year, ok := yearParam(c)
+	if !ok {
+		return 0, 0, false
+	}
+	id, ok := idParam(c, what)
+	return year, id, ok
 }
 
 // bind decodes a JSON body into v strictly: a body that is not
@@ -328,6 +361,42 @@ func readBody(c *gin.Context) ([]byte, bool) {
 		return nil, false
 	}
 	return b, true
+}
+
+// importFile reads the file of an import: the multipart field "file", or
+// the whole body otherwise. A file over maxImportBytes is ETOOLARGE, a
+// form without the field EINVALID with the message missing; read errors
+// are returned as they are (bodyError turns them into the API's terms).
+func importFile(c *gin.Context, missing string) ([]byte, error) {
+	if c.ContentType() != "multipart/form-data" {
+		return readImport(c.Request.Body)
+	}
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, workflow.Errorf(workflow.EINVALID, "%s", missing)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if part.FormName() == "file" {
+			return readImport(part)
+		}
+		part.Close()
+	}
+}
+
+// readImport reads r to its end, at most maxImportBytes (else ETOOLARGE).
+func readImport(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
+	if err == nil && len(b) > maxImportBytes {
+		err = workflow.Errorf(workflow.ETOOLARGE, "导入文件不能超过%d字节", maxImportBytes)
+	}
+	return b, err
 }
 
 // bodyError turns an error reading a body into the API's terms: a body

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"kaohe/internal/testenv"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
 )
@@ -40,13 +40,7 @@ func (e *env) loginFrom(addr, user, pw string) (int, http.Header, []byte) {
 	if addr != "" {
 		req.Header.Set("X-Forwarded-For", addr)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, out
+	return testenv.Do(e.t, req)
 }
 
 func (e *env) wantLogin(addr, user, pw string, want int) http.Header {

@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,11 +29,7 @@ func (s *Server) handlePutMonthly(c *gin.Context) {
 		return
 	}
 	out, err := s.Service.PutMonthly(c.Request.Context(), actorOf(c), year, c.Param("unit"), c.Param("month"), n)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 func (s *Server) handleMonthly(c *gin.Context) {
@@ -63,7 +57,7 @@ func (s *Server) handleImportMonthly(c *gin.Context) {
 		writeError(c, workflow.Errorf(workflow.EFORBIDDEN, "只有市总工会办公室可以导入会员实名制信息采集数量"))
 		return
 	}
-	data, err := importFile(c)
+	data, err := importFile(c, "缺少文件：请以 file 字段上传CSV或XLSX文件")
 	if err != nil {
 		writeError(c, bodyError(err))
 		return
@@ -74,36 +68,5 @@ func (s *Server) handleImportMonthly(c *gin.Context) {
 		return
 	}
 	out, err := s.Service.ImportMonthly(c.Request.Context(), actorOf(c), year, c.Param("month"), rows)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
-
-func importFile(c *gin.Context) ([]byte, error) {
-	if c.ContentType() != "multipart/form-data" {
-		return io.ReadAll(c.Request.Body) // bounded by limitBody
-	}
-	mr, err := c.Request.MultipartReader()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, workflow.Errorf(workflow.EINVALID, "缺少文件：请以 file 字段上传CSV或XLSX文件")
-		}
-		if err != nil {
-			return nil, err
-		}
-		if part.FormName() == "file" {
-			b, err := io.ReadAll(io.LimitReader(part, maxImportBytes+1))
-			if err == nil && len(b) > maxImportBytes {
-				err = workflow.Errorf(workflow.ETOOLARGE, "导入文件不能超过%d字节", maxImportBytes)
-			}
-			return b, err
-		}
-		part.Close()
-	}
+	respond(c, http.StatusOK, out, err)
 }

@@ -24,11 +24,7 @@ func (s *Server) handleNodes(c *gin.Context) {
 		return
 	}
 	out, err := s.Service.Nodes(c.Request.Context(), actorOf(c), year, c.Param("unit"), q)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 // reviewBody is a review as sent: points as a raw number, so that a value
@@ -61,11 +57,7 @@ func (s *Server) handleReview(c *gin.Context) {
 		req.Points = &p
 	}
 	out, err := s.Service.ReviewNode(c.Request.Context(), actorOf(c), id, req)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 func (s *Server) handleReviewQueue(c *gin.Context) {
@@ -78,11 +70,7 @@ func (s *Server) handleReviewQueue(c *gin.Context) {
 		return
 	}
 	out, err := s.Service.ReviewQueue(c.Request.Context(), actorOf(c), year, q)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 // batchBody is a batch of reviews as sent, each item's points a raw

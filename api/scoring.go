@@ -2,9 +2,7 @@ package api
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -14,41 +12,9 @@ import (
 	"kaohe/workflow"
 )
 
-func (s *Server) handleScoringRun(c *gin.Context) {
-	if run, ok := s.scoringRun(c); ok {
-		c.JSON(http.StatusOK, run)
-	}
-}
-
-func (s *Server) handlePublishScoring(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	if id, ok := idParam(c, "计分"); ok {
-		run, err := s.Service.PublishScoring(c.Request.Context(), actorOf(c), year, id)
-		respond(c, http.StatusOK, run, err)
-	}
-}
-
-func (s *Server) handleDeleteDeduction(c *gin.Context) {
-	year, ok := yearParam(c)
-	if !ok {
-		return
-	}
-	if id, ok := idParam(c, "扣分"); ok {
-		err := s.Service.DeleteDeduction(c.Request.Context(), actorOf(c), year, c.Param("unit"), id)
-		respond(c, http.StatusNoContent, struct{}{}, err)
-	}
-}
-
 // scoringRun reads :year and :id and loads the run, or answers the error.
 func (s *Server) scoringRun(c *gin.Context) (*workflow.ScoringRun, bool) {
-	year, ok := yearParam(c)
-	if !ok {
-		return nil, false
-	}
-	id, ok := idParam(c, "计分")
+	year, id, ok := yearIDParams(c, "计分")
 	if !ok {
 		return nil, false
 	}
@@ -146,8 +112,9 @@ func (s *Server) handleImportSubmission(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	body, ok := uploadBody(c)
-	if !ok {
+	body, err := importFile(c, "请以 file 字段上传.docx或.xlsx文件")
+	if err != nil {
+		writeError(c, bodyError(err))
 		return
 	}
 	p, err := s.Service.Plan(ctx, year)
@@ -162,41 +129,4 @@ func (s *Server) handleImportSubmission(c *gin.Context) {
 	}
 	v, created, err := s.Service.PutSubmission(ctx, a, year, unit, version, *doc)
 	respond(c, createdOr(created, http.StatusOK), v, err)
-}
-
-// uploadBody returns the uploaded file: the multipart field "file", or the
-// whole body otherwise, at most maxImportBytes.
-func uploadBody(c *gin.Context) ([]byte, bool) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBytes)
-	var r io.Reader = c.Request.Body
-	if c.ContentType() == "multipart/form-data" {
-		fh, err := c.FormFile("file")
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				writeError(c, workflow.Errorf(workflow.ETOOLARGE, "文件超过%d字节的上限", int64(maxImportBytes)))
-			} else {
-				writeError(c, workflow.Errorf(workflow.EINVALID, "请以 file 字段上传.docx或.xlsx文件"))
-			}
-			return nil, false
-		}
-		f, err := fh.Open()
-		if err != nil {
-			writeError(c, err)
-			return nil, false
-		}
-		defer f.Close()
-		r = f
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(c, workflow.Errorf(workflow.ETOOLARGE, "文件超过%d字节的上限", int64(maxImportBytes)))
-		} else {
-			writeError(c, workflow.Errorf(workflow.EINVALID, "无法读取上传的文件"))
-		}
-		return nil, false
-	}
-	return b, true
 }

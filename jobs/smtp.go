@@ -393,24 +393,22 @@ func (c *deadlineConn) deadline() (time.Time, error) {
 
 // Read reads with a deadline (see deadline).
 func (c *deadlineConn) Read(b []byte) (int, error) {
-	end, err := c.deadline()
-	if err == nil {
-		err = c.Conn.SetReadDeadline(end)
-	}
-	if err != nil {
-		return 0, err
-	}
-	return c.Conn.Read(b)
+	return c.within(c.Conn.SetReadDeadline, c.Conn.Read, b)
 }
 
 // Write writes with a deadline (see deadline).
 func (c *deadlineConn) Write(b []byte) (int, error) {
+	return c.within(c.Conn.SetWriteDeadline, c.Conn.Write, b)
+}
+
+// within sets the deadline with set, then reads or writes b with do.
+func (c *deadlineConn) within(set func(time.Time) error, do func([]byte) (int, error), b []byte) (int, error) {
 	end, err := c.deadline()
 	if err == nil {
-		err = c.Conn.SetWriteDeadline(end)
+		err = set(end)
 	}
 	if err != nil {
 		return 0, err
 	}
-	return c.Conn.Write(b)
+	return do(b)
 }

@@ -83,47 +83,45 @@ func namesField(n parse.Node, names ...string) bool {
 	}
 	switch n := n.(type) {
 	case *parse.ListNode:
-		if n == nil {
-			return false
-		}
-		for _, c := range n.Nodes {
-			if namesField(c, names...) {
-				return true
-			}
-		}
+		return n != nil && anyNamesField(n.Nodes, names)
 	case *parse.ActionNode:
 		return namesField(n.Pipe, names...)
 	case *parse.PipeNode:
-		if n == nil {
-			return false
-		}
-		for _, c := range n.Cmds {
-			if namesField(c, names...) {
-				return true
-			}
-		}
+		return n != nil && anyNamesField(n.Cmds, names)
 	case *parse.CommandNode:
-		for _, a := range n.Args {
-			if namesField(a, names...) {
-				return true
-			}
-		}
+		return anyNamesField(n.Args, names)
 	case *parse.IfNode:
-		return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+		return branchNamesField(&n.BranchNode, names)
 	case *parse.RangeNode:
-		return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+		return branchNamesField(&n.BranchNode, names)
 	case *parse.WithNode:
-		return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+		return branchNamesField(&n.BranchNode, names)
 	case *parse.FieldNode:
-		return slices.ContainsFunc(n.Ident, func(id string) bool { return slices.Contains(names, id) })
+		return anyNamed(n.Ident, names)
 	case *parse.VariableNode:
-		return slices.ContainsFunc(n.Ident, func(id string) bool { return slices.Contains(names, id) })
+		return anyNamed(n.Ident, names)
 	case *parse.ChainNode:
-		return namesField(n.Node, names...) || slices.ContainsFunc(n.Field, func(id string) bool { return slices.Contains(names, id) })
+		return namesField(n.Node, names...) || anyNamed(n.Field, names)
 	case *parse.TemplateNode, *parse.BreakNode, *parse.ContinueNode:
 		return true
 	}
 	return false
+}
+
+// anyNamesField is namesField of any of nodes.
+func anyNamesField[N parse.Node](nodes []N, names []string) bool {
+	return slices.ContainsFunc(nodes, func(n N) bool { return namesField(n, names...) })
+}
+
+// branchNamesField is namesField of an if, range or with: its pipeline
+// and both of its lists.
+func branchNamesField(n *parse.BranchNode, names []string) bool {
+	return namesField(n.Pipe, names...) || namesField(n.List, names...) || namesField(n.ElseList, names...)
+}
+
+// anyNamed reports whether any of idents is one of names.
+func anyNamed(idents, names []string) bool {
+	return slices.ContainsFunc(idents, func(id string) bool { return slices.Contains(names, id) })
 }
 
 // mailView is what a template sees. Its JSON is a message's facts

@@ -118,8 +118,5 @@ func (n AuditNames) detail(d string) string {
 
 // Label is the role's Chinese name.
 func (r Role) Label() string {
-	if n, ok := roleNames[r]; ok {
-		return n
-	}
-	return string(r)
+	return nameOf(roleNames, r)
 }

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,18 @@ func TestCalendarEvents(t *testing.T) {
 		// the 5th working day after.
 		{Unit: "zs", Due: MustDate("2019-06-30"), At: endOf("2019-07-10")},
 	}
+	// office is every unit's deadlines, as the office's feed lists them.
+	office := []string{
+		"submission 2019-06-13 17:30 2019年度实绩考核指标表报送截止",
+		"nodes 2019-07-01 all-day 6月30日前序时进度节点截止（1个单位2项）（原定6月30日，顺延至7月1日）",
+		months[0],
+		"nodes 2019-07-10 all-day 6月30日前序时进度节点截止（1个单位1项）（原定6月30日，顺延至7月10日）",
+		months[1], months[2],
+		"checkpoint 2019-09-30 all-day 9月30日前序时进度节点截止",
+		months[3], months[4],
+		"nodes 2019-12-02 all-day 11月30日前序时进度节点截止（1个单位1项）（原定11月30日，顺延至12月2日）",
+		months[5],
+	}
 	tests := []struct {
 		name  string
 		owner string
@@ -76,29 +89,9 @@ func TestCalendarEvents(t *testing.T) {
 			months[0],
 			"nodes 2019-07-10 all-day 6月30日前序时进度节点截止（1项）（原定6月30日，顺延至7月10日）", months[1], months[2], months[3], months[4], months[5],
 		}},
-		{"the office: every unit", "", units, nodes, time.Time{}, []string{
-			"submission 2019-06-13 17:30 2019年度实绩考核指标表报送截止",
-			"nodes 2019-07-01 all-day 6月30日前序时进度节点截止（1个单位2项）（原定6月30日，顺延至7月1日）",
-			months[0],
-			"nodes 2019-07-10 all-day 6月30日前序时进度节点截止（1个单位1项）（原定6月30日，顺延至7月10日）",
-			months[1], months[2],
-			"checkpoint 2019-09-30 all-day 9月30日前序时进度节点截止",
-			months[3], months[4],
-			"nodes 2019-12-02 all-day 11月30日前序时进度节点截止（1个单位1项）（原定11月30日，顺延至12月2日）",
-			months[5],
-		}},
-		{"the office after publication: the objection period", "", units, nodes, endOf("2019-12-27"), []string{
-			"submission 2019-06-13 17:30 2019年度实绩考核指标表报送截止",
-			"nodes 2019-07-01 all-day 6月30日前序时进度节点截止（1个单位2项）（原定6月30日，顺延至7月1日）",
-			months[0],
-			"nodes 2019-07-10 all-day 6月30日前序时进度节点截止（1个单位1项）（原定6月30日，顺延至7月10日）",
-			months[1], months[2],
-			"checkpoint 2019-09-30 all-day 9月30日前序时进度节点截止",
-			months[3], months[4],
-			"nodes 2019-12-02 all-day 11月30日前序时进度节点截止（1个单位1项）（原定11月30日，顺延至12月2日）",
-			months[5],
-			"objections 2019-12-27 all-day 2019年度考核结果公示期结束（异议截止）",
-		}},
+		{"the office: every unit", "", units, nodes, time.Time{}, office},
+		{"the office after publication: the objection period", "", units, nodes, endOf("2019-12-27"),
+			append(slices.Clone(office), "objections 2019-12-27 all-day 2019年度考核结果公示期结束（异议截止）")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -110,6 +110,15 @@ func channelNames() map[string]string {
 	return out
 }
 
+// nameOf is the name of code in m, or the code itself when m has none
+// (as the pages show a code missing from its table).
+func nameOf[K ~string](m map[K]string, code K) string {
+	if n, ok := m[code]; ok {
+		return n
+	}
+	return string(code)
+}
+
 func names[K ~string](m map[K]string) map[string]string {
 	out := make(map[string]string, len(m))
 	for k, v := range m {
@@ -294,8 +303,5 @@ var auditActionNames = map[string]string{
 // DeductionRuleLabel names a deduction's rule in Chinese: an automatic
 // rule by its name, a manual one (already the plan's words, 瞒报) as it is.
 func DeductionRuleLabel(rule string) string {
-	if name, ok := deductionRuleNames[rule]; ok {
-		return name
-	}
-	return rule
+	return nameOf(deductionRuleNames, rule)
 }

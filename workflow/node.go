@@ -48,10 +48,7 @@ var nodeStateNames = map[NodeState]string{
 
 // Label is the state's Chinese name.
 func (s NodeState) Label() string {
-	if n, ok := nodeStateNames[s]; ok {
-		return n
-	}
-	return string(s)
+	return nameOf(nodeStateNames, s)
 }
 
 // ParseNodeState reads a node state code, stored or derived (EINVALID

@@ -198,14 +198,24 @@ const (
 // LoadPlan reads a plan from YAML and checks that it is coherent. Unknown
 // fields are refused so that a typo in a plan file is not silently ignored.
 func LoadPlan(b []byte) (*Plan, error) {
+	p, err := decodePlanYAML(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.init(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// decodePlanYAML decodes a plan file as it is written, refusing unknown
+// fields so that a misspelt field is found rather than ignored.
+func decodePlanYAML(b []byte) (*Plan, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	var p Plan
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
-	}
-	if err := p.init(); err != nil {
-		return nil, err
 	}
 	return &p, nil
 }

@@ -36,14 +36,12 @@ func DecodePlan(b []byte) (*Plan, error) {
 // ReadPlanYAML reads a plan file as DecodePlan reads JSON, refusing unknown
 // fields so that a misspelt field is found rather than ignored.
 func ReadPlanYAML(b []byte) (*Plan, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	var p Plan
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("plan: %w", err)
+	p, err := decodePlanYAML(b)
+	if err != nil {
+		return nil, err
 	}
 	p.prepare()
-	return &p, nil
+	return p, nil
 }
 
 // prepare gives a plan being edited its defaults, its zone when the zone

@@ -86,10 +86,7 @@ var actionNames = map[Action]string{
 
 // Label is the state's Chinese name.
 func (s State) Label() string {
-	if n, ok := stateNames[s]; ok {
-		return n
-	}
-	return string(s)
+	return nameOf(stateNames, s)
 }
 
 // Next returns the state that action by role leads to from s. It returns

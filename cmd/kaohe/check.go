@@ -19,12 +19,12 @@ var errProblems = errors.New("check found problems")
 // and fails if there is one. It reads every evidence file, so it is for
 // operators and after a restore, not for readiness probes.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := newCommandFlags("check", stderr)
-	m, err := fset.parseOpen(ctx, args, getenv, stdout, stderr, false)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
+	fset := newCommandFlags("check", "usage: kaohe check [--data DIR] [--config FILE]", getenv, stdout, stderr)
+	return fset.run(ctx, args, nil, false, func(m *Main) error { return report(ctx, m, stdout) })
+}
+
+// report is runCheck on the opened program m.
+func report(ctx context.Context, m *Main, stdout io.Writer) error {
 	problems, err := check(ctx, m.App.Store, app.EvidenceFiles{FileStore: m.App.Files})
 	if err != nil {
 		return err

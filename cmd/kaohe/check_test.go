@@ -52,12 +52,9 @@ func TestMigrateCommand(t *testing.T) {
 // that a newer kaohe migrated, and says why.
 func TestServeRefusesANewerDatabase(t *testing.T) {
 	t.Parallel()
-	vars, _ := releaseData(t, "sqlite")
+	vars := migratedRelease(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"migrate"}, envOf(vars), &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
 	db, err := store.Open(ctx, store.Options{DataDir: vars["KAOHE_DATA"]})
 	if err != nil {
 		t.Fatal(err)
@@ -83,13 +80,9 @@ func TestServeRefusesANewerDatabase(t *testing.T) {
 // one and a file no row names, and fails.
 func TestCheckFindsBrokenEvidence(t *testing.T) {
 	t.Parallel()
-	vars, _ := releaseData(t, "sqlite")
+	vars := migratedRelease(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"migrate"}, envOf(vars), &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	out.Reset()
 	if err := run(ctx, []string{"check"}, envOf(vars), &out, io.Discard); err != nil {
 		t.Fatalf("check of intact data: %v\n%s", err, out.String())
 	}
@@ -241,4 +234,14 @@ func TestRestoreRefusesADamagedArchiveAndAFullTarget(t *testing.T) {
 	if err := run(ctx, []string{"restore", archive, "--data", target}, envOf(nil), &out, io.Discard); err != nil {
 		t.Fatalf("restore of the sound archive into the same target: %v", err)
 	}
+}
+
+// migratedRelease is releaseData on SQLite, migrated by `kaohe migrate`.
+func migratedRelease(t *testing.T) map[string]string {
+	t.Helper()
+	vars, _ := releaseData(t, "sqlite")
+	if err := run(context.Background(), []string{"migrate"}, envOf(vars), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return vars
 }

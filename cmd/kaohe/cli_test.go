@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"kaohe/internal/testenv"
 	"kaohe/workflow/store"
 )
 
@@ -41,13 +42,8 @@ func serve(t *testing.T, dataDir string, vars map[string]string) (*Main, *bytes.
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	status, _, b := testenv.Get(t, url)
+	return status, string(b)
 }
 
 func login(t *testing.T, addr, user, pw string) int {

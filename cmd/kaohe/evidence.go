@@ -29,22 +29,22 @@ func runEvidence(ctx context.Context, args []string, getenv func(string) string,
 	if len(args) == 0 || args[0] != "migrate" {
 		return errors.New(use)
 	}
-	fset := newCommandFlags("evidence migrate", stderr)
+	fset := newCommandFlags("evidence migrate", use, getenv, stdout, stderr)
 	from := fset.String("from", "", `source store, file:///path or s3://bucket/prefix ("" is DATA/evidence)`)
 	to := fset.String("to", "", "destination store (default: evidence.url, KAOHE_EVIDENCE_URL)")
-	m, err := fset.parseOpen(ctx, args[1:], getenv, stdout, stderr, true)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	dest := *to
+	return fset.run(ctx, args[1:], nil, true, func(m *Main) error { return migrateEvidence(ctx, m, *from, *to, stdout) })
+}
+
+// migrateEvidence is runEvidence on the opened program m.
+func migrateEvidence(ctx context.Context, m *Main, from, to string, stdout io.Writer) error {
+	dest := to
 	if dest == "" {
 		dest = m.Config.Evidence.URL
 	}
-	if dest == *from {
+	if dest == from {
 		return fmt.Errorf("evidence migrate: the destination is the source (%q); set --to or KAOHE_EVIDENCE_URL", dest)
 	}
-	src, err := m.App.OpenEvidence(*from)
+	src, err := m.App.OpenEvidence(from)
 	if err != nil {
 		return err
 	}

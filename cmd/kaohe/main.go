@@ -68,9 +68,11 @@ usage:
   kaohe version
 `
 
-// commands are the one-shot subcommands, by name; each takes the
-// arguments after its name.
-var commands = map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
+// command is a one-shot subcommand; it takes the arguments after its name.
+type command func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+
+// commands are the one-shot subcommands, by name.
+var commands = map[string]command{
 	"migrate":  runMigrate,
 	"backup":   runBackup,
 	"restore":  runRestore,
@@ -83,34 +85,46 @@ var commands = map[string]func(ctx context.Context, args []string, getenv func(s
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve":
+			m := NewMain(getenv, stdout, stderr)
+			if err := m.ParseFlags(args[1:]); err != nil {
+				return err
+			}
+			if err := m.Run(ctx); err != nil {
+				m.Close()
+				return err
+			}
+			<-ctx.Done()
+			return m.Close()
+		case "version":
+			fmt.Fprintln(stdout, "kaohe", version)
+			return nil
+		case "help", "-h", "--help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+	}
+	return dispatch(ctx, commands, "", usage, args, getenv, stdout, stderr)
+}
+
+// dispatch runs the command of table that args[0] names, or prints usage
+// and fails; prefix ("plan: ") starts the errors of a subcommand's table.
+func dispatch(ctx context.Context, table map[string]command, prefix, usage string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	word := "command"
+	if prefix != "" {
+		word = "subcommand"
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("no command")
+		return fmt.Errorf("%sno %s", prefix, word)
 	}
-	switch args[0] {
-	case "serve":
-		m := NewMain(getenv, stdout, stderr)
-		if err := m.ParseFlags(args[1:]); err != nil {
-			return err
-		}
-		if err := m.Run(ctx); err != nil {
-			m.Close()
-			return err
-		}
-		<-ctx.Done()
-		return m.Close()
-	case "version":
-		fmt.Fprintln(stdout, "kaohe", version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	}
-	if cmd := commands[args[0]]; cmd != nil {
+	if cmd := table[args[0]]; cmd != nil {
 		return cmd(ctx, args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", args[0])
+	return fmt.Errorf("%sunknown %s %q", prefix, word, args[0])
 }
 
 // Main is the server program: ParseFlags, Run, then Close. Tests run it on
@@ -277,26 +291,32 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
+// runUser is `kaohe user add`: it creates an account as the system.
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	const use = "usage: kaohe user add --username NAME --role ROLE [--unit CODE] [--password PW]"
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: kaohe user add --username NAME --role ROLE [--unit CODE] [--password PW]")
+		return errors.New(use)
 	}
-	fset := newCommandFlags("user add", stderr)
+	fset := newCommandFlags("user add", use, getenv, stdout, stderr)
 	username := fset.String("username", "", "account name")
 	role := fset.String("role", "", "office, unit or viewer")
 	unit := fset.String("unit", "", "unit code (role unit)")
 	password := fset.String("password", "", "password (random when empty)")
-	m, err := fset.parseOpen(ctx, args[1:], getenv, stdout, stderr, true)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	pw := *password
+	return fset.run(ctx, args[1:], nil, true, func(m *Main) error {
+		return createAccount(ctx, m, service.NewUser{Username: *username, Password: *password, Role: workflow.Role(*role), UnitCode: *unit}, stdout)
+	})
+}
+
+// createAccount is runUser on the opened program m: it creates u, with a random
+// password when u has none, and prints it.
+func createAccount(ctx context.Context, m *Main, u service.NewUser, stdout io.Writer) error {
+	pw := u.Password
 	generated := pw == ""
 	if generated {
 		pw = service.NewToken()[:16]
 	}
-	u, err := m.App.Service.CreateUser(ctx, service.SystemActor, service.NewUser{Username: *username, Password: pw, Role: workflow.Role(*role), UnitCode: *unit})
+	u.Password = pw
+	created, err := m.App.Service.CreateUser(ctx, service.SystemActor, u)
 	if err != nil {
 		var e *workflow.Error
 		if errors.As(err, &e) && len(e.Details) > 0 {
@@ -308,7 +328,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "created %s account %s", u.Role, u.Username)
+	fmt.Fprintf(stdout, "created %s account %s", created.Role, created.Username)
 	if generated {
 		fmt.Fprintf(stdout, " with password %s", pw)
 	}

@@ -13,19 +13,19 @@ import (
 // database to this binary's version and prints the version again; with
 // --status it lists the migrations instead and changes nothing.
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := newCommandFlags("migrate", stderr)
+	fset := newCommandFlags("migrate", "usage: kaohe migrate [--status] [--data DIR] [--config FILE]", getenv, stdout, stderr)
 	status := fset.Bool("status", false, "list the migrations and which are applied; change nothing")
-	m, err := fset.parseOpen(ctx, args, getenv, stdout, stderr, false)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
+	return fset.run(ctx, args, nil, false, func(m *Main) error { return migrateSchema(ctx, m, *status, stdout) })
+}
+
+// migrateSchema is runMigrate on the opened program m.
+func migrateSchema(ctx context.Context, m *Main, status bool, stdout io.Writer) error {
 	before, err := m.App.Store.Version(ctx)
 	if err != nil {
 		return err
 	}
 	head := store.HeadVersion()
-	if *status {
+	if status {
 		ms, err := m.App.Store.Migrations(ctx)
 		if err != nil {
 			return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,78 +29,53 @@ const planUsage = `usage:
 // runPlan is `kaohe plan …`: the office's plan documents from the command
 // line, through the same service calls as the API (as the system).
 func runPlan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, planUsage)
-		return errors.New("plan: no subcommand")
-	}
-	switch args[0] {
-	case "new":
-		return runPlanNew(ctx, args[1:], getenv, stdout, stderr)
-	case "check":
-		return runPlanCheck(args[1:], stdout, stderr)
-	case "import":
-		return runPlanImport(ctx, args[1:], getenv, stdout, stderr)
-	case "export":
-		return runPlanExport(ctx, args[1:], getenv, stdout, stderr)
-	}
-	fmt.Fprint(stderr, planUsage)
-	return fmt.Errorf("plan: unknown subcommand %q", args[0])
+	return dispatch(ctx, planCommands, "plan: ", planUsage, args, getenv, stdout, stderr)
 }
 
-// planFlags parses a plan subcommand's flags, with --data and --config
-// and those define adds, and its one argument (a file, a year), which may
-// come before or after them.
-func planFlags(name string, args []string, stderr io.Writer, define func(fs *flag.FlagSet)) (fs *commandFlags, arg string, err error) {
-	fs = newCommandFlags("plan "+name, stderr)
-	if define != nil {
-		define(fs.FlagSet)
-	}
-	arg, _, err = fs.parseArg(args)
-	return fs, arg, err
+// planCommands are the subcommands of `kaohe plan`, by name.
+var planCommands = map[string]command{
+	"new":    runPlanNew,
+	"check":  runPlanCheck,
+	"import": runPlanImport,
+	"export": runPlanExport,
 }
 
 func runPlanNew(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var year, from *int
-	fs, _, err := planFlags("new", args, stderr, func(fs *flag.FlagSet) {
-		year = fs.Int("year", 0, "the new plan's year")
-		from = fs.Int("from", 0, "the earlier year whose plan in force it starts from")
+	fs := newCommandFlags("plan new", "usage: kaohe plan new --year YEAR --from YEAR [--data DIR] [--config FILE]", getenv, stdout, stderr)
+	year := fs.Int("year", 0, "the new plan's year")
+	from := fs.Int("from", 0, "the earlier year whose plan in force it starts from")
+	if _, err := fs.parseArg(args, func(string, int) bool { return *year != 0 && *from != 0 }); err != nil {
+		return err
+	}
+	return fs.session(ctx, true, func(m *Main) error {
+		src, err := m.App.Service.Plan(ctx, *from)
+		if err != nil {
+			return fmt.Errorf("plan %d: %w", *from, err)
+		}
+		p, err := workflow.NewPlanFrom(src, *year)
+		if err != nil {
+			return err
+		}
+		return writePlan(stdout, p)
 	})
-	if err != nil {
-		return err
-	}
-	if *year == 0 || *from == 0 {
-		return errors.New("usage: kaohe plan new --year YEAR --from YEAR [--data DIR] [--config FILE]")
-	}
-	m, err := fs.open(ctx, getenv, stdout, stderr, true)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	src, err := m.App.Service.Plan(ctx, *from)
-	if err != nil {
-		return fmt.Errorf("plan %d: %w", *from, err)
-	}
-	p, err := workflow.NewPlanFrom(src, *year)
-	if err != nil {
-		return err
-	}
+}
+
+// writePlan writes p as YAML to w.
+func writePlan(w io.Writer, p *workflow.Plan) error {
 	b, err := workflow.EncodePlanYAML(p)
 	if err != nil {
 		return err
 	}
-	_, err = stdout.Write(b)
+	_, err = w.Write(b)
 	return err
 }
 
 // runPlanCheck checks a plan file without any database: exit status 0
 // when it has no problem (warnings are printed too), 1 otherwise.
-func runPlanCheck(args []string, stdout, stderr io.Writer) error {
-	_, file, err := planFlags("check", args, stderr, nil)
+func runPlanCheck(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	file, err := newCommandFlags("plan check", "usage: kaohe plan check FILE", getenv, stdout, stderr).parseArg(args, named)
 	if err != nil {
 		return err
-	}
-	if file == "" {
-		return errors.New("usage: kaohe plan check FILE")
 	}
 	p, err := readPlanFile(file)
 	if err != nil {
@@ -143,26 +117,23 @@ func printFindings(w io.Writer, file string, problems, warnings []workflow.Viola
 }
 
 func runPlanImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var publish, confirm *bool
-	fs, file, err := planFlags("import", args, stderr, func(fs *flag.FlagSet) {
-		publish = fs.Bool("publish", false, "publish the version stored")
-		confirm = fs.Bool("confirm", false, "publish even when it breaks units' stored tables")
-	})
+	fs := newCommandFlags("plan import", "usage: kaohe plan import FILE [--publish [--confirm]] [--data DIR] [--config FILE]", getenv, stdout, stderr)
+	publish := fs.Bool("publish", false, "publish the version stored")
+	confirm := fs.Bool("confirm", false, "publish even when it breaks units' stored tables")
+	file, err := fs.parseArg(args, named)
 	if err != nil {
 		return err
-	}
-	if file == "" {
-		return errors.New("usage: kaohe plan import FILE [--publish [--confirm]] [--data DIR] [--config FILE]")
 	}
 	p, err := readPlanFile(file)
 	if err != nil {
 		return err
 	}
-	m, err := fs.open(ctx, getenv, stdout, stderr, true)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
+	return fs.session(ctx, true, func(m *Main) error { return importPlan(ctx, m, p, file, *publish, *confirm, stdout, stderr) })
+}
+
+// importPlan is runPlanImport on the opened program m: it stores p, read
+// from file, as the next draft of its year and publishes it if asked.
+func importPlan(ctx context.Context, m *Main, p *workflow.Plan, file string, publish, confirm bool, stdout, stderr io.Writer) error {
 	svc, a, note := m.App.Service, service.SystemActor, "导入 "+filepath.Base(file)
 	var v *service.PlanVersionView
 	versions, err := svc.PlanVersions(ctx, a, p.Year)
@@ -177,10 +148,10 @@ func runPlanImport(ctx context.Context, args []string, getenv func(string) strin
 	}
 	fmt.Fprintf(stdout, "stored %s as version %d of the %d plan (draft)\n", file, v.Version, v.Year)
 	printFindings(stdout, file, v.Problems, v.Warnings)
-	if !*publish {
+	if !publish {
 		return nil
 	}
-	if _, err := svc.PublishPlan(ctx, a, v.Year, v.Version, service.PublishRequest{Confirm: *confirm}); err != nil {
+	if _, err := svc.PublishPlan(ctx, a, v.Year, v.Version, service.PublishRequest{Confirm: confirm}); err != nil {
 		if workflow.ErrorCode(err) == workflow.ECONFLICT {
 			fmt.Fprintln(stderr, "not published: run again with --confirm to publish it anyway")
 		}
@@ -191,38 +162,30 @@ func runPlanImport(ctx context.Context, args []string, getenv func(string) strin
 }
 
 func runPlanExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var version *int
-	fs, yearArg, err := planFlags("export", args, stderr, func(fs *flag.FlagSet) {
-		version = fs.Int("version", 0, "the version to export (default: the plan in force)")
-	})
-	if err != nil {
+	fs := newCommandFlags("plan export", "usage: kaohe plan export YEAR [--version N] [--data DIR] [--config FILE]", getenv, stdout, stderr)
+	version := fs.Int("version", 0, "the version to export (default: the plan in force)")
+	var year int
+	if _, err := fs.parseArg(args, func(arg string, _ int) bool {
+		y, err := strconv.Atoi(arg)
+		year = y
+		return err == nil
+	}); err != nil {
 		return err
 	}
-	year, err := strconv.Atoi(yearArg)
-	if err != nil {
-		return errors.New("usage: kaohe plan export YEAR [--version N] [--data DIR] [--config FILE]")
-	}
-	m, err := fs.open(ctx, getenv, stdout, stderr, true)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	var p *workflow.Plan
-	if *version != 0 {
-		v, verr := m.App.Service.PlanVersion(ctx, service.SystemActor, year, *version)
-		if verr != nil {
-			return describe(stderr, verr)
+	return fs.session(ctx, true, func(m *Main) error {
+		if *version == 0 {
+			p, err := m.App.Service.Plan(ctx, year)
+			if err != nil {
+				return fmt.Errorf("plan %d: %w", year, err)
+			}
+			return writePlan(stdout, p)
 		}
-		p = v.Plan
-	} else if p, err = m.App.Service.Plan(ctx, year); err != nil {
-		return fmt.Errorf("plan %d: %w", year, err)
-	}
-	b, err := workflow.EncodePlanYAML(p)
-	if err != nil {
-		return err
-	}
-	_, err = stdout.Write(b)
-	return err
+		v, err := m.App.Service.PlanVersion(ctx, service.SystemActor, year, *version)
+		if err != nil {
+			return describe(stderr, err)
+		}
+		return writePlan(stdout, v.Plan)
+	})
 }
 
 // describe prints the details of a *workflow.Error, one a line, and

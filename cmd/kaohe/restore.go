@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,14 +19,11 @@ import (
 // data directory (and, with KAOHE_MYSQL_DSN, an empty MySQL database),
 // after checking every hash, and migrates it to this binary's schema.
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := newCommandFlags("restore", stderr)
+	fset := newCommandFlags("restore", "usage: kaohe restore FILE [--data DIR] [--config FILE]", getenv, stdout, stderr)
 	fset.Lookup("data").Usage = "data directory to restore into (empty or new)"
-	file, extra, err := fset.parseArg(args)
+	file, err := fset.parseArg(args, func(file string, extra int) bool { return file != "" && extra == 0 })
 	if err != nil {
 		return err
-	}
-	if file == "" || extra > 0 {
-		return errors.New("usage: kaohe restore FILE [--data DIR] [--config FILE]")
 	}
 	cfg, err := configs.Load(*fset.config, getenv)
 	if err != nil {

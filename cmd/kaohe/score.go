@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -15,35 +14,25 @@ import (
 // run as the system, exactly as POST /api/v1/plans/2019/scoring-runs does,
 // and prints the ranking. With --publish ID it publishes run ID instead.
 func runScore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fset := newCommandFlags("score", stderr)
+	fset := newCommandFlags("score", "usage: kaohe score --year YEAR [--publish ID] [--data DIR] [--config FILE]", getenv, stdout, stderr)
 	year := fset.Int("year", 0, "plan year, e.g. 2019")
 	publish := fset.Int64("publish", 0, "publish this run instead of computing a new one")
-	if err := fset.Parse(args); err != nil {
-		return err
-	}
-	if *year == 0 {
-		return errors.New("usage: kaohe score --year YEAR [--publish ID] [--data DIR] [--config FILE]")
-	}
-	m, err := fset.open(ctx, getenv, stdout, stderr, true)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
+	return fset.run(ctx, args, func() bool { return *year != 0 }, true, func(m *Main) error {
+		return score(ctx, m, *year, *publish, stdout, stderr)
+	})
+}
+
+// score is runScore on the opened program m.
+func score(ctx context.Context, m *Main, year int, publish int64, stdout, stderr io.Writer) error {
+	var err error
 	var run *workflow.ScoringRun
-	if *publish != 0 {
-		run, err = m.App.Service.PublishScoring(ctx, service.SystemActor, *year, *publish)
+	if publish != 0 {
+		run, err = m.App.Service.PublishScoring(ctx, service.SystemActor, year, publish)
 	} else {
-		run, err = m.App.Service.RunScoring(ctx, service.SystemActor, *year)
+		run, err = m.App.Service.RunScoring(ctx, service.SystemActor, year)
 	}
 	if err != nil {
-		var e *workflow.Error
-		if errors.As(err, &e) {
-			for _, d := range e.Details {
-				fmt.Fprintf(stderr, "  %s: %s\n", d.Path, d.Message)
-			}
-			return errors.New(e.Message)
-		}
-		return err
+		return describe(stderr, err)
 	}
 	state := "preview"
 	if run.Published {

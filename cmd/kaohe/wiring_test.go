@@ -127,14 +127,7 @@ func TestJobsReadTheRealRecords(t *testing.T) {
 		_, err := os.Stat(filepath.Join(dir, "import", "done", "members-2019-06.csv"))
 		return err == nil
 	})
-	var counts []workflow.MonthlyReport
-	err := m.App.Store.Update(context.Background(), func(tx service.Tx) (err error) {
-		counts, err = tx.MonthlyReports(2019)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	counts := read(t, m, func(tx service.Tx) ([]workflow.MonthlyReport, error) { return tx.MonthlyReports(2019) })
 	if len(counts) != 1 || counts[0].Unit != "gjz" || counts[0].Count != 12034 || counts[0].Source != workflow.SourceImport {
 		t.Fatalf("imported counts %+v", counts)
 	}
@@ -153,15 +146,7 @@ func TestYearEndScoringRunsOnItsOwn(t *testing.T) {
 		"KAOHE_CLOCK_START": "2019-12-20T09:00:30+08:00",
 	}
 	runs := func(m *Main) []workflow.ScoringRun {
-		var rs []workflow.ScoringRun
-		err := m.App.Store.Update(context.Background(), func(tx service.Tx) (err error) {
-			rs, err = tx.ScoringRuns(2019)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rs
+		return read(t, m, func(tx service.Tx) ([]workflow.ScoringRun, error) { return tx.ScoringRuns(2019) })
 	}
 	m := startMain(t, env)
 	waitFor(t, "a scoring run", func() bool { return len(runs(m)) == 1 })
@@ -229,4 +214,18 @@ func textOf(t *testing.T, raw []byte) string {
 	}
 	walk(textproto.MIMEHeader(m.Header), m.Body)
 	return out.String()
+}
+
+// read returns what fn reads from the store of m.
+func read[T any](t *testing.T, m *Main, fn func(tx service.Tx) (T, error)) T {
+	t.Helper()
+	var v T
+	err := m.App.Store.View(context.Background(), func(tx service.Tx) (err error) {
+		v, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -76,15 +76,17 @@ func columnHints(p *workflow.Plan) (nodes, standard, evidence string) {
 	return nodes, standard, evidence
 }
 
-func indicatorLayout(p *workflow.Plan, c *workflow.Category) blankTable {
+// nodeTable is the empty blank annex of the table name: its first three
+// columns are first, its last three the nodes, their standard and their
+// evidence, with the notice's hints (columnHints).
+func nodeTable(p *workflow.Plan, annex int, name, note string, first [3]string, widths []float64) blankTable {
 	hNodes, hStandard, hEvidence := columnHints(p)
-	t := blankTable{
-		Annex:  c.Annex,
-		Title:  fmt.Sprintf(annexTitle, c.Name),
-		Header: []string{"序号", "指标名称", "具体工作", hNodes, hStandard, hEvidence},
-		Widths: []float64{6, 26, 22, 30, 40, 28},
-		Note:   c.Note,
-	}
+	return blankTable{Annex: annex, Title: fmt.Sprintf(annexTitle, name), Note: note, Widths: widths,
+		Header: []string{first[0], first[1], first[2], hNodes, hStandard, hEvidence}}
+}
+
+func indicatorLayout(p *workflow.Plan, c *workflow.Category) blankTable {
+	t := nodeTable(p, c.Annex, c.Name, c.Note, [3]string{"序号", "指标名称", "具体工作"}, []float64{6, 26, 22, 30, 40, 28})
 	nodes := max(p.Nodes.Max, 1)
 	perItem := nodes + 1 // the first work's nodes, then a line for more works
 	for i, it := range c.Items {
@@ -116,15 +118,8 @@ func indicatorLayout(p *workflow.Plan, c *workflow.Category) blankTable {
 }
 
 func innovationLayout(p *workflow.Plan) blankTable {
-	hNodes, hStandard, hEvidence := columnHints(p)
 	in := p.Innovation
-	t := blankTable{
-		Annex:  in.Annex,
-		Title:  fmt.Sprintf(annexTitle, in.Name),
-		Header: []string{"指标名称", "核心内容", "预期成效", hNodes, hStandard, hEvidence},
-		Widths: []float64{22, 26, 22, 30, 36, 26},
-		Note:   in.Note,
-	}
+	t := nodeTable(p, in.Annex, in.Name, in.Note, [3]string{"指标名称", "核心内容", "预期成效"}, []float64{22, 26, 22, 30, 36, 26})
 	nodes := max(p.Nodes.Max, 1)
 	for i := 0; i < in.MaxItems; i++ {
 		for k := 0; k < nodes; k++ {

@@ -12,8 +12,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"mime"
 	"net"
+	"net/http"
 	"net/mail"
 	"os"
 	"os/exec"
@@ -21,6 +23,32 @@ import (
 	"strconv"
 	"testing"
 )
+
+// Do sends req with the default client and returns the status, the
+// headers and the whole body; a request that cannot be sent fails t.
+func Do(t testing.TB, req *http.Request) (int, http.Header, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, out
+}
+
+// Get is Do of a GET of url, with headers given as name, value, ….
+func Get(t testing.TB, url string, header ...string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return Do(t, req)
+}
 
 // CI reports whether the tests run under CI=true.
 func CI() bool {

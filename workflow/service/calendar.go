@@ -62,14 +62,11 @@ func (s *Service) calendar(ctx context.Context, a Actor, owner string) (*workflo
 	// The first read makes the address. Of two first reads at once, the
 	// second's insert conflicts on the owner and it reads the first's.
 	err = s.update(ctx, func(tx Tx, now time.Time) (err error) {
-		if err := ownerOf(tx, owner); err != nil {
-			return err
-		}
 		if out, err = tx.CalendarFeed(owner); workflow.ErrorCode(err) != workflow.ENOTFOUND {
 			return err
 		}
-		out = &workflow.CalendarFeed{Owner: owner, Token: newFeedToken(), CreatedAt: now}
-		return tx.SaveCalendarFeed(out)
+		out, err = saveNewFeed(tx, owner, now)
+		return err
 	})
 	if workflow.ErrorCode(err) == workflow.ECONFLICT {
 		return read()
@@ -94,16 +91,26 @@ func (s *Service) rotateCalendar(ctx context.Context, a Actor, owner string) (*w
 	}
 	var out *workflow.CalendarFeed
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		if err := ownerOf(tx, owner); err != nil {
-			return err
-		}
-		out = &workflow.CalendarFeed{Owner: owner, Token: newFeedToken(), CreatedAt: now}
-		if err := tx.SaveCalendarFeed(out); err != nil {
+		var err error
+		if out, err = saveNewFeed(tx, owner, now); err != nil {
 			return err
 		}
 		return audit(tx, now, a, owner, "calendar.rotate", "calendar:"+ownerName(owner), "")
 	})
 	return out, err
+}
+
+// saveNewFeed gives the feed of owner (ENOTFOUND for an unknown unit) a
+// new address made at now, replacing any it had.
+func saveNewFeed(tx Tx, owner string, now time.Time) (*workflow.CalendarFeed, error) {
+	if err := ownerOf(tx, owner); err != nil {
+		return nil, err
+	}
+	f := &workflow.CalendarFeed{Owner: owner, Token: newFeedToken(), CreatedAt: now}
+	if err := tx.SaveCalendarFeed(f); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 func ownerName(owner string) string {

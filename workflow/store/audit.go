@@ -26,6 +26,11 @@ type auditRow struct {
 // TableName is the table of auditRow.
 func (auditRow) TableName() string { return "audit_log" }
 
+func (r auditRow) entry() workflow.AuditEntry {
+	return workflow.AuditEntry{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, Role: workflow.Role(r.Role),
+		Unit: string(r.Unit), Action: r.Action, Target: r.Target, Detail: r.Detail}
+}
+
 // AddAudit appends a, sets a.ID and normalises a.At.
 func (t *tx) AddAudit(a *workflow.AuditEntry) error {
 	r := auditRow{At: utc(a.At), Actor: a.Actor, Role: string(a.Role), Unit: ident(a.Unit),
@@ -55,14 +60,5 @@ func (t *tx) Audit(f service.AuditFilter) ([]workflow.AuditEntry, error) {
 	if limit <= 0 {
 		limit = DefaultAuditLimit
 	}
-	var rows []auditRow
-	if err := q.Order("at DESC").Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, internal(err, "audit")
-	}
-	out := make([]workflow.AuditEntry, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, workflow.AuditEntry{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, Role: workflow.Role(r.Role),
-			Unit: string(r.Unit), Action: r.Action, Target: r.Target, Detail: r.Detail})
-	}
-	return out, nil
+	return find(q.Order("at DESC").Order("id DESC").Limit(limit), auditRow.entry, "audit")
 }

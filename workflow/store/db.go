@@ -393,6 +393,55 @@ func translate(err error, op, what string) error {
 	return fmt.Errorf("store: %s: %w", op, err)
 }
 
+// take reads the one row that q finds and converts it with conv: no row
+// is ENOTFOUND naming what, any other error internal to op (translate).
+func take[R, V any](q *gorm.DB, conv func(R) V, op, what string) (*V, error) {
+	return takeDecoded(q, infallible(conv), op, what)
+}
+
+// takeDecoded is take with a conversion that decodes stored fields and
+// may fail.
+func takeDecoded[R, V any](q *gorm.DB, conv func(R) (V, error), op, what string) (*V, error) {
+	var r R
+	if err := q.Take(&r).Error; err != nil {
+		return nil, translate(err, op, what)
+	}
+	v, err := conv(r)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// find reads every row that q finds, in its order, and converts each with
+// conv; none is an empty list.
+func find[R, V any](q *gorm.DB, conv func(R) V, op string) ([]V, error) {
+	return findDecoded(q, infallible(conv), op)
+}
+
+// findDecoded is find with a conversion that decodes stored fields and
+// may fail.
+func findDecoded[R, V any](q *gorm.DB, conv func(R) (V, error), op string) ([]V, error) {
+	var rows []R
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, internal(err, op)
+	}
+	out := make([]V, 0, len(rows))
+	for _, r := range rows {
+		v, err := conv(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// infallible is conv as a conversion that never fails.
+func infallible[R, V any](conv func(R) V) func(R) (V, error) {
+	return func(r R) (V, error) { return conv(r), nil }
+}
+
 // internal wraps an error that is none of the workflow's business.
 func internal(err error, op string) error {
 	if err == nil {

@@ -26,6 +26,15 @@ import (
 // The upgrade fixture: a year played by the first release (testdata/upgrade).
 const fixtureDir = "../../testdata/upgrade"
 
+// openRelease opens a copy of the first release's database on backend
+// as it is, not migrated.
+func openRelease(t *testing.T, backend string) *store.DB {
+	t.Helper()
+	o := releaseFixture(t, backend)
+	o.NoMigrate = true
+	return open(t, o)
+}
+
 // releaseFixture returns store options for a copy of the first release's
 // database on backend ("sqlite": the data directory's file; "mariadb": the
 // dump loaded into a new database).
@@ -256,9 +265,7 @@ func TestMigrationOneIsTheReleaseSchema(t *testing.T) {
 			if err := store.MigrateWith(t.Context(), fresh, 1); err != nil {
 				t.Fatal(err)
 			}
-			ro := releaseFixture(t, backend)
-			ro.NoMigrate = true
-			release := open(t, ro)
+			release := openRelease(t, backend)
 			got, want := schemaOf(t, fresh), schemaOf(t, release)
 			if len(want) < 100 {
 				t.Fatalf("the fixture's schema has %d lines", len(want))
@@ -346,9 +353,7 @@ func TestMigrateAdoptsTheRelease(t *testing.T) {
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := t.Context()
-			o := releaseFixture(t, backend)
-			o.NoMigrate = true
-			db := open(t, o)
+			db := openRelease(t, backend)
 			v, err := db.Version(ctx)
 			if err != nil || v != 1 {
 				t.Fatalf("the release's database reads as version %d (%v), want 1", v, err)
@@ -595,9 +600,7 @@ func TestGoMigrationMovesData(t *testing.T) {
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := t.Context()
-			o := releaseFixture(t, backend)
-			o.NoMigrate = true
-			db := open(t, o)
+			db := openRelease(t, backend)
 			next := store.HeadVersion() + 1
 			lower := goose.NewGoMigration(next, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 				_, err := tx.ExecContext(ctx, "UPDATE unit_contacts SET email = UPPER(email)")

@@ -44,6 +44,10 @@ type monthlyHistoryRow struct {
 // TableName is the table of monthlyHistoryRow.
 func (monthlyHistoryRow) TableName() string { return "monthly_report_history" }
 
+func (r monthlyHistoryRow) report() (workflow.MonthlyReport, error) {
+	return monthlyOf(r.Year, string(r.Unit), r.Month, r.Count, r.ReportedAt, r.FirstReportedAt, r.Late, r.ReportedBy, r.Source)
+}
+
 func monthlyOf(year int, unit, month string, count int64, at, first time.Time, late bool, by, source string) (workflow.MonthlyReport, error) {
 	m, err := workflow.ParseMonth(month)
 	if err != nil {
@@ -179,17 +183,5 @@ func (t *tx) monthlyReports(year int, units []string, order ...string) ([]workfl
 
 // MonthlyHistory returns every value of a unit and month, oldest first.
 func (t *tx) MonthlyHistory(year int, unit string, month workflow.Month) ([]workflow.MonthlyReport, error) {
-	var rows []monthlyHistoryRow
-	if err := t.db.Where("year = ? AND unit = ? AND month = ?", year, unit, month.String()).Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "monthly history")
-	}
-	out := make([]workflow.MonthlyReport, 0, len(rows))
-	for _, r := range rows {
-		m, err := monthlyOf(r.Year, string(r.Unit), r.Month, r.Count, r.ReportedAt, r.FirstReportedAt, r.Late, r.ReportedBy, r.Source)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, nil
+	return findDecoded(t.db.Where("year = ? AND unit = ? AND month = ?", year, unit, month.String()).Order("id"), monthlyHistoryRow.report, "monthly history")
 }

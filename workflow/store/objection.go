@@ -178,10 +178,5 @@ func (t *tx) AnswerObjection(o *workflow.Objection) error {
 
 // ObjectionFile returns one file's row (ENOTFOUND when absent).
 func (t *tx) ObjectionFile(id int64) (*workflow.ObjectionFile, error) {
-	var r objectionFileRow
-	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, translate(err, "objection file", fmt.Sprintf("异议材料%d", id))
-	}
-	f := r.file()
-	return &f, nil
+	return take(t.db.Where("id = ?", id), objectionFileRow.file, "objection file", fmt.Sprintf("异议材料%d", id))
 }

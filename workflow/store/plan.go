@@ -51,19 +51,7 @@ func (t *tx) Plan(year int) (*workflow.Plan, error) {
 
 // Plans returns every plan in force, oldest first (shared, as Plan's).
 func (t *tx) Plans() ([]*workflow.Plan, error) {
-	var rows []planRow
-	if err := t.db.Order("year").Find(&rows).Error; err != nil {
-		return nil, internal(err, "plans")
-	}
-	out := make([]*workflow.Plan, 0, len(rows))
-	for _, r := range rows {
-		p, err := t.decodePlan(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return findDecoded(t.db.Order("year"), t.decodePlan, "plans")
 }
 
 // planCache keeps each year's plan in force decoded, with the body it was
@@ -162,15 +150,7 @@ func (t *tx) PlanVersions(year int) ([]workflow.PlanVersion, error) {
 	if year != 0 {
 		q = q.Where("year = ?", year)
 	}
-	var rows []planVersionRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, internal(err, "plan versions")
-	}
-	out := make([]workflow.PlanVersion, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, versionOf(r))
-	}
-	return out, nil
+	return find(q, versionOf, "plan versions")
 }
 
 // PlanVersion returns one version with its plan read as a document

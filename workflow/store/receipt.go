@@ -21,6 +21,11 @@ type receiptRow struct {
 // TableName is the table of receiptRow.
 func (receiptRow) TableName() string { return "submission_receipts" }
 
+func (r receiptRow) receipt() workflow.Receipt {
+	return workflow.Receipt{Year: r.Year, Unit: string(r.Unit), At: r.ReceivedAt.UTC(), Reason: r.Reason,
+		By: r.RecordedBy, RecordedAt: r.RecordedAt.UTC()}
+}
+
 // PutReceipt records r, replacing the unit's earlier record of the year,
 // and normalises its times.
 func (t *tx) PutReceipt(r *workflow.Receipt) error {
@@ -52,14 +57,5 @@ func (t *tx) Receipts(year int, unit string) ([]workflow.Receipt, error) {
 	if unit != "" {
 		q = q.Where("unit = ?", unit)
 	}
-	var rows []receiptRow
-	if err := q.Order("unit").Find(&rows).Error; err != nil {
-		return nil, internal(err, "receipts")
-	}
-	out := make([]workflow.Receipt, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, workflow.Receipt{Year: r.Year, Unit: string(r.Unit), At: r.ReceivedAt.UTC(), Reason: r.Reason,
-			By: r.RecordedBy, RecordedAt: r.RecordedAt.UTC()})
-	}
-	return out, nil
+	return find(q.Order("unit"), receiptRow.receipt, "receipts")
 }

@@ -54,25 +54,12 @@ func (t *tx) AddRobot(r *workflow.Robot) error {
 
 // Robot returns one robot (ENOTFOUND when absent).
 func (t *tx) Robot(id int64) (*workflow.Robot, error) {
-	var row robotRow
-	if err := t.db.Where("id = ?", id).Take(&row).Error; err != nil {
-		return nil, translate(err, "robot", fmt.Sprintf("机器人%d", id))
-	}
-	r := row.robot()
-	return &r, nil
+	return take(t.db.Where("id = ?", id), robotRow.robot, "robot", fmt.Sprintf("机器人%d", id))
 }
 
 // RobotsOf lists the robots of unit ("" the office's) by ID.
 func (t *tx) RobotsOf(unit string) ([]workflow.Robot, error) {
-	var rows []robotRow
-	if err := t.db.Where("unit = ?", unit).Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "robots")
-	}
-	out := make([]workflow.Robot, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.robot())
-	}
-	return out, nil
+	return find(t.db.Where("unit = ?", unit).Order("id"), robotRow.robot, "robots")
 }
 
 // AllRobots returns every robot by owner ("" the office), each owner's by ID.
@@ -112,27 +99,19 @@ type calendarFeedRow struct {
 // TableName is the table of calendarFeedRow.
 func (calendarFeedRow) TableName() string { return "calendar_feeds" }
 
-func (r calendarFeedRow) feed() *workflow.CalendarFeed {
-	return &workflow.CalendarFeed{Owner: string(r.Owner), Token: string(r.Token), CreatedAt: r.CreatedAt.UTC()}
+func (r calendarFeedRow) feed() workflow.CalendarFeed {
+	return workflow.CalendarFeed{Owner: string(r.Owner), Token: string(r.Token), CreatedAt: r.CreatedAt.UTC()}
 }
 
 // CalendarFeed returns the feed of owner (ENOTFOUND when it has none yet).
 func (t *tx) CalendarFeed(owner string) (*workflow.CalendarFeed, error) {
-	var row calendarFeedRow
-	if err := t.db.Where("owner = ?", owner).Take(&row).Error; err != nil {
-		return nil, translate(err, "calendar feed", "日历订阅")
-	}
-	return row.feed(), nil
+	return take(t.db.Where("owner = ?", owner), calendarFeedRow.feed, "calendar feed", "日历订阅")
 }
 
 // CalendarFeedByToken returns the feed whose address has token (ENOTFOUND
 // when none has).
 func (t *tx) CalendarFeedByToken(token string) (*workflow.CalendarFeed, error) {
-	var row calendarFeedRow
-	if err := t.db.Where("token = ?", token).Take(&row).Error; err != nil {
-		return nil, translate(err, "calendar feed", "日历订阅")
-	}
-	return row.feed(), nil
+	return take(t.db.Where("token = ?", token), calendarFeedRow.feed, "calendar feed", "日历订阅")
 }
 
 // SaveCalendarFeed stores f as its owner's feed, replacing the token of an

@@ -9,6 +9,7 @@ import (
 	"kaohe/workflow"
 	"kaohe/workflow/service"
 	"kaohe/workflow/store"
+	"kaohe/workflow/store/storetest"
 )
 
 // TestScoringNodesScoreAsNodes: scoring the benchmark's data (missing,
@@ -184,16 +185,7 @@ func TestScoringResultsAsBefore(t *testing.T) {
 			}
 			sameBytes(t, "the results read back", resultsOf(t, stored.Results), string(golden))
 			err = db.View(t.Context(), func(tx service.Tx) error {
-				subs, err := tx.Submissions(2019)
-				if err != nil {
-					return err
-				}
-				codes := make([]string, len(subs))
-				want := make([]workflow.SubmissionFact, len(subs))
-				for i := range subs {
-					codes[i], want[i] = subs[i].Unit, subs[i].Facts()
-				}
-				got, err := tx.SubmissionFacts(2019, codes)
+				got, want, err := storetest.SubmissionFacts(tx, 2019)
 				if err != nil {
 					return err
 				}

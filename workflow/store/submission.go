@@ -129,30 +129,32 @@ func (r submissionRow) submission() (workflow.Submission, error) {
 		Comment: r.Comment, SubmittedAt: utcPtr(r.SubmittedAt), FirstSubmittedAt: utcPtr(r.FirstSubmittedAt),
 		Late: r.Late, ReleasedAt: utcPtr(r.ReleasedAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
-	if err := fromJSON(r.Doc, &s.Doc); err != nil {
-		return s, internal(err, "stored document")
+	return s, decodeStored(storedJSON{"document", r.Doc, &s.Doc},
+		storedJSON{"comments", r.Comments, &s.Comments}, storedJSON{"certification", r.Certified, &s.Certified})
+}
+
+// storedJSON is a column stored as JSON: what it is (named in errors), its
+// text and where it decodes to.
+type storedJSON struct {
+	what, text string
+	to         any
+}
+
+// decodeStored decodes each column in turn; a column that does not decode
+// is an internal error naming it.
+func decodeStored(cols ...storedJSON) error {
+	for _, c := range cols {
+		if err := fromJSON(c.text, c.to); err != nil {
+			return internal(err, "stored "+c.what)
+		}
 	}
-	if err := fromJSON(r.Comments, &s.Comments); err != nil {
-		return s, internal(err, "stored comments")
-	}
-	if err := fromJSON(r.Certified, &s.Certified); err != nil {
-		return s, internal(err, "stored certification")
-	}
-	return s, nil
+	return nil
 }
 
 // Submission returns the submission of unit for year (ENOTFOUND when
 // absent).
 func (t *tx) Submission(year int, unit string) (*workflow.Submission, error) {
-	var r submissionRow
-	if err := t.db.Where("year = ? AND unit = ?", year, unit).Take(&r).Error; err != nil {
-		return nil, translate(err, "submission", submissionName(year, unit))
-	}
-	s, err := r.submission()
-	if err != nil {
-		return nil, err
-	}
-	return &s, nil
+	return takeDecoded(t.db.Where("year = ? AND unit = ?", year, unit), submissionRow.submission, "submission", submissionName(year, unit))
 }
 
 // SubmissionJSON returns the submission of unit for year without decoding
@@ -192,19 +194,7 @@ func (t *tx) SubmissionJSON(year int, unit string) (*workflow.Submission, *workf
 
 // Submissions returns every submission of year ordered by unit.
 func (t *tx) Submissions(year int) ([]workflow.Submission, error) {
-	var rows []submissionRow
-	if err := t.db.Where("year = ?", year).Order("unit").Find(&rows).Error; err != nil {
-		return nil, internal(err, "submissions")
-	}
-	out := make([]workflow.Submission, 0, len(rows))
-	for _, r := range rows {
-		s, err := r.submission()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return findDecoded(t.db.Where("year = ?", year).Order("unit"), submissionRow.submission, "submissions")
 }
 
 // CreateSubmission stores s (ECONFLICT when the unit already has one for
@@ -282,29 +272,19 @@ func (t *tx) AddHistory(h *workflow.HistoryEntry) error {
 // History returns the steps of unit's submission for year in the order
 // they were added.
 func (t *tx) History(year int, unit string) ([]workflow.HistoryEntry, error) {
-	var rows []historyRow
-	if err := t.db.Where("year = ? AND unit = ?", year, unit).Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "history")
+	return findDecoded(t.db.Where("year = ? AND unit = ?", year, unit).Order("id"), historyRow.entry, "history")
+}
+
+func (r historyRow) entry() (workflow.HistoryEntry, error) {
+	h := workflow.HistoryEntry{ID: r.ID, Year: r.Year, Unit: string(r.Unit), Action: workflow.Action(r.Action),
+		State: workflow.State(r.State), Version: r.Version, Comment: r.Comment, Actor: r.Actor, At: r.At.UTC()}
+	var cols []storedJSON
+	if r.Doc != "" {
+		h.Doc = new(workflow.Document)
+		cols = append(cols, storedJSON{"document", r.Doc, h.Doc})
 	}
-	out := make([]workflow.HistoryEntry, 0, len(rows))
-	for _, r := range rows {
-		h := workflow.HistoryEntry{ID: r.ID, Year: r.Year, Unit: string(r.Unit), Action: workflow.Action(r.Action),
-			State: workflow.State(r.State), Version: r.Version, Comment: r.Comment, Actor: r.Actor, At: r.At.UTC()}
-		if r.Doc != "" {
-			h.Doc = new(workflow.Document)
-			if err := fromJSON(r.Doc, h.Doc); err != nil {
-				return nil, internal(err, "stored document")
-			}
-		}
-		if err := fromJSON(r.Comments, &h.Comments); err != nil {
-			return nil, internal(err, "stored comments")
-		}
-		if err := fromJSON(r.Certified, &h.Certified); err != nil {
-			return nil, internal(err, "stored certification")
-		}
-		out = append(out, h)
-	}
-	return out, nil
+	cols = append(cols, storedJSON{"comments", r.Comments, &h.Comments}, storedJSON{"certification", r.Certified, &h.Certified})
+	return h, decodeStored(cols...)
 }
 
 // Releases returns when each unit's submission of year was released, for

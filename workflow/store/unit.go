@@ -40,29 +40,20 @@ type contactRow struct {
 // TableName is the table of contactRow.
 func (contactRow) TableName() string { return "unit_contacts" }
 
+func (r contactRow) contact() workflow.Contact {
+	return workflow.Contact{Name: r.Name, Duty: r.Duty, Position: r.Position, Phone: r.Phone, Mobile: r.Mobile, Email: r.Email}
+}
+
 func unitName(code string) string { return fmt.Sprintf("单位“%s”", code) }
 
 // Unit returns the unit with code (ENOTFOUND when absent).
 func (t *tx) Unit(code string) (*workflow.Unit, error) {
-	var r unitRow
-	if err := t.db.Where("code = ?", code).Take(&r).Error; err != nil {
-		return nil, translate(err, "unit", unitName(code))
-	}
-	u := r.unit()
-	return &u, nil
+	return take(t.db.Where("code = ?", code), unitRow.unit, "unit", unitName(code))
 }
 
 // Units returns every unit in list order (seq, then creation).
 func (t *tx) Units() ([]workflow.Unit, error) {
-	var rows []unitRow
-	if err := t.db.Order("seq").Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "units")
-	}
-	out := make([]workflow.Unit, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.unit())
-	}
-	return out, nil
+	return find(t.db.Order("seq").Order("id"), unitRow.unit, "units")
 }
 
 // UnitNames returns every unit's code, name and place, in list order (seq,
@@ -106,15 +97,7 @@ func (t *tx) CreateUnit(u *workflow.Unit) error {
 // Contacts returns the contacts of unit in the order they were set; none is
 // an empty list, whether or not the unit exists.
 func (t *tx) Contacts(unit string) ([]workflow.Contact, error) {
-	var rows []contactRow
-	if err := t.db.Where("unit_code = ?", unit).Order("seq").Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "contacts")
-	}
-	out := make([]workflow.Contact, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, workflow.Contact{Name: r.Name, Duty: r.Duty, Position: r.Position, Phone: r.Phone, Mobile: r.Mobile, Email: r.Email})
-	}
-	return out, nil
+	return find(t.db.Where("unit_code = ?", unit).Order("seq").Order("id"), contactRow.contact, "contacts")
 }
 
 // SetContacts replaces every contact of unit with cs, keeping their order.

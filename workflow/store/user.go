@@ -55,35 +55,17 @@ func (loginFailureRow) TableName() string { return "login_failures" }
 // UserByName returns the account username (ENOTFOUND when absent). The
 // comparison is exact, case included.
 func (t *tx) UserByName(username string) (*workflow.User, error) {
-	var r userRow
-	if err := t.db.Where("username = ?", username).Take(&r).Error; err != nil {
-		return nil, translate(err, "user", fmt.Sprintf("用户“%s”", username))
-	}
-	u := r.user()
-	return &u, nil
+	return take(t.db.Where("username = ?", username), userRow.user, "user", fmt.Sprintf("用户“%s”", username))
 }
 
 // UserByID returns the account id (ENOTFOUND when absent).
 func (t *tx) UserByID(id int64) (*workflow.User, error) {
-	var r userRow
-	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, translate(err, "user", fmt.Sprintf("用户（编号%d）", id))
-	}
-	u := r.user()
-	return &u, nil
+	return take(t.db.Where("id = ?", id), userRow.user, "user", fmt.Sprintf("用户（编号%d）", id))
 }
 
 // Users returns every account in order of creation.
 func (t *tx) Users() ([]workflow.User, error) {
-	var rows []userRow
-	if err := t.db.Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "users")
-	}
-	out := make([]workflow.User, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.user())
-	}
-	return out, nil
+	return find(t.db.Order("id"), userRow.user, "users")
 }
 
 // CreateUser stores u (ECONFLICT when the username is taken), sets u.ID and

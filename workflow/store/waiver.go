@@ -59,15 +59,7 @@ func (t *tx) Waivers(year int, unit string) ([]workflow.Waiver, error) {
 	if unit != "" {
 		q = q.Where("unit = ?", unit)
 	}
-	var rows []waiverRow
-	if err := q.Order("id").Find(&rows).Error; err != nil {
-		return nil, internal(err, "waivers")
-	}
-	out := make([]workflow.Waiver, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.waiver())
-	}
-	return out, nil
+	return find(q.Order("id"), waiverRow.waiver, "waivers")
 }
 
 // WithdrawWaiver marks waiver id of the year's unit withdrawn: ENOTFOUND
