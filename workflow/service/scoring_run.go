@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"kaohe/workflow"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,15 +136,11 @@ func (s *Service) DeleteDeduction(ctx context.Context, a Actor, year int, unit s
 		if err != nil {
 			return err
 		}
-		var gone *workflow.ManualDeduction
-		for i := range ds {
-			if ds[i].ID == id {
-				gone = &ds[i]
-			}
-		}
-		if gone == nil {
+		i := slices.IndexFunc(ds, func(d workflow.ManualDeduction) bool { return d.ID == id })
+		if i < 0 {
 			return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”没有编号为%d的扣分", unit, id)
 		}
+		gone := &ds[i]
 		if err := tx.DeleteDeduction(year, unit, id); err != nil {
 			return err
 		}

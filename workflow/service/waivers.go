@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kaohe/workflow"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -134,15 +135,11 @@ func (s *Service) WithdrawWaiver(ctx context.Context, a Actor, year int, unit st
 		if err != nil {
 			return err
 		}
-		var gone *workflow.Waiver
-		for i := range ws {
-			if ws[i].ID == id && ws[i].WithdrawnAt == nil {
-				gone = &ws[i]
-			}
-		}
-		if gone == nil {
+		i := slices.IndexFunc(ws, func(w workflow.Waiver) bool { return w.ID == id && w.WithdrawnAt == nil })
+		if i < 0 {
 			return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”没有编号为%d的生效减免", unit, id)
 		}
+		gone := &ws[i]
 		if err := tx.WithdrawWaiver(year, unit, id, now, a.Username); err != nil {
 			return err
 		}
