@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -82,7 +83,24 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	b := make([]byte, 0, 10)
+	b = appendPadded(append(appendPadded(append(appendPadded(b, d.Year, 4), '-'), int(d.Month), 2), '-'), d.Day, 2)
+	return string(b)
+}
+
+// appendPadded appends n in decimal, zero-padded to width digits as
+// fmt's %0*d writes it. Dates and months are written for every node and
+// month a year-end run reads, where fmt costs more than the scoring.
+func appendPadded(b []byte, n, width int) []byte {
+	if n < 0 {
+		return fmt.Appendf(b, "%0*d", width, n)
+	}
+	var digits [20]byte
+	s := strconv.AppendInt(digits[:0], int64(n), 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
 }
 
 // In returns the instant at which d starts in loc.

@@ -92,7 +92,10 @@ func dueLabel(d, ends Date, tod *ClockTime) string {
 	return s
 }
 
-func monthDay(d Date) string { return fmt.Sprintf("%d月%d日", d.Month, d.Day) }
+func monthDay(d Date) string {
+	b := make([]byte, 0, 14)
+	return string(append(appendPadded(append(appendPadded(b, int(d.Month), 0), "月"...), d.Day, 0), "日"...))
+}
 
 // SubmissionDue is the indicator tables' deadline (下班前), moved off a day
 // off with its time of day kept.

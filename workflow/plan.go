@@ -607,7 +607,10 @@ func ParseMonth(s string) (Month, error) {
 }
 
 // String formats m as "2006-01".
-func (m Month) String() string { return fmt.Sprintf("%04d-%02d", m.Year, m.Month) }
+func (m Month) String() string {
+	b := make([]byte, 0, 7)
+	return string(appendPadded(append(appendPadded(b, m.Year, 4), '-'), int(m.Month), 2))
+}
 
 // Next returns the following month.
 func (m Month) Next() Month {

@@ -35,6 +35,13 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 		}
 		out = append(out, found...)
 	}
+	if v >= 16 { // node_sums filled since version 16
+		found, err := db.nodeSumProblems(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
 	return out, nil
 }
 
@@ -45,13 +52,6 @@ type integrityCheck struct {
 	since       int64
 	what, query string
 }
-
-// nodeSumsCounted is node_sums as the nodes make it.
-const nodeSumsCounted = `(SELECT year, unit, category, item_index, indicator, COUNT(*) AS nodes, SUM(points) AS points, SUM(awarded) AS awarded
-	FROM nodes WHERE state = 'accepted' AND late = 0 GROUP BY year, unit, category, item_index, indicator)`
-
-// nodeSumsSame joins a node_sums row s with its counted group c.
-const nodeSumsSame = `s.year = c.year AND s.unit = c.unit AND s.category = c.category AND s.item_index = c.item_index AND s.indicator = c.indicator`
 
 var integrityChecks = []integrityCheck{
 	{1, "node %v (%v/%v) has no released submission (state %v)",
@@ -98,14 +98,6 @@ var integrityChecks = []integrityCheck{
 	{13, "scoring results of run %v have no run",
 		`SELECT DISTINCT x.run_id FROM scoring_results x
 		 LEFT JOIN scoring_runs r ON r.id = x.run_id WHERE r.id IS NULL ORDER BY x.run_id`},
-	{15, "node sums of %v/%v %v item %v %v disagree with its accepted, on-time nodes",
-		`SELECT c.year, c.unit, c.category, c.item_index, c.indicator FROM ` + nodeSumsCounted + ` c
-		 LEFT JOIN node_sums s ON ` + nodeSumsSame + `
-		 WHERE s.year IS NULL OR s.nodes <> c.nodes OR s.points <> c.points OR s.awarded <> c.awarded
-		 UNION ALL
-		 SELECT s.year, s.unit, s.category, s.item_index, s.indicator FROM node_sums s
-		 LEFT JOIN ` + nodeSumsCounted + ` c ON ` + nodeSumsSame + `
-		 WHERE c.year IS NULL ORDER BY 1, 2, 3, 4, 5`},
 }
 
 // report runs query and formats each of its rows with what.

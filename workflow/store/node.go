@@ -68,56 +68,9 @@ func (r nodeRow) node() (workflow.NodeRecord, error) {
 
 func nodeName(id int64) string { return fmt.Sprintf("节点%d", id) }
 
-// nodeSumRow is the count, points and awarded points of a unit's accepted
-// nodes reported on time under one indicator of one item: what year-end
-// scoring reads of them (ScoringNodes), about 20 rows a unit instead of
-// every node. CreateNodes and UpdateNode, the only writers of nodes, keep
-// it in step in their transaction; a group with no such node has no row.
-type nodeSumRow struct {
-	Year      int    `gorm:"primaryKey;autoIncrement:false"`
-	Unit      ident  `gorm:"primaryKey;size:64"`
-	Category  string `gorm:"primaryKey;size:16"`
-	ItemIndex int    `gorm:"primaryKey;autoIncrement:false"`
-	Indicator string `gorm:"primaryKey;size:16"`
-	Nodes     int64  `gorm:"not null"`
-	Points    int64  `gorm:"not null"`
-	Awarded   int64  `gorm:"not null"`
-}
-
-// TableName is the table of nodeSumRow.
-func (nodeSumRow) TableName() string { return "node_sums" }
-
-// nodeGroup is the columns of a nodes row that name its node_sums row.
-const nodeGroup = "year, unit, category, item_index, indicator"
-
-// resumNodes recomputes, from the nodes themselves, the node_sums row of
-// the group of each node whose id is in ids. It counts again rather than
-// adding a difference, so a sum is right whatever the node was before,
-// and the nodes' group is read from their rows, not from the caller.
-func (t *tx) resumNodes(ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	// A group is located by the index nodes_scoring (year, unit, state,
-	// late, category, item, indicator): a few entries, not the unit's nodes.
-	groups := "SELECT DISTINCT " + nodeGroup + " FROM nodes WHERE id IN ?"
-	if err := t.db.Exec("DELETE FROM node_sums WHERE ("+nodeGroup+") IN ("+groups+")", ids).Error; err != nil {
-		return internal(err, "node sums")
-	}
-	err := t.db.Exec(`INSERT INTO node_sums (`+nodeGroup+`, nodes, points, awarded)
-		SELECT n.year, n.unit, n.category, n.item_index, n.indicator, COUNT(*), SUM(n.points), SUM(n.awarded)
-		FROM nodes n JOIN (`+groups+`) g ON n.year = g.year AND n.unit = g.unit AND n.state = ? AND n.late = ?
-			AND n.category = g.category AND n.item_index = g.item_index AND n.indicator = g.indicator
-		GROUP BY n.year, n.unit, n.category, n.item_index, n.indicator`,
-		ids, string(workflow.NodeAccepted), false).Error
-	if err != nil {
-		return internal(err, "node sums")
-	}
-	return nil
-}
-
 // CreateNodes stores ns in batches, sets their IDs and normalises their
-// times, and counts the accepted, on-time ones into node_sums. A node at a
+// times, and counts its unit's node_sums again when an accepted, on-time
+// node is among them. A node at a
 // taken position is ECONFLICT and nothing is stored when the caller rolls
 // back.
 func (t *tx) CreateNodes(ns []workflow.NodeRecord) error {
@@ -139,7 +92,7 @@ func (t *tx) CreateNodes(ns []workflow.NodeRecord) error {
 			counted = append(counted, ns[i].ID)
 		}
 	}
-	return t.resumNodes(counted)
+	return t.recountUnits(counted)
 }
 
 // Nodes returns the nodes matching f, by unit, category (party, business,
@@ -202,7 +155,7 @@ func (t *tx) Node(id int64) (*workflow.NodeRecord, error) {
 
 // UpdateNode writes n's mutable fields in one conditional UPDATE that
 // matches only while the stored version is prevVersion (ESTALE otherwise,
-// nothing written), then counts its group's node_sums row again.
+// nothing written), then counts its unit's node_sums again.
 func (t *tx) UpdateNode(n *workflow.NodeRecord, prevVersion int) error {
 	r := nodeValues(n)
 	res := t.db.Model(&nodeRow{}).Where("id = ? AND version = ?", n.ID, prevVersion).Updates(map[string]any{
@@ -218,7 +171,7 @@ func (t *tx) UpdateNode(n *workflow.NodeRecord, prevVersion int) error {
 		return err
 	}
 	n.ReportedAt, n.ReviewedAt = r.ReportedAt, r.ReviewedAt
-	return t.resumNodes([]int64{n.ID})
+	return t.recountUnits([]int64{n.ID})
 }
 
 // evidenceRow is one evidence file of a node; the file itself lives in the

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -397,7 +395,7 @@ func (t *tx) PublishedScoringRun(year int) (*workflow.ScoringRun, error) {
 // ScoringNodes reads the nodes of units for year-end scoring in two
 // queries: the sums of the accepted, on-time nodes per unit, category,
 // item and indicator, kept in node_sums as the nodes change (about 20 rows
-// a unit; nodeSums), then every other node, from the covering index
+// a unit, read as one row; nodeSums), then every other node, from the covering index
 // nodes_scoring without touching the table. The second query is three
 // ranges of the index (states before "accepted", states after it, accepted
 // and late) joined by UNION ALL: SQLite seeks each range instead of
@@ -462,73 +460,21 @@ func (t *tx) ScoringNodes(year int, units []string) ([]workflow.NodeFact, error)
 	return out, nil
 }
 
-// nodeSums appends to out the node_sums rows of units, as facts of
-// accepted nodes. On SQLite the rows of a unit come joined into one text
-// (group_concat, in the table's key order), because the driver's cost is
-// per row and column, not per byte: 10,000 units' 200,000 rows cost four
-// times the time of their 10,000 texts parsed here. MySQL's server sends
-// rows cheaply, and its GROUP_CONCAT is cut at group_concat_max_len.
+// nodeSums appends to out the sums of the accepted, on-time nodes of
+// units, one node_sums row a unit.
 func (t *tx) nodeSums(year int, units []string, out []workflow.NodeFact, str func([]byte) string) ([]workflow.NodeFact, error) {
-	if t.db.Dialector.Name() == "sqlite" {
-		return t.nodeSumsJoined(year, units, out, str)
-	}
-	var unit, category, indicator sql.RawBytes
-	rows, err := t.db.Raw(`SELECT unit, category, item_index, indicator, nodes, points, awarded
-		FROM node_sums WHERE year = ? AND unit IN ?`, year, units).Rows()
+	rows, err := t.db.Raw("SELECT unit, sums FROM node_sums WHERE year = ? AND unit IN ?", year, units).Rows()
 	if err != nil {
 		return nil, internal(err, "node sums")
 	}
 	defer rows.Close()
+	var unit, sums sql.RawBytes
 	for rows.Next() {
-		n := workflow.NodeFact{State: string(workflow.NodeAccepted)}
-		var points, awarded int64
-		if err := rows.Scan(&unit, &category, &n.ItemIndex, &indicator, &n.Count, &points, &awarded); err != nil {
+		if err := rows.Scan(&unit, &sums); err != nil {
 			return nil, internal(err, "node sums")
 		}
-		n.Unit, n.Category, n.Indicator = str(unit), str(category), str(indicator)
-		n.Points, n.Awarded = workflow.Points(points), workflow.Points(awarded)
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, internal(err, "node sums")
-	}
-	return out, nil
-}
-
-// nodeSumsJoined is nodeSums on SQLite: a unit's rows joined into one text,
-// each field ended by \x1f and each row but the last by \x1e, characters
-// no code or number holds.
-func (t *tx) nodeSumsJoined(year int, units []string, out []workflow.NodeFact, str func([]byte) string) ([]workflow.NodeFact, error) {
-	rows, err := t.db.Raw(`SELECT unit, group_concat(category || char(31) || item_index || char(31) || indicator || char(31) ||
-			nodes || char(31) || points || char(31) || awarded || char(31), char(30))
-		FROM node_sums WHERE year = ? AND unit IN ? GROUP BY unit`, year, units).Rows()
-	if err != nil {
-		return nil, internal(err, "node sums")
-	}
-	defer rows.Close()
-	var unit, joined sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&unit, &joined); err != nil {
+		if out, err = parseNodeSums(out, str(unit), sums, str); err != nil {
 			return nil, internal(err, "node sums")
-		}
-		u := str(unit)
-		for rec := range bytes.SplitSeq(joined, []byte{30}) {
-			var f [6][]byte
-			for i := range f {
-				end := bytes.IndexByte(rec, 31)
-				if end < 0 {
-					return nil, internal(fmt.Errorf("node sums of %s: %q has %d fields", u, rec, i), "node sums")
-				}
-				f[i], rec = rec[:end], rec[end+1:]
-			}
-			var v [4]int64
-			for i, b := range [][]byte{f[1], f[3], f[4], f[5]} {
-				if v[i], err = strconv.ParseInt(string(b), 10, 64); err != nil {
-					return nil, internal(err, "node sums")
-				}
-			}
-			out = append(out, workflow.NodeFact{Unit: u, Category: str(f[0]), ItemIndex: int(v[0]), Indicator: str(f[2]),
-				Count: int(v[1]), Points: workflow.Points(v[2]), Awarded: workflow.Points(v[3]), State: string(workflow.NodeAccepted)})
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -274,9 +274,7 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 	}
 	// The nodes went in past the store, so their sums are counted here, as
 	// the migration that made node_sums counts them.
-	if _, err := sqlDB.Exec(`INSERT INTO node_sums (year, unit, category, item_index, indicator, nodes, points, awarded)
-		SELECT year, unit, category, item_index, indicator, COUNT(*), SUM(points), SUM(awarded) FROM nodes
-		WHERE state = 'accepted' AND late = ? GROUP BY year, unit, category, item_index, indicator`, false); err != nil {
+	if err := db.RecountNodeSums(ctx); err != nil {
 		return nil, err
 	}
 	if db.Gorm().Dialector.Name() == "sqlite" {
