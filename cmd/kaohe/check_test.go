@@ -154,7 +154,7 @@ func checkFinds(t *testing.T, vars map[string]string, want ...string) {
 // an outbox message sent without sent_at, one pending with it and one of
 // an unknown channel, a submission whose scoring facts disagree with it,
 // one without them, a scoring run missing a result row, a node changed
-// past the store so that its indicator's sum no longer holds, and an old
+// past the store so that its unit's node facts no longer hold, and an old
 // schema version are each named.
 func TestCheckFindsDatabaseProblems(t *testing.T) {
 	t.Parallel()
@@ -189,7 +189,7 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 	checkFinds(t, vars, "(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms",
 		"scoring facts of 2019/zs disagree with the submission (state draft there, scored in the facts)",
 		"submission 2019/xg has no scoring facts", "has 2 result rows for 3 units",
-		"disagree with its accepted, on-time nodes")
+		"node facts of 2019/gjz disagree with its nodes")
 }
 
 // TestRestoreRefusesADamagedArchiveAndAFullTarget: an archive with one byte

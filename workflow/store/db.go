@@ -243,7 +243,7 @@ func mysqlConfig(dsn string) (*gomysql.Config, error) {
 var models = []any{
 	&planRow{}, &planVersionRow{}, &unitRow{}, &contactRow{}, &userRow{}, &sessionRow{},
 	&loginFailureRow{}, &submissionRow{}, &historyRow{}, &auditRow{},
-	&nodeRow{}, &nodeSumRow{}, &evidenceRow{}, &reviewRow{}, &monthlyRow{}, &monthlyHistoryRow{},
+	&nodeRow{}, &nodeFactRow{}, &evidenceRow{}, &reviewRow{}, &monthlyRow{}, &monthlyHistoryRow{},
 	&deductionRow{}, &scoringRunRow{}, &scoringResultRow{}, // scoring.go
 	// jobs: outbox.go
 	&outboxRow{}, &leaseRow{}, &jobMarkRow{}, &monthlySummaryRow{},

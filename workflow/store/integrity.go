@@ -9,8 +9,8 @@ import (
 // node belongs to a released (executing or scored) submission, outbox keys
 // are unique, every outbox row's state agrees with its other fields, every
 // submission has its scoring facts and they agree with it, every scoring
-// run has one result row per unit, the sums of the accepted, on-time nodes
-// are those of the nodes, and the schema version is the binary's. It
+// run has one result row per unit, every unit's node facts are those of
+// its nodes, and the schema version is the binary's. It
 // returns one line per problem, in English for the operator, nil when
 // there is none. It only reads.
 func (db *DB) Problems(ctx context.Context) ([]string, error) {
@@ -35,8 +35,8 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 		}
 		out = append(out, found...)
 	}
-	if v >= 16 { // node_sums filled since version 16
-		found, err := db.nodeSumProblems(ctx)
+	if v >= 16 { // node_facts filled since version 16
+		found, err := db.nodeFactProblems(ctx)
 		if err != nil {
 			return nil, err
 		}

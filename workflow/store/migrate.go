@@ -44,7 +44,7 @@ var migrationFiles embed.FS
 // own (migrate_VERSION_what.go). fn runs on both databases: ask tx for
 // nothing dialect-specific, or branch on the dialect it is given. Go
 // migrations run in version order with the SQL ones.
-var goMigrations = []*goose.Migration{migratePlanVersions, migrateNodeSums}
+var goMigrations = []*goose.Migration{migratePlanVersions, migrateNodeFacts}
 
 // versionTable is goose's table of applied versions.
 const versionTable = "goose_db_version"

@@ -69,10 +69,8 @@ func (r nodeRow) node() (workflow.NodeRecord, error) {
 func nodeName(id int64) string { return fmt.Sprintf("节点%d", id) }
 
 // CreateNodes stores ns in batches, sets their IDs and normalises their
-// times, and counts its unit's node_sums again when an accepted, on-time
-// node is among them. A node at a
-// taken position is ECONFLICT and nothing is stored when the caller rolls
-// back.
+// times, and writes their units' node_facts again. A node at a taken
+// position is ECONFLICT and nothing is stored when the caller rolls back.
 func (t *tx) CreateNodes(ns []workflow.NodeRecord) error {
 	if len(ns) == 0 {
 		return nil
@@ -85,14 +83,12 @@ func (t *tx) CreateNodes(ns []workflow.NodeRecord) error {
 	if err := t.db.CreateInBatches(rows, 200).Error; err != nil {
 		return translate(err, "create nodes", fmt.Sprintf("单位“%s”%d年度的节点", ns[0].Unit, ns[0].Year))
 	}
-	var counted []int64
+	ids := make([]int64, len(ns))
 	for i := range ns {
 		ns[i].ID, ns[i].ReportedAt, ns[i].ReviewedAt = rows[i].ID, rows[i].ReportedAt, rows[i].ReviewedAt
-		if ns[i].State == workflow.NodeAccepted && !ns[i].Late {
-			counted = append(counted, ns[i].ID)
-		}
+		ids[i] = ns[i].ID
 	}
-	return t.recountUnits(counted)
+	return t.rewriteUnitsOf(ids)
 }
 
 // Nodes returns the nodes matching f, by unit, category (party, business,
@@ -155,7 +151,7 @@ func (t *tx) Node(id int64) (*workflow.NodeRecord, error) {
 
 // UpdateNode writes n's mutable fields in one conditional UPDATE that
 // matches only while the stored version is prevVersion (ESTALE otherwise,
-// nothing written), then counts its unit's node_sums again.
+// nothing written), then writes its unit's node_facts again.
 func (t *tx) UpdateNode(n *workflow.NodeRecord, prevVersion int) error {
 	r := nodeValues(n)
 	res := t.db.Model(&nodeRow{}).Where("id = ? AND version = ?", n.ID, prevVersion).Updates(map[string]any{
@@ -171,7 +167,7 @@ func (t *tx) UpdateNode(n *workflow.NodeRecord, prevVersion int) error {
 		return err
 	}
 	n.ReportedAt, n.ReviewedAt = r.ReportedAt, r.ReviewedAt
-	return t.recountUnits([]int64{n.ID})
+	return t.rewriteUnitsOf([]int64{n.ID})
 }
 
 // evidenceRow is one evidence file of a node; the file itself lives in the

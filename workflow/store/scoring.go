@@ -392,93 +392,35 @@ func (t *tx) PublishedScoringRun(year int) (*workflow.ScoringRun, error) {
 	return &r, nil
 }
 
-// ScoringNodes reads the nodes of units for year-end scoring in two
-// queries: the sums of the accepted, on-time nodes per unit, category,
-// item and indicator, kept in node_sums as the nodes change (about 20 rows
-// a unit, read as one row; nodeSums), then every other node, from the covering index
-// nodes_scoring without touching the table. The second query is three
-// ranges of the index (states before "accepted", states after it, accepted
-// and late) joined by UNION ALL: SQLite seeks each range instead of
-// scanning every unit's nodes a second time, which a "state <> accepted
-// OR late" condition makes it do (twice the time, measured). Repeated
-// strings (units, categories, codes, states) share one copy and every due
-// date is parsed once, so a batch costs one allocation per distinct value,
-// not one per row.
+// ScoringNodes reads the nodes of units for year-end scoring: one
+// node_facts row a unit, which holds the sums of its accepted, on-time
+// nodes and every other node alone, as CreateNodes and UpdateNode wrote
+// them. Repeated strings (units, categories, codes, states) share one copy
+// and every due date is parsed once, so a batch costs an allocation per
+// distinct value, not one per node.
 func (t *tx) ScoringNodes(year int, units []string) ([]workflow.NodeFact, error) {
-	if len(units) == 0 {
-		return []workflow.NodeFact{}, nil
-	}
 	// About 20 sums and a few single nodes per unit.
 	out := make([]workflow.NodeFact, 0, 32*len(units))
-	var (
-		strs  = map[string]string{}
-		dates = map[string]workflow.Date{}
-		str   = func(b []byte) string {
-			if s, ok := strs[string(b)]; ok {
-				return s
-			}
-			s := string(b)
-			strs[s] = s
-			return s
-		}
-		unit, category, indicator, due, state sql.RawBytes
-	)
-	out, err := t.nodeSums(year, units, out, str)
-	if err != nil {
-		return nil, err
+	if len(units) == 0 {
+		return out, nil
 	}
-
-	const each = `SELECT unit, category, item_index, indicator, work_index, node_index, due, points, state, late, awarded
-		FROM nodes WHERE year = ? AND unit IN ? AND `
-	accepted := string(workflow.NodeAccepted)
-	rows, err := t.db.Raw(each+`state < ? UNION ALL `+each+`state > ? UNION ALL `+each+`state = ? AND late = ?`,
-		year, units, accepted, year, units, accepted, year, units, accepted, true).Rows()
+	rows, err := t.db.Raw("SELECT unit, facts FROM node_facts WHERE year = ? AND unit IN ?", year, units).Rows()
 	if err != nil {
 		return nil, internal(err, "scoring nodes")
 	}
 	defer rows.Close()
+	r := newFactReader()
+	var unit, facts sql.RawBytes
 	for rows.Next() {
-		var n workflow.NodeFact
-		var points, awarded int64
-		if err := rows.Scan(&unit, &category, &n.ItemIndex, &indicator, &n.WorkIndex, &n.NodeIndex, &due, &points, &state, &n.Late, &awarded); err != nil {
+		if err := rows.Scan(&unit, &facts); err != nil {
 			return nil, internal(err, "scoring nodes")
 		}
-		d, ok := dates[string(due)]
-		if !ok {
-			if d, err = workflow.ParseDate(string(due)); err != nil {
-				return nil, internal(err, "stored node due date")
-			}
-			dates[string(due)] = d
+		if out, err = r.parse(out, r.str(unit), facts); err != nil {
+			return nil, internal(err, "scoring nodes")
 		}
-		n.Unit, n.Category, n.Indicator, n.State, n.Due = str(unit), str(category), str(indicator), str(state), d
-		n.Points, n.Awarded = workflow.Points(points), workflow.Points(awarded)
-		out = append(out, n)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, internal(err, "scoring nodes")
-	}
-	return out, nil
-}
-
-// nodeSums appends to out the sums of the accepted, on-time nodes of
-// units, one node_sums row a unit.
-func (t *tx) nodeSums(year int, units []string, out []workflow.NodeFact, str func([]byte) string) ([]workflow.NodeFact, error) {
-	rows, err := t.db.Raw("SELECT unit, sums FROM node_sums WHERE year = ? AND unit IN ?", year, units).Rows()
-	if err != nil {
-		return nil, internal(err, "node sums")
-	}
-	defer rows.Close()
-	var unit, sums sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&unit, &sums); err != nil {
-			return nil, internal(err, "node sums")
-		}
-		if out, err = parseNodeSums(out, str(unit), sums, str); err != nil {
-			return nil, internal(err, "node sums")
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, internal(err, "node sums")
 	}
 	return out, nil
 }

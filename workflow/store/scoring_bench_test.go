@@ -272,9 +272,9 @@ func generate(db *store.DB, units int) (*workflow.Plan, error) {
 			return nil, err
 		}
 	}
-	// The nodes went in past the store, so their sums are counted here, as
-	// the migration that made node_sums counts them.
-	if err := db.RecountNodeSums(ctx); err != nil {
+	// The nodes went in past the store, so their facts are written here, as
+	// the migration that made node_facts writes them.
+	if err := db.RewriteNodeFacts(ctx); err != nil {
 		return nil, err
 	}
 	if db.Gorm().Dialector.Name() == "sqlite" {
