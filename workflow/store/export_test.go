@@ -23,3 +23,7 @@ func AutoMigrateModels(ctx context.Context, db *DB) error {
 func MigrateWith(ctx context.Context, db *DB, target int64, extra ...*goose.Migration) error {
 	return db.migrateTo(ctx, target, extra...)
 }
+
+// Values returns every row query yields, each as its columns' values, as
+// kaohe check reads them.
+func Values(ctx context.Context, db *DB, query string) ([][]any, error) { return db.values(ctx, query) }

@@ -102,16 +102,30 @@ var integrityChecks = []integrityCheck{
 
 // report runs query and formats each of its rows with what.
 func (db *DB) report(ctx context.Context, what, query string) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx, query)
+	rows, err := db.values(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("store: check: %w", err)
+	}
+	out := make([]string, 0, len(rows))
+	for _, vals := range rows {
+		out = append(out, fmt.Sprintf(what, vals...))
+	}
+	return out, nil
+}
+
+// values returns every row query yields, each as its columns' values,
+// text as strings.
+func (db *DB) values(ctx context.Context, query string) ([][]any, error) {
+	rows, err := db.sql.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return nil, fmt.Errorf("store: check: %w", err)
+		return nil, err
 	}
-	var out []string
+	var out [][]any
 	for rows.Next() {
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -119,19 +133,16 @@ func (db *DB) report(ctx context.Context, what, query string) ([]string, error) 
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("store: check: %w", err)
+			return nil, err
 		}
 		for i, v := range vals {
 			if b, ok := v.([]byte); ok {
 				vals[i] = string(b)
 			}
 		}
-		out = append(out, fmt.Sprintf(what, vals...))
+		out = append(out, vals)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: check: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // evidenceHashesQuery lists every file the evidence store holds for a row:

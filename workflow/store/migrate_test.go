@@ -191,26 +191,13 @@ func tableRows(t *testing.T, db *store.DB, table string, columns ...string) []st
 // queryRows returns every row query yields, each as text.
 func queryRows(t *testing.T, db *store.DB, query string) []string {
 	t.Helper()
-	rows, err := db.Gorm().WithContext(t.Context()).Raw(query).Rows()
+	rows, err := store.Values(t.Context(), db, query)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	out := make([]string, 0, len(rows))
+	for _, vals := range rows {
 		out = append(out, fmt.Sprintf("%q", vals))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
