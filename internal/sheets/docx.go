@@ -73,113 +73,138 @@ type wordRow struct {
 // WordprocessingML namespaces read alike.
 func readDocumentXML(r io.Reader) ([]*table, error) {
 	dec := xml.NewDecoder(r)
-	var (
-		out      []*table
-		above    strings.Builder // paragraph text since the last table
-		sawText  bool            // any text between this table and the last
-		depth    int             // table nesting
-		rows     []*wordRow
-		row      *wordRow
-		cell     *wordCell
-		inText   bool
-		abovePar bool // text was written in the current outside paragraph
-	)
-	write := func(s string) {
-		switch {
-		case depth > 0 && cell != nil:
-			cell.text.WriteString(s)
-		case depth == 0:
-			above.WriteString(s)
-			if strings.TrimSpace(s) != "" {
-				sawText = true
-			}
-			abovePar = true
-		}
-	}
+	var d docReader
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return d.out, nil
 		}
 		if err != nil {
 			return nil, err
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:
-			switch e.Name.Local {
-			case "tbl":
-				depth++
-				if depth == 1 {
-					rows, row, cell = nil, nil, nil
-				}
-			case "tr":
-				if depth == 1 {
-					row = &wordRow{}
-					rows = append(rows, row)
-				}
-			case "gridBefore":
-				if depth == 1 && row != nil {
-					row.before = intAttr(e, 0)
-				}
-			case "tc":
-				if depth == 1 && row != nil {
-					cell = &wordCell{span: 1}
-					row.cells = append(row.cells, cell)
-				}
-			case "gridSpan":
-				if depth == 1 && cell != nil {
-					cell.span = max(1, intAttr(e, 1))
-				}
-			case "vMerge":
-				if depth == 1 && cell != nil {
-					v := attr(e, "val")
-					cell.merged = v == "" || v == "continue"
-				}
-			case "p":
-				if depth > 0 && cell != nil {
-					if cell.paras > 0 {
-						cell.text.WriteString("\n")
-					}
-					cell.paras++
-				}
-			case "t":
-				inText = true
-			case "tab":
-				write("\t")
-			case "br", "cr":
-				write("\n")
-			}
+			d.start(e)
 		case xml.EndElement:
-			switch e.Name.Local {
-			case "t":
-				inText = false
-			case "p":
-				if depth == 0 && abovePar {
-					above.WriteString("\n")
-					abovePar = false
-				}
-			case "tc":
-				if depth == 1 {
-					cell = nil
-				}
-			case "tbl":
-				depth--
-				if depth == 0 {
-					n := len(out) + 1
-					out = append(out, &table{
-						name: fmt.Sprintf("表%d", n), label: fmt.Sprintf("Word文件第%d个表格", n),
-						title: above.String(), follows: len(out) > 0 && !sawText, rows: wordGrid(rows),
-					})
-					above.Reset()
-					sawText = false
-				}
-			}
+			d.end(e)
 		case xml.CharData:
-			if inText {
-				write(string(e))
+			if d.inText {
+				d.write(string(e))
 			}
 		}
 	}
+}
+
+// docReader is the state of one walk through document.xml: the tables read
+// so far, the text above the next one, and where in a table the walk is.
+// Only the outermost table (depth 1) gets rows and cells; a nested table's
+// text lands in the outer cell it sits in.
+type docReader struct {
+	out      []*table
+	above    strings.Builder // paragraph text since the last table
+	sawText  bool            // any text between this table and the last
+	depth    int             // table nesting
+	rows     []*wordRow
+	row      *wordRow
+	cell     *wordCell
+	inText   bool
+	abovePar bool // text was written in the current outside paragraph
+}
+
+// write adds run text to the current cell, or to the text above the next
+// table when outside every table.
+func (d *docReader) write(s string) {
+	switch {
+	case d.depth > 0 && d.cell != nil:
+		d.cell.text.WriteString(s)
+	case d.depth == 0:
+		d.above.WriteString(s)
+		if strings.TrimSpace(s) != "" {
+			d.sawText = true
+		}
+		d.abovePar = true
+	}
+}
+
+// start handles an opening element.
+func (d *docReader) start(e xml.StartElement) {
+	switch e.Name.Local {
+	case "tbl":
+		d.depth++
+		if d.depth == 1 {
+			d.rows, d.row, d.cell = nil, nil, nil
+		}
+	case "tr":
+		if d.depth == 1 {
+			d.row = &wordRow{}
+			d.rows = append(d.rows, d.row)
+		}
+	case "gridBefore":
+		if d.depth == 1 && d.row != nil {
+			d.row.before = intAttr(e, 0)
+		}
+	case "tc":
+		if d.depth == 1 && d.row != nil {
+			d.cell = &wordCell{span: 1}
+			d.row.cells = append(d.row.cells, d.cell)
+		}
+	case "gridSpan":
+		if d.depth == 1 && d.cell != nil {
+			d.cell.span = max(1, intAttr(e, 1))
+		}
+	case "vMerge":
+		if d.depth == 1 && d.cell != nil {
+			v := attr(e, "val")
+			d.cell.merged = v == "" || v == "continue"
+		}
+	case "p":
+		if d.depth > 0 && d.cell != nil {
+			if d.cell.paras > 0 {
+				d.cell.text.WriteString("\n")
+			}
+			d.cell.paras++
+		}
+	case "t":
+		d.inText = true
+	case "tab":
+		d.write("\t")
+	case "br", "cr":
+		d.write("\n")
+	}
+}
+
+// end handles a closing element; closing the outermost table lays it out
+// and adds it to the tables read.
+func (d *docReader) end(e xml.EndElement) {
+	switch e.Name.Local {
+	case "t":
+		d.inText = false
+	case "p":
+		if d.depth == 0 && d.abovePar {
+			d.above.WriteString("\n")
+			d.abovePar = false
+		}
+	case "tc":
+		if d.depth == 1 {
+			d.cell = nil
+		}
+	case "tbl":
+		d.depth--
+		if d.depth == 0 {
+			d.closeTable()
+		}
+	}
+}
+
+// closeTable appends the table just read, titled by the text above it.
+func (d *docReader) closeTable() {
+	n := len(d.out) + 1
+	d.out = append(d.out, &table{
+		name: fmt.Sprintf("表%d", n), label: fmt.Sprintf("Word文件第%d个表格", n),
+		title: d.above.String(), follows: len(d.out) > 0 && !d.sawText, rows: wordGrid(d.rows),
+	})
+	d.above.Reset()
+	d.sawText = false
 }
 
 // wordGrid lays out rows on the table's grid.

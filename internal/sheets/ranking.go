@@ -115,16 +115,37 @@ func Ranking(p *workflow.Plan, run *workflow.ScoringRun, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := f.SetSheetName("Sheet1", RankingSheet); err != nil {
+	if err := rankingSheet(f, st, p, run); err != nil {
 		return err
 	}
+	used := map[string]bool{RankingSheet: true}
+	for i := range run.Results {
+		if err := breakdown(f, st, p, &run.Results[i], used); err != nil {
+			return err
+		}
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+// rankingTitle is the ranking sheet's title line: the year, the run and
+// whether it is published.
+func rankingTitle(p *workflow.Plan, run *workflow.ScoringRun) string {
 	state := "预览（未发布）"
 	if run.Published {
 		state = "已发布 " + run.PublishedAt.In(p.Location()).Format("2006-01-02 15:04")
 	}
-	title := fmt.Sprintf("%d年度各区市县（开放先导区）总工会实绩考核结果（第%d次计分，%s，%s）", p.Year, run.ID,
+	return fmt.Sprintf("%d年度各区市县（开放先导区）总工会实绩考核结果（第%d次计分，%s，%s）", p.Year, run.ID,
 		run.CreatedAt.In(p.Location()).Format("2006-01-02 15:04"), state)
-	if err := f.SetCellStr(RankingSheet, "A1", title); err != nil {
+}
+
+// rankingSheet writes the workbook's first sheet as the ranking: the
+// title, the header and a line per unit.
+func rankingSheet(f *excelize.File, st styles, p *workflow.Plan, run *workflow.ScoringRun) error {
+	if err := f.SetSheetName("Sheet1", RankingSheet); err != nil {
+		return err
+	}
+	if err := f.SetCellStr(RankingSheet, "A1", rankingTitle(p, run)); err != nil {
 		return err
 	}
 	if err := f.MergeCell(RankingSheet, "A1", cell(len(RankingHeader), 1)); err != nil {
@@ -145,33 +166,12 @@ func Ranking(p *workflow.Plan, run *workflow.ScoringRun, w io.Writer) error {
 			// The units that took no part are listed apart, under a line of
 			// their own, without rank or grade.
 			apart = true
-			if err := f.SetCellStr(RankingSheet, cell(1, row), "以下单位指标表未下发执行，不参加计分和排名"); err != nil {
-				return err
-			}
-			if err := f.MergeCell(RankingSheet, cell(1, row), cell(len(RankingHeader), row)); err != nil {
-				return err
-			}
-			if err := f.SetCellStyle(RankingSheet, cell(1, row), cell(len(RankingHeader), row), st.text); err != nil {
+			if err := apartLine(f, st, row); err != nil {
 				return err
 			}
 			row++
 		}
-		text, scores := rankingRow(r)
-		if err := writeRow(f, RankingSheet, row, st.center, text...); err != nil {
-			return err
-		}
-		if scores == nil {
-			continue
-		}
-		if err := f.SetCellFloat(RankingSheet, cell(1, row), float64(r.Rank), 0, 64); err != nil {
-			return err
-		}
-		for j, pts := range scores {
-			if err := setPoints(f, RankingSheet, cell(4+j, row), pts); err != nil {
-				return err
-			}
-		}
-		if err := f.SetCellStyle(RankingSheet, cell(4, row), cell(8, row), st.number); err != nil {
+		if err := rankingLine(f, st, row, r); err != nil {
 			return err
 		}
 	}
@@ -183,14 +183,40 @@ func Ranking(p *workflow.Plan, run *workflow.ScoringRun, w io.Writer) error {
 			return err
 		}
 	}
-	used := map[string]bool{RankingSheet: true}
-	for i := range run.Results {
-		if err := breakdown(f, st, p, &run.Results[i], used); err != nil {
+	return nil
+}
+
+// apartLine writes, across the ranking's width, the line above the units
+// that took no part.
+func apartLine(f *excelize.File, st styles, row int) error {
+	if err := f.SetCellStr(RankingSheet, cell(1, row), "以下单位指标表未下发执行，不参加计分和排名"); err != nil {
+		return err
+	}
+	if err := f.MergeCell(RankingSheet, cell(1, row), cell(len(RankingHeader), row)); err != nil {
+		return err
+	}
+	return f.SetCellStyle(RankingSheet, cell(1, row), cell(len(RankingHeader), row), st.text)
+}
+
+// rankingLine writes one unit's line of the ranking at row; the rank and
+// the scores are written as numbers so that Excel sorts and sums them.
+func rankingLine(f *excelize.File, st styles, row int, r *workflow.UnitResult) error {
+	text, scores := rankingRow(r)
+	if err := writeRow(f, RankingSheet, row, st.center, text...); err != nil {
+		return err
+	}
+	if scores == nil {
+		return nil
+	}
+	if err := f.SetCellFloat(RankingSheet, cell(1, row), float64(r.Rank), 0, 64); err != nil {
+		return err
+	}
+	for j, pts := range scores {
+		if err := setPoints(f, RankingSheet, cell(4+j, row), pts); err != nil {
 			return err
 		}
 	}
-	_, err = f.WriteTo(w)
-	return err
+	return f.SetCellStyle(RankingSheet, cell(4, row), cell(8, row), st.number)
 }
 
 // sheetName makes a unique valid sheet name (at most 31 characters, none of

@@ -133,6 +133,8 @@ func footer(f *excelize.File, st styles, sheet string, row, cols int, note strin
 	return f.SetCellStyle(sheet, cell(1, row), cell(1, row), st.text)
 }
 
+// indicatorSheet writes the indicators of c as annex 1 or 2 on sheet;
+// covers adds the 须包括 column (the business annex).
 func indicatorSheet(f *excelize.File, st styles, p *workflow.Plan, sheet string, c *workflow.Category, unitName string, inds []workflow.Indicator, covers bool) error {
 	header := indicatorHeader
 	if covers {
@@ -141,70 +143,103 @@ func indicatorSheet(f *excelize.File, st styles, p *workflow.Plan, sheet string,
 	if err := sheetHead(f, st, sheet, fmt.Sprintf(annexTitle, c.Name), unitName, header); err != nil {
 		return err
 	}
-	row := firstDataRow
-	number := map[string]string{}
+	w := &indicatorWriter{f: f, st: st, p: p, sheet: sheet, c: c, cols: len(header), covers: covers,
+		number: map[string]string{}, row: firstDataRow}
 	for i, it := range c.Items {
-		number[it.Code] = strconv.Itoa(i + 1)
+		w.number[it.Code] = strconv.Itoa(i + 1)
 	}
 	for _, ind := range inds {
-		name := ind.Code
-		if it, ok := c.Item(ind.Code); ok {
-			name = it.Name
-		}
-		top := row
-		works := ind.Works
-		if len(works) == 0 {
-			works = []workflow.Work{{}} // one empty line keeps the indicator
-		}
-		for j, wk := range works {
-			wtop := row
-			nodes := wk.Nodes
-			if len(nodes) == 0 {
-				nodes = []workflow.Node{{}}
-			}
-			for k, n := range nodes {
-				vals := make([]string, len(header))
-				if k == 0 {
-					if row == top {
-						// 序号 is the indicator's number in the notice, so that
-						// the row reads back as the same indicator wherever
-						// it stands.
-						vals[0], vals[1] = number[ind.Code], name+points(ind.Points)
-					}
-					if len(ind.Works) > 0 {
-						vals[2] = fmt.Sprintf("工作%d：%s%s", j+1, wk.Title, points(wk.Points))
-						if covers {
-							vals[6] = strings.Join(wk.Covers, "、")
-						}
-					}
-				}
-				if len(wk.Nodes) > 0 {
-					vals[3], vals[4], vals[5] = nodeText(p, k, n), n.Standard, n.Evidence
-				}
-				if err := writeRow(f, sheet, row, st.text, vals...); err != nil {
-					return err
-				}
-				if err := f.SetCellStyle(sheet, cell(1, row), cell(1, row), st.center); err != nil {
-					return err
-				}
-				row++
-			}
-			if err := merge(f, sheet, 3, wtop, row-1); err != nil {
-				return err
-			}
-			if covers {
-				if err := merge(f, sheet, 7, wtop, row-1); err != nil {
-					return err
-				}
-			}
-		}
-		for col := 1; col <= 2; col++ {
-			if err := merge(f, sheet, col, top, row-1); err != nil {
-				return err
-			}
+		if err := w.indicator(ind); err != nil {
+			return err
 		}
 	}
-	return footer(f, st, sheet, row, len(header), c.Note)
+	return footer(f, st, sheet, w.row, len(header), c.Note)
+}
+
+// indicatorWriter writes the rows of one indicator sheet: a row per node,
+// the work's cells merged over its nodes and the indicator's over its
+// works.
+type indicatorWriter struct {
+	f      *excelize.File
+	st     styles
+	p      *workflow.Plan
+	sheet  string
+	c      *workflow.Category
+	cols   int
+	covers bool
+	// number is each indicator's 序号: its place in the notice, so that
+	// the row reads back as the same indicator wherever it stands.
+	number map[string]string
+	row    int // the next row to write
+}
+
+// indicator writes ind's rows and merges its 序号 and name cells.
+func (w *indicatorWriter) indicator(ind workflow.Indicator) error {
+	name := ind.Code
+	if it, ok := w.c.Item(ind.Code); ok {
+		name = it.Name
+	}
+	top := w.row
+	works := ind.Works
+	if len(works) == 0 {
+		works = []workflow.Work{{}} // one empty line keeps the indicator
+	}
+	for j, wk := range works {
+		var lead [2]string // 序号 and name, on the indicator's first row only
+		if j == 0 {
+			lead = [2]string{w.number[ind.Code], name + points(ind.Points)}
+		}
+		if err := w.work(lead, len(ind.Works) > 0, j, wk); err != nil {
+			return err
+		}
+	}
+	for col := 1; col <= 2; col++ {
+		if err := merge(w.f, w.sheet, col, top, w.row-1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// work writes the rows of the j-th work (one per node, one when it has
+// none) and merges its cells over them. lead is the indicator's cells of
+// the work's first row; titled is false for the empty line of an
+// indicator without works.
+func (w *indicatorWriter) work(lead [2]string, titled bool, j int, wk workflow.Work) error {
+	wtop := w.row
+	nodes := wk.Nodes
+	if len(nodes) == 0 {
+		nodes = []workflow.Node{{}}
+	}
+	for k, n := range nodes {
+		vals := make([]string, w.cols)
+		if k == 0 {
+			vals[0], vals[1] = lead[0], lead[1]
+			if titled {
+				vals[2] = fmt.Sprintf("工作%d：%s%s", j+1, wk.Title, points(wk.Points))
+				if w.covers {
+					vals[6] = strings.Join(wk.Covers, "、")
+				}
+			}
+		}
+		if len(wk.Nodes) > 0 {
+			vals[3], vals[4], vals[5] = nodeText(w.p, k, n), n.Standard, n.Evidence
+		}
+		if err := writeRow(w.f, w.sheet, w.row, w.st.text, vals...); err != nil {
+			return err
+		}
+		if err := w.f.SetCellStyle(w.sheet, cell(1, w.row), cell(1, w.row), w.st.center); err != nil {
+			return err
+		}
+		w.row++
+	}
+	if err := merge(w.f, w.sheet, 3, wtop, w.row-1); err != nil {
+		return err
+	}
+	if w.covers {
+		return merge(w.f, w.sheet, 7, wtop, w.row-1)
+	}
+	return nil
 }
 
 func innovationSheet(f *excelize.File, st styles, p *workflow.Plan, unitName string, items []workflow.InnovationItem) error {

@@ -242,82 +242,115 @@ func (im *importer) failTable(path, rule, format string, args ...any) {
 // tables are told apart by the text above them.
 func readTables(p *workflow.Plan, ts []*table, word bool) (*workflow.Document, error) {
 	im := &importer{plan: p}
-	byKind := map[string][]*table{}
-	attempted := map[string]bool{}
-	var prev *table
-	tables := 0
-	for _, t := range ts {
-		found := t.findHeader()
-		if t.sheet {
-			t.title = sheetTitle(t)
-		}
-		if !found {
-			switch {
-			case prev != nil && t.follows && len(t.rows) > 0 && len(t.rows[0]) == len(prev.rows[0]):
-				// The second part of a split table, without its header.
-				t.header, t.cols, t.known, t.kind = -1, prev.cols, true, prev.kind
-				byKind[t.kind] = append(byKind[t.kind], t)
-				prev = t
-			case t.named || annexOf(t.title) != "":
-				row := 0
-				if t.named {
-					row = headerRow - 1
-				}
-				attempted[annexOf(t.title)] = true
-				want := indicatorHeader
-				if annexOf(t.title) == workflow.CategoryInnovation {
-					want = innovHeader
-				}
-				im.fail(t, row, 0, RuleImportHeader, "找不到表头，表头应为“%s”", strings.Join(want, "、"))
-				prev = nil
-			default:
-				prev = nil // not an annex table: not continued either
-			}
-			continue
-		}
-		tables++
-		if !im.classify(t) {
-			attempted[t.kind] = true
-			prev = nil
-			continue
-		}
-		if !word && len(byKind[t.kind]) > 0 {
-			im.fail(t, t.header, 0, RuleImportDuplicate, "与“%s”重复，每种指标只能有一张表", byKind[t.kind][0].name)
-			continue
-		}
-		byKind[t.kind] = append(byKind[t.kind], t)
-		prev = t
-	}
-	if tables == 0 && len(im.errs) == 0 {
+	a := im.sortTables(ts, word)
+	if a.found == 0 && len(im.errs) == 0 {
 		return nil, &workflow.Error{Code: workflow.EVALIDATION, Message: "文件中没有按附件1–3格式填写的指标表，未导入任何内容",
 			Details: []workflow.Violation{{Path: "file", Rule: RuleImportSheet, Message: "没有找到表头为“序号、指标名称、具体工作、序时进度、完成标准、佐证材料”的表格"}}}
 	}
-	doc := &workflow.Document{}
-	for _, k := range []struct {
-		kind  string
-		sheet string
-	}{{workflow.CategoryParty, PartySheet}, {workflow.CategoryBusiness, BusinessSheet}} {
-		if len(byKind[k.kind]) == 0 {
-			if !attempted[k.kind] {
-				c := p.Category(k.kind)
-				im.failTable(k.sheet, RuleImportSheet, "缺少附件%d%s表", c.Annex, c.Name)
-			}
-			continue
-		}
-		inds := im.indicators(p.Category(k.kind), byKind[k.kind])
-		if k.kind == workflow.CategoryParty {
-			doc.Party = inds
-		} else {
-			doc.Business = inds
-		}
-	}
-	doc.Innovation = im.innovation(byKind[workflow.CategoryInnovation])
+	doc := im.document(a)
 	if len(im.errs) > 0 {
 		return nil, &workflow.Error{Code: workflow.EVALIDATION,
 			Message: fmt.Sprintf("指标表有%d处无法导入，未导入任何内容", len(im.errs)), Details: im.errs}
 	}
 	doc.Normalize()
 	return doc, nil
+}
+
+// sortedTables is a file's tables sorted by the annex each one is.
+type sortedTables struct {
+	// byKind holds each category's tables in file order: a table split
+	// across pages or sheets comes in parts.
+	byKind map[string][]*table
+	// attempted names the annexes with a table that could not be read, so
+	// that their absence is not reported too.
+	attempted map[string]bool
+	// found counts the tables with a header.
+	found int
+}
+
+// sortTables works out which annex each of ts is. In a workbook each
+// annex has one sheet, so a second table of the same kind is
+// RuleImportDuplicate; in a Word document one annex may be several tables.
+func (im *importer) sortTables(ts []*table, word bool) sortedTables {
+	a := sortedTables{byKind: map[string][]*table{}, attempted: map[string]bool{}}
+	var prev *table // the table a headerless one after it may continue
+	for _, t := range ts {
+		found := t.findHeader()
+		if t.sheet {
+			t.title = sheetTitle(t)
+		}
+		if !found {
+			prev = im.headerless(t, prev, &a)
+			continue
+		}
+		a.found++
+		if !im.classify(t) {
+			a.attempted[t.kind] = true
+			prev = nil
+			continue
+		}
+		if !word && len(a.byKind[t.kind]) > 0 {
+			im.fail(t, t.header, 0, RuleImportDuplicate, "与“%s”重复，每种指标只能有一张表", a.byKind[t.kind][0].name)
+			continue
+		}
+		a.byKind[t.kind] = append(a.byKind[t.kind], t)
+		prev = t
+	}
+	return a
+}
+
+// headerless sorts a table without a header: the second part of prev
+// split across pages, an annex (by its name or title) whose header is
+// missing, or no annex table at all. It returns the table a next one may
+// continue.
+func (im *importer) headerless(t, prev *table, a *sortedTables) *table {
+	switch {
+	case prev != nil && t.follows && len(t.rows) > 0 && len(t.rows[0]) == len(prev.rows[0]):
+		t.header, t.cols, t.known, t.kind = -1, prev.cols, true, prev.kind
+		a.byKind[t.kind] = append(a.byKind[t.kind], t)
+		return t
+	case t.named || annexOf(t.title) != "":
+		row := 0
+		if t.named {
+			row = headerRow - 1
+		}
+		a.attempted[annexOf(t.title)] = true
+		want := indicatorHeader
+		if annexOf(t.title) == workflow.CategoryInnovation {
+			want = innovHeader
+		}
+		im.fail(t, row, 0, RuleImportHeader, "找不到表头，表头应为“%s”", strings.Join(want, "、"))
+		return nil
+	default:
+		return nil // not an annex table: not continued either
+	}
+}
+
+// document reads the sorted tables into a document. The party and
+// business annexes are required; a missing one is reported unless a table
+// of it was already reported as unreadable.
+func (im *importer) document(a sortedTables) *workflow.Document {
+	doc := &workflow.Document{}
+	for _, k := range []struct {
+		kind  string
+		sheet string
+	}{{workflow.CategoryParty, PartySheet}, {workflow.CategoryBusiness, BusinessSheet}} {
+		if len(a.byKind[k.kind]) == 0 {
+			if !a.attempted[k.kind] {
+				c := im.plan.Category(k.kind)
+				im.failTable(k.sheet, RuleImportSheet, "缺少附件%d%s表", c.Annex, c.Name)
+			}
+			continue
+		}
+		inds := im.indicators(im.plan.Category(k.kind), a.byKind[k.kind])
+		if k.kind == workflow.CategoryParty {
+			doc.Party = inds
+		} else {
+			doc.Business = inds
+		}
+	}
+	doc.Innovation = im.innovation(a.byKind[workflow.CategoryInnovation])
+	return doc
 }
 
 // annexOf says which annex a table's title names ("" when none): the
@@ -754,8 +787,7 @@ func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 // indicators reads the indicator tables of c (the parts of one annex).
 func (im *importer) indicators(c *workflow.Category, ts []*table) []workflow.Indicator {
 	out := []workflow.Indicator{}
-	var indHas []bool    // indicator had its points written
-	var workHas [][]bool // each work had its points written
+	var written writtenPoints
 	covers := ts[0].cols[colCovers] >= 0
 	var ind *workflow.Indicator
 	var nodes *[]workflow.Node // the current work's
@@ -776,8 +808,8 @@ func (im *importer) indicators(c *workflow.Category, ts []*table) []workflow.Ind
 				}
 				skipInd = false
 				out = append(out, i)
-				indHas = append(indHas, has)
-				workHas = append(workHas, nil)
+				written.ind = append(written.ind, has)
+				written.works = append(written.works, nil)
 				ind, nodes = &out[len(out)-1], nil
 			}
 		}
@@ -796,17 +828,34 @@ func (im *importer) indicators(c *workflow.Category, ts []*table) []workflow.Ind
 					w.Covers = im.covered(c, l.get(colCovers))
 				}
 				ind.Works = append(ind.Works, w)
-				workHas[len(workHas)-1] = append(workHas[len(workHas)-1], has)
+				written.works[len(written.works)-1] = append(written.works[len(written.works)-1], has)
 				nodes = &ind.Works[len(ind.Works)-1].Nodes
 			}
 		}
 		im.addNode(l, nodes, "序时进度不属于任何具体工作")
 	}
-	for i := range out {
+	written.sum(out)
+	if !covers && c == &im.plan.Business {
+		proposeCovers(c, out)
+	}
+	return out
+}
+
+// writtenPoints says which indicators, and which works of each, had their
+// points written in the table (in the order read).
+type writtenPoints struct {
+	ind   []bool
+	works [][]bool
+}
+
+// sum gives each work whose points were not written the sum of its nodes',
+// and each such indicator the sum of its works'.
+func (wp writtenPoints) sum(inds []workflow.Indicator) {
+	for i := range inds {
 		var sum workflow.Points
-		for j := range out[i].Works {
-			w := &out[i].Works[j]
-			if !workHas[i][j] {
+		for j := range inds[i].Works {
+			w := &inds[i].Works[j]
+			if !wp.works[i][j] {
 				w.Points = 0
 				for _, n := range w.Nodes {
 					w.Points += n.Points
@@ -814,18 +863,23 @@ func (im *importer) indicators(c *workflow.Category, ts []*table) []workflow.Ind
 			}
 			sum += w.Points
 		}
-		if !indHas[i] {
-			out[i].Points = sum
-		}
-		if !covers && c == &im.plan.Business {
-			item, _ := c.Item(out[i].Code)
-			for j, cs := range workflow.ProposeCovers(c, item, out[i].Works) {
-				out[i].Works[j].Covers = cs
-				out[i].Works[j].CoversProposed = true
-			}
+		if !wp.ind[i] {
+			inds[i].Points = sum
 		}
 	}
-	return out
+}
+
+// proposeCovers fills in, for a business table without a 须包括 column,
+// the required contents each work seems to cover, marked as proposed for
+// the unit to confirm.
+func proposeCovers(c *workflow.Category, inds []workflow.Indicator) {
+	for i := range inds {
+		item, _ := c.Item(inds[i].Code)
+		for j, cs := range workflow.ProposeCovers(c, item, inds[i].Works) {
+			inds[i].Works[j].Covers = cs
+			inds[i].Works[j].CoversProposed = true
+		}
+	}
 }
 
 // covered reads a 须包括 cell: codes "B1.1、B1.2", or the required texts,
