@@ -176,7 +176,38 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
-	for env, dst := range map[string]*string{
+	if err := c.readEnv(getenv); err != nil {
+		return nil, err
+	}
+	return c, c.Check()
+}
+
+// readEnv overrides c with the environment variables that are set.
+func (c *Config) readEnv(getenv func(string) string) error {
+	for _, vars := range c.stringVars() {
+		for env, dst := range vars {
+			if v := getenv(env); v != "" {
+				*dst = v
+			}
+		}
+	}
+	c.HTTP.TrustedProxies = envList(getenv("KAOHE_TRUSTED_PROXIES"), c.HTTP.TrustedProxies)
+	c.Robots.AllowedHosts = envList(getenv("KAOHE_ROBOT_ALLOWED_HOSTS"), c.Robots.AllowedHosts)
+	if v := getenv("KAOHE_EVIDENCE_REDIRECT"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("config: KAOHE_EVIDENCE_REDIRECT: want true or false")
+		}
+		c.Evidence.Redirect = b
+	}
+	return nil
+}
+
+// stringVars maps the environment variables of c's string settings to
+// them, in rounds: a variable of a later round wins over one of an earlier
+// round that sets the same setting.
+func (c *Config) stringVars() []map[string]*string {
+	return []map[string]*string{{
 		"KAOHE_ADDR":           &c.Addr,
 		"KAOHE_DATA":           &c.Data,
 		"KAOHE_MYSQL_DSN":      &c.MySQLDSN,
@@ -196,49 +227,31 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 		"KAOHE_EVIDENCE_URL":   &c.Evidence.URL,
 		// The AWS tools' variables, for the S3 evidence store. A
 		// service-specific endpoint wins over the general one, and
-		// AWS_REGION over AWS_DEFAULT_REGION (below).
+		// AWS_REGION over AWS_DEFAULT_REGION (the next round).
 		"AWS_ENDPOINT_URL":      &c.Evidence.S3.Endpoint,
 		"AWS_DEFAULT_REGION":    &c.Evidence.S3.Region,
 		"AWS_ACCESS_KEY_ID":     &c.Evidence.S3.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY": &c.Evidence.S3.SecretAccessKey,
 		"AWS_SESSION_TOKEN":     &c.Evidence.S3.SessionToken,
-	} {
-		if v := getenv(env); v != "" {
-			*dst = v
-		}
-	}
-	for env, dst := range map[string]*string{
+	}, {
 		"AWS_ENDPOINT_URL_S3": &c.Evidence.S3.Endpoint,
 		"AWS_REGION":          &c.Evidence.S3.Region,
-	} {
-		if v := getenv(env); v != "" {
-			*dst = v
+	}}
+}
+
+// envList reads a comma-separated list variable's value v, blanks left
+// out; an unset variable (v empty) keeps def.
+func envList(v string, def []string) []string {
+	if v == "" {
+		return def
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
 		}
 	}
-	if v := getenv("KAOHE_TRUSTED_PROXIES"); v != "" {
-		c.HTTP.TrustedProxies = nil
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p)
-			}
-		}
-	}
-	if v := getenv("KAOHE_ROBOT_ALLOWED_HOSTS"); v != "" {
-		c.Robots.AllowedHosts = nil
-		for _, h := range strings.Split(v, ",") {
-			if h = strings.TrimSpace(h); h != "" {
-				c.Robots.AllowedHosts = append(c.Robots.AllowedHosts, h)
-			}
-		}
-	}
-	if v := getenv("KAOHE_EVIDENCE_REDIRECT"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return nil, fmt.Errorf("config: KAOHE_EVIDENCE_REDIRECT: want true or false")
-		}
-		c.Evidence.Redirect = b
-	}
-	return c, c.Check()
+	return out
 }
 
 // Check reports settings that cannot work, every one of them at once.

@@ -34,51 +34,14 @@ const demoOfficeEmail = "bgs@dlzgh.example.cn"
 // store or an SMTP server: it must never write into real data nor post to
 // a real group.
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "YAML configuration file (address, logging)")
-	addr := fs.String("addr", "", "listen address (default 127.0.0.1:8080)")
-	data := fs.String("data", "", "a new data directory (default: a new temporary one)")
-	atFlag := fs.String("at", "", "where the clock stops, RFC 3339 (default: the end of 2019, "+demo.EndOfYear.Format(time.RFC3339)+")")
-	password := fs.String("password", "", "every account's password (default: a random one, printed)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("demo: unexpected argument %q", fs.Arg(0))
-	}
-	until := demo.EndOfYear
-	if *atFlag != "" {
-		t, err := time.Parse(time.RFC3339, *atFlag)
-		if err != nil {
-			return fmt.Errorf("demo: --at %q: want RFC 3339, such as 2019-10-08T10:00:00+08:00", *atFlag)
-		}
-		if t.Before(demo.Start) {
-			return fmt.Errorf("demo: --at %s is before the year's play begins (%s)", *atFlag, demo.Start.Format(time.RFC3339))
-		}
-		until = t
-	}
-	pw := *password
-	if pw == "" {
-		pw = service.NewToken()[:16]
-	}
-	if len(pw) < workflow.MinPasswordBytes {
-		return fmt.Errorf("demo: --password must have at least %d characters", workflow.MinPasswordBytes)
-	}
-	cfg, err := configs.Load(*configPath, getenv)
+	fl, err := parseDemoFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	if cfg.Data, err = demoDataDir(*data); err != nil {
+	cfg, err := demoConfig(fl, getenv)
+	if err != nil {
 		return err
 	}
-	cfg.Addr = cmp.Or(*addr, cfg.Addr)
-	cfg.MySQLDSN, cfg.Evidence = "", configs.Evidence{}
-	cfg.SMTP.Addr, cfg.ClockStart, cfg.PlansDir = "", "", ""
-	cfg.AdminPassword, cfg.LazySync = pw, true
-	cfg.OfficeEmail = cmp.Or(cfg.OfficeEmail, demoOfficeEmail)
-	cfg.PublicURL = cmp.Or(cfg.PublicURL, demoPublicURL(cfg.Addr))
-
 	started := time.Now() // wall-clock time, for the summary
 	clock := workflow.NewManualClock(demo.Start)
 	robots, err := demo.StartRobots(filepath.Join(cfg.Data, "robots"), clock)
@@ -96,9 +59,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		m.Close()
 		return err
 	}
-	fmt.Fprintf(stdout, "kaohe demo：正在数据目录 %s 中演示%d年度（时钟停在 %s）…\n", cfg.Data, demo.Year, until.In(demoZone()).Format("2006-01-02 15:04"))
+	fmt.Fprintf(stdout, "kaohe demo：正在数据目录 %s 中演示%d年度（时钟停在 %s）…\n", cfg.Data, demo.Year, fl.until.In(demoZone()).Format("2006-01-02 15:04"))
 	outbox := filepath.Join(cfg.Data, "outbox")
-	res, err := demo.Play(ctx, m.App, demo.Options{Until: until, Password: pw, Mailer: &jobs.EMLMailer{Dir: outbox},
+	res, err := demo.Play(ctx, m.App, demo.Options{Until: fl.until, Password: fl.password, Mailer: &jobs.EMLMailer{Dir: outbox},
 		From: cmp.Or(cfg.SMTP.From, "kaohe@localhost"), Robots: robots, Log: quietLog(m.Log)})
 	if err != nil {
 		m.Close()
@@ -108,9 +71,74 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		m.Close()
 		return err
 	}
-	printDemo(stdout, m.Addr, cfg.Data, outbox, robots.Dir, pw, *password == "", res, time.Since(started))
+	printDemo(stdout, m.Addr, cfg.Data, outbox, robots.Dir, fl.password, fl.generated, res, time.Since(started))
 	<-ctx.Done()
 	return m.Close()
+}
+
+// demoFlags is the command line of `kaohe demo`, checked.
+type demoFlags struct {
+	configPath, addr, data string
+	until                  time.Time // where the clock stops
+	password               string
+	generated              bool // the password is a random one, to be printed
+}
+
+// parseDemoFlags reads and checks the demo's command line: --at within the
+// year's play, a password long enough (a random one when none is given).
+func parseDemoFlags(args []string, stderr io.Writer) (demoFlags, error) {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "YAML configuration file (address, logging)")
+	addr := fs.String("addr", "", "listen address (default 127.0.0.1:8080)")
+	data := fs.String("data", "", "a new data directory (default: a new temporary one)")
+	atFlag := fs.String("at", "", "where the clock stops, RFC 3339 (default: the end of 2019, "+demo.EndOfYear.Format(time.RFC3339)+")")
+	password := fs.String("password", "", "every account's password (default: a random one, printed)")
+	if err := fs.Parse(args); err != nil {
+		return demoFlags{}, err
+	}
+	if fs.NArg() > 0 {
+		return demoFlags{}, fmt.Errorf("demo: unexpected argument %q", fs.Arg(0))
+	}
+	fl := demoFlags{configPath: *configPath, addr: *addr, data: *data, until: demo.EndOfYear,
+		password: *password, generated: *password == ""}
+	if *atFlag != "" {
+		t, err := time.Parse(time.RFC3339, *atFlag)
+		if err != nil {
+			return demoFlags{}, fmt.Errorf("demo: --at %q: want RFC 3339, such as 2019-10-08T10:00:00+08:00", *atFlag)
+		}
+		if t.Before(demo.Start) {
+			return demoFlags{}, fmt.Errorf("demo: --at %s is before the year's play begins (%s)", *atFlag, demo.Start.Format(time.RFC3339))
+		}
+		fl.until = t
+	}
+	if fl.generated {
+		fl.password = service.NewToken()[:16]
+	}
+	if len(fl.password) < workflow.MinPasswordBytes {
+		return demoFlags{}, fmt.Errorf("demo: --password must have at least %d characters", workflow.MinPasswordBytes)
+	}
+	return fl, nil
+}
+
+// demoConfig is the configuration the demo runs with: the file's and the
+// environment's, with a new data directory and everything that could reach
+// real data or real people (database, object store, SMTP, plans) taken out.
+func demoConfig(fl demoFlags, getenv func(string) string) (*configs.Config, error) {
+	cfg, err := configs.Load(fl.configPath, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Data, err = demoDataDir(fl.data); err != nil {
+		return nil, err
+	}
+	cfg.Addr = cmp.Or(fl.addr, cfg.Addr)
+	cfg.MySQLDSN, cfg.Evidence = "", configs.Evidence{}
+	cfg.SMTP.Addr, cfg.ClockStart, cfg.PlansDir = "", "", ""
+	cfg.AdminPassword, cfg.LazySync = fl.password, true
+	cfg.OfficeEmail = cmp.Or(cfg.OfficeEmail, demoOfficeEmail)
+	cfg.PublicURL = cmp.Or(cfg.PublicURL, demoPublicURL(cfg.Addr))
+	return cfg, nil
 }
 
 // demoPublicURL is the address the demo's pages will be served at, for

@@ -105,27 +105,11 @@ func migrate(ctx context.Context, src, dst service.FileStore, out io.Writer) (*m
 			for f := range work {
 				copied, err := copyFile(ctx, src, dst, f.sha, f.size)
 				mu.Lock()
-				res.files++
-				res.bytes += f.size
-				switch {
-				case workflow.ErrorCode(err) == workflow.EUNAVAILABLE:
+				if err := res.record(f.sha, f.size, copied, err, out); err != nil {
 					if stop == nil {
-						stop = fmt.Errorf("evidence migrate: %s: %w", f.sha, err)
+						stop = err
 					}
 					cancel()
-				case err != nil:
-					res.failed = append(res.failed, f.sha)
-					fmt.Fprintf(out, "failed: %s: %v\n", f.sha, err)
-				default:
-					res.verified[f.sha] = true
-					if copied {
-						res.copied++
-					} else {
-						res.present++
-					}
-					if n := len(res.verified); n%1000 == 0 {
-						fmt.Fprintf(out, "%d files verified\n", n)
-					}
 				}
 				mu.Unlock()
 			}
@@ -148,6 +132,33 @@ func migrate(ctx context.Context, src, dst service.FileStore, out io.Writer) (*m
 		return nil, fmt.Errorf("evidence migrate: list the source: %w", err)
 	}
 	return res, nil
+}
+
+// record counts the outcome of copying one file (copyFile's copied and
+// err), printing failures and progress to out. It returns an error only
+// when the destination is unavailable, which stops the migration: every
+// file after it would fail alike.
+func (res *migration) record(sha string, size int64, copied bool, err error, out io.Writer) error {
+	res.files++
+	res.bytes += size
+	switch {
+	case workflow.ErrorCode(err) == workflow.EUNAVAILABLE:
+		return fmt.Errorf("evidence migrate: %s: %w", sha, err)
+	case err != nil:
+		res.failed = append(res.failed, sha)
+		fmt.Fprintf(out, "failed: %s: %v\n", sha, err)
+	default:
+		res.verified[sha] = true
+		if copied {
+			res.copied++
+		} else {
+			res.present++
+		}
+		if n := len(res.verified); n%1000 == 0 {
+			fmt.Fprintf(out, "%d files verified\n", n)
+		}
+	}
+	return nil
 }
 
 // copyFile copies one file unless dst has it with the same size already,
