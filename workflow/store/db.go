@@ -132,51 +132,21 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	var dial gorm.Dialector
-	var path string
-	isMySQL := o.DSN != ""
-	if isMySQL {
-		cfg, err := mysqlConfig(o.DSN)
-		if err != nil {
-			return nil, err
-		}
-		dial = mysql.New(mysql.Config{DSN: cfg.FormatDSN(), DSNConfig: cfg})
-	} else {
-		if o.DataDir == "" {
-			return nil, errors.New("store: a MySQL DSN or a data directory is required")
-		}
-		if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-		path = filepath.Join(o.DataDir, SQLiteFile)
-		params := sqliteParams
-		if o.LazySync {
-			params += "&_pragma=synchronous(NORMAL)"
-		}
-		dial = sqlite.Open(path + params)
+	dial, path, err := dialector(o)
+	if err != nil {
+		return nil, err
 	}
 	g, sqlDB, err := openGorm(dial, log)
 	if err != nil {
 		return nil, err
 	}
+	isMySQL := o.DSN != ""
 	db := &DB{gorm: g, sql: sqlDB, read: g, readSQL: sqlDB, mysql: isMySQL, log: log, sqlitePath: path, plans: newPlanCache()}
 	if isMySQL {
 		sqlDB.SetConnMaxLifetime(5 * time.Minute) // below common server and proxy idle limits
-	} else {
-		// One writer: writers queue in the pool, never in SQLite's busy
-		// loop, and readers have their own connections.
-		sqlDB.SetMaxOpenConns(1)
-		if db.read, db.readSQL, err = openGorm(sqlite.Open(path+sqliteReadParams), log); err != nil {
-			sqlDB.Close()
-			return nil, err
-		}
-		// Readers keep their connections: database/sql keeps two idle by
-		// default, and opening a SQLite connection (file, pragmas, WAL
-		// index) costs more than a read. More readers than this wait for a
-		// connection rather than for the processors.
-		readers := max(8, 4*runtime.GOMAXPROCS(0))
-		db.readSQL.SetMaxOpenConns(readers)
-		db.readSQL.SetMaxIdleConns(readers)
+	} else if err := db.openSQLiteReaders(); err != nil {
+		sqlDB.Close()
+		return nil, err
 	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
@@ -189,6 +159,51 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// dialector is the write connection's dialector of o: MySQL with the DSN's
+// settings made safe (mysqlConfig), or the SQLite file in o.DataDir,
+// created if missing, whose path it returns too ("" on MySQL).
+func dialector(o Options) (gorm.Dialector, string, error) {
+	if o.DSN != "" {
+		cfg, err := mysqlConfig(o.DSN)
+		if err != nil {
+			return nil, "", err
+		}
+		return mysql.New(mysql.Config{DSN: cfg.FormatDSN(), DSNConfig: cfg}), "", nil
+	}
+	if o.DataDir == "" {
+		return nil, "", errors.New("store: a MySQL DSN or a data directory is required")
+	}
+	if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
+		return nil, "", fmt.Errorf("store: %w", err)
+	}
+	path := filepath.Join(o.DataDir, SQLiteFile)
+	params := sqliteParams
+	if o.LazySync {
+		params += "&_pragma=synchronous(NORMAL)"
+	}
+	return sqlite.Open(path + params), path, nil
+}
+
+// openSQLiteReaders limits the SQLite file's write pool to one connection
+// and opens the pool of read connections beside it.
+func (db *DB) openSQLiteReaders() error {
+	// One writer: writers queue in the pool, never in SQLite's busy
+	// loop, and readers have their own connections.
+	db.sql.SetMaxOpenConns(1)
+	var err error
+	if db.read, db.readSQL, err = openGorm(sqlite.Open(db.sqlitePath+sqliteReadParams), db.log); err != nil {
+		return err
+	}
+	// Readers keep their connections: database/sql keeps two idle by
+	// default, and opening a SQLite connection (file, pragmas, WAL
+	// index) costs more than a read. More readers than this wait for a
+	// connection rather than for the processors.
+	readers := max(8, 4*runtime.GOMAXPROCS(0))
+	db.readSQL.SetMaxOpenConns(readers)
+	db.readSQL.SetMaxIdleConns(readers)
+	return nil
 }
 
 // openGorm opens a gorm handle on dial with the store's settings.

@@ -121,24 +121,10 @@ func (db *DB) mysqlSnapshot(ctx context.Context, dir string) (_ *Snapshot, err e
 			return nil, fmt.Errorf("store: snapshot: %w", err)
 		}
 	}
-	s := &Snapshot{Dialect: "mysql", Evidence: map[string]int64{}}
-	var tables []string
-	rows, err := conn.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
-		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`)
+	s := &Snapshot{Dialect: "mysql"}
+	tables, err := snapshotTables(ctx, conn)
 	if err != nil {
-		return nil, fmt.Errorf("store: snapshot: %w", err)
-	}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: snapshot: %w", err)
-		}
-		tables = append(tables, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: snapshot: %w", err)
+		return nil, err
 	}
 	if slices.Contains(tables, versionTable) {
 		if err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(version_id), 0) FROM "+versionTable).Scan(&s.SchemaVersion); err != nil {
@@ -157,25 +143,59 @@ func (db *DB) mysqlSnapshot(ctx context.Context, dir string) (_ *Snapshot, err e
 		}
 		s.Files = append(s.Files, name)
 	}
-	if q := snapshotHashesQuery(tables); q != "" {
-		rows, err := conn.QueryContext(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("store: snapshot: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var sha string
-			var size int64
-			if err := rows.Scan(&sha, &size); err != nil {
-				return nil, fmt.Errorf("store: snapshot: %w", err)
-			}
-			s.Evidence[sha] = size
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: snapshot: %w", err)
-		}
+	if s.Evidence, err = snapshotEvidence(ctx, conn, tables); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// snapshotTables lists the base tables of the current database by name.
+func snapshotTables(ctx context.Context, q queryer) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("store: snapshot: %w", err)
+		}
+		tables = append(tables, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	return tables, nil
+}
+
+// snapshotEvidence reads the size of every file the evidence rows among
+// tables name, by SHA-256 (empty when the schema has no evidence yet).
+func snapshotEvidence(ctx context.Context, q queryer, tables []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	query := snapshotHashesQuery(tables)
+	if query == "" {
+		return out, nil
+	}
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sha string
+		var size int64
+		if err := rows.Scan(&sha, &size); err != nil {
+			return nil, fmt.Errorf("store: snapshot: %w", err)
+		}
+		out[sha] = size
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	return out, nil
 }
 
 // columnKind maps a MySQL column type to its kind in a table file.
@@ -227,38 +247,11 @@ func exportTable(ctx context.Context, q queryer, table, path string) (err error)
 	if err := enc.Encode(h); err != nil {
 		return fmt.Errorf("store: export %s: %w", table, err)
 	}
-	dest := make([]any, len(h.Columns))
-	times := make([]sql.NullTime, len(h.Columns))
-	raws := make([]sql.RawBytes, len(h.Columns))
-	for i, c := range h.Columns {
-		if c.Kind == kindTime {
-			dest[i] = &times[i]
-		} else {
-			dest[i] = &raws[i]
-		}
-	}
-	row := make([]any, len(h.Columns))
+	sc := newRowScanner(h.Columns)
 	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+		row, err := sc.scan(rows)
+		if err != nil {
 			return fmt.Errorf("store: export %s: %w", table, err)
-		}
-		for i, c := range h.Columns {
-			switch {
-			case c.Kind == kindTime:
-				if times[i].Valid {
-					row[i] = times[i].Time.UTC().Format(time.RFC3339Nano)
-				} else {
-					row[i] = nil
-				}
-			case raws[i] == nil:
-				row[i] = nil
-			case c.Kind == kindInt:
-				row[i] = json.Number(string(raws[i]))
-			case c.Kind == kindBytes:
-				row[i] = base64.StdEncoding.EncodeToString(raws[i])
-			default:
-				row[i] = string(raws[i])
-			}
 		}
 		if err := enc.Encode(row); err != nil {
 			return fmt.Errorf("store: export %s: %w", table, err)
@@ -271,6 +264,58 @@ func exportTable(ctx context.Context, q queryer, table, path string) (err error)
 		return fmt.Errorf("store: export %s: %w", table, err)
 	}
 	return f.Sync()
+}
+
+// rowScanner reads the rows of a table's columns as a table file writes
+// them. Its buffers are reused from row to row.
+type rowScanner struct {
+	cols  []tableColumn
+	dest  []any
+	times []sql.NullTime
+	raws  []sql.RawBytes
+	row   []any
+}
+
+// newRowScanner scans times as times (the driver's zone, written in UTC)
+// and everything else as the driver's bytes.
+func newRowScanner(cols []tableColumn) *rowScanner {
+	s := &rowScanner{cols: cols, dest: make([]any, len(cols)), times: make([]sql.NullTime, len(cols)),
+		raws: make([]sql.RawBytes, len(cols)), row: make([]any, len(cols))}
+	for i, c := range cols {
+		if c.Kind == kindTime {
+			s.dest[i] = &s.times[i]
+		} else {
+			s.dest[i] = &s.raws[i]
+		}
+	}
+	return s
+}
+
+// scan reads the current row as the JSON values of a table file's line,
+// valid until the next scan.
+func (s *rowScanner) scan(rows *sql.Rows) ([]any, error) {
+	if err := rows.Scan(s.dest...); err != nil {
+		return nil, err
+	}
+	for i, c := range s.cols {
+		switch {
+		case c.Kind == kindTime:
+			if s.times[i].Valid {
+				s.row[i] = s.times[i].Time.UTC().Format(time.RFC3339Nano)
+			} else {
+				s.row[i] = nil
+			}
+		case s.raws[i] == nil:
+			s.row[i] = nil
+		case c.Kind == kindInt:
+			s.row[i] = json.Number(string(s.raws[i]))
+		case c.Kind == kindBytes:
+			s.row[i] = base64.StdEncoding.EncodeToString(s.raws[i])
+		default:
+			s.row[i] = string(s.raws[i])
+		}
+	}
+	return s.row, nil
 }
 
 // loadBatchBytes bounds the values of one INSERT, well below MySQL's
@@ -287,36 +332,15 @@ func (db *DB) LoadTable(ctx context.Context, r io.Reader) (table string, n int, 
 	if err := dec.Decode(&h); err != nil {
 		return "", 0, fmt.Errorf("store: load: header: %w", err)
 	}
-	if h.Table == "" || len(h.Columns) == 0 || strings.ContainsAny(h.Table, "`\x00") {
-		return "", 0, fmt.Errorf("store: load: bad header %+v", h)
+	if err := h.check(); err != nil {
+		return "", 0, err
 	}
-	names := make([]string, len(h.Columns))
-	for i, c := range h.Columns {
-		if strings.ContainsAny(c.Name, "`\x00") {
-			return "", 0, fmt.Errorf("store: load %s: bad column name %q", h.Table, c.Name)
-		}
-		names[i] = "`" + c.Name + "`"
-	}
-	prefix := "INSERT INTO `" + h.Table + "` (" + strings.Join(names, ",") + ") VALUES "
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(h.Columns)), ",") + ")"
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return h.Table, 0, fmt.Errorf("store: load %s: %w", h.Table, err)
 	}
 	defer tx.Rollback()
-	var args []any
-	rowsInBatch, size := 0, 0
-	flush := func() error {
-		if rowsInBatch == 0 {
-			return nil
-		}
-		q := prefix + strings.TrimSuffix(strings.Repeat(one+",", rowsInBatch), ",")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("store: load %s: %w", h.Table, err)
-		}
-		args, rowsInBatch, size = args[:0], 0, 0
-		return nil
-	}
+	b := newLoadBatch(tx, h)
 	for {
 		var raw []json.RawMessage
 		err := dec.Decode(&raw)
@@ -326,32 +350,96 @@ func (db *DB) LoadTable(ctx context.Context, r io.Reader) (table string, n int, 
 		if err != nil {
 			return h.Table, n, fmt.Errorf("store: load %s: row %d: %w", h.Table, n+1, err)
 		}
-		if len(raw) != len(h.Columns) {
-			return h.Table, n, fmt.Errorf("store: load %s: row %d has %d values, want %d", h.Table, n+1, len(raw), len(h.Columns))
-		}
-		for i, c := range h.Columns {
-			v, err := decodeValue(c.Kind, raw[i])
-			if err != nil {
-				return h.Table, n, fmt.Errorf("store: load %s: row %d, %s: %w", h.Table, n+1, c.Name, err)
-			}
-			args = append(args, v)
-			size += len(raw[i])
+		if err := b.add(h, n+1, raw); err != nil {
+			return h.Table, n, err
 		}
 		n++
-		rowsInBatch++
-		if size >= loadBatchBytes || len(args)+len(h.Columns) > 60000 {
-			if err := flush(); err != nil {
+		if b.full() {
+			if err := b.flush(ctx); err != nil {
 				return h.Table, n, err
 			}
 		}
 	}
-	if err := flush(); err != nil {
+	if err := b.flush(ctx); err != nil {
 		return h.Table, n, err
 	}
 	if err := tx.Commit(); err != nil {
 		return h.Table, n, fmt.Errorf("store: load %s: %w", h.Table, err)
 	}
 	return h.Table, n, nil
+}
+
+// check refuses a header without a table or columns, or with a name that
+// could not be quoted in SQL.
+func (h tableHeader) check() error {
+	if h.Table == "" || len(h.Columns) == 0 || strings.ContainsAny(h.Table, "`\x00") {
+		return fmt.Errorf("store: load: bad header %+v", h)
+	}
+	for _, c := range h.Columns {
+		if strings.ContainsAny(c.Name, "`\x00") {
+			return fmt.Errorf("store: load %s: bad column name %q", h.Table, c.Name)
+		}
+	}
+	return nil
+}
+
+// loadBatch gathers rows of a table file into multi-row INSERTs.
+type loadBatch struct {
+	tx    *sql.Tx
+	table string
+	cols  int
+	// prefix is the INSERT up to VALUES, one the placeholders of one row.
+	prefix, one string
+	args        []any
+	rows, size  int // rows and bytes of JSON gathered
+}
+
+func newLoadBatch(tx *sql.Tx, h tableHeader) *loadBatch {
+	names := make([]string, len(h.Columns))
+	for i, c := range h.Columns {
+		names[i] = "`" + c.Name + "`"
+	}
+	return &loadBatch{tx: tx, table: h.Table, cols: len(h.Columns),
+		prefix: "INSERT INTO `" + h.Table + "` (" + strings.Join(names, ",") + ") VALUES ",
+		one:    "(" + strings.TrimSuffix(strings.Repeat("?,", len(h.Columns)), ",") + ")"}
+}
+
+// add decodes row number line (its values raw, in h's columns) into the
+// batch.
+func (b *loadBatch) add(h tableHeader, line int, raw []json.RawMessage) error {
+	if len(raw) != len(h.Columns) {
+		return fmt.Errorf("store: load %s: row %d has %d values, want %d", h.Table, line, len(raw), len(h.Columns))
+	}
+	for i, c := range h.Columns {
+		v, err := decodeValue(c.Kind, raw[i])
+		if err != nil {
+			return fmt.Errorf("store: load %s: row %d, %s: %w", h.Table, line, c.Name, err)
+		}
+		b.args = append(b.args, v)
+		b.size += len(raw[i])
+	}
+	b.rows++
+	return nil
+}
+
+// full says the next row might not fit: the batch holds loadBatchBytes,
+// or another row would pass the 65,535 placeholders a MySQL statement
+// may have.
+func (b *loadBatch) full() bool {
+	return b.size >= loadBatchBytes || len(b.args)+b.cols > 60000
+}
+
+// flush inserts the rows gathered, if any.
+func (b *loadBatch) flush(ctx context.Context) error {
+	if b.rows == 0 {
+		return nil
+	}
+	q := b.prefix + strings.TrimSuffix(strings.Repeat(b.one+",", b.rows), ",")
+	if _, err := b.tx.ExecContext(ctx, q, b.args...); err != nil {
+		return fmt.Errorf("store: load %s: %w", b.table, err)
+	}
+	b.args, b.rows, b.size = b.args[:0], 0, 0
+	return nil
 }
 
 // decodeValue turns one value of a table file into a driver argument.
