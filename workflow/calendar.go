@@ -63,17 +63,36 @@ func (p *Plan) CalendarEvents(owner string, units []Unit, nodes []NodeDue, objec
 	uid := func(parts ...string) string {
 		return fmt.Sprintf("kaohe-%d-%s-%s@kaohe", p.Year, strings.Join(parts, "-"), who)
 	}
+	groups := groupNodes(units, nodes)
+	out, covered := p.nodeEvents(owner, groups, uid)
+	out = append(out, p.planEvents(owner, covered, len(groups) > 0, uid)...)
+	if !objectionEnds.IsZero() {
+		out = append(out, p.deadlineEvent(uid("objections"), fmt.Sprintf("%d年度考核结果公示期结束（异议截止）", p.Year), Date{}, objectionEnds))
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		return out[i].UID < out[j].UID
+	})
+	return out
+}
+
+// nodeGroup is the nodes of a feed due at one instant on one checkpoint.
+type nodeGroup struct {
+	due   Date
+	at    time.Time
+	nodes int
+	units map[string]bool
+}
+
+// groupNodes groups the nodes of units by checkpoint and due instant.
+func groupNodes(units []Unit, nodes []NodeDue) map[string]*nodeGroup {
 	inFeed := map[string]bool{}
 	for _, u := range units {
 		inFeed[u.Code] = true
 	}
-	type group struct {
-		due   Date
-		at    time.Time
-		nodes int
-		units map[string]bool
-	}
-	groups := map[string]*group{}
+	groups := map[string]*nodeGroup{}
 	for _, n := range nodes {
 		if !inFeed[n.Unit] {
 			continue
@@ -81,12 +100,18 @@ func (p *Plan) CalendarEvents(owner string, units []Unit, nodes []NodeDue, objec
 		key := n.Due.String() + "/" + n.At.UTC().Format("20060102T150405Z")
 		g := groups[key]
 		if g == nil {
-			g = &group{due: n.Due, at: n.At, units: map[string]bool{}}
+			g = &nodeGroup{due: n.Due, at: n.At, units: map[string]bool{}}
 			groups[key] = g
 		}
 		g.nodes++
 		g.units[n.Unit] = true
 	}
+	return groups
+}
+
+// nodeEvents is an event per group of nodes, counting units too in the
+// office's feed, and the checkpoints the groups cover.
+func (p *Plan) nodeEvents(owner string, groups map[string]*nodeGroup, uid func(...string) string) ([]CalendarEvent, map[Date]bool) {
 	covered := map[Date]bool{}
 	var out []CalendarEvent
 	for _, g := range groups {
@@ -99,6 +124,14 @@ func (p *Plan) CalendarEvents(owner string, units []Unit, nodes []NodeDue, objec
 		}
 		out = append(out, p.deadlineEvent(uid("nodes", g.due.String(), g.at.UTC().Format("20060102T150405Z")), title, g.due, g.at))
 	}
+	return out, covered
+}
+
+// planEvents is an event per deadline of the plan: the submission, each
+// month's count, and each checkpoint no node event covers, which a unit's
+// feed lists only while the unit has no nodes (hasNodes false).
+func (p *Plan) planEvents(owner string, covered map[Date]bool, hasNodes bool, uid func(...string) string) []CalendarEvent {
+	var out []CalendarEvent
 	for _, d := range p.Deadlines() {
 		switch d.Kind {
 		case DeadlineSubmission:
@@ -107,21 +140,12 @@ func (p *Plan) CalendarEvents(owner string, units []Unit, nodes []NodeDue, objec
 			out = append(out, p.deadlineEvent(uid("monthly", d.Month.String()),
 				fmt.Sprintf("%d年%d月会员实名制信息采集数量报送截止", d.Month.Year, d.Month.Month), d.Date, d.At))
 		case DeadlineCheckpoint:
-			if covered[d.Date] || (owner != "" && len(groups) > 0) {
+			if covered[d.Date] || (owner != "" && hasNodes) {
 				continue // a unit's released tables say which checkpoints it has
 			}
 			out = append(out, p.deadlineEvent(uid("checkpoint", d.Date.String()), p.checkpointName(d.Date)+"序时进度节点截止", d.Date, d.At))
 		}
 	}
-	if !objectionEnds.IsZero() {
-		out = append(out, p.deadlineEvent(uid("objections"), fmt.Sprintf("%d年度考核结果公示期结束（异议截止）", p.Year), Date{}, objectionEnds))
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].At.Equal(out[j].At) {
-			return out[i].At.Before(out[j].At)
-		}
-		return out[i].UID < out[j].UID
-	})
 	return out
 }
 

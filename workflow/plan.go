@@ -3,6 +3,7 @@ package workflow
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -232,6 +233,9 @@ func PlanFromJSON(b []byte) (*Plan, error) {
 	return &p, nil
 }
 
+// init sets what a loaded plan derives (its zone, sorted checkpoints and
+// grades, the calendar's days) after its defaults, and refuses a plan
+// that cannot work.
 func (p *Plan) init() error {
 	if p.Year < 2000 || p.Year > 2200 {
 		return fmt.Errorf("plan: year %d out of range", p.Year)
@@ -252,55 +256,73 @@ func (p *Plan) init() error {
 	if err := p.Calendar.init(); err != nil {
 		return fmt.Errorf("plan %d: %w", p.Year, err)
 	}
+	if err := p.checkRules(); err != nil {
+		return fmt.Errorf("plan %d: %w", p.Year, err)
+	}
+	sort.SliceStable(p.Grades, func(i, j int) bool { return p.Grades[i].Min > p.Grades[j].Min })
+	return nil
+}
+
+// checkRules refuses settings out of their range, unknown duties, and
+// categories that cannot be scored.
+func (p *Plan) checkRules() error {
 	switch p.DueOnDayOff {
 	case NextWorkingDay, AsIs:
 	default:
-		return fmt.Errorf("plan %d: due_on_day_off %q: want %s or %s", p.Year, p.DueOnDayOff, NextWorkingDay, AsIs)
+		return fmt.Errorf("due_on_day_off %q: want %s or %s", p.DueOnDayOff, NextWorkingDay, AsIs)
 	}
 	if p.ReleaseGraceDays < 1 || p.ReleaseGraceDays > 60 {
-		return fmt.Errorf("plan %d: release_grace_days %d: want 1 to 60 working days", p.Year, p.ReleaseGraceDays)
+		return fmt.Errorf("release_grace_days %d: want 1 to 60 working days", p.ReleaseGraceDays)
 	}
 	for _, d := range p.Contacts.Duties {
 		if d != DutyHead && d != DutyStaff {
-			return fmt.Errorf("plan %d: contacts.duties: %q is not %s or %s", p.Year, d, DutyHead, DutyStaff)
+			return fmt.Errorf("contacts.duties: %q is not %s or %s", d, DutyHead, DutyStaff)
 		}
 	}
 	for _, c := range []*Category{&p.Party, &p.Business} {
-		if len(c.Items) == 0 {
-			return fmt.Errorf("plan %d: category %q has no items", p.Year, c.Name)
-		}
-		if c.Min > c.Max || c.Total <= 0 {
-			return fmt.Errorf("plan %d: category %q has bad ranges", p.Year, c.Name)
-		}
-		seen := map[string]bool{}
-		for _, it := range c.Items {
-			if seen[it.Code] {
-				return fmt.Errorf("plan %d: duplicate item code %s", p.Year, it.Code)
-			}
-			seen[it.Code] = true
-			for _, r := range it.Required {
-				if seen[r.Code] {
-					return fmt.Errorf("plan %d: duplicate required code %s", p.Year, r.Code)
-				}
-				seen[r.Code] = true
-			}
+		if err := c.check(); err != nil {
+			return err
 		}
 	}
 	if p.Monthly.DiscrepancyPercent < 0 {
-		return fmt.Errorf("plan %d: monthly.discrepancy_percent is negative", p.Year)
+		return errors.New("monthly.discrepancy_percent is negative")
 	}
 	if p.ObjectionDays < 0 {
-		return fmt.Errorf("plan %d: objection_days is negative", p.Year)
+		return errors.New("objection_days is negative")
 	}
 	if p.Monthly.From != "" {
 		if _, err := ParseMonth(p.Monthly.From); err != nil {
-			return fmt.Errorf("plan %d: monthly.from: %w", p.Year, err)
+			return fmt.Errorf("monthly.from: %w", err)
 		}
 		if _, err := ParseMonth(p.Monthly.To); err != nil {
-			return fmt.Errorf("plan %d: monthly.to: %w", p.Year, err)
+			return fmt.Errorf("monthly.to: %w", err)
 		}
 	}
-	sort.SliceStable(p.Grades, func(i, j int) bool { return p.Grades[i].Min > p.Grades[j].Min })
+	return nil
+}
+
+// check refuses a category without items or with bad ranges, and a code
+// used twice among its items and their required contents.
+func (c *Category) check() error {
+	if len(c.Items) == 0 {
+		return fmt.Errorf("category %q has no items", c.Name)
+	}
+	if c.Min > c.Max || c.Total <= 0 {
+		return fmt.Errorf("category %q has bad ranges", c.Name)
+	}
+	seen := map[string]bool{}
+	for _, it := range c.Items {
+		if seen[it.Code] {
+			return fmt.Errorf("duplicate item code %s", it.Code)
+		}
+		seen[it.Code] = true
+		for _, r := range it.Required {
+			if seen[r.Code] {
+				return fmt.Errorf("duplicate required code %s", r.Code)
+			}
+			seen[r.Code] = true
+		}
+	}
 	return nil
 }
 

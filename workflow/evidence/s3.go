@@ -83,15 +83,31 @@ func OpenS3(o S3Options) (*S3, error) {
 	if o.StagingDir == "" {
 		return nil, errors.New("evidence: s3: no staging directory")
 	}
-	host, secure, aws := "s3.amazonaws.com", true, true
-	if o.Endpoint != "" {
-		u, err := url.Parse(o.Endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
-			return nil, fmt.Errorf("evidence: s3: endpoint %q: want http(s)://host[:port]", o.Endpoint)
-		}
-		host, secure = u.Host, u.Scheme == "https"
-		h := u.Hostname()
-		aws = strings.HasSuffix(h, ".amazonaws.com") || strings.HasSuffix(h, ".amazonaws.com.cn")
+	client, err := s3Client(o)
+	if err != nil {
+		return nil, err
+	}
+	st, err := newStager(o.StagingDir)
+	if err != nil {
+		return nil, err
+	}
+	prefix := strings.Trim(o.Prefix, "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &S3{stager: st, client: client, bucket: o.Bucket, prefix: prefix, log: log, ttl: o.LinkTTL}, nil
+}
+
+// s3Client is the minio client of o's endpoint (AWS when none), region and
+// credentials, with timeouts and retries bounded for a user waiting.
+func s3Client(o S3Options) (*minio.Client, error) {
+	host, secure, aws, err := s3Endpoint(o.Endpoint)
+	if err != nil {
+		return nil, err
 	}
 	region := o.Region
 	if region == "" {
@@ -121,19 +137,23 @@ func OpenS3(o S3Options) (*S3, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evidence: s3: %w", err)
 	}
-	st, err := newStager(o.StagingDir)
-	if err != nil {
-		return nil, err
+	return client, nil
+}
+
+// s3Endpoint reads an endpoint http(s)://host[:port] ("" is AWS): its host,
+// whether it uses TLS, and whether it is AWS (where minio picks the
+// bucket addressing; other servers get the bucket in the path).
+func s3Endpoint(endpoint string) (host string, secure, aws bool, err error) {
+	if endpoint == "" {
+		return "s3.amazonaws.com", true, true, nil
 	}
-	prefix := strings.Trim(o.Prefix, "/")
-	if prefix != "" {
-		prefix += "/"
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+		return "", false, false, fmt.Errorf("evidence: s3: endpoint %q: want http(s)://host[:port]", endpoint)
 	}
-	log := o.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &S3{stager: st, client: client, bucket: o.Bucket, prefix: prefix, log: log, ttl: o.LinkTTL}, nil
+	h := u.Hostname()
+	aws = strings.HasSuffix(h, ".amazonaws.com") || strings.HasSuffix(h, ".amazonaws.com.cn")
+	return u.Host, u.Scheme == "https", aws, nil
 }
 
 // Bucket returns the bucket's name and the key prefix ("" or ending in "/").
