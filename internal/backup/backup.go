@@ -342,40 +342,9 @@ func reader(file string) (*tar.Reader, func() error, error) {
 // manifest: every entry listed, present once, of its size and hash, and
 // nothing else. It returns the manifest of a sound archive.
 func Verify(ctx context.Context, file string) (*Manifest, error) {
-	tr, closeAll, err := reader(file)
+	m, seen, err := readArchive(ctx, file)
 	if err != nil {
 		return nil, err
-	}
-	defer closeAll()
-	seen := map[string]Entry{}
-	var m *Manifest
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("backup: %s is damaged: %w", file, err)
-		}
-		if hdr.Name == ManifestName {
-			m = &Manifest{}
-			if err := json.NewDecoder(tr).Decode(m); err != nil {
-				return nil, fmt.Errorf("backup: manifest: %w", err)
-			}
-			continue
-		}
-		if _, dup := seen[hdr.Name]; dup {
-			return nil, fmt.Errorf("backup: %s appears twice in the archive", hdr.Name)
-		}
-		h := sha256.New()
-		n, err := io.Copy(h, tr)
-		if err != nil {
-			return nil, fmt.Errorf("backup: %s is damaged: %s: %w", file, hdr.Name, err)
-		}
-		seen[hdr.Name] = Entry{Path: hdr.Name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
 	}
 	if m == nil {
 		return nil, fmt.Errorf("backup: %s has no manifest: not a kaohe backup, or cut short", file)
@@ -383,6 +352,57 @@ func Verify(ctx context.Context, file string) (*Manifest, error) {
 	if m.Format < 1 || m.Format > Format {
 		return nil, fmt.Errorf("backup: archive format %d; this kaohe reads up to %d", m.Format, Format)
 	}
+	if bad := m.mismatches(seen); len(bad) > 0 {
+		return nil, fmt.Errorf("backup: %s does not match its manifest: %s", file, strings.Join(bad, "; "))
+	}
+	return m, nil
+}
+
+// readArchive reads every entry of the archive at file: its manifest (nil
+// when it has none) and the size and hash of every other entry, by path.
+// An entry found twice is an error.
+func readArchive(ctx context.Context, file string) (*Manifest, map[string]Entry, error) {
+	tr, closeAll, err := reader(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer closeAll()
+	seen := map[string]Entry{}
+	var m *Manifest
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return m, seen, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("backup: %s is damaged: %w", file, err)
+		}
+		if hdr.Name == ManifestName {
+			m = &Manifest{}
+			if err := json.NewDecoder(tr).Decode(m); err != nil {
+				return nil, nil, fmt.Errorf("backup: manifest: %w", err)
+			}
+			continue
+		}
+		if _, dup := seen[hdr.Name]; dup {
+			return nil, nil, fmt.Errorf("backup: %s appears twice in the archive", hdr.Name)
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, tr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("backup: %s is damaged: %s: %w", file, hdr.Name, err)
+		}
+		seen[hdr.Name] = Entry{Path: hdr.Name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
+	}
+}
+
+// mismatches lists, sorted, how the entries found (seen, by path) differ
+// from m's: missing, of another size or hash, or not listed. It empties
+// seen.
+func (m *Manifest) mismatches(seen map[string]Entry) []string {
 	var bad []string
 	for _, e := range m.Entries {
 		got, ok := seen[e.Path]
@@ -397,9 +417,6 @@ func Verify(ctx context.Context, file string) (*Manifest, error) {
 	for p := range seen {
 		bad = append(bad, p+": not in the manifest")
 	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		return nil, fmt.Errorf("backup: %s does not match its manifest: %s", file, strings.Join(bad, "; "))
-	}
-	return m, nil
+	sort.Strings(bad)
+	return bad
 }

@@ -53,15 +53,10 @@ func Restore(ctx context.Context, file string, t Target) (*Manifest, error) {
 
 	var db *store.DB
 	if t.DSN != "" {
-		// The schema of the archive's version first, then its rows.
-		db, err = store.Open(ctx, store.Options{DSN: t.DSN, NoMigrate: true, Logger: log})
-		if err != nil {
+		if db, err = openMySQLAt(ctx, t.DSN, m.SchemaVersion, log); err != nil {
 			return nil, err
 		}
 		defer db.Close()
-		if err := db.MigrateTo(ctx, m.SchemaVersion); err != nil {
-			return nil, err
-		}
 	}
 	tr, closeAll, err := reader(file)
 	if err != nil {
@@ -95,6 +90,20 @@ func Restore(ctx context.Context, file string, t Target) (*Manifest, error) {
 		return nil, err
 	}
 	return m, db.Close()
+}
+
+// openMySQLAt opens the empty MySQL database of dsn and creates the schema
+// of the archive's version in it, ready for the archive's rows.
+func openMySQLAt(ctx context.Context, dsn string, version int64, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Options{DSN: dsn, NoMigrate: true, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.MigrateTo(ctx, version); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // fits checks that the archive can be restored by this kaohe into t: a

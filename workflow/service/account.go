@@ -67,34 +67,8 @@ type Credentials struct {
 // session in a second one.
 func (s *Service) Login(ctx context.Context, c Credentials) (token string, user *workflow.User, expires time.Time, err error) {
 	name := strings.TrimSpace(c.Username)
-	recName, recAddr := workflow.LoginName(name), workflow.LoginName(c.Address)
-	th := s.opt.Throttle
-	var u *workflow.User
-	err = s.update(ctx, func(tx Tx, now time.Time) error {
-		f, err := tx.LoginFailures(recName, recAddr, now.Add(-th.Window))
-		if err != nil {
-			return err
-		}
-		if at := th.RetryAt(f); at.After(now) {
-			wait := at.Sub(now)
-			return &workflow.Error{Code: workflow.ETHROTTLED, RetryAfter: wait,
-				Message: fmt.Sprintf("登录失败次数过多，请%s后再试", waitText(wait))}
-		}
-		if err := tx.PurgeLoginFailures(now.Add(-th.Window)); err != nil {
-			return err
-		}
-		if err := tx.AddLoginFailure(recName, recAddr, now); err != nil {
-			return err
-		}
-		if len(name) > workflow.MaxLoginNameBytes {
-			return nil // no account has such a name
-		}
-		u, err = tx.UserByName(name)
-		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
-			u, err = nil, nil
-		}
-		return err
-	})
+	k := loginKey{name: workflow.LoginName(name), addr: workflow.LoginName(c.Address)}
+	u, err := s.claimLogin(ctx, name, k)
 	if err != nil {
 		return "", nil, time.Time{}, err
 	}
@@ -110,8 +84,55 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, user 
 	if !match || u == nil {
 		return "", nil, time.Time{}, workflow.Errorf(workflow.EUNAUTHORIZED, "用户名或密码错误")
 	}
+	if token, expires, err = s.openSession(ctx, u, k, c.Address); err != nil {
+		return "", nil, time.Time{}, err
+	}
+	return token, u, expires, nil
+}
+
+// loginKey is what failed logins are recorded under: the username and the
+// address, as workflow.LoginName keeps them.
+type loginKey struct{ name, addr string }
+
+// claimLogin is Login's first transaction: ETHROTTLED when k's failures
+// make the attempt too early, else the attempt recorded as a failure and
+// the account named name (nil when there is none).
+func (s *Service) claimLogin(ctx context.Context, name string, k loginKey) (*workflow.User, error) {
+	th := s.opt.Throttle
+	var u *workflow.User
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		f, err := tx.LoginFailures(k.name, k.addr, now.Add(-th.Window))
+		if err != nil {
+			return err
+		}
+		if at := th.RetryAt(f); at.After(now) {
+			wait := at.Sub(now)
+			return &workflow.Error{Code: workflow.ETHROTTLED, RetryAfter: wait,
+				Message: fmt.Sprintf("登录失败次数过多，请%s后再试", waitText(wait))}
+		}
+		if err := tx.PurgeLoginFailures(now.Add(-th.Window)); err != nil {
+			return err
+		}
+		if err := tx.AddLoginFailure(k.name, k.addr, now); err != nil {
+			return err
+		}
+		if len(name) > workflow.MaxLoginNameBytes {
+			return nil // no account has such a name
+		}
+		u, err = tx.UserByName(name)
+		if workflow.ErrorCode(err) == workflow.ENOTFOUND {
+			u, err = nil, nil
+		}
+		return err
+	})
+	return u, err
+}
+
+// openSession is Login's second transaction, after the password matched:
+// it clears k's failures and opens a session of u from address.
+func (s *Service) openSession(ctx context.Context, u *workflow.User, k loginKey, address string) (token string, expires time.Time, err error) {
 	err = s.update(ctx, func(tx Tx, now time.Time) error {
-		if err := tx.ClearLoginFailures(recName, recAddr); err != nil {
+		if err := tx.ClearLoginFailures(k.name, k.addr); err != nil {
 			return err
 		}
 		token = NewToken()
@@ -119,12 +140,9 @@ func (s *Service) Login(ctx context.Context, c Credentials) (token string, user 
 		if err := tx.CreateSession(&workflow.Session{TokenHash: HashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: expires}); err != nil {
 			return err
 		}
-		return audit(tx, now, Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Unit: u.UnitCode}, u.UnitCode, "login", "user:"+u.Username, c.Address)
+		return audit(tx, now, Actor{UserID: u.ID, Username: u.Username, Role: u.Role, Unit: u.UnitCode}, u.UnitCode, "login", "user:"+u.Username, address)
 	})
-	if err != nil {
-		return "", nil, time.Time{}, err
-	}
-	return token, u, expires, nil
+	return token, expires, err
 }
 
 // waitText says a wait in Chinese, rounded up to whole seconds or minutes.

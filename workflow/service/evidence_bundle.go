@@ -38,48 +38,26 @@ type Bundle struct {
 // unit a may not see), ETOOLARGE (more than MaxBundleFiles files or
 // MaxBundleBytes bytes: ask for a unit and a checkpoint at once).
 func (s *Service) EvidenceBundle(ctx context.Context, a Actor, year int, unit string, checkpoint workflow.Date) (*Bundle, error) {
-	if unit == "" && checkpoint.IsZero() {
-		if a.Role != workflow.RoleUnit {
-			return nil, workflow.Errorf(workflow.EINVALID, "请选择单位或时间节点")
-		}
-		unit = a.Unit
-	}
-	if unit != "" {
-		if err := a.checkUnit(unit); err != nil {
-			return nil, err
-		}
-	} else if a.Role == workflow.RoleUnit {
-		unit = a.Unit
-	}
-	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer, workflow.RoleUnit); err != nil {
+	unit, err := bundleUnit(a, unit, checkpoint)
+	if err != nil {
 		return nil, err
 	}
 	var out *Bundle
-	err := s.view(ctx, func(tx Tx, _ time.Time) error {
+	err = s.view(ctx, func(tx Tx, _ time.Time) error {
 		p, err := planOf(tx, year)
 		if err != nil {
 			return err
 		}
-		names := map[string]string{}
-		units, err := tx.Units()
+		names, err := unitNames(tx)
 		if err != nil {
 			return err
-		}
-		for _, u := range units {
-			names[u.Code] = u.Name
 		}
 		if _, ok := names[unit]; unit != "" && !ok {
 			return workflow.Errorf(workflow.ENOTFOUND, "单位“%s”不存在", unit)
 		}
-		ns, err := tx.Nodes(NodeFilter{Year: year, Unit: unit})
+		nodes, err := checkpointNodes(tx, year, unit, checkpoint)
 		if err != nil {
 			return err
-		}
-		nodes := map[int64]workflow.NodeRecord{}
-		for _, n := range ns {
-			if checkpoint.IsZero() || n.Due == checkpoint {
-				nodes[n.ID] = n
-			}
 		}
 		es, err := tx.EvidenceList(EvidenceFilter{Year: year, Unit: unit})
 		if err != nil {
@@ -101,6 +79,58 @@ func (s *Service) EvidenceBundle(ctx context.Context, a Actor, year int, unit st
 		return nil
 	})
 	return out, err
+}
+
+// bundleUnit is the unit a bundle asked by a is of ("" for every unit):
+// a unit's own, whatever it asked; the one asked by the office or a
+// viewer, who must name a unit or a checkpoint.
+func bundleUnit(a Actor, unit string, checkpoint workflow.Date) (string, error) {
+	if unit == "" && checkpoint.IsZero() {
+		if a.Role != workflow.RoleUnit {
+			return "", workflow.Errorf(workflow.EINVALID, "请选择单位或时间节点")
+		}
+		unit = a.Unit
+	}
+	if unit != "" {
+		if err := a.checkUnit(unit); err != nil {
+			return "", err
+		}
+	} else if a.Role == workflow.RoleUnit {
+		unit = a.Unit
+	}
+	if err := a.requireRole(workflow.RoleOffice, workflow.RoleViewer, workflow.RoleUnit); err != nil {
+		return "", err
+	}
+	return unit, nil
+}
+
+// unitNames is every unit's name by code.
+func unitNames(tx Tx) (map[string]string, error) {
+	units, err := tx.Units()
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, u := range units {
+		names[u.Code] = u.Name
+	}
+	return names, nil
+}
+
+// checkpointNodes is the nodes of unit ("" every unit) due on checkpoint
+// (zero: all of them), by id.
+func checkpointNodes(tx Tx, year int, unit string, checkpoint workflow.Date) (map[int64]workflow.NodeRecord, error) {
+	ns, err := tx.Nodes(NodeFilter{Year: year, Unit: unit})
+	if err != nil {
+		return nil, err
+	}
+	nodes := map[int64]workflow.NodeRecord{}
+	for _, n := range ns {
+		if checkpoint.IsZero() || n.Due == checkpoint {
+			nodes[n.ID] = n
+		}
+	}
+	return nodes, nil
 }
 
 // bundleName is the archive's file name: "2019年度佐证材料-甘井子区总工会-6月30日前.zip".

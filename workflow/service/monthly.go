@@ -217,44 +217,60 @@ func (s *Service) Monthly(ctx context.Context, a Actor, year int, month string) 
 		out = &MonthlyOverview{Year: year, Month: m, Due: due.Date, DueEndsOn: due.EndsOn, DueLabel: due.Label, Overdue: !now.Before(due.At),
 			Units: []MonthlyLine{}, NotReported: []string{}}
 		for _, u := range units {
-			line := MonthlyLine{Unit: u.Code, Name: u.Name}
 			f := figures[u.Code][m]
-			if r := f.primary(); r != nil {
-				hist, err := tx.MonthlyHistory(year, u.Code, m)
-				if err != nil {
-					return err
-				}
-				figure := func(r *workflow.MonthlyReport) *MonthlyFigure {
-					if r == nil {
-						return nil
-					}
-					out := &MonthlyFigure{Count: r.Count, ReportedAt: r.ReportedAt, Late: r.Late, By: r.By, Corrections: -1}
-					for _, h := range hist {
-						if h.Source == r.Source {
-							out.Corrections++
-						}
-					}
-					return out
-				}
-				line.UnitReport, line.System = figure(f.unit), figure(f.system)
-				c, at := r.Count, r.ReportedAt
-				line.Reported, line.Count, line.ReportedAt, line.Late, line.By, line.Source = true, &c, &at, r.Late, r.By, r.Source
-				if line.ByName, err = reporterName(tx, *r, names); err != nil {
-					return err
-				}
-				line.Corrections = figure(r).Corrections
-				if f.unit != nil && f.system != nil {
-					cmp := workflow.CompareCounts(f.unit.Count, f.system.Count, p.Monthly.DiscrepancyPercent)
-					line.Comparison, line.Flagged = &cmp, cmp.Flagged
-				}
-			} else {
+			r := f.primary()
+			if r == nil {
 				out.NotReported = append(out.NotReported, u.Code)
+				out.Units = append(out.Units, MonthlyLine{Unit: u.Code, Name: u.Name})
+				continue
 			}
-			out.Units = append(out.Units, line)
+			hist, err := tx.MonthlyHistory(year, u.Code, m)
+			if err != nil {
+				return err
+			}
+			byName, err := reporterName(tx, *r, names)
+			if err != nil {
+				return err
+			}
+			out.Units = append(out.Units, f.line(u, hist, byName, p.Monthly.DiscrepancyPercent))
 		}
 		return nil
 	})
 	return out, err
+}
+
+// line is the overview line of unit u, which has a figure this month:
+// the figure in force (the unit's over the import's) reported by byName,
+// each source's figure with its corrections among hist (every value
+// reported for the month), and their comparison when both are there.
+func (f monthFigures) line(u workflow.Unit, hist []workflow.MonthlyReport, byName string, threshold workflow.Points) MonthlyLine {
+	r := f.primary()
+	line := MonthlyLine{Unit: u.Code, Name: u.Name, ByName: byName}
+	line.UnitReport, line.System = monthlyFigure(f.unit, hist), monthlyFigure(f.system, hist)
+	c, at := r.Count, r.ReportedAt
+	line.Reported, line.Count, line.ReportedAt, line.Late, line.By, line.Source = true, &c, &at, r.Late, r.By, r.Source
+	line.Corrections = monthlyFigure(r, hist).Corrections
+	if f.unit != nil && f.system != nil {
+		cmp := workflow.CompareCounts(f.unit.Count, f.system.Count, threshold)
+		line.Comparison, line.Flagged = &cmp, cmp.Flagged
+	}
+	return line
+}
+
+// monthlyFigure is r (nil for none) as the overview shows it, with how
+// many times its source corrected it: the values of that source in hist
+// after the first.
+func monthlyFigure(r *workflow.MonthlyReport, hist []workflow.MonthlyReport) *MonthlyFigure {
+	if r == nil {
+		return nil
+	}
+	out := &MonthlyFigure{Count: r.Count, ReportedAt: r.ReportedAt, Late: r.Late, By: r.By, Corrections: -1}
+	for _, h := range hist {
+		if h.Source == r.Source {
+			out.Corrections++
+		}
+	}
+	return out
 }
 
 // MonthlyHistory returns every value a unit reported for a month, oldest

@@ -153,26 +153,36 @@ func publishedResult(tx Tx, run *workflow.ScoringRun, unit string) (*workflow.Un
 // resultLines lays out a result's breakdown, each line with its
 // objections.
 func resultLines(tx Tx, p *workflow.Plan, r *workflow.UnitResult, os []workflow.Objection, now time.Time) ([]ResultLine, error) {
+	if !r.Scored() {
+		return []ResultLine{}, nil
+	}
+	nodeLines, err := nodeResultLines(tx, p, r.Unit, now)
+	if err != nil {
+		return nil, err
+	}
+	lines := scoreLines(r, nodeLines)
 	byRef := map[string][]workflow.Objection{}
 	for _, o := range os {
 		byRef[o.Ref] = append(byRef[o.Ref], o)
 	}
-	line := func(l ResultLine) ResultLine {
-		l.Objections = byRef[l.Ref]
-		if l.Objections == nil {
-			l.Objections = []workflow.Objection{}
+	for i := range lines {
+		lines[i].Objections = byRef[lines[i].Ref]
+		if lines[i].Objections == nil {
+			lines[i].Objections = []workflow.Objection{}
 		}
-		return l
 	}
-	lines := []ResultLine{}
-	if !r.Scored() {
-		return lines, nil
-	}
-	nodes, err := tx.Nodes(NodeFilter{Year: p.Year, Unit: r.Unit})
+	return lines, nil
+}
+
+// nodeResultLines is a line per node of unit, with the node's state at now
+// and its last review, by the ref of the indicator or innovation item it
+// belongs to.
+func nodeResultLines(tx Tx, p *workflow.Plan, unit string, now time.Time) (map[string][]ResultLine, error) {
+	nodes, err := tx.Nodes(NodeFilter{Year: p.Year, Unit: unit})
 	if err != nil {
 		return nil, err
 	}
-	reviews, err := tx.ReviewsOf(p.Year, r.Unit)
+	reviews, err := tx.ReviewsOf(p.Year, unit)
 	if err != nil {
 		return nil, err
 	}
@@ -196,16 +206,24 @@ func resultLines(tx Tx, p *workflow.Plan, r *workflow.UnitResult, os []workflow.
 		if n.Late {
 			l.Note = "逾期报送"
 		}
-		nodeLines[parent] = append(nodeLines[parent], line(l))
+		nodeLines[parent] = append(nodeLines[parent], l)
 	}
+	return nodeLines, nil
+}
+
+// scoreLines is the lines of r's scores in the order of the result: each
+// indicator followed by its nodes (nodeLines), each innovation item
+// followed by its nodes, then the deductions.
+func scoreLines(r *workflow.UnitResult, nodeLines map[string][]ResultLine) []ResultLine {
+	lines := []ResultLine{}
 	for _, ind := range r.Indicators {
 		ref := ind.Ref
 		if ref == "" {
 			ref = workflow.IndicatorRef(ind.Code)
 		}
 		aw := ind.Awarded
-		lines = append(lines, line(ResultLine{Kind: workflow.LineIndicator, Ref: ref, Label: ind.Code + " " + ind.Name, Points: ind.Points, Scored: &aw,
-			Note: fmt.Sprintf("%d个节点，通过%d个，未报送%d个，逾期%d个", ind.Nodes, ind.Accepted, ind.Missing, ind.LateNodes)}))
+		lines = append(lines, ResultLine{Kind: workflow.LineIndicator, Ref: ref, Label: ind.Code + " " + ind.Name, Points: ind.Points, Scored: &aw,
+			Note: fmt.Sprintf("%d个节点，通过%d个，未报送%d个，逾期%d个", ind.Nodes, ind.Accepted, ind.Missing, ind.LateNodes)})
 		lines = append(lines, nodeLines[ref]...)
 	}
 	for i, it := range r.Items {
@@ -214,16 +232,16 @@ func resultLines(tx Tx, p *workflow.Plan, r *workflow.UnitResult, os []workflow.
 			ref = workflow.InnovationRef(i)
 		}
 		pts := it.Points
-		lines = append(lines, line(ResultLine{Kind: workflow.LineInnovation, Ref: ref, Label: fmt.Sprintf("创新指标%d %s", i+1, it.Title),
-			Points: it.Declared, Scored: &pts, Note: it.Note}))
+		lines = append(lines, ResultLine{Kind: workflow.LineInnovation, Ref: ref, Label: fmt.Sprintf("创新指标%d %s", i+1, it.Title),
+			Points: it.Declared, Scored: &pts, Note: it.Note})
 		lines = append(lines, nodeLines[ref]...)
 	}
 	for _, d := range r.Deductions {
 		pts := d.Points
-		lines = append(lines, line(ResultLine{Kind: workflow.LineDeduction, Ref: d.Ref, Label: workflow.DeductionRuleLabel(d.Rule), Points: pts, Scored: &pts,
-			Rule: d.Rule, Note: d.Reason, Original: d.Original, Waiver: d.Waiver}))
+		lines = append(lines, ResultLine{Kind: workflow.LineDeduction, Ref: d.Ref, Label: workflow.DeductionRuleLabel(d.Rule), Points: pts, Scored: &pts,
+			Rule: d.Rule, Note: d.Reason, Original: d.Original, Waiver: d.Waiver})
 	}
-	return lines, nil
+	return lines
 }
 
 // RunDiff is how one run's results differ from another's, line by line.
