@@ -490,13 +490,9 @@ func impactOf(tx Tx, p *workflow.Plan, version int) (*PlanImpact, error) {
 	if err != nil && workflow.ErrorCode(err) != workflow.ENOTFOUND {
 		return nil, err
 	}
-	units, err := tx.Units()
+	names, err := unitNames(tx)
 	if err != nil {
 		return nil, err
-	}
-	names := map[string]string{}
-	for _, u := range units {
-		names[u.Code] = u.Name
 	}
 	contacts, err := tx.AllContacts()
 	if err != nil {

@@ -151,22 +151,18 @@ func (db *DB) mysqlSnapshot(ctx context.Context, dir string) (_ *Snapshot, err e
 
 // snapshotTables lists the base tables of the current database by name.
 func snapshotTables(ctx context.Context, q queryer) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
-		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`)
-	if err != nil {
-		return nil, fmt.Errorf("store: snapshot: %w", err)
-	}
-	defer rows.Close()
 	var tables []string
-	for rows.Next() {
+	err := snapshotRows(ctx, q, `SELECT TABLE_NAME FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, func(rows *sql.Rows) error {
 		var t string
 		if err := rows.Scan(&t); err != nil {
-			return nil, fmt.Errorf("store: snapshot: %w", err)
+			return err
 		}
 		tables = append(tables, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: snapshot: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return tables, nil
 }
@@ -179,23 +175,38 @@ func snapshotEvidence(ctx context.Context, q queryer, tables []string) (map[stri
 	if query == "" {
 		return out, nil
 	}
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("store: snapshot: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := snapshotRows(ctx, q, query, func(rows *sql.Rows) error {
 		var sha string
 		var size int64
 		if err := rows.Scan(&sha, &size); err != nil {
-			return nil, fmt.Errorf("store: snapshot: %w", err)
+			return err
 		}
 		out[sha] = size
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: snapshot: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// snapshotRows runs query on q and calls scan on each row, its rows closed
+// before it returns: a snapshot's connection reads one result at a time.
+func snapshotRows(ctx context.Context, q queryer, query string, scan func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return fmt.Errorf("store: snapshot: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("store: snapshot: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: snapshot: %w", err)
+	}
+	return nil
 }
 
 // columnKind maps a MySQL column type to its kind in a table file.
