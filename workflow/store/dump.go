@@ -405,6 +405,7 @@ type loadBatch struct {
 	rows, size  int // rows and bytes of JSON gathered
 }
 
+// newLoadBatch gathers rows of h's table into INSERTs run in tx.
 func newLoadBatch(tx *sql.Tx, h tableHeader) *loadBatch {
 	names := make([]string, len(h.Columns))
 	for i, c := range h.Columns {
