@@ -570,6 +570,26 @@ func (s *Service) ScoringRun(ctx context.Context, a Actor, year int, id int64) (
 	return out, err
 }
 
+// publicationOf is what publishing run makes of the year's latest
+// published run (nil for the first publication): the publication's number
+// and the end of its objection period, which a correction keeps. A run
+// older than the latest published one cannot be published, and a
+// correction must answer every accepted objection since.
+func publicationOf(tx Tx, p *workflow.Plan, run *workflow.ScoringRun, now time.Time) (latest *workflow.ScoringRun, publication int, periodEnds *time.Time, err error) {
+	latest, err = latestPublished(tx, p.Year)
+	if err != nil || latest == nil {
+		ends := p.ObjectionPeriodEnd(now)
+		return nil, 1, &ends, err
+	}
+	if run.ID < latest.ID {
+		return nil, 0, nil, workflow.Errorf(workflow.ECONFLICT, "%d年度已发布第%d次计分的结果，第%d次计分早于它，不能发布", p.Year, latest.ID, run.ID)
+	}
+	if err := correctionsSince(tx, p, latest); err != nil {
+		return nil, 0, nil, err
+	}
+	return latest, latest.Publication + 1, latest.ObjectionPeriodEnds, nil
+}
+
 // PublishScoring publishes run id as the year's result, in one
 // transaction (office, or the system).
 //
@@ -609,20 +629,9 @@ func (s *Service) PublishScoring(ctx context.Context, a Actor, year int, id int6
 		if run.Published {
 			return workflow.Errorf(workflow.ESTATE, "第%d次计分已于%s发布，发布后不能再修改", run.ID, p.FormatTime(*run.PublishedAt))
 		}
-		publication, ends := 1, p.ObjectionPeriodEnd(now)
-		periodEnds := &ends
-		latest, err := latestPublished(tx, year)
+		latest, publication, periodEnds, err := publicationOf(tx, p, run, now)
 		if err != nil {
 			return err
-		}
-		if latest != nil {
-			if run.ID < latest.ID {
-				return workflow.Errorf(workflow.ECONFLICT, "%d年度已发布第%d次计分的结果，第%d次计分早于它，不能发布", year, latest.ID, run.ID)
-			}
-			if err := correctionsSince(tx, p, latest); err != nil {
-				return err
-			}
-			publication, periodEnds = latest.Publication+1, latest.ObjectionPeriodEnds
 		}
 		if err := allReviewed(tx, year); err != nil {
 			return err

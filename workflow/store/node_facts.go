@@ -99,22 +99,11 @@ func makeNodeFacts(ctx context.Context, c gorm.ConnPool, where string, args ...a
 			return nil, err
 		}
 		for rows.Next() {
-			var key unitFacts
-			var f workflow.NodeFact
-			var due string
-			var points, awarded int64
-			if err := rows.Scan(&key.year, &key.unit, &f.Category, &f.ItemIndex, &f.Indicator, &f.WorkIndex, &f.NodeIndex, &due,
-				&points, &f.State, &f.Late, &awarded, &f.Count); err != nil {
+			key, f, err := scanNodeFact(rows)
+			if err != nil {
 				rows.Close()
 				return nil, err
 			}
-			if due != "" {
-				if f.Due, err = workflow.ParseDate(due); err != nil {
-					rows.Close()
-					return nil, err
-				}
-			}
-			f.Points, f.Awarded = workflow.Points(points), workflow.Points(awarded)
 			i, ok := at[key]
 			if !ok {
 				i = len(out)
@@ -134,6 +123,22 @@ func makeNodeFacts(ctx context.Context, c gorm.ConnPool, where string, args ...a
 		out[i].facts = string(texts[i])
 	}
 	return out, nil
+}
+
+// scanNodeFact reads a row of makeNodeFacts' queries: the unit's year and
+// code, and the fact.
+func scanNodeFact(rows *sql.Rows) (unitFacts, workflow.NodeFact, error) {
+	var key unitFacts
+	var f workflow.NodeFact
+	var due string
+	var points, awarded int64
+	err := rows.Scan(&key.year, &key.unit, &f.Category, &f.ItemIndex, &f.Indicator, &f.WorkIndex, &f.NodeIndex, &due,
+		&points, &f.State, &f.Late, &awarded, &f.Count)
+	if err == nil && due != "" {
+		f.Due, err = workflow.ParseDate(due)
+	}
+	f.Points, f.Awarded = workflow.Points(points), workflow.Points(awarded)
+	return key, f, err
 }
 
 // rewriteUnitsOf writes again the node facts of the units of the nodes ids.
