@@ -22,7 +22,7 @@ func (r *Reminders) DueBothWays(ctx context.Context) (atSend, atEnqueue []workfl
 		}
 		atSend = append(atSend, m)
 		old := d.msg
-		old.Facts = ""
+		old.Facts, old.NoticeFacts = "", ""
 		var c content
 		if old.Channel.IsRobot() {
 			c, err = r.tpl.renderRobot(old.Kind, &d.view)
@@ -36,4 +36,14 @@ func (r *Reminders) DueBothWays(ctx context.Context) (atSend, atEnqueue []workfl
 		atEnqueue = append(atEnqueue, old)
 	}
 	return atSend, atEnqueue, nil
+}
+
+// WholeFacts returns m as the reminder pass stored it before a notice's
+// shared facts were stored apart (schema version 14 and 15): its facts
+// whole in its row, naming no notice.
+func WholeFacts(m workflow.OutboxMessage) workflow.OutboxMessage {
+	if m.NoticeFacts != "" {
+		m.Facts, m.NoticeFacts = joinFacts([]byte(m.NoticeFacts), []byte(m.Facts)), ""
+	}
+	return m
 }

@@ -99,8 +99,9 @@ func (r *Reminders) drafts(ctx context.Context) ([]draft, error) {
 func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 	base := r.noticeView(d)
 	// The facts of the notice, of each unit and of each recipient are
-	// written once each and joined: thousands of messages of one notice
-	// share all but a name.
+	// written once each: thousands of messages of one notice share all
+	// but a unit and a name, and the outbox stores the notice's once for
+	// all of them (OutboxMessage.NoticeFacts).
 	shared, err := json.Marshal(&base)
 	if err != nil {
 		return nil, fmt.Errorf("facts of %s: %w", d.Notice.Kind, err)
@@ -112,7 +113,7 @@ func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
 	b := &noticeDrafts{r: r, n: d.Notice, now: d.At, until: d.Notice.Until.UTC(),
 		subjects: map[subjectKey]string{}, out: make([]draft, 0, size)}
 	for _, o := range d.Owed {
-		if err := b.unit(d, o, base, shared); err != nil {
+		if err := b.unit(d, o, base, string(shared)); err != nil {
 			return nil, err
 		}
 	}
@@ -166,9 +167,10 @@ type noticeDrafts struct {
 }
 
 // add appends one message: its subject (rendered now, once per unit when
-// it names no recipient's field) and its facts (v's JSON, in parts: see
+// it names no recipient's field) and its facts (v's JSON, in parts: the
+// notice's, shared by all its messages, and the message's own, see
 // joinFacts); the dispatcher renders the rest when it sends.
-func (b *noticeDrafts) add(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView, facts string) error {
+func (b *noticeDrafts) add(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView, notice, facts string) error {
 	key := subjectKey{kind, channel.IsRobot(), unit}
 	subject, ok := b.subjects[key]
 	if !ok {
@@ -182,14 +184,14 @@ func (b *noticeDrafts) add(kind workflow.NoticeKind, channel workflow.Channel, u
 	}
 	b.out = append(b.out, draft{view: *v, msg: workflow.OutboxMessage{
 		Channel: channel, Kind: kind, Unit: unit, Deadline: b.n.Deadline.Key, Lead: b.n.Lead, Recipient: to, Name: name,
-		Subject: subject, Facts: facts, State: workflow.OutboxPending,
+		Subject: subject, Facts: facts, NoticeFacts: notice, State: workflow.OutboxPending,
 		NextAttemptAt: b.now, ExpiresAt: &b.until, CreatedAt: b.now,
 	}})
 	return nil
 }
 
 // unit adds the messages to an owing unit's contacts and robots.
-func (b *noticeDrafts) unit(d service.DueNotice, o service.OwedUnit, base mailView, shared []byte) error {
+func (b *noticeDrafts) unit(d service.DueNotice, o service.OwedUnit, base mailView, shared string) error {
 	v := base
 	v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o.Owing)
 	v.Result = resultOf(o.Result)
@@ -203,13 +205,13 @@ func (b *noticeDrafts) unit(d service.DueNotice, o service.OwedUnit, base mailVi
 	}
 	for _, c := range o.Contacts {
 		v.Name = c.Name
-		if err := b.add(b.n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, joinFacts(shared, unit, recipientFacts(&v))); err != nil {
+		if err := b.add(b.n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, shared, joinFacts(unit, recipientFacts(&v))); err != nil {
 			return err
 		}
 	}
 	v.Name, v.Link = "", pageLink(b.r.PublicURL, b.n.Kind, b.n.Deadline, o.Unit)
 	for _, to := range o.Robots {
-		if err := b.add(b.n.Kind, to.Kind, o.Unit, to.Recipient(), to.Label, &v, joinFacts(shared, unit, recipientFacts(&v))); err != nil {
+		if err := b.add(b.n.Kind, to.Kind, o.Unit, to.Recipient(), to.Label, &v, shared, joinFacts(unit, recipientFacts(&v))); err != nil {
 			return err
 		}
 	}
@@ -239,13 +241,13 @@ func (b *noticeDrafts) office(d service.DueNotice, base mailView) error {
 		return fmt.Errorf("facts of %s: %w", kind, err)
 	}
 	for _, to := range d.Office {
-		if err := b.add(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v, string(digest)); err != nil {
+		if err := b.add(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v, "", string(digest)); err != nil {
 			return err
 		}
 	}
 	v.Link = pageLink(b.r.PublicURL, kind, b.n.Deadline, "")
 	for _, to := range d.OfficeRobots {
-		if err := b.add(kind, to.Kind, "", to.Recipient(), to.Label, &v, joinFacts(digest, recipientFacts(&v))); err != nil {
+		if err := b.add(kind, to.Kind, "", to.Recipient(), to.Label, &v, "", joinFacts(digest, recipientFacts(&v))); err != nil {
 			return err
 		}
 	}

@@ -295,7 +295,7 @@ func recipientFacts(v *mailView) []byte {
 // (no facts) is left as it is. It fails when the facts do not render (they
 // never will).
 func Render(m *workflow.OutboxMessage) error {
-	if m.Facts == "" {
+	if m.Facts == "" && m.NoticeRow == 0 && m.NoticeFacts == "" {
 		return nil
 	}
 	t, err := parsedTemplates()
@@ -307,14 +307,23 @@ func Render(m *workflow.OutboxMessage) error {
 
 // renderFacts fills in the text (and for an email the HTML) of a message
 // stored with facts, as its template renders them; a message without
-// facts is left as stored.
+// facts is left as stored. The facts its notice shares are read first and
+// its own over them, which joins them as joinFacts does.
 func (t *templates) renderFacts(m *workflow.OutboxMessage) error {
-	if m.Facts == "" {
+	if m.NoticeRow != 0 && m.NoticeFacts == "" {
+		return fmt.Errorf("facts of message %d: its notice's (%d) are missing", m.ID, m.NoticeRow)
+	}
+	if m.Facts == "" && m.NoticeFacts == "" {
 		return nil
 	}
 	var v mailView
-	if err := json.Unmarshal([]byte(m.Facts), &v); err != nil {
-		return fmt.Errorf("facts of message %d: %w", m.ID, err)
+	for _, facts := range []string{m.NoticeFacts, m.Facts} {
+		if facts == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(facts), &v); err != nil {
+			return fmt.Errorf("facts of message %d: %w", m.ID, err)
+		}
 	}
 	if m.Channel.IsRobot() {
 		text, err := t.robotBody(m.Kind, &v)

@@ -158,8 +158,9 @@ func checkFinds(t *testing.T, vars map[string]string, want ...string) {
 }
 
 // TestCheckFindsDatabaseProblems: a node without a released submission,
-// an outbox message sent without sent_at, one pending with it and one of
-// an unknown channel, a submission whose scoring facts disagree with it,
+// an outbox message sent without sent_at, one pending with it, one of
+// an unknown channel and one naming a missing notice row, a notice row
+// without a message, a submission whose scoring facts disagree with it,
 // one without them, a scoring run missing a result row, and an old schema
 // version are each named.
 func TestCheckFindsDatabaseProblems(t *testing.T) {
@@ -183,6 +184,8 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 		"UPDATE outbox SET sent_at = NULL WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'sent')",
 		"UPDATE outbox SET sent_at = next_attempt_at WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'pending')",
 		"UPDATE outbox SET channel = 'sms' WHERE id = (SELECT MAX(id) FROM outbox)",
+		"UPDATE outbox SET notice = 987654 WHERE id = (SELECT MIN(id) FROM outbox)",
+		"INSERT INTO outbox_notices (facts, created_at) VALUES ('{}', '2019-06-12 02:00:00')",
 		"DELETE FROM submission_facts WHERE unit = 'xg'",
 		"DELETE FROM scoring_results WHERE seq = 2 AND run_id = (SELECT MIN(id) FROM scoring_runs)",
 	} {
@@ -193,7 +196,8 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 	db.Close()
 	checkFinds(t, vars, "(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms",
 		"scoring facts of 2019/zs disagree with the submission (state draft there, scored in the facts)",
-		"submission 2019/xg has no scoring facts", "has 2 result rows for 3 units")
+		"submission 2019/xg has no scoring facts", "has 2 result rows for 3 units",
+		"names notice 987654, which is missing", "has no message")
 }
 
 // TestRestoreRefusesADamagedArchiveAndAFullTarget: an archive with one byte

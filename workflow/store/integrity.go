@@ -9,7 +9,9 @@ import (
 // node belongs to a released (executing or scored) submission, outbox keys
 // are unique, every outbox row's state agrees with its other fields, every
 // submission has its scoring facts and they agree with it, every scoring
-// run has one result row per unit, and the schema version is the binary's. It returns one line per problem, in
+// run has one result row per unit, every outbox row's notice row exists
+// and every notice row has a message, and the schema version is the
+// binary's. It returns one line per problem, in
 // English for the operator, nil when there is none. It only reads.
 func (db *DB) Problems(ctx context.Context) ([]string, error) {
 	var out []string
@@ -74,6 +76,16 @@ func (db *DB) Problems(ctx context.Context) ([]string, error) {
 			check{"scoring results of run %v have no run",
 				`SELECT DISTINCT x.run_id FROM scoring_results x
 				 LEFT JOIN scoring_runs r ON r.id = x.run_id WHERE r.id IS NULL ORDER BY x.run_id`})
+	}
+	if v >= 16 { // a notice's shared facts in outbox_notices since version 16
+		checks = append(checks,
+			check{"outbox message %v names notice %v, which is missing",
+				`SELECT o.id, o.notice FROM outbox o
+				 LEFT JOIN outbox_notices n ON n.id = o.notice
+				 WHERE o.notice IS NOT NULL AND n.id IS NULL ORDER BY o.id`},
+			check{"outbox notice %v has no message",
+				`SELECT id FROM outbox_notices
+				 WHERE id NOT IN (SELECT notice FROM outbox WHERE notice IS NOT NULL) ORDER BY id`})
 	}
 	for _, c := range checks {
 		rows, err := db.sql.QueryContext(ctx, c.query)
