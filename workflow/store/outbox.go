@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -106,6 +107,12 @@ func (r outboxRow) message() workflow.OutboxMessage {
 // rows name; a notice row none of whose messages was new is removed.
 func (t *tx) EnqueueMessages(ms []workflow.OutboxMessage) (int, error) {
 	mysql := t.db.Dialector.Name() == "mysql"
+	var full *sql.Stmt // MySQL's statement for a full batch of fresh messages
+	defer func() {
+		if full != nil {
+			_ = full.Close()
+		}
+	}()
 	notices := map[string]*enqueuedNotice{}
 	var order []*enqueuedNotice
 	total := 0
@@ -129,7 +136,7 @@ func (t *tx) EnqueueMessages(ms []workflow.OutboxMessage) (int, error) {
 		if freshMessage(&ms[0]) && !mysql {
 			taken, inserted, err = t.insertFresh(ms, notice.id)
 		} else {
-			taken, inserted, err = t.insertRows(ms, mysql, notice.id)
+			taken, inserted, err = t.insertRows(ms, mysql, notice.id, &full)
 		}
 		if err != nil {
 			return total, err
@@ -173,8 +180,16 @@ func (t *tx) insertNotice(facts string, at time.Time) (int64, error) {
 // were new. The messages of a batch share their notice row (notice, nil
 // for none). SQLite's driver binds parameters in time quadratic in
 // their number per statement (it looks each one up among all of them), so
-// its batches are 20 rows; MySQL's are 500.
-func (t *tx) insertRows(ms []workflow.OutboxMessage, mysql bool, notice *int64) (taken, inserted int, err error) {
+// its batches are 20 rows; MySQL's are 500. On MySQL a full batch of fresh
+// messages (the reminder pass's) runs as a statement prepared on the
+// server once per call (*full, which the caller closes): the server
+// parses it once instead of 500 rows of literals a batch, and the values
+// travel in the binary protocol, not interpolated into the text. Parsing
+// was a fifth of the server's CPU in a first pass (perf on mariadbd);
+// prepared, a pass of 10,000 reminders took a third less wall time. Other
+// statements stay interpolated (one round trip each; see the DSN's
+// interpolateParams).
+func (t *tx) insertRows(ms []workflow.OutboxMessage, mysql bool, notice *int64, full **sql.Stmt) (taken, inserted int, err error) {
 	verb, conflict, batch := "INSERT INTO", " ON CONFLICT DO NOTHING", 20
 	if mysql {
 		verb, conflict, batch = "INSERT IGNORE INTO", "", 500
@@ -201,6 +216,19 @@ func (t *tx) insertRows(ms []workflow.OutboxMessage, mysql bool, notice *int64) 
 			}
 			args = append(args, m.Text, m.HTML, string(state), m.Attempts, m.LastError, utcPtr(m.SentAt))
 		}
+	}
+	if mysql && fresh && n == batch {
+		if *full == nil {
+			if *full, err = t.db.Statement.ConnPool.PrepareContext(t.db.Statement.Context, query); err != nil {
+				return 0, 0, internal(err, "enqueue messages")
+			}
+		}
+		res, err := (*full).ExecContext(t.db.Statement.Context, args...)
+		if err != nil {
+			return 0, 0, internal(err, "enqueue messages")
+		}
+		k, err := res.RowsAffected()
+		return n, int(k), internal(err, "enqueue messages")
 	}
 	inserted, err = t.execInsert(query, args)
 	return n, inserted, err

@@ -580,18 +580,26 @@ func testOutboxEnqueueBatches(t *testing.T, s service.Store) {
 		return m
 	}
 	enqueue(t, s, fresh("gjz", "r0@x.cn", 1))
+	// Two notices' messages, more than two batches of MySQL's 500 each
+	// (a full batch has a statement of its own); the first 200 with
+	// other messages in between, then runs of one notice as the pass
+	// writes them.
 	var ms []workflow.OutboxMessage
-	for i := range 130 {
-		m := fresh(fmt.Sprintf("u%03d", i), fmt.Sprintf("r%d@x.cn", i), 1+i%2)
+	for i := range 1300 {
+		lead := 1 + i%2
+		if i >= 200 {
+			lead = 1 + i/800
+		}
+		m := fresh(fmt.Sprintf("u%04d", i), fmt.Sprintf("r%d@x.cn", i), lead)
 		if i%7 == 0 {
 			m.Channel, m.Recipient = workflow.ChannelWeCom, workflow.RobotRecipient(int64(i))
 		}
 		ms = append(ms, m)
-		if i%40 == 0 {
-			ms = append(ms, message(fmt.Sprintf("u%03d", i), fmt.Sprintf("stored%d@x.cn", i), 3, now)) // stored rendered
+		if i%40 == 0 && i < 200 {
+			ms = append(ms, message(fmt.Sprintf("u%04d", i), fmt.Sprintf("stored%d@x.cn", i), 3, now)) // stored rendered
 		}
-		if i%50 == 0 {
-			ms = append(ms, fresh(fmt.Sprintf("u%03d", i), fmt.Sprintf("whole%d@x.cn", i), 3)) // facts whole
+		if i%50 == 0 && i < 200 {
+			ms = append(ms, fresh(fmt.Sprintf("u%04d", i), fmt.Sprintf("whole%d@x.cn", i), 3)) // facts whole
 		}
 	}
 	ms = append(ms, ms[5], fresh("gjz", "r0@x.cn", 1)) // a key of this call and one already there
@@ -600,7 +608,7 @@ func testOutboxEnqueueBatches(t *testing.T, s service.Store) {
 	}
 	var all []workflow.OutboxMessage
 	do(t, s, func(tx service.Tx) (err error) {
-		all, err = tx.OutboxMessages(service.OutboxFilter{Limit: 1000})
+		all, err = tx.OutboxMessages(service.OutboxFilter{Limit: 2000})
 		return err
 	})
 	if len(all) != len(ms)-1 {
@@ -627,7 +635,7 @@ func testOutboxEnqueueBatches(t *testing.T, s service.Store) {
 	}
 	var claimed []workflow.OutboxMessage
 	do(t, s, func(tx service.Tx) (err error) {
-		claimed, err = tx.ClaimMessages("c1", now, now.Add(time.Minute), 1000)
+		claimed, err = tx.ClaimMessages("c1", now, now.Add(time.Minute), 2000)
 		return err
 	})
 	if len(claimed) != len(all) {
