@@ -205,13 +205,13 @@ func (b *noticeDrafts) unit(d service.DueNotice, o service.OwedUnit, base mailVi
 	}
 	for _, c := range o.Contacts {
 		v.Name = c.Name
-		if err := b.add(b.n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, shared, joinFacts(unit, recipientFacts(&v))); err != nil {
+		if err := b.add(b.n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, shared, withRecipient(unit, &v)); err != nil {
 			return err
 		}
 	}
 	v.Name, v.Link = "", pageLink(b.r.PublicURL, b.n.Kind, b.n.Deadline, o.Unit)
 	for _, to := range o.Robots {
-		if err := b.add(b.n.Kind, to.Kind, o.Unit, to.Recipient(), to.Label, &v, shared, joinFacts(unit, recipientFacts(&v))); err != nil {
+		if err := b.add(b.n.Kind, to.Kind, o.Unit, to.Recipient(), to.Label, &v, shared, withRecipient(unit, &v)); err != nil {
 			return err
 		}
 	}

@@ -91,6 +91,20 @@ func TestJoinedFactsAreTheView(t *testing.T) {
 	}
 }
 
+// TestWithRecipientIsTheJoin: the reminder pass's own join of a unit's
+// and a recipient's facts writes what the general one writes.
+func TestWithRecipientIsTheJoin(t *testing.T) {
+	units := [][]byte{[]byte(`{}`), []byte(` {"unit":"gjz","items":["指标表\"尚未\"报送<b>"]} `)}
+	views := []mailView{{}, {Name: "王明"}, {Link: "https://kaohe.example.cn/#/units/gjz?a=1&b=<2>"}, {Name: "\"李\"\\\u2028<婷>", Link: "x"}}
+	for _, unit := range units {
+		for _, v := range views {
+			if got, want := withRecipient(unit, &v), joinFacts(unit, recipientFacts(&v)); got != want {
+				t.Errorf("%s with %+v: %s, want %s", unit, v, got, want)
+			}
+		}
+	}
+}
+
 // TestSubjectsNamingTheRecipient: a subject that reads the recipient's
 // name or link (or calls another template) is rendered for each
 // recipient; the embedded ones name neither, so the reminder pass renders

@@ -41,7 +41,7 @@ type outboxRow struct {
 	LastError     string     `gorm:"type:text;not null"`
 	LastAttemptAt *time.Time `gorm:"precision:6"`
 	ExpiresAt     *time.Time `gorm:"precision:6"`
-	ClaimedBy     ident      `gorm:"size:64;not null;index:outbox_claim"`
+	ClaimedBy     ident      `gorm:"size:64;not null"`
 	ClaimedUntil  *time.Time `gorm:"precision:6"`
 	CreatedAt     time.Time  `gorm:"not null;precision:6;autoCreateTime:false"`
 	SentAt        *time.Time `gorm:"precision:6"`
@@ -539,10 +539,24 @@ func (t *tx) ClaimMessages(claim string, now, until time.Time, limit int, skip .
 	return out, nil
 }
 
-// ReleaseClaims clears the claim on the pending messages of claim.
+// ReleaseClaims clears the claim on the pending messages of claim. No
+// index leads with claimed_by (it would be one more B-tree write for every
+// message enqueued and every claim), so the messages are found by a plain
+// read, which walks the pending ones (outbox_due) without locking them,
+// and then cleared by primary key, re-checked under each row's lock (see
+// byID), as a claim does. It runs when a dispatcher's run ends (stopped,
+// or its mail server unreachable), for what it still held.
 func (t *tx) ReleaseClaims(claim string) error {
-	err := t.db.Model(&outboxRow{}).Where("claimed_by = ? AND state = ?", claim, string(workflow.OutboxPending)).
-		Updates(map[string]any{"claimed_by": "", "claimed_until": nil}).Error
+	pending := string(workflow.OutboxPending)
+	var ids []int64
+	if err := t.db.Raw("SELECT id FROM outbox WHERE state = ? AND claimed_by = ?", pending, claim).Scan(&ids).Error; err != nil {
+		return internal(err, "release claims")
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	table, where := t.byID("%[1]sclaimed_by = ? AND %[1]sstate = ?")
+	err := t.db.Exec("UPDATE "+table+" SET claimed_by = '', claimed_until = NULL WHERE "+where, ids, claim, pending).Error
 	return internal(err, "release claims")
 }
 
@@ -577,8 +591,7 @@ func (t *tx) RecordSend(r workflow.SendResult) error {
 // are written with one UPDATE, reaching the rows by primary key (see
 // byID). They keep their claim: a sent row's claimed_by says which
 // claim sent it, so when the UPDATE matched fewer rows than it was given,
-// one more read tells exactly which were lost to another claim (and
-// clearing the claim would also rewrite the claim index of every sent row).
+// one more read tells exactly which were lost to another claim.
 // Refused sends are rare and are written one by one by RecordSend.
 func (t *tx) RecordSends(rs []workflow.SendResult) ([]int64, error) {
 	type key struct {

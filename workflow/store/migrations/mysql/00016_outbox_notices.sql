@@ -6,6 +6,11 @@
 -- joins them when it renders the message. Rows of earlier versions name
 -- no notice (NULL): their facts are whole, or they are stored rendered,
 -- and they are sent as before.
+--
+-- No index leads with claimed_by any more: only a dispatcher's run
+-- that ends looks messages up by their claim (it walks the pending ones
+-- instead), and the index cost a B-tree write for every message enqueued
+-- and every claim.
 
 -- +goose Up
 CREATE TABLE `outbox_notices` (
@@ -16,3 +21,4 @@ CREATE TABLE `outbox_notices` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 ALTER TABLE `outbox` ADD COLUMN `notice` bigint NULL;
+ALTER TABLE `outbox` DROP INDEX `outbox_claim`;

@@ -6,7 +6,13 @@
 -- joins them when it renders the message. Rows of earlier versions name
 -- no notice (NULL): their facts are whole, or they are stored rendered,
 -- and they are sent as before.
+--
+-- No index leads with claimed_by any more: only a dispatcher's run
+-- that ends looks messages up by their claim (it walks the pending ones
+-- instead), and the index cost a B-tree write for every message enqueued
+-- and every claim.
 
 -- +goose Up
 CREATE TABLE `outbox_notices` (`id` integer PRIMARY KEY AUTOINCREMENT,`facts` longtext NOT NULL,`created_at` datetime NOT NULL);
 ALTER TABLE `outbox` ADD `notice` integer;
+DROP INDEX `outbox_claim`;
