@@ -200,7 +200,7 @@ func (b *noticeDrafts) unit(d service.DueNotice, o service.OwedUnit, base mailVi
 		m := objectionOf(d.Plan, d.Answer, o.UnitName)
 		v.Objection = &m
 	}
-	unit, err := json.Marshal(&mailView{Unit: v.Unit, UnitName: v.UnitName, Items: v.Items, Result: v.Result, Objection: v.Objection})
+	unit, err := unitPart(&v)
 	if err != nil {
 		return fmt.Errorf("facts of %s: %w", b.n.Kind, err)
 	}

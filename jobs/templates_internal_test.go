@@ -79,7 +79,8 @@ func TestJoinedFactsAreTheView(t *testing.T) {
 	notice := v
 	notice.Unit, notice.UnitName, notice.Items, notice.Result, notice.Name, notice.Link = "", "", nil, nil, "", ""
 	shared, _ := json.Marshal(&notice)
-	unit, _ := json.Marshal(&mailView{Unit: v.Unit, UnitName: v.UnitName, Items: v.Items, Result: v.Result})
+	v.Objection = &objectionMail{ID: 7, Line: "B1", Verdict: "驳回"}
+	unit, _ := unitPart(&v)
 	for _, parts := range [][][]byte{{shared, unit, recipientFacts(&v)}, {[]byte("{}"), shared, []byte(" {} "), unit, recipientFacts(&v)}} {
 		var got mailView
 		if err := json.Unmarshal([]byte(joinFacts(parts...)), &got); err != nil {
