@@ -192,9 +192,10 @@ func (t *tx) insertNotice(facts string, at time.Time) (int64, error) {
 // parses it once instead of 500 rows of literals a batch, and the values
 // travel in the binary protocol, not interpolated into the text. Parsing
 // was a fifth of the server's CPU in a first pass (perf on mariadbd);
-// prepared, a pass of 10,000 reminders took a third less wall time. Other
-// statements stay interpolated (one round trip each; see the DSN's
-// interpolateParams).
+// prepared, enqueueing 10,000 reminders took about 30 % less of the
+// server's CPU, of this process's CPU and of wall time (measured in
+// alternating rounds). Other statements stay interpolated (one round trip
+// each; see the DSN's interpolateParams).
 func (t *tx) insertRows(ms []workflow.OutboxMessage, mysql bool, notice *int64, full **sql.Stmt) (taken, inserted int, err error) {
 	verb, batch := "INSERT OR IGNORE INTO", 20
 	if mysql {
