@@ -101,16 +101,16 @@ func (r outboxRow) message() workflow.OutboxMessage {
 // the only constraint a row can break: every NOT NULL column is given a
 // value. On SQLite, OR IGNORE rather than ON CONFLICT DO NOTHING also
 // means that a statement can never stop halfway, so SQLite keeps no
-// statement journal for it (one copy of every page a batch changes,
-// written to a temporary file once it passed 64 KiB: about 5 % of a
-// pass's CPU, measured). It is the
-// reminder pass's bulk write (10,000 rows for a deadline of 10,000 units),
-// so its statements are plain SQL, without gorm's reflection or a
-// RETURNING of ids nobody reads, and a fresh message (pending, never
-// tried, stored as facts: what the pass writes) binds only what varies
-// (see insertFresh). The facts that messages share (NoticeFacts) are
-// written once, as one outbox_notices row per distinct text, which their
-// rows name; a notice row none of whose messages was new is removed.
+// statement journal for it (a copy of every page a batch changes, written
+// to a temporary file once past 64 KiB: about 5 % of a pass's CPU in a
+// profile). It is the reminder pass's bulk write (10,000 rows for a
+// deadline of 10,000 units), so its statements are plain SQL, without
+// gorm's reflection or a RETURNING of ids nobody reads, and a fresh
+// message (pending, never tried, stored as facts: what the pass writes)
+// binds only what varies (see insertFresh). The facts that messages share
+// (NoticeFacts) are written once, as one outbox_notices row per distinct
+// text, which their rows name; a notice row none of whose messages was new
+// is removed.
 func (t *tx) EnqueueMessages(ms []workflow.OutboxMessage) (int, error) {
 	mysql := t.db.Dialector.Name() == "mysql"
 	var full *sql.Stmt // MySQL's statement for a full batch of fresh messages
