@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,72 +57,65 @@ func (r *Reminders) Run(ctx context.Context) (int, error) {
 // Due returns the messages a pass would enqueue now, without writing
 // anything; messages whose key is already in the outbox are left out.
 func (r *Reminders) Due(ctx context.Context) ([]workflow.OutboxMessage, error) {
-	ds, err := r.drafts(ctx)
-	out := make([]workflow.OutboxMessage, len(ds))
-	for i := range ds {
-		out[i] = ds[i].msg
-	}
-	return out, err
+	ms, _, err := r.drafts(ctx, false)
+	return ms, err
 }
 
-// draft is a message of the pass with the view its facts hold.
-type draft struct {
-	msg  workflow.OutboxMessage
-	view mailView
-}
-
-// drafts returns the messages a pass would enqueue now with their views.
-func (r *Reminders) drafts(ctx context.Context) ([]draft, error) {
+// drafts returns the messages a pass would enqueue now and, when views is
+// set, the view each one's facts hold (for the tests, which render them
+// whole; the pass itself does not keep 10,000 copies of a view).
+func (r *Reminders) drafts(ctx context.Context, views bool) ([]workflow.OutboxMessage, []mailView, error) {
 	if r.tpl == nil {
 		t, err := parsedTemplates()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r.tpl = t
 	}
 	due, err := r.Service.DueNotices(ctx, service.SystemActor)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []draft
+	b := &noticeDrafts{r: r, keepViews: views}
 	for _, d := range due {
-		ds, err := r.notice(d)
-		if err != nil {
-			return nil, err
+		if err := b.notice(d); err != nil {
+			return nil, nil, err
 		}
-		out = append(out, ds...)
 	}
-	return out, nil
+	return b.out, b.views, nil
 }
 
-// notice makes the messages of one due notice: one per contact and robot
+// notice adds the messages of one due notice: one per contact and robot
 // of each owing unit, and the office's digest.
-func (r *Reminders) notice(d service.DueNotice) ([]draft, error) {
+func (b *noticeDrafts) notice(d service.DueNotice) error {
+	r := b.r
 	base := r.noticeView(d)
 	// The facts of the notice, of each unit and of each recipient are
-	// written once each and joined: thousands of messages of one notice
-	// share all but a name.
+	// written once each: thousands of messages of one notice share all
+	// but a unit and a name, and the outbox stores the notice's once for
+	// all of them (OutboxMessage.NoticeFacts).
 	shared, err := json.Marshal(&base)
 	if err != nil {
-		return nil, fmt.Errorf("facts of %s: %w", d.Notice.Kind, err)
+		return fmt.Errorf("facts of %s: %w", d.Notice.Kind, err)
 	}
 	size := len(d.Office) + len(d.OfficeRobots)
 	for _, o := range d.Owed {
 		size += len(o.Contacts) + len(o.Robots)
 	}
-	b := &noticeDrafts{r: r, n: d.Notice, now: d.At, until: d.Notice.Until.UTC(),
-		subjects: map[subjectKey]string{}, out: make([]draft, 0, size)}
+	until := d.Notice.Until.UTC() // the notice's own: its messages point to it
+	b.n, b.now, b.until, b.subjects = d.Notice, d.At, &until, map[subjectKey]string{}
+	b.out = slices.Grow(b.out, size)
 	for _, o := range d.Owed {
-		if err := b.unit(d, o, base, shared); err != nil {
-			return nil, err
+		if err := b.unit(d, o, base, string(shared)); err != nil {
+			return err
 		}
 	}
 	if len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
 		if err := b.office(d, base); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return b.out, nil
+	return nil
 }
 
 // noticeView is what every message of a due notice shows: the plan, the
@@ -156,19 +150,25 @@ type subjectKey struct {
 	unit  string
 }
 
-// noticeDrafts collects the drafts of one due notice.
+// noticeDrafts collects the messages of a pass, one due notice after the
+// other (n, now, until and subjects are the notice's), and when keepViews
+// is set the view of each.
 type noticeDrafts struct {
-	r          *Reminders
-	n          workflow.Notice
-	now, until time.Time
-	subjects   map[subjectKey]string
-	out        []draft
+	r         *Reminders
+	keepViews bool
+	n         workflow.Notice
+	now       time.Time
+	until     *time.Time
+	subjects  map[subjectKey]string
+	out       []workflow.OutboxMessage
+	views     []mailView
 }
 
 // add appends one message: its subject (rendered now, once per unit when
-// it names no recipient's field) and its facts (v's JSON, in parts: see
+// it names no recipient's field) and its facts (v's JSON, in parts: the
+// notice's, shared by all its messages, and the message's own, see
 // joinFacts); the dispatcher renders the rest when it sends.
-func (b *noticeDrafts) add(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView, facts string) error {
+func (b *noticeDrafts) add(kind workflow.NoticeKind, channel workflow.Channel, unit, to, name string, v *mailView, notice, facts string) error {
 	key := subjectKey{kind, channel.IsRobot(), unit}
 	subject, ok := b.subjects[key]
 	if !ok {
@@ -180,16 +180,19 @@ func (b *noticeDrafts) add(kind workflow.NoticeKind, channel workflow.Channel, u
 			b.subjects[key] = subject
 		}
 	}
-	b.out = append(b.out, draft{view: *v, msg: workflow.OutboxMessage{
+	b.out = append(b.out, workflow.OutboxMessage{
 		Channel: channel, Kind: kind, Unit: unit, Deadline: b.n.Deadline.Key, Lead: b.n.Lead, Recipient: to, Name: name,
-		Subject: subject, Facts: facts, State: workflow.OutboxPending,
-		NextAttemptAt: b.now, ExpiresAt: &b.until, CreatedAt: b.now,
-	}})
+		Subject: subject, Facts: facts, NoticeFacts: notice, State: workflow.OutboxPending,
+		NextAttemptAt: b.now, ExpiresAt: b.until, CreatedAt: b.now,
+	})
+	if b.keepViews {
+		b.views = append(b.views, *v)
+	}
 	return nil
 }
 
 // unit adds the messages to an owing unit's contacts and robots.
-func (b *noticeDrafts) unit(d service.DueNotice, o service.OwedUnit, base mailView, shared []byte) error {
+func (b *noticeDrafts) unit(d service.DueNotice, o service.OwedUnit, base mailView, shared string) error {
 	v := base
 	v.Unit, v.UnitName, v.Items = o.Unit, o.UnitName, items(o.Owing)
 	v.Result = resultOf(o.Result)
@@ -197,19 +200,19 @@ func (b *noticeDrafts) unit(d service.DueNotice, o service.OwedUnit, base mailVi
 		m := objectionOf(d.Plan, d.Answer, o.UnitName)
 		v.Objection = &m
 	}
-	unit, err := json.Marshal(&mailView{Unit: v.Unit, UnitName: v.UnitName, Items: v.Items, Result: v.Result, Objection: v.Objection})
+	unit, err := unitPart(&v)
 	if err != nil {
 		return fmt.Errorf("facts of %s: %w", b.n.Kind, err)
 	}
 	for _, c := range o.Contacts {
 		v.Name = c.Name
-		if err := b.add(b.n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, joinFacts(shared, unit, recipientFacts(&v))); err != nil {
+		if err := b.add(b.n.Kind, workflow.ChannelEmail, o.Unit, c.Email, c.Name, &v, shared, withRecipient(unit, &v)); err != nil {
 			return err
 		}
 	}
 	v.Name, v.Link = "", pageLink(b.r.PublicURL, b.n.Kind, b.n.Deadline, o.Unit)
 	for _, to := range o.Robots {
-		if err := b.add(b.n.Kind, to.Kind, o.Unit, to.Recipient(), to.Label, &v, joinFacts(shared, unit, recipientFacts(&v))); err != nil {
+		if err := b.add(b.n.Kind, to.Kind, o.Unit, to.Recipient(), to.Label, &v, shared, withRecipient(unit, &v)); err != nil {
 			return err
 		}
 	}
@@ -239,13 +242,13 @@ func (b *noticeDrafts) office(d service.DueNotice, base mailView) error {
 		return fmt.Errorf("facts of %s: %w", kind, err)
 	}
 	for _, to := range d.Office {
-		if err := b.add(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v, string(digest)); err != nil {
+		if err := b.add(kind, workflow.ChannelEmail, "", to, "市总工会办公室", &v, "", string(digest)); err != nil {
 			return err
 		}
 	}
 	v.Link = pageLink(b.r.PublicURL, kind, b.n.Deadline, "")
 	for _, to := range d.OfficeRobots {
-		if err := b.add(kind, to.Kind, "", to.Recipient(), to.Label, &v, joinFacts(digest, recipientFacts(&v))); err != nil {
+		if err := b.add(kind, to.Kind, "", to.Recipient(), to.Label, &v, "", joinFacts(digest, recipientFacts(&v))); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kaohe/internal/robottest"
+	"kaohe/jobs"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
 )
@@ -21,7 +22,9 @@ import (
 // unit's and the office's robots, and with what units and the office
 // type (a work's title, an objection, an answer) full of characters that
 // HTML and markdown treat specially. Each day's pass is rendered both
-// ways and enqueued.
+// ways and enqueued; rendered at send, it is also rendered from its facts
+// stored whole in its row (as versions before the notice rows stored
+// them).
 func TestRenderedWhenSentAsWhenEnqueued(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -43,11 +46,25 @@ func TestRenderedWhenSentAsWhenEnqueued(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			due, err := pass.Due(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for i, m := range atSend {
 				old := atEnqueue[i]
 				if m.KeyString() != old.KeyString() || m.Subject != old.Subject || m.Text != old.Text || m.HTML != old.HTML {
 					t.Errorf("%s on %s differs when rendered at send:\nsubject %q\n     vs %q\ntext:\n%s\nvs:\n%s\nhtml:\n%s\nvs:\n%s",
 						m.KeyString(), w.clock.Now().Format(time.DateTime), m.Subject, old.Subject, m.Text, old.Text, m.HTML, old.HTML)
+				}
+				// As stored before a notice's shared facts had a row of
+				// their own: the facts whole in the message's row.
+				whole := jobs.WholeFacts(due[i])
+				if err := jobs.Render(&whole); err != nil {
+					t.Fatal(err)
+				}
+				if whole.KeyString() != m.KeyString() || whole.Text != m.Text || whole.HTML != m.HTML {
+					t.Errorf("%s on %s differs when its facts are stored whole:\ntext:\n%s\nvs:\n%s\nhtml:\n%s\nvs:\n%s",
+						m.KeyString(), w.clock.Now().Format(time.DateTime), whole.Text, m.Text, whole.HTML, m.HTML)
 				}
 				if m.Text == "" || (!m.Channel.IsRobot() && m.HTML == "") {
 					t.Errorf("%s rendered empty", m.KeyString())

@@ -79,7 +79,8 @@ func TestJoinedFactsAreTheView(t *testing.T) {
 	notice := v
 	notice.Unit, notice.UnitName, notice.Items, notice.Result, notice.Name, notice.Link = "", "", nil, nil, "", ""
 	shared, _ := json.Marshal(&notice)
-	unit, _ := json.Marshal(&mailView{Unit: v.Unit, UnitName: v.UnitName, Items: v.Items, Result: v.Result})
+	v.Objection = &objectionMail{ID: 7, Line: "B1", Verdict: "驳回"}
+	unit, _ := unitPart(&v)
 	for _, parts := range [][][]byte{{shared, unit, recipientFacts(&v)}, {[]byte("{}"), shared, []byte(" {} "), unit, recipientFacts(&v)}} {
 		var got mailView
 		if err := json.Unmarshal([]byte(joinFacts(parts...)), &got); err != nil {
@@ -87,6 +88,20 @@ func TestJoinedFactsAreTheView(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, v) {
 			t.Errorf("joined facts read back as\n%+v\nwant\n%+v", got, v)
+		}
+	}
+}
+
+// TestWithRecipientIsTheJoin: the reminder pass's own join of a unit's
+// and a recipient's facts writes what the general one writes.
+func TestWithRecipientIsTheJoin(t *testing.T) {
+	units := [][]byte{[]byte(`{}`), []byte(` {"unit":"gjz","items":["指标表\"尚未\"报送<b>"]} `)}
+	views := []mailView{{}, {Name: "王明"}, {Link: "https://kaohe.example.cn/#/units/gjz?a=1&b=<2>"}, {Name: "\"李\"\\\u2028<婷>", Link: "x"}}
+	for _, unit := range units {
+		for _, v := range views {
+			if got, want := withRecipient(unit, &v), joinFacts(unit, recipientFacts(&v)); got != want {
+				t.Errorf("%s with %+v: %s, want %s", unit, v, got, want)
+			}
 		}
 	}
 }

@@ -65,8 +65,17 @@ type OutboxMessage struct {
 	// Channel) renders Text and HTML from when it is sent; Text and HTML
 	// are then empty. The reminder pass writes facts (small rows, rendered
 	// later); messages without facts are sent as stored.
-	Facts string      `json:"-"`
-	State OutboxState `json:"state"`
+	Facts string `json:"-"`
+	// NoticeFacts, when not empty, are the part of the facts that every
+	// message of its notice shares (a JSON object, as Facts), stored once
+	// for all of them; the message's facts are NoticeFacts and Facts
+	// together, a key in both taking Facts' value. NoticeRow is the stored
+	// notice's number as read (0 for none; ignored when enqueueing): a
+	// message whose notice is missing has a NoticeRow and no NoticeFacts,
+	// and does not render.
+	NoticeFacts string      `json:"-"`
+	NoticeRow   int64       `json:"-"`
+	State       OutboxState `json:"state"`
 	// Attempts counts the sends the mail server or robot refused or broke
 	// off.
 	Attempts      int       `json:"attempts"`

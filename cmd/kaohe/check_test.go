@@ -151,8 +151,9 @@ func checkFinds(t *testing.T, vars map[string]string, want ...string) {
 }
 
 // TestCheckFindsDatabaseProblems: a node without a released submission,
-// an outbox message sent without sent_at, one pending with it and one of
-// an unknown channel, a submission whose scoring facts disagree with it,
+// an outbox message sent without sent_at, one pending with it, one of
+// an unknown channel and one naming a missing notice row, a notice row
+// without a message, a submission whose scoring facts disagree with it,
 // one without them, a scoring run missing a result row, a node changed
 // past the store so that its unit's node facts no longer hold, and an old
 // schema version are each named.
@@ -177,6 +178,8 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 		"UPDATE outbox SET sent_at = NULL WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'sent')",
 		"UPDATE outbox SET sent_at = next_attempt_at WHERE id = (SELECT MIN(id) FROM outbox WHERE state = 'pending')",
 		"UPDATE outbox SET channel = 'sms' WHERE id = (SELECT MAX(id) FROM outbox)",
+		"UPDATE outbox SET notice = 987654 WHERE id = (SELECT MIN(id) FROM outbox)",
+		"INSERT INTO outbox_notices (facts, created_at) VALUES ('{}', '2019-06-12 02:00:00')",
 		"DELETE FROM submission_facts WHERE unit = 'xg'",
 		"DELETE FROM scoring_results WHERE seq = 2 AND run_id = (SELECT MIN(id) FROM scoring_runs)",
 		"UPDATE nodes SET awarded = awarded - 1 WHERE id = (SELECT MIN(id) FROM nodes WHERE state = 'accepted' AND late = 0)",
@@ -189,6 +192,7 @@ func TestCheckFindsDatabaseProblems(t *testing.T) {
 	checkFinds(t, vars, "(2019/zs) has no released submission (state draft)", "is sent without sent_at", "is pending but has sent_at", "has unknown channel sms",
 		"scoring facts of 2019/zs disagree with the submission (state draft there, scored in the facts)",
 		"submission 2019/xg has no scoring facts", "has 2 result rows for 3 units",
+		"names notice 987654, which is missing", "has no message",
 		"node facts of 2019/gjz disagree with its nodes")
 }
 

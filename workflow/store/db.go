@@ -262,6 +262,7 @@ var models = []any{
 	&deductionRow{}, &scoringRunRow{}, &scoringResultRow{}, // scoring.go
 	// jobs: outbox.go
 	&outboxRow{}, &leaseRow{}, &jobMarkRow{}, &monthlySummaryRow{},
+	&outboxNoticeRow{},
 	&backupRow{},                    // backup.go
 	&robotRow{}, &calendarFeedRow{}, // robot.go
 	&waiverRow{}, &receiptRow{}, &objectionRow{}, &objectionFileRow{}, // waiver.go, receipt.go, objection.go

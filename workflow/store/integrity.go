@@ -10,7 +10,8 @@ import (
 // are unique, every outbox row's state agrees with its other fields, every
 // submission has its scoring facts and they agree with it, every scoring
 // run has one result row per unit, every unit's node facts are those of
-// its nodes, and the schema version is the binary's. It
+// its nodes, every outbox row's notice row exists and every notice row has
+// a message, and the schema version is the binary's. It
 // returns one line per problem, in English for the operator, nil when
 // there is none. It only reads.
 func (db *DB) Problems(ctx context.Context) ([]string, error) {
@@ -98,6 +99,13 @@ var integrityChecks = []integrityCheck{
 	{13, "scoring results of run %v have no run",
 		`SELECT DISTINCT x.run_id FROM scoring_results x
 		 LEFT JOIN scoring_runs r ON r.id = x.run_id WHERE r.id IS NULL ORDER BY x.run_id`},
+	{17, "outbox message %v names notice %v, which is missing",
+		`SELECT o.id, o.notice FROM outbox o
+		 LEFT JOIN outbox_notices n ON n.id = o.notice
+		 WHERE o.notice IS NOT NULL AND n.id IS NULL ORDER BY o.id`},
+	{17, "outbox notice %v has no message",
+		`SELECT id FROM outbox_notices
+		 WHERE id NOT IN (SELECT notice FROM outbox WHERE notice IS NOT NULL) ORDER BY id`},
 }
 
 // report runs query and formats each of its rows with what.

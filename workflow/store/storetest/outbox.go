@@ -561,11 +561,12 @@ func testJobReads(t *testing.T, s service.Store) {
 }
 
 // testOutboxEnqueueBatches: messages enqueued in bulk, as the reminder
-// pass writes them (facts, several notices, email and robot) and as
-// earlier versions did (stored rendered), interleaved and in batches
-// larger than the store's, are each stored once with every column as
-// given; keys already there, in the outbox or earlier in the same call,
-// are skipped and not counted.
+// pass writes them (facts, several notices, email and robot, the facts a
+// notice's messages share apart) and as earlier versions did (stored
+// rendered, or facts whole), interleaved and in batches larger than the
+// store's, are each stored once with every column as given, and read back
+// so by a list and by a claim; keys already there, in the outbox or
+// earlier in the same call, are skipped and not counted.
 func testOutboxEnqueueBatches(t *testing.T, s service.Store) {
 	now := at(12, 9, 0, 0, 0)
 	expires := at(13, 17, 30, 0, 0)
@@ -573,18 +574,32 @@ func testOutboxEnqueueBatches(t *testing.T, s service.Store) {
 		m := message(unit, to, lead, now)
 		m.Text, m.HTML, m.ExpiresAt = "", "", &expires
 		m.Facts = fmt.Sprintf(`{"unit":%q,"name":%q}`, unit, to)
+		if lead != 3 {
+			m.NoticeFacts = fmt.Sprintf(`{"plan":"2019年度考核","lead":%d}`, lead) // equal texts, not one string
+		}
 		return m
 	}
 	enqueue(t, s, fresh("gjz", "r0@x.cn", 1))
+	// Two notices' messages, more than two batches of MySQL's 500 each
+	// (a full batch has a statement of its own); the first 200 with
+	// other messages in between, then runs of one notice as the pass
+	// writes them.
 	var ms []workflow.OutboxMessage
-	for i := range 130 {
-		m := fresh(fmt.Sprintf("u%03d", i), fmt.Sprintf("r%d@x.cn", i), 1+i%2)
+	for i := range 1300 {
+		lead := 1 + i%2
+		if i >= 200 {
+			lead = 1 + i/800
+		}
+		m := fresh(fmt.Sprintf("u%04d", i), fmt.Sprintf("r%d@x.cn", i), lead)
 		if i%7 == 0 {
 			m.Channel, m.Recipient = workflow.ChannelWeCom, workflow.RobotRecipient(int64(i))
 		}
 		ms = append(ms, m)
-		if i%40 == 0 {
-			ms = append(ms, message(fmt.Sprintf("u%03d", i), fmt.Sprintf("stored%d@x.cn", i), 3, now)) // stored rendered
+		if i%40 == 0 && i < 200 {
+			ms = append(ms, message(fmt.Sprintf("u%04d", i), fmt.Sprintf("stored%d@x.cn", i), 3, now)) // stored rendered
+		}
+		if i%50 == 0 && i < 200 {
+			ms = append(ms, fresh(fmt.Sprintf("u%04d", i), fmt.Sprintf("whole%d@x.cn", i), 3)) // facts whole
 		}
 	}
 	ms = append(ms, ms[5], fresh("gjz", "r0@x.cn", 1)) // a key of this call and one already there
@@ -593,7 +608,7 @@ func testOutboxEnqueueBatches(t *testing.T, s service.Store) {
 	}
 	var all []workflow.OutboxMessage
 	do(t, s, func(tx service.Tx) (err error) {
-		all, err = tx.OutboxMessages(service.OutboxFilter{Limit: 1000})
+		all, err = tx.OutboxMessages(service.OutboxFilter{Limit: 2000})
 		return err
 	})
 	if len(all) != len(ms)-1 {
@@ -612,10 +627,24 @@ func testOutboxEnqueueBatches(t *testing.T, s service.Store) {
 			want.Channel = workflow.ChannelEmail
 		}
 		if got.Channel != want.Channel || got.Name != want.Name || got.Subject != want.Subject || got.Facts != want.Facts ||
-			got.Text != want.Text || got.HTML != want.HTML || got.State != workflow.OutboxPending || got.Attempts != 0 ||
+			got.NoticeFacts != want.NoticeFacts || (got.NoticeRow != 0) != (want.NoticeFacts != "") || got.Text != want.Text || got.HTML != want.HTML || got.State != workflow.OutboxPending || got.Attempts != 0 ||
 			!got.NextAttemptAt.Equal(now) || !got.CreatedAt.Equal(now) || (got.ExpiresAt == nil) != (want.ExpiresAt == nil) ||
 			(got.ExpiresAt != nil && !got.ExpiresAt.Equal(expires)) {
 			t.Errorf("%s read back as %+v, want %+v", want.KeyString(), got, want)
+		}
+	}
+	var claimed []workflow.OutboxMessage
+	do(t, s, func(tx service.Tx) (err error) {
+		claimed, err = tx.ClaimMessages("c1", now, now.Add(time.Minute), 2000)
+		return err
+	})
+	if len(claimed) != len(all) {
+		t.Fatalf("claimed %d of %d", len(claimed), len(all))
+	}
+	for _, got := range claimed {
+		want := byKey[got.KeyString()]
+		if got.Facts != want.Facts || got.NoticeFacts != want.NoticeFacts || got.NoticeRow != want.NoticeRow || got.Text != want.Text {
+			t.Errorf("%s claimed as %+v, listed as %+v", got.KeyString(), got, want)
 		}
 	}
 }
