@@ -404,104 +404,127 @@ const groupLinger = time.Millisecond
 // outcome is committed, whether or not the run was stopped: an outcome the
 // mail server gave is never dropped.
 func (r *run) keep(keepers int) {
-	d := r.d
-	group := make([]outcome, 0, d.Window)
-	results := r.results
-	// A group is committed once it holds its share of half the window, so
-	// that the senders go on with the other half meanwhile, or when no more
-	// outcome came for groupLinger (few messages, the end of a run), or
-	// with a claim.
-	full := max(1, d.Window/(2*keepers))
-	linger := time.NewTimer(time.Hour)
-	linger.Stop() // Reset and Stop leave no stale tick behind (Go ≥ 1.23)
-	for results != nil {
+	k := &keeper{r: r, group: make([]outcome, 0, r.d.Window), results: r.results,
+		full: max(1, r.d.Window/(2*keepers)), linger: time.NewTimer(time.Hour)}
+	k.linger.Stop() // Reset and Stop leave no stale tick behind (Go ≥ 1.23)
+	for k.results != nil {
 		if r.ctx.Err() != nil {
 			r.closeQueue()
 		}
-		claim := r.wantClaim()
-		// While the queue is open, a sender taking a message (room) or the
-		// run stopping (done) may call for a claim or for closing it.
-		room, done := r.room, r.ctx.Done()
-		if r.queueClosed() {
+		claim := k.gather(r.wantClaim())
+		if len(k.group) == 0 && !claim {
+			continue
+		}
+		batch, err := r.commit(k.group, claim)
+		r.settle(k.group, batch, claim, err)
+	}
+}
+
+// keeper is one keeper's state between its transactions: the group of
+// outcomes it gathers, the results channel (nil once closed and drained),
+// and when a group is full. A group is committed once it holds its share
+// of half the window, so that the senders go on with the other half
+// meanwhile, or when no more outcome came for groupLinger (few messages,
+// the end of a run), or with a claim.
+type keeper struct {
+	r       *run
+	group   []outcome
+	results <-chan outcome
+	full    int
+	linger  *time.Timer
+}
+
+// gather collects the next group of outcomes, and reports whether the
+// transaction that commits it is to claim a batch too (claim, or called
+// for meanwhile).
+func (k *keeper) gather(claim bool) bool {
+	r := k.r
+	// While the queue is open, a sender taking a message (room) or the run
+	// stopping (done) may call for a claim or for closing it.
+	room, done := r.room, r.ctx.Done()
+	if r.queueClosed() {
+		room, done = nil, nil
+	}
+	k.group = k.group[:0]
+	lingering := false
+	defer k.linger.Stop()
+	for k.results != nil && len(k.group) < r.d.Window {
+		select {
+		case o, ok := <-k.results:
+			k.add(o, ok)
+			continue
+		default:
+		}
+		if claim || len(k.group) >= k.full {
+			return claim
+		}
+		if len(k.group) > 0 && !lingering {
+			k.linger.Reset(groupLinger)
+			lingering = true
+		}
+		var expire <-chan time.Time
+		if lingering {
+			expire = k.linger.C
+		}
+		select {
+		case o, ok := <-k.results:
+			k.add(o, ok)
+		case <-room:
+			claim = claim || r.wantClaim()
+		case <-done:
+			r.closeQueue()
 			room, done = nil, nil
+		case <-expire:
+			return claim
 		}
-		group = group[:0]
-		lingering := false
-	gather:
-		for results != nil && len(group) < d.Window {
-			select {
-			case o, ok := <-results:
-				if !ok {
-					results = nil
-					break gather
-				}
-				group = append(group, o)
-				continue
-			default:
-			}
-			if claim || len(group) >= full {
-				break
-			}
-			if len(group) > 0 && !lingering {
-				linger.Reset(groupLinger)
-				lingering = true
-			}
-			var expire <-chan time.Time
-			if lingering {
-				expire = linger.C
-			}
-			select {
-			case o, ok := <-results:
-				if !ok {
-					results = nil
-					break gather
-				}
-				group = append(group, o)
-			case <-room:
-				claim = claim || r.wantClaim()
-			case <-done:
-				r.closeQueue()
-				room, done = nil, nil
-			case <-expire:
-				lingering = false
-				break gather
-			}
-		}
-		linger.Stop()
-		if len(group) == 0 && !claim {
-			continue
-		}
-		batch, err := r.commit(group, claim)
-		r.mu.Lock()
-		if err == nil {
-			r.committed += len(group)
-			for _, o := range group {
-				delete(r.held, o.msg.ID)
-				r.open[o.msg.claim]--
-				if o.label == "sent" {
-					r.sent++
-				}
-			}
-			for _, m := range batch {
-				r.held[m.ID] = m.until
-				r.open[m.claim]++
-			}
-		}
-		r.mu.Unlock()
-		for range group {
-			<-r.window
-		}
-		if claim {
-			r.claimed(batch, err == nil)
-		}
-		if err != nil {
-			d.Log.Error("recording sends failed; these messages may be sent again", "messages", len(group), "err", err)
-			r.fail(err)
-			continue
-		}
+	}
+	return claim
+}
+
+// add takes an outcome received from the results channel into the group,
+// or notes that the channel is closed and drained.
+func (k *keeper) add(o outcome, ok bool) {
+	if !ok {
+		k.results = nil
+		return
+	}
+	k.group = append(k.group, o)
+}
+
+// settle books a keeper's transaction: the group's messages leave the
+// run's held set and free their window slots, a claimed batch is held
+// and queued, and a failed commit stops the run (its group's messages may
+// be sent again, at most a window of them).
+func (r *run) settle(group []outcome, batch []claimed, claim bool, err error) {
+	r.mu.Lock()
+	if err == nil {
+		r.committed += len(group)
 		for _, o := range group {
-			d.Metrics.send(o.label)
+			delete(r.held, o.msg.ID)
+			r.open[o.msg.claim]--
+			if o.label == "sent" {
+				r.sent++
+			}
 		}
+		for _, m := range batch {
+			r.held[m.ID] = m.until
+			r.open[m.claim]++
+		}
+	}
+	r.mu.Unlock()
+	for range group {
+		<-r.window
+	}
+	if claim {
+		r.claimed(batch, err == nil)
+	}
+	if err != nil {
+		r.d.Log.Error("recording sends failed; these messages may be sent again", "messages", len(group), "err", err)
+		r.fail(err)
+		return
+	}
+	for _, o := range group {
+		r.d.Metrics.send(o.label)
 	}
 }
 
@@ -680,53 +703,73 @@ func (r *run) send(s *sender) {
 		if errors.Is(err, ErrUnavailable) {
 			<-r.window
 			r.giveBack(m)
-			switch {
-			case r.ctx.Err() != nil:
-				continue // stopping: the message was not handed over
-			case cut:
-				d.Metrics.send("unavailable")
-				d.Log.Info("no answer before the claim ran low; the message was not handed over and is given back", "id", m.ID, "key", m.KeyString(), "err", err)
-				continue
-			case m.Channel.IsRobot():
-				d.Metrics.send("unavailable")
-				continue // the mail connection is not at fault
+			if r.unavailable(m, err, cut) {
+				s.retired = true
+				return
 			}
-			d.Metrics.send("unavailable")
-			r.mu.Lock()
-			last := r.active == 1
-			if !last {
-				r.active--
-			}
-			r.mu.Unlock()
-			if last {
-				r.fail(err) // no connection left: an outage
-				continue
-			}
-			d.Log.Info("mail server refused a connection; sending over fewer", "err", err)
-			s.retired = true
-			return
+			continue
 		}
-		res := workflow.SendResult{ID: m.ID, Claim: m.claim, At: d.Clock.Now().UTC()}
-		label := "sent"
-		var later *DeferError
-		switch {
-		case err == nil:
-		case errors.As(err, &later):
-			res.Err, res.Retry, res.Deferred = truncate(err.Error(), 1000), res.At.Add(later.After), true
-			label = "deferred"
-			d.Log.Info("send deferred", "id", m.ID, "key", m.KeyString(), "until", res.Retry, "err", err)
-		default:
-			res.Err = truncate(err.Error(), 1000)
-			if attempts := m.Attempts + 1; attempts < d.Attempts && !errors.Is(err, ErrPermanent) {
-				res.Retry = res.At.Add(d.BaseDelay << (attempts - 1))
-				label = "retry"
-			} else {
-				label = "failed"
-			}
-			d.Log.Warn("send failed", "id", m.ID, "key", m.KeyString(), "attempt", m.Attempts+1, "outcome", label, "err", err)
-		}
-		r.results <- outcome{msg: m, result: res, label: label}
+		r.results <- r.outcomeOf(m, err)
 	}
+}
+
+// unavailable handles a message that was not handed over because its
+// connection failed (it is given back already), and reports whether the
+// sender is to retire its connection: not when the run is stopping, the
+// claim ran low, or a robot's endpoint failed, and not when it is the
+// last connection (then the run stops as in an outage).
+func (r *run) unavailable(m claimed, err error, cut bool) (retire bool) {
+	d := r.d
+	switch {
+	case r.ctx.Err() != nil:
+		return false // stopping: the message was not handed over
+	case cut:
+		d.Metrics.send("unavailable")
+		d.Log.Info("no answer before the claim ran low; the message was not handed over and is given back", "id", m.ID, "key", m.KeyString(), "err", err)
+		return false
+	case m.Channel.IsRobot():
+		d.Metrics.send("unavailable")
+		return false // the mail connection is not at fault
+	}
+	d.Metrics.send("unavailable")
+	r.mu.Lock()
+	last := r.active == 1
+	if !last {
+		r.active--
+	}
+	r.mu.Unlock()
+	if last {
+		r.fail(err) // no connection left: an outage
+		return false
+	}
+	d.Log.Info("mail server refused a connection; sending over fewer", "err", err)
+	return true
+}
+
+// outcomeOf is what a handed-over send of m came to: sent, deferred by the
+// server, to be tried again after the backoff, or failed for good.
+func (r *run) outcomeOf(m claimed, err error) outcome {
+	d := r.d
+	res := workflow.SendResult{ID: m.ID, Claim: m.claim, At: d.Clock.Now().UTC()}
+	label := "sent"
+	var later *DeferError
+	switch {
+	case err == nil:
+	case errors.As(err, &later):
+		res.Err, res.Retry, res.Deferred = truncate(err.Error(), 1000), res.At.Add(later.After), true
+		label = "deferred"
+		d.Log.Info("send deferred", "id", m.ID, "key", m.KeyString(), "until", res.Retry, "err", err)
+	default:
+		res.Err = truncate(err.Error(), 1000)
+		if attempts := m.Attempts + 1; attempts < d.Attempts && !errors.Is(err, ErrPermanent) {
+			res.Retry = res.At.Add(d.BaseDelay << (attempts - 1))
+			label = "retry"
+		} else {
+			label = "failed"
+		}
+		d.Log.Warn("send failed", "id", m.ID, "key", m.KeyString(), "attempt", m.Attempts+1, "outcome", label, "err", err)
+	}
+	return outcome{msg: m, result: res, label: label}
 }
 
 // deliver renders a claimed message stored with facts and hands it to
