@@ -103,58 +103,17 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 		if err != nil {
 			return err
 		}
-		type planDue struct {
-			p       *workflow.Plan
-			due     []workflow.Notice
-			contest *contestDue
+		all, keys, err := s.plansDue(tx, plans, now)
+		if err != nil {
+			return err
 		}
-		var all []planDue
-		var keys []workflow.NoticeKey
-		for _, p := range plans {
-			c, err := s.contestDue(tx, p, now)
-			if err != nil {
-				return err
-			}
-			releases, err := tx.Releases(p.Year)
-			if err != nil {
-				return err
-			}
-			due := p.DueNotices(now, s.opt.Reminders, p.ReleaseDeadlines(slices.Collect(maps.Values(releases)))...)
-			for _, n := range due {
-				keys = append(keys, noticeKey(n))
-				if n.Kind == workflow.NoticeOverdue {
-					keys = append(keys, workflow.NoticeKey{Kind: workflow.NoticeDigest, Deadline: n.Deadline.Key, Lead: n.Lead})
-				}
-			}
-			keys = append(keys, c.keys()...)
-			all = append(all, planDue{p, due, c})
-		}
+		// One query says which of every plan's messages are enqueued already.
 		have, err := tx.OutboxKeys(keys)
 		if err != nil {
 			return err
 		}
 		for _, pd := range all {
-			p := pd.p
-			if len(pd.due) > 0 {
-				in, contacts, err := owingInput(tx, p, pd.due)
-				if err != nil {
-					return err
-				}
-				robots, err := tx.AllRobots()
-				if err != nil {
-					return err
-				}
-				for _, n := range pd.due {
-					d, err := s.dueNotice(tx, p, n, in, contacts, robots, have, now)
-					if err != nil {
-						return err
-					}
-					if len(d.Owed) > 0 || len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
-						out = append(out, d)
-					}
-				}
-			}
-			ds, err := s.contestNotices(tx, p, pd.contest, have, now)
+			ds, err := s.planNotices(tx, pd, have, now)
 			if err != nil {
 				return err
 			}
@@ -163,6 +122,72 @@ func (s *Service) DueNotices(ctx context.Context, a Actor) ([]DueNotice, error) 
 		return nil
 	})
 	return out, err
+}
+
+// planDue is what a running plan owes at a pass: its deadlines' notices
+// due now and its result's contest notices.
+type planDue struct {
+	p       *workflow.Plan
+	due     []workflow.Notice
+	contest *contestDue
+}
+
+// plansDue returns what each plan owes now, and the outbox keys of every
+// message those notices may have enqueued already (an overdue notice's
+// digest to the office included).
+func (s *Service) plansDue(tx Tx, plans []*workflow.Plan, now time.Time) ([]planDue, []workflow.NoticeKey, error) {
+	var all []planDue
+	var keys []workflow.NoticeKey
+	for _, p := range plans {
+		c, err := s.contestDue(tx, p, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		releases, err := tx.Releases(p.Year)
+		if err != nil {
+			return nil, nil, err
+		}
+		due := p.DueNotices(now, s.opt.Reminders, p.ReleaseDeadlines(slices.Collect(maps.Values(releases)))...)
+		for _, n := range due {
+			keys = append(keys, noticeKey(n))
+			if n.Kind == workflow.NoticeOverdue {
+				keys = append(keys, workflow.NoticeKey{Kind: workflow.NoticeDigest, Deadline: n.Deadline.Key, Lead: n.Lead})
+			}
+		}
+		keys = append(keys, c.keys()...)
+		all = append(all, planDue{p, due, c})
+	}
+	return all, keys, nil
+}
+
+// planNotices is what one plan's notices still owe, to whom, less what
+// have says is enqueued already.
+func (s *Service) planNotices(tx Tx, pd planDue, have map[workflow.NoticeKey]map[string]bool, now time.Time) ([]DueNotice, error) {
+	var out []DueNotice
+	if len(pd.due) > 0 {
+		in, contacts, err := owingInput(tx, pd.p, pd.due)
+		if err != nil {
+			return nil, err
+		}
+		robots, err := tx.AllRobots()
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range pd.due {
+			d, err := s.dueNotice(tx, pd.p, n, in, contacts, robots, have, now)
+			if err != nil {
+				return nil, err
+			}
+			if len(d.Owed) > 0 || len(d.Office) > 0 || len(d.OfficeRobots) > 0 {
+				out = append(out, d)
+			}
+		}
+	}
+	ds, err := s.contestNotices(tx, pd.p, pd.contest, have, now)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, ds...), nil
 }
 
 // noticeKey is the outbox key shared by n's messages.
@@ -509,6 +534,56 @@ func (s *Service) contestDue(tx Tx, p *workflow.Plan, now time.Time) (*contestDu
 	return c, nil
 }
 
+// reacher says who has no message of a notice yet: the unit's contacts
+// with an email address and its robots (the office's robots for unit "").
+type reacher struct {
+	keys     map[workflow.NoticeKey]map[string]bool
+	contacts map[string][]workflow.Contact
+	robots   map[string][]workflow.Robot
+}
+
+// reach returns the contacts and robots of unit that have no message of n
+// yet.
+func (r reacher) reach(n workflow.Notice, unit string) ([]workflow.Contact, []RobotTarget) {
+	have := r.keys[noticeKey(n)]
+	var cs []workflow.Contact
+	for _, c := range r.contacts[unit] {
+		if unit != "" && c.Email != "" && !have[unit+"/"+c.Email] {
+			cs = append(cs, c)
+		}
+	}
+	return cs, robotTargets(r.robots[unit], func(to string) bool { return have[unit+"/"+to] })
+}
+
+// publicationNotice is the publication's notice to every unit not yet told
+// of it that has a result in the published run, each with its result
+// (none owed when every unit has its message).
+func publicationNotice(tx Tx, p *workflow.Plan, n workflow.Notice, run *workflow.ScoringRun, r reacher, units []workflow.Unit, now time.Time) (DueNotice, error) {
+	d := DueNotice{Plan: p, Notice: n, At: now, Result: run}
+	for _, u := range units {
+		if cs, rs := r.reach(n, u.Code); len(cs) > 0 || len(rs) > 0 {
+			d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs, Robots: rs})
+		}
+	}
+	if len(d.Owed) == 0 {
+		return d, nil
+	}
+	full, err := tx.ScoringRun(p.Year, run.ID)
+	if err != nil {
+		return d, err
+	}
+	d.Result = full
+	kept := d.Owed[:0]
+	for _, o := range d.Owed {
+		if res, ok := full.Result(o.Unit); ok {
+			o.Result = res
+			kept = append(kept, o)
+		}
+	}
+	d.Owed = kept
+	return d, nil
+}
+
 // contestNotices works out who the notices of c still have to reach, from
 // keys, what the outbox already has of each: the publication notice to
 // every unit's contacts and robots, each answer to its unit's, the
@@ -525,18 +600,7 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, c *contestDue, keys ma
 	if err != nil {
 		return nil, err
 	}
-	// reach returns the contacts and robots of unit ("" for the office's
-	// robots) that have no message of n yet.
-	reach := func(n workflow.Notice, unit string) ([]workflow.Contact, []RobotTarget) {
-		have := keys[noticeKey(n)]
-		var cs []workflow.Contact
-		for _, c := range contacts[unit] {
-			if unit != "" && c.Email != "" && !have[unit+"/"+c.Email] {
-				cs = append(cs, c)
-			}
-		}
-		return cs, robotTargets(robots[unit], func(to string) bool { return have[unit+"/"+to] })
-	}
+	r := reacher{keys: keys, contacts: contacts, robots: robots}
 	units, err := tx.UnitNames()
 	if err != nil {
 		return nil, err
@@ -548,39 +612,23 @@ func (s *Service) contestNotices(tx Tx, p *workflow.Plan, c *contestDue, keys ma
 	var out []DueNotice
 	run := c.run
 	if n := c.publication; n != nil {
-		d := DueNotice{Plan: p, Notice: *n, At: now, Result: run}
-		for _, u := range units {
-			if cs, rs := reach(*n, u.Code); len(cs) > 0 || len(rs) > 0 {
-				d.Owed = append(d.Owed, OwedUnit{Owing: workflow.Owing{Unit: u.Code, UnitName: u.Name}, Contacts: cs, Robots: rs})
-			}
+		d, err := publicationNotice(tx, p, *n, run, r, units, now)
+		if err != nil {
+			return nil, err
 		}
 		if len(d.Owed) > 0 {
-			full, err := tx.ScoringRun(p.Year, run.ID)
-			if err != nil {
-				return nil, err
-			}
-			d.Result = full
-			kept := d.Owed[:0]
-			for _, o := range d.Owed {
-				if r, ok := full.Result(o.Unit); ok {
-					o.Result = r
-					kept = append(kept, o)
-				}
-			}
-			if d.Owed = kept; len(d.Owed) > 0 {
-				out = append(out, d)
-			}
+			out = append(out, d)
 		}
 	}
 	for i := range c.answered {
 		o, n := &c.answered[i], c.answers[i]
-		if cs, rs := reach(n, o.Unit); len(cs) > 0 || len(rs) > 0 {
+		if cs, rs := r.reach(n, o.Unit); len(cs) > 0 || len(rs) > 0 {
 			out = append(out, DueNotice{Plan: p, Notice: n, At: now, Answer: o,
 				Owed: []OwedUnit{{Owing: workflow.Owing{Unit: o.Unit, UnitName: names[o.Unit]}, Contacts: cs, Robots: rs}}})
 		}
 	}
 	if n := c.digest; n != nil {
-		_, rs := reach(*n, "")
+		_, rs := r.reach(*n, "")
 		have := keys[noticeKey(*n)]
 		d := DueNotice{Plan: p, Notice: *n, At: now, Open: c.open, UnitNames: names, Result: run, OfficeRobots: rs}
 		for _, to := range s.opt.OfficeEmails {
