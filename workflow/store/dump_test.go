@@ -76,26 +76,24 @@ func TestMariaDBSnapshotRoundTrip(t *testing.T) {
 // of objections with those of node evidence, on each database.
 func TestSnapshotNamesObjectionFiles(t *testing.T) {
 	t.Parallel()
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			ctx := t.Context()
-			db := open(t, emptyDB(t, backend))
-			at := time.Date(2019, 12, 23, 2, 0, 0, 0, time.UTC)
-			err := db.Update(ctx, func(tx service.Tx) error {
-				return tx.AddObjection(&workflow.Objection{Year: 2019, Unit: "gjz", Ref: "indicator:P1", Line: "P1", Text: "异议", Run: 1, By: "gjz", At: at,
-					Files: []workflow.ObjectionFile{{Name: "说明.pdf", Size: 3, SHA256: "aaaa", Type: "application/pdf", UploadedAt: at, UploadedBy: "gjz"}}})
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sizes, _, err := db.EvidenceHashes(ctx)
-			if err != nil || sizes["aaaa"] != 3 {
-				t.Fatalf("evidence hashes %v %v", sizes, err)
-			}
-			snap, err := db.Snapshot(ctx, t.TempDir())
-			if err != nil || snap.Evidence["aaaa"] != 3 {
-				t.Fatalf("snapshot evidence %v %v", snap, err)
-			}
+	eachBackend(t, func(t *testing.T, backend string) {
+		ctx := t.Context()
+		db := open(t, emptyDB(t, backend))
+		at := time.Date(2019, 12, 23, 2, 0, 0, 0, time.UTC)
+		err := db.Update(ctx, func(tx service.Tx) error {
+			return tx.AddObjection(&workflow.Objection{Year: 2019, Unit: "gjz", Ref: "indicator:P1", Line: "P1", Text: "异议", Run: 1, By: "gjz", At: at,
+				Files: []workflow.ObjectionFile{{Name: "说明.pdf", Size: 3, SHA256: "aaaa", Type: "application/pdf", UploadedAt: at, UploadedBy: "gjz"}}})
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes, _, err := db.EvidenceHashes(ctx)
+		if err != nil || sizes["aaaa"] != 3 {
+			t.Fatalf("evidence hashes %v %v", sizes, err)
+		}
+		snap, err := db.Snapshot(ctx, t.TempDir())
+		if err != nil || snap.Evidence["aaaa"] != 3 {
+			t.Fatalf("snapshot evidence %v %v", snap, err)
+		}
+	})
 }

@@ -83,6 +83,13 @@ func emptyDB(t *testing.T, backend string) store.Options {
 
 var backends = []string{"sqlite", "mariadb"}
 
+// eachBackend runs fn as a subtest on each backend, one after the other.
+func eachBackend(t *testing.T, fn func(t *testing.T, backend string)) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) { fn(t, backend) })
+	}
+}
+
 // schemaOf lists the schema's tables, columns and indexes, one line each,
 // sorted; goose's version table and except are left out.
 func schemaOf(t *testing.T, db *store.DB, except ...string) []string {
@@ -244,24 +251,22 @@ func columnRows(t *testing.T, db *store.DB, table string, cols []string) []strin
 // AutoMigrate created (the fixture's), on each database.
 func TestMigrationOneIsTheReleaseSchema(t *testing.T) {
 	t.Parallel()
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			o := emptyDB(t, backend)
-			o.NoMigrate = true
-			fresh := open(t, o)
-			if err := store.MigrateWith(t.Context(), fresh, 1); err != nil {
-				t.Fatal(err)
-			}
-			release := openRelease(t, backend)
-			got, want := schemaOf(t, fresh), schemaOf(t, release)
-			if len(want) < 100 {
-				t.Fatalf("the fixture's schema has %d lines", len(want))
-			}
-			if d := diffLines(want, got); d != "" {
-				t.Errorf("migration 1 differs from the release's schema (- release, + migration 1):\n%s", d)
-			}
-		})
-	}
+	eachBackend(t, func(t *testing.T, backend string) {
+		o := emptyDB(t, backend)
+		o.NoMigrate = true
+		fresh := open(t, o)
+		if err := store.MigrateWith(t.Context(), fresh, 1); err != nil {
+			t.Fatal(err)
+		}
+		release := openRelease(t, backend)
+		got, want := schemaOf(t, fresh), schemaOf(t, release)
+		if len(want) < 100 {
+			t.Fatalf("the fixture's schema has %d lines", len(want))
+		}
+		if d := diffLines(want, got); d != "" {
+			t.Errorf("migration 1 differs from the release's schema (- release, + migration 1):\n%s", d)
+		}
+	})
 }
 
 // columnsOf lists a table's columns, quoted for a SELECT.
@@ -301,35 +306,33 @@ func diffLines(want, got []string) string {
 // every migration applied, and migrating again changes nothing.
 func TestMigrateFromEmpty(t *testing.T) {
 	t.Parallel()
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			db := open(t, emptyDB(t, backend))
-			ctx := t.Context()
-			v, err := db.Version(ctx)
-			if err != nil || v != store.HeadVersion() || v < 2 {
-				t.Fatalf("version %d (%v), want head %d", v, err, store.HeadVersion())
+	eachBackend(t, func(t *testing.T, backend string) {
+		db := open(t, emptyDB(t, backend))
+		ctx := t.Context()
+		v, err := db.Version(ctx)
+		if err != nil || v != store.HeadVersion() || v < 2 {
+			t.Fatalf("version %d (%v), want head %d", v, err, store.HeadVersion())
+		}
+		ms, err := db.Migrations(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) == 0 || ms[len(ms)-1].Version != store.HeadVersion() {
+			t.Fatalf("migrations %+v", ms)
+		}
+		for _, m := range ms {
+			if !m.Applied || m.AppliedAt.IsZero() {
+				t.Errorf("migration %d (%s) not applied: %+v", m.Version, m.Source, m)
 			}
-			ms, err := db.Migrations(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(ms) == 0 || ms[len(ms)-1].Version != store.HeadVersion() {
-				t.Fatalf("migrations %+v", ms)
-			}
-			for _, m := range ms {
-				if !m.Applied || m.AppliedAt.IsZero() {
-					t.Errorf("migration %d (%s) not applied: %+v", m.Version, m.Source, m)
-				}
-			}
-			before := schemaOf(t, db)
-			if err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if d := diffLines(before, schemaOf(t, db)); d != "" {
-				t.Errorf("migrating again changed the schema:\n%s", d)
-			}
-		})
-	}
+		}
+		before := schemaOf(t, db)
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if d := diffLines(before, schemaOf(t, db)); d != "" {
+			t.Errorf("migrating again changed the schema:\n%s", d)
+		}
+	})
 }
 
 // TestMigrateAdoptsTheRelease: a database of the first release (tables,
@@ -337,227 +340,223 @@ func TestMigrateFromEmpty(t *testing.T) {
 // its tables or rows, and brought to the head.
 func TestMigrateAdoptsTheRelease(t *testing.T) {
 	t.Parallel()
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			ctx := t.Context()
-			db := openRelease(t, backend)
-			v, err := db.Version(ctx)
-			if err != nil || v != 1 {
-				t.Fatalf("the release's database reads as version %d (%v), want 1", v, err)
-			}
-			ms, err := db.Migrations(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !ms[0].Applied || ms[1].Applied {
-				t.Fatalf("before migrating: %+v", ms)
-			}
-			changed := append(slices.Collect(maps.Keys(changedByUpgrade)), replacedTables...)
-			schema := schemaOf(t, db, changed...)
-			rows, columns := map[string][]string{}, map[string][]string{}
-			for _, tb := range releaseTables {
-				rows[tb] = tableRows(t, db, tb)
-				columns[tb] = columnsOf(t, db, tb)
-			}
-			kept := map[string][]string{}
-			for tb, cols := range changedByUpgrade {
-				kept[tb] = columnRows(t, db, tb, cols)
-			}
-			var runs []struct {
-				ID      int64
-				Results string
-			}
-			if err := db.Gorm().Raw("SELECT id, results FROM scoring_runs ORDER BY id").Scan(&runs).Error; err != nil {
-				t.Fatal(err)
-			}
-			if len(rows["audit_log"]) < 50 || len(rows["evidence"]) < 10 || len(rows["outbox"]) < 20 {
-				t.Fatalf("the fixture is thinner than it should be: %d audit, %d evidence, %d outbox",
-					len(rows["audit_log"]), len(rows["evidence"]), len(rows["outbox"]))
-			}
+	eachBackend(t, func(t *testing.T, backend string) {
+		ctx := t.Context()
+		db := openRelease(t, backend)
+		v, err := db.Version(ctx)
+		if err != nil || v != 1 {
+			t.Fatalf("the release's database reads as version %d (%v), want 1", v, err)
+		}
+		ms, err := db.Migrations(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ms[0].Applied || ms[1].Applied {
+			t.Fatalf("before migrating: %+v", ms)
+		}
+		changed := append(slices.Collect(maps.Keys(changedByUpgrade)), replacedTables...)
+		schema := schemaOf(t, db, changed...)
+		rows, columns := map[string][]string{}, map[string][]string{}
+		for _, tb := range releaseTables {
+			rows[tb] = tableRows(t, db, tb)
+			columns[tb] = columnsOf(t, db, tb)
+		}
+		kept := map[string][]string{}
+		for tb, cols := range changedByUpgrade {
+			kept[tb] = columnRows(t, db, tb, cols)
+		}
+		var runs []struct {
+			ID      int64
+			Results string
+		}
+		if err := db.Gorm().Raw("SELECT id, results FROM scoring_runs ORDER BY id").Scan(&runs).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(rows["audit_log"]) < 50 || len(rows["evidence"]) < 10 || len(rows["outbox"]) < 20 {
+			t.Fatalf("the fixture is thinner than it should be: %d audit, %d evidence, %d outbox",
+				len(rows["audit_log"]), len(rows["evidence"]), len(rows["outbox"]))
+		}
 
-			if err := db.Migrate(ctx); err != nil {
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := db.Version(ctx); err != nil || v != store.HeadVersion() {
+			t.Fatalf("after migrating: version %d (%v), want %d", v, err, store.HeadVersion())
+		}
+		// Later versions add tables and columns; every one of the
+		// release's stays as it was, with its rows, but for the tables
+		// changedByUpgrade, whose kept columns are compared below, and
+		// the tables a migration replaces, which are emptied.
+		if d := diffLines(schema, schemaOf(t, db, changed...)); strings.Contains(d, "- ") {
+			t.Errorf("upgrading changed the release's tables:\n%s", d)
+		}
+		// The release's outbox rows are all emails, stored rendered.
+		var emails int64
+		db.Gorm().Raw("SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND facts IS NULL AND text <> ''").Scan(&emails)
+		if int(emails) != len(rows["outbox"]) {
+			t.Errorf("%d of the release's %d outbox rows are emails with their text and no facts after upgrading", emails, len(rows["outbox"]))
+		}
+		for _, tb := range releaseTables {
+			if slices.Contains(replacedTables, tb) {
+				if got := tableRows(t, db, tb); len(got) != 0 {
+					t.Errorf("table %s, replaced, kept %d rows", tb, len(got))
+				}
+				continue
+			}
+			if _, ok := changedByUpgrade[tb]; ok {
+				continue
+			}
+			if got := tableRows(t, db, tb, columns[tb]...); !slices.Equal(got, rows[tb]) {
+				t.Errorf("table %s: %d rows before, %d after, or different", tb, len(rows[tb]), len(got))
+			}
+		}
+		for tb, cols := range changedByUpgrade {
+			if got := columnRows(t, db, tb, cols); !slices.Equal(got, kept[tb]) {
+				t.Errorf("table %s: the release's columns changed:\n%s", tb, diffLines(kept[tb], got))
+			}
+		}
+		// What the later migrations added: the published run is the
+		// year's first publication, without an objection period, and
+		// the release's deduction cites no month.
+		var pub []struct {
+			ID          int64
+			Publication *int
+			Ends        *string `gorm:"column:objection_period_ends"`
+		}
+		if err := db.Gorm().Raw("SELECT id, publication, objection_period_ends FROM scoring_runs ORDER BY id").Scan(&pub).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(pub) != 2 || pub[0].Publication != nil || pub[1].Publication == nil || *pub[1].Publication != 1 || pub[1].Ends != nil {
+			t.Errorf("publications after upgrading: %+v", pub)
+		}
+		var months []string
+		if err := db.Gorm().Raw("SELECT month FROM manual_deductions").Scan(&months).Error; err != nil || !slices.Equal(months, []string{""}) {
+			t.Errorf("cited months after upgrading: %q %v", months, err)
+		}
+		problems, err := db.Problems(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range problems {
+			if strings.Contains(p, "scoring") {
+				t.Errorf("check after upgrading: %s", p)
+			}
+		}
+		resultRows := map[int64][]string{}
+		for _, r := range runs {
+			var texts []string
+			if err := db.Gorm().Raw("SELECT result FROM scoring_results WHERE run_id = ? ORDER BY seq", r.ID).Scan(&texts).Error; err != nil {
 				t.Fatal(err)
 			}
-			if v, err := db.Version(ctx); err != nil || v != store.HeadVersion() {
-				t.Fatalf("after migrating: version %d (%v), want %d", v, err, store.HeadVersion())
+			resultRows[r.ID] = texts
+		}
+		// The service's view: the stored records read back, each run's
+		// results as the release stored them, value for value, and
+		// every submission's scoring facts as its document gives them.
+		err = db.Update(ctx, func(tx service.Tx) error {
+			us, err := tx.Units()
+			if err != nil || len(us) != 3 {
+				return fmt.Errorf("units %v: %w", us, err)
 			}
-			// Later versions add tables and columns; every one of the
-			// release's stays as it was, with its rows, but for the tables
-			// changedByUpgrade, whose kept columns are compared below, and
-			// the tables a migration replaces, which are emptied.
-			if d := diffLines(schema, schemaOf(t, db, changed...)); strings.Contains(d, "- ") {
-				t.Errorf("upgrading changed the release's tables:\n%s", d)
-			}
-			// The release's outbox rows are all emails, stored rendered.
-			var emails int64
-			db.Gorm().Raw("SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND facts IS NULL AND text <> ''").Scan(&emails)
-			if int(emails) != len(rows["outbox"]) {
-				t.Errorf("%d of the release's %d outbox rows are emails with their text and no facts after upgrading", emails, len(rows["outbox"]))
-			}
-			for _, tb := range releaseTables {
-				if slices.Contains(replacedTables, tb) {
-					if got := tableRows(t, db, tb); len(got) != 0 {
-						t.Errorf("table %s, replaced, kept %d rows", tb, len(got))
-					}
-					continue
-				}
-				if _, ok := changedByUpgrade[tb]; ok {
-					continue
-				}
-				if got := tableRows(t, db, tb, columns[tb]...); !slices.Equal(got, rows[tb]) {
-					t.Errorf("table %s: %d rows before, %d after, or different", tb, len(rows[tb]), len(got))
+			// The release's units are listed in the order they were
+			// created.
+			for i, u := range us {
+				if i > 0 && (u.Seq <= us[i-1].Seq || u.CreatedAt.Before(us[i-1].CreatedAt)) {
+					return fmt.Errorf("units out of creation order: %+v", us)
 				}
 			}
-			for tb, cols := range changedByUpgrade {
-				if got := columnRows(t, db, tb, cols); !slices.Equal(got, kept[tb]) {
-					t.Errorf("table %s: the release's columns changed:\n%s", tb, diffLines(kept[tb], got))
-				}
-			}
-			// What the later migrations added: the published run is the
-			// year's first publication, without an objection period, and
-			// the release's deduction cites no month.
-			var pub []struct {
-				ID          int64
-				Publication *int
-				Ends        *string `gorm:"column:objection_period_ends"`
-			}
-			if err := db.Gorm().Raw("SELECT id, publication, objection_period_ends FROM scoring_runs ORDER BY id").Scan(&pub).Error; err != nil {
-				t.Fatal(err)
-			}
-			if len(pub) != 2 || pub[0].Publication != nil || pub[1].Publication == nil || *pub[1].Publication != 1 || pub[1].Ends != nil {
-				t.Errorf("publications after upgrading: %+v", pub)
-			}
-			var months []string
-			if err := db.Gorm().Raw("SELECT month FROM manual_deductions").Scan(&months).Error; err != nil || !slices.Equal(months, []string{""}) {
-				t.Errorf("cited months after upgrading: %q %v", months, err)
-			}
-			problems, err := db.Problems(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range problems {
-				if strings.Contains(p, "scoring") {
-					t.Errorf("check after upgrading: %s", p)
-				}
-			}
-			resultRows := map[int64][]string{}
 			for _, r := range runs {
-				var texts []string
-				if err := db.Gorm().Raw("SELECT result FROM scoring_results WHERE run_id = ? ORDER BY seq", r.ID).Scan(&texts).Error; err != nil {
-					t.Fatal(err)
+				run, err := tx.ScoringRun(2019, r.ID)
+				if err != nil {
+					return err
 				}
-				resultRows[r.ID] = texts
+				var typed []workflow.UnitResult
+				if err := json.Unmarshal([]byte(r.Results), &typed); err != nil || len(typed) != 3 || !reflect.DeepEqual(typed, run.Results) {
+					t.Errorf("run %d: the results read differ from the release's (%v)", r.ID, err)
+				}
+				// Each row holds the release's result value for value.
+				var release []any
+				if err := json.Unmarshal([]byte(r.Results), &release); err != nil {
+					return err
+				}
+				texts := resultRows[r.ID]
+				for i, text := range texts {
+					var got any
+					if err := json.Unmarshal([]byte(text), &got); err != nil || i >= len(release) || !reflect.DeepEqual(got, release[i]) {
+						t.Errorf("run %d, result %d: the row differs from the release's result (%v)", r.ID, i, err)
+					}
+				}
+				if len(texts) != len(release) {
+					t.Errorf("run %d: %d result rows, the release stored %d results", r.ID, len(texts), len(release))
+				}
 			}
-			// The service's view: the stored records read back, each run's
-			// results as the release stored them, value for value, and
-			// every submission's scoring facts as its document gives them.
-			err = db.Update(ctx, func(tx service.Tx) error {
-				us, err := tx.Units()
-				if err != nil || len(us) != 3 {
-					return fmt.Errorf("units %v: %w", us, err)
-				}
-				// The release's units are listed in the order they were
-				// created.
-				for i, u := range us {
-					if i > 0 && (u.Seq <= us[i-1].Seq || u.CreatedAt.Before(us[i-1].CreatedAt)) {
-						return fmt.Errorf("units out of creation order: %+v", us)
-					}
-				}
-				for _, r := range runs {
-					run, err := tx.ScoringRun(2019, r.ID)
-					if err != nil {
-						return err
-					}
-					var typed []workflow.UnitResult
-					if err := json.Unmarshal([]byte(r.Results), &typed); err != nil || len(typed) != 3 || !reflect.DeepEqual(typed, run.Results) {
-						t.Errorf("run %d: the results read differ from the release's (%v)", r.ID, err)
-					}
-					// Each row holds the release's result value for value.
-					var release []any
-					if err := json.Unmarshal([]byte(r.Results), &release); err != nil {
-						return err
-					}
-					texts := resultRows[r.ID]
-					for i, text := range texts {
-						var got any
-						if err := json.Unmarshal([]byte(text), &got); err != nil || i >= len(release) || !reflect.DeepEqual(got, release[i]) {
-							t.Errorf("run %d, result %d: the row differs from the release's result (%v)", r.ID, i, err)
-						}
-					}
-					if len(texts) != len(release) {
-						t.Errorf("run %d: %d result rows, the release stored %d results", r.ID, len(texts), len(release))
-					}
-				}
-				subs, err := tx.Submissions(2019)
-				if err != nil {
-					return err
-				}
-				codes := make([]string, len(subs))
-				want := make([]workflow.SubmissionFact, len(subs))
-				innovation := 0
-				for i := range subs {
-					codes[i], want[i] = subs[i].Unit, subs[i].Facts()
-					innovation += len(want[i].Innovation)
-				}
-				facts, err := tx.SubmissionFacts(2019, codes)
-				if err != nil {
-					return err
-				}
-				if len(subs) != 3 || innovation == 0 || !reflect.DeepEqual(facts, want) {
-					t.Errorf("scoring facts after upgrading:\n%+v\nwant, from the documents:\n%+v", facts, want)
-				}
-				ev, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
-				if err != nil || len(ev) == 0 {
-					return fmt.Errorf("evidence %d: %w", len(ev), err)
-				}
-				// The release's plan is version 1 of its year, published,
-				// and still the plan in force.
-				vs, err := tx.PlanVersions(0)
-				if err != nil || len(vs) != 1 || vs[0].Year != 2019 || vs[0].Version != 1 || vs[0].PublishedAt == nil || vs[0].Title == "" {
-					return fmt.Errorf("plan versions %+v: %w", vs, err)
-				}
-				v1, err := tx.PlanVersion(2019, 1)
-				if err != nil {
-					return err
-				}
-				inForce, err := tx.Plan(2019)
-				if err != nil || !workflow.SamePlan(v1.Plan, inForce) {
-					return fmt.Errorf("the plan in force differs from version 1 (%v)", err)
-				}
-				return nil
-			})
+			subs, err := tx.Submissions(2019)
 			if err != nil {
-				t.Fatal(err)
+				return err
 			}
+			codes := make([]string, len(subs))
+			want := make([]workflow.SubmissionFact, len(subs))
+			innovation := 0
+			for i := range subs {
+				codes[i], want[i] = subs[i].Unit, subs[i].Facts()
+				innovation += len(want[i].Innovation)
+			}
+			facts, err := tx.SubmissionFacts(2019, codes)
+			if err != nil {
+				return err
+			}
+			if len(subs) != 3 || innovation == 0 || !reflect.DeepEqual(facts, want) {
+				t.Errorf("scoring facts after upgrading:\n%+v\nwant, from the documents:\n%+v", facts, want)
+			}
+			ev, err := tx.EvidenceList(service.EvidenceFilter{Year: 2019})
+			if err != nil || len(ev) == 0 {
+				return fmt.Errorf("evidence %d: %w", len(ev), err)
+			}
+			// The release's plan is version 1 of its year, published,
+			// and still the plan in force.
+			vs, err := tx.PlanVersions(0)
+			if err != nil || len(vs) != 1 || vs[0].Year != 2019 || vs[0].Version != 1 || vs[0].PublishedAt == nil || vs[0].Title == "" {
+				return fmt.Errorf("plan versions %+v: %w", vs, err)
+			}
+			v1, err := tx.PlanVersion(2019, 1)
+			if err != nil {
+				return err
+			}
+			inForce, err := tx.Plan(2019)
+			if err != nil || !workflow.SamePlan(v1.Plan, inForce) {
+				return fmt.Errorf("the plan in force differs from version 1 (%v)", err)
+			}
+			return nil
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestServerRefusesANewerDatabase: a database a newer kaohe migrated is
 // refused with a message naming both versions, and left as it is.
 func TestServerRefusesANewerDatabase(t *testing.T) {
 	t.Parallel()
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			o := emptyDB(t, backend)
-			db := open(t, o)
-			newer := store.HeadVersion() + 1
-			if err := db.Gorm().Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)", newer, true).Error; err != nil {
-				t.Fatal(err)
-			}
-			_, err := store.Open(t.Context(), o)
-			var tooNew *store.SchemaTooNewError
-			if !errors.As(err, &tooNew) || tooNew.Database != newer || tooNew.Binary != store.HeadVersion() {
-				t.Fatalf("open: %v, want SchemaTooNewError", err)
-			}
-			if !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", newer)) {
-				t.Errorf("message %q does not name the database's version", err)
-			}
-			if v, _ := db.Version(t.Context()); v != newer {
-				t.Errorf("version %d after the refusal", v)
-			}
-		})
-	}
+	eachBackend(t, func(t *testing.T, backend string) {
+		o := emptyDB(t, backend)
+		db := open(t, o)
+		newer := store.HeadVersion() + 1
+		if err := db.Gorm().Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)", newer, true).Error; err != nil {
+			t.Fatal(err)
+		}
+		_, err := store.Open(t.Context(), o)
+		var tooNew *store.SchemaTooNewError
+		if !errors.As(err, &tooNew) || tooNew.Database != newer || tooNew.Binary != store.HeadVersion() {
+			t.Fatalf("open: %v, want SchemaTooNewError", err)
+		}
+		if !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", newer)) {
+			t.Errorf("message %q does not name the database's version", err)
+		}
+		if v, _ := db.Version(t.Context()); v != newer {
+			t.Errorf("version %d after the refusal", v)
+		}
+	})
 }
 
 // TestModelsMatchMigrations: the row structs and the migrations describe
@@ -565,18 +564,16 @@ func TestServerRefusesANewerDatabase(t *testing.T) {
 // A struct changed without a migration (or the reverse) fails here.
 func TestModelsMatchMigrations(t *testing.T) {
 	t.Parallel()
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			db := open(t, emptyDB(t, backend))
-			before := schemaOf(t, db)
-			if err := store.AutoMigrateModels(t.Context(), db); err != nil {
-				t.Fatal(err)
-			}
-			if d := diffLines(before, schemaOf(t, db)); d != "" {
-				t.Errorf("the row structs differ from the migrations (- migrations, + structs):\n%s", d)
-			}
-		})
-	}
+	eachBackend(t, func(t *testing.T, backend string) {
+		db := open(t, emptyDB(t, backend))
+		before := schemaOf(t, db)
+		if err := store.AutoMigrateModels(t.Context(), db); err != nil {
+			t.Fatal(err)
+		}
+		if d := diffLines(before, schemaOf(t, db)); d != "" {
+			t.Errorf("the row structs differ from the migrations (- migrations, + structs):\n%s", d)
+		}
+	})
 }
 
 // TestGoMigrationMovesData: a Go migration registered after the SQL ones
@@ -584,41 +581,39 @@ func TestModelsMatchMigrations(t *testing.T) {
 // leaves its data and the version as they were.
 func TestGoMigrationMovesData(t *testing.T) {
 	t.Parallel()
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			ctx := t.Context()
-			db := openRelease(t, backend)
-			next := store.HeadVersion() + 1
-			lower := goose.NewGoMigration(next, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				_, err := tx.ExecContext(ctx, "UPDATE unit_contacts SET email = UPPER(email)")
+	eachBackend(t, func(t *testing.T, backend string) {
+		ctx := t.Context()
+		db := openRelease(t, backend)
+		next := store.HeadVersion() + 1
+		lower := goose.NewGoMigration(next, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE unit_contacts SET email = UPPER(email)")
+			return err
+		}}, nil)
+		failing := goose.NewGoMigration(next+1, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, "UPDATE units SET name = 'broken'"); err != nil {
 				return err
-			}}, nil)
-			failing := goose.NewGoMigration(next+1, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				if _, err := tx.ExecContext(ctx, "UPDATE units SET name = 'broken'"); err != nil {
-					return err
-				}
-				return errors.New("data that cannot move")
-			}}, nil)
-			if err := store.MigrateWith(ctx, db, next+1, lower, failing); err == nil {
-				t.Fatal("a failing Go migration reported success")
 			}
-			if v, _ := db.Version(ctx); v != next {
-				t.Errorf("version %d, want %d (the Go migration that worked)", v, next)
+			return errors.New("data that cannot move")
+		}}, nil)
+		if err := store.MigrateWith(ctx, db, next+1, lower, failing); err == nil {
+			t.Fatal("a failing Go migration reported success")
+		}
+		if v, _ := db.Version(ctx); v != next {
+			t.Errorf("version %d, want %d (the Go migration that worked)", v, next)
+		}
+		var emails []string
+		if err := db.Gorm().Raw("SELECT DISTINCT email FROM unit_contacts").Scan(&emails).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range emails {
+			if e != strings.ToUpper(e) {
+				t.Errorf("email %q was not moved", e)
 			}
-			var emails []string
-			if err := db.Gorm().Raw("SELECT DISTINCT email FROM unit_contacts").Scan(&emails).Error; err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range emails {
-				if e != strings.ToUpper(e) {
-					t.Errorf("email %q was not moved", e)
-				}
-			}
-			var broken int64
-			db.Gorm().Raw("SELECT COUNT(*) FROM units WHERE name = 'broken'").Scan(&broken)
-			if broken != 0 {
-				t.Errorf("the failed migration's update stayed on %d units", broken)
-			}
-		})
-	}
+		}
+		var broken int64
+		db.Gorm().Raw("SELECT COUNT(*) FROM units WHERE name = 'broken'").Scan(&broken)
+		if broken != 0 {
+			t.Errorf("the failed migration's update stayed on %d units", broken)
+		}
+	})
 }
