@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/pressly/goose/v3"
 	"gorm.io/gorm"
 
 	"kaohe/workflow"
@@ -39,12 +38,6 @@ type nodeFactRow struct {
 
 // TableName is the table of nodeFactRow.
 func (nodeFactRow) TableName() string { return "node_facts" }
-
-// migrateNodeFacts (version 16) writes every unit's node facts into
-// node_facts, which migration 15 made.
-var migrateNodeFacts = goose.NewGoMigration(16, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-	return rewriteNodeFacts(ctx, tx, "1 = 1")
-}}, nil)
 
 // rewriteNodeFacts writes again the node_facts rows of the units that where
 // selects (a condition on year and unit, which both tables have), made
