@@ -11,5 +11,5 @@ import (
 // node_facts, which migration 15 made, as CreateNodes and UpdateNode
 // write them from then on.
 var migrateNodeFacts = goose.NewGoMigration(16, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-	return rewriteNodeFacts(ctx, tx, "1 = 1")
+	return rewriteNodeFacts(ctx, tx, "", "1 = 1")
 }}, nil)

@@ -151,8 +151,12 @@ func (t *tx) Node(id int64) (*workflow.NodeRecord, error) {
 
 // UpdateNode writes n's mutable fields in one conditional UPDATE that
 // matches only while the stored version is prevVersion (ESTALE otherwise,
-// nothing written), then writes its unit's node_facts again.
+// nothing written), then writes its unit's node_facts again; on MySQL its
+// unit's other writers wait for the transaction to end (lockUnitOf).
 func (t *tx) UpdateNode(n *workflow.NodeRecord, prevVersion int) error {
+	if err := t.lockUnitOf(n.ID); err != nil {
+		return err
+	}
 	r := nodeValues(n)
 	res := t.db.Model(&nodeRow{}).Where("id = ? AND version = ?", n.ID, prevVersion).Updates(map[string]any{
 		"state":       r.State,

@@ -41,12 +41,12 @@ func (nodeFactRow) TableName() string { return "node_facts" }
 
 // rewriteNodeFacts writes again the node_facts rows of the units that where
 // selects (a condition on year and unit, which both tables have), made
-// from their nodes.
-func rewriteNodeFacts(ctx context.Context, c gorm.ConnPool, where string, args ...any) error {
+// from their nodes; lock ends the reads of the nodes (see makeNodeFacts).
+func rewriteNodeFacts(ctx context.Context, c gorm.ConnPool, lock, where string, args ...any) error {
 	if _, err := c.ExecContext(ctx, "DELETE FROM node_facts WHERE "+where, args...); err != nil {
 		return err
 	}
-	made, err := makeNodeFacts(ctx, c, where, args...)
+	made, err := makeNodeFacts(ctx, c, lock, where, args...)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,11 @@ type unitFacts struct {
 
 // makeNodeFacts returns the node_facts rows that the nodes of the units
 // where selects make, by year and unit: the sums, then the single nodes.
-func makeNodeFacts(ctx context.Context, c gorm.ConnPool, where string, args ...any) ([]unitFacts, error) {
+// lock ends both reads: on MySQL a transaction that writes the facts reads
+// the nodes with " LOCK IN SHARE MODE", the latest committed rows rather
+// than its snapshot, which may predate another review of the unit that
+// committed while it waited for the unit (lockUnitOf).
+func makeNodeFacts(ctx context.Context, c gorm.ConnPool, lock, where string, args ...any) ([]unitFacts, error) {
 	accepted := string(workflow.NodeAccepted)
 	// Both read the index nodes_scoring (year, unit, state, late, category,
 	// item, indicator, work, node, due, points, awarded), a unit's nodes
@@ -78,10 +82,10 @@ func makeNodeFacts(ctx context.Context, c gorm.ConnPool, where string, args ...a
 		{`SELECT year, unit, category, item_index, indicator, 0, 0, '', SUM(points), state, late, SUM(awarded), COUNT(*)
 			FROM nodes WHERE ` + where + ` AND state = ? AND late = ?
 			GROUP BY year, unit, category, item_index, indicator, state, late
-			ORDER BY year, unit, category, item_index, indicator`, append(append([]any{}, args...), accepted, false)},
+			ORDER BY year, unit, category, item_index, indicator` + lock, append(append([]any{}, args...), accepted, false)},
 		{`SELECT year, unit, category, item_index, indicator, work_index, node_index, due, points, state, late, awarded, 0
 			FROM nodes WHERE ` + where + ` AND (state <> ? OR late = ?)
-			ORDER BY year, unit, category, item_index, work_index, node_index`, append(append([]any{}, args...), accepted, true)},
+			ORDER BY year, unit, category, item_index, work_index, node_index` + lock, append(append([]any{}, args...), accepted, true)},
 	}
 	var out []unitFacts
 	at := map[unitFacts]int{} // (year, unit) → index in out
@@ -146,12 +150,42 @@ func (t *tx) rewriteUnitsOf(ids []int64) error {
 	if err := t.db.Raw("SELECT DISTINCT year, unit FROM nodes WHERE id IN ?", ids).Scan(&units).Error; err != nil {
 		return internal(err, "node facts")
 	}
+	lock := ""
+	if t.db.Dialector.Name() == "mysql" {
+		lock = " LOCK IN SHARE MODE"
+	}
 	for _, u := range units {
-		if err := rewriteNodeFacts(t.db.Statement.Context, t.db.Statement.ConnPool, "year = ? AND unit = ?", u.Year, u.Unit); err != nil {
+		if err := rewriteNodeFacts(t.db.Statement.Context, t.db.Statement.ConnPool, lock, "year = ? AND unit = ?", u.Year, u.Unit); err != nil {
 			return internal(err, "node facts")
 		}
 	}
 	return nil
+}
+
+// lockUnitOf makes the node id's unit's writers of nodes take turns, on
+// MySQL: it locks the unit's node_facts row until the transaction ends. Two reviews of one unit's nodes at once would
+// otherwise each read the unit's nodes without the other's change and
+// write facts that lose it; and with the nodes read with share locks,
+// each would wait for the node the other changed (a deadlock). On SQLite
+// a writing transaction holds the database's one write lock from its
+// start, so writers take turns already.
+func (t *tx) lockUnitOf(id int64) error {
+	if t.db.Dialector.Name() != "mysql" {
+		return nil
+	}
+	// The node's unit by a plain read (a node's year and unit never
+	// change): locking the node's row here, before the unit's, would let
+	// two reviews each hold a node the other's read of the unit waits for.
+	var u struct {
+		Year int
+		Unit string
+	}
+	if err := t.db.Raw("SELECT year, unit FROM nodes WHERE id = ?", id).Scan(&u).Error; err != nil {
+		return internal(err, "lock the unit's node facts")
+	}
+	var years []int
+	err := t.db.Raw("SELECT year FROM node_facts WHERE year = ? AND unit = ? FOR UPDATE", u.Year, u.Unit).Scan(&years).Error
+	return internal(err, "lock the unit's node facts")
 }
 
 // RewriteNodeFacts writes every unit's node facts again from its nodes, in
@@ -160,14 +194,14 @@ func (t *tx) rewriteUnitsOf(ids []int64) error {
 func (db *DB) RewriteNodeFacts(ctx context.Context) error {
 	return db.Update(ctx, func(stx service.Tx) error {
 		t := stx.(*tx)
-		return rewriteNodeFacts(ctx, t.db.Statement.ConnPool, "1 = 1")
+		return rewriteNodeFacts(ctx, t.db.Statement.ConnPool, "", "1 = 1")
 	})
 }
 
 // nodeFactProblems names the units whose node_facts row is not what their
 // nodes make: a row with other facts, missing, or left without nodes.
 func (db *DB) nodeFactProblems(ctx context.Context) ([]string, error) {
-	made, err := makeNodeFacts(ctx, db.sql, "1 = 1")
+	made, err := makeNodeFacts(ctx, db.sql, "", "1 = 1")
 	if err != nil {
 		return nil, fmt.Errorf("store: check: %w", err)
 	}

@@ -87,3 +87,57 @@ func testConcurrentUpdates(t *testing.T, s service.Store) {
 		return nil
 	})
 }
+
+// testConcurrentNodeUpdates: office staff reviewing different nodes of one
+// unit at the same moment each write the unit's node facts again; every
+// review counts in the facts scoring reads, none is lost to another's
+// transaction that read the unit's nodes before it committed.
+func testConcurrentNodeUpdates(t *testing.T, s service.Store) {
+	const reviewers, each = 6, 5
+	var in []workflow.NodeRecord
+	for i := range reviewers * each {
+		in = append(in, workflow.NodeRecord{Year: 2019, Unit: "gjz", Category: workflow.CategoryParty, Indicator: "P1",
+			WorkIndex: i, Work: "工作", Due: workflow.MustDate("2019-06-30"), Points: 100, Target: "目标", Standard: "标准",
+			Evidence: "材料", State: workflow.NodeReported, Version: 1})
+	}
+	do(t, s, func(tx service.Tx) error { return tx.CreateNodes(in) })
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		failures []string
+		start    = make(chan struct{})
+	)
+	for r := range reviewers {
+		wg.Go(func() {
+			<-start
+			for k := range each {
+				n := in[r*each+k]
+				err := s.Update(t.Context(), func(tx service.Tx) error {
+					m := n
+					m.State, m.Awarded, m.Version = workflow.NodeAccepted, 90, 2
+					return tx.UpdateNode(&m, 1)
+				})
+				if err != nil {
+					mu.Lock()
+					failures = append(failures, fmt.Sprintf("review of node %d: %v", n.ID, err))
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("%d reviews failed, the first: %s", len(failures), failures[0])
+	}
+	do(t, s, func(tx service.Tx) error {
+		got, err := tx.ScoringNodes(2019, []string{"gjz"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "facts after every node was accepted at once", got, []workflow.NodeFact{{Unit: "gjz",
+			Category: workflow.CategoryParty, Indicator: "P1", Points: 100 * reviewers * each, State: string(workflow.NodeAccepted),
+			Awarded: 90 * reviewers * each, Count: reviewers * each}})
+		return nil
+	})
+}

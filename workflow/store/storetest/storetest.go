@@ -79,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Scoring/SubmissionFacts reads state, first submission and certified innovation items of a batch", testSubmissionFacts},
 		{"Scoring/ScoringNodes sums accepted on-time nodes per indicator and lists every other node", testScoringNodes},
 		{"Scoring/ScoringNodes' sums follow every update of a node", testScoringNodesFollowUpdates},
+		{"Scoring/reviews of one unit's nodes at once all count in its facts", testConcurrentNodeUpdates},
 
 		{"Contest/a waiver is in force once per ref, withdrawn ones are kept and listed", testWaivers},
 		{"Contest/8 racers adding a waiver of one ref: one wins, the rest are ECONFLICT", testWaiverRace},
