@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"kaohe/workflow"
@@ -83,12 +84,19 @@ func (t *tx) CreateNodes(ns []workflow.NodeRecord) error {
 	if err := t.db.CreateInBatches(rows, 200).Error; err != nil {
 		return translate(err, "create nodes", fmt.Sprintf("单位“%s”%d年度的节点", ns[0].Unit, ns[0].Year))
 	}
-	ids := make([]int64, len(ns))
+	var units []nodeUnit
 	for i := range ns {
 		ns[i].ID, ns[i].ReportedAt, ns[i].ReviewedAt = rows[i].ID, rows[i].ReportedAt, rows[i].ReviewedAt
-		ids[i] = ns[i].ID
+		if u := (nodeUnit{ns[i].Year, ns[i].Unit}); !slices.Contains(units, u) {
+			units = append(units, u)
+		}
 	}
-	return t.rewriteUnitsOf(ids)
+	for _, u := range units {
+		if err := t.rewriteUnit(u); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Nodes returns the nodes matching f, by unit, category (party, business,
@@ -152,9 +160,13 @@ func (t *tx) Node(id int64) (*workflow.NodeRecord, error) {
 // UpdateNode writes n's mutable fields in one conditional UPDATE that
 // matches only while the stored version is prevVersion (ESTALE otherwise,
 // nothing written), then writes its unit's node_facts again; on MySQL its
-// unit's other writers wait for the transaction to end (lockUnitOf).
+// unit's other writers wait for the transaction to end (lockUnit).
 func (t *tx) UpdateNode(n *workflow.NodeRecord, prevVersion int) error {
-	if err := t.lockUnitOf(n.ID); err != nil {
+	u, err := t.unitOf(n.ID)
+	if err != nil {
+		return err
+	}
+	if err := t.lockUnit(u); err != nil {
 		return err
 	}
 	r := nodeValues(n)
@@ -171,7 +183,7 @@ func (t *tx) UpdateNode(n *workflow.NodeRecord, prevVersion int) error {
 		return err
 	}
 	n.ReportedAt, n.ReviewedAt = r.ReportedAt, r.ReviewedAt
-	return t.rewriteUnitsOf([]int64{n.ID})
+	return t.rewriteUnit(u)
 }
 
 // evidenceRow is one evidence file of a node; the file itself lives in the

@@ -69,7 +69,7 @@ type unitFacts struct {
 // lock ends both reads: on MySQL a transaction that writes the facts reads
 // the nodes with " LOCK IN SHARE MODE", the latest committed rows rather
 // than its snapshot, which may predate another review of the unit that
-// committed while it waited for the unit (lockUnitOf).
+// committed while it waited for the unit (lockUnit).
 func makeNodeFacts(ctx context.Context, c gorm.ConnPool, lock, where string, args ...any) ([]unitFacts, error) {
 	accepted := string(workflow.NodeAccepted)
 	// Both read the index nodes_scoring (year, unit, state, late, category,
@@ -138,54 +138,47 @@ func scanNodeFact(rows *sql.Rows) (unitFacts, workflow.NodeFact, error) {
 	return key, f, err
 }
 
-// rewriteUnitsOf writes again the node facts of the units of the nodes ids.
-func (t *tx) rewriteUnitsOf(ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	var units []struct {
-		Year int
-		Unit string
-	}
-	if err := t.db.Raw("SELECT DISTINCT year, unit FROM nodes WHERE id IN ?", ids).Scan(&units).Error; err != nil {
-		return internal(err, "node facts")
-	}
-	lock := ""
-	if t.db.Dialector.Name() == "mysql" {
-		lock = " LOCK IN SHARE MODE"
-	}
-	for _, u := range units {
-		if err := rewriteNodeFacts(t.db.Statement.Context, t.db.Statement.ConnPool, lock, "year = ? AND unit = ?", u.Year, u.Unit); err != nil {
-			return internal(err, "node facts")
-		}
-	}
-	return nil
+// nodeUnit is the unit whose node_facts row a node's facts are in.
+type nodeUnit struct {
+	Year int
+	Unit string
 }
 
-// lockUnitOf makes the node id's unit's writers of nodes take turns, on
-// MySQL: it locks the unit's node_facts row until the transaction ends. Two reviews of one unit's nodes at once would
-// otherwise each read the unit's nodes without the other's change and
-// write facts that lose it; and with the nodes read with share locks,
-// each would wait for the node the other changed (a deadlock). On SQLite
-// a writing transaction holds the database's one write lock from its
-// start, so writers take turns already.
-func (t *tx) lockUnitOf(id int64) error {
+// unitOf returns the unit of node id, by a plain read: a node's year and
+// unit never change, and locking the node's row here, before the unit's
+// (lockUnit), would let two reviews each hold a node that the other's
+// read of the unit waits for.
+func (t *tx) unitOf(id int64) (nodeUnit, error) {
+	var u nodeUnit
+	err := t.db.Raw("SELECT year, unit FROM nodes WHERE id = ?", id).Scan(&u).Error
+	return u, internal(err, "node's unit")
+}
+
+// lockUnit makes the unit's writers of nodes take turns, on MySQL: it
+// locks the unit's node_facts row until the transaction ends. Two reviews
+// of one unit's nodes at once would otherwise each read the unit's nodes
+// without the other's change and write facts that lose it; and with the
+// nodes read with share locks, each would wait for the node the other
+// changed (a deadlock). On SQLite a writing transaction holds the
+// database's one write lock from its start, so writers take turns already.
+func (t *tx) lockUnit(u nodeUnit) error {
 	if t.db.Dialector.Name() != "mysql" {
 		return nil
-	}
-	// The node's unit by a plain read (a node's year and unit never
-	// change): locking the node's row here, before the unit's, would let
-	// two reviews each hold a node the other's read of the unit waits for.
-	var u struct {
-		Year int
-		Unit string
-	}
-	if err := t.db.Raw("SELECT year, unit FROM nodes WHERE id = ?", id).Scan(&u).Error; err != nil {
-		return internal(err, "lock the unit's node facts")
 	}
 	var years []int
 	err := t.db.Raw("SELECT year FROM node_facts WHERE year = ? AND unit = ? FOR UPDATE", u.Year, u.Unit).Scan(&years).Error
 	return internal(err, "lock the unit's node facts")
+}
+
+// rewriteUnit writes the unit's node facts again, from its nodes as they
+// are in this transaction (on MySQL, the latest committed rows).
+func (t *tx) rewriteUnit(u nodeUnit) error {
+	lock := ""
+	if t.db.Dialector.Name() == "mysql" {
+		lock = " LOCK IN SHARE MODE"
+	}
+	err := rewriteNodeFacts(t.db.Statement.Context, t.db.Statement.ConnPool, lock, "year = ? AND unit = ?", u.Year, u.Unit)
+	return internal(err, "node facts")
 }
 
 // RewriteNodeFacts writes every unit's node facts again from its nodes, in

@@ -19,71 +19,62 @@ import (
 // both databases; and a run twice gives the same digest.
 func TestScoringNodesScoreAsNodes(t *testing.T) {
 	t.Parallel()
-	for _, backend := range []struct {
-		name string
-		open func(t *testing.T) *store.DB
-	}{{"sqlite", openSQLite}, {"mariadb", openMariaDB}} {
-		t.Run(backend.name, func(t *testing.T) {
-			db := backend.open(t)
-			if _, err := generate(db, 30); err != nil {
-				t.Fatal(err)
+	withBenchData(t, 30, func(t *testing.T, db *store.DB) {
+		asOf := time.Date(2019, 12, 20, 1, 0, 0, 0, time.UTC)
+		var summed, oneByOne string
+		err := db.View(t.Context(), func(tx service.Tx) error {
+			p, err := tx.Plan(2019)
+			if err != nil {
+				return err
 			}
-			asOf := time.Date(2019, 12, 20, 1, 0, 0, 0, time.UTC)
-			var summed, oneByOne string
-			err := db.View(t.Context(), func(tx service.Tx) error {
-				p, err := tx.Plan(2019)
-				if err != nil {
+			su, err := scoringUnits(tx)
+			if err != nil {
+				return err
+			}
+			byNode := make([]workflow.ScoringUnit, len(su))
+			copy(byNode, su)
+			for i := range su {
+				if su[i].Nodes, err = tx.ScoringNodes(2019, []string{su[i].Code}); err != nil {
 					return err
 				}
-				su, err := scoringUnits(tx)
-				if err != nil {
+				if byNode[i].Nodes, err = nodesOneByOne(tx, su[i].Code); err != nil {
 					return err
 				}
-				byNode := make([]workflow.ScoringUnit, len(su))
-				copy(byNode, su)
-				for i := range su {
-					if su[i].Nodes, err = tx.ScoringNodes(2019, []string{su[i].Code}); err != nil {
-						return err
-					}
-					if byNode[i].Nodes, err = nodesOneByOne(tx, su[i].Code); err != nil {
-						return err
-					}
-				}
-				opt := workflow.ScoringOptions{AsOf: asOf, MonthlyTracked: true}
-				summed, oneByOne = resultsOf(t, workflow.Score(p, su, opt)), resultsOf(t, workflow.Score(p, byNode, opt))
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
 			}
-			if summed != oneByOne {
-				t.Fatalf("results differ from reading node by node:\n got %.2000s\nwant %.2000s", summed, oneByOne)
-			}
-			svc := service.New(db, nil, workflow.NewManualClock(asOf), service.Options{})
-			r1, err := svc.RunScoring(t.Context(), service.SystemActor, 2019)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r2, err := svc.RunScoring(t.Context(), service.SystemActor, 2019)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r1.InputsDigest != r2.InputsDigest || resultsOf(t, r1.Results) != resultsOf(t, r2.Results) {
-				t.Errorf("two runs differ: digest %s, then %s", r1.InputsDigest, r2.InputsDigest)
-			}
-			rules := map[string]int{}
-			for _, r := range r1.Results {
-				for _, d := range r.Deductions {
-					rules[d.Rule]++
-				}
-			}
-			for _, rule := range []string{workflow.RuleMissingNode, workflow.RuleLateNode, workflow.RuleMonthlyMissing, workflow.RuleMonthlyLate} {
-				if rules[rule] == 0 {
-					t.Errorf("no %s deduction: the data does not exercise it (%v)", rule, rules)
-				}
-			}
+			opt := workflow.ScoringOptions{AsOf: asOf, MonthlyTracked: true}
+			summed, oneByOne = resultsOf(t, workflow.Score(p, su, opt)), resultsOf(t, workflow.Score(p, byNode, opt))
+			return nil
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if summed != oneByOne {
+			t.Fatalf("results differ from reading node by node:\n got %.2000s\nwant %.2000s", summed, oneByOne)
+		}
+		svc := service.New(db, nil, workflow.NewManualClock(asOf), service.Options{})
+		r1, err := svc.RunScoring(t.Context(), service.SystemActor, 2019)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := svc.RunScoring(t.Context(), service.SystemActor, 2019)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r1.InputsDigest != r2.InputsDigest || resultsOf(t, r1.Results) != resultsOf(t, r2.Results) {
+			t.Errorf("two runs differ: digest %s, then %s", r1.InputsDigest, r2.InputsDigest)
+		}
+		rules := map[string]int{}
+		for _, r := range r1.Results {
+			for _, d := range r.Deductions {
+				rules[d.Rule]++
+			}
+		}
+		for _, rule := range []string{workflow.RuleMissingNode, workflow.RuleLateNode, workflow.RuleMonthlyMissing, workflow.RuleMonthlyLate} {
+			if rules[rule] == 0 {
+				t.Errorf("no %s deduction: the data does not exercise it (%v)", rule, rules)
+			}
+		}
+	})
 }
 
 // scoringUnits reads every unit of 2019 as scoring sees it, without nodes.
@@ -161,51 +152,42 @@ func TestScoringResultsAsBefore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, backend := range []struct {
-		name string
-		open func(t *testing.T) *store.DB
-	}{{"sqlite", openSQLite}, {"mariadb", openMariaDB}} {
-		t.Run(backend.name, func(t *testing.T) {
-			db := backend.open(t)
-			if _, err := generate(db, 30); err != nil {
-				t.Fatal(err)
-			}
-			svc := service.New(db, nil, workflow.NewManualClock(goldenAsOf), service.Options{})
-			run, err := svc.RunScoring(t.Context(), service.SystemActor, 2019)
+	withBenchData(t, 30, func(t *testing.T, db *store.DB) {
+		svc := service.New(db, nil, workflow.NewManualClock(goldenAsOf), service.Options{})
+		run, err := svc.RunScoring(t.Context(), service.SystemActor, 2019)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.InputsDigest != goldenDigest {
+			t.Errorf("inputs digest %s, was %s", run.InputsDigest, goldenDigest)
+		}
+		sameBytes(t, "the results computed", resultsOf(t, run.Results), string(golden))
+		stored, err := svc.ScoringRun(t.Context(), service.SystemActor, 2019, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameBytes(t, "the results read back", resultsOf(t, stored.Results), string(golden))
+		err = db.View(t.Context(), func(tx service.Tx) error {
+			got, want, err := storetest.SubmissionFacts(tx, 2019)
 			if err != nil {
-				t.Fatal(err)
+				return err
 			}
-			if run.InputsDigest != goldenDigest {
-				t.Errorf("inputs digest %s, was %s", run.InputsDigest, goldenDigest)
+			if len(got) != 30 || resultsOf(t, got) != resultsOf(t, want) {
+				t.Errorf("facts read differ from the documents'")
 			}
-			sameBytes(t, "the results computed", resultsOf(t, run.Results), string(golden))
-			stored, err := svc.ScoringRun(t.Context(), service.SystemActor, 2019, run.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameBytes(t, "the results read back", resultsOf(t, stored.Results), string(golden))
-			err = db.View(t.Context(), func(tx service.Tx) error {
-				got, want, err := storetest.SubmissionFacts(tx, 2019)
+			for _, r := range stored.Results {
+				one, err := tx.ScoringResult(2019, run.ID, r.Unit)
 				if err != nil {
 					return err
 				}
-				if len(got) != 30 || resultsOf(t, got) != resultsOf(t, want) {
-					t.Errorf("facts read differ from the documents'")
-				}
-				for _, r := range stored.Results {
-					one, err := tx.ScoringResult(2019, run.ID, r.Unit)
-					if err != nil {
-						return err
-					}
-					sameBytes(t, r.Unit+"'s result alone", resultsOf(t, one), resultsOf(t, &r))
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
+				sameBytes(t, r.Unit+"'s result alone", resultsOf(t, one), resultsOf(t, &r))
 			}
+			return nil
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // sameBytes fails unless got is want, naming where they first differ.
@@ -220,4 +202,21 @@ func sameBytes(t *testing.T, what, got, want string) {
 	}
 	from := max(0, i-200)
 	t.Errorf("%s differ at byte %d of %d (want %d):\n got …%.400s\nwant …%.400s", what, i, len(got), len(want), got[from:], want[from:])
+}
+
+// withBenchData runs fn on SQLite and on MariaDB, each a database of its
+// own holding the scoring benchmark's data for units units.
+func withBenchData(t *testing.T, units int, fn func(t *testing.T, db *store.DB)) {
+	for _, backend := range []struct {
+		name string
+		open func(t *testing.T) *store.DB
+	}{{"sqlite", openSQLite}, {"mariadb", openMariaDB}} {
+		t.Run(backend.name, func(t *testing.T) {
+			db := backend.open(t)
+			if _, err := generate(db, units); err != nil {
+				t.Fatal(err)
+			}
+			fn(t, db)
+		})
+	}
 }
