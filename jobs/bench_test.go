@@ -1,14 +1,11 @@
 package jobs_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +13,7 @@ import (
 	"gopkg.in/gomail.v2"
 
 	"kaohe/internal/app"
+	"kaohe/internal/testdb"
 	"kaohe/jobs"
 	"kaohe/workflow"
 	"kaohe/workflow/service"
@@ -383,11 +381,11 @@ func vsBare(b *testing.B, srv *smtpServer, backend string, enqueue func(db servi
 			bareCPU += processCPU() - cpu
 		}
 		dispatch := func() {
-			start, cpu, server := time.Now(), processCPU(), serverCPU()
+			start, cpu, server := time.Now(), processCPU(), testdb.ServerCPU()
 			n, err := d.RunOnce(context.Background())
 			runs += time.Since(start)
 			runCPU += processCPU() - cpu
-			serverRunCPU += serverCPU() - server
+			serverRunCPU += testdb.ServerCPU() - server
 			if err != nil || n != benchRound {
 				b.Fatalf("%d sent of %d, %v", n, benchRound, err)
 			}
@@ -410,28 +408,4 @@ func vsBare(b *testing.B, srv *smtpServer, backend string, enqueue func(db servi
 	if backend == "mariadb" {
 		b.ReportMetric(float64(serverRunCPU.Microseconds())/msgs, "server-cpu-us")
 	}
-}
-
-// serverCPU is the CPU time (user and system) that the MariaDB servers
-// this process started have used, read from /proc in clock ticks (10 ms):
-// the database's side of the dispatcher's work, which processCPU does not
-// count. Zero where there is no such server or no /proc.
-func serverCPU() time.Duration {
-	procs, _ := os.ReadDir("/proc")
-	var ticks int64
-	for _, p := range procs {
-		stat, err := os.ReadFile("/proc/" + p.Name() + "/stat")
-		if err != nil || !bytes.Contains(stat, []byte("(mariadbd)")) {
-			continue
-		}
-		// pid (comm) state ppid … utime stime: fields 4, 14 and 15.
-		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(f) < 13 || f[1] != strconv.Itoa(os.Getpid()) {
-			continue
-		}
-		user, _ := strconv.ParseInt(f[11], 10, 64)
-		system, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += user + system
-	}
-	return time.Duration(ticks) * 10 * time.Millisecond
 }

@@ -2,7 +2,10 @@
 
 package testdb
 
-import "syscall"
+import (
+	"syscall"
+	"time"
+)
 
 // sysProcAttr has nothing to add outside Linux: Main's cleanup stops the
 // server.
@@ -10,3 +13,6 @@ func sysProcAttr() *syscall.SysProcAttr { return nil }
 
 // processAlive cannot tell outside Linux, so stale directories are kept.
 func processAlive(int) bool { return true }
+
+// ServerCPU is zero outside Linux: there is no /proc to read it from.
+func ServerCPU() time.Duration { return 0 }

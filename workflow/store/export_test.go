@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/pressly/goose/v3"
+
+	"kaohe/workflow/service"
 )
 
 // TableCount is the number of tables Migrate creates, for the schema tests.
@@ -27,3 +29,9 @@ func MigrateWith(ctx context.Context, db *DB, target int64, extra ...*goose.Migr
 // Values returns every row query yields, each as its columns' values, as
 // kaohe check reads them.
 func Values(ctx context.Context, db *DB, query string) ([][]any, error) { return db.values(ctx, query) }
+
+// ExecIn runs a statement in a store transaction, for benchmarks that
+// compare the store's writes with others.
+func ExecIn(t service.Tx, query string, args ...any) error {
+	return t.(*tx).db.Exec(query, args...).Error
+}
